@@ -1,0 +1,66 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// One list of Swift settings for every target (STYLE.md): Swift 6 language mode is the default for
+/// tools 6.x; warnings are errors everywhere.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "jump-relay",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "JumpKafka", targets: ["JumpKafka"]),
+        .executable(name: "jump-dev-broker", targets: ["jump-dev-broker"]),
+        .executable(name: "jump-kafka-bench", targets: ["jump-kafka-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "JumpKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "jump-dev-broker",
+            dependencies: [
+                "JumpKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "jump-kafka-bench",
+            dependencies: [
+                "JumpKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/jump-kafka-bench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JumpKafkaTests",
+            dependencies: [
+                "JumpKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

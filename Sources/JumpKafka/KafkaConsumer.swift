@@ -1,0 +1,283 @@
+import CRdKafka
+import Dispatch
+import Logging
+import Synchronization
+
+/// A member of a Kafka consumer group.
+///
+/// Every blocking librdkafka call (poll, seek, commit, close) runs on the consumer's own serial queue, never
+/// on Swift's cooperative pool, and polling uses `rd_kafka_consumer_poll` on that queue, which also serves
+/// rebalances: so a seek or pause can never overlap a rebalance (librdkafka 2.0.2's batch consume API can lose
+/// messages when they do). Offsets are stored only when the caller calls ``storeOffsets(_:)``; with
+/// auto-commit on, librdkafka commits what was stored. ``KafkaRebalanceHooks`` lets the caller choose where
+/// newly assigned partitions start. ``close()`` leaves the group.
+public final class KafkaConsumer: Sendable {
+    private let handle: KafkaClientHandle
+    private let consumerQueue: ConsumerQueue
+    private let serialQueue = DispatchQueue(label: "jump-kafka-consumer")
+    private let state: KafkaRebalanceState
+    private let isClosed = Atomic<Bool>(false)
+    private let logger: Logger
+
+    /// Creates the consumer and subscribes to the configured topics; the group is joined on the first poll.
+    ///
+    /// - Throws: ``KafkaError/Kind/configuration`` when librdkafka refuses a property (secrets redacted).
+    public init(
+        configuration: KafkaConsumerConfiguration, hooks: KafkaRebalanceHooks = KafkaRebalanceHooks(),
+        logger: Logger
+    ) throws(KafkaError) {
+        guard !configuration.topics.isEmpty else {
+            throw KafkaError(kind: .configuration, message: "a consumer needs at least one topic")
+        }
+        let properties = configuration.properties
+        let state = KafkaRebalanceState(hooks: hooks, logger: logger)
+        let context = KafkaClientContext(logger: logger, properties: properties, rebalance: state)
+        handle = try KafkaClientHandle(type: RD_KAFKA_CONSUMER, properties: properties, context: context) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf) { handle, code, list, _ in
+                guard let handle, let list, let state = KafkaClientContext.of(handle)?.rebalance else { return }
+                state.rebalance(handle, code, list)
+            }
+        }
+        self.state = state
+        self.logger = logger
+        // Serve logs, errors and rebalances from the consumer queue, so one poll serves everything.
+        rd_kafka_poll_set_consumer(handle.pointer)
+        consumerQueue = ConsumerQueue(pointer: rd_kafka_queue_get_consumer(handle.pointer)!, owner: handle)
+        let topics = configuration.topics.map {
+            (KafkaTopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA), KafkaOffset.committed)
+        }
+        let code = try KafkaTopicPartitionList.with(topics) { [handle] list in rd_kafka_subscribe(handle.pointer, list) }
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.rdKafka(
+                code, kind: .invalidArgument, context: "cannot subscribe to \(configuration.topics)")
+        }
+    }
+
+    deinit {
+        if !isClosed.load(ordering: .acquiring) { rd_kafka_consumer_close(handle.pointer) }
+    }
+
+    /// Waits up to `timeout` for the first event, then takes whatever else is ready, up to `maxEvents`.
+    ///
+    /// Rebalances are served inside this call (``KafkaRebalanceHooks`` run here).
+    /// - Throws: ``KafkaError/Kind/offsetOutOfRange`` naming the partition when its position is outside the
+    ///   log and `auto.offset.reset` is `error`; a fatal error; an error from `onAssign`;
+    ///   ``KafkaError/Kind/closed`` after ``close()``.
+    public func poll(maxEvents: Int = 1000, timeout: Duration) async throws -> [KafkaConsumerEvent] {
+        let milliseconds = Int32(clamping: timeout.wholeMilliseconds)
+        return try await onSerialQueue { () throws(KafkaError) in try self.pollNow(maxEvents, milliseconds) }
+    }
+
+    /// Makes a poll that is waiting return at once (for shutdown).
+    public func wakeUp() { rd_kafka_queue_yield(consumerQueue.pointer) }
+
+    /// The partitions this member holds now.
+    public var assignment: Set<KafkaTopicPartition> { state.assignment }
+
+    /// The assigned partitions whose end this member has reached, with no message since.
+    public var partitionsAtEnd: Set<KafkaTopicPartition> { state.partitionsAtEnd }
+
+    /// How many assignments and revocations this member has seen.
+    public var rebalanceCount: Int { state.rebalanceCount }
+
+    /// Records the next offset to read for each partition (the offset of the last processed message + 1); with
+    /// auto-commit on, librdkafka commits it, otherwise ``commit()`` does.
+    public func storeOffsets(_ nextOffsets: [KafkaTopicPartition: Int64]) throws(KafkaError) {
+        try KafkaTopicPartitionList.with(nextOffsets.map { ($0.key, .exact($0.value)) }) { list throws(KafkaError) in
+            let code = rd_kafka_offsets_store(handle.pointer, list)
+            if let error = KafkaTopicPartitionList.firstError(list, context: "cannot store offset for") { throw error }
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError.rdKafka(code, context: "cannot store offsets")
+            }
+        }
+    }
+
+    /// Commits the stored offsets now and waits for the group coordinator's answer.
+    public func commit() async throws {
+        try await onSerialQueue { () throws(KafkaError) in
+            let code = rd_kafka_commit(self.handle.pointer, nil, 0)
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+                throw KafkaError.rdKafka(code, context: "commit failed")
+            }
+        }
+    }
+
+    /// Moves the fetch position of assigned partitions.
+    public func seek(_ positions: [KafkaTopicPartition: KafkaOffset], timeout: Duration = .seconds(10)) async throws {
+        let milliseconds = Int32(clamping: timeout.wholeMilliseconds)
+        try await onSerialQueue { () throws(KafkaError) in
+            try KafkaTopicPartitionList.with(positions.map { ($0.key, $0.value) }) { list throws(KafkaError) in
+                if let error = rd_kafka_seek_partitions(self.handle.pointer, list, milliseconds) {
+                    throw KafkaError.consuming(error, context: "seek failed")
+                }
+                if let error = KafkaTopicPartitionList.firstError(list, context: "seek failed for") { throw error }
+            }
+        }
+    }
+
+    /// Stops fetching from the partitions until ``resume(_:)``; the assignment is kept.
+    public func pause(_ partitions: [KafkaTopicPartition]) async throws {
+        try await pauseOrResume(partitions, pause: true)
+    }
+
+    /// Fetches again from paused partitions.
+    public func resume(_ partitions: [KafkaTopicPartition]) async throws {
+        try await pauseOrResume(partitions, pause: false)
+    }
+
+    /// The group's committed offsets for the partitions (`nil` where none is committed).
+    public func committedOffsets(
+        for partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)
+    ) async throws -> [KafkaTopicPartition: Int64?] {
+        let milliseconds = Int32(clamping: timeout.wholeMilliseconds)
+        return try await onSerialQueue { () throws(KafkaError) in
+            try KafkaTopicPartitionList.with(partitions.map { ($0, .committed) }) { list throws(KafkaError) in
+                let code = rd_kafka_committed(self.handle.pointer, list, milliseconds)
+                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    throw KafkaError.rdKafka(code, context: "cannot read committed offsets")
+                }
+                var result: [KafkaTopicPartition: Int64?] = [:]
+                for entry in KafkaTopicPartitionList.entries(list) {
+                    result[entry.topicPartition] = entry.offset >= 0 ? entry.offset : nil
+                }
+                return result
+            }
+        }
+    }
+
+    /// The oldest kept and the next offset to be written for a partition, asked of its leader.
+    public func watermarks(
+        for topicPartition: KafkaTopicPartition, timeout: Duration = .seconds(10)
+    ) async throws -> (low: Int64, high: Int64) {
+        let milliseconds = Int32(clamping: timeout.wholeMilliseconds)
+        return try await onSerialQueue { () throws(KafkaError) in
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let code = rd_kafka_query_watermark_offsets(
+                self.handle.pointer, topicPartition.topic, topicPartition.partition, &low, &high, milliseconds)
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError.rdKafka(code, context: "cannot read watermarks of \(topicPartition)")
+            }
+            return (low, high)
+        }
+    }
+
+    /// Leaves the group (the revoke hook runs first) and commits stored offsets; later calls return at once.
+    public func close() async throws {
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        wakeUp()
+        try await onSerialQueue(evenWhenClosed: true) { () throws(KafkaError) in
+            let code = rd_kafka_consumer_close(self.handle.pointer)
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError.rdKafka(code, context: "closing the consumer")
+            }
+        }
+        logger.debug("consumer closed and left its group")
+    }
+
+    private func pauseOrResume(_ partitions: [KafkaTopicPartition], pause: Bool) async throws {
+        try await onSerialQueue { () throws(KafkaError) in
+            try KafkaTopicPartitionList.with(partitions.map { ($0, .committed) }) { list throws(KafkaError) in
+                let code =
+                    pause
+                    ? rd_kafka_pause_partitions(self.handle.pointer, list)
+                    : rd_kafka_resume_partitions(self.handle.pointer, list)
+                if let error = KafkaTopicPartitionList.firstError(list, context: pause ? "pause" : "resume") {
+                    throw error
+                }
+                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    throw KafkaError.rdKafka(code, context: pause ? "pause failed" : "resume failed")
+                }
+            }
+        }
+    }
+
+    /// Runs blocking librdkafka work on the consumer's serial queue and returns its result.
+    private func onSerialQueue<T: Sendable>(
+        evenWhenClosed: Bool = false, _ body: @escaping @Sendable () throws(KafkaError) -> T
+    ) async throws(KafkaError) -> T {
+        let result: Result<T, KafkaError> = await withCheckedContinuation { continuation in
+            serialQueue.async {
+                guard evenWhenClosed || !self.isClosed.load(ordering: .acquiring) else {
+                    let error = KafkaError(kind: .closed, message: "the consumer is closed")
+                    return continuation.resume(returning: .failure(error))
+                }
+                continuation.resume(returning: Result { () throws(KafkaError) in try body() })
+            }
+        }
+        return try result.get()
+    }
+
+    /// One poll on the serial queue: the first wait may block, the rest only take what is ready.
+    private func pollNow(_ maxEvents: Int, _ milliseconds: Int32) throws(KafkaError) -> [KafkaConsumerEvent] {
+        if let fatal = handle.fatalError { throw fatal }
+        if let pending = state.takePendingError() { throw pending }
+        var events: [KafkaConsumerEvent] = []
+        var wait = milliseconds
+        while events.count < maxEvents, let message = rd_kafka_consumer_poll(handle.pointer, wait) {
+            defer { rd_kafka_message_destroy(message) }
+            wait = 0
+            let topicPartition = KafkaTopicPartition(
+                topic: message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
+                partition: message.pointee.partition)
+            switch message.pointee.err {
+            case RD_KAFKA_RESP_ERR_NO_ERROR:
+                events.append(.message(Self.copy(message, topicPartition)))
+                state.noteMessage(topicPartition)
+            case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                events.append(.endOfPartition(topicPartition, nextOffset: message.pointee.offset))
+                state.noteEnd(topicPartition)
+            default:
+                let text = handle.context.redact(String(cString: rd_kafka_message_errstr(message)))
+                let error = KafkaError.rdKafka(message.pointee.err, context: "\(topicPartition): \(text)")
+                if error.kind == .offsetOutOfRange || error.isFatal {
+                    if events.isEmpty { throw error }
+                    state.setPendingError(error)
+                    return events
+                }
+                logger.warning("consumer error", metadata: ["error": "\(error)"])
+            }
+        }
+        return events
+    }
+
+    private static func copy(
+        _ message: UnsafeMutablePointer<rd_kafka_message_t>, _ topicPartition: KafkaTopicPartition
+    ) -> KafkaConsumerMessage {
+        let raw = message.pointee
+        let key = raw.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: raw.key_len)) }
+        let value = raw.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: raw.len)) }
+        var headers: [KafkaHeader] = []
+        var list: OpaquePointer?
+        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+            var name: UnsafePointer<CChar>?
+            var bytes: UnsafeRawPointer?
+            var size = 0
+            var index = 0
+            while rd_kafka_header_get_all(list, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let headerValue = bytes.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: size)) }
+                headers.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "", value: headerValue))
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        return KafkaConsumerMessage(
+            topicPartition: topicPartition, offset: raw.offset, key: key, value: value, headers: headers,
+            timestampMilliseconds: timestamp >= 0 ? timestamp : nil)
+    }
+}
+
+/// The consumer's queue, kept to wake a blocking poll; released before the client is destroyed.
+///
+/// `@unchecked Sendable`: `rd_kafka_queue_yield` is thread-safe and the pointer never changes.
+private final class ConsumerQueue: @unchecked Sendable {
+    let pointer: OpaquePointer
+    /// Keeps the client alive until the queue is released.
+    private let owner: KafkaClientHandle
+    init(pointer: OpaquePointer, owner: KafkaClientHandle) {
+        self.pointer = pointer
+        self.owner = owner
+    }
+    deinit { rd_kafka_queue_destroy(pointer) }
+}

@@ -1,0 +1,258 @@
+import CRdKafka
+import Foundation
+import Logging
+import Synchronization
+
+/// A Kafka producer with delivery reports: each message is either acknowledged by the broker (with its
+/// partition and offset) or reported as failed, never silently dropped.
+///
+/// Idempotence and `acks=all` are on by default (``KafkaProducerConfiguration``). Delivery reports are served
+/// by a dedicated thread. Call ``close(timeout:)`` to flush; it reports what could not be delivered.
+public final class KafkaProducer: Sendable {
+    private let handle: KafkaClientHandle
+    private let pollThread: KafkaPollThread
+    private let topics = Mutex<[String: TopicHandle]>([:])
+    private let isClosed = Atomic<Bool>(false)
+    private let logger: Logger
+
+    /// Creates the producer and starts serving delivery reports.
+    ///
+    /// - Throws: ``KafkaError/Kind/configuration`` when librdkafka refuses a property (secrets redacted).
+    public init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
+        let properties = configuration.properties
+        let context = KafkaClientContext(logger: logger, properties: properties)
+        handle = try KafkaClientHandle(type: RD_KAFKA_PRODUCER, properties: properties, context: context) { conf in
+            rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
+                guard let message, let opaque = message.pointee._private else { return }
+                let callback = Unmanaged<DeliveryCallback>.fromOpaque(opaque).takeRetainedValue()
+                callback.body(DeliveryCallback.result(of: message.pointee))
+            }
+        }
+        pollThread = KafkaPollThread(handle: handle, name: "jump-kafka-producer-poll")
+        self.logger = logger
+    }
+
+    deinit {
+        if !isClosed.load(ordering: .acquiring) {
+            // Undelivered messages still get their (failed) reports, so no callback is lost.
+            rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+            rd_kafka_flush(handle.pointer, 1000)
+        }
+        pollThread.stop()
+        topics.withLock { $0.removeAll() }
+    }
+
+    /// Sends one message and waits for the broker's acknowledgement.
+    ///
+    /// - Returns: where the message was stored.
+    /// - Throws: ``KafkaError`` when it was not delivered (``KafkaError/isRetriable`` tells whether trying
+    ///   again may help), or `CancellationError`.
+    public func send(_ message: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
+        while true {
+            let result: Result<KafkaDeliveryReport, KafkaError>? = try await withCheckedThrowingContinuation {
+                continuation in
+                do {
+                    try tryEnqueue(message) { continuation.resume(returning: $0) }
+                } catch let error as KafkaError where error.kind == .queueFull {
+                    continuation.resume(returning: nil)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            if let result { return try result.get() }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// Queues one message, waiting while the local queue is full, and calls `onDelivery` (on the delivery
+    /// thread) exactly once with the broker's acknowledgement or the failure.
+    ///
+    /// Use this to keep many messages in flight; ``flush(timeout:)`` waits for all of them.
+    public func enqueue(
+        _ message: KafkaProducerMessage,
+        onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    ) async throws {
+        while true {
+            do {
+                return try tryEnqueue(message, onDelivery: onDelivery)
+            } catch where error.kind == .queueFull {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+    }
+
+    /// Queues one message without waiting; throws ``KafkaError/Kind/queueFull`` when the local queue is full.
+    public func tryEnqueue(
+        _ message: KafkaProducerMessage,
+        onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    ) throws(KafkaError) {
+        if isClosed.load(ordering: .acquiring) {
+            throw KafkaError(kind: .closed, message: "the producer is closed; message to \(message.topic) not sent")
+        }
+        if let fatal = handle.fatalError { throw fatal }
+        let topic = try topicHandle(message.topic)
+        let callback = Unmanaged.passRetained(DeliveryCallback(onDelivery))
+        if let error = Self.produce(message, topic: topic, handle: handle.pointer, opaque: callback.toOpaque()) {
+            callback.release()
+            throw KafkaError.consuming(error, context: "cannot queue message for \(message.topic)")
+        }
+    }
+
+    /// Waits until every queued message has been acknowledged or reported as failed.
+    ///
+    /// - Throws: ``KafkaError/Kind/timedOut`` with the number still outstanding.
+    public func flush(timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while outstandingCount > 0 {
+            guard ContinuousClock.now < deadline else {
+                throw KafkaError(
+                    kind: .timedOut, isRetriable: true,
+                    message: "\(outstandingCount) messages still unacknowledged after \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    /// Messages queued or in flight whose delivery report has not been served yet.
+    public var outstandingCount: Int { Int(rd_kafka_outq_len(handle.pointer)) }
+
+    /// Flushes for at most `timeout`, then fails whatever is left (each gets its failed delivery report) and
+    /// stops the delivery thread. Later sends throw ``KafkaError/Kind/closed``.
+    ///
+    /// - Returns: how many messages could not be delivered before the timeout.
+    @discardableResult
+    public func close(timeout: Duration = .seconds(10)) async -> Int {
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return 0 }
+        try? await flush(timeout: timeout)
+        let undelivered = outstandingCount
+        if undelivered > 0 {
+            logger.warning("closing the producer with \(undelivered) messages unacknowledged; they are failed")
+            rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+            try? await flush(timeout: .seconds(5))
+        }
+        pollThread.stop()
+        return undelivered
+    }
+
+    /// Raises a fatal error inside librdkafka, as a broker fencing the producer would (tests only).
+    func simulateFatalError(_ code: KafkaErrorCode, reason: String) {
+        rd_kafka_test_fatal_error(handle.pointer, rd_kafka_resp_err_t(rawValue: code.rawValue), reason)
+    }
+
+    private func topicHandle(_ name: String) throws(KafkaError) -> TopicHandle {
+        let result = topics.withLock { topics -> TopicHandle? in
+            if let existing = topics[name] { return existing }
+            guard let pointer = rd_kafka_topic_new(handle.pointer, name, nil) else { return nil }
+            let created = TopicHandle(pointer: pointer)
+            topics[name] = created
+            return created
+        }
+        guard let result else {
+            throw KafkaError.rdKafka(rd_kafka_last_error(), kind: .invalidArgument, context: "topic '\(name)'")
+        }
+        return result
+    }
+
+    /// Calls `rd_kafka_produceva` (Swift cannot call the variadic `rd_kafka_producev`) with copies of the
+    /// key, value and headers; returns librdkafka's error, if any.
+    private static func produce(
+        _ message: KafkaProducerMessage, topic: TopicHandle, handle: OpaquePointer, opaque: UnsafeMutableRawPointer
+    ) -> OpaquePointer? {
+        var arguments = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 5 + message.headers.count)
+        arguments[0].vtype = RD_KAFKA_VTYPE_RKT
+        arguments[0].u.rkt = topic.pointer
+        arguments[1].vtype = RD_KAFKA_VTYPE_PARTITION
+        arguments[1].u.i32 = message.partition ?? RD_KAFKA_PARTITION_UA
+        arguments[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+        arguments[2].u.i = RD_KAFKA_MSG_F_COPY
+        arguments[3].vtype = RD_KAFKA_VTYPE_OPAQUE
+        arguments[3].u.ptr = opaque
+        arguments[4].vtype = RD_KAFKA_VTYPE_END
+        var count = 4
+        let headerNames = message.headers.map { strdup($0.name)! }
+        defer { headerNames.forEach { free($0) } }
+        return message.key.withOptionalBytes { key in
+            message.value.withOptionalBytes { value in
+                if let key {
+                    arguments[count].vtype = RD_KAFKA_VTYPE_KEY
+                    arguments[count].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: key.0), size: key.1)
+                    count += 1
+                }
+                if let value {
+                    arguments[count].vtype = RD_KAFKA_VTYPE_VALUE
+                    arguments[count].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: value.0), size: value.1)
+                    count += 1
+                }
+                return withHeaderArguments(message.headers, names: headerNames) { headers in
+                    for header in headers {
+                        arguments[count] = header
+                        count += 1
+                    }
+                    return arguments.withUnsafeBufferPointer { rd_kafka_produceva(handle, $0.baseAddress, count) }
+                }
+            }
+        }
+    }
+
+    /// Builds `RD_KAFKA_VTYPE_HEADER` arguments whose value pointers stay valid inside `body`.
+    private static func withHeaderArguments<R>(
+        _ headers: [KafkaHeader], names: [UnsafeMutablePointer<CChar>], _ body: ([rd_kafka_vu_t]) -> R
+    ) -> R {
+        if headers.isEmpty { return body([]) }
+        let total = headers.reduce(0) { $0 + ($1.value?.count ?? 0) }
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(total, 1), alignment: 1)
+        defer { storage.deallocate() }
+        var position = 0
+        var arguments: [rd_kafka_vu_t] = []
+        arguments.reserveCapacity(headers.count)
+        for (index, header) in headers.enumerated() {
+            var argument = rd_kafka_vu_t()
+            argument.vtype = RD_KAFKA_VTYPE_HEADER
+            if let value = header.value {
+                let start = storage.baseAddress! + position
+                value.withUnsafeBytes { start.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(start), byteCount: $0.count) }
+                argument.u.header = .init(name: names[index], val: start, size: value.count)
+                position += value.count
+            } else {
+                argument.u.header = .init(name: names[index], val: nil, size: 0)
+            }
+            arguments.append(argument)
+        }
+        return body(arguments)
+    }
+}
+
+/// An application-owned `rd_kafka_topic_t`, destroyed with the producer.
+///
+/// `@unchecked Sendable`: librdkafka topic handles are thread-safe and the pointer never changes.
+private final class TopicHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+    init(pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { rd_kafka_topic_destroy(pointer) }
+}
+
+/// The per-message delivery callback, passed to librdkafka as the message's opaque pointer.
+private final class DeliveryCallback: Sendable {
+    let body: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    init(_ body: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) { self.body = body }
+
+    static func result(of message: rd_kafka_message_t) -> Result<KafkaDeliveryReport, KafkaError> {
+        let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+        let place = KafkaTopicPartition(topic: topic, partition: message.partition)
+        guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            return .failure(.rdKafka(message.err, kind: .delivery, context: "message to \(place) not delivered"))
+        }
+        return .success(KafkaDeliveryReport(topicPartition: place, offset: message.offset))
+    }
+}
+
+extension Optional where Wrapped == [UInt8] {
+    /// Calls `body` with the bytes' address and count, or `nil` when there are no bytes.
+    fileprivate func withOptionalBytes<R>(_ body: ((UnsafeRawPointer, Int)?) -> R) -> R {
+        guard let bytes = self else { return body(nil) }
+        return bytes.withUnsafeBytes { buffer in
+            // An empty array may have no address; librdkafka accepts any pointer with size 0.
+            body((buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, buffer.count))
+        }
+    }
+}

@@ -1,0 +1,72 @@
+/// librdkafka properties as `key=value` strings, with the rules every client shares: parsing the
+/// kcat-style `-X key=value` pass-through, and keeping secret values out of logs and errors.
+public enum KafkaProperties {
+    /// Parses one `key=value` pass-through argument (as given to `-X`).
+    ///
+    /// - Throws: ``KafkaError/Kind/configuration`` naming the argument when it has no `=` or an empty key.
+    public static func parse(_ argument: String) throws(KafkaError) -> (key: String, value: String) {
+        guard let equals = argument.firstIndex(of: "=") else {
+            throw KafkaError(
+                kind: .configuration,
+                message: "'\(redactedArgument(argument))' is not key=value (for example -X linger.ms=10)")
+        }
+        let key = String(argument[..<equals]).trimmingWhitespace()
+        let value = String(argument[argument.index(after: equals)...])
+        guard !key.isEmpty else {
+            throw KafkaError(kind: .configuration, message: "'-X \(redactedArgument(argument))' has an empty key")
+        }
+        return (key, value)
+    }
+
+    /// Parses many `key=value` arguments; a later one overrides an earlier one with the same key.
+    public static func parse(_ arguments: [String]) throws(KafkaError) -> [String: String] {
+        var result: [String: String] = [:]
+        for argument in arguments {
+            let (key, value) = try parse(argument)
+            result[key] = value
+        }
+        return result
+    }
+
+    /// Whether the property holds a secret (passwords, private keys, OAuth configuration, ...).
+    public static func isSecret(_ key: String) -> Bool {
+        let key = key.lowercased()
+        return key.contains("password") || key.contains("secret") || key.hasSuffix(".key.pem")
+            || key == "sasl.oauthbearer.config"
+    }
+
+    /// The properties as `key=value` lines sorted by key, with every secret value replaced by `[redacted]`.
+    public static func redactedDescription(_ properties: [String: String]) -> String {
+        properties.keys.sorted().map { "\($0)=\(isSecret($0) ? redacted : properties[$0]!)" }
+            .joined(separator: "\n")
+    }
+
+    /// Replaces every secret value of `properties` that occurs in `text` (a log line, an error) with
+    /// `[redacted]`.
+    public static func redact(_ text: String, secretsOf properties: [String: String]) -> String {
+        var text = text
+        for (key, value) in properties where isSecret(key) && !value.isEmpty {
+            text = text.replacing(value, with: redacted)
+        }
+        return text
+    }
+
+    /// The text that stands for a secret value.
+    public static let redacted = "[redacted]"
+
+    private static func redactedArgument(_ argument: String) -> String {
+        guard let equals = argument.firstIndex(of: "="), isSecret(String(argument[..<equals])) else {
+            return argument
+        }
+        return String(argument[...equals]) + redacted
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var slice = self[...]
+        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
+        while let last = slice.last, last.isWhitespace { slice.removeLast() }
+        return String(slice)
+    }
+}

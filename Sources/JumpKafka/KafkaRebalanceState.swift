@@ -1,0 +1,127 @@
+import CRdKafka
+import Logging
+import Synchronization
+
+/// Hooks a ``KafkaConsumer`` calls from its poll thread when the group gives or takes partitions.
+public struct KafkaRebalanceHooks: Sendable {
+    /// Called before newly assigned partitions are fetched. Return the offset to start each partition at;
+    /// a partition left out starts at the group's committed offset (or `auto.offset.reset`). When it throws,
+    /// the partitions are assigned but paused, and the next poll throws the error.
+    public var onAssign: @Sendable ([KafkaTopicPartition]) throws -> [KafkaTopicPartition: KafkaOffset]
+    /// Called before partitions are taken away (a rebalance, or closing the consumer).
+    public var onRevoke: @Sendable ([KafkaTopicPartition]) -> Void
+
+    /// Hooks with the given closures; by default start at committed offsets and do nothing on revoke.
+    public init(
+        onAssign: @escaping @Sendable ([KafkaTopicPartition]) throws -> [KafkaTopicPartition: KafkaOffset] = { _ in
+            [:]
+        },
+        onRevoke: @escaping @Sendable ([KafkaTopicPartition]) -> Void = { _ in }
+    ) {
+        self.onAssign = onAssign
+        self.onRevoke = onRevoke
+    }
+}
+
+/// A consumer's view of its assignment, kept by the rebalance callback and the poll loop.
+final class KafkaRebalanceState: Sendable {
+    private struct Inner {
+        var assignment: Set<KafkaTopicPartition> = []
+        var atEnd: Set<KafkaTopicPartition> = []
+        var pendingError: KafkaError?
+        var rebalanceCount = 0
+    }
+
+    private let hooks: KafkaRebalanceHooks
+    private let logger: Logger
+    private let inner = Mutex(Inner())
+
+    init(hooks: KafkaRebalanceHooks, logger: Logger) {
+        self.hooks = hooks
+        self.logger = logger
+    }
+
+    var assignment: Set<KafkaTopicPartition> { inner.withLock { $0.assignment } }
+    var partitionsAtEnd: Set<KafkaTopicPartition> { inner.withLock { $0.atEnd.intersection($0.assignment) } }
+    var rebalanceCount: Int { inner.withLock { $0.rebalanceCount } }
+
+    func takePendingError() -> KafkaError? {
+        inner.withLock { state in
+            defer { state.pendingError = nil }
+            return state.pendingError
+        }
+    }
+    func setPendingError(_ error: KafkaError) { inner.withLock { if $0.pendingError == nil { $0.pendingError = error } } }
+    func noteMessage(_ topicPartition: KafkaTopicPartition) { inner.withLock { _ = $0.atEnd.remove(topicPartition) } }
+    func noteEnd(_ topicPartition: KafkaTopicPartition) { inner.withLock { _ = $0.atEnd.insert(topicPartition) } }
+
+    /// Serves librdkafka's rebalance callback: asks the hooks, then (incrementally) assigns or unassigns.
+    func rebalance(
+        _ handle: OpaquePointer, _ code: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+    ) {
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        let partitions = KafkaTopicPartitionList.entries(list).map(\.topicPartition)
+        switch code {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            assign(partitions, handle: handle, list: list, cooperative: cooperative)
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted())"])
+            hooks.onRevoke(partitions)
+            if cooperative {
+                rd_kafka_incremental_unassign(handle, list).map { rd_kafka_error_destroy($0) }
+            } else {
+                rd_kafka_assign(handle, nil)
+            }
+            inner.withLock { state in
+                if cooperative { state.assignment.subtract(partitions) } else { state.assignment.removeAll() }
+                state.rebalanceCount += 1
+            }
+        default:
+            let error = KafkaError.rdKafka(code, context: "rebalance failed")
+            logger.error("rebalance failed; dropping the assignment", metadata: ["error": "\(error)"])
+            rd_kafka_assign(handle, nil)
+            inner.withLock {
+                $0.assignment.removeAll()
+                $0.rebalanceCount += 1
+            }
+        }
+    }
+
+    private func assign(
+        _ partitions: [KafkaTopicPartition], handle: OpaquePointer,
+        list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, cooperative: Bool
+    ) {
+        var hookError: KafkaError?
+        var offsets: [KafkaTopicPartition: KafkaOffset] = [:]
+        do {
+            offsets = try hooks.onAssign(partitions)
+        } catch {
+            hookError = error as? KafkaError
+                ?? KafkaError(kind: .invalidArgument, message: "start offsets for \(partitions.sorted()): \(error)")
+        }
+        if let elements = list.pointee.elems {
+            for index in 0..<Int(list.pointee.cnt) {
+                let topicPartition = KafkaTopicPartition(
+                    topic: String(cString: elements[index].topic), partition: elements[index].partition)
+                if let offset = offsets[topicPartition] { elements[index].offset = offset.rawValue }
+            }
+        }
+        logger.info(
+            "partitions assigned",
+            metadata: ["partitions": "\(partitions.sorted())", "start": "\(offsets.mapValues(\.description))"])
+        if cooperative {
+            rd_kafka_incremental_assign(handle, list).map { rd_kafka_error_destroy($0) }
+        } else {
+            rd_kafka_assign(handle, list)
+        }
+        if let hookError {
+            rd_kafka_pause_partitions(handle, list)
+            setPendingError(hookError)
+        }
+        inner.withLock { state in
+            if cooperative { state.assignment.formUnion(partitions) } else { state.assignment = Set(partitions) }
+            state.atEnd.subtract(partitions)
+            state.rebalanceCount += 1
+        }
+    }
+}

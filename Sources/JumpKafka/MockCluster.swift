@@ -1,0 +1,120 @@
+import CRdKafka
+import Logging
+
+/// librdkafka's in-memory mock Kafka cluster: real brokers speaking the Kafka protocol on loopback TCP, for
+/// development and tests. It keeps about 5 MiB per partition (older messages are evicted), has no
+/// replication, TLS or SASL, and never answers the admin CreateTopics request: create topics with
+/// ``createTopic(_:partitions:replicationFactor:)``.
+public final class MockCluster: Sendable {
+    /// The cluster's `bootstrap.servers` list, `127.0.0.1:PORT,...`.
+    public let bootstrapServers: String
+    /// How many brokers it runs; their ids are 1 through this count.
+    public let brokerCount: Int
+    private let cluster: ClusterPointer
+    private let handle: KafkaClientHandle
+
+    /// Starts a cluster of `brokerCount` brokers on ephemeral loopback ports.
+    public init(brokerCount: Int = 3, logger: Logger) throws(KafkaError) {
+        guard (1...64).contains(brokerCount) else {
+            throw KafkaError(kind: .invalidArgument, message: "broker count \(brokerCount) is not within 1...64")
+        }
+        // librdkafka keeps its mock cluster's books in a client instance of its own.
+        let context = KafkaClientContext(logger: logger, properties: [:])
+        handle = try KafkaClientHandle(type: RD_KAFKA_PRODUCER, properties: ["log_level": "3"], context: context)
+        guard let pointer = rd_kafka_mock_cluster_new(handle.pointer, Int32(brokerCount)) else {
+            throw KafkaError(kind: .mockCluster, message: "librdkafka could not start a mock cluster")
+        }
+        cluster = ClusterPointer(pointer: pointer, owner: handle)
+        bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(pointer))
+        self.brokerCount = brokerCount
+    }
+
+    /// Creates a topic; the replication factor defaults to the broker count, at most 3.
+    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int? = nil) throws(KafkaError) {
+        let replicas = replicationFactor ?? min(brokerCount, 3)
+        guard partitions >= 1, (1...brokerCount).contains(replicas) else {
+            throw KafkaError(
+                kind: .invalidArgument,
+                message: "topic \(name): \(partitions) partitions and \(replicas) replicas on \(brokerCount) brokers")
+        }
+        let code = rd_kafka_mock_topic_create(cluster.pointer, name, Int32(partitions), Int32(replicas))
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.rdKafka(code, kind: .mockCluster, context: "cannot create topic \(name)")
+        }
+    }
+
+    /// Makes a broker unreachable: its connections are closed and new ones refused, until ``setBrokerUp(_:)``.
+    public func setBrokerDown(_ brokerID: Int32) throws(KafkaError) {
+        try check(rd_kafka_mock_broker_set_down(cluster.pointer, brokerID), "broker \(brokerID) down")
+    }
+
+    /// Brings a broker back.
+    public func setBrokerUp(_ brokerID: Int32) throws(KafkaError) {
+        try check(rd_kafka_mock_broker_set_up(cluster.pointer, brokerID), "broker \(brokerID) up")
+    }
+
+    /// Makes a broker the leader of a partition (a leader move).
+    public func setPartitionLeader(topic: String, partition: Int32, brokerID: Int32) throws(KafkaError) {
+        try check(
+            rd_kafka_mock_partition_set_leader(cluster.pointer, topic, partition, brokerID),
+            "leader of \(topic)[\(partition)] to broker \(brokerID)")
+    }
+
+    /// Makes the next requests of one API fail with the given errors, one error per request, in order.
+    public func injectRequestErrors(_ api: KafkaAPIKey, _ errors: [KafkaErrorCode]) {
+        let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0.rawValue) }
+        codes.withUnsafeBufferPointer {
+            rd_kafka_mock_push_request_errors_array(cluster.pointer, api.rawValue, $0.count, $0.baseAddress)
+        }
+    }
+
+    /// Forgets injected errors not yet used for an API.
+    public func clearRequestErrors(_ api: KafkaAPIKey) {
+        rd_kafka_mock_clear_request_errors(cluster.pointer, api.rawValue)
+    }
+
+    private func check(_ code: rd_kafka_resp_err_t, _ what: String) throws(KafkaError) {
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.rdKafka(code, kind: .mockCluster, context: "mock cluster: \(what)")
+        }
+    }
+}
+
+/// A Kafka protocol request type (`ApiKey`), for ``MockCluster/injectRequestErrors(_:_:)``.
+public struct KafkaAPIKey: RawRepresentable, Hashable, Sendable {
+    /// The protocol's numeric ApiKey.
+    public let rawValue: Int16
+    /// Wraps an ApiKey.
+    public init(rawValue: Int16) { self.rawValue = rawValue }
+
+    /// Produce (0).
+    public static let produce = Self(rawValue: 0)
+    /// Fetch (1).
+    public static let fetch = Self(rawValue: 1)
+    /// ListOffsets (2).
+    public static let listOffsets = Self(rawValue: 2)
+    /// Metadata (3).
+    public static let metadata = Self(rawValue: 3)
+    /// OffsetCommit (8).
+    public static let offsetCommit = Self(rawValue: 8)
+    /// OffsetFetch (9).
+    public static let offsetFetch = Self(rawValue: 9)
+    /// JoinGroup (11).
+    public static let joinGroup = Self(rawValue: 11)
+    /// InitProducerId (22).
+    public static let initProducerID = Self(rawValue: 22)
+}
+
+/// The mock cluster, destroyed before the client instance that keeps its books.
+///
+/// `@unchecked Sendable`: librdkafka's mock cluster calls post operations to the cluster's own thread and are
+/// thread-safe; the pointer never changes.
+private final class ClusterPointer: @unchecked Sendable {
+    let pointer: OpaquePointer
+    private let owner: KafkaClientHandle
+    init(pointer: OpaquePointer, owner: KafkaClientHandle) {
+        self.pointer = pointer
+        self.owner = owner
+    }
+    deinit { rd_kafka_mock_cluster_destroy(pointer) }
+}

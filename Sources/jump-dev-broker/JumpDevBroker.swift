@@ -1,0 +1,105 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import JumpKafka
+import Logging
+
+/// Runs librdkafka's in-memory mock Kafka cluster as a process, with the jump topics created.
+@main
+struct JumpDevBroker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jump-dev-broker",
+        abstract: "An in-memory Kafka cluster for development and tests (librdkafka's mock cluster).",
+        discussion: """
+            Prints `bootstrap.servers=HOST:PORT,...` as the first line of standard output and serves until \
+            SIGINT or SIGTERM. In memory only: about 5 MiB kept per partition, no replication, TLS or SASL.
+            """)
+
+    @Option(help: "How many brokers to run.")
+    var brokerCount = 3
+
+    @Option(help: "Partitions of jump.events and jump.events.dlq.")
+    var partitions = 6
+
+    @Option(name: .customLong("topic"), help: "An extra topic, NAME or NAME:PARTITIONS (repeatable).")
+    var extraTopics: [String] = []
+
+    @Option(help: "Also write the bare bootstrap list to this file.")
+    var bootstrapFile: String?
+
+    @Option(help: "Where clients look for a running dev broker (default: the well-known file).")
+    var discoveryFile: String?
+
+    @Flag(help: "Do not write the discovery file.")
+    var noDiscoveryFile = false
+
+    @Flag(name: .shortAndLong, help: "Log librdkafka's and the broker's debug messages.")
+    var verbose = false
+
+    func validate() throws {
+        guard (1...16).contains(brokerCount) else { throw ValidationError("--broker-count must be 1...16") }
+        guard (1...1024).contains(partitions) else { throw ValidationError("--partitions must be 1...1024") }
+        _ = try topics()
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "jump-dev-broker")
+        logger.logLevel = verbose ? .debug : .notice
+        let cluster = try MockCluster(brokerCount: brokerCount, logger: logger)
+        for (name, count) in try topics() {
+            try cluster.createTopic(name, partitions: count)
+        }
+        FileHandle.standardOutput.write(Data("bootstrap.servers=\(cluster.bootstrapServers)\n".utf8))
+        if let bootstrapFile {
+            try Data(cluster.bootstrapServers.utf8).write(to: URL(fileURLWithPath: bootstrapFile), options: .atomic)
+        }
+        let discovery = noDiscoveryFile ? nil : (discoveryFile ?? DevBrokerDiscovery.wellKnownFile())
+        if let discovery {
+            try DevBrokerDiscovery.publish(bootstrapServers: cluster.bootstrapServers, to: discovery)
+        }
+        let names = try topics().map(\.name)
+        logger.notice("serving", metadata: ["brokers": "\(brokerCount)", "topics": "\(names)"])
+        let signal = await TerminationSignal.wait()
+        if let discovery { DevBrokerDiscovery.withdraw(file: discovery) }
+        logger.notice("stopping on \(signal)")
+        withExtendedLifetime(cluster) {}
+    }
+
+    /// The jump topics and the extra ones, with their partition counts.
+    private func topics() throws -> [(name: String, partitions: Int)] {
+        var result = [
+            ("jump.events", partitions), ("jump.events.dlq", partitions), ("jump.notifications", 1),
+            ("jump.digests", 1),
+        ]
+        for spec in extraTopics {
+            let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 2, !parts[0].isEmpty,
+                let count = parts.count == 2 ? Int(parts[1]) : partitions, (1...1024).contains(count)
+            else { throw ValidationError("--topic '\(spec)' is not NAME or NAME:PARTITIONS (1...1024)") }
+            result.append((String(parts[0]), count))
+        }
+        return result
+    }
+
+}
+
+/// SIGINT and SIGTERM, turned from process-wide handlers into something a task can await.
+private enum TerminationSignal {
+    /// The signal sources; set once before waiting, kept for the life of the process.
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    /// Waits for SIGINT or SIGTERM and returns its name.
+    static func wait() async -> String {
+        let (names, continuation) = AsyncStream.makeStream(of: String.self)
+        let queue = DispatchQueue(label: "jump-dev-broker.signals")
+        sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { continuation.yield(name) }
+            source.resume()
+            return source
+        }
+        for await name in names { return name }
+        return "end of signals"
+    }
+}
