@@ -158,7 +158,8 @@ public final class KafkaProducer: Sendable {
     private static func produce(
         _ message: KafkaProducerMessage, topic: TopicHandle, handle: OpaquePointer, opaque: UnsafeMutableRawPointer
     ) -> OpaquePointer? {
-        var arguments = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 5 + message.headers.count)
+        // Topic, partition, flags, opaque, key, value, headers; `rd_kafka_produceva` takes a count, no end marker.
+        var arguments = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 6 + message.headers.count)
         arguments[0].vtype = RD_KAFKA_VTYPE_RKT
         arguments[0].u.rkt = topic.pointer
         arguments[1].vtype = RD_KAFKA_VTYPE_PARTITION
@@ -167,7 +168,6 @@ public final class KafkaProducer: Sendable {
         arguments[2].u.i = RD_KAFKA_MSG_F_COPY
         arguments[3].vtype = RD_KAFKA_VTYPE_OPAQUE
         arguments[3].u.ptr = opaque
-        arguments[4].vtype = RD_KAFKA_VTYPE_END
         var count = 4
         let headerNames = message.headers.map { strdup($0.name)! }
         defer { headerNames.forEach { free($0) } }

@@ -49,7 +49,6 @@ struct JumpDevBroker: AsyncParsableCommand {
         for (name, count) in try topics() {
             try cluster.createTopic(name, partitions: count)
         }
-        FileHandle.standardOutput.write(Data("bootstrap.servers=\(cluster.bootstrapServers)\n".utf8))
         if let bootstrapFile {
             try Data(cluster.bootstrapServers.utf8).write(to: URL(fileURLWithPath: bootstrapFile), options: .atomic)
         }
@@ -57,6 +56,8 @@ struct JumpDevBroker: AsyncParsableCommand {
         if let discovery {
             try DevBrokerDiscovery.publish(bootstrapServers: cluster.bootstrapServers, to: discovery)
         }
+        // The first line comes last, so whoever reads it may rely on the files too.
+        FileHandle.standardOutput.write(Data("bootstrap.servers=\(cluster.bootstrapServers)\n".utf8))
         let names = try topics().map(\.name)
         logger.notice("serving", metadata: ["brokers": "\(brokerCount)", "topics": "\(names)"])
         let signal = await TerminationSignal.wait()
