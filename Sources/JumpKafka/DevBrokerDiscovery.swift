@@ -51,8 +51,9 @@ public enum DevBrokerDiscovery {
     public static func publish(bootstrapServers: String, to file: String) throws {
         let contents = "\(bootstrapServers)\n\(getpid())\n"
         let temporary = file + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(
-            atPath: temporary, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: temporary, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600])
         else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary]) }
         guard rename(temporary, file) == 0 else {
             let code = errno

@@ -73,7 +73,8 @@ final class KafkaClientHandle: @unchecked Sendable {
             rd_kafka_conf_destroy(conf)
             retained.release()
             throw KafkaError(
-                kind: .configuration, message: context.redact("cannot create client: \(String(nulTerminated: errorText))"))
+                kind: .configuration,
+                message: context.redact("cannot create client: \(String(nulTerminated: errorText))"))
         }
         self.pointer = pointer
         self.context = context

@@ -46,7 +46,8 @@ public final class KafkaConsumer: Sendable {
         let topics = configuration.topics.map {
             (KafkaTopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA), KafkaOffset.committed)
         }
-        let code = try KafkaTopicPartitionList.with(topics) { [handle] list in rd_kafka_subscribe(handle.pointer, list) }
+        let code = try KafkaTopicPartitionList.with(topics) { [handle] list in rd_kafka_subscribe(handle.pointer, list)
+        }
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError.rdKafka(
                 code, kind: .invalidArgument, context: "cannot subscribe to \(configuration.topics)")

@@ -75,7 +75,7 @@ public final class KafkaProducer: Sendable {
         while true {
             do {
                 return try tryEnqueue(message, onDelivery: onDelivery)
-            } catch where error.kind == .queueFull {
+            } catch  where error.kind == .queueFull {
                 try await Task.sleep(for: .milliseconds(1))
             }
         }
@@ -210,7 +210,9 @@ public final class KafkaProducer: Sendable {
             argument.vtype = RD_KAFKA_VTYPE_HEADER
             if let value = header.value {
                 let start = storage.baseAddress! + position
-                value.withUnsafeBytes { start.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(start), byteCount: $0.count) }
+                value.withUnsafeBytes {
+                    start.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(start), byteCount: $0.count)
+                }
                 argument.u.header = .init(name: names[index], val: start, size: value.count)
                 position += value.count
             } else {

@@ -51,13 +51,16 @@ final class KafkaRebalanceState: Sendable {
             return state.pendingError
         }
     }
-    func setPendingError(_ error: KafkaError) { inner.withLock { if $0.pendingError == nil { $0.pendingError = error } } }
+    func setPendingError(_ error: KafkaError) {
+        inner.withLock { if $0.pendingError == nil { $0.pendingError = error } }
+    }
     func noteMessage(_ topicPartition: KafkaTopicPartition) { inner.withLock { _ = $0.atEnd.remove(topicPartition) } }
     func noteEnd(_ topicPartition: KafkaTopicPartition) { inner.withLock { _ = $0.atEnd.insert(topicPartition) } }
 
     /// Serves librdkafka's rebalance callback: asks the hooks, then (incrementally) assigns or unassigns.
     func rebalance(
-        _ handle: OpaquePointer, _ code: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+        _ handle: OpaquePointer, _ code: rd_kafka_resp_err_t,
+        _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
     ) {
         let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
         let partitions = KafkaTopicPartitionList.entries(list).map(\.topicPartition)
@@ -96,7 +99,8 @@ final class KafkaRebalanceState: Sendable {
         do {
             offsets = try hooks.onAssign(partitions)
         } catch {
-            hookError = error as? KafkaError
+            hookError =
+                error as? KafkaError
                 ?? KafkaError(kind: .invalidArgument, message: "start offsets for \(partitions.sorted()): \(error)")
         }
         if let elements = list.pointee.elems {

@@ -23,7 +23,8 @@ enum KafkaTopicPartitionList {
         guard let list, let elements = list.pointee.elems else { return [] }
         return (0..<Int(list.pointee.cnt)).map { index in
             let element = elements[index]
-            let topicPartition = KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition)
+            let topicPartition = KafkaTopicPartition(
+                topic: String(cString: element.topic), partition: element.partition)
             return (topicPartition, element.offset, element.err)
         }
     }

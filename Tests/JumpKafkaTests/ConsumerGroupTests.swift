@@ -16,19 +16,22 @@ struct ConsumerGroupTests {
     @Test("two members share the partitions, and the survivor takes all of them when one leaves")
     func twoMembersShareAndRebalance() async throws {
         let first = PollingMember(
-            try KafkaConsumer(configuration: consumerConfiguration(cluster, group: group, topics: [topic]), logger: testLogger))
+            try KafkaConsumer(
+                configuration: consumerConfiguration(cluster, group: group, topics: [topic]), logger: testLogger))
         let firstTask = first.start()
         try await eventually("the first member holds all six partitions") { first.consumer.assignment.count == 6 }
 
         let second = PollingMember(
-            try KafkaConsumer(configuration: consumerConfiguration(cluster, group: group, topics: [topic]), logger: testLogger))
+            try KafkaConsumer(
+                configuration: consumerConfiguration(cluster, group: group, topics: [topic]), logger: testLogger))
         let secondTask = second.start()
         try await eventually("both members hold partitions") {
             let (a, b) = (first.consumer.assignment, second.consumer.assignment)
             return !a.isEmpty && !b.isEmpty && a.count + b.count == 6 && a.isDisjoint(with: b)
         }
 
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         try await produce(300, to: topic, via: producer)
         try await eventually("both members together read all 300 messages") { first.count + second.count == 300 }
         #expect(first.count > 0 && second.count > 0)
@@ -53,7 +56,8 @@ struct ConsumerGroupTests {
 
     @Test("start offsets supplied by the assign hook are honoured, before and after a rebalance")
     func startOffsetsFromTheHookAreHonoured() async throws {
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         for partition in 0..<6 { try await produce(10, to: topic, partition: Int32(partition), via: producer) }
 
         // The offsets the hook hands out; the test changes them before the rebalance.
@@ -105,9 +109,12 @@ struct ConsumerGroupTests {
     @Test("the revoke hook runs when the consumer closes and leaves the group")
     func revokeHookRunsOnClose() async throws {
         let revoked = Mutex<[KafkaTopicPartition]>([])
-        let hooks = KafkaRebalanceHooks(onRevoke: { partitions in revoked.withLock { $0.append(contentsOf: partitions) } })
+        let hooks = KafkaRebalanceHooks(onRevoke: { partitions in
+            revoked.withLock { $0.append(contentsOf: partitions) }
+        })
         let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(cluster, group: group, topics: [topic]), hooks: hooks, logger: testLogger)
+            configuration: consumerConfiguration(cluster, group: group, topics: [topic]), hooks: hooks,
+            logger: testLogger)
         try await eventually("assignment") {
             _ = try await consumer.poll(timeout: .milliseconds(100))
             return consumer.assignment.count == 6
@@ -121,10 +128,12 @@ struct ConsumerGroupTests {
     func throwingAssignHookSurfaces() async throws {
         struct StoreUnreadable: Error {}
         let hooks = KafkaRebalanceHooks(onAssign: { _ in throw StoreUnreadable() })
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         try await produce(20, to: topic, via: producer)
         let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(cluster, group: group, topics: [topic]), hooks: hooks, logger: testLogger)
+            configuration: consumerConfiguration(cluster, group: group, topics: [topic]), hooks: hooks,
+            logger: testLogger)
         var surfaced: KafkaError?
         var read = 0
         try await eventually("the hook's error") {

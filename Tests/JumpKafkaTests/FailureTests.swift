@@ -16,7 +16,8 @@ struct FailureTests {
 
     @Test("a broker down for seconds and back, and a leader move: nothing lost or duplicated")
     func brokerDownAndBack() async throws {
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         let failures = Mutex<[KafkaError]>([])
         let delivered = Atomic<Int>(0)
         let total = 3_000
@@ -38,7 +39,8 @@ struct FailureTests {
         #expect(delivered.load(ordering: .relaxed) == total)
 
         let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(cluster, group: uniqueTopic("group"), topics: [topic]), logger: testLogger)
+            configuration: consumerConfiguration(cluster, group: uniqueTopic("group"), topics: [topic]),
+            logger: testLogger)
         let messages = try await consume(total, from: consumer, timeout: .seconds(60))
         let values = messages.compactMap { $0.valueText.flatMap(Int.init) }
         #expect(values.count == total)
@@ -53,7 +55,8 @@ struct FailureTests {
 
     @Test("retriable broker errors are retried by the producer until the message is stored")
     func retriableErrorsAreRetried() async throws {
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: "k", value: "warm-up"))
         cluster.injectRequestErrors(.produce, [.notEnoughReplicas, .notLeaderForPartition, .requestTimedOut])
         let report = try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: "k", value: "v"))
@@ -63,7 +66,8 @@ struct FailureTests {
 
     @Test("a permanent broker error fails the delivery with a typed, non-retriable error")
     func permanentBrokerErrorIsTyped() async throws {
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: "k", value: "warm-up"))
         cluster.injectRequestErrors(.produce, [.topicAuthorizationFailed])
         let error = await #expect(throws: KafkaError.self) {
@@ -94,7 +98,8 @@ struct FailureTests {
 
     @Test("a fatal error makes every later send fail with a fatal, typed error")
     func fatalErrorIsTyped() async throws {
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "before"))
         producer.simulateFatalError(.outOfOrderSequenceNumber, reason: "test: producer fenced")
         let error = await #expect(throws: KafkaError.self) {
@@ -107,7 +112,8 @@ struct FailureTests {
 
     @Test("a position outside the log is a typed error naming the partition")
     func offsetOutOfRangeIsTyped() async throws {
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         try await produce(5, to: topic, partition: 2, via: producer)
         var configuration = consumerConfiguration(cluster, group: uniqueTopic("group"), topics: [topic])
         configuration.offsetReset = .error

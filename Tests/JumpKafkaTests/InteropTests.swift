@@ -21,7 +21,8 @@ struct InteropTests {
         for index in 0..<count {
             let headers = [KafkaHeader(name: "origin", text: "jump-relay"), KafkaHeader(name: "seq", text: "\(index)")]
             _ = try await producer.send(
-                KafkaProducerMessage(topic: topic, key: "jr-key-\(index)", value: "jr-value-\(index)", headers: headers))
+                KafkaProducerMessage(topic: topic, key: "jr-key-\(index)", value: "jr-value-\(index)", headers: headers)
+            )
         }
         await producer.close()
     }
@@ -59,7 +60,8 @@ struct InteropTests {
     @Test("kafka-python reads what JumpKafka produced, keys and headers intact")
     func kafkaPythonReadsJumpKafka() async throws {
         try await produceWithJumpKafka(20)
-        let result = try await runCommand("python3", [Self.pythonClient, "consume", broker.bootstrapServers, topic, "20"])
+        let result = try await runCommand(
+            "python3", [Self.pythonClient, "consume", broker.bootstrapServers, topic, "20"])
         #expect(result.status == 0, "\(result.stderr)")
         let records = try result.stdout.split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
@@ -85,14 +87,16 @@ struct InteropTests {
         #expect(Set(messages.compactMap(\.keyText)) == Set((0..<20).map { "kc-key-\($0)" }))
         for message in messages {
             #expect(message.valueText == message.keyText?.replacing("key", with: "value"))
-            #expect(message.headers == [KafkaHeader(name: "origin", text: "kcat"), KafkaHeader(name: "lang", text: "es")])
+            #expect(
+                message.headers == [KafkaHeader(name: "origin", text: "kcat"), KafkaHeader(name: "lang", text: "es")])
         }
         #expect(try await broker.stop() == 0)
     }
 
     @Test("JumpKafka reads what kafka-python produced, keys and headers intact")
     func jumpKafkaReadsKafkaPython() async throws {
-        let result = try await runCommand("python3", [Self.pythonClient, "produce", broker.bootstrapServers, topic, "20"])
+        let result = try await runCommand(
+            "python3", [Self.pythonClient, "produce", broker.bootstrapServers, topic, "20"])
         #expect(result.status == 0, "\(result.stderr)")
         let messages = try await consumeWithJumpKafka(20)
         #expect(Set(messages.compactMap(\.keyText)) == Set((0..<20).map { "py-key-\($0)" }))
@@ -119,7 +123,9 @@ struct DevBrokerProcessTests {
         #expect(try String(contentsOfFile: file, encoding: .utf8) == broker.bootstrapServers)
         let metadata = try await runCommand("kcat", ["-b", broker.bootstrapServers, "-L", "-J"])
         let json = try JSONSerialization.jsonObject(with: Data(metadata.stdout.utf8)) as! [String: Any]
-        let topics = (json["topics"] as! [[String: Any]]).map { ($0["topic"] as! String, ($0["partitions"] as! [Any]).count) }
+        let topics = (json["topics"] as! [[String: Any]]).map {
+            ($0["topic"] as! String, ($0["partitions"] as! [Any]).count)
+        }
         let partitions = Dictionary(uniqueKeysWithValues: topics)
         #expect(partitions["jump.events"] == 8)
         #expect(partitions["jump.events.dlq"] == 8)

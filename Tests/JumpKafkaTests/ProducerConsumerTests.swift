@@ -14,7 +14,8 @@ struct ProducerConsumerTests {
 
     @Test("a message keeps its key, value and headers (null, empty and binary values) end to end")
     func roundTripKeepsKeysAndHeaders() async throws {
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         let headers = [
             KafkaHeader(name: "jump.kind", text: "test"), KafkaHeader(name: "empty", value: []),
             KafkaHeader(name: "null", value: nil), KafkaHeader(name: "binary", value: [0, 255, 10, 13]),
@@ -28,7 +29,8 @@ struct ProducerConsumerTests {
         await producer.close()
 
         let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(cluster, group: uniqueTopic("group"), topics: [topic]), logger: testLogger)
+            configuration: consumerConfiguration(cluster, group: uniqueTopic("group"), topics: [topic]),
+            logger: testLogger)
         let received = try #require(try await consume(1, from: consumer).first)
         #expect(received.keyText == "empresa-42")
         #expect(received.valueText == "{\"hola\":\"Utah\"}")
@@ -41,7 +43,8 @@ struct ProducerConsumerTests {
 
     @Test("every enqueued message gets exactly one delivery report, with contiguous offsets per partition")
     func everyMessageGetsADeliveryReport() async throws {
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         let reports = Mutex<[Int: [KafkaDeliveryReport]]>([:])
         let count = 2_000
         for index in 0..<count {
@@ -63,11 +66,13 @@ struct ProducerConsumerTests {
 
     @Test("a paused partition delivers nothing until resumed, and seek re-reads from the given offset")
     func pauseResumeAndSeek() async throws {
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         try await produce(5, to: topic, partition: 0, via: producer)
         let partition0 = KafkaTopicPartition(topic: topic, partition: 0)
         let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(cluster, group: uniqueTopic("group"), topics: [topic]), logger: testLogger)
+            configuration: consumerConfiguration(cluster, group: uniqueTopic("group"), topics: [topic]),
+            logger: testLogger)
         let first = try await consume(5, from: consumer)
         #expect(first.map(\.offset) == [0, 1, 2, 3, 4])
 
@@ -95,10 +100,12 @@ struct ProducerConsumerTests {
 
     @Test("reaching the end of every partition is reported, and cleared by a new message")
     func endOfPartitionAwareness() async throws {
-        let producer = try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer(
+            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         try await produce(3, to: topic, partition: 1, via: producer)
         let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(cluster, group: uniqueTopic("group"), topics: [topic]), logger: testLogger)
+            configuration: consumerConfiguration(cluster, group: uniqueTopic("group"), topics: [topic]),
+            logger: testLogger)
         var ends: [KafkaTopicPartition: Int64] = [:]
         try await eventually("all four partitions at their end") {
             for case .endOfPartition(let partition, let next) in try await consumer.poll(timeout: .milliseconds(100)) {
@@ -115,7 +122,9 @@ struct ProducerConsumerTests {
             event = try await consumer.poll(maxEvents: 1, timeout: .milliseconds(100)).first
             return event != nil
         }
-        guard case .message(let message) = event else { Issue.record("expected a message, got \(String(describing: event))"); return }
+        guard case .message(let message) = event else {
+            Issue.record("expected a message, got \(String(describing: event))"); return
+        }
         #expect(message.valueText == "new-0")
         #expect(!consumer.partitionsAtEnd.contains(partition1))
         var newEnd: Int64?

@@ -96,7 +96,9 @@ final class PollingMember: Sendable {
 }
 
 /// Reads from `consumer` until `count` messages have arrived.
-func consume(_ count: Int, from consumer: KafkaConsumer, timeout: Duration = .seconds(30)) async throws
+func consume(
+    _ count: Int, from consumer: KafkaConsumer, timeout: Duration = .seconds(30)
+) async throws
     -> [KafkaConsumerMessage]
 {
     var messages: [KafkaConsumerMessage] = []
