@@ -215,19 +215,31 @@ public final class KafkaConsumer: Sendable {
         if let pending = state.takePendingError() { throw pending }
         var events: [KafkaConsumerEvent] = []
         var wait = milliseconds
+        // Per-message work is kept small: the topic name is decoded once per run of messages from one topic,
+        // and end-of-partition bookkeeping is recorded once per change and applied under one lock.
+        var lastTopic: (handle: OpaquePointer?, name: String) = (nil, "")
+        var endChanges: [(KafkaTopicPartition, atEnd: Bool)] = []
+        defer { state.applyEndChanges(endChanges) }
+        func noteEnd(_ topicPartition: KafkaTopicPartition, _ atEnd: Bool) {
+            if let last = endChanges.last, last.0 == topicPartition, last.atEnd == atEnd { return }
+            endChanges.append((topicPartition, atEnd))
+        }
         while events.count < maxEvents, let message = rd_kafka_consumer_poll(handle.pointer, wait) {
             defer { rd_kafka_message_destroy(message) }
             wait = 0
-            let topicPartition = KafkaTopicPartition(
-                topic: message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
-                partition: message.pointee.partition)
+            if message.pointee.rkt != lastTopic.handle {
+                lastTopic = (
+                    message.pointee.rkt, message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+                )
+            }
+            let topicPartition = KafkaTopicPartition(topic: lastTopic.name, partition: message.pointee.partition)
             switch message.pointee.err {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
                 events.append(.message(Self.copy(message, topicPartition)))
-                state.noteMessage(topicPartition)
+                noteEnd(topicPartition, false)
             case RD_KAFKA_RESP_ERR__PARTITION_EOF:
                 events.append(.endOfPartition(topicPartition, nextOffset: message.pointee.offset))
-                state.noteEnd(topicPartition)
+                noteEnd(topicPartition, true)
             default:
                 let text = handle.context.redact(String(cString: rd_kafka_message_errstr(message)))
                 let error = KafkaError.rdKafka(message.pointee.err, context: "\(topicPartition): \(text)")

@@ -158,37 +158,36 @@ public final class KafkaProducer: Sendable {
     private static func produce(
         _ message: KafkaProducerMessage, topic: TopicHandle, handle: OpaquePointer, opaque: UnsafeMutableRawPointer
     ) -> OpaquePointer? {
-        // Topic, partition, flags, opaque, key, value, headers; `rd_kafka_produceva` takes a count, no end marker.
-        var arguments = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 6 + message.headers.count)
-        arguments[0].vtype = RD_KAFKA_VTYPE_RKT
-        arguments[0].u.rkt = topic.pointer
-        arguments[1].vtype = RD_KAFKA_VTYPE_PARTITION
-        arguments[1].u.i32 = message.partition ?? RD_KAFKA_PARTITION_UA
-        arguments[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-        arguments[2].u.i = RD_KAFKA_MSG_F_COPY
-        arguments[3].vtype = RD_KAFKA_VTYPE_OPAQUE
-        arguments[3].u.ptr = opaque
-        var count = 4
-        let headerNames = message.headers.map { strdup($0.name)! }
-        defer { headerNames.forEach { free($0) } }
-        return message.key.withOptionalBytes { key in
-            message.value.withOptionalBytes { value in
-                if let key {
-                    arguments[count].vtype = RD_KAFKA_VTYPE_KEY
-                    arguments[count].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: key.0), size: key.1)
-                    count += 1
-                }
-                if let value {
-                    arguments[count].vtype = RD_KAFKA_VTYPE_VALUE
-                    arguments[count].u.mem = .init(ptr: UnsafeMutableRawPointer(mutating: value.0), size: value.1)
-                    count += 1
-                }
-                return withHeaderArguments(message.headers, names: headerNames) { headers in
-                    for header in headers {
-                        arguments[count] = header
-                        count += 1
+        // Topic, partition, flags, opaque, key, value, headers: on the stack, no end marker (a count is passed).
+        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6 + message.headers.count) { arguments in
+            var count = 0
+            func append(_ type: rd_kafka_vtype_t) -> UnsafeMutablePointer<rd_kafka_vu_t> {
+                let argument = arguments.baseAddress! + count
+                argument.initialize(to: rd_kafka_vu_t())
+                argument.pointee.vtype = type
+                count += 1
+                return argument
+            }
+            append(RD_KAFKA_VTYPE_RKT).pointee.u.rkt = topic.pointer
+            append(RD_KAFKA_VTYPE_PARTITION).pointee.u.i32 = message.partition ?? RD_KAFKA_PARTITION_UA
+            append(RD_KAFKA_VTYPE_MSGFLAGS).pointee.u.i = RD_KAFKA_MSG_F_COPY
+            append(RD_KAFKA_VTYPE_OPAQUE).pointee.u.ptr = opaque
+            let headerNames = message.headers.map { strdup($0.name)! }
+            defer { headerNames.forEach { free($0) } }
+            return message.key.withOptionalBytes { key in
+                message.value.withOptionalBytes { value in
+                    if let (address, size) = key {
+                        append(RD_KAFKA_VTYPE_KEY).pointee.u.mem = .init(
+                            ptr: UnsafeMutableRawPointer(mutating: address), size: size)
                     }
-                    return arguments.withUnsafeBufferPointer { rd_kafka_produceva(handle, $0.baseAddress, count) }
+                    if let (address, size) = value {
+                        append(RD_KAFKA_VTYPE_VALUE).pointee.u.mem = .init(
+                            ptr: UnsafeMutableRawPointer(mutating: address), size: size)
+                    }
+                    return withHeaderArguments(message.headers, names: headerNames) { headers in
+                        for header in headers { append(RD_KAFKA_VTYPE_HEADER).pointee.u.header = header.u.header }
+                        return rd_kafka_produceva(handle, arguments.baseAddress, count)
+                    }
                 }
             }
         }

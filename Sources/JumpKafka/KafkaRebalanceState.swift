@@ -54,8 +54,16 @@ final class KafkaRebalanceState: Sendable {
     func setPendingError(_ error: KafkaError) {
         inner.withLock { if $0.pendingError == nil { $0.pendingError = error } }
     }
-    func noteMessage(_ topicPartition: KafkaTopicPartition) { inner.withLock { _ = $0.atEnd.remove(topicPartition) } }
-    func noteEnd(_ topicPartition: KafkaTopicPartition) { inner.withLock { _ = $0.atEnd.insert(topicPartition) } }
+
+    /// Records, in order, which partitions reached their end (`true`) or got a message since (`false`).
+    func applyEndChanges(_ changes: [(KafkaTopicPartition, atEnd: Bool)]) {
+        guard !changes.isEmpty else { return }
+        inner.withLock { state in
+            for (topicPartition, atEnd) in changes {
+                if atEnd { state.atEnd.insert(topicPartition) } else { state.atEnd.remove(topicPartition) }
+            }
+        }
+    }
 
     /// Serves librdkafka's rebalance callback: asks the hooks, then (incrementally) assigns or unassigns.
     func rebalance(

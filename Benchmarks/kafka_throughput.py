@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Plain produce and consume throughput: JumpKafka next to kcat, same broker, same settings, one run.
+
+Usage: Benchmarks/kafka_throughput.py [--count N] [--size BYTES] [--skip-build]
+
+Builds the release products, starts a release `jump-dev-broker` (1 broker), then for each client produces N
+messages of SIZE bytes to its own 12-partition topic with the same producer settings (idempotence, acks=all,
+linger.ms=5, lz4), and consumes them back. Wall and CPU seconds of each client process are measured from
+outside (wait4 rusage); for consumption, JumpKafka joins a consumer group (the mock delays every join by
+about 3 s), so its figure is also given from its first message, as the tool reports it; kcat -C assigns
+partitions directly and needs no join.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PRODUCER_SETTINGS = ["enable.idempotence=true", "acks=all", "linger.ms=5", "compression.codec=lz4"]
+
+
+def timed(command, **kwargs):
+    """Runs a command; returns (stdout, wall seconds, CPU seconds of the process)."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, **kwargs)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.monotonic() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{command[0]} failed with status {status}")
+    return output.decode(), wall, usage.ru_utime + usage.ru_stime
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=200_000)
+    parser.add_argument("--size", type=int, default=100)
+    parser.add_argument("--skip-build", action="store_true")
+    args = parser.parse_args()
+
+    if not args.skip_build:
+        for product in ("jump-dev-broker", "jump-kafka-bench"):
+            subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True)
+    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.strip()
+    broker = subprocess.Popen(
+        [f"{bin_dir}/jump-dev-broker", "--no-discovery-file", "--broker-count", "1",
+         "--topic", "bench.jump:12", "--topic", "bench.kcat:12"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    bootstrap = broker.stdout.readline().strip().split("=", 1)[1]
+    rows = []
+    try:
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as data:
+            for index in range(args.count):
+                data.write(str(index).ljust(args.size, "x") + "\n")
+        settings = [flag for setting in PRODUCER_SETTINGS for flag in ("-X", setting)]
+
+        out, wall, cpu = timed([f"{bin_dir}/jump-kafka-bench", "produce", "-b", bootstrap, "-t", "bench.jump",
+                                "--count", str(args.count), "--size", str(args.size), *settings])
+        rows.append(("produce", "JumpKafka (jump-kafka-bench)", wall, cpu, None))
+        out, wall, cpu = timed(["kcat", "-P", "-b", bootstrap, "-t", "bench.kcat", "-l", data.name, *settings])
+        rows.append(("produce", "kcat -P -l", wall, cpu, None))
+
+        # Both consumers read both topics: how fast a topic can be read depends on how it was batched.
+        for topic, producer in (("bench.kcat", "kcat"), ("bench.jump", "JumpKafka")):
+            out, wall, cpu = timed([f"{bin_dir}/jump-kafka-bench", "consume", "-b", bootstrap, "-t", topic,
+                                    "--count", str(args.count)])
+            inner = json.loads(out.strip().splitlines()[-1])
+            rows.append(("consume", f"JumpKafka, {producer}'s topic", wall, cpu, inner["seconds"]))
+            out, wall, cpu = timed(["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
+                                    "-c", str(args.count)])
+            if len(out.splitlines()) != args.count:
+                sys.exit(f"kcat consumed {len(out.splitlines())} of {args.count}")
+            rows.append(("consume", f"kcat -C, {producer}'s topic", wall, cpu, None))
+    finally:
+        broker.terminate()
+        broker.wait()
+        os.unlink(data.name)
+
+    print(f"\n{args.count} messages of {args.size} bytes, 12 partitions, 1 mock broker; producer: "
+          + ", ".join(PRODUCER_SETTINGS))
+    print(f"{'operation':<9} {'client':<32} {'wall s':>7} {'msg/s':>10} {'CPU s':>6} {'µs CPU/msg':>10}"
+          f" {'msg/s after join':>17}")
+    for operation, client, wall, cpu, inner in rows:
+        after_join = f"{args.count / inner:>17,.0f}" if inner else f"{'-':>17}"
+        print(f"{operation:<9} {client:<32} {wall:>7.2f} {args.count / wall:>10,.0f} {cpu:>6.2f}"
+              f" {cpu / args.count * 1e6:>10.2f} {after_join}")
+
+
+if __name__ == "__main__":
+    main()
