@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what jump-relay needs on a Debian or Ubuntu machine: librdkafka, kcat and SQLite from apt, and the
+# independent Kafka clients and schema validator the tests use from PyPI. Uses sudo when not root. Safe to
+# run again: it installs only what is missing. The Swift toolchain (6.2 or newer) must already be on PATH.
+set -euo pipefail
+
+APT_PACKAGES=(librdkafka-dev kcat libsqlite3-dev pkg-config python3-pip)
+PIP_PACKAGES=("kafka-python==2.0.2" "confluent-kafka" "jsonschema")
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "install-dependencies: apt-get install ${missing[*]}" >&2
+    sudo_if_needed apt-get update -qq
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import kafka, confluent_kafka, jsonschema' 2>/dev/null \
+    || [ "$(python3 -c 'import kafka; print(kafka.__version__)')" != "2.0.2" ]; then
+    echo "install-dependencies: pip install ${PIP_PACKAGES[*]}" >&2
+    # A Debian-managed Python refuses plain pip installs (PEP 668); a user or pyenv Python accepts them.
+    python3 -m pip install -q "${PIP_PACKAGES[@]}" 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages "${PIP_PACKAGES[@]}"
+fi
+
+if ! command -v swift >/dev/null; then
+    echo "install-dependencies: no 'swift' on PATH; install a Swift 6.2+ toolchain from swift.org first" >&2
+    exit 1
+fi
