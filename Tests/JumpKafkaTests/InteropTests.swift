@@ -44,9 +44,7 @@ struct InteropTests {
         let result = try await runCommand(
             "kcat", ["-b", broker.bootstrapServers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-J"])
         #expect(result.status == 0, "\(result.stderr)")
-        let records = try result.stdout.split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-        }
+        let records = try jsonObjects(result.stdout)
         #expect(records.count == 20)
         for record in records {
             let key = try #require(record["key"] as? String)
@@ -63,9 +61,7 @@ struct InteropTests {
         let result = try await runCommand(
             "python3", [Self.pythonClient, "consume", broker.bootstrapServers, topic, "20"])
         #expect(result.status == 0, "\(result.stderr)")
-        let records = try result.stdout.split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-        }
+        let records = try jsonObjects(result.stdout)
         #expect(records.count == 20)
         for record in records {
             let key = try #require(record["key"] as? String)
@@ -110,6 +106,11 @@ struct InteropTests {
         }
         #expect(try await broker.stop(signal: SIGINT) == 0)
     }
+}
+
+/// One JSON object per line of `text`.
+func jsonObjects(_ text: String) throws -> [[String: Any]] {
+    try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
 }
 
 @Suite("jump-dev-broker as a process")
