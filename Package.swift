@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "JumpKafka", targets: ["JumpKafka"]),
+        .library(name: "JumpEvents", targets: ["JumpEvents"]),
         .executable(name: "jump-dev-broker", targets: ["jump-dev-broker"]),
         .executable(name: "jump-kafka-bench", targets: ["jump-kafka-bench"]),
     ],
@@ -35,6 +36,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "JumpEvents",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "jump-dev-broker",
             dependencies: [
@@ -52,6 +57,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/jump-kafka-bench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JumpEventsTests",
+            dependencies: ["JumpEvents"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

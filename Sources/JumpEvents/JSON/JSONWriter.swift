@@ -1,0 +1,80 @@
+/// Writes ``JSONValue`` as compact JSON (no white space), UTF-8.
+///
+/// Strings escape `"`, `\` and every control character, so a written document is always one line.
+/// `sortedKeys` gives the canonical form used to derive content ids.
+public struct JSONWriter {
+    private var bytes: [UInt8] = []
+    private let sortedKeys: Bool
+
+    private init(sortedKeys: Bool) {
+        self.sortedKeys = sortedKeys
+        bytes.reserveCapacity(512)
+    }
+
+    /// The compact encoding of `value`; members in document order, or sorted by key.
+    public static func encode(_ value: JSONValue, sortedKeys: Bool = false) -> [UInt8] {
+        var writer = JSONWriter(sortedKeys: sortedKeys)
+        writer.write(value)
+        return writer.bytes
+    }
+
+    /// The compact encoding as a string.
+    public static func string(_ value: JSONValue, sortedKeys: Bool = false) -> String {
+        String(decoding: encode(value, sortedKeys: sortedKeys), as: UTF8.self)
+    }
+
+    private mutating func write(_ value: JSONValue) {
+        switch value {
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .integer(let number): bytes.append(contentsOf: String(number).utf8)
+        case .double(let number):
+            if let integer = value.integerValue, abs(number) < 1e15 {
+                bytes.append(contentsOf: String(integer).utf8)
+            } else {
+                bytes.append(contentsOf: "\(number)".utf8)
+            }
+        case .string(let string): write(string)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(element)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object):
+            bytes.append(UInt8(ascii: "{"))
+            let members =
+                sortedKeys
+                ? object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : object.members
+            for (index, member) in members.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(member.key)
+                bytes.append(UInt8(ascii: ":"))
+                write(member.value)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private mutating func write(_ string: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)],
+                    hex[Int(byte & 0xF)],
+                ])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

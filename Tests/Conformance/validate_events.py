@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Validates JSON event files against Schemas/ with Python's jsonschema (an independent validator, format
+checking on), for jump-relay's schema conformance test.
+
+  validate_events.py SCHEMAS_DIR FILE...          prints one JSON object per file: {"file", "valid", "errors"}
+  validate_events.py SCHEMAS_DIR --jsonl FILE     the same for each line of a JSON Lines file ("file" is the
+                                                  line number; a line that is not JSON is reported as such)
+"""
+import glob
+import json
+import os
+import sys
+
+import jsonschema
+from referencing import Registry, Resource
+
+try:
+    import rfc3339_validator  # noqa: F401  (without it, jsonschema does not check "date-time")
+except ImportError:
+    sys.exit("rfc3339-validator is not installed: date-time would go unchecked")
+
+
+def registry(schemas_dir):
+    resources = []
+    for path in sorted(glob.glob(os.path.join(schemas_dir, "**", "*.schema.json"), recursive=True)):
+        with open(path, encoding="utf-8") as handle:
+            schema = json.load(handle)
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+    return Registry().with_resources(resources)
+
+
+def main():
+    schemas_dir, files = sys.argv[1], sys.argv[2:]
+    jsonl = files[:1] == ["--jsonl"]
+    schemas = registry(schemas_dir)
+    envelope = schemas.contents("urn:jump:schema:event:v1")
+    validator_class = jsonschema.validators.validator_for(envelope)
+    validator_class.check_schema(envelope)
+    validator = validator_class(envelope, registry=schemas, format_checker=validator_class.FORMAT_CHECKER)
+    if jsonl:
+        with open(files[1], encoding="utf-8", errors="surrogateescape") as handle:
+            documents = [(str(number), line) for number, line in enumerate(handle, start=1)]
+    else:
+        documents = []
+        for path in files:
+            with open(path, encoding="utf-8") as handle:
+                documents.append((os.path.basename(path), handle.read()))
+    for name, text in documents:
+        try:
+            instance = json.loads(text)
+        except ValueError as error:
+            print(json.dumps({"file": name, "valid": False, "notJSON": True, "errors": [{"path": "", "message": str(error)}]}))
+            continue
+        errors = sorted(validator.iter_errors(instance), key=lambda error: list(error.absolute_path))
+        print(json.dumps({
+            "file": name,
+            "valid": not errors,
+            "errors": [{"path": "".join(f"/{part}" for part in error.absolute_path), "message": error.message}
+                       for error in errors],
+        }, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
