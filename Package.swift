@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "JumpKafka", targets: ["JumpKafka"]),
         .library(name: "JumpEvents", targets: ["JumpEvents"]),
         .executable(name: "jump-dev-broker", targets: ["jump-dev-broker"]),
+        .executable(name: "jump-producer", targets: ["jump-producer"]),
         .executable(name: "jump-kafka-bench", targets: ["jump-kafka-bench"]),
     ],
     dependencies: [
@@ -40,6 +41,26 @@ let package = Package(
             name: "JumpEvents",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "JumpWorker",
+            dependencies: [
+                "JumpEvents",
+                "JumpKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "jump-producer",
+            dependencies: [
+                "JumpEvents",
+                "JumpKafka",
+                "JumpWorker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "jump-dev-broker",
             dependencies: [
@@ -59,15 +80,26 @@ let package = Package(
             path: "Benchmarks/jump-kafka-bench",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "JumpTestSupport",
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JumpEndToEndTests",
+            dependencies: ["JumpEvents", "JumpKafka", "JumpTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "JumpEventsTests",
-            dependencies: ["JumpEvents"],
+            dependencies: ["JumpEvents", "JumpTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "JumpKafkaTests",
             dependencies: [
                 "JumpKafka",
+                "JumpTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -1,9 +1,6 @@
 import Foundation
+import JumpTestSupport
 import Testing
-
-/// The package root, found from this source file.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
 
 /// `Schemas/` in the package.
 let schemasDirectory = packageRoot.appendingPathComponent("Schemas")

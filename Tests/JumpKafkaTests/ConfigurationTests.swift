@@ -1,5 +1,6 @@
 import Foundation
 import JumpKafka
+import JumpTestSupport
 import Testing
 
 @Suite("Configuration, secrets and dev-broker discovery")

@@ -1,4 +1,5 @@
 import JumpKafka
+import JumpTestSupport
 import Synchronization
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import JumpKafka
+import JumpTestSupport
 import Testing
 
 /// Interoperability with Kafka clients nobody here wrote, through a real `jump-dev-broker` process:

@@ -1,5 +1,6 @@
 import Foundation
 import JumpKafka
+import JumpTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -10,29 +11,6 @@ let testLogger: Logger = {
     logger.logLevel = .warning
     return logger
 }()
-
-/// A unique topic name for one test.
-func uniqueTopic(_ prefix: String = "test") -> String {
-    "\(prefix).\(UInt64.random(in: 0...UInt64.max))"
-}
-
-/// Waits until `condition` holds, checking every 20 ms; fails the test after `timeout`.
-func eventually(
-    _ what: String, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("timed out after \(timeout) waiting for: \(what)", sourceLocation: sourceLocation)
-            throw TimedOut(what: what)
-        }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
-/// A wait in a test ran out of time.
-struct TimedOut: Error { var what: String }
 
 /// A consumer configuration for tests: quick sessions, so a departed member is noticed fast.
 func consumerConfiguration(

@@ -2,30 +2,64 @@ import Dispatch
 import Foundation
 import Testing
 
-/// The directory of the build products (where `jump-dev-broker` and the test bundle live).
-let buildProducts: URL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+/// A unique topic name for one test.
+public func uniqueTopic(_ prefix: String = "test") -> String {
+    "\(prefix).\(UInt64.random(in: 0...UInt64.max))"
+}
 
-/// The package root, found from this source file.
-let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+/// Waits until `condition` holds, checking every 20 ms; fails the test after `timeout`.
+public func eventually(
+    _ what: String, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("timed out after \(timeout) waiting for: \(what)", sourceLocation: sourceLocation)
+            throw TimedOut(what: what)
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+/// A wait in a test ran out of time.
+public struct TimedOut: Error { public var what: String }
+
+/// The directory of the build products (where `jump-dev-broker` and the test bundle live).
+public let buildProducts: URL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     .deletingLastPathComponent()
 
+/// The package root, found from this source file.
+public let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// The path of a built executable product.
+public func product(_ name: String) -> String { buildProducts.appendingPathComponent(name).path }
+
 /// What a finished command printed and how it exited.
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+public struct CommandResult: Sendable {
+    /// The exit status.
+    public var status: Int32
+    /// Everything it wrote to standard output.
+    public var stdout: String
+    /// Everything it wrote to standard error.
+    public var stderr: String
+    /// The lines of standard error.
+    public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
 }
 
 /// Runs a command to completion, feeding `input` to its stdin; kills it after `timeout`.
 ///
 /// Blocking reads run on Dispatch's global queue, never on the cooperative pool (two threads on a two-core
 /// machine: blocking them would stall every other test).
-func runCommand(
-    _ executable: String, _ arguments: [String], input: String? = nil, timeout: Duration = .seconds(60)
+public func runCommand(
+    _ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil,
+    timeout: Duration = .seconds(60)
 ) async throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
+    if let environment { process.environment = environment }
     let stdout = Pipe()
     let stderr = Pipe()
     let stdin = Pipe()
@@ -55,30 +89,33 @@ func runCommand(
 }
 
 /// Reads a pipe to its end on Dispatch's global queue.
-func readToEnd(_ handle: FileHandle) async -> Data {
+public func readToEnd(_ handle: FileHandle) async -> Data {
     await withCheckedContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
     }
 }
 
 /// A `jump-dev-broker` process, started for one test and stopped with a signal.
-final class DevBrokerProcess: @unchecked Sendable {  // used by one test at a time
+public final class DevBrokerProcess: @unchecked Sendable {  // used by one test at a time
     let process = Process()
-    let bootstrapServers: String
+    /// The broker's bootstrap list.
+    public let bootstrapServers: String
     private let stdout = Pipe()
 
     /// Starts the broker and reads its first line, `bootstrap.servers=...` (on a Dispatch queue).
-    static func start(arguments: [String] = []) async throws -> DevBrokerProcess {
+    /// `discoverable` keeps the discovery file (which must then be named with `--discovery-file`).
+    public static func start(arguments: [String] = [], discoverable: Bool = false) async throws -> DevBrokerProcess {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try DevBrokerProcess(arguments: arguments) })
+                continuation.resume(
+                    with: Result { try DevBrokerProcess(arguments: arguments, discoverable: discoverable) })
             }
         }
     }
 
-    private init(arguments: [String]) throws {
+    private init(arguments: [String], discoverable: Bool) throws {
         process.executableURL = buildProducts.appendingPathComponent("jump-dev-broker")
-        process.arguments = ["--no-discovery-file"] + arguments
+        process.arguments = (discoverable ? [] : ["--no-discovery-file"]) + arguments
         process.standardOutput = stdout
         // Not inherited: a broker left behind by a crashed test must not hold `swift test`'s output open.
         process.standardError = FileHandle.nullDevice
@@ -98,7 +135,7 @@ final class DevBrokerProcess: @unchecked Sendable {  // used by one test at a ti
     }
 
     /// Sends `signal` and returns the exit status, waiting at most `timeout`.
-    func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(10)) async throws -> Int32 {
+    public func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(10)) async throws -> Int32 {
         kill(process.processIdentifier, signal)
         try await eventually("jump-dev-broker exits", timeout: timeout) { !process.isRunning }
         return process.terminationStatus
@@ -110,4 +147,4 @@ final class DevBrokerProcess: @unchecked Sendable {  // used by one test at a ti
 }
 
 /// The dev broker did not print its bootstrap line.
-struct DevBrokerFailed: Error { var firstLine: String }
+public struct DevBrokerFailed: Error { public var firstLine: String }

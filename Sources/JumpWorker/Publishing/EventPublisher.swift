@@ -1,0 +1,149 @@
+import Foundation
+import JumpEvents
+import JumpKafka
+import Synchronization
+
+/// What happened to the events of one publishing run.
+public struct PublishSummary: Sendable, Equatable {
+    /// Events the broker acknowledged (or, in a dry run, that are valid).
+    public var published = 0
+    /// Events refused before sending, with the reason.
+    public var rejected = 0
+    /// Valid events that Kafka did not acknowledge.
+    public var failed = 0
+
+    /// Whether everything was published.
+    public var isComplete: Bool { rejected == 0 && failed == 0 }
+}
+
+/// What the publisher tells its caller as it goes (on any thread).
+public enum PublishNotice: Sendable {
+    /// An event was refused: `FILE:LINE: reason`.
+    case rejected(location: String, reason: String)
+    /// A valid event was not acknowledged.
+    case failed(location: String, reason: String)
+    /// Progress: events read so far and acknowledged so far.
+    case progress(read: Int, acknowledged: Int)
+}
+
+/// Validates events and publishes them to Kafka, keyed by subject: the heart of `jump-producer publish`.
+///
+/// Each event is parsed and validated with ``EventDecoder``; absent `id`, `time`, `source` and content
+/// attributes are filled in (``EventCompletion``); an event that needed nothing is sent byte for byte as given.
+/// Success is counted only from the broker's acknowledgement.
+public struct EventPublisher: Sendable {
+    /// The destination topic.
+    public var topic: String
+    /// The `source` given to events without one.
+    public var source: String
+    /// Send nothing unless every event is valid.
+    public var isStrict = false
+    /// The clock for `time` of events without one (RFC 3339, UTC).
+    public var now: @Sendable () -> String = { EventPublisher.timestamp(Date()) }
+    private let decoder = EventDecoder()
+
+    /// A publisher to `topic`, stamping `source` on events without one.
+    public init(topic: String, source: String) {
+        self.topic = topic
+        self.source = source
+    }
+
+    /// An event ready to send: its Kafka key, value, and where it came from.
+    public struct Prepared: Sendable {
+        /// Where it came from.
+        public var location: String
+        /// The Kafka key: the subject.
+        public var key: [UInt8]
+        /// The Kafka value: the event as sent.
+        public var value: [UInt8]
+    }
+
+    /// Validates and completes one record.
+    public func prepare(_ record: EventRecord) throws(EventRejection) -> Prepared {
+        let document = try decoder.parse(record.bytes)
+        guard case .object(var object) = document else {
+            throw EventRejection.init(.schema, at: "", "an event must be a JSON object, got \(document.typeName)")
+        }
+        let filled = EventCompletion.complete(&object, source: source, now: now)
+        let event = try decoder.validate(filled.isEmpty ? document : .object(object))
+        let value = filled.isEmpty ? Array(record.bytes) : JSONWriter.encode(.object(object))
+        return Prepared(location: record.location, key: Array(event.subject.utf8), value: value)
+    }
+
+    /// Validates every record; returns the valid ones and reports the others.
+    public func validate(
+        _ records: [EventRecord], notify: @Sendable (PublishNotice) -> Void
+    ) -> (prepared: [Prepared], rejected: Int) {
+        var prepared: [Prepared] = []
+        prepared.reserveCapacity(records.count)
+        var rejected = 0
+        for record in records {
+            do {
+                prepared.append(try prepare(record))
+            } catch {
+                rejected += 1
+                notify(.rejected(location: record.location, reason: error.description))
+            }
+        }
+        return (prepared, rejected)
+    }
+
+    /// Publishes validated events through `producer` and waits for every delivery report.
+    public func send(
+        _ events: [Prepared], producer: KafkaProducer, notify: @escaping @Sendable (PublishNotice) -> Void
+    ) async throws -> (published: Int, failed: Int) {
+        let acknowledged = Atomic<Int>(0)
+        let failed = Atomic<Int>(0)
+        let topic = topic
+        for (index, event) in events.enumerated() {
+            let location = event.location
+            let message = KafkaProducerMessage(
+                topic: topic, key: event.key, value: event.value,
+                headers: [KafkaHeader(name: "content-type", text: "application/cloudevents+json; charset=utf-8")])
+            do {
+                try await producer.enqueue(message) { result in
+                    switch result {
+                    case .success: acknowledged.add(1, ordering: .relaxed)
+                    case .failure(let error):
+                        failed.add(1, ordering: .relaxed)
+                        notify(.failed(location: location, reason: "not delivered: \(error)"))
+                    }
+                }
+            } catch let error as KafkaError {
+                failed.add(1, ordering: .relaxed)
+                notify(.failed(location: location, reason: "not sent: \(error)"))
+                if error.isFatal || error.kind == .closed {
+                    for rest in events[(index + 1)...] {
+                        failed.add(1, ordering: .relaxed)
+                        notify(.failed(location: rest.location, reason: "not sent: \(error)"))
+                    }
+                    break
+                }
+            }
+            if index % 4096 == 0 { notify(.progress(read: index, acknowledged: acknowledged.load(ordering: .relaxed))) }
+        }
+        // Every message ends in a report: acknowledged, or failed by message.timeout.ms; close fails the rest.
+        while acknowledged.load(ordering: .relaxed) + failed.load(ordering: .relaxed) < events.count,
+            producer.outstandingCount > 0
+        {
+            try await Task.sleep(for: .milliseconds(5))
+            notify(.progress(read: events.count, acknowledged: acknowledged.load(ordering: .relaxed)))
+        }
+        await producer.close(timeout: .seconds(5))
+        return (acknowledged.load(ordering: .relaxed), failed.load(ordering: .relaxed))
+    }
+
+    /// `2026-11-29T04:48:35.123Z`.
+    public static func timestamp(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        let milliseconds = Int((date.timeIntervalSince1970 - Double(seconds)) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int = 2) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):"
+            + "\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(milliseconds), 3))Z"
+    }
+}
