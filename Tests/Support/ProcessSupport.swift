@@ -23,7 +23,10 @@ public func eventually(
 }
 
 /// A wait in a test ran out of time.
-public struct TimedOut: Error { public var what: String }
+public struct TimedOut: Error {
+    /// What was awaited.
+    public var what: String
+}
 
 /// The directory of the build products (where `jump-dev-broker` and the test bundle live).
 public let buildProducts: URL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -147,4 +150,7 @@ public final class DevBrokerProcess: @unchecked Sendable {  // used by one test 
 }
 
 /// The dev broker did not print its bootstrap line.
-public struct DevBrokerFailed: Error { public var firstLine: String }
+public struct DevBrokerFailed: Error {
+    /// What it printed instead of its bootstrap line.
+    public var firstLine: String
+}
