@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The README's first command, as far as jump-relay goes today: installs what is missing, builds, starts the
-# embedded Kafka (jump-dev-broker), shows its topics, sends messages through jump-relay's Kafka binding and
-# reads them back with kcat, an independent client. Stops the broker when done (or on Ctrl-C).
+# embedded Kafka (jump-dev-broker), publishes the press-release stream with jump-producer (validated, keyed by
+# subject, every delivery acknowledged) and reads it back with kcat, an independent client. Stops the broker
+# when done (or on Ctrl-C).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 Deploy/local/install-dependencies.sh
 swift build --product jump-dev-broker >&2
-swift build --product jump-kafka-bench >&2
+swift build --product jump-producer >&2
 bin=$(swift build --show-bin-path)
 
 workdir=$(mktemp -d)
@@ -22,8 +23,11 @@ bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$workdir/broker.out")
 
 echo "== jump-dev-broker is serving at $bootstrap"
 kcat -b "$bootstrap" -L | grep -E 'brokers:|topic "'
-echo "== 1,000 messages through JumpKafka (idempotent, acks=all, lz4), every delivery acknowledged"
-"$bin/jump-kafka-bench" produce -b "$bootstrap" -t jump.events --count 1000 --size 64 2>/dev/null
-echo "== read back by kcat"
-kcat -b "$bootstrap" -C -t jump.events -o beginning -e -q -f '%t[%p]@%o key=%k %s\n' | sort -t@ -k2 -n | head -5
-echo "   ... $(kcat -b "$bootstrap" -C -t jump.events -o beginning -e -q | wc -l) messages in all"
+echo "== jump-producer publish Schemas/examples/press-release.jsonl"
+"$bin/jump-producer" publish -b "$bootstrap" Schemas/examples/press-release.jsonl
+echo "== read back by kcat: partition, offset, key (the subject) and type"
+kcat -b "$bootstrap" -C -t jump.events -o beginning -e -q -f '%t[%p]@%o key=%k %s\n' \
+    | sed -E 's/ \{.*"type":"([^"]+)".*/ \1/'
+echo "== a bad line is reported with its file and line, and is not sent"
+printf '%s\n' '{"type":"jump.jobs.reported","subject":"jobs.x","data":{"scope":"x","period":{"year":1800},"jobsSupported":1,"source":"s"}}' \
+    | "$bin/jump-producer" publish -b "$bootstrap" - || true

@@ -10,12 +10,17 @@ public struct EventDecoder: Sendable {
     public init(limits: JSONLimits = JSONLimits()) { self.limits = limits }
 
     /// Parses and validates one event.
-    public func decode(_ bytes: some Collection<UInt8>) throws(EventRejection) -> JumpEvent {
+    public func decode(_ bytes: [UInt8]) throws(EventRejection) -> JumpEvent {
+        try validate(try parse(bytes[...]))
+    }
+
+    /// Parses and validates one event from a slice (a line of a larger input).
+    public func decode(_ bytes: ArraySlice<UInt8>) throws(EventRejection) -> JumpEvent {
         try validate(try parse(bytes))
     }
 
     /// Parses one JSON document within the limits.
-    public func parse(_ bytes: some Collection<UInt8>) throws(EventRejection) -> JSONValue {
+    public func parse(_ bytes: ArraySlice<UInt8>) throws(EventRejection) -> JSONValue {
         do {
             return try JSONParser(limits: limits).parse(bytes)
         } catch {

@@ -34,7 +34,11 @@ struct ConsumerGroupTests {
         let producer = try KafkaProducer(
             configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         try await produce(300, to: topic, via: producer)
-        try await eventually("both members together read all 300 messages") { first.count + second.count == 300 }
+        // Distinct values: a spurious extra rebalance under load may re-deliver (nothing is committed here).
+        func distinct(_ members: PollingMember...) -> Set<String> {
+            Set(members.flatMap { member in member.messages.withLock { $0.compactMap(\.valueText) } })
+        }
+        try await eventually("both members together read all 300 messages") { distinct(first, second).count == 300 }
         #expect(first.count > 0 && second.count > 0)
         let firstPartitions = Set(first.messages.withLock { $0.map(\.topicPartition) })
         let secondPartitions = Set(second.messages.withLock { $0.map(\.topicPartition) })
@@ -47,7 +51,7 @@ struct ConsumerGroupTests {
 
         try await produce(60, to: topic, prefix: "after", via: producer)
         try await eventually("all 60 new messages reach the survivor") {
-            first.messages.withLock { $0.filter { $0.valueText?.hasPrefix("after-") == true }.count } == 60
+            distinct(first).filter { $0.hasPrefix("after-") }.count == 60
         }
         firstTask.cancel()
         await firstTask.value
@@ -55,48 +59,67 @@ struct ConsumerGroupTests {
         await producer.close()
     }
 
+    /// A member that remembers, per partition, the offsets it read since that partition was last assigned to it.
+    final class TrackingMember: Sendable {
+        let log = Shared<[Int32: [Int64]]>([:])
+        let consumer: KafkaConsumer
+
+        init(cluster: MockCluster, group: String, topic: String, startOffsets: Shared<[Int32: Int64]>) throws {
+            let log = self.log
+            let hooks = KafkaRebalanceHooks(onAssign: { partitions in
+                // Runs inside poll, before that poll returns any message of the new assignment.
+                log.value.withLock { state in partitions.forEach { state[$0.partition] = [] } }
+                let offsets = startOffsets.value.withLock { $0 }
+                return Dictionary(
+                    uniqueKeysWithValues: partitions.map { ($0, KafkaOffset.exact(offsets[$0.partition]!)) })
+            })
+            consumer = try KafkaConsumer(
+                configuration: consumerConfiguration(cluster, group: group, topics: [topic]), hooks: hooks,
+                logger: testLogger)
+        }
+
+        func run() async {
+            while !Task.isCancelled {
+                guard let events = try? await consumer.poll(timeout: .milliseconds(100)) else { continue }
+                for case .message(let message) in events {
+                    log.value.withLock {
+                        $0[message.topicPartition.partition, default: []].append(message.offset)
+                    }
+                }
+            }
+        }
+
+        /// Whether every partition it holds was read from `offsets` to the end (10 messages each).
+        func hasReadAssigned(from offsets: [Int32: Int64]) -> Bool {
+            let assigned = consumer.assignment.map(\.partition)
+            let read = log.value.withLock { $0 }
+            return !assigned.isEmpty && assigned.allSatisfy { read[$0] == Array(offsets[$0]!..<10) }
+        }
+    }
+
     @Test("start offsets supplied by the assign hook are honoured, before and after a rebalance")
     func startOffsetsFromTheHookAreHonoured() async throws {
         let producer = try KafkaProducer(
             configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
         for partition in 0..<6 { try await produce(10, to: topic, partition: Int32(partition), via: producer) }
+        await producer.close()
 
-        // The offsets the hook hands out; the test changes them before the rebalance.
-        let startOffsets = Mutex<[Int32: Int64]>([0: 7, 1: 3, 2: 9, 3: 0, 4: 5, 5: 8])
-        let hooks = KafkaRebalanceHooks(onAssign: { partitions in
-            let offsets = startOffsets.withLock { $0 }
-            return Dictionary(uniqueKeysWithValues: partitions.map { ($0, KafkaOffset.exact(offsets[$0.partition]!)) })
-        })
-        func member() throws -> PollingMember {
-            PollingMember(
-                try KafkaConsumer(
-                    configuration: consumerConfiguration(cluster, group: group, topics: [topic]), hooks: hooks,
-                    logger: testLogger))
+        // The offsets the hooks hand out; the test changes them before the rebalance.
+        let startOffsets = Shared<[Int32: Int64]>([0: 7, 1: 3, 2: 9, 3: 0, 4: 5, 5: 8])
+        let first = try TrackingMember(cluster: cluster, group: group, topic: topic, startOffsets: startOffsets)
+        let firstTask = Task { await first.run() }
+        try await eventually("the first member reads all six partitions from the hook's offsets") {
+            first.consumer.assignment.count == 6 && first.hasReadAssigned(from: startOffsets.value.withLock { $0 })
         }
-        let first = try member()
-        let firstTask = first.start()
-        try await eventually("the first member reads from the hook's offsets") { first.count == 3 + 7 + 1 + 10 + 5 + 2 }
-        let firstOffsets = first.messages.withLock { messages in
-            Dictionary(grouping: messages, by: \.topicPartition.partition).mapValues { $0.map(\.offset).min()! }
-        }
-        #expect(firstOffsets == [0: 7, 1: 3, 2: 9, 3: 0, 4: 5, 5: 8])
 
-        startOffsets.withLock { $0 = [0: 2, 1: 4, 2: 6, 3: 8, 4: 1, 5: 9] }
-        first.messages.withLock { $0.removeAll() }
-        let second = try member()
-        let secondTask = second.start()
-        try await eventually("the rebalance gives each member partitions, read from the new offsets") {
+        let changed: [Int32: Int64] = [0: 2, 1: 4, 2: 6, 3: 8, 4: 1, 5: 9]
+        startOffsets.value.withLock { $0 = changed }
+        let second = try TrackingMember(cluster: cluster, group: group, topic: topic, startOffsets: startOffsets)
+        let secondTask = Task { await second.run() }
+        try await eventually("after the rebalance, each member reads what it holds from the new offsets") {
             let (a, b) = (first.consumer.assignment, second.consumer.assignment)
-            guard !a.isEmpty, !b.isEmpty, a.count + b.count == 6 else { return false }
-            return first.count + second.count == 8 + 6 + 4 + 2 + 9 + 1
-        }
-        for member in [first, second] {
-            let offsets = member.messages.withLock { messages in
-                Dictionary(grouping: messages, by: \.topicPartition.partition).mapValues { $0.map(\.offset).min()! }
-            }
-            let expected = startOffsets.withLock { all in all.filter { key, _ in offsets.keys.contains(key) } }
-            #expect(offsets == expected)
-            #expect(Set(offsets.keys) == Set(member.consumer.assignment.map(\.partition)))
+            return a.count + b.count == 6 && a.isDisjoint(with: b) && first.hasReadAssigned(from: changed)
+                && second.hasReadAssigned(from: changed)
         }
         for task in [firstTask, secondTask] {
             task.cancel()
@@ -104,7 +127,6 @@ struct ConsumerGroupTests {
         }
         try await first.consumer.close()
         try await second.consumer.close()
-        await producer.close()
     }
 
     @Test("the revoke hook runs when the consumer closes and leaves the group")

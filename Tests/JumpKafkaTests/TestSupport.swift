@@ -88,3 +88,9 @@ func consume(
     }
     return messages
 }
+
+/// A value behind a lock that closures and objects can share.
+final class Shared<Value: Sendable>: Sendable {
+    let value: Mutex<Value>
+    init(_ initial: Value) { value = Mutex(initial) }
+}

@@ -49,19 +49,25 @@ public struct JSONParser {
     public init(limits: JSONLimits = JSONLimits()) { self.limits = limits }
 
     /// Parses one complete document; only white space may surround it.
-    public func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+    public func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
         guard bytes.count <= limits.maximumBytes else {
             throw JSONParseError(
                 kind: .tooLarge, offset: limits.maximumBytes,
                 message: "document of \(bytes.count) bytes exceeds the limit of \(limits.maximumBytes)")
         }
-        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            var cursor = Cursor(buffer: UnsafeRawBufferPointer(buffer), limits: limits)
-            return Result { () throws(JSONParseError) in try cursor.parseDocument() }
-        }
-        if let result { return try result.get() }
-        let copy = Array(bytes)
-        return try parse(copy)
+        var cursor = Cursor(buffer: bytes, limits: limits)
+        return try cursor.parseDocument()
+    }
+
+    /// Parses one complete document from bytes.
+    public func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        try parse(bytes[...])
+    }
+
+    /// Parses one complete document from a slice of bytes (a line of a larger input).
+    public func parse(_ bytes: ArraySlice<UInt8>) throws(JSONParseError) -> JSONValue {
+        let result = bytes.withUnsafeBytes { buffer in Result { () throws(JSONParseError) in try parse(buffer) } }
+        return try result.get()
     }
 
     /// Parses one complete document from a string's UTF-8.
@@ -143,7 +149,7 @@ private struct Cursor {
     mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         index += 1
-        var members: [(key: String, value: JSONValue)] = []
+        var members: [JSONMember] = []
         skipWhitespace()
         if index < buffer.count, buffer[index] == UInt8(ascii: "}") {
             index += 1
@@ -175,7 +181,7 @@ private struct Cursor {
             }
             index += 1
             skipWhitespace()
-            members.append((key, try parseValue()))
+            members.append(JSONMember(key: key, value: try parseValue()))
             skipWhitespace()
             guard index < buffer.count else { throw error(.syntax, "unexpected end of input in an object") }
             if buffer[index] == UInt8(ascii: ",") {
@@ -269,11 +275,17 @@ private struct Cursor {
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
+        var isASCII = true
         while index < buffer.count {
             let byte = buffer[index]
+            isASCII = isASCII && byte < 0x80
             if byte == UInt8(ascii: "\"") {
                 let bytes = UnsafeRawBufferPointer(rebasing: buffer[start..<index])
                 try checkLength(bytes.count, at: start)
+                if isASCII { 
+                    index += 1
+                    return String(decoding: bytes, as: UTF8.self)
+                }
                 guard let string = String(validating: bytes, as: UTF8.self) else {
                     throw JSONParseError(kind: .invalidUTF8, offset: start, message: "a string is not valid UTF-8")
                 }

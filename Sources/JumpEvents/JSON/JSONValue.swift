@@ -53,13 +53,33 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
+/// One member of a JSON object. (A struct, not a tuple: arrays of tuples need their type metadata looked up at
+/// run time on every allocation, which showed up as the parser's largest cost.)
+public struct JSONMember: Sendable, Equatable {
+    /// The key.
+    public var key: String
+    /// The value.
+    public var value: JSONValue
+
+    /// A member.
+    public init(key: String, value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
 /// A JSON object: members in document order, looked up by key.
 public struct JSONObject: Sendable, Equatable {
     /// The members in document order.
-    public var members: [(key: String, value: JSONValue)]
+    public var members: [JSONMember]
 
     /// An object with these members (keys must be unique).
-    public init(_ members: [(key: String, value: JSONValue)] = []) { self.members = members }
+    public init(_ members: [JSONMember] = []) { self.members = members }
+
+    /// An object with these key-value pairs (keys must be unique).
+    public init(_ pairs: [(key: String, value: JSONValue)]) {
+        self.members = pairs.map { JSONMember(key: $0.key, value: $0.value) }
+    }
 
     /// The value for `key`, if present.
     public subscript(key: String) -> JSONValue? {
@@ -75,7 +95,7 @@ public struct JSONObject: Sendable, Equatable {
         if let index = members.firstIndex(where: { $0.key == key }) {
             members[index].value = value
         } else {
-            members.append((key, value))
+            members.append(JSONMember(key: key, value: value))
         }
     }
 
@@ -101,7 +121,7 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     /// An object value, members in the literal's order.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(JSONObject(elements.map { (key: $0.0, value: $0.1) }))
+        self = .object(JSONObject(elements.map { JSONMember(key: $0.0, value: $0.1) }))
     }
     /// `null`.
     public init(nilLiteral: ()) { self = .null }
@@ -110,6 +130,6 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 extension JSONObject: ExpressibleByDictionaryLiteral {
     /// An object with the literal's members, in order.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self.init(elements.map { (key: $0.0, value: $0.1) })
+        self.init(elements.map { JSONMember(key: $0.0, value: $0.1) })
     }
 }

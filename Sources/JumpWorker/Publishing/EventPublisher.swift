@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import JumpEvents
 import JumpKafka
@@ -70,22 +71,36 @@ public struct EventPublisher: Sendable {
         return Prepared(location: record.location, key: Array(event.subject.utf8), value: value)
     }
 
-    /// Validates every record; returns the valid ones and reports the others.
+    /// Validates every record, on all cores; returns the valid ones in input order and reports the others, in
+    /// input order too.
     public func validate(
         _ records: [EventRecord], notify: @Sendable (PublishNotice) -> Void
     ) -> (prepared: [Prepared], rejected: Int) {
+        let chunkSize = 2_048
+        let chunks = (records.count + chunkSize - 1) / chunkSize
+        let results = ChunkResults<(prepared: [Prepared], rejected: [(String, String)])>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var prepared: [Prepared] = []
+            var rejected: [(String, String)] = []
+            prepared.reserveCapacity(chunkSize)
+            for record in records[(chunk * chunkSize)..<min(records.count, (chunk + 1) * chunkSize)] {
+                do {
+                    prepared.append(try prepare(record))
+                } catch {
+                    rejected.append((record.location, "\(error)"))
+                }
+            }
+            results.set(chunk, (prepared, rejected))
+        }
         var prepared: [Prepared] = []
         prepared.reserveCapacity(records.count)
-        var rejected = 0
-        for record in records {
-            do {
-                prepared.append(try prepare(record))
-            } catch {
-                rejected += 1
-                notify(.rejected(location: record.location, reason: error.description))
-            }
+        var rejectedCount = 0
+        for chunk in results.values {
+            prepared += chunk.prepared
+            rejectedCount += chunk.rejected.count
+            for (location, reason) in chunk.rejected { notify(.rejected(location: location, reason: reason)) }
         }
-        return (prepared, rejected)
+        return (prepared, rejectedCount)
     }
 
     /// Publishes validated events through `producer` and waits for every delivery report.
@@ -146,4 +161,15 @@ public struct EventPublisher: Sendable {
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):"
             + "\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(milliseconds), 3))Z"
     }
+}
+
+/// One result slot per chunk of a parallel loop.
+///
+/// `@unchecked Sendable`: each slot is written by exactly one iteration of `concurrentPerform`, and read only
+/// after it returns, which orders every write before every read.
+private final class ChunkResults<Value>: @unchecked Sendable {
+    private var slots: [Value?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Value) { slots.withUnsafeMutableBufferPointer { $0[index] = value } }
+    var values: [Value] { slots.map { $0! } }
 }
