@@ -282,7 +282,7 @@ private struct Cursor {
             if byte == UInt8(ascii: "\"") {
                 let bytes = UnsafeRawBufferPointer(rebasing: buffer[start..<index])
                 try checkLength(bytes.count, at: start)
-                if isASCII { 
+                if isASCII {
                     index += 1
                     return String(decoding: bytes, as: UTF8.self)
                 }
