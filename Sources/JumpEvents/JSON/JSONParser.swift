@@ -150,6 +150,7 @@ private struct Cursor {
         try enter()
         index += 1
         var members: [JSONMember] = []
+        members.reserveCapacity(8)
         skipWhitespace()
         if index < buffer.count, buffer[index] == UInt8(ascii: "}") {
             index += 1

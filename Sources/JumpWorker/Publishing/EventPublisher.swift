@@ -103,51 +103,6 @@ public struct EventPublisher: Sendable {
         return (prepared, rejectedCount)
     }
 
-    /// Publishes validated events through `producer` and waits for every delivery report.
-    public func send(
-        _ events: [Prepared], producer: KafkaProducer, notify: @escaping @Sendable (PublishNotice) -> Void
-    ) async throws -> (published: Int, failed: Int) {
-        let acknowledged = Atomic<Int>(0)
-        let failed = Atomic<Int>(0)
-        let topic = topic
-        for (index, event) in events.enumerated() {
-            let location = event.location
-            let message = KafkaProducerMessage(
-                topic: topic, key: event.key, value: event.value,
-                headers: [KafkaHeader(name: "content-type", text: "application/cloudevents+json; charset=utf-8")])
-            do {
-                try await producer.enqueue(message) { result in
-                    switch result {
-                    case .success: acknowledged.add(1, ordering: .relaxed)
-                    case .failure(let error):
-                        failed.add(1, ordering: .relaxed)
-                        notify(.failed(location: location, reason: "not delivered: \(error)"))
-                    }
-                }
-            } catch let error as KafkaError {
-                failed.add(1, ordering: .relaxed)
-                notify(.failed(location: location, reason: "not sent: \(error)"))
-                if error.isFatal || error.kind == .closed {
-                    for rest in events[(index + 1)...] {
-                        failed.add(1, ordering: .relaxed)
-                        notify(.failed(location: rest.location, reason: "not sent: \(error)"))
-                    }
-                    break
-                }
-            }
-            if index % 4096 == 0 { notify(.progress(read: index, acknowledged: acknowledged.load(ordering: .relaxed))) }
-        }
-        // Every message ends in a report: acknowledged, or failed by message.timeout.ms; close fails the rest.
-        while acknowledged.load(ordering: .relaxed) + failed.load(ordering: .relaxed) < events.count,
-            producer.outstandingCount > 0
-        {
-            try await Task.sleep(for: .milliseconds(5))
-            notify(.progress(read: events.count, acknowledged: acknowledged.load(ordering: .relaxed)))
-        }
-        await producer.close(timeout: .seconds(5))
-        return (acknowledged.load(ordering: .relaxed), failed.load(ordering: .relaxed))
-    }
-
     /// `2026-11-29T04:48:35.123Z`.
     public static func timestamp(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
@@ -172,4 +127,74 @@ private final class ChunkResults<Value>: @unchecked Sendable {
     init(count: Int) { slots = Array(repeating: nil, count: count) }
     func set(_ index: Int, _ value: Value) { slots.withUnsafeMutableBufferPointer { $0[index] = value } }
     var values: [Value] { slots.map { $0! } }
+}
+
+/// Sends prepared events through a producer and counts their delivery reports; one per publishing run.
+///
+/// Enqueueing returns as soon as librdkafka has the messages, so the caller can validate the next chunk of input
+/// while this one is compressed and sent. ``finish()`` waits for every report and closes the producer.
+public final class EventDelivery: Sendable {
+    private let producer: KafkaProducer
+    private let topic: String
+    private let notify: @Sendable (PublishNotice) -> Void
+    private let acknowledged = Atomic<Int>(0)
+    private let failed = Atomic<Int>(0)
+    private let enqueued = Atomic<Int>(0)
+    private let stopReason = Mutex<KafkaError?>(nil)
+    private static let headers = [
+        KafkaHeader(name: "content-type", text: "application/cloudevents+json; charset=utf-8")
+    ]
+
+    /// Delivers to `topic` through `producer`, telling `notify` of failures and progress.
+    public init(producer: KafkaProducer, topic: String, notify: @escaping @Sendable (PublishNotice) -> Void) {
+        self.producer = producer
+        self.topic = topic
+        self.notify = notify
+    }
+
+    /// Hands events to the producer, waiting only while its local queue is full. After a fatal error every
+    /// later event is failed without being sent.
+    public func enqueue(_ events: [EventPublisher.Prepared]) async throws {
+        for event in events {
+            let count = enqueued.add(1, ordering: .relaxed).newValue
+            if count % 4096 == 0 { notify(.progress(read: count, acknowledged: acknowledged.load(ordering: .relaxed))) }
+            if let reason = stopReason.withLock({ $0 }) {
+                fail(event.location, "not sent: \(reason)")
+                continue
+            }
+            let location = event.location
+            let message = KafkaProducerMessage(topic: topic, key: event.key, value: event.value, headers: Self.headers)
+            do {
+                try await producer.enqueue(message) { [self] result in
+                    switch result {
+                    case .success: acknowledged.add(1, ordering: .relaxed)
+                    case .failure(let error): fail(location, "not delivered: \(error)")
+                    }
+                }
+            } catch let error as KafkaError {
+                fail(location, "not sent: \(error)")
+                if error.isFatal || error.kind == .closed { stopReason.withLock { $0 = error } }
+            }
+        }
+    }
+
+    /// Waits until every enqueued event is acknowledged or failed (by `message.timeout.ms` at the latest),
+    /// closes the producer, and returns the counts.
+    public func finish() async throws -> (published: Int, failed: Int) {
+        let total = enqueued.load(ordering: .relaxed)
+        while acknowledged.load(ordering: .relaxed) + failed.load(ordering: .relaxed) < total,
+            producer.outstandingCount > 0
+        {
+            try await Task.sleep(for: .milliseconds(5))
+            notify(.progress(read: total, acknowledged: acknowledged.load(ordering: .relaxed)))
+        }
+        // Anything still unreported is failed by close, each with its report.
+        await producer.close(timeout: .seconds(5))
+        return (acknowledged.load(ordering: .relaxed), failed.load(ordering: .relaxed))
+    }
+
+    private func fail(_ location: String, _ reason: String) {
+        failed.add(1, ordering: .relaxed)
+        notify(.failed(location: location, reason: reason))
+    }
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""jump-producer publish next to kcat -P -l: the same events, the same broker, the same producer settings, one run.
+
+Usage: Benchmarks/producer_throughput.py [--count N] [--skip-build]
+
+Generates N events (jump-producer generate, seed 1), starts a release jump-dev-broker (1 broker) with a
+24-partition topic per client (lz4 keeps every message in the mock's ~5 MiB per partition), and publishes the
+file with both clients using enable.idempotence=true, acks=all, linger.ms=5, compression.codec=lz4. kcat gets
+the subject as its key (-K, extracted beforehand), so both send keyed messages; jump-producer also parses and
+validates every event. Wall and CPU seconds are measured from outside (wait4 rusage) and the topics are read
+back with kcat to check that every event arrived. Prints messages/s, CPU µs per event and peak memory.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SETTINGS = ["enable.idempotence=true", "acks=all", "linger.ms=5", "compression.codec=lz4"]
+
+
+def timed(command):
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = process.stderr.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.monotonic() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{command[0]} failed: {stderr}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stderr
+
+
+def count_messages(bootstrap, topic):
+    result = subprocess.run(["kcat", "-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q"],
+                            capture_output=True, check=True)
+    return result.stdout.count(b"\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=200_000)
+    parser.add_argument("--skip-build", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_build:
+        for product in ("jump-dev-broker", "jump-producer"):
+            subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True)
+    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.strip()
+
+    workdir = tempfile.mkdtemp(prefix="jump-producer-bench-")
+    events = os.path.join(workdir, "events.jsonl")
+    keyed = os.path.join(workdir, "keyed.txt")
+    with open(events, "wb") as output:
+        subprocess.run([f"{bin_dir}/jump-producer", "generate", "--count", str(args.count), "--seed", "1"],
+                       stdout=output, check=True)
+    with open(events, encoding="utf-8") as source, open(keyed, "w", encoding="utf-8") as output:
+        for line in source:
+            output.write(json.loads(line)["subject"] + "\t" + line)
+    size = os.path.getsize(events)
+
+    broker = subprocess.Popen([f"{bin_dir}/jump-dev-broker", "--no-discovery-file", "--broker-count", "1",
+                               "--topic", "bench.producer:24", "--topic", "bench.kcat:24"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    bootstrap = broker.stdout.readline().strip().split("=", 1)[1]
+    flags = [flag for setting in SETTINGS for flag in ("-X", setting)]
+    try:
+        rows = [
+            ("jump-producer publish (validates)",
+             timed([f"{bin_dir}/jump-producer", "publish", "-b", bootstrap, "-t", "bench.producer", *flags, events]),
+             "bench.producer"),
+            ("kcat -P -K'\\t' -l (no validation)",
+             timed(["kcat", "-P", "-b", bootstrap, "-t", "bench.kcat", "-K", "\t", "-l", keyed, *flags]),
+             "bench.kcat"),
+        ]
+        for name, (_, _, _, stderr), topic in rows:
+            arrived = count_messages(bootstrap, topic)
+            if arrived != args.count:
+                sys.exit(f"{name}: {arrived} of {args.count} arrived ({stderr.strip()})")
+    finally:
+        broker.terminate()
+        broker.wait()
+
+    print(f"\n{args.count} generated events, {size / 1e6:.1f} MB; 24 partitions, 1 mock broker; "
+          + ", ".join(SETTINGS) + "; every event read back")
+    print(f"{'client':<36} {'wall s':>7} {'events/s':>10} {'CPU s':>6} {'CPU µs/event':>13} {'peak MiB':>9}")
+    for name, (wall, cpu, peak, _), _ in rows:
+        print(f"{name:<36} {wall:>7.2f} {args.count / wall:>10,.0f} {cpu:>6.2f} {cpu / args.count * 1e6:>13.2f}"
+              f" {peak:>9.0f}")
+
+
+if __name__ == "__main__":
+    main()
