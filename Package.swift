@@ -22,6 +22,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,6 +40,14 @@ let package = Package(
         ),
         .target(
             name: "JumpEvents",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JumpState",
+            dependencies: [
+                "JumpEvents",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -88,6 +97,11 @@ let package = Package(
         .testTarget(
             name: "JumpEndToEndTests",
             dependencies: ["JumpEvents", "JumpKafka", "JumpTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JumpStateTests",
+            dependencies: ["JumpState", "JumpEvents", "JumpTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

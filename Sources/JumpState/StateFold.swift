@@ -1,0 +1,179 @@
+import GRDB
+import JumpEvents
+
+/// Folds one event into the state tables of its partition. Returns how many anomalies it recorded: references
+/// to unknown expansions and events out of order are handled deliberately and written to `anomalies`.
+struct StateFold {
+    let db: Database
+
+    mutating func apply(_ event: JumpEvent, partition: Int32, offset: Int64) throws -> Int {
+        let context = AnomalyContext(partition: partition, offset: offset, eventID: event.id)
+        switch event.payload {
+        case .expansionAnnounced(let announced): return try announce(announced, context)
+        case .expansionCompleted(let completed): return try complete(completed, context)
+        case .expansionWithdrawn(let withdrawn): return try withdraw(withdrawn, context)
+        case .investmentAnnounced(let investment):
+            try upsertCompany(investment.investor, partition: partition)
+            try execute(
+                """
+                INSERT OR REPLACE INTO investments (partition, investment_id, investor_id, direction, amount_cents,
+                sector, region, announced_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    partition, investment.investmentId, investment.investor.id, investment.direction.rawValue,
+                    investment.amountUsdCents, investment.sector, investment.region, investment.announcedOn,
+                ])
+        case .exportsReported(let exports):
+            try execute(
+                """
+                INSERT INTO exports (partition, origin, destination, year, quarter, value_cents, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value_cents = excluded.value_cents,
+                source = excluded.source, revisions = revisions + 1
+                """,
+                [
+                    partition, exports.origin, exports.destination, exports.period.year, exports.period.quarter ?? 0,
+                    exports.valueUsdCents, exports.source,
+                ])
+        case .jobsReported(let jobs):
+            try execute(
+                """
+                INSERT INTO jobs (partition, scope, year, quarter, jobs_supported, source) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET jobs_supported = excluded.jobs_supported, source = excluded.source,
+                revisions = revisions + 1
+                """,
+                [partition, jobs.scope, jobs.period.year, jobs.period.quarter ?? 0, jobs.jobsSupported, jobs.source])
+        case .meetingHeld(let meeting):
+            try execute(
+                """
+                INSERT OR REPLACE INTO meetings (partition, meeting_id, held_on, place, city, country, topics,
+                participants, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    partition, meeting.meetingId, meeting.heldOn, meeting.place.name, meeting.place.city,
+                    meeting.place.country, meeting.topics.map(\.rawValue).joined(separator: ","),
+                    meeting.participants.count, meeting.summary,
+                ])
+        case .initiativeAnnounced(let initiative):
+            try execute(
+                """
+                INSERT OR REPLACE INTO initiatives (partition, initiative_id, title, parties, announced_on, status,
+                summary) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    partition, initiative.initiativeId, initiative.title, initiative.parties.joined(separator: "; "),
+                    initiative.announcedOn, initiative.status.rawValue, initiative.summary,
+                ])
+        }
+        return 0
+    }
+
+    struct AnomalyContext {
+        var partition: Int32
+        var offset: Int64
+        var eventID: String
+    }
+
+    private func execute(_ sql: String, _ arguments: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    private func record(_ context: AnomalyContext, _ kind: String, _ detail: String) throws -> Int {
+        try execute(
+            #"INSERT OR REPLACE INTO anomalies (partition, "offset", event_id, kind, detail) VALUES (?, ?, ?, ?, ?)"#,
+            [context.partition, context.offset, context.eventID, kind, detail])
+        return 1
+    }
+
+    private func upsertCompany(_ company: Company, partition: Int32) throws {
+        try execute(
+            "INSERT OR REPLACE INTO companies (partition, company_id, name, country, sector) VALUES (?, ?, ?, ?, ?)",
+            [partition, company.id, company.name, company.country.rawValue, company.sector])
+    }
+
+    private func expansion(_ id: String, partition: Int32) throws -> (status: String, announced: Bool)? {
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT status, announced_on IS NOT NULL FROM expansions WHERE partition = ? AND expansion_id = ?"),
+            arguments: [partition, id]
+        ).map { ($0[0], $0[1]) }
+    }
+
+    /// An announcement sets the planned figures. After a withdrawal it either fills in a placeholder left by an
+    /// out-of-order withdrawal (staying withdrawn) or, for a real earlier announcement, announces it again.
+    private func announce(_ announced: ExpansionAnnounced, _ context: AnomalyContext) throws -> Int {
+        try upsertCompany(announced.company, partition: context.partition)
+        let existing = try expansion(announced.expansionId, partition: context.partition)
+        var status = "announced"
+        var anomalies = 0
+        switch existing {
+        case nil, ("announced", _)?: break
+        case ("completed", _)?:
+            status = "completed"
+            anomalies = try record(context, "late-announcement", "announced after its completion was reported")
+        case (_, false)?:
+            status = "withdrawn"
+            anomalies = try record(context, "late-announcement", "announced after its withdrawal was reported")
+        case (_, true)?:
+            anomalies = try record(context, "reannounced", "announced again after a withdrawal")
+        }
+        try execute(
+            """
+            INSERT INTO expansions (partition, expansion_id, company_id, direction, city, region, planned_jobs,
+            planned_cents, announced_on, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO UPDATE SET company_id = excluded.company_id, direction = excluded.direction,
+            city = excluded.city, region = excluded.region, planned_jobs = excluded.planned_jobs,
+            planned_cents = excluded.planned_cents, announced_on = excluded.announced_on, status = excluded.status
+            """,
+            [
+                context.partition, announced.expansionId, announced.company.id, announced.direction.rawValue,
+                announced.city, announced.region, announced.plannedJobs, announced.plannedInvestmentUsdCents,
+                announced.announcedOn, status,
+            ])
+        return anomalies
+    }
+
+    /// A completion records the actual figures; of an unknown expansion it leaves a placeholder to be filled by a
+    /// late announcement; after a withdrawal it is recorded as an anomaly and the withdrawal stands.
+    private func complete(_ completed: ExpansionCompleted, _ context: AnomalyContext) throws -> Int {
+        var anomalies = 0
+        switch try expansion(completed.expansionId, partition: context.partition) {
+        case ("withdrawn", _)?:
+            return try record(context, "completion-after-withdrawal", "\(completed.expansionId) stays withdrawn")
+        case nil:
+            anomalies = try record(
+                context, "unknown-expansion", "completion of \(completed.expansionId), not announced")
+        default: break
+        }
+        try execute(
+            """
+            INSERT INTO expansions (partition, expansion_id, company_id, status, actual_jobs, actual_cents, opened_on)
+            VALUES (?, ?, ?, 'completed', ?, ?, ?) ON CONFLICT DO UPDATE SET status = 'completed',
+            actual_jobs = excluded.actual_jobs, actual_cents = excluded.actual_cents, opened_on = excluded.opened_on
+            """,
+            [
+                context.partition, completed.expansionId, completed.companyId, completed.actualJobs,
+                completed.actualInvestmentUsdCents, completed.openedOn,
+            ])
+        return anomalies
+    }
+
+    /// A withdrawal takes the expansion out of every total its announcement (and completion) counted in.
+    private func withdraw(_ withdrawn: ExpansionWithdrawn, _ context: AnomalyContext) throws -> Int {
+        var anomalies = 0
+        if try expansion(withdrawn.expansionId, partition: context.partition) == nil {
+            anomalies = try record(
+                context, "unknown-expansion", "withdrawal of \(withdrawn.expansionId), not announced")
+        }
+        try execute(
+            """
+            INSERT INTO expansions (partition, expansion_id, company_id, status, withdrawal_reason, withdrawn_on)
+            VALUES (?, ?, ?, 'withdrawn', ?, ?) ON CONFLICT DO UPDATE SET status = 'withdrawn',
+            withdrawal_reason = excluded.withdrawal_reason, withdrawn_on = excluded.withdrawn_on
+            """,
+            [
+                context.partition, withdrawn.expansionId, withdrawn.companyId, withdrawn.reason.rawValue,
+                withdrawn.withdrawnOn,
+            ])
+        return anomalies
+    }
+}

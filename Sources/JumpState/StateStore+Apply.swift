@@ -1,0 +1,134 @@
+import GRDB
+import JumpEvents
+
+/// One consumed message, decided: an event to fold, or input that went to the dead-letter topic.
+public struct ConsumedRecord: Sendable {
+    /// What the message turned out to be.
+    public enum Content: Sendable {
+        /// A valid event, and its bytes as consumed (kept in the notification outbox).
+        case event(JumpEvent, raw: [UInt8])
+        /// Input that could not be decoded or validated; it was sent to the dead-letter topic.
+        case deadLettered
+    }
+
+    /// The partition it came from.
+    public var partition: Int32
+    /// Its offset there.
+    public var offset: Int64
+    /// What it is.
+    public var content: Content
+
+    /// A consumed record.
+    public init(partition: Int32, offset: Int64, content: Content) {
+        self.partition = partition
+        self.offset = offset
+        self.content = content
+    }
+}
+
+/// What applying a batch did.
+public struct BatchOutcome: Sendable, Equatable {
+    /// Events folded into the state.
+    public var applied = 0
+    /// Events skipped because their id was already applied in the partition.
+    public var duplicates = 0
+    /// Messages counted as dead-lettered.
+    public var deadLettered = 0
+    /// Events applied with an anomaly recorded (an unknown or out-of-order reference).
+    public var anomalies = 0
+
+    /// An empty outcome.
+    public init() {}
+}
+
+extension StateStore {
+    /// How many offsets back the ledger of applied event ids reaches in each partition; a duplicate that
+    /// arrives further back than this is not recognized. Default 1,000,000.
+    public static let defaultLedgerWindow: Int64 = 1_000_000
+
+    /// Applies a batch in one transaction: the state changes, the ledger of applied event ids, the outbox rows,
+    /// the counters and the next offset of every partition in the batch.
+    ///
+    /// `expected` holds the next offset this worker believes the store has for each partition (`nil`: none yet);
+    /// the offset update is guarded by it, so a fenced or zombie worker cannot apply a batch twice.
+    /// - Throws: ``StateStoreError/fenced(topic:partition:expected:found:)``, or a database error; either way
+    ///   nothing of the batch is written.
+    @discardableResult
+    public func apply(
+        topic: String, records: [ConsumedRecord], expected: [Int32: Int64?],
+        ledgerWindow: Int64 = StateStore.defaultLedgerWindow
+    ) throws -> BatchOutcome {
+        try writer.write { db in
+            var outcome = BatchOutcome()
+            var byPartition: [Int32: (next: Int64, stats: BatchOutcome)] = [:]
+            var fold = StateFold(db: db)
+            for record in records {
+                var stats = byPartition[record.partition]?.stats ?? BatchOutcome()
+                switch record.content {
+                case .deadLettered:
+                    stats.deadLettered += 1
+                case .event(let event, let raw):
+                    let isNew = try db.cachedStatement(
+                        sql: #"INSERT OR IGNORE INTO applied_events (partition, event_id, "offset") VALUES (?, ?, ?)"#)
+                    try isNew.execute(arguments: [record.partition, event.id, record.offset])
+                    if db.changesCount == 0 {
+                        stats.duplicates += 1
+                    } else {
+                        let anomalies = try fold.apply(event, partition: record.partition, offset: record.offset)
+                        stats.applied += 1
+                        stats.anomalies += anomalies
+                        try db.cachedStatement(
+                            sql:
+                                #"INSERT INTO outbox (partition, "offset", event_id, type, subject, item) VALUES (?, ?, ?, ?, ?, ?)"#
+                        ).execute(arguments: [
+                            record.partition, record.offset, event.id, event.type.rawValue, event.subject,
+                            String(decoding: raw, as: UTF8.self),
+                        ])
+                    }
+                }
+                let next = max(byPartition[record.partition]?.next ?? 0, record.offset + 1)
+                byPartition[record.partition] = (next, stats)
+            }
+            for (partition, (next, stats)) in byPartition {
+                try advance(db, topic: topic, partition: partition, expected: expected[partition] ?? nil, to: next)
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO partition_stats (partition, applied, duplicates, dead_lettered, anomalies)
+                        VALUES (?, ?, ?, ?, ?) ON CONFLICT (partition) DO UPDATE SET
+                        applied = applied + excluded.applied, duplicates = duplicates + excluded.duplicates,
+                        dead_lettered = dead_lettered + excluded.dead_lettered, anomalies = anomalies + excluded.anomalies
+                        """
+                ).execute(arguments: [partition, stats.applied, stats.duplicates, stats.deadLettered, stats.anomalies])
+                try db.cachedStatement(sql: #"DELETE FROM applied_events WHERE partition = ? AND "offset" < ?"#)
+                    .execute(arguments: [partition, next - ledgerWindow])
+                outcome.applied += stats.applied
+                outcome.duplicates += stats.duplicates
+                outcome.deadLettered += stats.deadLettered
+                outcome.anomalies += stats.anomalies
+            }
+            return outcome
+        }
+    }
+
+    /// Moves a partition's next offset from `expected` to `next`, or throws ``StateStoreError/fenced``.
+    private func advance(
+        _ db: Database, topic: String, partition: Int32, expected: Int64?, to next: Int64
+    ) throws {
+        if let expected {
+            try db.cachedStatement(
+                sql:
+                    "UPDATE partition_offsets SET next_offset = ? WHERE topic = ? AND partition = ? AND next_offset = ?"
+            ).execute(arguments: [next, topic, partition, expected])
+        } else {
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)"
+            ).execute(arguments: [topic, partition, next])
+        }
+        guard db.changesCount == 1 else {
+            let found = try Int64.fetchOne(
+                db, sql: "SELECT next_offset FROM partition_offsets WHERE topic = ? AND partition = ?",
+                arguments: [topic, partition])
+            throw StateStoreError.fenced(topic: topic, partition: partition, expected: expected, found: found)
+        }
+    }
+}

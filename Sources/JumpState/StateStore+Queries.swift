@@ -1,0 +1,277 @@
+import Foundation
+import GRDB
+import JumpEvents
+
+/// Counts and totals of the state, for `jump-consumer state summary`.
+public struct StateSummary: Sendable, Codable, Equatable {
+    /// One partition this store holds.
+    public struct PartitionState: Sendable, Codable, Equatable {
+        /// The topic.
+        public var topic: String
+        /// The partition.
+        public var partition: Int32
+        /// The next offset to read.
+        public var nextOffset: Int64
+
+        /// A partition held.
+        public init(topic: String, partition: Int32, nextOffset: Int64) {
+            self.topic = topic
+            self.partition = partition
+            self.nextOffset = nextOffset
+        }
+    }
+
+    /// Expansions with one direction and status, and their totals.
+    public struct ExpansionTotals: Sendable, Codable, Equatable {
+        /// `mx-to-utah` or `utah-to-mx` (`unknown` for a placeholder never announced).
+        public var direction: String
+        /// `announced`, `completed` or `withdrawn`.
+        public var status: String
+        /// How many.
+        public var count: Int
+        /// Jobs planned, withdrawn ones excluded.
+        public var plannedJobs: Int64
+        /// Investment planned in US cents, withdrawn ones excluded.
+        public var plannedInvestmentUsdCents: Int64
+        /// Jobs created (completed ones).
+        public var actualJobs: Int64
+        /// Investment made in US cents (completed ones).
+        public var actualInvestmentUsdCents: Int64
+    }
+
+    /// A figure for one series and period (exports: origin→destination; jobs: scope).
+    public struct SeriesFigure: Sendable, Codable, Equatable {
+        /// `US-UT→MX`, or a jobs scope.
+        public var series: String
+        /// `2022` or `2022-Q3`.
+        public var period: String
+        /// The latest value (US cents for exports, jobs for jobs).
+        public var value: Int64
+        /// How many times it was revised.
+        public var revisions: Int
+
+        /// A figure.
+        public init(series: String, period: String, value: Int64, revisions: Int) {
+            self.series = series
+            self.period = period
+            self.value = value
+            self.revisions = revisions
+        }
+    }
+
+    /// The partitions held and their next offsets.
+    public var partitions: [PartitionState]
+    /// Events folded into the state.
+    public var eventsApplied: Int
+    /// Events skipped as duplicates.
+    public var duplicatesSkipped: Int
+    /// Messages sent to the dead-letter topic.
+    public var deadLettered: Int
+    /// Anomalies recorded (unknown or out-of-order references).
+    public var anomalies: Int
+    /// Companies by country.
+    public var companiesByCountry: [String: Int]
+    /// Expansions by direction and status.
+    public var expansions: [ExpansionTotals]
+    /// Investments by direction: count and total in US cents.
+    public var investmentsByDirection: [String: [Int64]]
+    /// Exports by series and period.
+    public var exports: [SeriesFigure]
+    /// Jobs by scope and period.
+    public var jobs: [SeriesFigure]
+    /// Delegation meetings held.
+    public var meetings: Int
+    /// Initiatives by status.
+    public var initiativesByStatus: [String: Int]
+}
+
+extension StateStore {
+    /// The summary of everything this store holds.
+    public func summary() throws -> StateSummary {
+        try writer.read { db in
+            let stats = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(applied), 0), COALESCE(SUM(duplicates), 0), COALESCE(SUM(dead_lettered), 0),
+                    COALESCE(SUM(anomalies), 0) FROM partition_stats
+                    """)!
+            let partitions = try Row.fetchAll(
+                db, sql: "SELECT topic, partition, next_offset FROM partition_offsets ORDER BY topic, partition"
+            ).map { StateSummary.PartitionState(topic: $0[0], partition: $0[1], nextOffset: $0[2]) }
+            var companies: [String: Int] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT country, COUNT(DISTINCT company_id) FROM companies GROUP BY country ORDER BY country")
+            {
+                companies[row[0]] = row[1]
+            }
+            let expansions = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT COALESCE(direction, 'unknown'), status, COUNT(*),
+                    SUM(CASE WHEN status != 'withdrawn' THEN COALESCE(planned_jobs, 0) ELSE 0 END),
+                    SUM(CASE WHEN status != 'withdrawn' THEN COALESCE(planned_cents, 0) ELSE 0 END),
+                    SUM(CASE WHEN status = 'completed' THEN COALESCE(actual_jobs, 0) ELSE 0 END),
+                    SUM(CASE WHEN status = 'completed' THEN COALESCE(actual_cents, 0) ELSE 0 END)
+                    FROM expansions GROUP BY 1, 2 ORDER BY 1, 2
+                    """
+            ).map {
+                StateSummary.ExpansionTotals(
+                    direction: $0[0], status: $0[1], count: $0[2], plannedJobs: $0[3], plannedInvestmentUsdCents: $0[4],
+                    actualJobs: $0[5], actualInvestmentUsdCents: $0[6])
+            }
+            var investments: [String: [Int64]] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT direction, COUNT(*), SUM(amount_cents) FROM investments GROUP BY direction")
+            {
+                investments[row[0]] = [row[1], row[2]]
+            }
+            func period(_ year: Int, _ quarter: Int) -> String { quarter == 0 ? "\(year)" : "\(year)-Q\(quarter)" }
+            let exports = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT origin, destination, year, quarter, value_cents, revisions FROM exports
+                    ORDER BY origin, destination, year, quarter
+                    """
+            ).map {
+                StateSummary.SeriesFigure(
+                    series: "\($0[0] as String)→\($0[1] as String)", period: period($0[2], $0[3]), value: $0[4],
+                    revisions: $0[5])
+            }
+            let jobs = try Row.fetchAll(
+                db,
+                sql: "SELECT scope, year, quarter, jobs_supported, revisions FROM jobs ORDER BY scope, year, quarter"
+            ).map {
+                StateSummary.SeriesFigure(series: $0[0], period: period($0[1], $0[2]), value: $0[3], revisions: $0[4])
+            }
+            var initiatives: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM initiatives GROUP BY status") {
+                initiatives[row[0]] = row[1]
+            }
+            return StateSummary(
+                partitions: partitions, eventsApplied: stats[0], duplicatesSkipped: stats[1], deadLettered: stats[2],
+                anomalies: stats[3], companiesByCountry: companies, expansions: expansions,
+                investmentsByDirection: investments, exports: exports, jobs: jobs,
+                meetings: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meetings") ?? 0,
+                initiativesByStatus: initiatives)
+        }
+    }
+
+    /// One line per partition held: the partition, its next offset and a hash of its canonical state.
+    public struct PartitionFingerprint: Sendable, Equatable, CustomStringConvertible {
+        /// The partition.
+        public var partition: Int32
+        /// Its next offset.
+        public var nextOffset: Int64
+        /// SHA-256 (hex) of the partition's state rows, in key order, canonically written.
+        public var hash: String
+        /// `partition next-offset hash`.
+        public var description: String { "\(partition) \(nextOffset) \(hash)" }
+    }
+
+    /// The state tables, each with its key order: what a fingerprint covers.
+    static let stateTables: [(table: String, order: String)] = [
+        ("companies", "company_id"), ("expansions", "expansion_id"), ("investments", "investment_id"),
+        ("exports", "origin, destination, year, quarter"), ("jobs", "scope, year, quarter"),
+        ("meetings", "meeting_id"), ("initiatives", "initiative_id"), ("anomalies", #""offset", kind"#),
+    ]
+
+    /// Fingerprints of every partition of `topic` this store holds: equal content gives equal lines, however
+    /// and whenever it was reached.
+    public func fingerprints(topic: String) throws -> [PartitionFingerprint] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT partition, next_offset FROM partition_offsets WHERE topic = ? ORDER BY partition",
+                arguments: [topic]
+            ).map { row in
+                let partition: Int32 = row[0]
+                var hasher = SHA256()
+                for (table, order) in Self.stateTables {
+                    hasher.update(Array("\(table)\n".utf8))
+                    let rows = try Row.fetchCursor(
+                        db, sql: "SELECT * FROM \(table) WHERE partition = ? ORDER BY \(order)", arguments: [partition])
+                    while let stateRow = try rows.next() {
+                        let values = stateRow.databaseValues.map { value -> String in
+                            switch value.storage {
+                            case .null: "∅"
+                            case .int64(let number): String(number)
+                            case .double(let number): String(number)
+                            case .string(let text): text.debugDescription
+                            case .blob(let data): data.base64EncodedString()
+                            }
+                        }
+                        hasher.update(Array((values.joined(separator: "\u{1F}") + "\n").utf8))
+                    }
+                }
+                return PartitionFingerprint(partition: partition, nextOffset: row[1], hash: Self.hex(hasher.finalize()))
+            }
+        }
+    }
+
+    /// The line that combines partition fingerprints: SHA-256 of their lines.
+    public static func combinedFingerprint(_ fingerprints: [PartitionFingerprint]) -> String {
+        hex(SHA256.hash(Array(fingerprints.map(\.description).joined(separator: "\n").utf8)))
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
+    }
+
+    /// Everything the store knows of one company: its rows, expansions and investments, as text lines.
+    public func company(_ id: String) throws -> [String]? {
+        try writer.read { db in
+            let companies = try Row.fetchAll(
+                db, sql: "SELECT partition, name, country, sector FROM companies WHERE company_id = ?", arguments: [id])
+            let expansions = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT expansion_id, status, direction, city, region, planned_jobs, planned_cents, actual_jobs,
+                    actual_cents, announced_on, opened_on, withdrawal_reason FROM expansions WHERE company_id = ?
+                    ORDER BY expansion_id
+                    """, arguments: [id])
+            let investments = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT investment_id, direction, amount_cents, region, announced_on FROM investments
+                    WHERE investor_id = ? ORDER BY investment_id
+                    """, arguments: [id])
+            guard !companies.isEmpty || !expansions.isEmpty else { return nil }
+            var lines: [String] = []
+            for row in companies.prefix(1) {
+                lines.append("\(id): \(row[1] as String) (\(row[2] as String), \(row[3] as String))")
+            }
+            for row in expansions {
+                var line = "  expansion \(row[0] as String): \(row[1] as String)"
+                if let direction = row[2] as String? { line += ", \(direction)" }
+                if let city = row[3] as String?, let region = row[4] as String? { line += ", \(city) \(region)" }
+                if let jobs = row[5] as Int64?, let cents = row[6] as Int64? {
+                    line += ", planned \(jobs) jobs and USD \(Self.dollars(cents))"
+                }
+                if let jobs = row[7] as Int64?, let cents = row[8] as Int64? {
+                    line += ", actual \(jobs) jobs and USD \(Self.dollars(cents))"
+                }
+                if let reason = row[11] as String? { line += " (\(reason))" }
+                lines.append(line)
+            }
+            for row in investments {
+                lines.append(
+                    "  investment \(row[0] as String): \(row[1] as String), USD \(Self.dollars(row[2])), \(row[3] as String), \(row[4] as String)"
+                )
+            }
+            return lines
+        }
+    }
+
+    /// US cents as `1,234,567.89`.
+    public static func dollars(_ cents: Int64) -> String {
+        let whole = String(cents / 100)
+        var grouped = ""
+        for (index, character) in whole.reversed().enumerated() {
+            if index > 0 && index % 3 == 0 { grouped.append(",") }
+            grouped.append(character)
+        }
+        let fraction = cents % 100
+        return String(grouped.reversed()) + (fraction == 0 ? "" : "." + (fraction < 10 ? "0" : "") + String(fraction))
+    }
+}

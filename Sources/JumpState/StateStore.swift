@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+
+/// The file-backed state store: one SQLite database in WAL mode that holds the fold of `jump.events` and, in
+/// the same transactions, the next offset of every partition, the ledger of applied event ids and the
+/// notification outbox. Every row records its partition: state is partition-local.
+public struct StateStore: Sendable {
+    let writer: any DatabaseWriter
+    /// The database file, or `nil` for an in-memory store.
+    public let path: String?
+
+    /// Opens (creating it owner-only if needed) the store at `path` and runs the migrations.
+    public init(path: String) throws {
+        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        close(descriptor)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "jump-state"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        // SQLite creates -wal and -shm with the permissions of the database file: owner-only too.
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+        writer = pool
+        self.path = path
+    }
+
+    /// A store in memory, for tests.
+    public init() throws {
+        let queue = try DatabaseQueue()
+        try Self.migrator.migrate(queue)
+        writer = queue
+        path = nil
+    }
+
+    /// Opens an existing store read-only, for queries while a worker writes to it.
+    public static func openForReading(path: String) throws -> StateStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StateStoreError.cannotOpen(path: path, reason: "no state store there")
+        }
+        return try StateStore(path: path)
+    }
+
+    /// The next offset to read for every partition of `topic` this store holds.
+    public func nextOffsets(topic: String) throws -> [Int32: Int64] {
+        try writer.read { db in
+            var result: [Int32: Int64] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT partition, next_offset FROM partition_offsets WHERE topic = ?", arguments: [topic])
+            {
+                result[row[0]] = row[1]
+            }
+            return result
+        }
+    }
+}
+
+/// What the store refuses.
+public enum StateStoreError: Error, CustomStringConvertible, Equatable {
+    /// The file cannot be opened or created.
+    case cannotOpen(path: String, reason: String)
+    /// Another writer moved a partition's offset since this worker read it: this worker is fenced (a zombie
+    /// after a rebalance) and must not apply the batch.
+    case fenced(topic: String, partition: Int32, expected: Int64?, found: Int64?)
+
+    /// A sentence naming the problem.
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open the state store \(path): \(reason)"
+        case .fenced(let topic, let partition, let expected, let found):
+            "\(topic)[\(partition)]: the store's next offset is \(found.map(String.init) ?? "none"), not "
+                + "\(expected.map(String.init) ?? "none") as this worker expected; another worker applied it (fenced)"
+        }
+    }
+}

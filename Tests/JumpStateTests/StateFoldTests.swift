@@ -1,0 +1,247 @@
+import Foundation
+import JumpEvents
+import JumpState
+import JumpTestSupport
+import Testing
+
+/// Builds consumed records from JSON events, numbering offsets per partition.
+struct RecordBuilder {
+    var offsets: [Int32: Int64] = [:]
+    let decoder = EventDecoder()
+
+    mutating func record(_ json: String, partition: Int32 = 0) throws -> ConsumedRecord {
+        let offset = offsets[partition, default: 0]
+        offsets[partition] = offset + 1
+        return ConsumedRecord(
+            partition: partition, offset: offset,
+            content: .event(try decoder.decode(Array(json.utf8)), raw: Array(json.utf8)))
+    }
+
+    mutating func deadLetter(partition: Int32 = 0) -> ConsumedRecord {
+        let offset = offsets[partition, default: 0]
+        offsets[partition] = offset + 1
+        return ConsumedRecord(partition: partition, offset: offset, content: .deadLettered)
+    }
+}
+
+func event(_ type: String, _ subject: String, id: String, _ data: String) -> String {
+    #"{"specversion":"1.0","id":"\#(id)","source":"test","type":"\#(type)","subject":"\#(subject)","time":"2025-01-01T00:00:00Z","data":\#(data)}"#
+}
+
+func announced(
+    _ expansion: String, company: String = "co.acme", jobs: Int = 100, cents: Int = 5_000_000, id: String
+) -> String {
+    event(
+        "jump.company.expansion-announced", company, id: id,
+        #"{"expansionId":"\#(expansion)","company":{"id":"\#(company)","name":"Acme","country":"MX","sector":"steel"},"direction":"mx-to-utah","location":{"city":"Ogden","region":"US-UT"},"plannedJobs":\#(jobs),"plannedInvestmentUsdCents":\#(cents),"announcedOn":"2025-01-01"}"#
+    )
+}
+
+func completed(_ expansion: String, company: String = "co.acme", jobs: Int = 90, id: String) -> String {
+    event(
+        "jump.company.expansion-completed", company, id: id,
+        #"{"expansionId":"\#(expansion)","companyId":"\#(company)","actualJobs":\#(jobs),"actualInvestmentUsdCents":4000000,"openedOn":"2025-06-01"}"#
+    )
+}
+
+func withdrawn(_ expansion: String, company: String = "co.acme", id: String) -> String {
+    event(
+        "jump.company.expansion-withdrawn", company, id: id,
+        #"{"expansionId":"\#(expansion)","companyId":"\#(company)","reason":"correction","withdrawnOn":"2025-02-01"}"#)
+}
+
+@Suite("Folding events into the state store")
+struct StateFoldTests {
+    let store: StateStore
+    var builder = RecordBuilder()
+    let topic = "jump.events"
+
+    init() throws { store = try StateStore() }
+
+    func totals(_ status: String) throws -> StateSummary.ExpansionTotals? {
+        try store.summary().expansions.first { $0.status == status }
+    }
+
+    @Test("the press-release stream folds into the facts it states")
+    mutating func pressRelease() throws {
+        let lines = try String(
+            contentsOf: packageRoot.appendingPathComponent("Schemas/examples/press-release.jsonl"), encoding: .utf8
+        ).split(separator: "\n")
+        var records: [ConsumedRecord] = []
+        for (index, line) in lines.enumerated() {
+            var object = try #require(try JSONParser().parse(Array(line.utf8)).objectValue)
+            object.set("id", .string("press-\(index)"))
+            records.append(try builder.record(JSONWriter.string(.object(object))))
+        }
+        try store.apply(topic: topic, records: records, expected: [0: nil])
+        let summary = try store.summary()
+        #expect(summary.eventsApplied == 5)
+        #expect(
+            summary.exports.contains(.init(series: "US-UT→MX", period: "2022", value: 110_000_000_000, revisions: 0)))
+        #expect(
+            summary.exports.contains(.init(series: "US-UT→MX", period: "2018", value: 73_825_503_356, revisions: 0)))
+        #expect(summary.jobs == [.init(series: "mexico-utah-trade", period: "2022", value: 51_000, revisions: 0)])
+        #expect(summary.meetings == 1)
+        #expect(summary.initiativesByStatus == ["agreed": 1])
+        #expect(summary.partitions == [.init(topic: topic, partition: 0, nextOffset: 5)])
+    }
+
+    @Test("announce, complete and withdraw: a withdrawal undoes what the announcement counted")
+    mutating func expansionLifecycle() throws {
+        try store.apply(
+            topic: topic,
+            records: [
+                try builder.record(announced("exp.1", jobs: 100, id: "e1")),
+                try builder.record(announced("exp.2", jobs: 50, id: "e2")),
+                try builder.record(completed("exp.1", jobs: 90, id: "e3")),
+            ], expected: [0: nil])
+        #expect(try totals("completed")?.actualJobs == 90)
+        #expect(try totals("completed")?.plannedJobs == 100)
+        #expect(try totals("announced")?.plannedJobs == 50)
+        try store.apply(topic: topic, records: [try builder.record(withdrawn("exp.2", id: "e4"))], expected: [0: 3])
+        #expect(try totals("announced") == nil)
+        #expect(try totals("withdrawn")?.count == 1)
+        #expect(try totals("withdrawn")?.plannedJobs == 0, "withdrawn expansions count in no total")
+        #expect(try store.company("co.acme")?.contains { $0.contains("exp.2: withdrawn") } == true)
+    }
+
+    @Test("a duplicate id is skipped and counted in its partition; the same id in another partition applies")
+    mutating func duplicates() throws {
+        let outcome = try store.apply(
+            topic: topic,
+            records: [
+                try builder.record(announced("exp.1", id: "same")), try builder.record(announced("exp.1", id: "same")),
+                try builder.record(announced("exp.9", company: "co.other", id: "same"), partition: 1),
+            ], expected: [0: nil, 1: nil])
+        #expect(outcome.applied == 2)
+        #expect(outcome.duplicates == 1)
+        let summary = try store.summary()
+        #expect(summary.duplicatesSkipped == 1)
+        #expect(summary.partitions.map(\.nextOffset) == [2, 1])
+    }
+
+    @Test("out-of-order and unknown references are recorded as anomalies, not crashed on")
+    mutating func outOfOrder() throws {
+        let outcome = try store.apply(
+            topic: topic,
+            records: [
+                try builder.record(completed("exp.late", jobs: 70, id: "c1")),
+                try builder.record(announced("exp.late", jobs: 80, id: "a1")),
+                try builder.record(withdrawn("exp.ghost", id: "w1")),
+                try builder.record(announced("exp.ghost", jobs: 10, id: "a2")),
+                try builder.record(announced("exp.x", id: "a3")), try builder.record(withdrawn("exp.x", id: "w2")),
+                try builder.record(completed("exp.x", id: "c2")),
+            ], expected: [0: nil])
+        #expect(outcome.applied == 7)
+        #expect(outcome.anomalies == 5)
+        let completedTotals = try #require(try totals("completed"))
+        #expect(completedTotals.count == 1)
+        #expect(completedTotals.plannedJobs == 80, "a late announcement fills in the completed expansion")
+        #expect(try totals("withdrawn")?.count == 2, "a completion after a withdrawal leaves it withdrawn")
+    }
+
+    @Test("a later export report for the same series and period is a revision that replaces it")
+    mutating func revisions() throws {
+        func exports(_ cents: Int, id: String) -> String {
+            event(
+                "jump.trade.exports-reported", "exports.us-ut.mx", id: id,
+                #"{"origin":"US-UT","destination":"MX","period":{"year":2022},"valueUsdCents":\#(cents),"source":"census"}"#
+            )
+        }
+        try store.apply(
+            topic: topic,
+            records: [try builder.record(exports(100, id: "x1")), try builder.record(exports(120, id: "x2"))],
+            expected: [0: nil])
+        #expect(try store.summary().exports == [.init(series: "US-UT→MX", period: "2022", value: 120, revisions: 1)])
+    }
+
+    @Test("the offset update is guarded: a fenced worker's batch is refused whole")
+    mutating func guardedOffsets() throws {
+        try store.apply(topic: topic, records: [try builder.record(announced("exp.1", id: "g1"))], expected: [0: nil])
+        let before = try store.fingerprints(topic: topic)
+        let zombie = [try builder.record(announced("exp.2", id: "g2"))]
+        #expect(throws: StateStoreError.fenced(topic: topic, partition: 0, expected: nil, found: 1)) {
+            try store.apply(topic: topic, records: zombie, expected: [0: nil])
+        }
+        #expect(throws: StateStoreError.fenced(topic: topic, partition: 0, expected: 7, found: 1)) {
+            try store.apply(topic: topic, records: zombie, expected: [0: 7])
+        }
+        #expect(try store.fingerprints(topic: topic) == before)
+        #expect(try store.summary().eventsApplied == 1)
+        try store.apply(topic: topic, records: zombie, expected: [0: 1])
+        #expect(try store.nextOffsets(topic: topic) == [0: 2])
+    }
+
+    @Test("fingerprints depend on content only, not on how it was batched")
+    mutating func fingerprints() throws {
+        var lines: [String] = []
+        for line in EventGenerator(seed: 3).prefix(300) { lines.append(String(decoding: line, as: UTF8.self)) }
+        var records: [ConsumedRecord] = []
+        for (index, line) in lines.enumerated() {
+            records.append(try builder.record(line, partition: Int32(index % 3)))
+        }
+        try store.apply(topic: topic, records: records, expected: [0: nil, 1: nil, 2: nil])
+
+        let other = try StateStore()
+        var expected: [Int32: Int64?] = [0: nil, 1: nil, 2: nil]
+        for chunk in stride(from: 0, to: records.count, by: 7) {
+            let batch = Array(records[chunk..<min(records.count, chunk + 7)])
+            try other.apply(topic: topic, records: batch, expected: expected)
+            for record in batch { expected[record.partition] = record.offset + 1 }
+        }
+        let first = try store.fingerprints(topic: topic)
+        #expect(first.count == 3)
+        #expect(first == (try other.fingerprints(topic: topic)))
+        #expect(
+            StateStore.combinedFingerprint(first)
+                == StateStore.combinedFingerprint(try other.fingerprints(topic: topic)))
+
+        let changed = try StateStore()
+        try changed.apply(topic: topic, records: Array(records.dropLast()), expected: [0: nil, 1: nil, 2: nil])
+        #expect(try changed.fingerprints(topic: topic) != first)
+    }
+
+    @Test("dead-lettered messages advance the offset and are counted")
+    mutating func deadLetters() throws {
+        let outcome = try store.apply(
+            topic: topic,
+            records: [builder.deadLetter(), try builder.record(announced("exp.1", id: "d1")), builder.deadLetter()],
+            expected: [0: nil])
+        #expect(outcome.deadLettered == 2)
+        #expect(try store.summary().deadLettered == 2)
+        #expect(try store.nextOffsets(topic: topic) == [0: 3])
+    }
+
+    @Test("the ledger of applied ids is bounded by its offset window")
+    mutating func ledgerWindow() throws {
+        var records: [ConsumedRecord] = []
+        for index in 0..<10 { records.append(try builder.record(announced("exp.\(index)", id: "l\(index)"))) }
+        try store.apply(topic: topic, records: records, expected: [0: nil], ledgerWindow: 5)
+        // "l0" fell out of the window, so a late duplicate of it is applied again; "l9" is still recognized.
+        let late = try store.apply(
+            topic: topic,
+            records: [
+                try builder.record(announced("exp.0", id: "l0")), try builder.record(announced("exp.9", id: "l9")),
+            ],
+            expected: [0: 10], ledgerWindow: 5)
+        #expect(late.applied == 1)
+        #expect(late.duplicates == 1)
+    }
+
+    @Test("a file store is owner-only (file, -wal, -shm) and in WAL mode")
+    func fileStore() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("store"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("state.sqlite").path
+        var builder = RecordBuilder()
+        let store = try StateStore(path: path)
+        try store.apply(topic: topic, records: [try builder.record(announced("exp.1", id: "f1"))], expected: [0: nil])
+        for suffix in ["", "-wal", "-shm"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path + suffix)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(suffix)")
+        }
+        let reader = try StateStore.openForReading(path: path)
+        #expect(try reader.summary().eventsApplied == 1)
+    }
+}
