@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "JumpEvents", targets: ["JumpEvents"]),
         .executable(name: "jump-dev-broker", targets: ["jump-dev-broker"]),
         .executable(name: "jump-producer", targets: ["jump-producer"]),
+        .executable(name: "jump-consumer", targets: ["jump-consumer"]),
         .executable(name: "jump-kafka-bench", targets: ["jump-kafka-bench"]),
     ],
     dependencies: [
@@ -55,6 +56,8 @@ let package = Package(
             dependencies: [
                 "JumpEvents",
                 "JumpKafka",
+                "JumpState",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -64,6 +67,17 @@ let package = Package(
             dependencies: [
                 "JumpEvents",
                 "JumpKafka",
+                "JumpWorker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "jump-consumer",
+            dependencies: [
+                "JumpKafka",
+                "JumpState",
                 "JumpWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,286 @@
+import Foundation
+import GRDB
+import JumpEvents
+import JumpKafka
+import JumpState
+import Logging
+import Synchronization
+
+/// How a ``StateWorker`` runs.
+public struct StateWorkerConfiguration: Sendable {
+    /// Kafka's bootstrap servers.
+    public var brokers: [String]
+    /// librdkafka properties passed through (`-X`), for the consumer and the dead-letter producer.
+    public var overrides: [String: String] = [:]
+    /// The events topic; default `jump.events`.
+    public var topic = "jump.events"
+    /// The dead-letter topic; default `jump.events.dlq`.
+    public var deadLetterTopic = "jump.events.dlq"
+    /// The consumer group; default `jump-state`.
+    public var groupID = "jump-state"
+    /// The most messages applied in one transaction; default 1,000.
+    public var batchSize = 1_000
+    /// How long one poll waits for the first message, which bounds a batch's age; default 200 ms.
+    public var pollTimeout: Duration = .milliseconds(200)
+    /// Exit once every assigned partition is caught up.
+    public var untilIdle = false
+    /// Where a partition starts when the store's offset is no longer in the log: `nil` stops the worker (the
+    /// default), `.earliest` or `.latest` resets it.
+    public var offsetReset: KafkaConsumerConfiguration.OffsetReset?
+
+    /// A configuration with jump-relay's defaults.
+    public init(brokers: [String]) { self.brokers = brokers }
+}
+
+/// Why a ``StateWorker`` stopped, when it did not throw.
+public enum StateWorkerExit: Sendable, Equatable {
+    /// It was asked to stop (SIGTERM or SIGINT) and left the group cleanly.
+    case stopped
+    /// `--until-idle`: every assigned partition was caught up.
+    case idle
+}
+
+/// The worker stopped because the store and the log disagree: the store's offset is not in the log.
+public struct OffsetOutOfRange: Error, CustomStringConvertible {
+    /// The partition.
+    public var partition: KafkaTopicPartition
+    /// The store's next offset for it.
+    public var storeOffset: Int64?
+    /// The offsets the log holds, `low..<high`.
+    public var log: Range<Int64>?
+
+    /// Names the partition and both offsets, and the way out.
+    public var description: String {
+        "\(partition): the state store's next offset is \(storeOffset.map(String.init) ?? "unknown") but the log "
+            + "holds \(log.map { "\($0.lowerBound)..<\($0.upperBound)" } ?? "an unknown range") (a restarted dev "
+            + "broker, or expired retention). Rebuild the store from the log (delete the state file), or run with "
+            + "--offset-reset earliest|latest to continue from there."
+    }
+}
+
+/// The next offset a worker believes its store has, per assigned partition (`nil`: none yet); kept by the
+/// rebalance hooks and advanced after each applied batch.
+final class AssignedOffsets: Sendable {
+    private let offsets = Mutex<[Int32: Int64?]>([:])
+
+    func assign(_ entries: [(Int32, Int64?)]) {
+        offsets.withLock { for (partition, offset) in entries { $0[partition] = offset } }
+    }
+    func revoke(_ partitions: [Int32]) { offsets.withLock { for partition in partitions { $0[partition] = nil } } }
+    func advance(_ next: [Int32: Int64]) {
+        offsets.withLock { for (partition, offset) in next { $0[partition] = offset } }
+    }
+    var snapshot: [Int32: Int64?] { offsets.withLock { $0 } }
+}
+
+/// Consumes `jump.events` in a group and folds it into a ``StateStore`` with effectively-once semantics: each
+/// batch (state, event-id ledger, outbox, next offsets) is one SQLite transaction, and on assignment the
+/// worker seeks to the offsets in its store (the beginning of the log for a partition it never held). Invalid
+/// input goes to the dead-letter topic with the reason, and the worker moves on.
+public final class StateWorker: Sendable {
+    private let configuration: StateWorkerConfiguration
+    private let store: StateStore
+    private let logger: Logger
+    private let assigned = AssignedOffsets()
+    private let stopRequested = Atomic<Bool>(false)
+    private let consumer: KafkaConsumer
+    private let deadLetters: KafkaProducer
+    private let decoder = EventDecoder()
+
+    /// Prepares the worker; nothing is consumed until ``run()``.
+    public init(configuration: StateWorkerConfiguration, store: StateStore, logger: Logger) throws {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        var consumerConfiguration = KafkaConsumerConfiguration(
+            bootstrapServers: configuration.brokers, groupID: configuration.groupID, topics: [configuration.topic])
+        consumerConfiguration.offsetReset = configuration.offsetReset ?? .error
+        consumerConfiguration.overrides = configuration.overrides
+        let topic = configuration.topic
+        let assigned = self.assigned
+        let hooks = KafkaRebalanceHooks(
+            onAssign: { partitions in
+                // Runs inside poll, between batches: the store is the truth, Kafka's committed offsets are not.
+                let stored = try store.nextOffsets(topic: topic)
+                assigned.assign(partitions.map { ($0.partition, stored[$0.partition]) })
+                let starts = partitions.map { ($0, stored[$0.partition].map(KafkaOffset.exact) ?? .beginning) }
+                logger.info(
+                    "partitions assigned; starting from the store's offsets",
+                    metadata: ["start": "\(starts.sorted { $0.0 < $1.0 }.map { "\($0.0)@\($0.1)" })"])
+                return Dictionary(uniqueKeysWithValues: starts)
+            },
+            onRevoke: { partitions in assigned.revoke(partitions.map(\.partition)) })
+        consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.brokers)
+        // Consumer-only properties would make librdkafka warn about the dead-letter producer.
+        producerConfiguration.overrides = configuration.overrides.filter { !Self.isConsumerProperty($0.key) }
+        deadLetters = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+    }
+
+    private static func isConsumerProperty(_ key: String) -> Bool {
+        [
+            "session.", "heartbeat.", "group.", "auto.offset.", "enable.auto.", "auto.commit.", "max.poll.",
+            "partition.assignment", "fetch.", "isolation.level", "enable.partition.eof", "queued.", "check.crcs",
+            "allow.auto.create", "coordinator.",
+        ].contains { key.hasPrefix($0) }
+    }
+
+    /// Asks the worker to stop after the batch in hand; a waiting poll returns at once.
+    public func requestStop() {
+        stopRequested.store(true, ordering: .releasing)
+        consumer.wakeUp()
+    }
+
+    /// Consumes until asked to stop (or, with `untilIdle`, until caught up), then commits and leaves the group.
+    ///
+    /// - Throws: ``OffsetOutOfRange`` when the store's offset is not in the log; a fatal Kafka or store error.
+    public func run() async throws -> StateWorkerExit {
+        var exit = StateWorkerExit.stopped
+        do {
+            while !stopRequested.load(ordering: .acquiring) {
+                let events: [KafkaConsumerEvent]
+                do {
+                    events = try await consumer.poll(
+                        maxEvents: configuration.batchSize, timeout: configuration.pollTimeout)
+                } catch let error as KafkaError where error.kind == .offsetOutOfRange {
+                    throw await outOfRange(error)
+                }
+                let messages = events.compactMap { event -> KafkaConsumerMessage? in
+                    if case .message(let message) = event { return message }
+                    return nil
+                }
+                if !messages.isEmpty { try await process(messages) }
+                if configuration.untilIdle, messages.isEmpty, !consumer.assignment.isEmpty,
+                    consumer.partitionsAtEnd == consumer.assignment
+                {
+                    exit = .idle
+                    break
+                }
+            }
+        } catch {
+            await shutDown()
+            throw error
+        }
+        await shutDown()
+        return exit
+    }
+
+    private func shutDown() async {
+        do {
+            try await consumer.commit()
+        } catch {
+            logger.warning("final commit failed; the store keeps the offsets", metadata: ["error": "\(error)"])
+        }
+        try? await consumer.close()
+        await deadLetters.close(timeout: .seconds(10))
+        logger.info("left the group")
+    }
+
+    /// Decodes a batch, dead-letters what is invalid (waiting for the acknowledgements), applies the rest in
+    /// one transaction, then stores the next offsets in Kafka for lag tooling.
+    private func process(_ messages: [KafkaConsumerMessage]) async throws {
+        var records: [ConsumedRecord] = []
+        records.reserveCapacity(messages.count)
+        var rejected: [(KafkaConsumerMessage, EventRejection)] = []
+        for message in messages {
+            let bytes = message.value ?? []
+            do {
+                let event = try decoder.decode(bytes)
+                records.append(
+                    ConsumedRecord(
+                        partition: message.topicPartition.partition, offset: message.offset,
+                        content: .event(event, raw: bytes)))
+            } catch {
+                rejected.append(
+                    (
+                        message,
+                        message.value == nil ? EventRejection(.syntax, at: "", "the message has no value") : error
+                    ))
+                records.append(
+                    ConsumedRecord(
+                        partition: message.topicPartition.partition, offset: message.offset, content: .deadLettered))
+            }
+        }
+        if !rejected.isEmpty { try await deadLetter(rejected) }
+        let expected = assigned.snapshot
+        let outcome = try await withRetries("apply a batch") {
+            try store.apply(topic: configuration.topic, records: records, expected: expected)
+        }
+        var next: [Int32: Int64] = [:]
+        for record in records { next[record.partition] = max(next[record.partition] ?? 0, record.offset + 1) }
+        assigned.advance(next)
+        do {
+            try consumer.storeOffsets(
+                Dictionary(
+                    uniqueKeysWithValues: next.map {
+                        (KafkaTopicPartition(topic: configuration.topic, partition: $0.key), $0.value)
+                    }))
+        } catch {
+            logger.debug("offsets not stored in Kafka (lag only)", metadata: ["error": "\(error)"])
+        }
+        logger.debug(
+            "batch applied",
+            metadata: [
+                "applied": "\(outcome.applied)", "duplicates": "\(outcome.duplicates)",
+                "deadLettered": "\(outcome.deadLettered)", "anomalies": "\(outcome.anomalies)",
+            ])
+    }
+
+    /// Sends each rejected message, unchanged, to the dead-letter topic with the reason in headers, and waits
+    /// until every one is acknowledged (retrying with backoff), so nothing is skipped before its offset moves on.
+    private func deadLetter(_ rejected: [(KafkaConsumerMessage, EventRejection)]) async throws {
+        for (message, reason) in rejected {
+            logger.warning(
+                "dead-lettered",
+                metadata: ["at": "\(message.topicPartition)@\(message.offset)", "reason": "\(reason)"])
+            let headers = [
+                KafkaHeader(name: "jump.error", text: reason.kind.name),
+                KafkaHeader(name: "jump.error.detail", text: reason.description),
+                KafkaHeader(name: "jump.original.topic", text: message.topicPartition.topic),
+                KafkaHeader(name: "jump.original.partition", text: String(message.topicPartition.partition)),
+                KafkaHeader(name: "jump.original.offset", text: String(message.offset)),
+            ]
+            let deadLetter = KafkaProducerMessage(
+                topic: configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers)
+            _ = try await withRetries("dead-letter \(message.topicPartition)@\(message.offset)") {
+                try await self.deadLetters.send(deadLetter)
+            }
+        }
+    }
+
+    /// Retries transient failures (a busy or full disk, a broker away) with exponential backoff up to 5 s,
+    /// without skipping anything; fatal ones (a fenced worker, a fatal Kafka error) are thrown at once.
+    private func withRetries<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await body()
+            } catch let error as StateStoreError {
+                throw error
+            } catch let error as DatabaseError
+                where ![.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR].contains(error.resultCode)
+            {
+                throw error
+            } catch let error as KafkaError where error.isFatal || !error.isRetriable {
+                throw error
+            } catch {
+                guard !stopRequested.load(ordering: .acquiring) else { throw error }
+                logger.warning("\(what) failed; retrying in \(delay)", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+
+    /// Names the partition and both offsets.
+    private func outOfRange(_ error: KafkaError) async -> any Error {
+        let stored = (try? store.nextOffsets(topic: configuration.topic)) ?? [:]
+        for partition in consumer.assignment.sorted() {
+            guard let offset = stored[partition.partition],
+                let marks = try? await consumer.watermarks(for: partition), !(marks.low...marks.high).contains(offset)
+            else { continue }
+            return OffsetOutOfRange(partition: partition, storeOffset: offset, log: marks.low..<marks.high)
+        }
+        return error
+    }
+}

@@ -1,0 +1,158 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import JumpKafka
+import JumpState
+import JumpWorker
+import Logging
+
+/// The jump-relay worker daemon and its queries.
+@main
+struct JumpConsumer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jump-consumer",
+        abstract: "Fold JUMP partnership events into a durable state store, and query it.",
+        discussion: """
+            Exit status: 0 stopped cleanly (SIGTERM/SIGINT) or idle (--until-idle); 1 a fatal error; 64 a usage \
+            error; 65 the store's offset is not in the log (see --offset-reset); 78 a configuration error.
+            """,
+        subcommands: [Run.self, State.self])
+
+    /// `--state PATH`, shared by every subcommand.
+    struct StateOptions: ParsableArguments {
+        @Option(
+            help: ArgumentHelp(
+                "The state store (default: $JUMP_STATE, else $STATE_DIRECTORY/state.sqlite under systemd, else ./jump-state.sqlite).",
+                valueName: "path"))
+        var state: String?
+
+        var path: String {
+            let environment = ProcessInfo.processInfo.environment
+            if let state { return state }
+            if let path = environment["JUMP_STATE"], !path.isEmpty { return path }
+            if let directory = environment["STATE_DIRECTORY"]?.split(separator: ":").first {
+                return "\(directory)/state.sqlite"
+            }
+            return "jump-state.sqlite"
+        }
+    }
+}
+
+extension JumpConsumer {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Consume jump.events in the group jump-state and fold it into the state store.")
+
+        @Option(name: [.customShort("b"), .long], help: "Bootstrap brokers, HOST:PORT[,...] (else $JUMP_BROKERS).")
+        var brokers: String?
+
+        @Option(
+            name: .customShort("X"),
+            help: ArgumentHelp("A librdkafka property, key=value (repeatable).", valueName: "key=value"))
+        var properties: [String] = []
+
+        @OptionGroup var store: StateOptions
+
+        @Option(help: "The events topic.")
+        var topic = "jump.events"
+
+        @Option(help: "The dead-letter topic.")
+        var dlqTopic = "jump.events.dlq"
+
+        @Option(help: "The consumer group.")
+        var group = "jump-state"
+
+        @Option(help: "The most messages applied in one transaction.")
+        var batchSize = 1_000
+
+        @Flag(help: "Exit 0 once every assigned partition is caught up.")
+        var untilIdle = false
+
+        @Option(
+            help: ArgumentHelp(
+                "When the store's offset is not in the log: continue from 'earliest' or 'latest' instead of stopping.",
+                valueName: "earliest|latest"))
+        var offsetReset: String?
+
+        @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+        var logLevel = "info"
+
+        func validate() throws {
+            guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1...100000") }
+            guard offsetReset == nil || ["earliest", "latest"].contains(offsetReset!) else {
+                throw ValidationError("--offset-reset must be earliest or latest")
+            }
+            guard Logger.Level(rawValue: logLevel) != nil else {
+                throw ValidationError("unknown --log-level \(logLevel)")
+            }
+            do {
+                _ = try KafkaProperties.parse(properties)
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+
+        func run() async throws {
+            var logger = Logger(label: "jump-consumer")
+            logger.logLevel = Logger.Level(rawValue: logLevel)!
+            let worker: StateWorker
+            do {
+                let overrides = try KafkaProperties.parse(properties)
+                let settings = try BrokerSettings.resolve(brokers: brokers, overrides: overrides)
+                if let warning = settings.warning { logger.warning("\(warning)") }
+                var configuration = StateWorkerConfiguration(brokers: settings.servers)
+                configuration.overrides = overrides
+                configuration.topic = topic
+                configuration.deadLetterTopic = dlqTopic
+                configuration.groupID = group
+                configuration.batchSize = batchSize
+                configuration.untilIdle = untilIdle
+                configuration.offsetReset = offsetReset.map { $0 == "earliest" ? .earliest : .latest }
+                let stateStore = try StateStore(path: store.path)
+                worker = try StateWorker(configuration: configuration, store: stateStore, logger: logger)
+            } catch {
+                logger.critical("cannot start: \(error)")
+                throw ExitCode(78)
+            }
+            let signals = TerminationSignals { [logger] name in
+                logger.notice("\(name): finishing the current batch, committing, leaving the group")
+                worker.requestStop()
+            }
+            defer { withExtendedLifetime(signals) {} }
+            logger.notice("started", metadata: ["state": "\(store.path)", "topic": "\(topic)", "group": "\(group)"])
+            do {
+                let exit = try await worker.run()
+                logger.notice("stopped", metadata: ["reason": "\(exit)"])
+            } catch let error as OffsetOutOfRange {
+                logger.critical("\(error)")
+                throw ExitCode(65)
+            } catch {
+                logger.critical("stopping on a fatal error: \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    struct State: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Query the state store (safe while a worker runs on it).",
+            subcommands: [Summary.self, Company.self, Fingerprint.self])
+    }
+}
+
+/// SIGTERM and SIGINT call `handler` (on a Dispatch queue) instead of ending the process, while this object
+/// lives.
+final class TerminationSignals {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ handler: @escaping @Sendable (String) -> Void) {
+        let queue = DispatchQueue(label: "jump-consumer.signals")
+        sources = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")].map { number, name in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { handler(name) }
+            source.resume()
+            return source
+        }
+    }
+}
