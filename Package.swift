@@ -110,7 +110,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JumpEndToEndTests",
-            dependencies: ["JumpEvents", "JumpKafka", "JumpTestSupport"],
+            dependencies: ["JumpEvents", "JumpKafka", "JumpState", "JumpTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -154,3 +154,43 @@ public struct DevBrokerFailed: Error {
     /// What it printed instead of its bootstrap line.
     public var firstLine: String
 }
+
+/// A long-running child process (a worker), its output kept in a file, stopped with signals.
+public final class ChildProcess: @unchecked Sendable {  // used by one test at a time
+    /// The process.
+    public let process = Process()
+    /// Where its standard output and error go.
+    public let logFile: URL
+
+    /// Starts `executable` with `arguments`.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("child") + ".log")
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: logFile)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    /// Sends a signal.
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for the process to exit and returns its status.
+    public func exitStatus(timeout: Duration = .seconds(60)) async throws -> Int32 {
+        try await eventually("\(process.executableURL?.lastPathComponent ?? "process") exits", timeout: timeout) {
+            !process.isRunning
+        }
+        return process.terminationStatus
+    }
+
+    /// What it printed so far.
+    public var output: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: logFile)
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import JumpEvents
+import JumpTestSupport
+import Testing
+
+/// `jump-consumer` as it runs in production: real processes, a real SQLite file, real signals.
+@Suite("jump-consumer end to end")
+struct ConsumerEndToEndTests {
+    let broker: DevBrokerProcess
+    let directory: URL
+    /// Quick sessions, so that a killed member's partitions move within seconds.
+    static let quickGroup = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500"]
+
+    init() async throws {
+        broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "6"])
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("consumer"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    func publish(_ file: String, expectStatus: Int32 = 0) async throws {
+        let result = try await runCommand(product("jump-producer"), ["publish", "-b", broker.bootstrapServers, file])
+        #expect(result.status == expectStatus, "\(result.stderr)")
+    }
+
+    func consumer(_ arguments: [String]) async throws -> CommandResult {
+        try await runCommand(product("jump-consumer"), arguments, timeout: .seconds(120))
+    }
+
+    func runUntilIdle(state: String, extra: [String] = []) async throws -> CommandResult {
+        let result = try await consumer(
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle"] + Self.quickGroup + extra)
+        #expect(result.status == 0, "\(result.stderr)")
+        return result
+    }
+
+    func summary(_ state: String) async throws -> [String: Any] {
+        let result = try await consumer(["state", "summary", "--json", "--state", state])
+        #expect(result.status == 0, "\(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+    }
+
+    func fingerprint(_ state: String) async throws -> [String] {
+        let result = try await consumer(["state", "fingerprint", "--state", state])
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    @Test("the press-release stream: the summary states its facts, bad input is dead-lettered and the worker goes on")
+    func pressRelease() async throws {
+        try await publish(packageRoot.appendingPathComponent("Schemas/examples/press-release.jsonl").path)
+        let bad = try await runCommand(
+            "kcat", ["-b", broker.bootstrapServers, "-P", "-t", "jump.events", "-K:"],
+            input: "jobs.mexico-utah-trade:{\"truncated\n")
+        #expect(bad.status == 0)
+        let jobs = path("later.jsonl")
+        try
+            #"{"type":"jump.jobs.reported","subject":"jobs.mexico-utah-trade","data":{"scope":"mexico-utah-trade","period":{"year":2023},"jobsSupported":52000,"source":"later report"}}"#
+            .write(toFile: jobs, atomically: true, encoding: .utf8)
+        try await publish(jobs)
+        let state = path("state.sqlite")
+        _ = try await runUntilIdle(state: state)
+
+        let facts = try await summary(state)
+        #expect(facts["eventsApplied"] as? Int == 6)
+        #expect(facts["deadLettered"] as? Int == 1)
+        let exports = try #require(facts["exports"] as? [[String: Any]])
+        let byPeriod = Dictionary(
+            uniqueKeysWithValues: exports.map { ($0["period"] as! String, $0["value"] as! Int64) })
+        #expect(byPeriod == ["2018": 73_825_503_356, "2022": 110_000_000_000])
+        let jobFigures = try #require(facts["jobs"] as? [[String: Any]])
+        #expect(jobFigures.map { $0["value"] as? Int64 } == [51_000, 52_000], "the event after the bad one applied")
+        #expect(facts["meetings"] as? Int == 1)
+        #expect(facts["initiativesByStatus"] as? [String: Int] == ["agreed": 1])
+
+        let dlq = try await runCommand(
+            "kcat", ["-b", broker.bootstrapServers, "-C", "-t", "jump.events.dlq", "-o", "beginning", "-e", "-q", "-J"])
+        let records = try jsonObjectLines(dlq.stdout)
+        #expect(records.count == 1)
+        let headers = try #require(records.first?["headers"] as? [String])
+        let pairs = Dictionary(
+            uniqueKeysWithValues: stride(from: 0, to: headers.count, by: 2).map { (headers[$0], headers[$0 + 1]) })
+        #expect(pairs["jump.error"] == "syntax")
+        #expect(pairs["jump.error.detail"]?.contains("unterminated string") == true)
+        #expect(pairs["jump.original.topic"] == "jump.events")
+        #expect(records.first?["payload"] as? String == "{\"truncated", "the original bytes, unchanged")
+        #expect(records.first?["key"] as? String == "jobs.mexico-utah-trade")
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test("a restart applies nothing twice, and a deleted store is rebuilt to the same fingerprint")
+    func restartAndRebuild() async throws {
+        let events = path("events.jsonl")
+        let generated = try await runCommand(product("jump-producer"), ["generate", "--count", "400", "--seed", "4"])
+        try generated.stdout.write(toFile: events, atomically: true, encoding: .utf8)
+        try await publish(events)
+        let state = path("state.sqlite")
+        _ = try await runUntilIdle(state: state)
+        let first = try await fingerprint(state)
+        #expect(first.count == 7, "six partitions and the combined line")
+        _ = try await runUntilIdle(state: state)
+        #expect(try await fingerprint(state) == first)
+        #expect(try await summary(state)["eventsApplied"] as? Int == 400)
+
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: state + suffix) }
+        _ = try await runUntilIdle(state: state)
+        #expect(try await fingerprint(state) == first)
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test("SIGTERM while consuming: the worker finishes its batch, leaves the group and exits 0 within seconds")
+    func sigterm() async throws {
+        let events = path("events.jsonl")
+        let generated = try await runCommand(product("jump-producer"), ["generate", "--count", "3000", "--seed", "5"])
+        try generated.stdout.write(toFile: events, atomically: true, encoding: .utf8)
+        try await publish(events)
+        let state = path("state.sqlite")
+        let worker = try ChildProcess(
+            product("jump-consumer"),
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--batch-size", "20"] + Self.quickGroup)
+        try await eventually("the worker applies events") {
+            guard FileManager.default.fileExists(atPath: state) else { return false }
+            return ((try? await summary(state))?["eventsApplied"] as? Int ?? 0) > 0
+        }
+        let started = ContinuousClock.now
+        worker.signal(SIGTERM)
+        #expect(try await worker.exitStatus(timeout: .seconds(15)) == 0, "\(worker.output)")
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(worker.output.contains("left the group"))
+        // Nothing was lost: a second run completes the fold to exactly the 3,000 events.
+        _ = try await runUntilIdle(state: state)
+        #expect(try await summary(state)["eventsApplied"] as? Int == 3000)
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test("a store offset the log no longer has stops the worker naming the partition and both offsets")
+    func offsetOutOfRange() async throws {
+        try await publish(packageRoot.appendingPathComponent("Schemas/examples/press-release.jsonl").path)
+        let state = path("state.sqlite")
+        _ = try await runUntilIdle(state: state)
+        #expect(try await broker.stop() == 0)
+
+        let restarted = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "6"])
+        let result = try await runCommand(
+            product("jump-consumer"),
+            ["run", "-b", restarted.bootstrapServers, "--state", state, "--until-idle"] + Self.quickGroup,
+            timeout: .seconds(60))
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("the state store's next offset is"))
+        #expect(result.stderr.contains("but the log holds 0..<0"))
+        #expect(try await restarted.stop() == 0)
+    }
+
+    @Test("no broker anywhere is a configuration error (78)")
+    func noBroker() async throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["JUMP_BROKERS"] = nil
+        environment["JUMP_DEV_BROKER_FILE"] = path("none")
+        let result = try await runCommand(
+            product("jump-consumer"), ["run", "--state", path("s.sqlite")], environment: environment)
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("no Kafka brokers"))
+        #expect(try await broker.stop() == 0)
+    }
+}
+
+/// One JSON object per line.
+func jsonObjectLines(_ text: String) throws -> [[String: Any]] {
+    try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+}
