@@ -68,6 +68,9 @@ extension JumpConsumer {
         @Flag(help: "Exit 0 once every assigned partition is caught up.")
         var untilIdle = false
 
+        @Option(help: "Pause this many milliseconds after each batch (a throttle).")
+        var pauseMs = 0
+
         @Option(
             help: ArgumentHelp(
                 "When the store's offset is not in the log: continue from 'earliest' or 'latest' instead of stopping.",
@@ -79,6 +82,7 @@ extension JumpConsumer {
 
         func validate() throws {
             guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1...100000") }
+            guard (0...60_000).contains(pauseMs) else { throw ValidationError("--pause-ms must be 0...60000") }
             guard offsetReset == nil || ["earliest", "latest"].contains(offsetReset!) else {
                 throw ValidationError("--offset-reset must be earliest or latest")
             }
@@ -107,6 +111,7 @@ extension JumpConsumer {
                 configuration.groupID = group
                 configuration.batchSize = batchSize
                 configuration.untilIdle = untilIdle
+                configuration.pauseBetweenBatches = .milliseconds(pauseMs)
                 configuration.offsetReset = offsetReset.map { $0 == "earliest" ? .earliest : .latest }
                 let stateStore = try StateStore(path: store.path)
                 worker = try StateWorker(configuration: configuration, store: stateStore, logger: logger)

@@ -24,6 +24,9 @@ public struct StateWorkerConfiguration: Sendable {
     public var pollTimeout: Duration = .milliseconds(200)
     /// Exit once every assigned partition is caught up.
     public var untilIdle = false
+    /// A pause after each applied batch, to throttle a worker (to spare a shared disk, or to watch it in a test);
+    /// default none.
+    public var pauseBetweenBatches: Duration = .zero
     /// Where a partition starts when the store's offset is no longer in the log: `nil` stops the worker (the
     /// default), `.earliest` or `.latest` resets it.
     public var offsetReset: KafkaConsumerConfiguration.OffsetReset?
@@ -149,7 +152,12 @@ public final class StateWorker: Sendable {
                     if case .message(let message) = event { return message }
                     return nil
                 }
-                if !messages.isEmpty { try await process(messages) }
+                if !messages.isEmpty {
+                    try await process(messages)
+                    if configuration.pauseBetweenBatches > .zero, !stopRequested.load(ordering: .acquiring) {
+                        try await Task.sleep(for: configuration.pauseBetweenBatches)
+                    }
+                }
                 if configuration.untilIdle, messages.isEmpty, !consumer.assignment.isEmpty,
                     consumer.partitionsAtEnd == consumer.assignment
                 {

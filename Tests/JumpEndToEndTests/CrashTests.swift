@@ -1,0 +1,153 @@
+import Foundation
+import JumpTestSupport
+import Testing
+
+/// Effectively once under `kill -9`: real processes, real signals, a real SQLite file.
+@Suite("jump-consumer survives kill -9")
+struct CrashTests {
+    let broker: DevBrokerProcess
+    let directory: URL
+    /// Valid events, by id, in the input.
+    let validIDs: Set<String>
+
+    static let group = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500"]
+
+    /// 20,000 generated events (5 % invalid), plus 2,000 of them again (duplicates), all keyed by subject and sent
+    /// with kcat (lz4, 12 partitions, so the mock keeps them all and invalid ones are not filtered out).
+    init() async throws {
+        broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "12"])
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("crash"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let generated = try await runCommand(
+            product("jump-producer"), ["generate", "--count", "20000", "--seed", "20", "--invalid-ratio", "0.05"])
+        let lines = generated.stdout.split(separator: "\n").map(String.init)
+        var keyed: [String] = []
+        var valid = Set<String>()
+        for line in lines + lines.prefix(2_000) {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            keyed.append("\(object?["subject"] as? String ?? "unkeyed")\t\(line)")
+        }
+        let check = try await runCommand(product("jump-producer"), ["publish", "--dry-run"], input: generated.stdout)
+        for (line, verdict) in zip(lines, Self.validity(lines, rejections: check.stderr)) where verdict {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            valid.insert(object["id"] as! String)
+        }
+        validIDs = valid
+        let input = directory.appendingPathComponent("keyed.txt").path
+        try (keyed.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let sent = try await runCommand(
+            "kcat", ["-b", broker.bootstrapServers, "-P", "-t", "jump.events", "-K", "\t", "-z", "lz4", "-l", input])
+        #expect(sent.status == 0, "\(sent.stderr)")
+    }
+
+    /// Which lines `jump-producer --dry-run` accepted, from its `-:LINE:` rejections.
+    static func validity(_ lines: [String], rejections: String) -> [Bool] {
+        let rejected = Set(
+            rejections.split(separator: "\n").compactMap { line -> Int? in
+                guard line.hasPrefix("-:") else { return nil }
+                return Int(line.dropFirst(2).prefix { $0 != ":" })
+            })
+        return lines.indices.map { !rejected.contains($0 + 1) }
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    func worker(_ state: String, extra: [String] = []) throws -> ChildProcess {
+        try ChildProcess(
+            product("jump-consumer"), ["run", "-b", broker.bootstrapServers, "--state", state] + Self.group + extra)
+    }
+
+    func applied(_ state: String) async -> Int {
+        guard FileManager.default.fileExists(atPath: state),
+            let result = try? await runCommand(
+                product("jump-consumer"), ["state", "summary", "--json", "--state", state]),
+            let json = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        else { return 0 }
+        return json["eventsApplied"] as? Int ?? 0
+    }
+
+    func lines(_ arguments: [String]) async throws -> [String] {
+        let result = try await runCommand(product("jump-consumer"), arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    func cleanRun() async throws -> (fingerprint: [String], summary: String) {
+        let state = path("clean.sqlite")
+        let result = try await runCommand(
+            product("jump-consumer"),
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--group", "clean"] + Self.group,
+            timeout: .seconds(300))
+        #expect(result.status == 0, "\(result.stderr)")
+        return (
+            try await lines(["state", "fingerprint", "--state", state]),
+            try await lines(["state", "summary", "--state", state]).joined(separator: "\n")
+        )
+    }
+
+    @Test("killed 20 times while applying, restarted each time: the same fingerprint as one clean run")
+    func killedTwentyTimes() async throws {
+        let clean = try await cleanRun()
+        #expect(clean.fingerprint.count == 13)
+        #expect(clean.summary.contains("events applied \(validIDs.count), duplicates skipped"))
+
+        let state = path("crashed.sqlite")
+        var kills = 0
+        var last = 0
+        while kills < 20 {
+            let running = try worker(state, extra: ["--batch-size", "20", "--pause-ms", "15"])
+            // Kill only while it is applying: after its count has moved, and before it is done.
+            try await eventually("the worker makes progress", timeout: .seconds(60)) { await applied(state) > last }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 20...300)))
+            running.signal(SIGKILL)
+            _ = try await running.exitStatus()
+            let now = await applied(state)
+            #expect(now >= last)
+            last = now
+            kills += 1
+            if now >= validIDs.count { break }
+        }
+        #expect(kills == 20, "the input outlasted 20 kills (\(last) of \(validIDs.count) applied)")
+        let finish = try await runCommand(
+            product("jump-consumer"),
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle"] + Self.group,
+            timeout: .seconds(300))
+        #expect(finish.status == 0, "\(finish.stderr)")
+        #expect(try await lines(["state", "fingerprint", "--state", state]) == clean.fingerprint)
+        #expect(try await lines(["state", "summary", "--state", state]).joined(separator: "\n") == clean.summary)
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test("two workers with their own stores, one killed: the furthest store of each partition matches the clean run")
+    func twoWorkersOneKilled() async throws {
+        let clean = try await cleanRun()
+        let (first, second) = (path("one.sqlite"), path("two.sqlite"))
+        let survivor = try worker(first, extra: ["--batch-size", "50", "--pause-ms", "10"])
+        let victim = try worker(second, extra: ["--batch-size", "50", "--pause-ms", "10"])
+        try await eventually("both workers apply events", timeout: .seconds(60)) {
+            let (one, two) = (await applied(first), await applied(second))
+            return one > 0 && two > 0
+        }
+        victim.signal(SIGKILL)
+        _ = try await victim.exitStatus()
+        let cleanLines = Dictionary(
+            uniqueKeysWithValues: clean.fingerprint.dropLast().map { ($0.split(separator: " ")[0], $0) })
+        try await eventually("the survivor takes over and catches up", timeout: .seconds(240)) {
+            let held = try await lines(["state", "fingerprint", "--state", first]).dropLast()
+            return held.count == 12 && held.allSatisfy { cleanLines[$0.split(separator: " ")[0]] == $0 }
+        }
+        survivor.signal(SIGTERM)
+        #expect(try await survivor.exitStatus() == 0)
+        var furthest: [Substring: (offset: Int64, line: String)] = [:]
+        for state in [first, second] {
+            for line in try await lines(["state", "fingerprint", "--state", state]).dropLast() {
+                let parts = line.split(separator: " ")
+                let offset = Int64(parts[1])!
+                if offset > furthest[parts[0]]?.offset ?? -1 { furthest[parts[0]] = (offset, line) }
+            }
+        }
+        #expect(furthest.count == 12)
+        for (partition, entry) in furthest { #expect(cleanLines[partition] == entry.line, "partition \(partition)") }
+        #expect(try await broker.stop() == 0)
+    }
+}
