@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The README's first command, as far as jump-relay goes today: installs what is missing, builds, starts the
 # embedded Kafka (jump-dev-broker), publishes the press-release stream with jump-producer (validated, keyed by
-# subject, every delivery acknowledged) and reads it back with kcat, an independent client. Stops the broker
-# when done (or on Ctrl-C).
+# subject, every delivery acknowledged), reads it back with kcat, an independent client, then folds it into a
+# state store with jump-consumer and shows the summary. Stops the broker when done (or on Ctrl-C).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 Deploy/local/install-dependencies.sh
 swift build --product jump-dev-broker >&2
 swift build --product jump-producer >&2
+swift build --product jump-consumer >&2
 bin=$(swift build --show-bin-path)
 
 workdir=$(mktemp -d)
@@ -31,3 +32,7 @@ kcat -b "$bootstrap" -C -t jump.events -o beginning -e -q -f '%t[%p]@%o key=%k %
 echo "== a bad line is reported with its file and line, and is not sent"
 printf '%s\n' '{"type":"jump.jobs.reported","subject":"jobs.x","data":{"scope":"x","period":{"year":1800},"jobsSupported":1,"source":"s"}}' \
     | "$bin/jump-producer" publish -b "$bootstrap" - || true
+echo "== jump-consumer run --until-idle: fold the stream into a state store"
+"$bin/jump-consumer" run -b "$bootstrap" --state "$workdir/state.sqlite" --until-idle --log-level warning
+echo "== jump-consumer state summary"
+"$bin/jump-consumer" state summary --state "$workdir/state.sqlite"

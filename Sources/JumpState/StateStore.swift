@@ -20,7 +20,11 @@ public struct StateStore: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.label = "jump-state"
         configuration.prepareDatabase { db in
+            // WAL with synchronous=NORMAL: a commit is atomic and survives a process crash (kill -9); only an OS
+            // crash may lose the last commits, which the log then replays (offsets live in the same transactions).
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         // SQLite creates -wal and -shm with the permissions of the database file: owner-only too.
         let pool = try DatabasePool(path: path, configuration: configuration)

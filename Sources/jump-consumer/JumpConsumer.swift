@@ -53,7 +53,7 @@ extension JumpConsumer {
 
         @OptionGroup var store: StateOptions
 
-        @Option(help: "The events topic.")
+        @Option(name: [.customShort("t"), .long], help: "The events topic.")
         var topic = "jump.events"
 
         @Option(help: "The dead-letter topic.")

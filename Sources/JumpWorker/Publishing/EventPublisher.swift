@@ -78,7 +78,7 @@ public struct EventPublisher: Sendable {
     ) -> (prepared: [Prepared], rejected: Int) {
         let chunkSize = 2_048
         let chunks = (records.count + chunkSize - 1) / chunkSize
-        let results = ChunkResults<(prepared: [Prepared], rejected: [(String, String)])>(count: chunks)
+        let results = ParallelResults<(prepared: [Prepared], rejected: [(String, String)])>(count: chunks)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             var prepared: [Prepared] = []
             var rejected: [(String, String)] = []
@@ -116,17 +116,6 @@ public struct EventPublisher: Sendable {
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):"
             + "\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(milliseconds), 3))Z"
     }
-}
-
-/// One result slot per chunk of a parallel loop.
-///
-/// `@unchecked Sendable`: each slot is written by exactly one iteration of `concurrentPerform`, and read only
-/// after it returns, which orders every write before every read.
-private final class ChunkResults<Value>: @unchecked Sendable {
-    private var slots: [Value?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: Value) { slots.withUnsafeMutableBufferPointer { $0[index] = value } }
-    var values: [Value] { slots.map { $0! } }
 }
 
 /// Sends prepared events through a producer and counts their delivery reports; one per publishing run.

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GRDB
 import JumpEvents
@@ -187,26 +188,21 @@ public final class StateWorker: Sendable {
     /// Decodes a batch, dead-letters what is invalid (waiting for the acknowledgements), applies the rest in
     /// one transaction, then stores the next offsets in Kafka for lag tooling.
     private func process(_ messages: [KafkaConsumerMessage]) async throws {
+        // Decoding is independent per message: it runs on both cores, results kept in message order.
+        let decoded = decodeInParallel(messages)
         var records: [ConsumedRecord] = []
         records.reserveCapacity(messages.count)
         var rejected: [(KafkaConsumerMessage, EventRejection)] = []
-        for message in messages {
-            let bytes = message.value ?? []
-            do {
-                let event = try decoder.decode(bytes)
+        for (message, result) in zip(messages, decoded) {
+            let partition = message.topicPartition.partition
+            switch result {
+            case .success(let event):
                 records.append(
                     ConsumedRecord(
-                        partition: message.topicPartition.partition, offset: message.offset,
-                        content: .event(event, raw: bytes)))
-            } catch {
-                rejected.append(
-                    (
-                        message,
-                        message.value == nil ? EventRejection(.syntax, at: "", "the message has no value") : error
-                    ))
-                records.append(
-                    ConsumedRecord(
-                        partition: message.topicPartition.partition, offset: message.offset, content: .deadLettered))
+                        partition: partition, offset: message.offset, content: .event(event, raw: message.value ?? [])))
+            case .failure(let rejection):
+                rejected.append((message, rejection))
+                records.append(ConsumedRecord(partition: partition, offset: message.offset, content: .deadLettered))
             }
         }
         if !rejected.isEmpty { try await deadLetter(rejected) }
@@ -232,6 +228,24 @@ public final class StateWorker: Sendable {
                 "applied": "\(outcome.applied)", "duplicates": "\(outcome.duplicates)",
                 "deadLettered": "\(outcome.deadLettered)", "anomalies": "\(outcome.anomalies)",
             ])
+    }
+
+    private func decodeInParallel(_ messages: [KafkaConsumerMessage]) -> [Result<JumpEvent, EventRejection>] {
+        let decoder = decoder
+        let chunk = 128
+        let chunks = (messages.count + chunk - 1) / chunk
+        let results = ParallelResults<[Result<JumpEvent, EventRejection>]>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { index in
+            results.set(
+                index,
+                messages[(index * chunk)..<min(messages.count, (index + 1) * chunk)].map { message in
+                    guard let value = message.value else {
+                        return .failure(EventRejection(.syntax, at: "", "the message has no value"))
+                    }
+                    return Result { () throws(EventRejection) in try decoder.decode(value) }
+                })
+        }
+        return results.values.flatMap { $0 }
     }
 
     /// Sends each rejected message, unchanged, to the dead-letter topic with the reason in headers, and waits

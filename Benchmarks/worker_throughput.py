@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""jump-consumer's state worker next to a plain consume loop and a Python worker: same topic, same run.
+
+Usage: Benchmarks/worker_throughput.py [--count N] [--batch-size B] [--skip-build]
+
+Publishes N generated events (seed 1, all valid) to a 24-partition topic of a release jump-dev-broker (lz4, so
+the mock keeps them all), then reads them with:
+  kcat -C                 a plain librdkafka consume loop (no group, no decoding, no store)
+  jump-kafka-bench        a plain JumpKafka consume loop in a consumer group
+  jump-consumer run       the full worker: decode, validate, fold, ledger, outbox, offsets; one transaction per batch
+  python_worker.py        confluent-kafka + json + sqlite3 doing the same rows in transactions of the same size
+Wall and CPU seconds and peak memory are measured from outside (wait4). Every group member waits about 3 s for
+the mock's group join; kcat -C does not, so the table also gives events/s without that first wait for the
+group members ("after join": wall minus the time to the first assignment, from each tool's own log).
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def measured(command):
+    """Runs a command; returns (stdout, stderr, wall, cpu, peak MiB) with wait4's rusage."""
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{command[0]} failed: {stderr[-2000:]}")
+    return stdout, stderr, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=200_000)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--skip-build", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_build:
+        for product in ("jump-dev-broker", "jump-producer", "jump-consumer", "jump-kafka-bench"):
+            subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True)
+    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.strip()
+    work = tempfile.mkdtemp(prefix="jump-worker-bench-")
+    events = os.path.join(work, "events.jsonl")
+    with open(events, "wb") as output:
+        subprocess.run([f"{bin_dir}/jump-producer", "generate", "--count", str(args.count), "--seed", "1"],
+                       stdout=output, check=True)
+    broker = subprocess.Popen([f"{bin_dir}/jump-dev-broker", "--no-discovery-file", "--broker-count", "1",
+                               "--topic", "bench.events:24"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True)
+    bootstrap = broker.stdout.readline().strip().split("=", 1)[1]
+    rows = []
+    try:
+        subprocess.run([f"{bin_dir}/jump-producer", "publish", "-b", bootstrap, "-t", "bench.events", events],
+                       check=True, stderr=subprocess.DEVNULL)
+
+        out, _, wall, cpu, peak = measured(["kcat", "-C", "-b", bootstrap, "-t", "bench.events", "-o", "beginning",
+                                            "-e", "-q", "-c", str(args.count)])
+        assert out.count("\n") == args.count, "kcat read too few"
+        rows.append(("kcat -C (plain librdkafka loop)", wall, cpu, peak, None))
+
+        out, _, wall, cpu, peak = measured([f"{bin_dir}/jump-kafka-bench", "consume", "-b", bootstrap, "-t",
+                                            "bench.events", "--count", str(args.count)])
+        rows.append(("jump-kafka-bench consume (group)", wall, cpu, peak, json.loads(out.splitlines()[-1])["seconds"]))
+
+        state = os.path.join(work, "state.sqlite")
+        started = datetime.now().astimezone()
+        _, err, wall, cpu, peak = measured([f"{bin_dir}/jump-consumer", "run", "-b", bootstrap, "-t", "bench.events",
+                                            "--state", state, "--until-idle", "--batch-size", str(args.batch_size)])
+        summary = json.loads(subprocess.run([f"{bin_dir}/jump-consumer", "state", "summary", "--json", "--state",
+                                             state], capture_output=True, check=True, text=True).stdout)
+        assert summary["eventsApplied"] == args.count, summary["eventsApplied"]
+        assigned = re.search(r"^(\S+) info .*partitions assigned", err, re.M)
+        join = (datetime.fromisoformat(assigned.group(1)) - started).total_seconds() if assigned else None
+        rows.append((f"jump-consumer run (batch {args.batch_size})", wall, cpu, peak,
+                     wall - join if join is not None else None))
+
+        started = time.monotonic()
+        out, _, wall, cpu, peak = measured([sys.executable, os.path.join(ROOT, "Benchmarks", "python_worker.py"),
+                                            bootstrap, "bench.events", os.path.join(work, "python.sqlite"),
+                                            "--batch-size", str(args.batch_size)])
+        assert json.loads(out.splitlines()[-1])["applied"] == args.count
+        rows.append((f"python_worker.py (batch {args.batch_size})", wall, cpu, peak, None))
+    finally:
+        broker.terminate()
+        broker.wait()
+
+    print(f"\n{args.count} generated events on 24 partitions, 1 mock broker; release build")
+    print(f"{'reader':<36} {'wall s':>7} {'events/s':>10} {'after join':>11} {'CPU s':>6} {'CPU µs/event':>13}"
+          f" {'peak MiB':>9}")
+    for name, wall, cpu, peak, inner in rows:
+        after = f"{args.count / inner:>11,.0f}" if inner else f"{'-':>11}"
+        print(f"{name:<36} {wall:>7.2f} {args.count / wall:>10,.0f} {after} {cpu:>6.2f}"
+              f" {cpu / args.count * 1e6:>13.2f} {peak:>9.0f}")
+
+
+if __name__ == "__main__":
+    main()
