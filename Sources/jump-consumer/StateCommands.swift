@@ -65,9 +65,7 @@ enum SummaryText {
                 + "dead-lettered \(summary.deadLettered), anomalies \(summary.anomalies)",
             "partitions: "
                 + summary.partitions.map { "\($0.topic)[\($0.partition)]@\($0.nextOffset)" }.joined(separator: " "),
-            "companies: "
-                + summary.companiesByCountry.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
-                    separator: ", "),
+            "companies: " + counts(summary.companiesByCountry),
         ]
         for totals in summary.expansions {
             lines.append(
@@ -89,10 +87,13 @@ enum SummaryText {
                     + (figure.revisions > 0 ? " (revised \(figure.revisions)×)" : ""))
         }
         lines.append("meetings: \(summary.meetings)")
-        lines.append(
-            "initiatives: "
-                + summary.initiativesByStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
-                    separator: ", "))
+        lines.append("initiatives: " + counts(summary.initiativesByStatus))
         return lines.joined(separator: "\n")
+    }
+
+    /// `MX 3, US 2`, or `none`.
+    private static func counts(_ counts: [String: Int]) -> String {
+        counts.isEmpty
+            ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 }
