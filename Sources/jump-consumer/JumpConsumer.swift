@@ -71,6 +71,9 @@ extension JumpConsumer {
         @Option(help: "Pause this many milliseconds after each batch (a throttle).")
         var pauseMs = 0
 
+        @Option(help: "How many offsets back, per partition, applied event ids are remembered to skip duplicates.")
+        var ledgerWindow: Int64 = StateStore.defaultLedgerWindow
+
         @Option(
             help: ArgumentHelp(
                 "When the store's offset is not in the log: continue from 'earliest' or 'latest' instead of stopping.",
@@ -83,6 +86,7 @@ extension JumpConsumer {
         func validate() throws {
             guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1...100000") }
             guard (0...60_000).contains(pauseMs) else { throw ValidationError("--pause-ms must be 0...60000") }
+            guard ledgerWindow >= 1 else { throw ValidationError("--ledger-window must be at least 1") }
             guard offsetReset == nil || ["earliest", "latest"].contains(offsetReset!) else {
                 throw ValidationError("--offset-reset must be earliest or latest")
             }
@@ -112,6 +116,7 @@ extension JumpConsumer {
                 configuration.batchSize = batchSize
                 configuration.untilIdle = untilIdle
                 configuration.pauseBetweenBatches = .milliseconds(pauseMs)
+                configuration.ledgerWindow = ledgerWindow
                 configuration.offsetReset = offsetReset.map { $0 == "earliest" ? .earliest : .latest }
                 let stateStore = try StateStore(path: store.path)
                 worker = try StateWorker(configuration: configuration, store: stateStore, logger: logger)

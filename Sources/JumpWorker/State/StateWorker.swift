@@ -25,6 +25,8 @@ public struct StateWorkerConfiguration: Sendable {
     public var pollTimeout: Duration = .milliseconds(200)
     /// Exit once every assigned partition is caught up.
     public var untilIdle = false
+    /// How many offsets back, per partition, an event id is remembered to skip duplicates; default 1,000,000.
+    public var ledgerWindow = StateStore.defaultLedgerWindow
     /// A pause after each applied batch, to throttle a worker (to spare a shared disk, or to watch it in a test);
     /// default none.
     public var pauseBetweenBatches: Duration = .zero
@@ -208,7 +210,9 @@ public final class StateWorker: Sendable {
         if !rejected.isEmpty { try await deadLetter(rejected) }
         let expected = assigned.snapshot
         let outcome = try await withRetries("apply a batch") {
-            try store.apply(topic: configuration.topic, records: records, expected: expected)
+            try store.apply(
+                topic: configuration.topic, records: records, expected: expected,
+                ledgerWindow: configuration.ledgerWindow)
         }
         var next: [Int32: Int64] = [:]
         for record in records { next[record.partition] = max(next[record.partition] ?? 0, record.offset + 1) }
