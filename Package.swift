@@ -114,6 +114,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "JumpWorkerTests",
+            dependencies: [
+                "JumpWorker", "JumpState", "JumpKafka", "JumpEvents", "JumpTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "JumpStateTests",
             dependencies: ["JumpState", "JumpEvents", "JumpTestSupport"],
             swiftSettings: swiftSettings
