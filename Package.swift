@@ -48,6 +48,7 @@ let package = Package(
             dependencies: [
                 "JumpEvents",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

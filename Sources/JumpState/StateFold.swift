@@ -73,8 +73,8 @@ struct StateFold {
         var eventID: String
     }
 
-    private func execute(_ sql: String, _ arguments: StatementArguments) throws {
-        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    private func execute(_ sql: String, _ values: [any SQLBindable]) throws {
+        try db.run(sql, values)
     }
 
     private func record(_ context: AnomalyContext, _ kind: String, _ detail: String) throws -> Int {

@@ -68,22 +68,21 @@ extension StateStore {
                 case .deadLettered:
                     stats.deadLettered += 1
                 case .event(let event, let raw):
-                    let isNew = try db.cachedStatement(
-                        sql: #"INSERT OR IGNORE INTO applied_events (partition, event_id, "offset") VALUES (?, ?, ?)"#)
-                    try isNew.execute(arguments: [record.partition, event.id, record.offset])
-                    if db.changesCount == 0 {
+                    let inserted = try db.run(
+                        #"INSERT OR IGNORE INTO applied_events (partition, event_id, "offset") VALUES (?, ?, ?)"#,
+                        [record.partition, event.id, record.offset])
+                    if inserted == 0 {
                         stats.duplicates += 1
                     } else {
                         let anomalies = try fold.apply(event, partition: record.partition, offset: record.offset)
                         stats.applied += 1
                         stats.anomalies += anomalies
-                        try db.cachedStatement(
-                            sql:
-                                #"INSERT INTO outbox (partition, "offset", event_id, type, subject, item) VALUES (?, ?, ?, ?, ?, ?)"#
-                        ).execute(arguments: [
-                            record.partition, record.offset, event.id, event.type.rawValue, event.subject,
-                            String(decoding: raw, as: UTF8.self),
-                        ])
+                        try db.run(
+                            #"INSERT INTO outbox (partition, "offset", event_id, type, subject, item) VALUES (?, ?, ?, ?, ?, ?)"#,
+                            [
+                                record.partition, record.offset, event.id, event.type.rawValue, event.subject,
+                                String(decoding: raw, as: UTF8.self),
+                            ])
                     }
                 }
                 let next = max(byPartition[record.partition]?.next ?? 0, record.offset + 1)
