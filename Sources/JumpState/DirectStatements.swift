@@ -41,7 +41,7 @@ extension Database {
                         sqlite3_bind_text(
                             statement, index,
                             bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                            Int32(bytes.count), SQLITE_TRANSIENT)
+                            Int32(bytes.count), transientDestructor)
                     }
                     ?? {
                         var copy = text
@@ -49,7 +49,7 @@ extension Database {
                             sqlite3_bind_text(
                                 statement, index,
                                 bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                Int32(bytes.count), SQLITE_TRANSIENT)
+                                Int32(bytes.count), transientDestructor)
                         }
                     }()
             case .null: code = sqlite3_bind_null(statement, index)
@@ -69,4 +69,4 @@ extension Database {
 }
 
 /// SQLite's `SQLITE_TRANSIENT`: it copies the bound bytes before the call returns.
-private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
