@@ -15,25 +15,16 @@ or from the first message consumed to the last.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PRODUCER_SETTINGS = ["enable.idempotence=true", "acks=all", "linger.ms=5", "compression.codec=lz4"]
+from bench_support import PRODUCER_SETTINGS, measured, release_bin, start_broker
 
 
-def timed(command, **kwargs):
+def timed(command):
     """Runs a command; returns (stdout, wall seconds, CPU seconds of the process)."""
-    started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, **kwargs)
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.monotonic() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{command[0]} failed with status {status}")
-    return output.decode(), wall, usage.ru_utime + usage.ru_stime
+    stdout, _, wall, cpu, _ = measured(command)
+    return stdout, wall, cpu
 
 
 def main():
@@ -43,16 +34,8 @@ def main():
     parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args()
 
-    if not args.skip_build:
-        for product in ("jump-dev-broker", "jump-kafka-bench"):
-            subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True)
-    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout.strip()
-    broker = subprocess.Popen(
-        [f"{bin_dir}/jump-dev-broker", "--no-discovery-file", "--broker-count", "1",
-         "--topic", "bench.jump:12", "--topic", "bench.kcat:12"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    bootstrap = broker.stdout.readline().strip().split("=", 1)[1]
+    bin_dir = release_bin(["jump-dev-broker", "jump-kafka-bench"], args.skip_build)
+    broker, bootstrap = start_broker(bin_dir, ["bench.jump:12", "bench.kcat:12"])
     rows = []
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as data:

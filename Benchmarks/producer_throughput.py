@@ -16,21 +16,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SETTINGS = ["enable.idempotence=true", "acks=all", "linger.ms=5", "compression.codec=lz4"]
+from bench_support import PRODUCER_SETTINGS as SETTINGS, measured, release_bin, start_broker
 
 
 def timed(command):
-    started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = process.stderr.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.monotonic() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{command[0]} failed: {stderr}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stderr
+    _, stderr, wall, cpu, peak = measured(command)
+    return wall, cpu, peak, stderr
 
 
 def count_messages(bootstrap, topic):
@@ -44,11 +36,7 @@ def main():
     parser.add_argument("--count", type=int, default=200_000)
     parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args()
-    if not args.skip_build:
-        for product in ("jump-dev-broker", "jump-producer"):
-            subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True)
-    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout.strip()
+    bin_dir = release_bin(["jump-dev-broker", "jump-producer"], args.skip_build)
 
     workdir = tempfile.mkdtemp(prefix="jump-producer-bench-")
     events = os.path.join(workdir, "events.jsonl")
@@ -61,10 +49,7 @@ def main():
             output.write(json.loads(line)["subject"] + "\t" + line)
     size = os.path.getsize(events)
 
-    broker = subprocess.Popen([f"{bin_dir}/jump-dev-broker", "--no-discovery-file", "--broker-count", "1",
-                               "--topic", "bench.producer:24", "--topic", "bench.kcat:24"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    bootstrap = broker.stdout.readline().strip().split("=", 1)[1]
+    broker, bootstrap = start_broker(bin_dir, ["bench.producer:24", "bench.kcat:24"])
     flags = [flag for setting in SETTINGS for flag in ("-X", setting)]
     try:
         rows = [

@@ -20,25 +20,9 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def measured(command):
-    """Runs a command; returns (stdout, stderr, wall, cpu, peak MiB) with wait4's rusage."""
-    started = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.monotonic() - started
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{command[0]} failed: {stderr[-2000:]}")
-    return stdout, stderr, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+from bench_support import ROOT, measured, release_bin, start_broker
 
 
 def main():
@@ -47,20 +31,13 @@ def main():
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args()
-    if not args.skip_build:
-        for product in ("jump-dev-broker", "jump-producer", "jump-consumer", "jump-kafka-bench"):
-            subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True)
-    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout.strip()
+    bin_dir = release_bin(["jump-dev-broker", "jump-producer", "jump-consumer", "jump-kafka-bench"], args.skip_build)
     work = tempfile.mkdtemp(prefix="jump-worker-bench-")
     events = os.path.join(work, "events.jsonl")
     with open(events, "wb") as output:
         subprocess.run([f"{bin_dir}/jump-producer", "generate", "--count", str(args.count), "--seed", "1"],
                        stdout=output, check=True)
-    broker = subprocess.Popen([f"{bin_dir}/jump-dev-broker", "--no-discovery-file", "--broker-count", "1",
-                               "--topic", "bench.events:24"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              text=True)
-    bootstrap = broker.stdout.readline().strip().split("=", 1)[1]
+    broker, bootstrap = start_broker(bin_dir, ["bench.events:24"])
     rows = []
     try:
         subprocess.run([f"{bin_dir}/jump-producer", "publish", "-b", bootstrap, "-t", "bench.events", events],
@@ -87,7 +64,6 @@ def main():
         rows.append((f"jump-consumer run (batch {args.batch_size})", wall, cpu, peak,
                      wall - join if join is not None else None))
 
-        started = time.monotonic()
         out, _, wall, cpu, peak = measured([sys.executable, os.path.join(ROOT, "Benchmarks", "python_worker.py"),
                                             bootstrap, "bench.events", os.path.join(work, "python.sqlite"),
                                             "--batch-size", str(args.batch_size)])
