@@ -41,7 +41,8 @@ public struct StateStore: Sendable {
         path = nil
     }
 
-    /// Opens an existing store read-only, for queries while a worker writes to it.
+    /// Opens an existing store (never creates one), for queries; safe while a worker writes to it, since WAL
+    /// lets readers and one writer work at once.
     public static func openForReading(path: String) throws -> StateStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StateStoreError.cannotOpen(path: path, reason: "no state store there")

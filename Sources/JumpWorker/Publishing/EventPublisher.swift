@@ -37,8 +37,6 @@ public struct EventPublisher: Sendable {
     public var topic: String
     /// The `source` given to events without one.
     public var source: String
-    /// Send nothing unless every event is valid.
-    public var isStrict = false
     /// The clock for `time` of events without one (RFC 3339, UTC).
     public var now: @Sendable () -> String = { EventPublisher.timestamp(Date()) }
     private let decoder = EventDecoder()
