@@ -199,6 +199,22 @@ struct ProducerEndToEndTests {
         #expect(try await broker.stop() == 0)
     }
 
+    @Test("on a terminal, a long run shows a progress line that is cleared before the summary")
+    func progressOnATerminal() async throws {
+        let generated = try await producer(["generate", "--count", "20000", "--seed", "12"])
+        let file = try write("many.jsonl", generated.stdout)
+        // script(1) gives the producer a pseudo-terminal for its standard error.
+        let command = [product("jump-producer"), "publish", "-b", broker.bootstrapServers, "-t", topic, file]
+            .joined(separator: " ")
+        let result = try await runCommand("script", ["-qec", command, "/dev/null"], environment: isolatedEnvironment)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("\r\u{1B}[Ksent "), "a progress line, rewritten in place")
+        #expect(result.stdout.contains("\r\u{1B}[Kpublished 20000, rejected 0, failed 0"), "cleared before the summary")
+        let piped = try await producer(["publish", "--dry-run", file])
+        #expect(!piped.stderr.contains("sent "), "no progress line when standard error is not a terminal")
+        #expect(try await broker.stop() == 0)
+    }
+
     @Test("generate is deterministic for a seed and its events are valid")
     func generate() async throws {
         let first = try await producer(["generate", "--count", "300", "--seed", "9"])
