@@ -8,4 +8,9 @@ cd "$(dirname "$0")/../.."
 Deploy/local/install-dependencies.sh
 swift build --build-tests
 swift format lint --strict --recursive Sources Tests Benchmarks Package.swift
-swift test --skip-build --disable-xctest
+# Two tests take a mock broker down and bring it back: librdkafka 2.0.2 then re-binds the broker's old port and
+# aborts the process if another socket took it meanwhile, which parallel tests make likely. They run on their
+# own, after the rest.
+restarts='brokerDownAndBack|deadLetterBrokerAway'
+swift test --skip-build --disable-xctest --skip "$restarts"
+swift test --skip-build --disable-xctest --no-parallel --filter "$restarts"

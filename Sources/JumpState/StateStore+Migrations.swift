@@ -61,7 +61,6 @@ extension StateStore {
                         id INTEGER PRIMARY KEY AUTOINCREMENT, partition INTEGER NOT NULL, "offset" INTEGER NOT NULL,
                         event_id TEXT NOT NULL, type TEXT NOT NULL, subject TEXT NOT NULL, item TEXT NOT NULL,
                         sent INTEGER NOT NULL DEFAULT 0);
-                    CREATE INDEX outbox_unsent ON outbox (sent, id);
                     """)
         }
         return migrator

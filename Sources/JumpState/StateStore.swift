@@ -8,9 +8,13 @@ public struct StateStore: Sendable {
     let writer: any DatabaseWriter
     /// The database file, or `nil` for an in-memory store.
     public let path: String?
+    private let checkpointer: WALCheckpointer?
 
     /// Opens (creating it owner-only if needed) the store at `path` and runs the migrations.
-    public init(path: String) throws {
+    ///
+    /// With `backgroundCheckpoints`, the WAL is checkpointed by a connection of its own on another thread
+    /// instead of inside commits (a worker's setting: a checkpoint then costs the commit path nothing).
+    public init(path: String, backgroundCheckpoints: Bool = false) throws {
         let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
@@ -20,6 +24,7 @@ public struct StateStore: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.label = "jump-state"
         configuration.prepareDatabase { db in
+            if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
             // WAL with synchronous=NORMAL: a commit is atomic and survives a process crash (kill -9); only an OS
             // crash may lose the last commits, which the log then replays (offsets live in the same transactions).
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -31,6 +36,7 @@ public struct StateStore: Sendable {
         try Self.migrator.migrate(pool)
         writer = pool
         self.path = path
+        checkpointer = backgroundCheckpoints ? try WALCheckpointer(path: path) : nil
     }
 
     /// A store in memory, for tests.
@@ -39,6 +45,7 @@ public struct StateStore: Sendable {
         try Self.migrator.migrate(queue)
         writer = queue
         path = nil
+        checkpointer = nil
     }
 
     /// Opens an existing store (never creates one), for queries; safe while a worker writes to it, since WAL

@@ -118,7 +118,7 @@ extension JumpConsumer {
                 configuration.pauseBetweenBatches = .milliseconds(pauseMs)
                 configuration.ledgerWindow = ledgerWindow
                 configuration.offsetReset = offsetReset.map { $0 == "earliest" ? .earliest : .latest }
-                let stateStore = try StateStore(path: store.path)
+                let stateStore = try StateStore(path: store.path, backgroundCheckpoints: true)
                 worker = try StateWorker(configuration: configuration, store: stateStore, logger: logger)
             } catch {
                 logger.critical("cannot start: \(error)")
