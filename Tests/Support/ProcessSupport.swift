@@ -39,6 +39,14 @@ public let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathCo
 /// The path of a built executable product.
 public func product(_ name: String) -> String { buildProducts.appendingPathComponent(name).path }
 
+/// Starts a process, one launch at a time: Foundation's `Process.run()` on Linux crashed here (a bad pointer in
+/// its argument and environment copying) when several tests launched processes at the same moment.
+public func launch(_ process: Process) throws {
+    try launchLock.withLock { try process.run() }
+}
+
+private let launchLock = NSLock()
+
 /// What a finished command printed and how it exited.
 public struct CommandResult: Sendable {
     /// The exit status.
@@ -71,7 +79,7 @@ public func runCommand(
     process.standardInput = stdin
     let exited = AsyncStream.makeStream(of: Int32.self)
     process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
-    try process.run()
+    try launch(process)
     if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
     try stdin.fileHandleForWriting.close()
     let killer = Task {
@@ -122,7 +130,7 @@ public final class DevBrokerProcess: @unchecked Sendable {  // used by one test 
         process.standardOutput = stdout
         // Not inherited: a broker left behind by a crashed test must not hold `swift test`'s output open.
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try launch(process)
         var line = Data()
         while true {
             let byte = stdout.fileHandleForReading.readData(ofLength: 1)
@@ -172,7 +180,7 @@ public final class ChildProcess: @unchecked Sendable {  // used by one test at a
         if let environment { process.environment = environment }
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try launch(process)
     }
 
     /// Sends a signal.
