@@ -36,6 +36,8 @@ public struct BatchOutcome: Sendable, Equatable {
     public var deadLettered = 0
     /// Events applied with an anomaly recorded (an unknown or out-of-order reference).
     public var anomalies = 0
+    /// The next offset of every partition in the batch, as the store now holds it.
+    public var nextOffsets: [Int32: Int64] = [:]
 
     /// An empty outcome.
     public init() {}
@@ -100,6 +102,7 @@ extension StateStore {
                 ).execute(arguments: [partition, stats.applied, stats.duplicates, stats.deadLettered, stats.anomalies])
                 try db.cachedStatement(sql: #"DELETE FROM applied_events WHERE partition = ? AND "offset" < ?"#)
                     .execute(arguments: [partition, next - ledgerWindow])
+                outcome.nextOffsets[partition] = next
                 outcome.applied += stats.applied
                 outcome.duplicates += stats.duplicates
                 outcome.deadLettered += stats.deadLettered

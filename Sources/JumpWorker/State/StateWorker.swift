@@ -214,8 +214,7 @@ public final class StateWorker: Sendable {
                 topic: configuration.topic, records: records, expected: expected,
                 ledgerWindow: configuration.ledgerWindow)
         }
-        var next: [Int32: Int64] = [:]
-        for record in records { next[record.partition] = max(next[record.partition] ?? 0, record.offset + 1) }
+        let next = outcome.nextOffsets
         assigned.advance(next)
         do {
             try consumer.storeOffsets(
