@@ -65,39 +65,20 @@ struct KafkaOptions: ParsableArguments {
     }
 
     /// Validates, then publishes (or only counts, in a dry run), and exits with the documented status.
-    ///
-    /// Input is validated in chunks; each chunk is handed to the producer before the next is validated, so
-    /// validation and sending overlap. With `strict`, everything is validated before anything is sent.
     func run(_ records: [EventRecord], unreadable: Int, strict: Bool, console: Console) async throws {
-        let publisher = EventPublisher(topic: topic, source: eventSource)
         let producer = dryRun ? nil : try makeProducer(console: console)
-        let notify: @Sendable (PublishNotice) -> Void = { console.notice($0, total: records.count) }
-        let chunkSize = strict || dryRun ? max(records.count, 1) : 16_384
-        var rejected = unreadable
-        var valid = 0
-        let delivery = producer.map { EventDelivery(producer: $0, topic: topic, notify: notify) }
-        for start in stride(from: 0, to: records.count, by: chunkSize) {
-            let (prepared, invalid) = publisher.validate(
-                Array(records[start..<min(records.count, start + chunkSize)]), notify: notify)
-            rejected += invalid
-            valid += prepared.count
-            guard let delivery, !(strict && rejected > 0) else { continue }
-            try await delivery.enqueue(prepared)
+        let summary = try await EventPublisher(topic: topic, source: eventSource).publish(
+            records, through: producer, strict: strict, rejectedBeforehand: unreadable,
+            notify: { console.notice($0, total: records.count) })
+        if dryRun {
+            console.line("valid \(summary.valid), rejected \(summary.rejected)")
+        } else {
+            if strict && summary.rejected > 0 {
+                console.line("jump-producer: --strict: nothing sent, because \(summary.rejected) events were rejected")
+            }
+            console.line("published \(summary.published), rejected \(summary.rejected), failed \(summary.failed)")
         }
-        guard let delivery, let producer else {
-            console.line("valid \(valid), rejected \(rejected)")
-            if rejected > 0 { throw ExitCode.failure }
-            return
-        }
-        if strict && rejected > 0 {
-            await producer.close()
-            console.line("jump-producer: --strict: nothing sent, because \(rejected) events were rejected")
-            console.line("published 0, rejected \(rejected), failed 0")
-            throw ExitCode.failure
-        }
-        let (published, failed) = try await delivery.finish()
-        console.line("published \(published), rejected \(rejected), failed \(failed)")
-        if rejected > 0 || failed > 0 || published != valid { throw ExitCode.failure }
+        if !summary.isComplete(sent: !dryRun) { throw ExitCode.failure }
     }
 }
 

@@ -6,15 +6,17 @@ import Synchronization
 
 /// What happened to the events of one publishing run.
 public struct PublishSummary: Sendable, Equatable {
-    /// Events the broker acknowledged (or, in a dry run, that are valid).
+    /// Events that passed validation.
+    public var valid = 0
+    /// Events the broker acknowledged.
     public var published = 0
     /// Events refused before sending, with the reason.
     public var rejected = 0
     /// Valid events that Kafka did not acknowledge.
     public var failed = 0
 
-    /// Whether everything was published.
-    public var isComplete: Bool { rejected == 0 && failed == 0 }
+    /// Whether every event was valid and, when sent, acknowledged.
+    public func isComplete(sent: Bool) -> Bool { rejected == 0 && failed == 0 && (!sent || published == valid) }
 }
 
 /// What the publisher tells its caller as it goes (on any thread).
@@ -69,6 +71,35 @@ public struct EventPublisher: Sendable {
         return Prepared(location: record.location, key: Array(event.subject.utf8), value: value)
     }
 
+    /// Validates `records` and, given a producer, publishes the valid ones and waits for every delivery report
+    /// (the producer is closed at the end). Input is validated in chunks, each handed to the producer before the
+    /// next is validated, so validation and sending overlap; with `strict`, everything is validated first and
+    /// nothing is sent if anything (`rejectedBeforehand` included) was rejected. Without a producer it only
+    /// validates (a dry run).
+    public func publish(
+        _ records: [EventRecord], through producer: KafkaProducer?, strict: Bool, rejectedBeforehand: Int = 0,
+        notify: @escaping @Sendable (PublishNotice) -> Void
+    ) async throws -> PublishSummary {
+        var summary = PublishSummary(rejected: rejectedBeforehand)
+        let delivery = producer.map { EventDelivery(producer: $0, topic: topic, notify: notify) }
+        let chunkSize = strict || delivery == nil ? max(records.count, 1) : 16_384
+        for start in stride(from: 0, to: records.count, by: chunkSize) {
+            let (prepared, invalid) = validate(
+                Array(records[start..<min(records.count, start + chunkSize)]), notify: notify)
+            summary.rejected += invalid
+            summary.valid += prepared.count
+            guard let delivery, !(strict && summary.rejected > 0) else { continue }
+            try await delivery.enqueue(prepared)
+        }
+        guard let delivery, let producer else { return summary }
+        if strict && summary.rejected > 0 {
+            await producer.close()
+            return summary
+        }
+        (summary.published, summary.failed) = try await delivery.finish()
+        return summary
+    }
+
     /// Validates every record, on all cores; returns the valid ones in input order and reports the others, in
     /// input order too.
     public func validate(
@@ -120,7 +151,7 @@ public struct EventPublisher: Sendable {
 ///
 /// Enqueueing returns as soon as librdkafka has the messages, so the caller can validate the next chunk of input
 /// while this one is compressed and sent. ``finish()`` waits for every report and closes the producer.
-public final class EventDelivery: Sendable {
+final class EventDelivery: Sendable {
     private let producer: KafkaProducer
     private let topic: String
     private let notify: @Sendable (PublishNotice) -> Void
@@ -133,7 +164,7 @@ public final class EventDelivery: Sendable {
     ]
 
     /// Delivers to `topic` through `producer`, telling `notify` of failures and progress.
-    public init(producer: KafkaProducer, topic: String, notify: @escaping @Sendable (PublishNotice) -> Void) {
+    init(producer: KafkaProducer, topic: String, notify: @escaping @Sendable (PublishNotice) -> Void) {
         self.producer = producer
         self.topic = topic
         self.notify = notify
@@ -141,7 +172,7 @@ public final class EventDelivery: Sendable {
 
     /// Hands events to the producer, waiting only while its local queue is full. After a fatal error every
     /// later event is failed without being sent.
-    public func enqueue(_ events: [EventPublisher.Prepared]) async throws {
+    func enqueue(_ events: [EventPublisher.Prepared]) async throws {
         for event in events {
             let count = enqueued.add(1, ordering: .relaxed).newValue
             if count % 4096 == 0 { notify(.progress(read: count, acknowledged: acknowledged.load(ordering: .relaxed))) }
@@ -167,7 +198,7 @@ public final class EventDelivery: Sendable {
 
     /// Waits until every enqueued event is acknowledged or failed (by `message.timeout.ms` at the latest),
     /// closes the producer, and returns the counts.
-    public func finish() async throws -> (published: Int, failed: Int) {
+    func finish() async throws -> (published: Int, failed: Int) {
         let total = enqueued.load(ordering: .relaxed)
         while acknowledged.load(ordering: .relaxed) + failed.load(ordering: .relaxed) < total,
             producer.outstandingCount > 0
