@@ -76,7 +76,7 @@ struct ConsumerEndToEndTests {
 
         let dlq = try await runCommand(
             "kcat", ["-b", broker.bootstrapServers, "-C", "-t", "jump.events.dlq", "-o", "beginning", "-e", "-q", "-J"])
-        let records = try jsonObjectLines(dlq.stdout)
+        let records = try jsonObjects(dlq.stdout)
         #expect(records.count == 1)
         let headers = try #require(records.first?["headers"] as? [String])
         let pairs = Dictionary(
@@ -163,9 +163,4 @@ struct ConsumerEndToEndTests {
         #expect(result.stderr.contains("no Kafka brokers"))
         #expect(try await broker.stop() == 0)
     }
-}
-
-/// One JSON object per line.
-func jsonObjectLines(_ text: String) throws -> [[String: Any]] {
-    try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
 }

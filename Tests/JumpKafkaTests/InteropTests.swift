@@ -109,11 +109,6 @@ struct InteropTests {
     }
 }
 
-/// One JSON object per line of `text`.
-func jsonObjects(_ text: String) throws -> [[String: Any]] {
-    try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-}
-
 @Suite("jump-dev-broker as a process")
 struct DevBrokerProcessTests {
     @Test("prints its bootstrap list first, writes the bootstrap file, serves the jump topics, exits 0 on SIGTERM")

@@ -202,3 +202,8 @@ public final class ChildProcess: @unchecked Sendable {  // used by one test at a
         try? FileManager.default.removeItem(at: logFile)
     }
 }
+
+/// One JSON object per line of `text` (kcat -J, JSON Lines output of a child process).
+public func jsonObjects(_ text: String) throws -> [[String: Any]] {
+    try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+}
