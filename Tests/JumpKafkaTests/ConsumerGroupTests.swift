@@ -31,8 +31,7 @@ struct ConsumerGroupTests {
             return !a.isEmpty && !b.isEmpty && a.count + b.count == 6 && a.isDisjoint(with: b)
         }
 
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         try await produce(300, to: topic, via: producer)
         // Distinct values: a spurious extra rebalance under load may re-deliver (nothing is committed here).
         func distinct(_ members: PollingMember...) -> Set<String> {
@@ -99,8 +98,7 @@ struct ConsumerGroupTests {
 
     @Test("start offsets supplied by the assign hook are honoured, before and after a rebalance")
     func startOffsetsFromTheHookAreHonoured() async throws {
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         for partition in 0..<6 { try await produce(10, to: topic, partition: Int32(partition), via: producer) }
         await producer.close()
 
@@ -151,8 +149,7 @@ struct ConsumerGroupTests {
     func throwingAssignHookSurfaces() async throws {
         struct StoreUnreadable: Error {}
         let hooks = KafkaRebalanceHooks(onAssign: { _ in throw StoreUnreadable() })
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         try await produce(20, to: topic, via: producer)
         let consumer = try KafkaConsumer(
             configuration: consumerConfiguration(cluster, group: group, topics: [topic]), hooks: hooks,

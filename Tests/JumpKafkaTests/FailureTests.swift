@@ -17,8 +17,7 @@ struct FailureTests {
 
     @Test("a broker down for seconds and back, and a leader move: nothing lost or duplicated")
     func brokerDownAndBack() async throws {
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         let failures = Mutex<[KafkaError]>([])
         let delivered = Atomic<Int>(0)
         let total = 3_000
@@ -56,8 +55,7 @@ struct FailureTests {
 
     @Test("retriable broker errors are retried by the producer until the message is stored")
     func retriableErrorsAreRetried() async throws {
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: "k", value: "warm-up"))
         cluster.injectRequestErrors(.produce, [.notEnoughReplicas, .notLeaderForPartition, .requestTimedOut])
         let report = try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: "k", value: "v"))
@@ -67,8 +65,7 @@ struct FailureTests {
 
     @Test("a permanent broker error fails the delivery with a typed, non-retriable error")
     func permanentBrokerErrorIsTyped() async throws {
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: "k", value: "warm-up"))
         cluster.injectRequestErrors(.produce, [.topicAuthorizationFailed])
         let error = await #expect(throws: KafkaError.self) {
@@ -99,8 +96,7 @@ struct FailureTests {
 
     @Test("a fatal error makes every later send fail with a fatal, typed error")
     func fatalErrorIsTyped() async throws {
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "before"))
         producer.simulateFatalError(.outOfOrderSequenceNumber, reason: "test: producer fenced")
         let error = await #expect(throws: KafkaError.self) {
@@ -113,8 +109,7 @@ struct FailureTests {
 
     @Test("a position outside the log is a typed error naming the partition")
     func offsetOutOfRangeIsTyped() async throws {
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         try await produce(5, to: topic, partition: 2, via: producer)
         var configuration = consumerConfiguration(cluster, group: uniqueTopic("group"), topics: [topic])
         configuration.offsetReset = .error

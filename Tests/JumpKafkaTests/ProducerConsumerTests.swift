@@ -15,8 +15,7 @@ struct ProducerConsumerTests {
 
     @Test("a message keeps its key, value and headers (null, empty and binary values) end to end")
     func roundTripKeepsKeysAndHeaders() async throws {
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         let headers = [
             KafkaHeader(name: "jump.kind", text: "test"), KafkaHeader(name: "empty", value: []),
             KafkaHeader(name: "null", value: nil), KafkaHeader(name: "binary", value: [0, 255, 10, 13]),
@@ -44,8 +43,7 @@ struct ProducerConsumerTests {
 
     @Test("every enqueued message gets exactly one delivery report, with contiguous offsets per partition")
     func everyMessageGetsADeliveryReport() async throws {
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         let reports = Mutex<[Int: [KafkaDeliveryReport]]>([:])
         let count = 2_000
         for index in 0..<count {
@@ -67,8 +65,7 @@ struct ProducerConsumerTests {
 
     @Test("a paused partition delivers nothing until resumed, and seek re-reads from the given offset")
     func pauseResumeAndSeek() async throws {
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         try await produce(5, to: topic, partition: 0, via: producer)
         let partition0 = KafkaTopicPartition(topic: topic, partition: 0)
         let consumer = try KafkaConsumer(
@@ -101,8 +98,7 @@ struct ProducerConsumerTests {
 
     @Test("reaching the end of every partition is reported, and cleared by a new message")
     func endOfPartitionAwareness() async throws {
-        let producer = try KafkaProducer(
-            configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+        let producer = try makeProducer(cluster)
         try await produce(3, to: topic, partition: 1, via: producer)
         let consumer = try KafkaConsumer(
             configuration: consumerConfiguration(cluster, group: uniqueTopic("group"), topics: [topic]),

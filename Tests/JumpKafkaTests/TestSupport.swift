@@ -28,6 +28,11 @@ func producerConfiguration(_ bootstrapServers: String) -> KafkaProducerConfigura
     KafkaProducerConfiguration(bootstrapServers: [bootstrapServers])
 }
 
+/// A producer for the mock cluster with jump-relay's defaults.
+func makeProducer(_ cluster: MockCluster) throws -> KafkaProducer {
+    try KafkaProducer(configuration: producerConfiguration(cluster.bootstrapServers), logger: testLogger)
+}
+
 /// Produces `count` text messages `prefix-0`, `prefix-1`, ... to one partition (or by key) and waits for all.
 func produce(
     _ count: Int, to topic: String, partition: Int32? = nil, prefix: String = "m", via producer: KafkaProducer
