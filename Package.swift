@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "JumpKafka", targets: ["JumpKafka"]),
         .library(name: "JumpEvents", targets: ["JumpEvents"]),
+        .library(name: "JumpDigests", targets: ["JumpDigests"]),
         .executable(name: "jump-dev-broker", targets: ["jump-dev-broker"]),
         .executable(name: "jump-producer", targets: ["jump-producer"]),
         .executable(name: "jump-consumer", targets: ["jump-consumer"]),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -53,8 +55,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "JumpDigests",
+            dependencies: [
+                "JumpEvents",
+                "JumpState",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "JumpWorker",
             dependencies: [
+                "JumpDigests",
                 "JumpEvents",
                 "JumpKafka",
                 "JumpState",
@@ -77,6 +90,7 @@ let package = Package(
         .executableTarget(
             name: "jump-consumer",
             dependencies: [
+                "JumpDigests",
                 "JumpKafka",
                 "JumpState",
                 "JumpWorker",

@@ -18,6 +18,16 @@ public enum KafkaProperties {
         return (key, value)
     }
 
+    /// Whether a property only means something to a consumer (passing it to a producer makes librdkafka warn);
+    /// a daemon that shares its `-X` properties between its consumer and its producers filters with this.
+    public static func isConsumerOnly(_ key: String) -> Bool {
+        [
+            "session.", "heartbeat.", "group.", "auto.offset.", "enable.auto.", "auto.commit.", "max.poll.",
+            "partition.assignment", "fetch.", "isolation.level", "enable.partition.eof", "queued.", "check.crcs",
+            "allow.auto.create", "coordinator.",
+        ].contains { key.hasPrefix($0) }
+    }
+
     /// Parses many `key=value` arguments; a later one overrides an earlier one with the same key.
     public static func parse(_ arguments: [String]) throws(KafkaError) -> [String: String] {
         var result: [String: String] = [:]

@@ -48,8 +48,9 @@ extension StateStore {
     /// arrives further back than this is not recognized. Default 1,000,000.
     public static let defaultLedgerWindow: Int64 = 1_000_000
 
-    /// Applies a batch in one transaction: the state changes, the ledger of applied event ids, the outbox rows,
-    /// the counters and the next offset of every partition in the batch.
+    /// Applies a batch in one transaction: the state changes, the ledger of applied event ids, the notification
+    /// items `router` routes (with their partitions' totals) in the outbox, the counters and the next offset of
+    /// every partition in the batch.
     ///
     /// `expected` holds the next offset this worker believes the store has for each partition (`nil`: none yet);
     /// the offset update is guarded by it, so a fenced or zombie worker cannot apply a batch twice.
@@ -58,10 +59,11 @@ extension StateStore {
     @discardableResult
     public func apply(
         topic: String, records: [ConsumedRecord], expected: [Int32: Int64?],
-        ledgerWindow: Int64 = StateStore.defaultLedgerWindow
+        ledgerWindow: Int64 = StateStore.defaultLedgerWindow, router: (any NotificationRouter)? = nil
     ) throws -> BatchOutcome {
         try writer.write { db in
             var outcome = BatchOutcome()
+            var items = router.map { NotificationItemWriter(router: $0, topic: topic) }
             var byPartition: [Int32: (next: Int64, stats: BatchOutcome)] = [:]
             var fold = StateFold(db: db)
             for record in records {
@@ -79,17 +81,13 @@ extension StateStore {
                         let anomalies = try fold.apply(event, partition: record.partition, offset: record.offset)
                         stats.applied += 1
                         stats.anomalies += anomalies
-                        try db.run(
-                            #"INSERT INTO outbox (partition, "offset", event_id, type, subject, item) VALUES (?, ?, ?, ?, ?, ?)"#,
-                            [
-                                record.partition, record.offset, event.id, event.type.rawValue, event.subject,
-                                String(decoding: raw, as: UTF8.self),
-                            ])
+                        try items?.add(event, raw: raw, partition: record.partition, offset: record.offset, db: db)
                     }
                 }
                 let next = max(byPartition[record.partition]?.next ?? 0, record.offset + 1)
                 byPartition[record.partition] = (next, stats)
             }
+            try items?.flush(db)
             for (partition, (next, stats)) in byPartition {
                 try advance(db, topic: topic, partition: partition, expected: expected[partition] ?? nil, to: next)
                 try db.cachedStatement(
@@ -113,7 +111,7 @@ extension StateStore {
     }
 
     /// Moves a partition's next offset from `expected` to `next`, or throws ``StateStoreError/fenced``.
-    private func advance(
+    func advance(
         _ db: Database, topic: String, partition: Int32, expected: Int64?, to next: Int64
     ) throws {
         if let expected {

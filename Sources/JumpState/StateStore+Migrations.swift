@@ -63,6 +63,34 @@ extension StateStore {
                         sent INTEGER NOT NULL DEFAULT 0);
                     """)
         }
+        migrator.registerMigration("v2: notification items and the notifier") { db in
+            // v1's outbox held raw events and had no relay, so nothing ever read it: it is replaced, not converted.
+            try db.execute(
+                sql: """
+                    DROP TABLE outbox;
+                    CREATE TABLE notification_outbox (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT, audience TEXT NOT NULL, item TEXT NOT NULL);
+                    CREATE TABLE notifier_items (
+                        item_id TEXT PRIMARY KEY, audience TEXT NOT NULL, importance INTEGER NOT NULL,
+                        received_at INTEGER NOT NULL, item TEXT NOT NULL, digest_id TEXT);
+                    CREATE INDEX notifier_items_open ON notifier_items (audience, digest_id);
+                    CREATE TABLE notifier_totals (
+                        topic TEXT NOT NULL, partition INTEGER NOT NULL, "offset" INTEGER NOT NULL, totals TEXT NOT NULL,
+                        PRIMARY KEY (topic, partition)) WITHOUT ROWID;
+                    CREATE TABLE digest_windows (audience TEXT PRIMARY KEY, closed_through INTEGER NOT NULL);
+                    CREATE TABLE digests (
+                        id TEXT PRIMARY KEY, audience TEXT NOT NULL, window_start INTEGER NOT NULL,
+                        window_end INTEGER NOT NULL, built_at INTEGER NOT NULL, item_count INTEGER NOT NULL,
+                        digest TEXT NOT NULL);
+                    CREATE TABLE deliveries (
+                        digest_id TEXT NOT NULL REFERENCES digests (id), sink TEXT NOT NULL, recipient TEXT NOT NULL,
+                        status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER NOT NULL DEFAULT 0, claimed_by TEXT, claimed_until INTEGER,
+                        file_offset INTEGER, delivered_at INTEGER, last_error TEXT,
+                        PRIMARY KEY (digest_id, sink, recipient)) WITHOUT ROWID;
+                    CREATE INDEX deliveries_open ON deliveries (status, next_attempt_at);
+                    """)
+        }
         return migrator
     }()
 }

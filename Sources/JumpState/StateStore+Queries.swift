@@ -83,6 +83,8 @@ public struct StateSummary: Sendable, Codable, Equatable {
     public var meetings: Int
     /// Initiatives by status.
     public var initiativesByStatus: [String: Int]
+    /// The running totals digests report (the sum of every partition's), to compare with a digest's.
+    public var totals: PartitionTotals
 }
 
 extension StateStore {
@@ -153,7 +155,11 @@ extension StateStore {
                 anomalies: stats[3], companiesByCountry: companies, expansions: expansions,
                 investmentsByDirection: investments, exports: exports, jobs: jobs,
                 meetings: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meetings") ?? 0,
-                initiativesByStatus: initiatives)
+                initiativesByStatus: initiatives,
+                totals: PartitionTotals.sum(
+                    try Int32.fetchAll(db, sql: "SELECT partition FROM partition_stats ORDER BY partition").map {
+                        try PartitionTotals.fetch(db, partition: $0)
+                    }))
         }
     }
 

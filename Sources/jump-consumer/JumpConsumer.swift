@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import JumpDigests
 import JumpKafka
 import JumpState
 import JumpWorker
@@ -16,7 +17,7 @@ struct JumpConsumer: AsyncParsableCommand {
             Exit status: 0 stopped cleanly (SIGTERM/SIGINT) or idle (--until-idle); 1 a fatal error; 64 a usage \
             error; 65 the store's offset is not in the log (see --offset-reset); 78 a configuration error.
             """,
-        subcommands: [Run.self, State.self])
+        subcommands: [Run.self, State.self, Digest.self])
 
     /// `--state PATH`, shared by every subcommand.
     struct StateOptions: ParsableArguments {
@@ -36,12 +37,55 @@ struct JumpConsumer: AsyncParsableCommand {
             return "jump-state.sqlite"
         }
     }
+
+    /// `--digest-config FILE` and `--digest-dir DIR`, shared by `run` and `digest`.
+    struct DigestOptions: ParsableArguments {
+        @Option(
+            help: ArgumentHelp(
+                "The digest configuration (audiences, staff, routing, schedules, sinks; default: $JUMP_DIGEST_CONFIG, else built-in; see Deploy/digests.example.json).",
+                valueName: "file"))
+        var digestConfig: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Where digests.log and digests.jsonl are written (default: beside the state store).", valueName: "dir"))
+        var digestDir: String?
+
+        func configuration() throws(DigestConfigurationError) -> DigestConfiguration {
+            let environment = ProcessInfo.processInfo.environment
+            guard let path = digestConfig ?? environment["JUMP_DIGEST_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 })
+            else { return .builtIn }
+            return try DigestConfiguration.load(path: path)
+        }
+
+        func directory(statePath: String) -> String {
+            if let digestDir { return digestDir }
+            let parent = (statePath as NSString).deletingLastPathComponent
+            return parent.isEmpty ? "." : parent
+        }
+    }
 }
 
 extension JumpConsumer {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Consume jump.events in the group jump-state and fold it into the state store.")
+            abstract: "Fold jump.events into the state store and deliver digests (the state and notifier roles).",
+            discussion: """
+                --role state consumes jump.events in the group jump-state, folds it into the store and relays the \
+                notification items it routes to jump.notifications; --role notifier consumes jump.notifications in \
+                the group jump-notifier and delivers digests when windows close; --role all (the default) runs both.
+                """)
+
+        @Option(help: "state, notifier or all.")
+        var role = "all"
+
+        @OptionGroup var digests: DigestOptions
+
+        @Option(help: "The notifications topic (one partition).")
+        var notificationsTopic = "jump.notifications"
+
+        @Option(help: "The digests topic.")
+        var digestsTopic = "jump.digests"
 
         @Option(name: [.customShort("b"), .long], help: "Bootstrap brokers, HOST:PORT[,...] (else $JUMP_BROKERS).")
         var brokers: String?
@@ -90,6 +134,9 @@ extension JumpConsumer {
             guard offsetReset == nil || ["earliest", "latest"].contains(offsetReset!) else {
                 throw ValidationError("--offset-reset must be earliest or latest")
             }
+            guard ConsumerRole(rawValue: role) != nil else {
+                throw ValidationError("--role must be state, notifier or all")
+            }
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("unknown --log-level \(logLevel)")
             }
@@ -103,7 +150,7 @@ extension JumpConsumer {
         func run() async throws {
             var logger = Logger(label: "jump-consumer")
             logger.logLevel = Logger.Level(rawValue: logLevel)!
-            let worker: StateWorker
+            let worker: ConsumerDaemon
             do {
                 let overrides = try KafkaProperties.parse(properties)
                 let settings = try BrokerSettings.resolve(brokers: brokers, overrides: overrides)
@@ -118,8 +165,14 @@ extension JumpConsumer {
                 configuration.pauseBetweenBatches = .milliseconds(pauseMs)
                 configuration.ledgerWindow = ledgerWindow
                 configuration.offsetReset = offsetReset.map { $0 == "earliest" ? .earliest : .latest }
+                var notifier = NotifierConfiguration(brokers: settings.servers)
+                notifier.overrides = overrides
                 let stateStore = try StateStore(path: store.path, backgroundCheckpoints: true)
-                worker = try StateWorker(configuration: configuration, store: stateStore, logger: logger)
+                worker = try ConsumerDaemon(
+                    role: ConsumerRole(rawValue: role)!, state: configuration, notifier: notifier,
+                    digests: try digests.configuration(), digestDirectory: digests.directory(statePath: store.path),
+                    notificationsTopic: notificationsTopic, digestsTopic: digestsTopic, store: stateStore,
+                    logger: logger)
             } catch {
                 logger.critical("cannot start: \(error)")
                 throw ExitCode(78)
@@ -128,8 +181,18 @@ extension JumpConsumer {
                 logger.notice("\(name): finishing the current batch, committing, leaving the group")
                 worker.requestStop()
             }
-            defer { withExtendedLifetime(signals) {} }
-            logger.notice("started", metadata: ["state": "\(store.path)", "topic": "\(topic)", "group": "\(group)"])
+            // Log rotation: the digest log is opened for every digest, so after the operator renames it, the next
+            // digest starts a new file; SIGHUP (what logrotate sends) must not end the process.
+            let hangup = TerminationSignals([(SIGHUP, "SIGHUP")]) { [logger] _ in
+                logger.notice("SIGHUP: digests.log and digests.jsonl are reopened by path for the next digest")
+            }
+            defer { withExtendedLifetime((signals, hangup)) {} }
+            logger.notice(
+                "started",
+                metadata: [
+                    "role": "\(role)", "state": "\(store.path)", "topic": "\(topic)",
+                    "digests": "\(digests.directory(statePath: store.path))",
+                ])
             do {
                 let exit = try await worker.run()
                 logger.notice("stopped", metadata: ["reason": "\(exit)"])
@@ -150,14 +213,17 @@ extension JumpConsumer {
     }
 }
 
-/// SIGTERM and SIGINT call `handler` (on a Dispatch queue) instead of ending the process, while this object
-/// lives.
+/// Signals (SIGTERM and SIGINT by default) call `handler` (on a Dispatch queue) instead of their default action,
+/// while this object lives.
 final class TerminationSignals {
     private let sources: [any DispatchSourceSignal]
 
-    init(_ handler: @escaping @Sendable (String) -> Void) {
+    init(
+        _ signals: [(Int32, String)] = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")],
+        handler: @escaping @Sendable (String) -> Void
+    ) {
         let queue = DispatchQueue(label: "jump-consumer.signals")
-        sources = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")].map { number, name in
+        sources = signals.map { number, name in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { handler(name) }

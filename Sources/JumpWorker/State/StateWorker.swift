@@ -33,6 +33,9 @@ public struct StateWorkerConfiguration: Sendable {
     /// Where a partition starts when the store's offset is no longer in the log: `nil` stops the worker (the
     /// default), `.earliest` or `.latest` resets it.
     public var offsetReset: KafkaConsumerConfiguration.OffsetReset?
+    /// Routes applied events to audiences: one notification item per route goes to the outbox in the batch's
+    /// transaction. `nil`: no items.
+    public var router: (any NotificationRouter)?
 
     /// A configuration with jump-relay's defaults.
     public init(brokers: [String]) { self.brokers = brokers }
@@ -119,16 +122,8 @@ public final class StateWorker: Sendable {
         consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.brokers)
         // Consumer-only properties would make librdkafka warn about the dead-letter producer.
-        producerConfiguration.overrides = configuration.overrides.filter { !Self.isConsumerProperty($0.key) }
+        producerConfiguration.overrides = configuration.overrides.filter { !KafkaProperties.isConsumerOnly($0.key) }
         deadLetters = try KafkaProducer(configuration: producerConfiguration, logger: logger)
-    }
-
-    private static func isConsumerProperty(_ key: String) -> Bool {
-        [
-            "session.", "heartbeat.", "group.", "auto.offset.", "enable.auto.", "auto.commit.", "max.poll.",
-            "partition.assignment", "fetch.", "isolation.level", "enable.partition.eof", "queued.", "check.crcs",
-            "allow.auto.create", "coordinator.",
-        ].contains { key.hasPrefix($0) }
     }
 
     /// Asks the worker to stop after the batch in hand; a waiting poll returns at once.
@@ -212,7 +207,7 @@ public final class StateWorker: Sendable {
         let outcome = try await withRetries("apply a batch") {
             try store.apply(
                 topic: configuration.topic, records: records, expected: expected,
-                ledgerWindow: configuration.ledgerWindow)
+                ledgerWindow: configuration.ledgerWindow, router: configuration.router)
         }
         let next = outcome.nextOffsets
         assigned.advance(next)

@@ -1,0 +1,98 @@
+import Foundation
+import JumpEvents
+import JumpState
+import Logging
+
+/// Builds an audience's digest from the items buffered in a window and the latest totals.
+public struct DigestBuilder: Sendable {
+    /// The audience.
+    public let audience: Audience
+    /// Renders the text.
+    public let renderer: DigestRenderer
+
+    /// A builder for one audience.
+    public init(audience: Audience, renderer: DigestRenderer) {
+        self.audience = audience
+        self.renderer = renderer
+    }
+
+    /// The digest id of the window starting at `start`.
+    public func digestID(windowStart start: Int64) -> String { "\(audience.id)/\(Timestamp.utc(start))" }
+
+    /// The digest of `[start, end)`, or `nil` when the window has no item and the audience does not report
+    /// empty windows. Items that cannot be read are left out and logged.
+    public func build(
+        items buffered: [BufferedItem], totals: [String], start: Int64, end: Int64, now: Int64, logger: Logger
+    ) -> Digest? {
+        var items: [(NotificationItem, BufferedItem)] = []
+        for item in buffered {
+            do {
+                items.append((try NotificationItem(json: Array(item.item.utf8)), item))
+            } catch {
+                logger.error("digest \(digestID(windowStart: start)): item \(item.itemID) left out: \(error)")
+            }
+        }
+        guard !items.isEmpty || audience.reportEmptyWindows else { return nil }
+        let decoder = JSONDecoder()
+        let partitionTotals = totals.compactMap { try? decoder.decode(PartitionTotals.self, from: Data($0.utf8)) }
+        var counts: [String: Int] = [:]
+        for (item, _) in items { counts[item.event.type.rawValue, default: 0] += 1 }
+        var digest = Digest(
+            id: digestID(windowStart: start), audience: audience.id, audienceName: audience.name,
+            language: audience.languages[0], languages: audience.languages,
+            window: Digest.Window(
+                start: Timestamp.utc(start), end: Timestamp.utc(end), timeZone: audience.timeZone,
+                schedule: audience.schedule.describe(timeZone: audience.timeZone)),
+            builtAt: Timestamp.utc(now), itemCount: items.count, counts: counts,
+            items: items.map { item, buffered in
+                Digest.Item(
+                    id: item.id, eventId: item.event.id, type: item.event.type.rawValue, subject: item.event.subject,
+                    importance: item.importance, eventTime: item.event.time,
+                    receivedAt: Timestamp.utc(buffered.receivedAt),
+                    origin: Digest.Origin(
+                        topic: item.originTopic, partition: item.originPartition, offset: item.originOffset),
+                    headline: Dictionary(
+                        uniqueKeysWithValues: audience.languages.map { ($0, DigestText.headline(item, language: $0)) }))
+            },
+            totals: PartitionTotals.sum(partitionTotals), text: [:])
+        for language in audience.languages {
+            digest.text[language] = renderer.render(digest, language: language)
+        }
+        return digest
+    }
+}
+
+/// Times as digests show them.
+public enum Timestamp {
+    /// Milliseconds since 1970 as RFC 3339 UTC, to the second (`2026-11-29T14:00:00Z`).
+    public static func utc(_ milliseconds: Int64) -> String {
+        var seconds = time_t(milliseconds.floorDividedByThousand)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+
+    /// Milliseconds since 1970 as a local time in `timeZone` (`2026-11-29 07:00 MST`).
+    public static func local(_ milliseconds: Int64, timeZone: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
+    /// The current time in milliseconds since 1970.
+    public static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// Parses RFC 3339 UTC as written by ``utc(_:)``.
+    public static func parseUTC(_ text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        return formatter.date(from: text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+    }
+}
+
+extension Int64 {
+    fileprivate var floorDividedByThousand: Int64 { self >= 0 ? self / 1000 : (self - 999) / 1000 }
+}

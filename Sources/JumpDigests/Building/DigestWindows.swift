@@ -1,0 +1,101 @@
+import Foundation
+import JumpState
+import Logging
+
+/// Closes audiences' windows in the store and builds their digests: on the wall clock (every due window,
+/// including those that closed while the notifier was down), or now (`digest send-now`).
+public struct DigestWindows: Sendable {
+    /// The store.
+    public let store: StateStore
+    /// The configuration.
+    public let configuration: DigestConfiguration
+    /// The renderer.
+    public let renderer: DigestRenderer
+    /// The sinks every digest is delivered to, by name, and their recipients.
+    public let sinks: [any DigestSink]
+    private let logger: Logger
+
+    /// Windows over `store`.
+    public init(
+        store: StateStore, configuration: DigestConfiguration, renderer: DigestRenderer, sinks: [any DigestSink],
+        logger: Logger
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.renderer = renderer
+        self.sinks = sinks
+        self.logger = logger
+    }
+
+    /// The clock of an audience.
+    public func clock(_ audience: Audience) -> WindowClock {
+        WindowClock(schedule: audience.schedule, timeZone: TimeZone(identifier: audience.timeZone) ?? .gmt)
+    }
+
+    /// Closes every window that ended by `now`, oldest first, and returns the digests built.
+    @discardableResult
+    public func closeDue(now: Int64 = Timestamp.now()) throws -> [StoredDigest] {
+        var built: [StoredDigest] = []
+        for audience in configuration.audiences {
+            let clock = clock(audience)
+            var closed = try openWindowStart(audience, clock: clock, now: now)
+            while true {
+                let end = clock.boundary(after: closed)
+                guard end <= now else { break }
+                if let digest = try close(audience, start: closed, end: end, now: now) { built.append(digest) }
+                closed = try store.windowClosedThrough(audience: audience.id) ?? end
+            }
+        }
+        return built
+    }
+
+    /// Closes `audience`'s open window now (before its scheduled end) and returns its digest, if it has one.
+    public func closeNow(_ audience: Audience, now: Int64 = Timestamp.now()) throws -> StoredDigest? {
+        try closeDue(now: now)
+        let start = try openWindowStart(audience, clock: clock(audience), now: now)
+        guard start < now else { return nil }
+        return try close(audience, start: start, end: now, now: now)
+    }
+
+    /// The digest the open window of `audience` would produce now, without closing it.
+    public func preview(_ audience: Audience, now: Int64 = Timestamp.now()) throws -> Digest? {
+        let start =
+            try store.windowClosedThrough(audience: audience.id) ?? clock(audience).boundary(atOrBefore: now)
+        var previewAudience = audience
+        previewAudience.reportEmptyWindows = true
+        return DigestBuilder(audience: previewAudience, renderer: renderer).build(
+            items: try store.openItems(audience: audience.id), totals: try store.latestTotals(), start: start,
+            end: now, now: now, logger: logger)
+    }
+
+    /// When the open window of an audience began (starting its windows now if this store never had any).
+    public func openWindowStart(_ audience: Audience, clock: WindowClock, now: Int64) throws -> Int64 {
+        if let closed = try store.windowClosedThrough(audience: audience.id) { return closed }
+        try store.startWindows(audience: audience.id, at: clock.boundary(atOrBefore: now))
+        return try store.windowClosedThrough(audience: audience.id) ?? clock.boundary(atOrBefore: now)
+    }
+
+    private func close(_ audience: Audience, start: Int64, end: Int64, now: Int64) throws -> StoredDigest? {
+        let builder = DigestBuilder(audience: audience, renderer: renderer)
+        let totals = try store.latestTotals()
+        let digest = try store.closeWindow(audience: audience.id, start: start, end: end) { items in
+            guard
+                let digest = builder.build(
+                    items: items, totals: totals, start: start, end: end, now: now, logger: logger)
+            else { return nil }
+            let stored = StoredDigest(
+                id: digest.id, audience: audience.id, windowStart: start, windowEnd: end, builtAt: now,
+                itemCount: digest.itemCount, json: String(decoding: DigestCoding.encode(digest), as: UTF8.self))
+            let deliveries = sinks.flatMap { sink in
+                sink.recipients(for: audience).map { DeliveryKey(digestID: digest.id, sink: sink.name, recipient: $0) }
+            }
+            return (stored, deliveries)
+        }
+        if let digest {
+            logger.info(
+                "digest \(digest.id) built: \(digest.itemCount) items, window \(Timestamp.utc(start))/\(Timestamp.utc(end))"
+            )
+        }
+        return digest
+    }
+}

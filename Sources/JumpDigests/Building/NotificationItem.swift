@@ -1,0 +1,91 @@
+import Foundation
+import JumpEvents
+import JumpState
+
+/// A notification item read back from `jump.notifications` (`Schemas/notification-item.schema.json`).
+public struct NotificationItem: Sendable {
+    /// `audience:event-id`.
+    public var id: String
+    /// The audience.
+    public var audience: String
+    /// Higher first.
+    public var importance: Int
+    /// The topic of the event.
+    public var originTopic: String
+    /// Its partition.
+    public var originPartition: Int32
+    /// Its offset.
+    public var originOffset: Int64
+    /// What the state knew: the direction, company name and city (for completions and withdrawals).
+    public var facts: NotificationFacts
+    /// The partition's totals after the event, as JSON.
+    public var totalsJSON: String
+    /// The event.
+    public var event: JumpEvent { facts.event }
+
+    /// Reads an item.
+    /// - Throws: ``NotificationItemError`` naming the first problem.
+    public init(json bytes: [UInt8]) throws(NotificationItemError) {
+        var limits = JSONLimits()
+        limits.maximumBytes = 1 << 20
+        limits.maximumDepth = 24
+        let value: JSONValue
+        do {
+            value = try JSONParser(limits: limits).parse(bytes)
+        } catch {
+            throw NotificationItemError(reason: "not JSON: \(error)")
+        }
+        guard let object = value.objectValue else { throw NotificationItemError(reason: "not an object") }
+        func string(_ key: String, in object: JSONObject) throws(NotificationItemError) -> String {
+            guard let text = object[key]?.stringValue else {
+                throw NotificationItemError(reason: "\(key): missing or not a string")
+            }
+            return text
+        }
+        func integer(_ key: String, in object: JSONObject) throws(NotificationItemError) -> Int64 {
+            guard let number = object[key]?.integerValue else {
+                throw NotificationItemError(reason: "\(key): missing or not an integer")
+            }
+            return number
+        }
+        id = try string("id", in: object)
+        audience = try string("audience", in: object)
+        importance = Int(try integer("importance", in: object))
+        guard let origin = object["origin"]?.objectValue else {
+            throw NotificationItemError(reason: "origin: missing or not an object")
+        }
+        originTopic = try string("topic", in: origin)
+        originPartition = Int32(clamping: try integer("partition", in: origin))
+        originOffset = try integer("offset", in: origin)
+        guard let totals = object["totals"], totals.objectValue != nil else {
+            throw NotificationItemError(reason: "totals: missing or not an object")
+        }
+        totalsJSON = JSONWriter.string(totals, sortedKeys: true)
+        guard let eventValue = object["event"] else { throw NotificationItemError(reason: "event: missing") }
+        let event: JumpEvent
+        do {
+            event = try EventDecoder().validate(eventValue)
+        } catch {
+            throw NotificationItemError(reason: "event: \(error)")
+        }
+        let factsObject = object["facts"]?.objectValue ?? JSONObject()
+        facts = NotificationFacts(
+            event: event, direction: factsObject["direction"]?.stringValue.flatMap(Direction.init(rawValue:)),
+            companyName: factsObject["companyName"]?.stringValue, city: factsObject["city"]?.stringValue)
+    }
+
+    /// The item as the notifier's store keeps it.
+    public func received(json: String) -> ReceivedItem {
+        ReceivedItem(
+            itemID: id, audience: audience, importance: importance, originTopic: originTopic,
+            originPartition: originPartition, originOffset: originOffset, totals: totalsJSON, item: json)
+    }
+}
+
+/// A notification item that cannot be read.
+public struct NotificationItemError: Error, CustomStringConvertible {
+    /// What is wrong.
+    public var reason: String
+    /// A sentence naming the problem.
+    public var description: String { "notification item: \(reason)" }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import JumpEvents
+
+/// A configuration that cannot be used: the file, where in it, and what is wrong.
+public struct DigestConfigurationError: Error, CustomStringConvertible, Equatable {
+    /// A sentence naming the file, the place and the problem.
+    public let description: String
+}
+
+extension DigestConfiguration {
+    /// The configuration used when none is given: both audiences, placeholder staff at `example.org`, e-mail off,
+    /// digests every 60 minutes in `America/Denver` (Salt Lake City).
+    public static let builtIn = DigestConfiguration(
+        audiences: [
+            Audience(
+                id: "consulate", name: "Consulado General de México en Salt Lake City",
+                languages: ["es", "en"], timeZone: "America/Denver", schedule: .every(minutes: 60),
+                staff: [
+                    StaffMember(
+                        name: "Cónsul General", role: "Consul General", email: "consul-general@example.org",
+                        language: "es"),
+                    StaffMember(
+                        name: "Economic Affairs Desk", role: "Economic Affairs", email: "economic-affairs@example.org",
+                        language: "en"),
+                ],
+                routes: [
+                    RouteRule(
+                        types: [
+                            JumpEventType.expansionAnnounced.rawValue, JumpEventType.expansionCompleted.rawValue,
+                            JumpEventType.expansionWithdrawn.rawValue, JumpEventType.investmentAnnounced.rawValue,
+                        ], directions: [Direction.mexicoToUtah.rawValue], importance: 3),
+                    RouteRule(
+                        types: [JumpEventType.meetingHeld.rawValue], topics: ["immigration", "security"],
+                        importance: 4),
+                    RouteRule(types: [JumpEventType.meetingHeld.rawValue], importance: 2),
+                    RouteRule(types: [JumpEventType.initiativeAnnounced.rawValue], importance: 2),
+                ]),
+            Audience(
+                id: "governors-office",
+                name: "Utah Governor's Office of Economic Opportunity and the Governor's Office",
+                languages: ["en"], timeZone: "America/Denver", schedule: .every(minutes: 60),
+                staff: [
+                    StaffMember(
+                        name: "International Trade Director", role: "Go Utah international trade",
+                        email: "international-trade@example.org", language: "en"),
+                    StaffMember(
+                        name: "Governor's Senior Advisor", role: "Governor's office",
+                        email: "governor-advisor@example.org",
+                        language: "en"),
+                ],
+                routes: [
+                    RouteRule(
+                        types: [
+                            JumpEventType.expansionAnnounced.rawValue, JumpEventType.expansionCompleted.rawValue,
+                            JumpEventType.expansionWithdrawn.rawValue, JumpEventType.investmentAnnounced.rawValue,
+                        ], directions: [Direction.utahToMexico.rawValue], importance: 3),
+                    RouteRule(
+                        types: [JumpEventType.exportsReported.rawValue, JumpEventType.jobsReported.rawValue],
+                        importance: 2),
+                    RouteRule(
+                        types: [JumpEventType.meetingHeld.rawValue, JumpEventType.initiativeAnnounced.rawValue],
+                        importance: 2),
+                ]),
+        ])
+
+    /// Reads and checks a configuration file.
+    /// - Throws: ``DigestConfigurationError`` naming the file, the key path and the problem.
+    public static func load(path: String) throws(DigestConfigurationError) -> DigestConfiguration {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw DigestConfigurationError(description: "\(path): cannot read: \(error.localizedDescription)")
+        }
+        let configuration: DigestConfiguration
+        do {
+            configuration = try JSONDecoder().decode(DigestConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw DigestConfigurationError(description: "\(path): \(Self.describe(error))")
+        } catch {
+            throw DigestConfigurationError(description: "\(path): \(error)")
+        }
+        if let problem = configuration.problems().first {
+            throw DigestConfigurationError(description: "\(path): \(problem)")
+        }
+        return configuration
+    }
+
+    /// What is wrong with the configuration, each as `key.path: problem`; empty when it can be used.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        let languages = Set(DigestText.languages)
+        let types = Set(JumpEventType.allCases.map(\.rawValue))
+        let directions = Set(Direction.allCases.map(\.rawValue))
+        let topics = Set(MeetingTopic.allCases.map(\.rawValue))
+        if audiences.isEmpty { problems.append("audiences: at least one audience is needed") }
+        var seen: Set<String> = []
+        for (index, audience) in audiences.enumerated() {
+            let at = "audiences[\(index)]"
+            if !seen.insert(audience.id).inserted { problems.append("\(at).id: \"\(audience.id)\" appears twice") }
+            if audience.id.isEmpty
+                || !audience.id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+            {
+                problems.append("\(at).id: \"\(audience.id)\" must be letters, digits and '-'")
+            }
+            if TimeZone(identifier: audience.timeZone) == nil {
+                problems.append("\(at).timeZone: \"\(audience.timeZone)\" is not an IANA time zone")
+            }
+            if audience.languages.isEmpty { problems.append("\(at).languages: at least one language is needed") }
+            for language in audience.languages where !languages.contains(language) {
+                problems.append("\(at).languages: \"\(language)\" is not one of \(DigestText.languages)")
+            }
+            if audience.routes.isEmpty { problems.append("\(at).routes: at least one rule is needed") }
+            for (ruleIndex, rule) in audience.routes.enumerated() {
+                for type in rule.types ?? [] where !types.contains(type) {
+                    problems.append("\(at).routes[\(ruleIndex)].types: \"\(type)\" is not an event type")
+                }
+                for direction in rule.directions ?? [] where !directions.contains(direction) {
+                    problems.append(
+                        "\(at).routes[\(ruleIndex)].directions: \"\(direction)\" is not mx-to-utah or utah-to-mx")
+                }
+                for topic in rule.topics ?? [] where !topics.contains(topic) {
+                    problems.append("\(at).routes[\(ruleIndex)].topics: \"\(topic)\" is not a meeting topic")
+                }
+                if rule.importance < 1 || rule.importance > 9 {
+                    problems.append("\(at).routes[\(ruleIndex)].importance: \(rule.importance) is not 1 to 9")
+                }
+            }
+            for (staffIndex, member) in audience.staff.enumerated() {
+                let parts = member.email.split(separator: "@")
+                if parts.count != 2 || member.email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) {
+                    problems.append("\(at).staff[\(staffIndex)].email: \"\(member.email)\" is not an e-mail address")
+                }
+                if !languages.contains(member.language) {
+                    problems.append(
+                        "\(at).staff[\(staffIndex)].language: \"\(member.language)\" is not one of \(DigestText.languages)"
+                    )
+                }
+            }
+        }
+        for sink in sinks where !Self.knownSinks.contains(sink) {
+            problems.append("sinks: \"\(sink)\" is not one of \(Self.knownSinks)")
+        }
+        if sinks.contains("email") && email == nil {
+            problems.append("sinks: \"email\" is listed but email is not set")
+        }
+        if let email {
+            if (email.sendmail == nil) == (email.smtp == nil) {
+                problems.append("email: set exactly one of \"sendmail\" and \"smtp\"")
+            }
+            if let command = email.sendmail, command.isEmpty { problems.append("email.sendmail: the command is empty") }
+            if let smtp = email.smtp, !(1...65_535).contains(smtp.port) {
+                problems.append("email.smtp.port: \(smtp.port) is not a port")
+            }
+            if !email.from.contains("@") { problems.append("email.from: \"\(email.from)\" is not an e-mail address") }
+        }
+        return problems
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return keys.hasPrefix(".") ? String(keys.dropFirst()) : (keys.isEmpty ? "(top level)" : keys)
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let at = path(context)
+            return "\(at == "(top level)" ? "" : at + ".")\(key.stringValue): missing"
+        case .typeMismatch(let type, let context): return "\(path(context)): expected \(type)"
+        case .valueNotFound(let type, let context): return "\(path(context)): expected \(type), found null"
+        case .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

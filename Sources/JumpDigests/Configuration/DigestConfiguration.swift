@@ -1,0 +1,184 @@
+import Foundation
+import JumpEvents
+
+/// Who receives digests, what they receive, when, and through which sinks: the notifier's configuration
+/// (`--digest-config FILE`, documented in `Deploy/digests.example.json`). Without a file, ``builtIn`` serves the
+/// consulate and the governor's office with placeholder staff and e-mail off.
+public struct DigestConfiguration: Sendable, Codable, Equatable {
+    /// The audiences, each with its staff, routing rules and schedule.
+    public var audiences: [Audience]
+    /// The sinks every digest goes to: any of `log`, `jsonl`, `topic`, `email`.
+    public var sinks: [String]
+    /// E-mail delivery; absent, no e-mail is sent.
+    public var email: EmailSettings?
+    /// A directory of templates (`digest.es.mustache`, `digest.en.mustache`) that replace the built-in ones.
+    public var templateDirectory: String?
+
+    /// A configuration.
+    public init(
+        audiences: [Audience], sinks: [String] = ["log", "jsonl", "topic"], email: EmailSettings? = nil,
+        templateDirectory: String? = nil
+    ) {
+        self.audiences = audiences
+        self.sinks = sinks
+        self.email = email
+        self.templateDirectory = templateDirectory
+    }
+
+    private enum CodingKeys: String, CodingKey { case audiences, sinks, email, templateDirectory }
+
+    /// Decodes a configuration; `sinks` defaults to `log`, `jsonl`, `topic` (and `email` when e-mail is set).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        audiences = try container.decode([Audience].self, forKey: .audiences)
+        email = try container.decodeIfPresent(EmailSettings.self, forKey: .email)
+        sinks =
+            try container.decodeIfPresent([String].self, forKey: .sinks)
+            ?? ["log", "jsonl", "topic"] + (email == nil ? [] : ["email"])
+        templateDirectory = try container.decodeIfPresent(String.self, forKey: .templateDirectory)
+    }
+
+    /// The audience with this id.
+    public func audience(_ id: String) -> Audience? { audiences.first { $0.id == id } }
+
+    /// The sinks names a configuration may list.
+    public static let knownSinks = ["log", "jsonl", "topic", "email"]
+}
+
+/// One audience of staff.
+public struct Audience: Sendable, Codable, Equatable {
+    /// The id: the key of its items on `jump.notifications` and the first part of its digests' ids.
+    public var id: String
+    /// Its name, as the digests show it.
+    public var name: String
+    /// The languages of its digests, first one first (`es`, `en`).
+    public var languages: [String]
+    /// The IANA time zone its schedule and its digests' times are in.
+    public var timeZone: String
+    /// When its windows close.
+    public var schedule: DigestSchedule
+    /// Whether a window without items still produces a digest ("no activity").
+    public var reportEmptyWindows: Bool
+    /// Its staff: each one receives the digest by e-mail when e-mail is configured.
+    public var staff: [StaffMember]
+    /// What it receives: an event goes to the audience when a rule matches it.
+    public var routes: [RouteRule]
+
+    /// An audience.
+    public init(
+        id: String, name: String, languages: [String], timeZone: String, schedule: DigestSchedule,
+        reportEmptyWindows: Bool = false, staff: [StaffMember], routes: [RouteRule]
+    ) {
+        self.id = id
+        self.name = name
+        self.languages = languages
+        self.timeZone = timeZone
+        self.schedule = schedule
+        self.reportEmptyWindows = reportEmptyWindows
+        self.staff = staff
+        self.routes = routes
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, name, languages, timeZone, schedule, reportEmptyWindows, staff, routes
+    }
+
+    /// Decodes an audience; `reportEmptyWindows` defaults to false and `staff` to none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        languages = try container.decode([String].self, forKey: .languages)
+        timeZone = try container.decode(String.self, forKey: .timeZone)
+        schedule = try container.decode(DigestSchedule.self, forKey: .schedule)
+        reportEmptyWindows = try container.decodeIfPresent(Bool.self, forKey: .reportEmptyWindows) ?? false
+        staff = try container.decodeIfPresent([StaffMember].self, forKey: .staff) ?? []
+        routes = try container.decode([RouteRule].self, forKey: .routes)
+    }
+}
+
+/// A member of an audience's staff.
+public struct StaffMember: Sendable, Codable, Equatable {
+    /// The name (or, for a shared mailbox, the role).
+    public var name: String
+    /// The role.
+    public var role: String
+    /// The e-mail address.
+    public var email: String
+    /// The language this person reads first (`es`, `en`): their e-mail starts with it.
+    public var language: String
+
+    /// A staff member.
+    public init(name: String, role: String, email: String, language: String) {
+        self.name = name
+        self.role = role
+        self.email = email
+        self.language = language
+    }
+}
+
+/// One routing rule: it matches an event when every condition it states holds.
+public struct RouteRule: Sendable, Codable, Equatable {
+    /// Event types (`jump.company.expansion-announced`); absent: any.
+    public var types: [String]?
+    /// Directions (`mx-to-utah`, `utah-to-mx`); absent: any, present: events with one of these directions only.
+    public var directions: [String]?
+    /// Meeting topics; present: meetings on at least one of them only.
+    public var topics: [String]?
+    /// How high the matching items rank (1 routine, higher first); the highest matching rule wins.
+    public var importance: Int
+
+    /// A rule.
+    public init(types: [String]? = nil, directions: [String]? = nil, topics: [String]? = nil, importance: Int = 1) {
+        self.types = types
+        self.directions = directions
+        self.topics = topics
+        self.importance = importance
+    }
+
+    private enum CodingKeys: String, CodingKey { case types, directions, topics, importance }
+
+    /// Decodes a rule; `importance` defaults to 1.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        types = try container.decodeIfPresent([String].self, forKey: .types)
+        directions = try container.decodeIfPresent([String].self, forKey: .directions)
+        topics = try container.decodeIfPresent([String].self, forKey: .topics)
+        importance = try container.decodeIfPresent(Int.self, forKey: .importance) ?? 1
+    }
+}
+
+/// How e-mail is sent: through a sendmail-compatible command or an SMTP relay.
+public struct EmailSettings: Sendable, Codable, Equatable {
+    /// The sender address.
+    public var from: String
+    /// A sendmail-compatible command and its arguments (`["/usr/sbin/sendmail", "-t", "-i"]`, msmtp); the message
+    /// is written to its standard input.
+    public var sendmail: [String]?
+    /// An SMTP relay (plain SMTP on a trusted network or loopback).
+    public var smtp: SMTPRelay?
+    /// Attempts per recipient before a delivery fails for good. Default 8.
+    public var maxAttempts: Int?
+
+    /// E-mail settings.
+    public init(from: String, sendmail: [String]? = nil, smtp: SMTPRelay? = nil, maxAttempts: Int? = nil) {
+        self.from = from
+        self.sendmail = sendmail
+        self.smtp = smtp
+        self.maxAttempts = maxAttempts
+    }
+}
+
+/// An SMTP relay.
+public struct SMTPRelay: Sendable, Codable, Equatable {
+    /// Host name or address.
+    public var host: String
+    /// Port (25, or 1025 for a local catcher).
+    public var port: Int
+
+    /// A relay.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import JumpState
+
+/// A sink that appends each digest to a file as one write: the digest log (`digests.log`, human text for
+/// `tail -f`) or the JSON-lines file (`digests.jsonl`). It shows each digest exactly once: before appending it
+/// records the file's size in the store, and after a crash it looks there for the digest before writing again.
+/// The file is opened for every digest, so a rotated log (renamed, then SIGHUP) continues in a new file.
+public struct AppendOnlyFileSink: DigestSink {
+    /// `log` or `jsonl`.
+    public let name: String
+    /// The file.
+    public let path: String
+    private let block: @Sendable (Digest, Int64) -> String
+    private let marker: @Sendable (Digest) -> String
+
+    /// The digest log in `directory`: each digest is a block starting with one header line
+    /// `=== TIME AUDIENCE WINDOW-START/WINDOW-END digest ID (N items) ===`, then its text in every language.
+    public static func log(directory: String) -> AppendOnlyFileSink {
+        AppendOnlyFileSink(
+            name: "log", path: (directory as NSString).appendingPathComponent("digests.log"),
+            block: { digest, now in
+                "=== \(Timestamp.utc(now)) \(digest.audience) \(digest.window.start)/\(digest.window.end) "
+                    + "digest \(digest.id) (\(digest.itemCount) items) ===\n\(digest.fullText)\n"
+            },
+            marker: { " digest \($0.id) (" })
+    }
+
+    /// The JSON-lines file in `directory`: one digest JSON per line.
+    public static func jsonLines(directory: String) -> AppendOnlyFileSink {
+        AppendOnlyFileSink(
+            name: "jsonl", path: (directory as NSString).appendingPathComponent("digests.jsonl"),
+            block: { digest, _ in String(decoding: DigestCoding.encode(digest), as: UTF8.self) + "\n" },
+            marker: { #""id":"\#($0.id)""# })
+    }
+
+    /// Appends the digest unless a previous, interrupted attempt already did.
+    public func deliver(
+        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) throws -> Void
+    ) async throws(DeliveryFailure) {
+        if let offset = delivery.interruptedAt, contains(marker(digest), from: offset) { return }
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else { throw DeliveryFailure("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw DeliveryFailure("cannot stat \(path): \(String(cString: strerror(errno)))")
+        }
+        do {
+            try recordIntent(Int64(status.st_size))
+        } catch {
+            throw DeliveryFailure("cannot record the intent to write \(path): \(error)")
+        }
+        let bytes = Array(block(digest, Timestamp.now()).utf8)
+        var written = 0
+        while written < bytes.count {
+            let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw DeliveryFailure("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            written += result
+        }
+        guard fsync(descriptor) == 0 else {
+            throw DeliveryFailure("cannot sync \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Whether `marker` appears in the file at or after `offset`.
+    private func contains(_ marker: String, from offset: Int64) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: UInt64(max(0, offset)))) != nil,
+            let data = try? handle.readToEnd()
+        else { return false }
+        return data.range(of: Data(marker.utf8)) != nil
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import JumpState
+import Logging
+
+/// Carries out the deliveries that are due: claims them in the store (so two processes on one store, a daemon
+/// and `digest send-now`, never deliver the same one), hands each to its sink, and records the outcome; a
+/// failure is retried with exponential backoff until the sink's attempts run out.
+public struct DigestDeliverer: Sendable {
+    /// What one round did.
+    public struct Round: Sendable, Equatable {
+        /// Deliveries done.
+        public var delivered = 0
+        /// Deliveries that failed and will be retried.
+        public var retrying = 0
+        /// Deliveries that failed for good.
+        public var failed = 0
+    }
+
+    /// The store holding digests and deliveries.
+    public let store: StateStore
+    /// The sinks by name.
+    public let sinks: [String: any DigestSink]
+    /// Attempts before a delivery fails for good.
+    public var maxAttempts: Int
+    /// The longest wait between attempts, in milliseconds.
+    public var maxBackoff: Int64 = 300_000
+    /// The first wait between attempts, in milliseconds.
+    public var firstBackoff: Int64 = 1_000
+    private let logger: Logger
+    /// This process's identity in claims: its pid and a random part (a restarted process may get the same pid).
+    public let claimant = "\(getpid()):\(UUID().uuidString)"
+
+    /// A deliverer.
+    public init(store: StateStore, sinks: [any DigestSink], maxAttempts: Int = 8, logger: Logger) {
+        self.store = store
+        self.sinks = Dictionary(sinks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.maxAttempts = maxAttempts
+        self.logger = logger
+    }
+
+    /// Delivers everything due now.
+    @discardableResult
+    public func deliverDue(now: Int64 = Timestamp.now()) async throws -> Round {
+        var round = Round()
+        let claims = try store.claimDeliveries(
+            claimant: claimant, now: now, lease: 600_000, isGone: Self.isGone)
+        for claim in claims {
+            let key = claim.key
+            let target = key.recipient.isEmpty ? key.sink : "\(key.sink) \(key.recipient)"
+            guard let sink = sinks[key.sink] else {
+                try store.failDelivery(
+                    key, claimant: claimant, error: "sink \(key.sink) is not configured in this process",
+                    retryAt: now + maxBackoff)
+                round.retrying += 1
+                continue
+            }
+            do {
+                let digest = try DigestCoding.decode(claim.digest.json)
+                let store = store
+                let claimant = claimant
+                try await sink.deliver(claim, digest: digest) { offset in
+                    try store.recordIntent(key, claimant: claimant, fileOffset: offset)
+                }
+                try store.finishDelivery(key, claimant: claimant, at: Timestamp.now())
+                round.delivered += 1
+                logger.info("digest \(key.digestID) delivered to \(target)")
+            } catch let failure as DeliveryFailure {
+                if failure.isPermanent || claim.attempt >= maxAttempts {
+                    try store.failDelivery(key, claimant: claimant, error: failure.reason, retryAt: nil)
+                    round.failed += 1
+                    logger.error(
+                        "digest \(key.digestID) NOT delivered to \(target) after \(claim.attempt) attempts: \(failure)")
+                } else {
+                    let wait = min(maxBackoff, firstBackoff << Int64(min(claim.attempt - 1, 20)))
+                    try store.failDelivery(key, claimant: claimant, error: failure.reason, retryAt: now + wait)
+                    round.retrying += 1
+                    logger.warning(
+                        "digest \(key.digestID) to \(target): attempt \(claim.attempt) failed, retrying in \(wait) ms: \(failure)"
+                    )
+                }
+            }
+        }
+        return round
+    }
+
+    /// Whether the process that made a claim is gone: another pid that no longer exists, or this pid in an
+    /// earlier life (the random part differs).
+    static func isGone(_ claimant: String) -> Bool {
+        guard let pid = claimant.split(separator: ":").first.flatMap({ pid_t($0) }) else { return true }
+        if pid == getpid() { return true }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+}

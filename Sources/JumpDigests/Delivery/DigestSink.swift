@@ -1,0 +1,36 @@
+import JumpState
+
+/// Where digests go: the digest log, the JSON-lines file, the `jump.digests` topic, e-mail.
+public protocol DigestSink: Sendable {
+    /// The sink's name in the configuration and in `digest list` (`log`, `jsonl`, `topic`, `email`).
+    var name: String { get }
+    /// The recipients of an audience's digests through this sink: e-mail addresses, or `[""]` for one delivery.
+    func recipients(for audience: Audience) -> [String]
+    /// Delivers one digest to one recipient. A file sink calls `recordIntent` with the offset it is about to
+    /// append at, before appending; on a retry after a crash, `delivery.interruptedAt` holds that offset.
+    func deliver(
+        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) throws -> Void
+    ) async throws(DeliveryFailure)
+}
+
+extension DigestSink {
+    /// One delivery per digest.
+    public func recipients(for audience: Audience) -> [String] { [""] }
+}
+
+/// A delivery that did not happen.
+public struct DeliveryFailure: Error, CustomStringConvertible {
+    /// What went wrong.
+    public var reason: String
+    /// Whether retrying cannot help (an SMTP 5xx answer, a refused address).
+    public var isPermanent: Bool
+
+    /// A failure.
+    public init(_ reason: String, permanent: Bool = false) {
+        self.reason = reason
+        isPermanent = permanent
+    }
+
+    /// The reason.
+    public var description: String { reason }
+}

@@ -1,0 +1,43 @@
+import JumpEvents
+
+/// What the state knows about an event when it is applied, for routing it to audiences: the event, and for
+/// expansion completions and withdrawals the announcement they refer to.
+public struct NotificationFacts: Sendable {
+    /// The event as applied.
+    public var event: JumpEvent
+    /// Its direction: the event's own, or for a completion or withdrawal the announced expansion's.
+    public var direction: Direction?
+    /// The company concerned, by name, when the state knows it.
+    public var companyName: String?
+    /// The city of the expansion, when the state knows it.
+    public var city: String?
+
+    /// Facts about one event.
+    public init(event: JumpEvent, direction: Direction? = nil, companyName: String? = nil, city: String? = nil) {
+        self.event = event
+        self.direction = direction
+        self.companyName = companyName
+        self.city = city
+    }
+}
+
+/// One audience an event matters to, and how much.
+public struct NotificationRoute: Sendable, Equatable {
+    /// The audience id (`consulate`, `governors-office`).
+    public var audience: String
+    /// Higher first in a digest; 1 is routine.
+    public var importance: Int
+
+    /// A route.
+    public init(audience: String, importance: Int) {
+        self.audience = audience
+        self.importance = importance
+    }
+}
+
+/// Decides which audiences an applied event is reported to. The state worker asks it inside the batch
+/// transaction and writes one notification item per route to the outbox.
+public protocol NotificationRouter: Sendable {
+    /// The audiences the event goes to (none: it is folded and not reported).
+    func routes(for facts: NotificationFacts) -> [NotificationRoute]
+}

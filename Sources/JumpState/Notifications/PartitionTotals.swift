@@ -1,0 +1,214 @@
+import GRDB
+
+/// The running totals of the state of one partition (or, summed, of several): what a digest reports next to
+/// its items. Notification items carry their partition's totals; the notifier keeps the latest per partition
+/// and sums them.
+public struct PartitionTotals: Sendable, Codable, Equatable {
+    /// Expansions of one direction.
+    public struct ExpansionFigures: Sendable, Codable, Equatable {
+        /// Announced and not (yet) completed.
+        public var announced = 0
+        /// Completed.
+        public var completed = 0
+        /// Withdrawn.
+        public var withdrawn = 0
+        /// Jobs planned by expansions not withdrawn.
+        public var plannedJobs: Int64 = 0
+        /// Investment planned by expansions not withdrawn, US cents.
+        public var plannedUsdCents: Int64 = 0
+        /// Jobs created by completed expansions.
+        public var actualJobs: Int64 = 0
+        /// Investment made by completed expansions, US cents.
+        public var actualUsdCents: Int64 = 0
+
+        /// Zero figures.
+        public init() {}
+    }
+
+    /// Investments of one direction.
+    public struct InvestmentFigures: Sendable, Codable, Equatable {
+        /// How many.
+        public var count = 0
+        /// Their total, US cents.
+        public var usdCents: Int64 = 0
+
+        /// Zero figures.
+        public init() {}
+    }
+
+    /// The latest figure of a series (exports `US-UT→MX`, or a jobs scope) and its change since the series'
+    /// previous period of the same kind (year after year, quarter after quarter).
+    public struct SeriesFigure: Sendable, Codable, Equatable {
+        /// The series.
+        public var series: String
+        /// Its latest period, `2022` or `2022-Q3`.
+        public var period: String
+        /// The latest value (US cents for exports, jobs for jobs).
+        public var value: Int64
+        /// The previous period of the series, if any.
+        public var previousPeriod: String?
+        /// Its value.
+        public var previousValue: Int64?
+
+        /// A series figure.
+        public init(
+            series: String, period: String, value: Int64, previousPeriod: String? = nil, previousValue: Int64? = nil
+        ) {
+            self.series = series
+            self.period = period
+            self.value = value
+            self.previousPeriod = previousPeriod
+            self.previousValue = previousValue
+        }
+    }
+
+    /// Companies with an expansion (not withdrawn) or an investment, by direction. Summed over partitions, a
+    /// company active in two partitions counts twice.
+    public var companies: [String: Int] = [:]
+    /// Expansions by direction.
+    public var expansions: [String: ExpansionFigures] = [:]
+    /// Investments by direction.
+    public var investments: [String: InvestmentFigures] = [:]
+    /// Exports: the latest figure of every series.
+    public var exports: [SeriesFigure] = []
+    /// Jobs supported: the latest figure of every scope.
+    public var jobs: [SeriesFigure] = []
+    /// Delegation meetings held.
+    public var meetings = 0
+    /// Initiatives announced.
+    public var initiatives = 0
+
+    /// Zero totals.
+    public init() {}
+
+    /// The sum of several partitions' totals (series are partition-local: each comes from one partition).
+    public static func sum(_ parts: some Sequence<PartitionTotals>) -> PartitionTotals {
+        var total = PartitionTotals()
+        for part in parts {
+            total.companies.merge(part.companies, uniquingKeysWith: +)
+            for (direction, figures) in part.expansions {
+                var sum = total.expansions[direction] ?? ExpansionFigures()
+                sum.announced += figures.announced
+                sum.completed += figures.completed
+                sum.withdrawn += figures.withdrawn
+                sum.plannedJobs += figures.plannedJobs
+                sum.plannedUsdCents += figures.plannedUsdCents
+                sum.actualJobs += figures.actualJobs
+                sum.actualUsdCents += figures.actualUsdCents
+                total.expansions[direction] = sum
+            }
+            for (direction, figures) in part.investments {
+                var sum = total.investments[direction] ?? InvestmentFigures()
+                sum.count += figures.count
+                sum.usdCents += figures.usdCents
+                total.investments[direction] = sum
+            }
+            total.exports += part.exports
+            total.jobs += part.jobs
+            total.meetings += part.meetings
+            total.initiatives += part.initiatives
+        }
+        total.exports.sort { ($0.series, $0.period) < ($1.series, $1.period) }
+        total.jobs.sort { ($0.series, $0.period) < ($1.series, $1.period) }
+        return total
+    }
+
+    /// The totals of one partition as the database holds them now.
+    static func fetch(_ db: Database, partition: Int32) throws -> PartitionTotals {
+        var totals = PartitionTotals()
+        for row in try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT direction, status, COUNT(*), SUM(COALESCE(planned_jobs, 0)), SUM(COALESCE(planned_cents, 0)),
+                    SUM(COALESCE(actual_jobs, 0)), SUM(COALESCE(actual_cents, 0))
+                    FROM expansions WHERE partition = ? AND direction IS NOT NULL GROUP BY 1, 2
+                    """), arguments: [partition])
+        {
+            let direction: String = row[0]
+            let status: String = row[1]
+            var figures = totals.expansions[direction] ?? ExpansionFigures()
+            switch status {
+            case "withdrawn": figures.withdrawn += row[2]
+            case "completed":
+                figures.completed += row[2]
+                figures.actualJobs += row[5]
+                figures.actualUsdCents += row[6]
+            default: figures.announced += row[2]
+            }
+            if status != "withdrawn" {
+                figures.plannedJobs += row[3]
+                figures.plannedUsdCents += row[4]
+            }
+            totals.expansions[direction] = figures
+        }
+        for row in try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT direction, COUNT(*), SUM(amount_cents) FROM investments WHERE partition = ? GROUP BY 1
+                    """), arguments: [partition])
+        {
+            var figures = InvestmentFigures()
+            figures.count = row[1]
+            figures.usdCents = row[2]
+            totals.investments[row[0]] = figures
+        }
+        for row in try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT direction, COUNT(DISTINCT company_id) FROM (
+                    SELECT direction, company_id FROM expansions
+                    WHERE partition = ?1 AND direction IS NOT NULL AND status != 'withdrawn'
+                    UNION SELECT direction, investor_id FROM investments WHERE partition = ?1) GROUP BY 1
+                    """), arguments: [partition])
+        {
+            totals.companies[row[0]] = row[1]
+        }
+        totals.exports = try seriesFigures(
+            db,
+            sql: """
+                SELECT origin || '→' || destination, year, quarter, value_cents FROM exports WHERE partition = ?
+                ORDER BY 1, quarter != 0, year, quarter
+                """, partition: partition)
+        totals.jobs = try seriesFigures(
+            db,
+            sql: """
+                SELECT scope, year, quarter, jobs_supported FROM jobs WHERE partition = ?
+                ORDER BY 1, quarter != 0, year, quarter
+                """, partition: partition)
+        totals.meetings =
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM meetings WHERE partition = ?"), arguments: [partition])
+            ?? 0
+        totals.initiatives =
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM initiatives WHERE partition = ?"), arguments: [partition])
+            ?? 0
+        return totals
+    }
+
+    /// The latest period of every series and the one before it of the same kind. Rows come ordered by series,
+    /// then annual before quarterly, then by period; a series with both kinds reports its quarterly figures.
+    private static func seriesFigures(_ db: Database, sql: String, partition: Int32) throws -> [SeriesFigure] {
+        var figures: [SeriesFigure] = []
+        var previous: (series: String, quarterly: Bool, period: String, value: Int64)?
+        for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [partition]) {
+            let series: String = row[0]
+            let year: Int = row[1]
+            let quarter: Int = row[2]
+            let value: Int64 = row[3]
+            let period = quarter == 0 ? "\(year)" : "\(year)-Q\(quarter)"
+            let figure: SeriesFigure
+            if let previous, previous.series == series, previous.quarterly == (quarter != 0) {
+                figure = SeriesFigure(
+                    series: series, period: period, value: value, previousPeriod: previous.period,
+                    previousValue: previous.value)
+            } else {
+                figure = SeriesFigure(series: series, period: period, value: value)
+            }
+            if figures.last?.series == series { figures.removeLast() }
+            figures.append(figure)
+            previous = (series, quarter != 0, period, value)
+        }
+        return figures
+    }
+}

@@ -1,0 +1,363 @@
+import GRDB
+
+/// A notification item as the notifier received it from `jump.notifications`.
+public struct ReceivedItem: Sendable {
+    /// The item id (`audience:event-id`): a repeat after a relay crash is dropped by it.
+    public var itemID: String
+    /// The audience.
+    public var audience: String
+    /// Higher first in a digest.
+    public var importance: Int
+    /// Where the event came from (`jump.events` and its partition) and at which offset: the totals it carries
+    /// are that partition's as of that offset.
+    public var originTopic: String
+    /// The partition of the event.
+    public var originPartition: Int32
+    /// The offset of the event.
+    public var originOffset: Int64
+    /// The totals JSON the item carries.
+    public var totals: String
+    /// The whole item JSON.
+    public var item: String
+
+    /// An item.
+    public init(
+        itemID: String, audience: String, importance: Int, originTopic: String, originPartition: Int32,
+        originOffset: Int64, totals: String, item: String
+    ) {
+        self.itemID = itemID
+        self.audience = audience
+        self.importance = importance
+        self.originTopic = originTopic
+        self.originPartition = originPartition
+        self.originOffset = originOffset
+        self.totals = totals
+        self.item = item
+    }
+}
+
+/// An item in the notifier's buffer.
+public struct BufferedItem: Sendable, Equatable {
+    /// The item id.
+    public var itemID: String
+    /// Its importance.
+    public var importance: Int
+    /// When the notifier received it, in milliseconds since 1970 (UTC).
+    public var receivedAt: Int64
+    /// The item JSON.
+    public var item: String
+}
+
+/// A digest as the store holds it.
+public struct StoredDigest: Sendable, Equatable {
+    /// `audience/window-start`, the deterministic id.
+    public var id: String
+    /// The audience.
+    public var audience: String
+    /// The window start, milliseconds since 1970 (UTC).
+    public var windowStart: Int64
+    /// The window end.
+    public var windowEnd: Int64
+    /// When it was built.
+    public var builtAt: Int64
+    /// How many items it reports.
+    public var itemCount: Int
+    /// The digest JSON (`Schemas/digest.schema.json`).
+    public var json: String
+
+    /// A digest.
+    public init(
+        id: String, audience: String, windowStart: Int64, windowEnd: Int64, builtAt: Int64, itemCount: Int,
+        json: String
+    ) {
+        self.id = id
+        self.audience = audience
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.builtAt = builtAt
+        self.itemCount = itemCount
+        self.json = json
+    }
+}
+
+/// One digest to one sink (and, for e-mail, one recipient).
+public struct DeliveryKey: Sendable, Hashable {
+    /// The digest.
+    public var digestID: String
+    /// The sink: `log`, `jsonl`, `topic`, `email`.
+    public var sink: String
+    /// The recipient's address for e-mail, empty otherwise.
+    public var recipient: String
+
+    /// A delivery key.
+    public init(digestID: String, sink: String, recipient: String = "") {
+        self.digestID = digestID
+        self.sink = sink
+        self.recipient = recipient
+    }
+}
+
+/// A delivery this process claimed and must now carry out.
+public struct ClaimedDelivery: Sendable {
+    /// What to deliver where.
+    public var key: DeliveryKey
+    /// The digest.
+    public var digest: StoredDigest
+    /// Attempts so far, this one included.
+    public var attempt: Int
+    /// For a file sink: where a previous, interrupted attempt was about to write (the file's size then); the
+    /// sink looks there for the digest before writing it again.
+    public var interruptedAt: Int64?
+}
+
+/// A delivery's state, for `digest list`.
+public struct DeliveryState: Sendable, Equatable, Codable {
+    /// The sink.
+    public var sink: String
+    /// The recipient (e-mail), or empty.
+    public var recipient: String
+    /// `pending`, `writing`, `delivered` or `failed`.
+    public var status: String
+    /// Attempts made.
+    public var attempts: Int
+    /// When it was delivered (milliseconds since 1970).
+    public var deliveredAt: Int64?
+    /// The last error.
+    public var lastError: String?
+}
+
+extension StateStore {
+    /// Stores a batch of received items in one transaction with the next offset of their partition of
+    /// `jump.notifications` (guarded like ``apply(topic:records:expected:ledgerWindow:router:)``): an item seen
+    /// before is dropped by id; each origin partition's totals are kept if they are newer than those held.
+    /// Returns how many items were new.
+    @discardableResult
+    public func receive(
+        topic: String, partition: Int32, items: [ReceivedItem], nextOffset: Int64, expected: Int64?,
+        receivedAt: Int64
+    ) throws -> Int {
+        try writer.write { db in
+            var added = 0
+            for item in items {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT OR IGNORE INTO notifier_items (item_id, audience, importance, received_at, item)
+                        VALUES (?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [item.itemID, item.audience, item.importance, receivedAt, item.item])
+                added += db.changesCount
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO notifier_totals (topic, partition, "offset", totals) VALUES (?, ?, ?, ?)
+                        ON CONFLICT DO UPDATE SET "offset" = excluded."offset", totals = excluded.totals
+                        WHERE excluded."offset" > notifier_totals."offset"
+                        """
+                ).execute(arguments: [item.originTopic, item.originPartition, item.originOffset, item.totals])
+            }
+            try advance(db, topic: topic, partition: partition, expected: expected, to: nextOffset)
+            return added
+        }
+    }
+
+    /// The latest totals JSON of every origin partition the notifier has heard from.
+    public func latestTotals() throws -> [String] {
+        try writer.read { db in
+            try String.fetchAll(db, sql: "SELECT totals FROM notifier_totals ORDER BY topic, partition")
+        }
+    }
+
+    /// The end of the last window closed for `audience` (milliseconds since 1970), or `nil` if none was.
+    public func windowClosedThrough(audience: String) throws -> Int64? {
+        try writer.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT closed_through FROM digest_windows WHERE audience = ?", arguments: [audience])
+        }
+    }
+
+    /// Starts `audience`'s windows at `start` unless they started before (a new store does not report the past).
+    public func startWindows(audience: String, at start: Int64) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO digest_windows (audience, closed_through) VALUES (?, ?)",
+                arguments: [audience, start])
+        }
+    }
+
+    /// The items buffered for `audience` and not yet in a digest, most important first.
+    public func openItems(audience: String, receivedBefore end: Int64 = .max) throws -> [BufferedItem] {
+        try writer.read { db in try Self.openItems(db, audience: audience, before: end) }
+    }
+
+    private static func openItems(_ db: Database, audience: String, before end: Int64) throws -> [BufferedItem] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT item_id, importance, received_at, item FROM notifier_items
+                WHERE audience = ? AND digest_id IS NULL AND received_at < ?
+                ORDER BY importance DESC, received_at, rowid
+                """, arguments: [audience, end]
+        ).map { BufferedItem(itemID: $0[0], importance: $0[1], receivedAt: $0[2], item: $0[3]) }
+    }
+
+    /// Closes `audience`'s window `[start, end)` in one transaction: `build` turns the open items received before
+    /// `end` into a digest (or `nil`: nothing to send), which is stored with one pending delivery per sink; the
+    /// items are marked as reported and the window as closed. If another process closed the window first, nothing
+    /// happens and `nil` is returned.
+    public func closeWindow(
+        audience: String, start: Int64, end: Int64,
+        build: ([BufferedItem]) throws -> (digest: StoredDigest, deliveries: [DeliveryKey])?
+    ) throws -> StoredDigest? {
+        try writer.write { db in
+            try db.execute(
+                sql: "UPDATE digest_windows SET closed_through = ? WHERE audience = ? AND closed_through = ?",
+                arguments: [end, audience, start])
+            guard db.changesCount == 1 else { return nil }
+            let items = try Self.openItems(db, audience: audience, before: end)
+            guard let (digest, deliveries) = try build(items) else {
+                return nil
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO digests (id, audience, window_start, window_end, built_at, item_count, digest)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    digest.id, digest.audience, digest.windowStart, digest.windowEnd, digest.builtAt, digest.itemCount,
+                    digest.json,
+                ])
+            for item in items {
+                try db.execute(
+                    sql: "UPDATE notifier_items SET digest_id = ? WHERE item_id = ?",
+                    arguments: [digest.id, item.itemID]
+                )
+            }
+            for key in deliveries {
+                try db.execute(
+                    sql: "INSERT INTO deliveries (digest_id, sink, recipient) VALUES (?, ?, ?)",
+                    arguments: [key.digestID, key.sink, key.recipient])
+            }
+            return digest
+        }
+    }
+
+    /// Claims the deliveries that are due: pending ones whose retry time has come, and interrupted ones whose
+    /// claimant is gone (`isGone(claimant)`) or whose lease ran out. A claim lasts `lease` milliseconds.
+    public func claimDeliveries(
+        claimant: String, now: Int64, lease: Int64, isGone: (String) -> Bool
+    ) throws -> [ClaimedDelivery] {
+        try writer.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.digest_id, d.sink, d.recipient, d.status, d.attempts, d.claimed_by, d.claimed_until,
+                    d.file_offset, g.audience, g.window_start, g.window_end, g.built_at, g.item_count, g.digest
+                    FROM deliveries d JOIN digests g ON g.id = d.digest_id
+                    WHERE (d.status = 'pending' AND d.next_attempt_at <= ?1) OR d.status = 'writing'
+                    ORDER BY g.built_at, g.id, d.sink, d.recipient
+                    """, arguments: [now])
+            var claimed: [ClaimedDelivery] = []
+            for row in rows {
+                let status: String = row[3]
+                let claimedBy: String? = row[5]
+                let claimedUntil: Int64? = row[6]
+                var interruptedAt: Int64?
+                if status == "writing" {
+                    guard let claimedBy, claimedBy != claimant else { continue }
+                    guard isGone(claimedBy) || (claimedUntil ?? 0) < now else { continue }
+                    interruptedAt = row[7]
+                }
+                let key = DeliveryKey(digestID: row[0], sink: row[1], recipient: row[2])
+                try db.execute(
+                    sql: """
+                        UPDATE deliveries SET status = 'writing', claimed_by = ?, claimed_until = ?,
+                        attempts = attempts + 1, file_offset = NULL
+                        WHERE digest_id = ? AND sink = ? AND recipient = ? AND status = ? AND claimed_by IS ?
+                        """,
+                    arguments: [claimant, now + lease, key.digestID, key.sink, key.recipient, status, claimedBy])
+                guard db.changesCount == 1 else { continue }
+                let digest = StoredDigest(
+                    id: key.digestID, audience: row[8], windowStart: row[9], windowEnd: row[10], builtAt: row[11],
+                    itemCount: row[12], json: row[13])
+                claimed.append(
+                    ClaimedDelivery(
+                        key: key, digest: digest, attempt: (row[4] as Int) + 1, interruptedAt: interruptedAt))
+            }
+            return claimed
+        }
+    }
+
+    /// Records where a file sink is about to append (the file's size): if the process dies before
+    /// ``finishDelivery(_:claimant:at:)``, the next claimant looks there.
+    public func recordIntent(_ key: DeliveryKey, claimant: String, fileOffset: Int64) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET file_offset = ?
+                    WHERE digest_id = ? AND sink = ? AND recipient = ? AND claimed_by = ?
+                    """, arguments: [fileOffset, key.digestID, key.sink, key.recipient, claimant])
+        }
+    }
+
+    /// Marks a claimed delivery done.
+    public func finishDelivery(_ key: DeliveryKey, claimant: String, at time: Int64) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET status = 'delivered', delivered_at = ?, claimed_by = NULL,
+                    claimed_until = NULL, last_error = NULL
+                    WHERE digest_id = ? AND sink = ? AND recipient = ? AND claimed_by = ?
+                    """, arguments: [time, key.digestID, key.sink, key.recipient, claimant])
+        }
+    }
+
+    /// Records a failed attempt: retried at `retryAt`, or, with `nil`, failed for good.
+    public func failDelivery(_ key: DeliveryKey, claimant: String, error: String, retryAt: Int64?) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET status = ?, next_attempt_at = ?, last_error = ?, claimed_by = NULL,
+                    claimed_until = NULL WHERE digest_id = ? AND sink = ? AND recipient = ? AND claimed_by = ?
+                    """,
+                arguments: [
+                    retryAt == nil ? "failed" : "pending", retryAt ?? 0, error, key.digestID, key.sink, key.recipient,
+                    claimant,
+                ])
+        }
+    }
+
+    /// Deliveries not yet delivered nor failed for good.
+    public func openDeliveryCount() throws -> Int {
+        try writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'writing')") ?? 0
+        }
+    }
+
+    /// The latest digests, newest first, with the state of each of their deliveries.
+    public func digests(limit: Int = 50) throws -> [(digest: StoredDigest, deliveries: [DeliveryState])] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, audience, window_start, window_end, built_at, item_count, digest FROM digests
+                    ORDER BY built_at DESC, id DESC LIMIT ?
+                    """, arguments: [limit]
+            ).map { row in
+                let digest = StoredDigest(
+                    id: row[0], audience: row[1], windowStart: row[2], windowEnd: row[3], builtAt: row[4],
+                    itemCount: row[5], json: row[6])
+                let deliveries = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT sink, recipient, status, attempts, delivered_at, last_error FROM deliveries
+                        WHERE digest_id = ? ORDER BY sink, recipient
+                        """, arguments: [digest.id]
+                ).map {
+                    DeliveryState(
+                        sink: $0[0], recipient: $0[1], status: $0[2], attempts: $0[3], deliveredAt: $0[4],
+                        lastError: $0[5])
+                }
+                return (digest, deliveries)
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import JumpDigests
+import JumpKafka
+import JumpState
+import Logging
+import Synchronization
+
+/// What a `jump-consumer run` process does: the state role, the notifier role, or both.
+public enum ConsumerRole: String, Sendable, CaseIterable {
+    /// The state worker and its outbox relay.
+    case state
+    /// The notifier.
+    case notifier
+    /// Both, in one process (the default).
+    case all
+}
+
+/// The roles of one `jump-consumer run` process, over one store: the state worker and its outbox relay, and the
+/// notifier. As a daemon they run side by side until asked to stop; with `untilIdle` they run one after the
+/// other (the worker until caught up, the relay until the outbox is empty, the notifier until caught up and
+/// delivered), so that a script sees everything through.
+public final class ConsumerDaemon: Sendable {
+    private let role: ConsumerRole
+    private let untilIdle: Bool
+    private let stateWorker: StateWorker?
+    private let relay: OutboxRelay?
+    private let notifier: NotifierWorker?
+    private let service: DigestService?
+    private let logger: Logger
+
+    /// Prepares the roles; nothing runs until ``run()``.
+    public init(
+        role: ConsumerRole, state: StateWorkerConfiguration, notifier notifierConfiguration: NotifierConfiguration,
+        digests: DigestConfiguration, digestDirectory: String, notificationsTopic: String, digestsTopic: String,
+        store: StateStore, logger: Logger
+    ) throws {
+        self.role = role
+        untilIdle = state.untilIdle
+        self.logger = logger
+        if role != .notifier {
+            var state = state
+            state.router = DigestRouter(audiences: digests.audiences)
+            stateWorker = try StateWorker(configuration: state, store: store, logger: logger)
+            relay = try OutboxRelay(
+                store: store, brokers: state.brokers, overrides: state.overrides, topic: notificationsTopic,
+                logger: logger)
+        } else {
+            stateWorker = nil
+            relay = nil
+        }
+        if role != .state {
+            let service = try DigestService(
+                configuration: digests, store: store, directory: digestDirectory,
+                brokers: notifierConfiguration.brokers, overrides: notifierConfiguration.overrides,
+                digestsTopic: digestsTopic, logger: logger)
+            self.service = service
+            var configuration = notifierConfiguration
+            configuration.topic = notificationsTopic
+            configuration.untilIdle = untilIdle
+            notifier = try NotifierWorker(configuration: configuration, store: store, service: service, logger: logger)
+        } else {
+            service = nil
+            notifier = nil
+        }
+    }
+
+    /// Asks every role to stop after the work in hand.
+    public func requestStop() {
+        stateWorker?.requestStop()
+        relay?.requestStop()
+        notifier?.requestStop()
+    }
+
+    /// Runs the roles; returns why they stopped.
+    public func run() async throws -> StateWorkerExit {
+        do {
+            let exit = try await untilIdle ? runInTurn() : runSideBySide()
+            await closeProducers()
+            return exit
+        } catch {
+            requestStop()
+            await closeProducers()
+            throw error
+        }
+    }
+
+    private func runInTurn() async throws -> StateWorkerExit {
+        var exit = StateWorkerExit.idle
+        if let stateWorker, let relay {
+            exit = try await stateWorker.run()
+            guard exit == .idle else { return exit }
+            try await relay.drain()
+        }
+        if let notifier { exit = try await notifier.run() }
+        return exit
+    }
+
+    private func runSideBySide() async throws -> StateWorkerExit {
+        try await withThrowingTaskGroup(of: StateWorkerExit?.self) { group in
+            if let stateWorker { group.addTask { try await stateWorker.run() } }
+            if let relay {
+                group.addTask {
+                    await relay.run()
+                    return nil
+                }
+            }
+            if let notifier { group.addTask { try await notifier.run() } }
+            var exit = StateWorkerExit.stopped
+            do {
+                for try await value in group {
+                    if let value { exit = value }
+                }
+            } catch {
+                // One role failing stops the others: the process exits and its supervisor restarts it.
+                requestStop()
+                throw error
+            }
+            return exit
+        }
+    }
+
+    private func closeProducers() async {
+        await relay?.close()
+        await service?.close()
+    }
+}

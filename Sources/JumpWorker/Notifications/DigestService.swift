@@ -1,0 +1,120 @@
+import Foundation
+import JumpDigests
+import JumpKafka
+import JumpState
+import Logging
+
+/// The digest side of the notifier: windows, building and delivery to every configured sink, over one store.
+/// The notifier daemon ticks it every second; `digest send-now` uses it once.
+public final class DigestService: Sendable {
+    /// The configuration.
+    public let configuration: DigestConfiguration
+    /// Closes windows and builds digests.
+    public let windows: DigestWindows
+    /// Delivers them.
+    public let deliverer: DigestDeliverer
+    private let producer: KafkaProducer?
+    private let logger: Logger
+
+    /// A service over `store` writing its files to `directory`. With `brokers`, digests also go to
+    /// `digestsTopic`; without, topic deliveries wait for a process that has brokers.
+    public init(
+        configuration: DigestConfiguration, store: StateStore, directory: String, brokers: [String]?,
+        overrides: [String: String] = [:], digestsTopic: String = "jump.digests", logger: Logger
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var sinks: [any DigestSink] = []
+        var producer: KafkaProducer?
+        for name in configuration.sinks {
+            switch name {
+            case "log": sinks.append(AppendOnlyFileSink.log(directory: directory))
+            case "jsonl": sinks.append(AppendOnlyFileSink.jsonLines(directory: directory))
+            case "email": if let email = EmailSink.configured(configuration) { sinks.append(email) }
+            case "topic":
+                guard let brokers else { continue }
+                var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: brokers)
+                producerConfiguration.overrides = overrides.filter { !KafkaProperties.isConsumerOnly($0.key) }
+                let made = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+                producer = made
+                sinks.append(TopicDigestSink(producer: made, topic: digestsTopic))
+            default: continue
+            }
+        }
+        self.producer = producer
+        let renderer = try DigestRenderer(templateDirectory: configuration.templateDirectory)
+        // Every configured sink gets a delivery row, even one this process cannot serve (the topic without
+        // brokers): it stays pending for a process that can.
+        let recipients = configuration.sinks.compactMap { name -> (any DigestSink)? in
+            if let sink = sinks.first(where: { $0.name == name }) { return sink }
+            return name == "topic" ? PlaceholderSink(name: name) : nil
+        }
+        windows = DigestWindows(
+            store: store, configuration: configuration, renderer: renderer, sinks: recipients, logger: logger)
+        deliverer = DigestDeliverer(
+            store: store, sinks: sinks, maxAttempts: configuration.email?.maxAttempts ?? 8, logger: logger)
+    }
+
+    /// Closes the windows that ended and delivers what is due.
+    @discardableResult
+    public func tick(now: Int64 = Timestamp.now()) async throws -> DigestDeliverer.Round {
+        try windows.closeDue(now: now)
+        return try await deliverer.deliverDue(now: now)
+    }
+
+    /// Closes the open window of each audience now (or of one) and delivers; returns the digests built.
+    public func sendNow(audience: String? = nil) async throws -> [StoredDigest] {
+        let now = Timestamp.now()
+        var built = try windows.closeDue(now: now)
+        for candidate in configuration.audiences where audience == nil || candidate.id == audience {
+            if let digest = try windows.closeNow(candidate, now: now) { built.append(digest) }
+        }
+        try await deliverer.deliverDue(now: now)
+        return built
+    }
+
+    /// Delivers until nothing is due or `timeout` passes (retries wait for their time).
+    public func deliverOutstanding(timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try windows.store.openDeliveryCount() > 0, ContinuousClock.now < deadline {
+            try await deliverer.deliverDue()
+            if try windows.store.openDeliveryCount() > 0 { try await Task.sleep(for: .milliseconds(200)) }
+        }
+    }
+
+    /// Closes the producer.
+    public func close() async {
+        if let producer { _ = await producer.close(timeout: .seconds(10)) }
+    }
+}
+
+/// Publishes digests to `jump.digests`, keyed by audience, with the digest id in the `jump.digest.id` header.
+struct TopicDigestSink: DigestSink {
+    let name = "topic"
+    let producer: KafkaProducer
+    let topic: String
+
+    func deliver(
+        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) throws -> Void
+    ) async throws(DeliveryFailure) {
+        let message = KafkaProducerMessage(
+            topic: topic, key: Array(digest.audience.utf8), value: DigestCoding.encode(digest),
+            headers: [KafkaHeader(name: "jump.digest.id", text: digest.id)])
+        do {
+            _ = try await producer.send(message)
+        } catch {
+            throw DeliveryFailure("\(topic): \(error)")
+        }
+    }
+}
+
+/// A sink named in the configuration that this process cannot serve; it only gives its deliveries their rows.
+private struct PlaceholderSink: DigestSink {
+    let name: String
+    func deliver(
+        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) throws -> Void
+    ) async throws(DeliveryFailure) {
+        throw DeliveryFailure("\(name) is not available in this process")
+    }
+}

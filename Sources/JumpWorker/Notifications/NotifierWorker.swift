@@ -1,0 +1,163 @@
+import Foundation
+import JumpDigests
+import JumpKafka
+import JumpState
+import Logging
+import Synchronization
+
+/// How a ``NotifierWorker`` runs.
+public struct NotifierConfiguration: Sendable {
+    /// Kafka's bootstrap servers.
+    public var brokers: [String]
+    /// librdkafka properties passed through (`-X`).
+    public var overrides: [String: String] = [:]
+    /// The notifications topic (one partition); default `jump.notifications`.
+    public var topic = "jump.notifications"
+    /// The consumer group; default `jump-notifier`.
+    public var groupID = "jump-notifier"
+    /// How long one poll waits; default 200 ms.
+    public var pollTimeout: Duration = .milliseconds(200)
+    /// How often windows are checked and due deliveries made; default 1 s.
+    public var tick: Duration = .seconds(1)
+    /// Exit once caught up with the topic (after delivering what is due).
+    public var untilIdle = false
+
+    /// A configuration with jump-relay's defaults.
+    public init(brokers: [String]) { self.brokers = brokers }
+}
+
+/// The notifier role: consumes `jump.notifications` in the group `jump-notifier`, buffers items in its store
+/// with the topic's offsets in the same transactions (a repeat is dropped by item id), and every tick closes
+/// the windows that ended and delivers digests through ``DigestService``.
+public final class NotifierWorker: Sendable {
+    private let configuration: NotifierConfiguration
+    private let store: StateStore
+    private let service: DigestService
+    private let consumer: KafkaConsumer
+    private let assigned = AssignedOffsets()
+    private let stopRequested = Atomic<Bool>(false)
+    private let logger: Logger
+
+    /// Prepares the notifier; nothing is consumed until ``run()``.
+    public init(
+        configuration: NotifierConfiguration, store: StateStore, service: DigestService, logger: Logger
+    ) throws {
+        self.configuration = configuration
+        self.store = store
+        self.service = service
+        self.logger = logger
+        var consumerConfiguration = KafkaConsumerConfiguration(
+            bootstrapServers: configuration.brokers, groupID: configuration.groupID, topics: [configuration.topic])
+        consumerConfiguration.overrides = configuration.overrides
+        let topic = configuration.topic
+        let assigned = assigned
+        let hooks = KafkaRebalanceHooks(
+            onAssign: { partitions in
+                let stored = try store.nextOffsets(topic: topic)
+                assigned.assign(partitions.map { ($0.partition, stored[$0.partition]) })
+                return Dictionary(
+                    uniqueKeysWithValues: partitions.map {
+                        ($0, stored[$0.partition].map(KafkaOffset.exact) ?? .beginning)
+                    })
+            },
+            onRevoke: { partitions in assigned.revoke(partitions.map(\.partition)) })
+        consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
+    }
+
+    /// Asks the notifier to stop after the batch in hand.
+    public func requestStop() {
+        stopRequested.store(true, ordering: .releasing)
+        consumer.wakeUp()
+    }
+
+    /// Consumes and delivers until asked to stop (or, with `untilIdle`, until caught up and delivered).
+    public func run() async throws -> StateWorkerExit {
+        let exit: StateWorkerExit
+        do {
+            exit = try await withThrowingTaskGroup(of: StateWorkerExit?.self) { group in
+                group.addTask { try await self.consume() }
+                if !configuration.untilIdle {
+                    group.addTask {
+                        await self.tickUntilStopped()
+                        return nil
+                    }
+                }
+                var result = StateWorkerExit.stopped
+                for try await value in group {
+                    if let value {
+                        result = value
+                        requestStop()
+                    }
+                }
+                return result
+            }
+            if exit == .idle {
+                try await service.tick()
+                try await service.deliverOutstanding(timeout: .seconds(30))
+            }
+        } catch {
+            await shutDown()
+            throw error
+        }
+        await shutDown()
+        return exit
+    }
+
+    private func consume() async throws -> StateWorkerExit {
+        while !stopRequested.load(ordering: .acquiring) {
+            let events = try await consumer.poll(maxEvents: 1_000, timeout: configuration.pollTimeout)
+            var byPartition: [Int32: [KafkaConsumerMessage]] = [:]
+            for case .message(let message) in events {
+                byPartition[message.topicPartition.partition, default: []].append(message)
+            }
+            for (partition, messages) in byPartition { try receive(partition: partition, messages) }
+            if configuration.untilIdle, byPartition.isEmpty, !consumer.assignment.isEmpty,
+                consumer.partitionsAtEnd == consumer.assignment
+            {
+                return .idle
+            }
+        }
+        return .stopped
+    }
+
+    /// Stores one partition's messages and their next offset in one transaction.
+    private func receive(partition: Int32, _ messages: [KafkaConsumerMessage]) throws {
+        var items: [ReceivedItem] = []
+        for message in messages {
+            guard let value = message.value else { continue }
+            do {
+                let item = try NotificationItem(json: value)
+                items.append(item.received(json: String(decoding: value, as: UTF8.self)))
+            } catch {
+                logger.error(
+                    "notification item skipped",
+                    metadata: ["at": "\(message.topicPartition)@\(message.offset)", "error": "\(error)"])
+            }
+        }
+        let next = (messages.map(\.offset).max() ?? 0) + 1
+        let expected = assigned.snapshot[partition] ?? nil
+        let added = try store.receive(
+            topic: configuration.topic, partition: partition, items: items, nextOffset: next, expected: expected,
+            receivedAt: Timestamp.now())
+        assigned.advance([partition: next])
+        try? consumer.storeOffsets([KafkaTopicPartition(topic: configuration.topic, partition: partition): next])
+        logger.debug("notification items received", metadata: ["new": "\(added)", "repeats": "\(items.count - added)"])
+    }
+
+    private func tickUntilStopped() async {
+        while !stopRequested.load(ordering: .acquiring), !Task.isCancelled {
+            do {
+                try await service.tick()
+            } catch {
+                logger.error("digest windows or delivery failed; retrying next tick", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: configuration.tick)
+        }
+    }
+
+    private func shutDown() async {
+        try? await consumer.commit()
+        try? await consumer.close()
+        logger.info("notifier left the group")
+    }
+}

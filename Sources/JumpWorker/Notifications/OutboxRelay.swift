@@ -1,0 +1,91 @@
+import JumpKafka
+import JumpState
+import Logging
+import Synchronization
+
+/// Publishes the notification items the state worker wrote to its outbox to `jump.notifications`, keyed by
+/// audience, with the idempotent producer, and removes each one once Kafka acknowledged it. A crash between the
+/// acknowledgement and the removal publishes an item again; the notifier drops the repeat by item id.
+public final class OutboxRelay: Sendable {
+    private let store: StateStore
+    private let producer: KafkaProducer
+    private let topic: String
+    private let logger: Logger
+    private let stopRequested = Atomic<Bool>(false)
+
+    /// A relay from `store`'s outbox to `topic`.
+    public init(
+        store: StateStore, brokers: [String], overrides: [String: String], topic: String = "jump.notifications",
+        logger: Logger
+    ) throws {
+        self.store = store
+        self.topic = topic
+        self.logger = logger
+        var configuration = KafkaProducerConfiguration(bootstrapServers: brokers)
+        configuration.overrides = overrides.filter { !KafkaProperties.isConsumerOnly($0.key) }
+        producer = try KafkaProducer(configuration: configuration, logger: logger)
+    }
+
+    /// Relays one round (up to `limit` items) and returns how many were acknowledged and removed.
+    public func relayOnce(limit: Int = 1_000) async throws -> Int {
+        let pending = try store.pendingNotifications(limit: limit)
+        guard !pending.isEmpty else { return 0 }
+        let acknowledged = Mutex<[Int64]>([])
+        let failure = Mutex<KafkaError?>(nil)
+        for notification in pending {
+            let message = KafkaProducerMessage(topic: topic, key: notification.audience, value: notification.item)
+            let sequence = notification.sequence
+            try await producer.enqueue(message) { result in
+                switch result {
+                case .success: acknowledged.withLock { $0.append(sequence) }
+                case .failure(let error): failure.withLock { $0 = $0 ?? error }
+                }
+            }
+        }
+        try await producer.flush(timeout: .seconds(60))
+        let done = acknowledged.withLock { $0 }
+        try store.removeNotifications(done)
+        if let error = failure.withLock({ $0 }) {
+            logger.warning(
+                "\(pending.count - done.count) notification items not acknowledged; they stay in the outbox",
+                metadata: ["error": "\(error)"])
+        }
+        return done.count
+    }
+
+    /// Relays until the outbox is empty.
+    public func drain() async throws {
+        var delay = Duration.milliseconds(100)
+        while try store.outboxDepth() > 0 {
+            if try await relayOnce() == 0 {
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            } else {
+                delay = .milliseconds(100)
+            }
+        }
+    }
+
+    /// Relays until ``requestStop()``, looking for new items every `interval` when the outbox is empty.
+    public func run(interval: Duration = .milliseconds(100)) async {
+        var delay = interval
+        while !stopRequested.load(ordering: .acquiring) {
+            do {
+                if try await relayOnce() > 0 {
+                    delay = interval
+                    continue
+                }
+            } catch {
+                logger.warning("outbox relay failed; retrying in \(delay)", metadata: ["error": "\(error)"])
+                delay = min(delay * 2, .seconds(5))
+            }
+            try? await Task.sleep(for: delay)
+        }
+    }
+
+    /// Asks ``run(interval:)`` to return.
+    public func requestStop() { stopRequested.store(true, ordering: .releasing) }
+
+    /// Waits for what is in flight and closes the producer.
+    public func close() async { _ = await producer.close(timeout: .seconds(10)) }
+}

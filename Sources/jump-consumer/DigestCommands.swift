@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import JumpDigests
+import JumpKafka
+import JumpState
+import JumpWorker
+import Logging
+
+extension JumpConsumer {
+    struct Digest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Preview, send and list digests (safe while a daemon runs on the same store).",
+            subcommands: [Preview.self, SendNow.self, List.self])
+    }
+}
+
+extension JumpConsumer.Digest {
+    struct Preview: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the digest the open window would produce now, without sending or closing anything.")
+
+        @OptionGroup var store: JumpConsumer.StateOptions
+        @OptionGroup var digests: JumpConsumer.DigestOptions
+
+        @Option(help: "The audience (consulate, governors-office, or one from the configuration).")
+        var audience: String
+
+        @Flag(help: "Print the digest JSON instead of its text.")
+        var json = false
+
+        func run() throws {
+            let configuration = try loadConfiguration(digests)
+            guard let chosen = configuration.audience(audience) else { throw unknownAudience(audience, configuration) }
+            let stateStore = try StateStore.openForReading(path: store.path)
+            let windows = DigestWindows(
+                store: stateStore, configuration: configuration,
+                renderer: try DigestRenderer(templateDirectory: configuration.templateDirectory), sinks: [],
+                logger: Logger(label: "jump-consumer"))
+            guard let digest = try windows.preview(chosen) else { return }
+            print(json ? String(decoding: DigestCoding.encode(digest), as: UTF8.self) : digest.fullText)
+        }
+    }
+
+    struct SendNow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Close the open window now and deliver its digest to every sink (before a meeting).")
+
+        @OptionGroup var store: JumpConsumer.StateOptions
+        @OptionGroup var digests: JumpConsumer.DigestOptions
+
+        @Option(help: "Only this audience (default: every audience).")
+        var audience: String?
+
+        @Option(name: [.customShort("b"), .long], help: "Bootstrap brokers for jump.digests (else $JUMP_BROKERS).")
+        var brokers: String?
+
+        @Option(
+            name: .customShort("X"),
+            help: ArgumentHelp("A librdkafka property, key=value (repeatable).", valueName: "key=value"))
+        var properties: [String] = []
+
+        @Option(help: "The digests topic.")
+        var digestsTopic = "jump.digests"
+
+        func run() async throws {
+            var logger = Logger(label: "jump-consumer")
+            logger.logLevel = .notice
+            let configuration = try loadConfiguration(digests)
+            if let audience, configuration.audience(audience) == nil {
+                throw unknownAudience(audience, configuration)
+            }
+            let overrides: [String: String]
+            do {
+                overrides = try KafkaProperties.parse(properties)
+            } catch {
+                throw ValidationError(error.message)
+            }
+            var servers: [String]?
+            if configuration.sinks.contains("topic") {
+                do {
+                    let settings = try BrokerSettings.resolve(brokers: brokers, overrides: overrides)
+                    servers = settings.servers
+                } catch {
+                    logger.warning("\(error); the digests wait for jump.digests until a notifier with brokers runs")
+                }
+            }
+            let stateStore = try StateStore.openForReading(path: store.path)
+            let service = try DigestService(
+                configuration: configuration, store: stateStore, directory: digests.directory(statePath: store.path),
+                brokers: servers, overrides: overrides, digestsTopic: digestsTopic, logger: logger)
+            let built = try await service.sendNow(audience: audience)
+            try await service.deliverOutstanding(timeout: .seconds(20))
+            await service.close()
+            for digest in built { print("\(digest.id)\t\(digest.itemCount) items") }
+            if built.isEmpty { print("no digest: nothing to report in the open windows") }
+            let pending = try stateStore.digests(limit: 200).flatMap { entry in
+                entry.deliveries.filter { $0.status != "delivered" }.map { (entry.digest.id, $0) }
+            }
+            for (id, delivery) in pending {
+                let target = delivery.recipient.isEmpty ? delivery.sink : "\(delivery.sink) \(delivery.recipient)"
+                print("\(id)\t\(target)\t\(delivery.status)\t\(delivery.lastError ?? "")")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What was sent, when, and to which sinks (newest first); failures show their last error.")
+
+        @OptionGroup var store: JumpConsumer.StateOptions
+
+        @Option(help: "How many digests.")
+        var limit = 20
+
+        @Flag(help: "Print JSON lines.")
+        var json = false
+
+        func run() throws {
+            let entries = try StateStore.openForReading(path: store.path).digests(limit: limit)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            for (digest, deliveries) in entries {
+                if json {
+                    struct Listing: Encodable {
+                        var id: String
+                        var audience: String
+                        var builtAt: String
+                        var items: Int
+                        var deliveries: [DeliveryState]
+                    }
+                    let listing = Listing(
+                        id: digest.id, audience: digest.audience, builtAt: Timestamp.utc(digest.builtAt),
+                        items: digest.itemCount, deliveries: deliveries)
+                    print(String(decoding: try encoder.encode(listing), as: UTF8.self))
+                    continue
+                }
+                print("\(digest.id)  built \(Timestamp.utc(digest.builtAt))  \(digest.itemCount) items")
+                for delivery in deliveries {
+                    let target = delivery.recipient.isEmpty ? delivery.sink : "\(delivery.sink) \(delivery.recipient)"
+                    let when = delivery.deliveredAt.map { " at \(Timestamp.utc($0))" } ?? ""
+                    let error = delivery.lastError.map { ": \($0)" } ?? ""
+                    print("  \(target): \(delivery.status)\(when) (\(delivery.attempts) attempts)\(error)")
+                }
+            }
+        }
+    }
+}
+
+private func loadConfiguration(_ options: JumpConsumer.DigestOptions) throws -> DigestConfiguration {
+    do {
+        return try options.configuration()
+    } catch {
+        FileHandle.standardError.write(Data("jump-consumer: \(error)\n".utf8))
+        throw ExitCode(78)
+    }
+}
+
+private func unknownAudience(_ audience: String, _ configuration: DigestConfiguration) -> ValidationError {
+    ValidationError(
+        "no audience \(audience); the configuration has \(configuration.audiences.map(\.id).joined(separator: ", "))")
+}
