@@ -138,6 +138,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "JumpDigestsTests",
+            dependencies: [
+                "JumpDigests", "JumpState", "JumpEvents", "JumpTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Golden"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "JumpStateTests",
             dependencies: ["JumpState", "JumpEvents", "JumpTestSupport"],
             swiftSettings: swiftSettings

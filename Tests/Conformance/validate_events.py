@@ -5,6 +5,8 @@ checking on), for jump-relay's schema conformance test.
   validate_events.py SCHEMAS_DIR FILE...          prints one JSON object per file: {"file", "valid", "errors"}
   validate_events.py SCHEMAS_DIR --jsonl FILE     the same for each line of a JSON Lines file ("file" is the
                                                   line number; a line that is not JSON is reported as such)
+  --schema URN before the files validates against another root schema than the event envelope
+  (urn:jump:schema:notification-item:v1, urn:jump:schema:digest:v1).
 """
 import glob
 import json
@@ -31,9 +33,12 @@ def registry(schemas_dir):
 
 def main():
     schemas_dir, files = sys.argv[1], sys.argv[2:]
+    root = "urn:jump:schema:event:v1"
+    if files[:1] == ["--schema"]:
+        root, files = files[1], files[2:]
     jsonl = files[:1] == ["--jsonl"]
     schemas = registry(schemas_dir)
-    envelope = schemas.contents("urn:jump:schema:event:v1")
+    envelope = schemas.contents(root)
     validator_class = jsonschema.validators.validator_for(envelope)
     validator_class.check_schema(envelope)
     validator = validator_class(envelope, registry=schemas, format_checker=validator_class.FORMAT_CHECKER)

@@ -80,7 +80,7 @@ extension DigestConfiguration {
         } catch {
             throw DigestConfigurationError(description: "\(path): \(error)")
         }
-        if let problem = configuration.problems().first {
+        if let problem = (unknownKeys(in: data) + configuration.problems()).first {
             throw DigestConfigurationError(description: "\(path): \(problem)")
         }
         return configuration
@@ -154,6 +154,43 @@ extension DigestConfiguration {
             }
             if !email.from.contains("@") { problems.append("email.from: \"\(email.from)\" is not an e-mail address") }
         }
+        return problems
+    }
+
+    /// Keys the configuration does not know (a typo would otherwise be ignored silently); keys starting with
+    /// `//` are comments.
+    private static func unknownKeys(in data: Data) -> [String] {
+        let known: [String: Set<String>] = [
+            "": ["audiences", "sinks", "email", "templateDirectory"],
+            "audiences[]": [
+                "id", "name", "languages", "timeZone", "schedule", "reportEmptyWindows", "staff", "routes",
+            ],
+            "audiences[].schedule": ["everyMinutes", "dailyAt"],
+            "audiences[].staff[]": ["name", "role", "email", "language"],
+            "audiences[].routes[]": ["types", "directions", "topics", "importance"],
+            "email": ["from", "sendmail", "smtp", "maxAttempts"],
+            "email.smtp": ["host", "port"],
+        ]
+        var problems: [String] = []
+        func walk(_ value: Any, shape: String, path: String) {
+            if let object = value as? [String: Any] {
+                for (key, child) in object.sorted(by: { $0.key < $1.key }) where !key.hasPrefix("//") {
+                    let childShape = shape.isEmpty ? key : "\(shape).\(key)"
+                    let childPath = path.isEmpty ? key : "\(path).\(key)"
+                    if let allowed = known[shape], !allowed.contains(key) {
+                        problems.append(
+                            "\(childPath): unknown key (known: \(allowed.sorted().joined(separator: ", ")))")
+                        continue
+                    }
+                    walk(child, shape: childShape, path: childPath)
+                }
+            } else if let array = value as? [Any] {
+                for (index, element) in array.enumerated() {
+                    walk(element, shape: shape + "[]", path: "\(path)[\(index)]")
+                }
+            }
+        }
+        if let root = try? JSONSerialization.jsonObject(with: data) { walk(root, shape: "", path: "") }
         return problems
     }
 

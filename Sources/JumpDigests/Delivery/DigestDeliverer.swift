@@ -14,6 +14,13 @@ public struct DigestDeliverer: Sendable {
         public var retrying = 0
         /// Deliveries that failed for good.
         public var failed = 0
+
+        /// A round's figures.
+        public init(delivered: Int = 0, retrying: Int = 0, failed: Int = 0) {
+            self.delivered = delivered
+            self.retrying = retrying
+            self.failed = failed
+        }
     }
 
     /// The store holding digests and deliveries.

@@ -60,7 +60,10 @@ public struct DigestRenderer: Sendable {
                 "type": item.type, "importance": item.importance, "marker": item.importance >= 3 ? "!" : "·",
             ]
         }
-        let counts: [[String: Any]] = digest.counts.sorted { $0.key < $1.key }.map { type, count in
+        let order = Dictionary(uniqueKeysWithValues: JumpEventType.allCases.enumerated().map { ($1.rawValue, $0) })
+        let counts: [[String: Any]] = digest.counts.sorted {
+            (order[$0.key] ?? .max, $0.key) < (order[$1.key] ?? .max, $1.key)
+        }.map { type, count in
             [
                 "label": JumpEventType(rawValue: type).map { DigestText.typeLabel($0, language: language) } ?? type,
                 "count": count,

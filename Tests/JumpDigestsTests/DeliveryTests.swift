@@ -1,0 +1,155 @@
+import Foundation
+import JumpDigests
+import JumpState
+import Synchronization
+import Testing
+
+/// A mail transport that fails as told, then accepts; it records what it accepted.
+final class ScriptedTransport: MailTransport {
+    private let script: Mutex<[DeliveryFailure?]>
+    let accepted = Mutex<[MailMessage]>([])
+
+    init(_ script: [DeliveryFailure?]) { self.script = Mutex(script) }
+
+    func send(_ message: MailMessage) async throws(DeliveryFailure) {
+        let next = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        if let next { throw next }
+        accepted.withLock { $0.append(message) }
+    }
+}
+
+@Suite("Delivering digests")
+struct DeliveryTests {
+    /// A store with the press release received and both windows closed at 15:00Z.
+    private func closedWindows(sinks: [any DigestSink]) throws -> DigestFixture {
+        var fixture = try DigestFixture()
+        let windows = try fixture.windows(sinks: sinks)
+        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
+        _ = try fixture.fold(try DigestFixture.pressRelease())
+        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
+        #expect(try windows.closeDue(now: ms("2026-11-29T15:00:00Z")).count == 2)
+        return fixture
+    }
+
+    private func headers(_ file: URL) throws -> [Substring] {
+        try String(contentsOf: file, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("=== ") }
+    }
+
+    @Test("Each digest is written once to digests.log and digests.jsonl, and a second round writes nothing")
+    func once() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sinks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let sinks: [any DigestSink] = [
+            AppendOnlyFileSink.log(directory: directory.path), AppendOnlyFileSink.jsonLines(directory: directory.path),
+        ]
+        let fixture = try closedWindows(sinks: sinks)
+        let deliverer = DigestDeliverer(store: fixture.store, sinks: sinks, logger: DigestFixture.logger)
+        #expect(try await deliverer.deliverDue().delivered == 4)
+        #expect(try await deliverer.deliverDue().delivered == 0)
+        #expect(try headers(directory.appendingPathComponent("digests.log")).count == 2)
+        let lines = try String(contentsOf: directory.appendingPathComponent("digests.jsonl"), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(
+            try lines.map { try DigestCoding.decode(String($0)).id }.sorted() == [
+                "consulate/2026-11-29T14:00:00Z", "governors-office/2026-11-29T14:00:00Z",
+            ])
+    }
+
+    @Test(
+        "A crash after the append and before the store recorded it: the next process finds the digest in the file and does not write it again"
+    )
+    func crashAfterWrite() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sinks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let log = AppendOnlyFileSink.log(directory: directory.path)
+        let fixture = try closedWindows(sinks: [log])
+        // The first process claims both deliveries and writes the first digest, then "dies".
+        let dead = "\(getpid()):dead-process"
+        let claims = try fixture.store.claimDeliveries(claimant: dead, now: Timestamp.now(), lease: 600_000) { _ in
+            false
+        }
+        #expect(claims.count == 2)
+        let store = fixture.store
+        try await log.deliver(claims[0], digest: try DigestCoding.decode(claims[0].digest.json)) { offset in
+            try store.recordIntent(claims[0].key, claimant: dead, fileOffset: offset)
+        }
+        // and intended to write the second one, but died before writing.
+        try store.recordIntent(claims[1].key, claimant: dead, fileOffset: 1_000_000)
+        #expect(try headers(directory.appendingPathComponent("digests.log")).count == 1)
+        // The restarted process (same pid, another identity) takes both over.
+        let restarted = DigestDeliverer(store: fixture.store, sinks: [log], logger: DigestFixture.logger)
+        #expect(try await restarted.deliverDue().delivered == 2)
+        let written = try headers(directory.appendingPathComponent("digests.log"))
+        #expect(written.count == 2)
+        #expect(Set(written.map { $0.split(separator: " ")[5] }).count == 2)
+        #expect(try fixture.store.openDeliveryCount() == 0)
+    }
+
+    @Test("A claim held by a live process is left alone until its lease runs out")
+    func liveClaims() throws {
+        let fixture = try closedWindows(sinks: [AppendOnlyFileSink.log(directory: "/nonexistent")])
+        let now = Timestamp.now()
+        #expect(try fixture.store.claimDeliveries(claimant: "a", now: now, lease: 60_000) { _ in false }.count == 2)
+        #expect(try fixture.store.claimDeliveries(claimant: "b", now: now, lease: 60_000) { _ in false }.isEmpty)
+        #expect(
+            try fixture.store.claimDeliveries(claimant: "b", now: now + 61_000, lease: 60_000) { _ in false }.count == 2
+        )
+    }
+
+    @Test(
+        "E-mail goes to every staff member once per digest, retried per recipient with backoff, with a stable Message-ID"
+    )
+    func emailRetries() async throws {
+        var configuration = DigestConfiguration.builtIn
+        configuration.email = EmailSettings(
+            from: "jump-relay@example.org", smtp: SMTPRelay(host: "127.0.0.1", port: 25))
+        let transport = ScriptedTransport([DeliveryFailure("451 try later"), DeliveryFailure("451 try later")])
+        let email = EmailSink(settings: configuration.email!, transport: transport, audiences: configuration.audiences)
+        var fixture = try DigestFixture(configuration: configuration)
+        let windows = try fixture.windows(sinks: [email])
+        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
+        _ = try fixture.fold(try DigestFixture.pressRelease())
+        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
+        try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
+        let deliverer = DigestDeliverer(store: fixture.store, sinks: [email], logger: DigestFixture.logger)
+        let now = Timestamp.now()
+        let first = try await deliverer.deliverDue(now: now)
+        #expect(first == .init(delivered: 2, retrying: 2, failed: 0))
+        #expect(try await deliverer.deliverDue(now: now).delivered == 0)  // not yet: backing off
+        #expect(try await deliverer.deliverDue(now: now + 1_000).delivered == 2)
+        let messages = transport.accepted.withLock { $0 }
+        #expect(Set(messages.map(\.to)).count == 4)
+        let consul = try #require(messages.first { $0.to == "consul-general@example.org" })
+        #expect(consul.text.contains("Subject: =?UTF-8?B?"))
+        #expect(consul.text.contains("Content-Type: text/plain; charset=utf-8"))
+        let again = MailMessage(
+            digest: try DigestCoding.decode(
+                try fixture.store.digests().first { $0.digest.audience == "consulate" }!.digest.json),
+            from: "jump-relay@example.org", recipient: configuration.audiences[0].staff[0])
+        #expect(again.messageID == consul.messageID)
+        let states = try fixture.store.digests().flatMap(\.deliveries)
+        #expect(states.allSatisfy { $0.status == "delivered" })
+        #expect(states.map(\.attempts).sorted() == [1, 1, 2, 2])
+    }
+
+    @Test("A permanent failure is recorded with its reason and not retried")
+    func permanentFailure() async throws {
+        var configuration = DigestConfiguration.builtIn
+        configuration.email = EmailSettings(
+            from: "jump-relay@example.org", smtp: SMTPRelay(host: "127.0.0.1", port: 25))
+        let transport = ScriptedTransport([DeliveryFailure("550 no such mailbox", permanent: true)])
+        let email = EmailSink(settings: configuration.email!, transport: transport, audiences: configuration.audiences)
+        var fixture = try DigestFixture(configuration: configuration)
+        let windows = try fixture.windows(sinks: [email])
+        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
+        _ = try fixture.fold(try DigestFixture.pressRelease())
+        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
+        try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
+        let deliverer = DigestDeliverer(store: fixture.store, sinks: [email], logger: DigestFixture.logger)
+        #expect(try await deliverer.deliverDue() == .init(delivered: 3, retrying: 0, failed: 1))
+        let failed = try fixture.store.digests().flatMap(\.deliveries).filter { $0.status == "failed" }
+        #expect(failed.count == 1)
+        #expect(failed.first?.lastError == "550 no such mailbox")
+        #expect(try fixture.store.openDeliveryCount() == 0)
+    }
+}

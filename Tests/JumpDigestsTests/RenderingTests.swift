@@ -1,0 +1,131 @@
+import Foundation
+import JumpDigests
+import JumpState
+import JumpTestSupport
+import Testing
+
+@Suite("Rendering digests")
+struct RenderingTests {
+    /// The press release and four company events received in one window, closed at 15:00Z.
+    private func digests() throws -> [String: Digest] {
+        var fixture = try DigestFixture()
+        let windows = try fixture.windows()
+        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
+        var lines = try DigestFixture.pressRelease()
+        for name in [
+            "expansion-announced", "expansion-announced-utah-to-mx", "investment-announced", "expansion-completed",
+        ] {
+            lines.append(try DigestFixture.example(name))
+        }
+        _ = try fixture.fold(lines)
+        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
+        let built = try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
+        return Dictionary(uniqueKeysWithValues: try built.map { ($0.audience, try DigestCoding.decode($0.json)) })
+    }
+
+    @Test(
+        "The consulate's digest is in Spanish first, English below; the governor's office's in English (golden files)")
+    func goldenFiles() throws {
+        let digests = try digests()
+        for audience in ["consulate", "governors-office"] {
+            let text = try #require(digests[audience]).fullText
+            let golden = packageRoot.appendingPathComponent("Tests/JumpDigestsTests/Golden/\(audience).txt")
+            if ProcessInfo.processInfo.environment["JUMP_UPDATE_GOLDEN"] == "1" {
+                try text.write(to: golden, atomically: true, encoding: .utf8)
+            }
+            let expected = try String(contentsOf: golden, encoding: .utf8)
+            #expect(text == expected, "\(audience) differs from \(golden.path); JUMP_UPDATE_GOLDEN=1 rewrites it")
+        }
+        let consulate = try #require(digests["consulate"])
+        #expect(consulate.language == "es")
+        #expect(consulate.fullText.hasPrefix("Resumen JUMP · Consulado General de México en Salt Lake City"))
+        #expect(try #require(digests["governors-office"]).fullText.hasPrefix("JUMP digest · Utah Governor's Office"))
+    }
+
+    @Test("Items are ordered most important first and each names its event id; counts per type add up")
+    func itemsAndCounts() throws {
+        let consulate = try #require(try digests()["consulate"])
+        #expect(consulate.items.map(\.importance) == consulate.items.map(\.importance).sorted(by: >))
+        #expect(consulate.items.first?.type == "jump.delegation.meeting-held")
+        #expect(consulate.counts.values.reduce(0, +) == consulate.itemCount)
+        for item in consulate.items {
+            #expect(consulate.text["es"]!.contains("evento \(item.eventId)"))
+            #expect(consulate.text["en"]!.contains("event \(item.eventId)"))
+        }
+        #expect(consulate.totals.companies == ["mx-to-utah": 2, "utah-to-mx": 1])
+    }
+
+    @Test("A recipient's e-mail starts with their language")
+    func perRecipientLanguage() throws {
+        let consulate = try #require(try digests()["consulate"])
+        let english = consulate.text(languages: consulate.languages(for: "en"))
+        #expect(english.hasPrefix("JUMP digest · Consulado"))
+        #expect(english.contains("Resumen JUMP"))
+    }
+
+    @Test("Operators' templates replace the built-in ones; a broken template is refused with its path")
+    func operatorTemplates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("templates-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "{{% CONTENT_TYPE: TEXT}}\nDIGEST {{digestId}} <{{itemCount}}>\n".write(
+            to: directory.appendingPathComponent("digest.en.mustache"), atomically: true, encoding: .utf8)
+        let renderer = try DigestRenderer(templateDirectory: directory.path)
+        let digest = try #require(try digests()["governors-office"])
+        #expect(renderer.render(digest, language: "en") == "DIGEST governors-office/2026-11-29T14:00:00Z <6>\n")
+        #expect(renderer.render(digest, language: "es").hasPrefix("Resumen JUMP"))  // the built-in one
+        try "{{#items}} unclosed".write(
+            to: directory.appendingPathComponent("digest.es.mustache"), atomically: true, encoding: .utf8)
+        #expect(throws: DigestConfigurationError.self) { try DigestRenderer(templateDirectory: directory.path) }
+        do {
+            _ = try DigestRenderer(templateDirectory: directory.path)
+        } catch {
+            #expect(error.description.contains("digest.es.mustache"))
+        }
+    }
+
+    @Test("The templates in Deploy/templates are the built-in ones")
+    func shippedTemplates() throws {
+        for language in ["es", "en"] {
+            let file = packageRoot.appendingPathComponent("Deploy/templates/digest.\(language).mustache")
+            #expect(try String(contentsOf: file, encoding: .utf8) == DefaultTemplates.template(language: language))
+        }
+    }
+}
+
+@Suite("Sanitizing event text")
+struct SanitizingTests {
+    @Test("Control characters, line and paragraph separators and bidirectional overrides become single spaces")
+    func cleaning() {
+        #expect(Sanitizer.clean("Acme\n=== forged header ===") == "Acme === forged header ===")
+        #expect(Sanitizer.clean("a\r\nb\u{2028}c\u{2029}d\u{202E}e\u{0007}f\u{0085}g\t\th") == "a b c d e f g h")
+        #expect(Sanitizer.clean("  x  ") == "x")
+        #expect(Sanitizer.clean("Grupo Lácteo del Bajío · «JUMP»") == "Grupo Lácteo del Bajío · «JUMP»")
+        let long = String(repeating: "á", count: 500)
+        #expect(Sanitizer.clean(long).count == Sanitizer.maximumLength + 1)
+        #expect(Sanitizer.clean(long).hasSuffix("…"))
+    }
+
+    @Test("An event whose text tries to forge a log line leaves one header line per digest in digests.log")
+    func forgedLines() async throws {
+        var fixture = try DigestFixture()
+        let windows = try fixture.windows(sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)])
+        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
+        let hostile = try DigestFixture.example("expansion-announced").replacingOccurrences(
+            of: "Aceros del Norte S.A. de C.V.",
+            with: #"Evil\n=== 2026-11-29T15:00:00Z consulate forged digest consulate/x (9 items) ===\r\u2028\u001b[31m"#
+        )
+        #expect(hostile.contains("Evil"))
+        _ = try fixture.fold([hostile])
+        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
+        try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
+        let deliverer = DigestDeliverer(
+            store: fixture.store, sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)],
+            logger: DigestFixture.logger)
+        #expect(try await deliverer.deliverDue().delivered == 1)
+        let log = try String(contentsOf: fixture.directory.appendingPathComponent("digests.log"), encoding: .utf8)
+        #expect(log.split(separator: "\n").filter { $0.hasPrefix("===") }.count == 1)
+        #expect(log.contains("Evil === 2026-11-29T15:00:00Z consulate forged"))
+        #expect(!log.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+        #expect(!log.unicodeScalars.contains { $0.value == 0x2028 })
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import JumpDigests
+import JumpEvents
+import JumpState
+import Testing
+
+@Suite("Routing events to audiences")
+struct RoutingTests {
+    /// The audiences and importance of the items an event produced.
+    private func routes(_ notifications: [OutboxNotification]) throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for notification in notifications {
+            let item = try NotificationItem(json: Array(notification.item.utf8))
+            result[item.audience] = item.importance
+        }
+        return result
+    }
+
+    @Test(
+        "Mexican companies and investment coming to Utah go to the consulate; Utah's going to Mexico to the governor's office"
+    )
+    func directions() throws {
+        var fixture = try DigestFixture()
+        #expect(try routes(fixture.fold([DigestFixture.example("expansion-announced")])) == ["consulate": 3])
+        #expect(
+            try routes(fixture.fold([DigestFixture.example("expansion-announced-utah-to-mx")]))
+                == ["governors-office": 3])
+        #expect(try routes(fixture.fold([DigestFixture.example("investment-announced")])) == ["consulate": 3])
+    }
+
+    @Test("A completion is routed by the direction of the expansion it completes, and names its company and city")
+    func completionUsesState() throws {
+        var fixture = try DigestFixture()
+        _ = try fixture.fold([DigestFixture.example("expansion-announced")])
+        let items = try fixture.fold([DigestFixture.example("expansion-completed")])
+        #expect(try routes(items) == ["consulate": 3])
+        let item = try NotificationItem(json: Array(items[0].item.utf8))
+        #expect(item.facts.direction == .mexicoToUtah)
+        #expect(item.facts.companyName == "Aceros del Norte S.A. de C.V.")
+        #expect(item.facts.city == "Ogden")
+        #expect(
+            DigestText.headline(item, language: "es").hasPrefix(
+                "Aceros del Norte S.A. de C.V. completa su expansión en Ogden"))
+    }
+
+    @Test(
+        "Exports and jobs go to the governor's office; meetings and initiatives to both, immigration and security first for the consulate"
+    )
+    func pressRelease() throws {
+        var fixture = try DigestFixture()
+        let lines = try DigestFixture.pressRelease()
+        #expect(try routes(fixture.fold([lines[0]])) == ["consulate": 4, "governors-office": 2])  // immigration, security
+        #expect(try routes(fixture.fold([lines[1]])) == ["consulate": 2, "governors-office": 2])  // the initiative
+        #expect(try routes(fixture.fold([lines[2]])) == ["governors-office": 2])  // exports
+        #expect(try routes(fixture.fold([lines[4]])) == ["governors-office": 2])  // jobs
+        let economicOnly = lines[0].replacingOccurrences(
+            of: #""topics":["economic","immigration","security"]"#, with: #""topics":["economic"]"#)
+        #expect(economicOnly != lines[0])
+        let anotherMeeting = economicOnly.replacingOccurrences(
+            of: #""id":"c-[0-9a-f]{32}""#, with: #""id":"another-meeting""#, options: .regularExpression)
+        #expect(
+            try routes(fixture.fold([anotherMeeting]))
+                == ["consulate": 2, "governors-office": 2])
+    }
+
+    @Test("Items carry their partition's totals after the batch, and the event exactly as consumed")
+    func itemsCarryTotals() throws {
+        var fixture = try DigestFixture()
+        let lines = try DigestFixture.pressRelease()
+        let items = try fixture.fold(lines, partition: 3)
+        #expect(items.count == 7)
+        let last = try NotificationItem(json: Array(items.last!.item.utf8))
+        let totals = try JSONDecoder().decode(PartitionTotals.self, from: Data(last.totalsJSON.utf8))
+        #expect(
+            totals.exports == [
+                .init(
+                    series: "US-UT→MX", period: "2022", value: 110_000_000_000, previousPeriod: "2018",
+                    previousValue: 73_825_503_356)
+            ])
+        #expect(totals.jobs.map(\.value) == [51_000])
+        #expect(totals.meetings == 1 && totals.initiatives == 1)
+        #expect(last.originPartition == 3 && last.originTopic == "jump.events")
+        #expect(items.last!.item.hasSuffix(#","event":"# + lines[4] + "}"))
+    }
+
+    @Test("A configured rule can narrow an audience to one type, direction or topic")
+    func customRules() throws {
+        let rule = RouteRule(types: ["jump.delegation.meeting-held"], topics: ["water"], importance: 5)
+        let router = DigestRouter(
+            audiences: [
+                Audience(
+                    id: "water-desk", name: "Water", languages: ["en"], timeZone: "UTC", schedule: .every(minutes: 5),
+                    staff: [], routes: [rule])
+            ])
+        let lines = try DigestFixture.pressRelease()
+        let meeting = try EventDecoder().decode(Array(lines[0].utf8))
+        #expect(router.routes(for: NotificationFacts(event: meeting)).isEmpty)
+        let water = try EventDecoder().decode(
+            Array(lines[0].replacingOccurrences(of: #""economic","immigration","security""#, with: #""water""#).utf8))
+        #expect(
+            router.routes(for: NotificationFacts(event: water)) == [
+                NotificationRoute(audience: "water-desk", importance: 5)
+            ])
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import JumpDigests
+import JumpState
+import Testing
+
+@Suite("Windows and schedules")
+struct WindowTests {
+    let denver = TimeZone(identifier: "America/Denver")!
+
+    @Test("Every N minutes closes on the clock")
+    func everyMinutes() {
+        let clock = WindowClock(schedule: .every(minutes: 60), timeZone: denver)
+        #expect(clock.boundary(after: ms("2026-11-29T14:20:00Z")) == ms("2026-11-29T15:00:00Z"))
+        #expect(clock.boundary(after: ms("2026-11-29T15:00:00Z")) == ms("2026-11-29T16:00:00Z"))
+        #expect(clock.boundary(atOrBefore: ms("2026-11-29T15:00:00Z")) == ms("2026-11-29T15:00:00Z"))
+        #expect(clock.boundary(atOrBefore: ms("2026-11-29T14:59:59Z")) == ms("2026-11-29T14:00:00Z"))
+    }
+
+    @Test("Daily at 08:00 in Denver stays at 08:00 local across both daylight-saving changes (23 and 25 hour windows)")
+    func dailyAcrossDaylightSaving() {
+        let clock = WindowClock(schedule: .daily(hour: 8, minute: 0), timeZone: denver)
+        // Spring forward on 2026-03-08: 08:00 MST is 15:00Z the day before, 08:00 MDT is 14:00Z.
+        #expect(clock.boundary(after: ms("2026-03-07T16:00:00Z")) == ms("2026-03-08T14:00:00Z"))
+        #expect(ms("2026-03-08T14:00:00Z") - clock.boundary(atOrBefore: ms("2026-03-08T13:59:00Z")) == 23 * 3_600_000)
+        // Fall back on 2026-11-01: the window is 25 hours long.
+        #expect(clock.boundary(after: ms("2026-11-01T13:00:00Z")) == ms("2026-11-01T15:00:00Z"))
+        #expect(clock.boundary(atOrBefore: ms("2026-11-01T14:59:00Z")) == ms("2026-10-31T14:00:00Z"))
+        // Every boundary over a year is 08:00 local.
+        var time = ms("2026-01-01T00:00:00Z")
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = denver
+        for _ in 0..<365 {
+            time = clock.boundary(after: time)
+            let local = calendar.dateComponents(
+                [.hour, .minute], from: Date(timeIntervalSince1970: Double(time) / 1000))
+            #expect(local.hour == 8 && local.minute == 0)
+        }
+    }
+
+    @Test("A daily time inside the spring-forward gap closes just past the gap, once")
+    func timeInsideTheGap() {
+        let clock = WindowClock(schedule: .daily(hour: 2, minute: 30), timeZone: denver)
+        let before = clock.boundary(after: ms("2026-03-07T12:00:00Z"))
+        #expect(before == ms("2026-03-08T09:30:00Z"))  // 03:30 MDT: 02:30 does not exist that day
+        #expect(clock.boundary(after: before) == ms("2026-03-09T08:30:00Z"))  // 02:30 MDT the next day
+    }
+
+    @Test("A window closes on the clock with its items; an empty one produces nothing unless configured")
+    func closingOnTheClock() throws {
+        var fixture = try DigestFixture()
+        let windows = try fixture.windows()
+        try windows.closeDue(now: ms("2026-11-29T14:10:00Z"))  // starts the windows at 14:00Z
+        _ = try fixture.fold(try DigestFixture.pressRelease())
+        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
+        #expect(try windows.closeDue(now: ms("2026-11-29T14:59:00Z")).isEmpty)
+        let built = try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
+        #expect(
+            built.map(\.id).sorted() == ["consulate/2026-11-29T14:00:00Z", "governors-office/2026-11-29T14:00:00Z"])
+        #expect(built.map(\.itemCount).sorted() == [2, 5])
+        #expect(try windows.closeDue(now: ms("2026-11-29T16:00:00Z")).isEmpty)  // nothing new: nothing to say
+        #expect(try fixture.store.openItems(audience: "consulate").isEmpty)
+    }
+
+    @Test(
+        "Windows that closed while the notifier was down are built when it starts, each once; late items are reported in the window that receives them"
+    )
+    func missedWindowsAcrossARestart() throws {
+        var configuration = DigestConfiguration.builtIn
+        configuration.audiences[0].reportEmptyWindows = true
+        var fixture = try DigestFixture(configuration: configuration)
+        try fixture.windows().closeDue(now: ms("2026-11-29T14:10:00Z"))
+        _ = try fixture.fold(try DigestFixture.pressRelease())
+        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
+        // The notifier goes down at 14:30 and comes back at 17:05: a new DigestWindows over the same file.
+        let reopened = try StateStore(path: fixture.store.path!)
+        let restarted = DigestWindows(
+            store: reopened, configuration: configuration, renderer: try DigestRenderer(), sinks: [],
+            logger: DigestFixture.logger)
+        let built = try restarted.closeDue(now: ms("2026-11-29T17:05:00Z"))
+        #expect(
+            built.map(\.id) == [
+                "consulate/2026-11-29T14:00:00Z", "consulate/2026-11-29T15:00:00Z", "consulate/2026-11-29T16:00:00Z",
+                "governors-office/2026-11-29T14:00:00Z",
+            ])
+        #expect(built.map(\.itemCount) == [2, 0, 0, 5])
+        let empty = try DigestCoding.decode(built[1].json)
+        #expect(empty.text["es"]!.contains("Sin actividad en este periodo."))
+        #expect(empty.text["en"]!.contains("No activity in this window."))
+        // The same windows closed again by another process: nothing is built twice.
+        #expect(try fixture.windows().closeDue(now: ms("2026-11-29T17:05:00Z")).isEmpty)
+        // A late event (time in 2023) received at 17:10 is reported in the window that received it.
+        _ = try fixture.fold([try DigestFixture.example("expansion-announced")])
+        try fixture.receiveOutbox(at: ms("2026-11-29T17:10:00Z"))
+        let late = try restarted.closeDue(now: ms("2026-11-29T18:00:00Z"))
+        #expect(late.map(\.id) == ["consulate/2026-11-29T17:00:00Z"])
+        #expect(late.map(\.itemCount) == [1])
+    }
+
+    @Test("send-now closes the open window early; the next window starts where it ended")
+    func sendNow() throws {
+        var fixture = try DigestFixture()
+        let windows = try fixture.windows()
+        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
+        _ = try fixture.fold(try DigestFixture.pressRelease())
+        try fixture.receiveOutbox(at: ms("2026-11-29T14:10:00Z"))
+        let preview = try #require(
+            try windows.preview(fixture.configuration.audiences[0], now: ms("2026-11-29T14:15:00Z")))
+        #expect(preview.itemCount == 2)
+        let digest = try #require(
+            try windows.closeNow(fixture.configuration.audiences[0], now: ms("2026-11-29T14:20:00Z")))
+        #expect(digest.id == "consulate/2026-11-29T14:00:00Z")
+        #expect(digest.windowEnd == ms("2026-11-29T14:20:00Z"))
+        #expect(try fixture.store.windowClosedThrough(audience: "consulate") == ms("2026-11-29T14:20:00Z"))
+        #expect(try windows.closeNow(fixture.configuration.audiences[0], now: ms("2026-11-29T14:30:00Z")) == nil)
+    }
+
+    @Test("A repeated item (the relay crashed after the acknowledgement) is dropped by id")
+    func repeatedItems() throws {
+        var fixture = try DigestFixture()
+        _ = try fixture.fold(try DigestFixture.pressRelease())
+        let pending = try fixture.store.pendingNotifications(limit: 100)
+        let items = try pending.map { try NotificationItem(json: Array($0.item.utf8)).received(json: $0.item) }
+        #expect(
+            try fixture.store.receive(
+                topic: "n", partition: 0, items: items, nextOffset: 7, expected: nil, receivedAt: 1) == 7)
+        #expect(
+            try fixture.store.receive(
+                topic: "n", partition: 0, items: items, nextOffset: 14, expected: 7, receivedAt: 2) == 0)
+        #expect(try fixture.store.openItems(audience: "governors-office").count == 5)
+    }
+}
