@@ -49,7 +49,8 @@ struct RoutingTests {
     func pressRelease() throws {
         var fixture = try DigestFixture()
         let lines = try DigestFixture.pressRelease()
-        #expect(try routes(fixture.fold([lines[0]])) == ["consulate": 4, "governors-office": 2])  // immigration, security
+        // The meeting was on immigration and security.
+        #expect(try routes(fixture.fold([lines[0]])) == ["consulate": 4, "governors-office": 2])
         #expect(try routes(fixture.fold([lines[1]])) == ["consulate": 2, "governors-office": 2])  // the initiative
         #expect(try routes(fixture.fold([lines[2]])) == ["governors-office": 2])  // exports
         #expect(try routes(fixture.fold([lines[4]])) == ["governors-office": 2])  // jobs
