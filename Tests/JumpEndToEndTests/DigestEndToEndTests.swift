@@ -1,0 +1,214 @@
+import Foundation
+import JumpTestSupport
+import Testing
+
+/// Digests as staff receive them: real processes (dev broker, producer, consumer), a real SMTP server, kcat.
+@Suite("digests end to end")
+struct DigestEndToEndTests {
+    let broker: DevBrokerProcess
+    let directory: URL
+    static let quickGroup = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500"]
+
+    init() async throws {
+        broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "6"])
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("digests"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    func consumer(_ arguments: [String]) async throws -> CommandResult {
+        try await runCommand(product("jump-consumer"), arguments, timeout: .seconds(150))
+    }
+
+    /// The documented example configuration, with e-mail to `port` and both audiences on `schedule`.
+    func configuration(smtpPort port: Int, schedule: [String: Any]) throws -> String {
+        let example = try Data(contentsOf: packageRoot.appendingPathComponent("Deploy/digests.example.json"))
+        var root = try JSONSerialization.jsonObject(with: example) as! [String: Any]
+        var audiences = root["audiences"] as! [[String: Any]]
+        for index in audiences.indices {
+            audiences[index]["schedule"] = schedule
+            audiences[index]["reportEmptyWindows"] = false
+        }
+        root["audiences"] = audiences
+        root["email"] = ["from": "jump-relay@example.org", "smtp": ["host": "127.0.0.1", "port": port]]
+        let file = path("digests.json")
+        try JSONSerialization.data(withJSONObject: root).write(to: URL(fileURLWithPath: file))
+        return file
+    }
+
+    func publishPressRelease() async throws {
+        let result = try await runCommand(
+            product("jump-producer"),
+            [
+                "publish", "-b", broker.bootstrapServers,
+                packageRoot.appendingPathComponent("Schemas/examples/press-release.jsonl").path,
+            ])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// The header lines of digests.log (`=== TIME AUDIENCE WINDOW digest ID (N items) ===`).
+    func logHeaders() throws -> [String] {
+        try String(contentsOfFile: path("digests.log"), encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix("=== ") }.map(String.init)
+    }
+
+    func jsonLines() throws -> [[String: Any]] {
+        try jsonObjects(String(contentsOfFile: path("digests.jsonl"), encoding: .utf8))
+    }
+
+    func digestList(state: String) async throws -> [[String: Any]] {
+        let result = try await consumer(["digest", "list", "--json", "--state", state])
+        #expect(result.status == 0, "\(result.stderr)")
+        return try jsonObjects(result.stdout)
+    }
+
+    @Test(
+        "the press release: one digest per audience in digests.log, digests.jsonl, jump.digests and every staff mailbox; Spanish first for the consulate; totals match the state"
+    )
+    func pressRelease() async throws {
+        let mail = try await MailCatcher()
+        let config = try configuration(smtpPort: mail.port, schedule: ["everyMinutes": 60])
+        let state = path("state.sqlite")
+        try await publishPressRelease()
+        let run = try await consumer(
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--digest-config", config]
+                + Self.quickGroup)
+        #expect(run.status == 0, "\(run.stderr)")
+        let preview = try await consumer(
+            ["digest", "preview", "--audience", "consulate", "--state", state, "--digest-config", config])
+        #expect(preview.stdout.hasPrefix("Resumen JUMP · Consulado General de México en Salt Lake City"))
+        let sent = try await consumer(
+            ["digest", "send-now", "-b", broker.bootstrapServers, "--state", state, "--digest-config", config])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let ids = sent.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }.sorted()
+        #expect(ids.count == 2)
+        #expect(ids[0].hasPrefix("consulate/") && ids[1].hasPrefix("governors-office/"))
+
+        // digests.log: one block per digest, the consulate's in Spanish with English below.
+        let headers = try logHeaders()
+        #expect(headers.count == 2)
+        #expect(ids.allSatisfy { id in headers.filter { $0.contains(" digest \(id) (") }.count == 1 })
+        let log = try String(contentsOfFile: path("digests.log"), encoding: .utf8)
+        let consulateBlock = try #require(
+            log.components(separatedBy: "=== ").first { $0.contains("digest consulate/") })
+        let spanish = try #require(consulateBlock.range(of: "Resumen JUMP"))
+        let english = try #require(consulateBlock.range(of: "JUMP digest"))
+        #expect(spanish.lowerBound < english.lowerBound)
+        #expect(consulateBlock.contains("Reunión de delegaciones"))
+
+        // digests.jsonl: valid against Schemas/digest.schema.json (Python jsonschema), totals equal the state's.
+        let lines = try jsonLines()
+        #expect(lines.compactMap { $0["id"] as? String }.sorted() == ids)
+        let validation = try await runCommand(
+            "python3",
+            [
+                packageRoot.appendingPathComponent("Tests/Conformance/validate_events.py").path,
+                packageRoot.appendingPathComponent("Schemas").path, "--schema", "urn:jump:schema:digest:v1", "--jsonl",
+                path("digests.jsonl"),
+            ])
+        #expect(validation.status == 0, "\(validation.stderr)")
+        #expect(
+            try jsonObjects(validation.stdout).map { $0["valid"] as? Bool } == [true, true], "\(validation.stdout)")
+        let summary = try await consumer(["state", "summary", "--json", "--state", state])
+        let stateTotals = try #require(
+            (try JSONSerialization.jsonObject(with: Data(summary.stdout.utf8)) as? [String: Any])?["totals"]
+                as? NSDictionary)
+        for line in lines {
+            #expect((line["totals"] as? NSDictionary) == stateTotals)
+        }
+        let governor = try #require(lines.first { $0["audience"] as? String == "governors-office" })
+        #expect(governor["itemCount"] as? Int == 5)
+        #expect(governor["language"] as? String == "en")
+
+        // jump.digests, read back by kcat: keyed by audience, the same ids.
+        let topic = try await runCommand(
+            "kcat", ["-b", broker.bootstrapServers, "-C", "-t", "jump.digests", "-o", "beginning", "-e", "-q", "-J"])
+        let records = try jsonObjects(topic.stdout)
+        #expect(records.compactMap { $0["key"] as? String }.sorted() == ["consulate", "governors-office"])
+        let topicIDs = try records.map {
+            try JSONSerialization.jsonObject(with: Data(($0["payload"] as! String).utf8)) as! [String: Any]
+        }.compactMap { $0["id"] as? String }
+        #expect(topicIDs.sorted() == ids)
+
+        // Every staff member's mailbox: one message, in their language first.
+        let messages = try mail.messages()
+        #expect(
+            messages.flatMap(\.to).sorted() == [
+                "consul-general@example.org", "economic-affairs@example.org", "governor-advisor@example.org",
+                "international-trade@example.org",
+            ])
+        let consul = try #require(messages.first { $0.to == ["consul-general@example.org"] })
+        #expect(consul.body.hasPrefix("Resumen JUMP"))
+        #expect(consul.digest_id == ids[0])
+        let desk = try #require(messages.first { $0.to == ["economic-affairs@example.org"] })
+        #expect(desk.body.hasPrefix("JUMP digest"))
+        #expect(desk.body.contains("Resumen JUMP"))
+
+        // digest list: every sink delivered; sending again sends nothing.
+        let listed = try await digestList(state: state)
+        #expect(listed.count == 2)
+        for entry in listed {
+            let deliveries = try #require(entry["deliveries"] as? [[String: Any]])
+            #expect(deliveries.count == 5)  // email ×2, jsonl, log, topic
+            #expect(deliveries.allSatisfy { $0["status"] as? String == "delivered" })
+        }
+        let again = try await consumer(
+            ["digest", "send-now", "-b", broker.bootstrapServers, "--state", state, "--digest-config", config])
+        #expect(again.stdout.contains("no digest"))
+        #expect(try logHeaders().count == 2)
+        #expect(try mail.messages().count == 4)
+    }
+
+    @Test(
+        "kill -9 of the notifier during delivery: after a restart every digest reaches every sink, and the local files show each once",
+        .timeLimit(.minutes(5)))
+    func killedDuringDelivery() async throws {
+        let mail = try await MailCatcher(delay: 1.5)
+        let config = try configuration(smtpPort: mail.port, schedule: ["everyMinutes": 1])
+        let state = path("state.sqlite")
+        try await publishPressRelease()
+        let arguments =
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--digest-config", config] + Self.quickGroup
+        let first = try ChildProcess(product("jump-consumer"), arguments)
+        // The window closes on the minute; delivery starts with the e-mails, each held 1.5 s by the server.
+        try await eventually("a first e-mail arrives", timeout: .seconds(150)) { try !mail.messages().isEmpty }
+        first.signal(SIGKILL)
+        _ = try await first.exitStatus()
+        let interrupted = try await digestList(state: state).flatMap { ($0["deliveries"] as? [[String: Any]]) ?? [] }
+        #expect(interrupted.contains { $0["status"] as? String != "delivered" }, "the kill came after delivery")
+
+        let second = try ChildProcess(product("jump-consumer"), arguments)
+        try await eventually("every delivery is done", timeout: .seconds(120)) {
+            let listed = try await digestList(state: state)
+            return listed.count == 2
+                && listed.allSatisfy { entry in
+                    (entry["deliveries"] as? [[String: Any]])?.allSatisfy { $0["status"] as? String == "delivered" }
+                        == true
+                }
+        }
+        second.signal(SIGTERM)
+        #expect(try await second.exitStatus(timeout: .seconds(30)) == 0, "\(second.output)")
+
+        let ids = try await digestList(state: state).compactMap { $0["id"] as? String }.sorted()
+        #expect(ids.count == 2)
+        let headers = try logHeaders()
+        #expect(headers.count == 2, "\(headers)")
+        #expect(ids.allSatisfy { id in headers.filter { $0.contains(" digest \(id) (") }.count == 1 })
+        #expect(try jsonLines().compactMap { $0["id"] as? String }.sorted() == ids)
+        let topic = try await runCommand(
+            "kcat", ["-b", broker.bootstrapServers, "-C", "-t", "jump.digests", "-o", "beginning", "-e", "-q", "-J"])
+        #expect(
+            Set(try jsonObjects(topic.stdout).compactMap { $0["key"] as? String }) == ["consulate", "governors-office"])
+        // Every staff member got every digest of their audience; a repeat carries the same Message-ID.
+        let messages = try mail.messages()
+        var messageIDs: [String: Set<String>] = [:]
+        for message in messages {
+            for recipient in message.to {
+                messageIDs["\(message.digest_id ?? "?") \(recipient)", default: []].insert(message.message_id ?? "")
+            }
+        }
+        #expect(messageIDs.count == 4, "\(messageIDs.keys.sorted())")
+        #expect(messageIDs.values.allSatisfy { $0.count == 1 })
+    }
+}
