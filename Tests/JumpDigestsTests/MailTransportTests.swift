@@ -36,7 +36,7 @@ struct MailTransportTests {
         let received = try catcher.messages()
         #expect(received.count == 1)
         #expect(received.first?.to == ["consul-general@example.org"])
-        #expect(received.first?.message_id == sent.messageID)
+        #expect(received.first?.messageID == sent.messageID)
         #expect(received.first?.subject.hasPrefix("Resumen JUMP · Consulado General de México") == true)
         #expect(received.first?.body.hasPrefix("Resumen JUMP") == true)
         #expect(received.first?.body.contains("JUMP digest") == true)
@@ -66,7 +66,7 @@ struct MailTransportTests {
         try await SendmailTransport(command: msmtp).send(sent)
         let received = try catcher.messages()
         #expect(received.map(\.to) == [["economic-affairs@example.org"]])
-        #expect(received.first?.message_id == sent.messageID)
+        #expect(received.first?.messageID == sent.messageID)
         #expect(received.first?.body.hasPrefix("JUMP digest") == true)
         var broken = msmtp
         broken[2] = "--port=1"

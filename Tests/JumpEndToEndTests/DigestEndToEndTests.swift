@@ -140,7 +140,7 @@ struct DigestEndToEndTests {
             ])
         let consul = try #require(messages.first { $0.to == ["consul-general@example.org"] })
         #expect(consul.body.hasPrefix("Resumen JUMP"))
-        #expect(consul.digest_id == ids[0])
+        #expect(consul.digestID == ids[0])
         let desk = try #require(messages.first { $0.to == ["economic-affairs@example.org"] })
         #expect(desk.body.hasPrefix("JUMP digest"))
         #expect(desk.body.contains("Resumen JUMP"))
@@ -205,7 +205,7 @@ struct DigestEndToEndTests {
         var messageIDs: [String: Set<String>] = [:]
         for message in messages {
             for recipient in message.to {
-                messageIDs["\(message.digest_id ?? "?") \(recipient)", default: []].insert(message.message_id ?? "")
+                messageIDs["\(message.digestID ?? "?") \(recipient)", default: []].insert(message.messageID ?? "")
             }
         }
         #expect(messageIDs.count == 4, "\(messageIDs.keys.sorted())")

@@ -18,13 +18,19 @@ public final class MailCatcher: @unchecked Sendable {  // used by one test at a 
         /// The envelope recipients.
         public var to: [String]
         /// The Message-ID header.
-        public var message_id: String?
+        public var messageID: String?
         /// The X-Jump-Digest-Id header.
-        public var digest_id: String?
+        public var digestID: String?
         /// The decoded subject.
         public var subject: String
         /// The decoded body.
         public var body: String
+
+        private enum CodingKeys: String, CodingKey {
+            case from, to, subject, body
+            case messageID = "message_id"
+            case digestID = "digest_id"
+        }
     }
 
     /// Starts a server; `delay` seconds before each message is accepted; `reject` addresses get a 550.
