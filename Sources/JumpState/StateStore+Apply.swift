@@ -111,22 +111,23 @@ extension StateStore {
     }
 
     /// Moves a partition's next offset from `expected` to `next`, or throws ``StateStoreError/fenced``.
+    /// `table` is `partition_offsets` (the state fold's) or `notifier_offsets` (the notifier's).
     func advance(
-        _ db: Database, topic: String, partition: Int32, expected: Int64?, to next: Int64
+        _ db: Database, topic: String, partition: Int32, expected: Int64?, to next: Int64,
+        table: String = "partition_offsets"
     ) throws {
         if let expected {
             try db.cachedStatement(
-                sql:
-                    "UPDATE partition_offsets SET next_offset = ? WHERE topic = ? AND partition = ? AND next_offset = ?"
+                sql: "UPDATE \(table) SET next_offset = ? WHERE topic = ? AND partition = ? AND next_offset = ?"
             ).execute(arguments: [next, topic, partition, expected])
         } else {
             try db.cachedStatement(
-                sql: "INSERT OR IGNORE INTO partition_offsets (topic, partition, next_offset) VALUES (?, ?, ?)"
+                sql: "INSERT OR IGNORE INTO \(table) (topic, partition, next_offset) VALUES (?, ?, ?)"
             ).execute(arguments: [topic, partition, next])
         }
         guard db.changesCount == 1 else {
             let found = try Int64.fetchOne(
-                db, sql: "SELECT next_offset FROM partition_offsets WHERE topic = ? AND partition = ?",
+                db, sql: "SELECT next_offset FROM \(table) WHERE topic = ? AND partition = ?",
                 arguments: [topic, partition])
             throw StateStoreError.fenced(topic: topic, partition: partition, expected: expected, found: found)
         }

@@ -70,6 +70,9 @@ extension StateStore {
                     DROP TABLE outbox;
                     CREATE TABLE notification_outbox (
                         seq INTEGER PRIMARY KEY AUTOINCREMENT, audience TEXT NOT NULL, item TEXT NOT NULL);
+                    CREATE TABLE notifier_offsets (
+                        topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+                        PRIMARY KEY (topic, partition)) WITHOUT ROWID;
                     CREATE TABLE notifier_items (
                         item_id TEXT PRIMARY KEY, audience TEXT NOT NULL, importance INTEGER NOT NULL,
                         received_at INTEGER NOT NULL, item TEXT NOT NULL, digest_id TEXT);

@@ -127,8 +127,8 @@ public struct DeliveryState: Sendable, Equatable, Codable {
 }
 
 extension StateStore {
-    /// Stores a batch of received items in one transaction with the next offset of their partition of
-    /// `jump.notifications` (guarded like ``apply(topic:records:expected:ledgerWindow:router:)``): an item seen
+    /// Stores a batch of received items in one transaction with the notifier's next offset of their partition of
+    /// `jump.notifications` (kept apart from the state fold's offsets; guarded like ``apply(topic:records:expected:ledgerWindow:router:)``): an item seen
     /// before is dropped by id; each origin partition's totals are kept if they are newer than those held.
     /// Returns how many items were new.
     @discardableResult
@@ -154,8 +154,22 @@ extension StateStore {
                         """
                 ).execute(arguments: [item.originTopic, item.originPartition, item.originOffset, item.totals])
             }
-            try advance(db, topic: topic, partition: partition, expected: expected, to: nextOffset)
+            try advance(
+                db, topic: topic, partition: partition, expected: expected, to: nextOffset, table: "notifier_offsets")
             return added
+        }
+    }
+
+    /// The notifier's next offset of every partition of `topic` (`jump.notifications`) it has read.
+    public func notifierOffsets(topic: String) throws -> [Int32: Int64] {
+        try writer.read { db in
+            var result: [Int32: Int64] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT partition, next_offset FROM notifier_offsets WHERE topic = ?", arguments: [topic])
+            {
+                result[row[0]] = row[1]
+            }
+            return result
         }
     }
 

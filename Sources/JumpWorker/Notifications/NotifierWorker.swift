@@ -53,7 +53,7 @@ public final class NotifierWorker: Sendable {
         let assigned = assigned
         let hooks = KafkaRebalanceHooks(
             onAssign: { partitions in
-                let stored = try store.nextOffsets(topic: topic)
+                let stored = try store.notifierOffsets(topic: topic)
                 assigned.assign(partitions.map { ($0.partition, stored[$0.partition]) })
                 return Dictionary(
                     uniqueKeysWithValues: partitions.map {
