@@ -163,6 +163,17 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// The low and high watermarks librdkafka last learned for a partition from its fetches, without asking the
+    /// broker (`nil` until a fetch reported them): cheap enough for lag metrics and readiness after every batch.
+    public func cachedWatermarks(for topicPartition: KafkaTopicPartition) -> (low: Int64, high: Int64)? {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let code = rd_kafka_get_watermark_offsets(
+            handle.pointer, topicPartition.topic, topicPartition.partition, &low, &high)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return (max(low, 0), high)
+    }
+
     /// Leaves the group (the revoke hook runs first) and commits stored offsets; later calls return at once.
     public func close() async throws {
         guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }

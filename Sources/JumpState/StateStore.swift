@@ -57,6 +57,31 @@ public struct StateStore: Sendable {
         return try StateStore(path: path)
     }
 
+    /// Takes and releases the write lock: throws when the store cannot be written (read-only file or directory,
+    /// full disk, another writer holding the lock past the busy timeout). For `/readyz`.
+    public func checkWritable() throws {
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try db.execute(sql: "ROLLBACK")
+        }
+    }
+
+    /// Copies the store, consistently, to a new file at `path` (created owner-only) with SQLite's online backup,
+    /// while workers may keep writing.
+    public func backup(to path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StateStoreError.cannotOpen(path: path, reason: "the file exists; a backup never overwrites one")
+        }
+        let descriptor = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        close(descriptor)
+        let destination = try DatabaseQueue(path: path)
+        try writer.backup(to: destination)
+        try destination.close()
+    }
+
     /// The next offset to read for every partition of `topic` this store holds.
     public func nextOffsets(topic: String) throws -> [Int32: Int64] {
         try writer.read { db in

@@ -20,11 +20,13 @@ public enum ConsumerRole: String, Sendable, CaseIterable {
 /// delivered), so that a script sees everything through.
 public final class ConsumerDaemon: Sendable {
     private let role: ConsumerRole
+    /// The store the roles share.
+    public let store: StateStore
     private let untilIdle: Bool
-    private let stateWorker: StateWorker?
-    private let relay: OutboxRelay?
-    private let notifier: NotifierWorker?
-    private let service: DigestService?
+    let stateWorker: StateWorker?
+    let relay: OutboxRelay?
+    let notifier: NotifierWorker?
+    let service: DigestService?
     private let logger: Logger
 
     /// Prepares the roles; nothing runs until ``run()``.
@@ -34,6 +36,7 @@ public final class ConsumerDaemon: Sendable {
         store: StateStore, logger: Logger
     ) throws {
         self.role = role
+        self.store = store
         untilIdle = state.untilIdle
         self.logger = logger
         if role != .notifier {

@@ -97,3 +97,27 @@ enum SummaryText {
             ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 }
+
+extension JumpConsumer.State {
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Copy the store, consistently, to a new owner-only file while workers keep running (SQLite's online backup)."
+        )
+
+        @OptionGroup var store: JumpConsumer.StateOptions
+
+        @Argument(help: "The new file (never overwritten).")
+        var destination: String
+
+        func run() throws {
+            do {
+                try StateStore.openForReading(path: store.path).backup(to: destination)
+            } catch {
+                FileHandle.standardError.write(Data("jump-consumer: backup of \(store.path) failed: \(error)\n".utf8))
+                throw ExitCode.failure
+            }
+            print("backed up \(store.path) to \(destination)")
+        }
+    }
+}

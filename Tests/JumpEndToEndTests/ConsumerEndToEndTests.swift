@@ -9,7 +9,7 @@ struct ConsumerEndToEndTests {
     let broker: DevBrokerProcess
     let directory: URL
     /// Quick sessions, so that a killed member's partitions move within seconds.
-    static let quickGroup = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500"]
+    static let quickGroup = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500", "--http", "off"]
 
     init() async throws {
         broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "6"])
@@ -158,7 +158,7 @@ struct ConsumerEndToEndTests {
         environment["JUMP_BROKERS"] = nil
         environment["JUMP_DEV_BROKER_FILE"] = path("none")
         let result = try await runCommand(
-            product("jump-consumer"), ["run", "--state", path("s.sqlite")], environment: environment)
+            product("jump-consumer"), ["run", "--state", path("s.sqlite"), "--http", "off"], environment: environment)
         #expect(result.status == 78)
         #expect(result.stderr.contains("no Kafka brokers"))
         #expect(try await broker.stop() == 0)

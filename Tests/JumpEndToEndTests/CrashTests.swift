@@ -10,7 +10,7 @@ struct CrashTests {
     /// Valid events, by id, in the input.
     let validIDs: Set<String>
 
-    static let group = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500"]
+    static let group = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500", "--http", "off"]
 
     /// 20,000 generated events (5 % invalid), plus 2,000 of them again (duplicates), all keyed by subject and sent
     /// with kcat (lz4, 12 partitions, so the mock keeps them all and invalid ones are not filtered out).

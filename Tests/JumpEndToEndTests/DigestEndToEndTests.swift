@@ -7,7 +7,7 @@ import Testing
 struct DigestEndToEndTests {
     let broker: DevBrokerProcess
     let directory: URL
-    static let quickGroup = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500"]
+    static let quickGroup = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500", "--http", "off"]
 
     init() async throws {
         broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "6"])

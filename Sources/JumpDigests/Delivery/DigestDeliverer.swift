@@ -1,6 +1,8 @@
+import CoreMetrics
 import Foundation
 import JumpState
 import Logging
+import Metrics
 
 /// Carries out the deliveries that are due: claims them in the store (so two processes on one store, a daemon
 /// and `digest send-now`, never deliver the same one), hands each to its sink, and records the outcome; a
@@ -69,17 +71,20 @@ public struct DigestDeliverer: Sendable {
                     try store.recordIntent(key, claimant: claimant, fileOffset: offset)
                 }
                 try store.finishDelivery(key, claimant: claimant, at: Timestamp.now())
+                Self.outcome(key.sink, "delivered").increment()
                 round.delivered += 1
                 logger.info("digest \(key.digestID) delivered to \(target)")
             } catch let failure as DeliveryFailure {
                 if failure.isPermanent || claim.attempt >= maxAttempts {
                     try store.failDelivery(key, claimant: claimant, error: failure.reason, retryAt: nil)
+                    Self.outcome(key.sink, "failed").increment()
                     round.failed += 1
                     logger.error(
                         "digest \(key.digestID) NOT delivered to \(target) after \(claim.attempt) attempts: \(failure)")
                 } else {
                     let wait = min(maxBackoff, firstBackoff << Int64(min(claim.attempt - 1, 20)))
                     try store.failDelivery(key, claimant: claimant, error: failure.reason, retryAt: now + wait)
+                    Self.outcome(key.sink, "retrying").increment()
                     round.retrying += 1
                     logger.warning(
                         "digest \(key.digestID) to \(target): attempt \(claim.attempt) failed, retrying in \(wait) ms: \(failure)"
@@ -88,6 +93,11 @@ public struct DigestDeliverer: Sendable {
             }
         }
         return round
+    }
+
+    /// `jump_digest_deliveries_total{sink, outcome}`.
+    static func outcome(_ sink: String, _ outcome: String) -> Counter {
+        Counter(label: "jump_digest_deliveries_total", dimensions: [("sink", sink), ("outcome", outcome)])
     }
 
     /// Whether the process that made a claim is gone: another pid that no longer exists, or this pid in an

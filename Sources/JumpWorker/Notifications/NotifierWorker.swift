@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import JumpDigests
 import JumpKafka
@@ -37,6 +38,7 @@ public final class NotifierWorker: Sendable {
     private let assigned = AssignedOffsets()
     private let stopRequested = Atomic<Bool>(false)
     private let logger: Logger
+    private let clock = PollClock()
 
     /// Prepares the notifier; nothing is consumed until ``run()``.
     public init(
@@ -62,6 +64,11 @@ public final class NotifierWorker: Sendable {
             },
             onRevoke: { partitions in assigned.revoke(partitions.map(\.partition)) })
         consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
+    }
+
+    /// What the notifier holds and how far behind it is.
+    public func status() -> WorkerStatus {
+        consumer.status(role: "notifier", next: assigned.snapshot, clock: clock)
     }
 
     /// Asks the notifier to stop after the batch in hand.
@@ -106,6 +113,7 @@ public final class NotifierWorker: Sendable {
     private func consume() async throws -> StateWorkerExit {
         while !stopRequested.load(ordering: .acquiring) {
             let events = try await consumer.poll(maxEvents: 1_000, timeout: configuration.pollTimeout)
+            clock.tick()
             var byPartition: [Int32: [KafkaConsumerMessage]] = [:]
             for case .message(let message) in events {
                 byPartition[message.topicPartition.partition, default: []].append(message)
@@ -129,6 +137,7 @@ public final class NotifierWorker: Sendable {
                 let item = try NotificationItem(json: value)
                 items.append(item.received(json: String(decoding: value, as: UTF8.self)))
             } catch {
+                WorkerMetrics.errors("item").increment()
                 logger.error(
                     "notification item skipped",
                     metadata: ["at": "\(message.topicPartition)@\(message.offset)", "error": "\(error)"])
@@ -140,6 +149,9 @@ public final class NotifierWorker: Sendable {
             topic: configuration.topic, partition: partition, items: items, nextOffset: next, expected: expected,
             receivedAt: Timestamp.now())
         assigned.advance([partition: next])
+        WorkerMetrics.received.increment(by: added)
+        WorkerMetrics.repeated.increment(by: items.count - added)
+        _ = status()
         try? consumer.storeOffsets([KafkaTopicPartition(topic: configuration.topic, partition: partition): next])
         logger.debug("notification items received", metadata: ["new": "\(added)", "repeats": "\(items.count - added)"])
     }
@@ -149,6 +161,7 @@ public final class NotifierWorker: Sendable {
             do {
                 try await service.tick()
             } catch {
+                WorkerMetrics.errors("digest").increment()
                 logger.error("digest windows or delivery failed; retrying next tick", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: configuration.tick)

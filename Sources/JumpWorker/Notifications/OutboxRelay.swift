@@ -1,3 +1,4 @@
+import CoreMetrics
 import JumpKafka
 import JumpState
 import Logging
@@ -45,6 +46,8 @@ public final class OutboxRelay: Sendable {
         try await producer.flush(timeout: .seconds(60))
         let done = acknowledged.withLock { $0 }
         try store.removeNotifications(done)
+        WorkerMetrics.relayed.increment(by: done.count)
+        WorkerMetrics.outboxDepth.record(try store.outboxDepth())
         if let error = failure.withLock({ $0 }) {
             logger.warning(
                 "\(pending.count - done.count) notification items not acknowledged; they stay in the outbox",
@@ -76,6 +79,7 @@ public final class OutboxRelay: Sendable {
                     continue
                 }
             } catch {
+                WorkerMetrics.errors("relay").increment()
                 logger.warning("outbox relay failed; retrying in \(delay)", metadata: ["error": "\(error)"])
                 delay = min(delay * 2, .seconds(5))
             }

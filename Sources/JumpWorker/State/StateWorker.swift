@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import Foundation
 import GRDB
@@ -95,6 +96,7 @@ public final class StateWorker: Sendable {
     private let consumer: KafkaConsumer
     private let deadLetters: KafkaProducer
     private let decoder = EventDecoder()
+    private let clock = PollClock()
 
     /// Prepares the worker; nothing is consumed until ``run()``.
     public init(configuration: StateWorkerConfiguration, store: StateStore, logger: Logger) throws {
@@ -126,6 +128,11 @@ public final class StateWorker: Sendable {
         deadLetters = try KafkaProducer(configuration: producerConfiguration, logger: logger)
     }
 
+    /// What the worker holds and how far behind it is, for `/healthz`, `/readyz` and the lag metrics.
+    public func status() -> WorkerStatus {
+        consumer.status(role: "state", next: assigned.snapshot, clock: clock)
+    }
+
     /// Asks the worker to stop after the batch in hand; a waiting poll returns at once.
     public func requestStop() {
         stopRequested.store(true, ordering: .releasing)
@@ -146,6 +153,7 @@ public final class StateWorker: Sendable {
                 } catch let error as KafkaError where error.kind == .offsetOutOfRange {
                     throw await outOfRange(error)
                 }
+                clock.tick()
                 let messages = events.compactMap { event -> KafkaConsumerMessage? in
                     if case .message(let message) = event { return message }
                     return nil
@@ -203,6 +211,7 @@ public final class StateWorker: Sendable {
             }
         }
         if !rejected.isEmpty { try await deadLetter(rejected) }
+        let started = ContinuousClock.now
         let expected = assigned.snapshot
         let outcome = try await withRetries("apply a batch") {
             try store.apply(
@@ -211,6 +220,14 @@ public final class StateWorker: Sendable {
         }
         let next = outcome.nextOffsets
         assigned.advance(next)
+        let elapsed = ContinuousClock.now - started
+        WorkerMetrics.batchDuration.recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        WorkerMetrics.applied.increment(by: outcome.applied)
+        WorkerMetrics.duplicates.increment(by: outcome.duplicates)
+        WorkerMetrics.deadLettered.increment(by: outcome.deadLettered)
+        WorkerMetrics.anomalies.increment(by: outcome.anomalies)
+        _ = status()
         do {
             try consumer.storeOffsets(
                 Dictionary(
@@ -285,6 +302,7 @@ public final class StateWorker: Sendable {
                 throw error
             } catch {
                 guard !stopRequested.load(ordering: .acquiring) else { throw error }
+                WorkerMetrics.errors(error is KafkaError ? "kafka" : "store").increment()
                 logger.warning("\(what) failed; retrying in \(delay)", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))

@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import JumpState
+import JumpWorker
+import Logging
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// The daemon `jump-consumer run` starts: the roles as services in one `ServiceGroup` with the HTTP endpoint
+/// and the systemd notifier; SIGTERM or SIGINT shut it down gracefully within the configured time.
+public enum ConsumerApplication {
+    /// Runs `daemon` until SIGTERM/SIGINT (or a role's failure), serving `/metrics`, `/healthz` and `/readyz` on
+    /// `settings.http` unless it is `off`, and reporting to systemd when run under it.
+    public static func run(
+        daemon: ConsumerDaemon, settings: ConsumerSettings, registry: PrometheusCollectorRegistry, logger: Logger
+    ) async throws {
+        let systemd = SystemdNotifier()
+        let checks = HealthChecks(
+            workers: { daemon.status() }, checkStore: { try daemon.store.checkWritable() },
+            maxLag: settings.readinessMaxLag)
+        let serving = Atomic<Bool>(settings.http == "off")
+        var services = daemon.services()
+        if let address = HTTPAddress(settings.http) {
+            let application = HealthEndpoint.application(
+                address: address, checks: checks, registry: registry,
+                onRunning: {
+                    serving.store(true, ordering: .releasing)
+                    logger.notice("serving /metrics, /healthz, /readyz", metadata: ["http": "\(address)"])
+                }, logger: logger)
+            // First in the list, so it is the last to stop: health stays visible while the workers drain.
+            services.insert(
+                .init(
+                    service: application, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http"), at: 0)
+        }
+        services.append(
+            .init(
+                service: SystemdService(
+                    systemd: systemd, serving: { serving.load(ordering: .acquiring) }, checks: checks),
+                successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "systemd"))
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(settings.shutdownTimeoutSeconds)
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
+        try await group.run()
+    }
+}
+
+/// Tells systemd `READY=1` once the endpoint listens, `WATCHDOG=1` while the workers' loops turn, and
+/// `STOPPING=1` when a graceful shutdown begins.
+struct SystemdService: Service {
+    let systemd: SystemdNotifier
+    let serving: @Sendable () -> Bool
+    let checks: HealthChecks
+
+    func run() async throws {
+        guard systemd.isActive else { return }
+        while !serving() {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        systemd.ready(status: "consuming")
+        await withGracefulShutdownHandler {
+            let interval = systemd.watchdogInterval ?? .seconds(3600)
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                if systemd.watchdogInterval != nil, checks.liveness().status == "ok" { systemd.watchdog() }
+                try? await Task.sleep(for: min(interval, .seconds(1)))
+            }
+        } onGracefulShutdown: {
+            systemd.stopping()
+        }
+    }
+}

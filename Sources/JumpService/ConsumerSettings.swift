@@ -1,0 +1,264 @@
+import Configuration
+import Foundation
+import JumpKafka
+
+/// Everything `jump-consumer run` reads, resolved in layers, the Swift server way (swift-configuration): the
+/// command line, then the environment (`JUMP_*`: `batchSize` is `JUMP_BATCH_SIZE`, `kafka.saslPassword` is
+/// `JUMP_KAFKA_SASL_PASSWORD`), then the configuration file (`--config`, else `$JUMP_CONFIG`; JSON, documented in
+/// `Deploy/consumer.example.json`), then the defaults here. A bad value is refused with its key, the value and
+/// what is allowed.
+public struct ConsumerSettings: Sendable, Equatable {
+    /// `state`, `notifier` or `all`.
+    public var role = "all"
+    /// Kafka's bootstrap servers, or none (then `-X bootstrap.servers` or a dev broker).
+    public var brokers: String?
+    /// The state store file.
+    public var state = "jump-state.sqlite"
+    /// The events topic.
+    public var topic = "jump.events"
+    /// The dead-letter topic.
+    public var dlqTopic = "jump.events.dlq"
+    /// The state worker's consumer group.
+    public var group = "jump-state"
+    /// The notifications topic.
+    public var notificationsTopic = "jump.notifications"
+    /// The digests topic.
+    public var digestsTopic = "jump.digests"
+    /// The most messages applied in one transaction.
+    public var batchSize = 1_000
+    /// A pause after each batch, in milliseconds.
+    public var pauseMs = 0
+    /// How many offsets back duplicates are recognized.
+    public var ledgerWindow: Int64 = 1_000_000
+    /// `earliest` or `latest` when the store's offset is not in the log; `nil` stops the worker.
+    public var offsetReset: String?
+    /// The digest configuration file (audiences), or `nil` for the built-in one.
+    public var digestConfig: String?
+    /// Where digest files go; `nil`: beside the state store.
+    public var digestDir: String?
+    /// The HTTP endpoint, `HOST:PORT`, or `off`.
+    public var http = "127.0.0.1:9464"
+    /// trace, debug, info, notice, warning, error, critical.
+    public var logLevel = "info"
+    /// `logfmt` or `json`.
+    public var logFormat = "logfmt"
+    /// How long a graceful shutdown may take before the rest is cancelled, in seconds.
+    public var shutdownTimeoutSeconds = 20
+    /// `/readyz` fails while the consumer lag of the assigned partitions is above this.
+    public var readinessMaxLag: Int64 = 10_000
+    /// librdkafka security properties from the configuration (`kafka.*`), secrets included.
+    public var kafka: [String: String] = [:]
+
+    /// The defaults.
+    public init() {}
+
+    /// The configuration keys of `kafka.*` and the librdkafka properties they set.
+    public static let kafkaKeys: [(key: String, property: String, secret: Bool)] = [
+        ("kafka.securityProtocol", "security.protocol", false),
+        ("kafka.saslMechanism", "sasl.mechanism", false),
+        ("kafka.saslUsername", "sasl.username", false),
+        ("kafka.saslPassword", "sasl.password", true),
+        ("kafka.sslCaLocation", "ssl.ca.location", false),
+        ("kafka.sslCertificateLocation", "ssl.certificate.location", false),
+        ("kafka.sslKeyLocation", "ssl.key.location", false),
+        ("kafka.sslKeyPassword", "ssl.key.password", true),
+        ("kafka.clientId", "client.id", false),
+    ]
+
+    /// Resolves the settings from `reader`.
+    /// - Throws: ``SettingsError`` naming the key, the value and what is allowed.
+    public static func resolve(_ reader: ConfigReader) throws(SettingsError) -> ConsumerSettings {
+        var settings = ConsumerSettings()
+        let values = SettingsReader(reader: reader)
+        settings.role = try values.choice("role", settings.role, ["state", "notifier", "all"])
+        settings.brokers = values.string("brokers")
+        settings.state = values.string("state") ?? Self.defaultStatePath()
+        settings.topic = try values.name("topic", settings.topic)
+        settings.dlqTopic = try values.name("dlqTopic", settings.dlqTopic)
+        settings.group = try values.name("group", settings.group)
+        settings.notificationsTopic = try values.name("notificationsTopic", settings.notificationsTopic)
+        settings.digestsTopic = try values.name("digestsTopic", settings.digestsTopic)
+        settings.batchSize = Int(try values.integer("batchSize", Int64(settings.batchSize), 1...100_000))
+        settings.pauseMs = Int(try values.integer("pauseMs", Int64(settings.pauseMs), 0...60_000))
+        settings.ledgerWindow = try values.integer("ledgerWindow", settings.ledgerWindow, 1...Int64.max)
+        if values.string("offsetReset") != nil {
+            settings.offsetReset = try values.choice("offsetReset", "", ["earliest", "latest"])
+        }
+        settings.digestConfig = values.string("digestConfig")
+        settings.digestDir = values.string("digestDir")
+        settings.http = try values.address("http", settings.http)
+        settings.logLevel = try values.choice(
+            "log.level", settings.logLevel, ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+        settings.logFormat = try values.choice("log.format", settings.logFormat, ["logfmt", "json"])
+        settings.shutdownTimeoutSeconds = Int(
+            try values.integer("shutdownTimeoutSeconds", Int64(settings.shutdownTimeoutSeconds), 1...600))
+        settings.readinessMaxLag = try values.integer("readiness.maxLag", settings.readinessMaxLag, 0...Int64.max)
+        for (key, property, secret) in kafkaKeys {
+            if let value = values.string(key, secret: secret) { settings.kafka[property] = value }
+            if secret, let file = values.string(key + "File") {
+                settings.kafka[property] = try SettingsReader.secret(fromFile: file, key: key + "File")
+            }
+        }
+        return settings
+    }
+
+    /// `$STATE_DIRECTORY/state.sqlite` under systemd, else `./jump-state.sqlite`.
+    static func defaultStatePath() -> String {
+        if let directory = ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").first {
+            return "\(directory)/state.sqlite"
+        }
+        return "jump-state.sqlite"
+    }
+
+    /// Where digest files go.
+    public var digestDirectory: String {
+        if let digestDir { return digestDir }
+        let parent = (state as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "." : parent
+    }
+
+    /// The secret values in these settings (to redact from logs).
+    public var secrets: [String] {
+        Self.kafkaKeys.filter(\.secret).compactMap { kafka[$0.property] }.filter { !$0.isEmpty }
+    }
+
+    /// The effective settings as `key = value` lines, secrets redacted, for `jump-consumer config show`.
+    public func describe() -> [String] {
+        var lines = [
+            "role = \(role)", "brokers = \(brokers ?? "(unset: -X bootstrap.servers or a dev broker)")",
+            "state = \(state)", "topic = \(topic)", "dlqTopic = \(dlqTopic)", "group = \(group)",
+            "notificationsTopic = \(notificationsTopic)", "digestsTopic = \(digestsTopic)",
+            "batchSize = \(batchSize)", "pauseMs = \(pauseMs)", "ledgerWindow = \(ledgerWindow)",
+            "offsetReset = \(offsetReset ?? "(unset: stop)")", "digestConfig = \(digestConfig ?? "(built-in)")",
+            "digestDir = \(digestDirectory)", "http = \(http)", "log.level = \(logLevel)",
+            "log.format = \(logFormat)", "shutdownTimeoutSeconds = \(shutdownTimeoutSeconds)",
+            "readiness.maxLag = \(readinessMaxLag)",
+        ]
+        for (key, property, secret) in Self.kafkaKeys {
+            guard let value = kafka[property] else { continue }
+            lines.append("\(key) = \(secret ? KafkaProperties.redacted : value)")
+        }
+        return lines
+    }
+}
+
+/// A configuration value that cannot be used.
+public struct SettingsError: Error, CustomStringConvertible, Equatable {
+    /// The key (`batchSize`; its environment variable is `JUMP_BATCH_SIZE`).
+    public var key: String
+    /// The value given (redacted for secrets).
+    public var value: String
+    /// What is allowed.
+    public var allowed: String
+
+    /// A sentence naming the key, its environment variable, the value and what is allowed.
+    public var description: String {
+        "configuration \(key) (\(Self.environmentName(key))) = \"\(value)\": \(allowed)"
+    }
+
+    /// The environment variable of a key: `JUMP_` + its components, camelCase split by underscores.
+    public static func environmentName(_ key: String) -> String {
+        var name = "JUMP"
+        for component in key.split(separator: ".") {
+            name += "_"
+            var previousLowercase = false
+            for character in component {
+                if character.isUppercase && previousLowercase { name += "_" }
+                previousLowercase = character.isLowercase || character.isNumber
+                name += character.uppercased()
+            }
+        }
+        return name
+    }
+}
+
+/// Reads typed values and refuses bad ones.
+struct SettingsReader {
+    let reader: ConfigReader
+
+    func string(_ key: String, secret: Bool = false) -> String? {
+        if let text = reader.string(forKey: ConfigKey(key), isSecret: secret) { return text }
+        if let number = reader.int(forKey: ConfigKey(key)) { return String(number) }
+        return nil
+    }
+
+    func integer(_ key: String, _ fallback: Int64, _ range: ClosedRange<Int64>) throws(SettingsError) -> Int64 {
+        let value: Int64
+        if let number = reader.int(forKey: ConfigKey(key)) {
+            value = Int64(number)
+        } else if let text = reader.string(forKey: ConfigKey(key)) {
+            guard let number = Int64(text.trimmingCharacters(in: .whitespaces)) else {
+                throw SettingsError(key: key, value: text, allowed: "must be a whole number in \(describe(range))")
+            }
+            value = number
+        } else {
+            return fallback
+        }
+        guard range.contains(value) else {
+            throw SettingsError(key: key, value: String(value), allowed: "must be in \(describe(range))")
+        }
+        return value
+    }
+
+    func choice(_ key: String, _ fallback: String, _ allowed: [String]) throws(SettingsError) -> String {
+        guard let value = string(key) else { return fallback }
+        guard allowed.contains(value) else {
+            throw SettingsError(key: key, value: value, allowed: "must be one of \(allowed.joined(separator: ", "))")
+        }
+        return value
+    }
+
+    func name(_ key: String, _ fallback: String) throws(SettingsError) -> String {
+        guard let value = string(key) else { return fallback }
+        guard !value.isEmpty, value.count <= 249,
+            value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+        else {
+            throw SettingsError(key: key, value: value, allowed: "must be 1 to 249 of a-z A-Z 0-9 . _ -")
+        }
+        return value
+    }
+
+    /// `HOST:PORT` or `off`.
+    func address(_ key: String, _ fallback: String) throws(SettingsError) -> String {
+        guard let value = string(key) else { return fallback }
+        if value == "off" { return value }
+        guard HTTPAddress(value) != nil else {
+            throw SettingsError(key: key, value: value, allowed: "must be HOST:PORT (port 1-65535) or off")
+        }
+        return value
+    }
+
+    static func secret(fromFile path: String, key: String) throws(SettingsError) -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw SettingsError(key: key, value: path, allowed: "must be a readable file holding the secret")
+        }
+        return text.trimmingCharacters(in: .newlines)
+    }
+
+    private func describe(_ range: ClosedRange<Int64>) -> String {
+        range.upperBound == .max ? "\(range.lowerBound) or more" : "\(range.lowerBound)...\(range.upperBound)"
+    }
+}
+
+/// A `HOST:PORT` to listen on.
+public struct HTTPAddress: Sendable, Equatable, CustomStringConvertible {
+    /// The host or address.
+    public var host: String
+    /// The port.
+    public var port: Int
+
+    /// Parses `HOST:PORT` (`[::1]:9464` for IPv6); `nil` if it is not one.
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65_535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.host = host
+        self.port = port
+    }
+
+    /// `HOST:PORT`.
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Hummingbird
+import JumpWorker
+import Logging
+import NIOCore
+import Prometheus
+
+/// What `/healthz` and `/readyz` report.
+public struct HealthReport: Sendable, Codable, Equatable {
+    /// `ok` or `failing`.
+    public var status: String
+    /// Why it is failing (empty when ok).
+    public var reasons: [String]
+    /// Every role's status.
+    public var workers: [WorkerStatus]
+}
+
+/// Decides liveness and readiness from the workers' status and the store.
+public struct HealthChecks: Sendable {
+    /// The workers' status now.
+    public let workers: @Sendable () -> [WorkerStatus]
+    /// Throws when the store cannot be written.
+    public let checkStore: @Sendable () throws -> Void
+    /// The largest lag (sum over assigned partitions, per role) that is still ready.
+    public let maxLag: Int64
+    /// A poll loop silent for longer than this is not alive, in milliseconds.
+    public let stalledAfterMs: Int64
+
+    /// Checks over these sources.
+    public init(
+        workers: @escaping @Sendable () -> [WorkerStatus], checkStore: @escaping @Sendable () throws -> Void,
+        maxLag: Int64, stalledAfterMs: Int64 = 60_000
+    ) {
+        self.workers = workers
+        self.checkStore = checkStore
+        self.maxLag = maxLag
+        self.stalledAfterMs = stalledAfterMs
+    }
+
+    /// Alive: every worker's poll loop turned recently.
+    public func liveness() -> HealthReport {
+        let statuses = workers()
+        let reasons = statuses.compactMap { status -> String? in
+            guard let since = status.sinceLastPollMs, since > stalledAfterMs else { return nil }
+            return "\(status.role): no poll for \(since) ms"
+        }
+        return HealthReport(status: reasons.isEmpty ? "ok" : "failing", reasons: reasons, workers: statuses)
+    }
+
+    /// Ready: every role has partitions assigned, is caught up within ``maxLag``, and the store is writable.
+    public func readiness() -> HealthReport {
+        let statuses = workers()
+        var reasons: [String] = []
+        for status in statuses {
+            if status.assigned.isEmpty {
+                reasons.append("\(status.role): no partition assigned")
+            } else if let lag = status.lag {
+                if lag > maxLag { reasons.append("\(status.role): lag \(lag) is above \(maxLag)") }
+            } else {
+                reasons.append("\(status.role): lag not known yet")
+            }
+        }
+        do {
+            try checkStore()
+        } catch {
+            reasons.append("store not writable: \(error)")
+        }
+        return HealthReport(status: reasons.isEmpty ? "ok" : "failing", reasons: reasons, workers: statuses)
+    }
+}
+
+/// The HTTP endpoint (Hummingbird): `/metrics` (Prometheus text), `/healthz`, `/readyz`.
+public enum HealthEndpoint {
+    /// The application serving the endpoint at `address`; `onRunning` is called once it listens.
+    public static func application(
+        address: HTTPAddress, checks: HealthChecks, registry: PrometheusCollectorRegistry,
+        onRunning: @escaping @Sendable () async -> Void, logger: Logger
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        router.get("/healthz") { _, _ -> Response in json(checks.liveness()) }
+        router.get("/readyz") { _, _ -> Response in json(checks.readiness()) }
+        var httpLogger = logger
+        httpLogger.logLevel = max(logger.logLevel, .notice)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "jump-consumer"),
+            onServerRunning: { _ in await onRunning() }, logger: httpLogger)
+    }
+
+    private static func json(_ report: HealthReport) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(report)) ?? Data()
+        return Response(
+            status: report.status == "ok" ? .ok : .serviceUnavailable,
+            headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Whether `address` can be listened on now; the reason when it cannot (`Address already in use`).
+    public static func probe(_ address: HTTPAddress) -> String? {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(address.host, String(address.port), &hints, &list) == 0, let first = list else {
+            return "cannot resolve \(address.host)"
+        }
+        defer { freeaddrinfo(list) }
+        let descriptor = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(descriptor) }
+        var one: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+            return String(cString: strerror(errno))
+        }
+        return nil
+    }
+}

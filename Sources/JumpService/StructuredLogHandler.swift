@@ -1,0 +1,125 @@
+import Foundation
+import JumpKafka
+import Logging
+import Synchronization
+
+/// A swift-log handler that writes one record per line to standard error, as logfmt or JSON, never with a raw
+/// control character (each is escaped) and never with a configured secret (each occurrence is replaced by
+/// `[redacted]`): event text that reaches a log message cannot forge a line or leak a password.
+public struct StructuredLogHandler: LogHandler {
+    /// The line format.
+    public enum Format: String, Sendable {
+        /// `time=... level=... label=... message="..." key=value`.
+        case logfmt
+        /// One JSON object per line.
+        case json
+    }
+
+    /// The level below which records are dropped.
+    public var logLevel: Logger.Level = .info
+    /// Metadata attached to every record of this logger.
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+    private let format: Format
+    private let secrets: [String]
+    private let output: @Sendable (String) -> Void
+
+    /// A handler for `label`; `output` receives complete lines (standard error by default).
+    public init(
+        label: String, format: Format, secrets: [String] = [],
+        output: @escaping @Sendable (String) -> Void = StructuredLogHandler.standardError
+    ) {
+        self.label = label
+        self.format = format
+        self.secrets = secrets.filter { $0.count >= 4 }
+        self.output = output
+    }
+
+    /// Writes a line to standard error in one call, so lines of concurrent records never interleave.
+    public static let standardError: @Sendable (String) -> Void = { line in
+        let bytes = Array(line.utf8)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// Metadata by key.
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    /// Writes one record.
+    public func log(event: LogEvent) {
+        var fields: [(String, String)] = [
+            ("time", Self.timestamp()), ("level", event.level.rawValue), ("label", label),
+            ("message", "\(event.message)"),
+        ]
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) { fields.append((key, "\(value)")) }
+        fields = fields.map { ($0.0, redact($0.1)) }
+        output(format == .json ? Self.json(fields) : Self.logfmt(fields))
+    }
+
+    private func redact(_ text: String) -> String {
+        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: KafkaProperties.redacted) }
+    }
+
+    static func logfmt(_ fields: [(String, String)]) -> String {
+        fields.map { key, value in
+            let plain =
+                !value.isEmpty
+                && value.unicodeScalars.allSatisfy {
+                    $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "=" && $0 != "\\"
+                }
+            return "\(key)=\(plain ? value : "\"" + escaped(value) + "\"")"
+        }.joined(separator: " ") + "\n"
+    }
+
+    static func json(_ fields: [(String, String)]) -> String {
+        "{" + fields.map { "\"\(escaped($0.0))\":\"\(escaped($0.1))\"" }.joined(separator: ",") + "}\n"
+    }
+
+    /// Escapes quotes, backslashes and every control or line-separating character.
+    static func escaped(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _
+            where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
+                || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    static func timestamp() -> String {
+        let milliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
+            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2))."
+            + "\(pad(Int(milliseconds % 1000), 3))Z"
+    }
+}

@@ -1,0 +1,87 @@
+import CoreMetrics
+import Foundation
+import JumpKafka
+import Metrics
+import Synchronization
+
+/// The metrics of the workers, through swift-metrics (exported for Prometheus by `jump-consumer`'s `/metrics`;
+/// without a bootstrapped backend they cost nothing). Created on first use, after the backend is bootstrapped.
+enum WorkerMetrics {
+    static let applied = Counter(label: "jump_events_applied_total")
+    static let duplicates = Counter(label: "jump_events_duplicates_total")
+    static let deadLettered = Counter(label: "jump_events_dead_lettered_total")
+    static let anomalies = Counter(label: "jump_events_anomalies_total")
+    static let batchDuration = Metrics.Timer(label: "jump_batch_duration_seconds", preferredDisplayUnit: .seconds)
+    static let outboxDepth = Gauge(label: "jump_outbox_depth")
+    static let relayed = Counter(label: "jump_notifications_relayed_total")
+    static let received = Counter(label: "jump_notifications_received_total")
+    static let repeated = Counter(label: "jump_notifications_repeated_total")
+
+    /// Consumer lag of one partition: the high watermark minus the next offset to apply.
+    static func lag(_ partition: KafkaTopicPartition) -> Gauge {
+        Gauge(
+            label: "jump_consumer_lag",
+            dimensions: [("topic", partition.topic), ("partition", String(partition.partition))])
+    }
+
+    /// Errors by kind (`kafka`, `store`, `digest`, `relay`, `item`).
+    static func errors(_ kind: String) -> Counter { Counter(label: "jump_errors_total", dimensions: [("kind", kind)]) }
+}
+
+/// What a worker reports for health checks and readiness.
+public struct WorkerStatus: Sendable, Equatable, Codable {
+    /// `state` or `notifier`.
+    public var role: String
+    /// The partitions assigned now, `topic[partition]`.
+    public var assigned: [String]
+    /// The sum of the assigned partitions' lag, or `nil` while a partition's high watermark is unknown.
+    public var lag: Int64?
+    /// Milliseconds since the worker last returned from a poll (`nil` before the first).
+    public var sinceLastPollMs: Int64?
+
+    /// A status.
+    public init(role: String, assigned: [String], lag: Int64?, sinceLastPollMs: Int64?) {
+        self.role = role
+        self.assigned = assigned
+        self.lag = lag
+        self.sinceLastPollMs = sinceLastPollMs
+    }
+}
+
+/// The time of a worker's last poll, for liveness (and the systemd watchdog).
+final class PollClock: Sendable {
+    private let last = Atomic<Int64>(0)
+
+    func tick() { last.store(Self.now(), ordering: .relaxed) }
+
+    var sinceLastPollMs: Int64? {
+        let value = last.load(ordering: .relaxed)
+        return value == 0 ? nil : Self.now() - value
+    }
+
+    static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}
+
+extension KafkaConsumer {
+    /// The status of a consumer whose next offsets are `next` (`nil`: from the start of the log).
+    func status(role: String, next: [Int32: Int64?], clock: PollClock) -> WorkerStatus {
+        var total: Int64? = 0
+        let partitions = assignment.sorted()
+        for partition in partitions {
+            guard let marks = cachedWatermarks(for: partition) else {
+                total = nil
+                continue
+            }
+            let position = (next[partition.partition] ?? nil) ?? marks.low
+            let lag = max(0, marks.high - position)
+            WorkerMetrics.lag(partition).record(lag)
+            total = total.map { $0 + lag }
+        }
+        return WorkerStatus(
+            role: role, assigned: partitions.map(\.description), lag: total, sinceLastPollMs: clock.sinceLastPollMs)
+    }
+}

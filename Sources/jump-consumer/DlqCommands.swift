@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import JumpKafka
+import JumpWorker
+import Logging
+
+extension JumpConsumer {
+    struct Dlq: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dlq", abstract: "List the dead-letter topic, and send fixed events back.",
+            subcommands: [List.self, Redeliver.self])
+
+        /// Brokers and the dead-letter topic.
+        struct Options: ParsableArguments {
+            @Option(name: [.customShort("b"), .long], help: "Bootstrap brokers, HOST:PORT[,...] (else $JUMP_BROKERS).")
+            var brokers: String?
+
+            @Option(
+                name: .customShort("X"),
+                help: ArgumentHelp("A librdkafka property, key=value (repeatable).", valueName: "key=value"))
+            var properties: [String] = []
+
+            @Option(help: "The dead-letter topic.")
+            var dlqTopic = "jump.events.dlq"
+
+            func deadLetters() throws -> DeadLetters {
+                var logger = Logger(label: "jump-consumer")
+                logger.logLevel = .warning
+                do {
+                    let overrides = try KafkaProperties.parse(properties)
+                    let settings = try BrokerSettings.resolve(brokers: brokers, overrides: overrides)
+                    if let warning = settings.warning { logger.warning("\(warning)") }
+                    return DeadLetters(
+                        brokers: settings.servers, overrides: overrides, topic: dlqTopic, logger: logger)
+                } catch {
+                    FileHandle.standardError.write(Data("jump-consumer: \(error)\n".utf8))
+                    throw ExitCode(78)
+                }
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Every dead letter: its place, where it came from, and why it was refused.")
+
+            @OptionGroup var options: Options
+
+            @Flag(help: "Print one JSON object per dead letter (with the original value).")
+            var json = false
+
+            func run() async throws {
+                let letters = try await options.deadLetters().readAll()
+                for letter in letters {
+                    let place = "\(letter.message.topicPartition.partition)@\(letter.message.offset)"
+                    if json {
+                        let object: [String: Any] = [
+                            "partition": letter.message.topicPartition.partition, "offset": letter.message.offset,
+                            "key": letter.message.keyText ?? NSNull(), "error": letter.error,
+                            "detail": letter.detail, "origin": letter.origin,
+                            "value": letter.message.valueText ?? NSNull(),
+                        ]
+                        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                        print(String(decoding: data, as: UTF8.self))
+                    } else {
+                        print("\(place)\tfrom \(letter.origin)\t\(letter.error)\t\(letter.detail)")
+                    }
+                }
+                FileHandle.standardError.write(Data("\(letters.count) dead letters in \(options.dlqTopic)\n".utf8))
+            }
+        }
+
+        struct Redeliver: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract:
+                    "Send dead letters back to the topic they came from, once they pass validation (after a fix).",
+                discussion: """
+                    Each is validated with this version's rules first and refused if still invalid (--force sends \
+                    it anyway). A redelivered event that was applied before is skipped as a duplicate by the worker.
+                    """)
+
+            @OptionGroup var options: Options
+
+            @Option(help: ArgumentHelp("Redeliver this one, PARTITION@OFFSET (repeatable).", valueName: "p@o"))
+            var message: [String] = []
+
+            @Flag(help: "Redeliver every dead letter that passes validation.")
+            var all = false
+
+            @Option(help: "Send to this topic instead of the original one.")
+            var to: String?
+
+            @Flag(help: "Send even if the event is still invalid.")
+            var force = false
+
+            func validate() throws {
+                guard all != !message.isEmpty else { throw ValidationError("give --message P@O (repeatable) or --all") }
+                for place in message where parse(place) == nil {
+                    throw ValidationError("--message \(place) is not PARTITION@OFFSET")
+                }
+            }
+
+            private func parse(_ place: String) -> (Int32, Int64)? {
+                let parts = place.split(separator: "@")
+                guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]) else {
+                    return nil
+                }
+                return (partition, offset)
+            }
+
+            func run() async throws {
+                let deadLetters = try options.deadLetters()
+                let letters = try await deadLetters.readAll()
+                let wanted = Set(message.compactMap(parse).map { "\($0.0)@\($0.1)" })
+                let chosen =
+                    all
+                    ? letters
+                    : letters.filter { wanted.contains("\($0.message.topicPartition.partition)@\($0.message.offset)") }
+                let missing = wanted.subtracting(
+                    chosen.map { "\($0.message.topicPartition.partition)@\($0.message.offset)" })
+                for place in missing.sorted() { printError("\(place): no such dead letter in \(options.dlqTopic)") }
+                var sent = 0
+                var refused = missing.count
+                for (letter, result) in zip(chosen, try await deadLetters.redeliver(chosen, to: to, force: force)) {
+                    let place = "\(letter.message.topicPartition.partition)@\(letter.message.offset)"
+                    switch result {
+                    case .success(let report):
+                        sent += 1
+                        print("\(place) -> \(report.topicPartition)@\(report.offset)")
+                    case .failure(let error):
+                        refused += 1
+                        printError("\(place): \(error)")
+                    }
+                }
+                printError("redelivered \(sent), refused \(refused)")
+                if refused > 0 { throw ExitCode.failure }
+            }
+
+            private func printError(_ text: String) {
+                FileHandle.standardError.write(Data((text + "\n").utf8))
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+import ArgumentParser
+import Foundation
+import JumpDigests
+import JumpKafka
+import JumpService
+import JumpState
+import JumpWorker
+import Logging
+import Metrics
+import Prometheus
+
+/// The options of `run` (and `config show`): each one, when given, is the first layer of the configuration.
+struct RunOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A JSON configuration file (else $JUMP_CONFIG).", valueName: "file"))
+    var config: String?
+
+    @Option(help: "state, notifier or all (default all).")
+    var role: String?
+
+    @Option(name: [.customShort("b"), .long], help: "Bootstrap brokers, HOST:PORT[,...] (JUMP_BROKERS).")
+    var brokers: String?
+
+    @Option(
+        name: .customShort("X"),
+        help: ArgumentHelp(
+            "A librdkafka property, key=value (repeatable; wins over the configuration).", valueName: "key=value"))
+    var properties: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "The state store (JUMP_STATE; default $STATE_DIRECTORY/state.sqlite under systemd, else ./jump-state.sqlite).",
+            valueName: "path"))
+    var state: String?
+
+    @Option(name: [.customShort("t"), .long], help: "The events topic (default jump.events).")
+    var topic: String?
+
+    @Option(help: "The dead-letter topic (default jump.events.dlq).")
+    var dlqTopic: String?
+
+    @Option(help: "The state worker's consumer group (default jump-state).")
+    var group: String?
+
+    @Option(help: "The notifications topic, one partition (default jump.notifications).")
+    var notificationsTopic: String?
+
+    @Option(help: "The digests topic (default jump.digests).")
+    var digestsTopic: String?
+
+    @Option(help: "The most messages applied in one transaction (default 1000).")
+    var batchSize: Int?
+
+    @Option(help: "Pause this many milliseconds after each batch, a throttle (default 0).")
+    var pauseMs: Int?
+
+    @Option(help: "How many offsets back, per partition, applied event ids are remembered (default 1000000).")
+    var ledgerWindow: Int64?
+
+    @Option(
+        help: ArgumentHelp(
+            "When the store's offset is not in the log: continue from earliest or latest.", valueName: "earliest|latest"
+        ))
+    var offsetReset: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The digest configuration (JUMP_DIGEST_CONFIG; default built-in; see Deploy/digests.example.json).",
+            valueName: "file"))
+    var digestConfig: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Where digests.log and digests.jsonl go (default: beside the state store).", valueName: "dir"))
+    var digestDir: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The HTTP endpoint for /metrics, /healthz, /readyz (default 127.0.0.1:9464).", valueName: "host:port|off"))
+    var http: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
+    var logLevel: String?
+
+    @Option(help: "Log format: logfmt or json (default logfmt).")
+    var logFormat: String?
+
+    @Option(help: "Seconds a graceful shutdown may take (default 20).")
+    var shutdownTimeout: Int?
+
+    /// The options given, by configuration key.
+    var commandLineValues: [String: String] {
+        var values: [String: String] = [:]
+        let pairs: [(String, String?)] = [
+            ("role", role), ("brokers", brokers), ("state", state), ("topic", topic), ("dlqTopic", dlqTopic),
+            ("group", group), ("notificationsTopic", notificationsTopic), ("digestsTopic", digestsTopic),
+            ("batchSize", batchSize.map(String.init)), ("pauseMs", pauseMs.map(String.init)),
+            ("ledgerWindow", ledgerWindow.map(String.init)), ("offsetReset", offsetReset),
+            ("digestConfig", digestConfig), ("digestDir", digestDir), ("http", http), ("log.level", logLevel),
+            ("log.format", logFormat), ("shutdownTimeoutSeconds", shutdownTimeout.map(String.init)),
+        ]
+        for case (let key, let value?) in pairs { values[key] = value }
+        return values
+    }
+
+    /// The settings, or exit 78 with the bad key named.
+    func settings() async throws -> ConsumerSettings {
+        do {
+            return try await ConsumerConfiguration.settings(commandLine: commandLineValues, file: config)
+        } catch {
+            FileHandle.standardError.write(Data("jump-consumer: \(error)\n".utf8))
+            throw ExitCode(78)
+        }
+    }
+
+    /// The librdkafka properties: the configuration's `kafka.*`, then `-X` on top.
+    func overrides(_ settings: ConsumerSettings) throws -> [String: String] {
+        do {
+            return settings.kafka.merging(try KafkaProperties.parse(properties)) { _, new in new }
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+}
+
+extension JumpConsumer {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fold jump.events into the state store and deliver digests (the state and notifier roles).",
+            discussion: """
+                --role state consumes jump.events in the group jump-state, folds it into the store and relays the \
+                notification items it routes to jump.notifications; --role notifier consumes jump.notifications in \
+                the group jump-notifier and delivers digests when windows close; --role all (the default) runs both. \
+                As a daemon it serves /metrics, /healthz and /readyz (--http) and reports to systemd (Type=notify).
+                """)
+
+        @OptionGroup var options: RunOptions
+
+        @Flag(help: "Run the roles in turn and exit 0 once caught up and delivered (no HTTP endpoint).")
+        var untilIdle = false
+
+        func validate() throws {
+            do {
+                _ = try KafkaProperties.parse(options.properties)
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+
+        func run() async throws {
+            let settings = try await options.settings()
+            let overrides = try options.overrides(settings)
+            LoggingSystem.bootstrap { label in
+                var handler = StructuredLogHandler(
+                    label: label, format: StructuredLogHandler.Format(rawValue: settings.logFormat) ?? .logfmt,
+                    secrets: settings.secrets + overrides.filter { KafkaProperties.isSecret($0.key) }.map(\.value))
+                handler.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
+                return handler
+            }
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let logger = Logger(label: "jump-consumer")
+            if !untilIdle, let address = HTTPAddress(settings.http), let problem = HealthEndpoint.probe(address) {
+                logger.critical(
+                    "cannot listen on \(address) for /metrics, /healthz and /readyz: \(problem); set --http HOST:PORT (JUMP_HTTP) or --http off"
+                )
+                throw ExitCode(78)
+            }
+            let daemon: ConsumerDaemon
+            do {
+                daemon = try makeDaemon(settings, overrides: overrides, logger: logger)
+            } catch {
+                logger.critical("cannot start: \(error)")
+                throw ExitCode(78)
+            }
+            // Log rotation: the digest log is opened for every digest, so after the operator renames it, the next
+            // digest starts a new file; SIGHUP (what logrotate sends) must not end the process.
+            let hangup = TerminationSignals([(SIGHUP, "SIGHUP")]) { [logger] _ in
+                logger.notice("SIGHUP: digests.log and digests.jsonl are reopened by path for the next digest")
+            }
+            defer { withExtendedLifetime(hangup) {} }
+            logger.notice(
+                "started",
+                metadata: [
+                    "role": "\(settings.role)", "state": "\(settings.state)", "topic": "\(settings.topic)",
+                    "digests": "\(settings.digestDirectory)", "http": "\(untilIdle ? "off" : settings.http)",
+                ])
+            do {
+                if untilIdle {
+                    let signals = TerminationSignals { [logger] name in
+                        logger.notice("\(name): finishing the current batch, committing, leaving the group")
+                        daemon.requestStop()
+                    }
+                    defer { withExtendedLifetime(signals) {} }
+                    let exit = try await daemon.run()
+                    logger.notice("stopped", metadata: ["reason": "\(exit)"])
+                } else {
+                    try await ConsumerApplication.run(
+                        daemon: daemon, settings: settings, registry: registry, logger: logger)
+                    logger.notice("stopped", metadata: ["reason": "shutdown"])
+                }
+            } catch let error as OffsetOutOfRange {
+                logger.critical("\(error)")
+                throw ExitCode(65)
+            } catch {
+                logger.critical("stopping on a fatal error: \(error)")
+                throw ExitCode.failure
+            }
+        }
+
+        private func makeDaemon(
+            _ settings: ConsumerSettings, overrides: [String: String], logger: Logger
+        ) throws -> ConsumerDaemon {
+            let brokers = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
+            if let warning = brokers.warning { logger.warning("\(warning)") }
+            var configuration = StateWorkerConfiguration(brokers: brokers.servers)
+            configuration.overrides = overrides
+            configuration.topic = settings.topic
+            configuration.deadLetterTopic = settings.dlqTopic
+            configuration.groupID = settings.group
+            configuration.batchSize = settings.batchSize
+            configuration.untilIdle = untilIdle
+            configuration.pauseBetweenBatches = .milliseconds(settings.pauseMs)
+            configuration.ledgerWindow = settings.ledgerWindow
+            configuration.offsetReset = settings.offsetReset.map { $0 == "earliest" ? .earliest : .latest }
+            var notifier = NotifierConfiguration(brokers: brokers.servers)
+            notifier.overrides = overrides
+            let digests = try settings.digestConfig.map { try DigestConfiguration.load(path: $0) } ?? .builtIn
+            let store = try StateStore(path: settings.state, backgroundCheckpoints: true)
+            return try ConsumerDaemon(
+                role: ConsumerRole(rawValue: settings.role) ?? .all, state: configuration, notifier: notifier,
+                digests: digests, digestDirectory: settings.digestDirectory,
+                notificationsTopic: settings.notificationsTopic, digestsTopic: settings.digestsTopic, store: store,
+                logger: logger)
+        }
+    }
+
+    struct Config: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the effective configuration.", subcommands: [Show.self])
+
+        struct Show: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract:
+                    "Print the configuration `run` would use (command line, JUMP_*, file, defaults), secrets redacted.")
+
+            @OptionGroup var options: RunOptions
+
+            func run() async throws {
+                let settings = try await options.settings()
+                for line in settings.describe() { print(line) }
+                let properties = try options.overrides(settings)
+                if !properties.isEmpty {
+                    print("librdkafka properties:")
+                    print(KafkaProperties.redactedDescription(properties))
+                }
+            }
+        }
+    }
+}
