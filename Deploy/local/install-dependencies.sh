@@ -4,8 +4,8 @@
 # run again: it installs only what is missing. The Swift toolchain (6.2 or newer) must already be on PATH.
 set -euo pipefail
 
-APT_PACKAGES=(librdkafka-dev kcat libsqlite3-dev pkg-config python3-pip msmtp)
-PIP_PACKAGES=("kafka-python==2.0.2" "confluent-kafka" "jsonschema" "rfc3339-validator" "aiosmtpd")
+APT_PACKAGES=(librdkafka-dev kcat libsqlite3-dev pkg-config python3-pip msmtp curl systemd docker-compose)
+PIP_PACKAGES=("kafka-python==2.0.2" "confluent-kafka" "jsonschema" "rfc3339-validator" "aiosmtpd" "kubernetes-validate" "dockerfile-parse")
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -19,7 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if ! python3 -c 'import kafka, confluent_kafka, jsonschema, rfc3339_validator, aiosmtpd' 2>/dev/null \
+if ! python3 -c 'import kafka, confluent_kafka, jsonschema, rfc3339_validator, aiosmtpd, kubernetes_validate, dockerfile_parse' 2>/dev/null \
     || [ "$(python3 -c 'import kafka; print(kafka.__version__)')" != "2.0.2" ]; then
     echo "install-dependencies: pip install ${PIP_PACKAGES[*]}" >&2
     # A Debian-managed Python refuses plain pip installs (PEP 668); a user or pyenv Python accepts them.

@@ -1,0 +1,99 @@
+import Foundation
+import JumpTestSupport
+import Testing
+
+/// What cannot run here (systemd units, containers, Kubernetes) checked by the real tools that parse them.
+@Suite("Deploy/ files parse")
+struct DeployTests {
+    func deploy(_ path: String) -> String { packageRoot.appendingPathComponent("Deploy/\(path)").path }
+
+    @Test("systemd-analyze verify passes on the unit for both roles, without a warning")
+    func systemdUnit() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("units"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // The unit names /usr/local/bin/jump-consumer; verify needs an executable there, so point it at the build.
+        let unit = try String(contentsOfFile: deploy("systemd/jump-consumer@.service"), encoding: .utf8)
+            .replacingOccurrences(of: "/usr/local/bin/jump-consumer", with: product("jump-consumer"))
+        try unit.write(
+            to: directory.appendingPathComponent("jump-consumer@.service"), atomically: true, encoding: .utf8)
+        for role in ["state", "notifier"] {
+            let result = try await runCommand(
+                "systemd-analyze", ["verify", directory.appendingPathComponent("jump-consumer@\(role).service").path])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(!result.stderr.contains("jump-consumer@"), "\(result.stderr)")
+        }
+        for directive in [
+            "Type=notify", "DynamicUser=yes", "ProtectSystem=strict", "NoNewPrivileges=yes",
+            "StateDirectory=jump-relay/%i", "LogsDirectory=jump-relay/%i", "WatchdogSec=",
+        ] {
+            #expect(unit.contains(directive))
+        }
+        #expect(!unit.contains("sasl.password"), "no secret on a command line")
+    }
+
+    @Test("the compose file is valid for docker-compose (Kafka in KRaft mode, the workers, a mail catcher)")
+    func compose() async throws {
+        let result = try await runCommand("/usr/bin/docker-compose", ["-f", deploy("docker/compose.yaml"), "config"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for expected in ["KAFKA_PROCESS_ROLES: broker,controller", "mailpit", "--role", "notifier"] {
+            #expect(result.stdout.contains(expected))
+        }
+    }
+
+    @Test("the Kubernetes manifests validate against the Kubernetes schemas (strict)")
+    func kubernetes() async throws {
+        let result = try await runCommand("kubernetes-validate", ["--strict", deploy("kubernetes/jump-relay.yaml")])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("statefulset/jump-state") && result.stdout.contains("statefulset/jump-notifier"))
+        let text = try String(contentsOfFile: deploy("kubernetes/jump-relay.yaml"), encoding: .utf8)
+        for expected in [
+            "path: /healthz", "path: /readyz", "prometheus.io/scrape", "runAsNonRoot: true", "replicas: 1",
+        ] {
+            #expect(text.contains(expected))
+        }
+    }
+
+    @Test("the Dockerfile parses: two stages, and the image runs as a non-root user")
+    func dockerfile() async throws {
+        let script = """
+            import json, sys
+            from dockerfile_parse import DockerfileParser
+            parser = DockerfileParser(path=sys.argv[1])
+            print(json.dumps([[item["instruction"], item["value"]] for item in parser.structure]))
+            """
+        let result = try await runCommand("python3", ["-c", script, deploy("docker/Dockerfile")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let instructions = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String]])
+        #expect(instructions.filter { $0[0] == "FROM" }.count == 2)
+        let user = try #require(instructions.last { $0[0] == "USER" })
+        #expect(!user[1].hasPrefix("0") && !user[1].hasPrefix("root"))
+        #expect(instructions.contains { $0[0] == "COPY" && $0[1].hasPrefix("--from=build") })
+    }
+
+    @Test("the scripts parse (bash -n) and the example configurations load")
+    func scriptsAndExamples() async throws {
+        for script in [
+            "kafka/create-topics.sh", "kafka/acls.sh", "local/quickstart.sh", "local/test.sh",
+            "local/install-dependencies.sh",
+        ] {
+            let result = try await runCommand("bash", ["-n", deploy(script)])
+            #expect(result.status == 0, "\(script): \(result.stderr)")
+        }
+        // The example names a password file; point it at a real one, as an operator would.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("config"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let password = directory.appendingPathComponent("kafka-password")
+        try "canary-from-file\n".write(to: password, atomically: true, encoding: .utf8)
+        let example = try String(contentsOfFile: deploy("consumer.example.json"), encoding: .utf8)
+            .replacingOccurrences(of: "/run/secrets/kafka-password", with: password.path)
+            .replacingOccurrences(of: "/etc/jump-relay/digests.json", with: deploy("digests.example.json"))
+        let file = directory.appendingPathComponent("consumer.json")
+        try example.write(to: file, atomically: true, encoding: .utf8)
+        let shown = try await runCommand(product("jump-consumer"), ["config", "show", "--config", file.path])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("kafka.securityProtocol = SASL_SSL"))
+        #expect(shown.stdout.contains("kafka.saslPassword = [redacted]"))
+        #expect(!shown.stdout.contains("canary-from-file"))
+    }
+}
