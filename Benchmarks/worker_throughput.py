@@ -7,7 +7,9 @@ Publishes N generated events (seed 1, all valid) to a 24-partition topic of a re
 the mock keeps them all), then reads them with:
   kcat -C                 a plain librdkafka consume loop (no group, no decoding, no store)
   jump-kafka-bench        a plain JumpKafka consume loop in a consumer group
-  jump-consumer run       the full worker: decode, validate, fold, ledger, outbox, offsets; one transaction per batch
+  jump-consumer run --role state   the full worker: decode, validate, fold, ledger, notification items with the
+                          partition's totals, offsets (one transaction per batch), then the outbox relayed
+  jump-consumer run --role all     the same, then the notifier's intake of every item
   python_worker.py        confluent-kafka + json + sqlite3 doing the same rows in transactions of the same size
 Wall and CPU seconds and peak memory are measured from outside (wait4). Every group member waits about 3 s for
 the mock's group join; kcat -C does not, so the table also gives events/s without that first wait for the
@@ -52,17 +54,21 @@ def main():
                                             "bench.events", "--count", str(args.count)])
         rows.append(("jump-kafka-bench consume (group)", wall, cpu, peak, json.loads(out.splitlines()[-1])["seconds"]))
 
-        state = os.path.join(work, "state.sqlite")
-        started = datetime.now().astimezone()
-        _, err, wall, cpu, peak = measured([f"{bin_dir}/jump-consumer", "run", "-b", bootstrap, "-t", "bench.events",
-                                            "--state", state, "--until-idle", "--batch-size", str(args.batch_size)])
-        summary = json.loads(subprocess.run([f"{bin_dir}/jump-consumer", "state", "summary", "--json", "--state",
-                                             state], capture_output=True, check=True, text=True).stdout)
-        assert summary["eventsApplied"] == args.count, summary["eventsApplied"]
-        assigned = re.search(r"^(\S+) info .*partitions assigned", err, re.M)
-        join = (datetime.fromisoformat(assigned.group(1)) - started).total_seconds() if assigned else None
-        rows.append((f"jump-consumer run (batch {args.batch_size})", wall, cpu, peak,
-                     wall - join if join is not None else None))
+        # --role state: decode, validate, fold, ledger, notification items with partition totals, offsets, and
+        # (until idle) the relay of the items to jump.notifications; --role all adds the notifier's intake.
+        for role in ("state", "all"):
+            state = os.path.join(work, f"state-{role}.sqlite")
+            started = datetime.now().astimezone()
+            _, err, wall, cpu, peak = measured([f"{bin_dir}/jump-consumer", "run", "-b", bootstrap, "-t",
+                                                "bench.events", "--state", state, "--until-idle", "--role", role,
+                                                "--group", f"bench-{role}", "--batch-size", str(args.batch_size)])
+            summary = json.loads(subprocess.run([f"{bin_dir}/jump-consumer", "state", "summary", "--json", "--state",
+                                                 state], capture_output=True, check=True, text=True).stdout)
+            assert summary["eventsApplied"] == args.count, summary["eventsApplied"]
+            assigned = re.search(r"^time=(\S+) level=info .*partitions assigned", err, re.M)
+            join = (datetime.fromisoformat(assigned.group(1)) - started).total_seconds() if assigned else None
+            rows.append((f"jump-consumer run --role {role} (batch {args.batch_size})", wall, cpu, peak,
+                         wall - join if join is not None else None))
 
         out, _, wall, cpu, peak = measured([sys.executable, os.path.join(ROOT, "Benchmarks", "python_worker.py"),
                                             bootstrap, "bench.events", os.path.join(work, "python.sqlite"),

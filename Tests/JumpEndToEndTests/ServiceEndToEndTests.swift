@@ -165,32 +165,32 @@ struct ServiceEndToEndTests {
     @Test("/healthz, /readyz and /metrics before, during and after assignment; SIGTERM exits 0 within the bound")
     func httpEndpoint() async throws {
         let generated = try await runCommand(
-            product("jump-producer"), ["generate", "--count", "1500", "--seed", "11", "--invalid-ratio", "0"])
+            product("jump-producer"), ["generate", "--count", "3000", "--seed", "11", "--invalid-ratio", "0"])
         try await publish(generated.stdout.split(separator: "\n").map(String.init))
         let port = Self.freePort()
         let daemon = try ChildProcess(
             product("jump-consumer"),
             [
                 "run", "-b", broker.bootstrapServers, "--state", path("s.sqlite"), "--http", "127.0.0.1:\(port)",
-                "--batch-size", "20", "--pause-ms", "40",
+                "--batch-size", "20", "--pause-ms", "50",
             ] + Self.quickGroup,
             environment: ProcessInfo.processInfo.environment.merging(["JUMP_READINESS_MAX_LAG": "100"]) { _, new in new
             })
-        try await eventually("the endpoint answers", timeout: .seconds(30)) {
+        try await eventually("the endpoint answers", timeout: .seconds(60)) {
             try await get(port, "/healthz").status == 200
         }
         // Before assignment (the group join takes seconds on the mock) and while catching up: not ready.
         let early = try await get(port, "/readyz")
         #expect(early.status == 503, "\(early.body)")
         #expect(early.body.contains("no partition assigned") || early.body.contains("lag"))
-        try await eventually("lag above the bound is reported", timeout: .seconds(30)) {
+        try await eventually("lag above the bound is reported", timeout: .seconds(90)) {
             try await get(port, "/readyz").body.contains("is above 100")
         }
-        try await eventually("caught up: ready", timeout: .seconds(120)) {
+        try await eventually("caught up: ready", timeout: .seconds(180)) {
             try await get(port, "/readyz").status == 200
         }
         try await eventually("every event applied", timeout: .seconds(60)) {
-            try await get(port, "/metrics").body.contains("jump_events_applied_total 1500")
+            try await get(port, "/metrics").body.contains("jump_events_applied_total 3000")
         }
         let metrics = try await get(port, "/metrics")
         #expect(metrics.status == 200)
