@@ -16,8 +16,11 @@ struct StateFold {
             try upsertCompany(investment.investor, partition: partition)
             try execute(
                 """
-                INSERT OR REPLACE INTO investments (partition, investment_id, investor_id, direction, amount_cents,
-                sector, region, announced_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO investments (partition, investment_id, investor_id, direction, amount_cents, sector,
+                region, announced_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+                investor_id = excluded.investor_id, direction = excluded.direction,
+                amount_cents = excluded.amount_cents, sector = excluded.sector, region = excluded.region,
+                announced_on = excluded.announced_on
                 """,
                 [
                     partition, investment.investmentId, investment.investor.id, investment.direction.rawValue,

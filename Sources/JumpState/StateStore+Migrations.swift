@@ -94,6 +94,103 @@ extension StateStore {
                     CREATE INDEX deliveries_open ON deliveries (status, next_attempt_at);
                     """)
         }
+        migrator.registerMigration("v3: running totals kept by triggers") { db in
+            // Notification items carry their partition's totals after every batch: aggregating the partition's
+            // rows each time cost O(rows) per batch. Triggers keep the aggregates as the rows change, in the same
+            // transactions, so reading them costs a few rows. A row counts a company in a direction while it
+            // links them (an expansion not withdrawn, an investment); a company counts while it has a link.
+            try db.execute(
+                sql: """
+                    CREATE TABLE totals_expansions (
+                        partition INTEGER NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL,
+                        count INTEGER NOT NULL, planned_jobs INTEGER NOT NULL, planned_cents INTEGER NOT NULL,
+                        actual_jobs INTEGER NOT NULL, actual_cents INTEGER NOT NULL,
+                        PRIMARY KEY (partition, direction, status)) WITHOUT ROWID;
+                    CREATE TABLE totals_investments (
+                        partition INTEGER NOT NULL, direction TEXT NOT NULL, count INTEGER NOT NULL,
+                        cents INTEGER NOT NULL, PRIMARY KEY (partition, direction)) WITHOUT ROWID;
+                    CREATE TABLE company_links (
+                        partition INTEGER NOT NULL, direction TEXT NOT NULL, company_id TEXT NOT NULL,
+                        links INTEGER NOT NULL, PRIMARY KEY (partition, direction, company_id)) WITHOUT ROWID;
+                    CREATE TABLE totals_companies (
+                        partition INTEGER NOT NULL, direction TEXT NOT NULL, companies INTEGER NOT NULL,
+                        PRIMARY KEY (partition, direction)) WITHOUT ROWID;
+
+                    CREATE TRIGGER expansions_totals_insert AFTER INSERT ON expansions WHEN NEW.direction IS NOT NULL
+                    BEGIN
+                        INSERT INTO totals_expansions VALUES (NEW.partition, NEW.direction, NEW.status, 1,
+                            COALESCE(NEW.planned_jobs, 0), COALESCE(NEW.planned_cents, 0),
+                            COALESCE(NEW.actual_jobs, 0), COALESCE(NEW.actual_cents, 0))
+                        ON CONFLICT DO UPDATE SET count = count + 1, planned_jobs = planned_jobs + excluded.planned_jobs,
+                            planned_cents = planned_cents + excluded.planned_cents,
+                            actual_jobs = actual_jobs + excluded.actual_jobs,
+                            actual_cents = actual_cents + excluded.actual_cents;
+                        INSERT INTO company_links SELECT NEW.partition, NEW.direction, NEW.company_id, 1
+                            WHERE NEW.status != 'withdrawn' ON CONFLICT DO UPDATE SET links = links + 1;
+                    END;
+                    CREATE TRIGGER expansions_totals_update AFTER UPDATE ON expansions BEGIN
+                        UPDATE totals_expansions SET count = count - 1,
+                            planned_jobs = planned_jobs - COALESCE(OLD.planned_jobs, 0),
+                            planned_cents = planned_cents - COALESCE(OLD.planned_cents, 0),
+                            actual_jobs = actual_jobs - COALESCE(OLD.actual_jobs, 0),
+                            actual_cents = actual_cents - COALESCE(OLD.actual_cents, 0)
+                        WHERE partition = OLD.partition AND direction = OLD.direction AND status = OLD.status;
+                        INSERT INTO totals_expansions SELECT NEW.partition, NEW.direction, NEW.status, 1,
+                            COALESCE(NEW.planned_jobs, 0), COALESCE(NEW.planned_cents, 0),
+                            COALESCE(NEW.actual_jobs, 0), COALESCE(NEW.actual_cents, 0)
+                            WHERE NEW.direction IS NOT NULL
+                        ON CONFLICT DO UPDATE SET count = count + 1, planned_jobs = planned_jobs + excluded.planned_jobs,
+                            planned_cents = planned_cents + excluded.planned_cents,
+                            actual_jobs = actual_jobs + excluded.actual_jobs,
+                            actual_cents = actual_cents + excluded.actual_cents;
+                        UPDATE company_links SET links = links - 1
+                        WHERE OLD.status != 'withdrawn' AND partition = OLD.partition AND direction = OLD.direction
+                            AND company_id = OLD.company_id;
+                        INSERT INTO company_links SELECT NEW.partition, NEW.direction, NEW.company_id, 1
+                            WHERE NEW.direction IS NOT NULL AND NEW.status != 'withdrawn'
+                        ON CONFLICT DO UPDATE SET links = links + 1;
+                    END;
+
+                    CREATE TRIGGER investments_totals_insert AFTER INSERT ON investments BEGIN
+                        INSERT INTO totals_investments VALUES (NEW.partition, NEW.direction, 1, NEW.amount_cents)
+                        ON CONFLICT DO UPDATE SET count = count + 1, cents = cents + excluded.cents;
+                        INSERT INTO company_links VALUES (NEW.partition, NEW.direction, NEW.investor_id, 1)
+                        ON CONFLICT DO UPDATE SET links = links + 1;
+                    END;
+                    CREATE TRIGGER investments_totals_update AFTER UPDATE ON investments BEGIN
+                        UPDATE totals_investments SET count = count - 1, cents = cents - OLD.amount_cents
+                        WHERE partition = OLD.partition AND direction = OLD.direction;
+                        INSERT INTO totals_investments VALUES (NEW.partition, NEW.direction, 1, NEW.amount_cents)
+                        ON CONFLICT DO UPDATE SET count = count + 1, cents = cents + excluded.cents;
+                        UPDATE company_links SET links = links - 1
+                        WHERE partition = OLD.partition AND direction = OLD.direction AND company_id = OLD.investor_id;
+                        INSERT INTO company_links VALUES (NEW.partition, NEW.direction, NEW.investor_id, 1)
+                        ON CONFLICT DO UPDATE SET links = links + 1;
+                    END;
+
+                    CREATE TRIGGER company_links_insert AFTER INSERT ON company_links BEGIN
+                        INSERT INTO totals_companies VALUES (NEW.partition, NEW.direction, 1)
+                        ON CONFLICT DO UPDATE SET companies = companies + 1;
+                    END;
+                    CREATE TRIGGER company_links_update AFTER UPDATE OF links ON company_links
+                    WHEN (OLD.links > 0) != (NEW.links > 0) BEGIN
+                        UPDATE totals_companies SET companies = companies + (CASE WHEN NEW.links > 0 THEN 1 ELSE -1 END)
+                        WHERE partition = NEW.partition AND direction = NEW.direction;
+                    END;
+
+                    INSERT INTO totals_expansions SELECT partition, direction, status, COUNT(*),
+                        SUM(COALESCE(planned_jobs, 0)), SUM(COALESCE(planned_cents, 0)), SUM(COALESCE(actual_jobs, 0)),
+                        SUM(COALESCE(actual_cents, 0))
+                    FROM expansions WHERE direction IS NOT NULL GROUP BY 1, 2, 3;
+                    INSERT INTO totals_investments SELECT partition, direction, COUNT(*), SUM(amount_cents)
+                    FROM investments GROUP BY 1, 2;
+                    INSERT INTO company_links SELECT partition, direction, company_id, COUNT(*) FROM (
+                        SELECT partition, direction, company_id FROM expansions
+                        WHERE direction IS NOT NULL AND status != 'withdrawn'
+                        UNION ALL SELECT partition, direction, investor_id FROM investments)
+                    GROUP BY 1, 2, 3;
+                    """)
+        }
         return migrator
     }()
 }

@@ -245,3 +245,33 @@ struct StateFoldTests {
         #expect(try reader.summary().eventsApplied == 1)
     }
 }
+
+@Suite("Running totals kept by triggers")
+struct TotalsTests {
+    @Test(
+        "after 3,000 generated events in small batches (withdrawals, completions, repeats), the kept totals equal the totals aggregated from the rows"
+    )
+    func keptEqualsRecomputed() throws {
+        let store = try StateStore()
+        var builder = RecordBuilder()
+        var records: [ConsumedRecord] = []
+        for (index, line) in EventGenerator(seed: 8).prefix(3_000).enumerated() {
+            records.append(try builder.record(String(decoding: line, as: UTF8.self), partition: Int32(index % 4)))
+        }
+        var expected: [Int32: Int64?] = [0: nil, 1: nil, 2: nil, 3: nil]
+        for chunk in stride(from: 0, to: records.count, by: 50) {
+            let batch = Array(records[chunk..<min(records.count, chunk + 50)])
+            try store.apply(topic: "jump.events", records: batch, expected: expected)
+            for record in batch { expected[record.partition] = record.offset + 1 }
+        }
+        let check = try store.totalsCheck()
+        #expect(check.count == 4)
+        for (partition, totals) in check {
+            #expect(totals.kept == totals.recomputed, "partition \(partition)")
+        }
+        let all = PartitionTotals.sum(check.values.map(\.kept))
+        #expect(
+            all.expansions.values.contains { $0.withdrawn > 0 } && all.expansions.values.contains { $0.completed > 0 })
+        #expect(!all.companies.isEmpty && !all.investments.isEmpty)
+    }
+}

@@ -45,7 +45,7 @@ public func launch(_ process: Process) throws {
     try launchLock.withLock { try process.run() }
 }
 
-private let launchLock = NSLock()
+let launchLock = NSLock()
 
 /// What a finished command printed and how it exited.
 public struct CommandResult: Sendable {
@@ -61,43 +61,45 @@ public struct CommandResult: Sendable {
 
 /// Runs a command to completion, feeding `input` to its stdin; kills it after `timeout`.
 ///
-/// Blocking reads run on Dispatch's global queue, never on the cooperative pool (two threads on a two-core
-/// machine: blocking them would stall every other test).
+/// The command is started with `posix_spawn` (see ``SpawnedCommand``), found on `PATH`; blocking reads and the
+/// wait run on Dispatch's global queue, never on the cooperative pool (two threads on a two-core machine: blocking
+/// them would stall every other test).
 public func runCommand(
     _ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil,
     timeout: Duration = .seconds(60)
 ) async throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    if let environment { process.environment = environment }
-    let stdout = Pipe()
-    let stderr = Pipe()
-    let stdin = Pipe()
-    process.standardOutput = stdout
-    process.standardError = stderr
-    process.standardInput = stdin
-    let exited = AsyncStream.makeStream(of: Int32.self)
-    process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
-    try launch(process)
-    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-    try stdin.fileHandleForWriting.close()
+    _ = ignoreBrokenPipes
+    let command = try SpawnedCommand.start(
+        [executable] + arguments, environment: environment ?? ProcessInfo.processInfo.environment)
+    let stdin = command.stdin
+    DispatchQueue.global().async {
+        if let input {
+            let bytes = Array(input.utf8)
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes[offset...].withUnsafeBytes { write(stdin, $0.baseAddress, $0.count) }
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { break }
+                offset += written
+            }
+        }
+        close(stdin)
+    }
     let killer = Task {
         try await Task.sleep(for: timeout)
-        process.terminate()
+        kill(command.pid, SIGTERM)
     }
-    async let outData = readToEnd(stdout.fileHandleForReading)
-    async let errData = readToEnd(stderr.fileHandleForReading)
+    async let outData = SpawnedCommand.readAll(command.stdout)
+    async let errData = SpawnedCommand.readAll(command.stderr)
     let (out, err) = await (outData, errData)
-    var status: Int32 = -1
-    for await code in exited.stream {
-        status = code
-        break
-    }
+    let status = await command.wait()
     killer.cancel()
     return CommandResult(
         status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
 }
+
+/// A child that exits before reading all its input must not kill the tests with SIGPIPE: writes fail instead.
+private let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
 /// Reads a pipe to its end on Dispatch's global queue.
 public func readToEnd(_ handle: FileHandle) async -> Data {

@@ -116,12 +116,12 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
     /// The totals of one partition as the database holds them now.
     static func fetch(_ db: Database, partition: Int32) throws -> PartitionTotals {
         var totals = PartitionTotals()
+        // Kept by triggers (migration v3) as the rows change: a few rows to read, however large the partition.
         for row in try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT direction, status, COUNT(*), SUM(COALESCE(planned_jobs, 0)), SUM(COALESCE(planned_cents, 0)),
-                    SUM(COALESCE(actual_jobs, 0)), SUM(COALESCE(actual_cents, 0))
-                    FROM expansions WHERE partition = ? AND direction IS NOT NULL GROUP BY 1, 2
+                    SELECT direction, status, count, planned_jobs, planned_cents, actual_jobs, actual_cents
+                    FROM totals_expansions WHERE partition = ? AND count > 0
                     """), arguments: [partition])
         {
             let direction: String = row[0]
@@ -143,9 +143,8 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         }
         for row in try Row.fetchAll(
             db.cachedStatement(
-                sql: """
-                    SELECT direction, COUNT(*), SUM(amount_cents) FROM investments WHERE partition = ? GROUP BY 1
-                    """), arguments: [partition])
+                sql: "SELECT direction, count, cents FROM totals_investments WHERE partition = ? AND count > 0"),
+            arguments: [partition])
         {
             var figures = InvestmentFigures()
             figures.count = row[1]
@@ -154,12 +153,8 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         }
         for row in try Row.fetchAll(
             db.cachedStatement(
-                sql: """
-                    SELECT direction, COUNT(DISTINCT company_id) FROM (
-                    SELECT direction, company_id FROM expansions
-                    WHERE partition = ?1 AND direction IS NOT NULL AND status != 'withdrawn'
-                    UNION SELECT direction, investor_id FROM investments WHERE partition = ?1) GROUP BY 1
-                    """), arguments: [partition])
+                sql: "SELECT direction, companies FROM totals_companies WHERE partition = ? AND companies > 0"),
+            arguments: [partition])
         {
             totals.companies[row[0]] = row[1]
         }
@@ -183,6 +178,58 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
             try Int.fetchOne(
                 db.cachedStatement(sql: "SELECT COUNT(*) FROM initiatives WHERE partition = ?"), arguments: [partition])
             ?? 0
+        return totals
+    }
+
+    /// The totals of one partition aggregated from its rows (what the triggers keep), for checking them.
+    static func recompute(_ db: Database, partition: Int32) throws -> PartitionTotals {
+        var totals = try fetch(db, partition: partition)
+        totals.expansions = [:]
+        totals.investments = [:]
+        totals.companies = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT direction, status, COUNT(*), SUM(COALESCE(planned_jobs, 0)), SUM(COALESCE(planned_cents, 0)),
+                SUM(COALESCE(actual_jobs, 0)), SUM(COALESCE(actual_cents, 0))
+                FROM expansions WHERE partition = ? AND direction IS NOT NULL GROUP BY 1, 2
+                """, arguments: [partition])
+        {
+            var figures = totals.expansions[row[0] as String] ?? ExpansionFigures()
+            switch row[1] as String {
+            case "withdrawn": figures.withdrawn += row[2]
+            case "completed":
+                figures.completed += row[2]
+                figures.actualJobs += row[5]
+                figures.actualUsdCents += row[6]
+            default: figures.announced += row[2]
+            }
+            if row[1] as String != "withdrawn" {
+                figures.plannedJobs += row[3]
+                figures.plannedUsdCents += row[4]
+            }
+            totals.expansions[row[0]] = figures
+        }
+        for row in try Row.fetchAll(
+            db, sql: "SELECT direction, COUNT(*), SUM(amount_cents) FROM investments WHERE partition = ? GROUP BY 1",
+            arguments: [partition])
+        {
+            var figures = InvestmentFigures()
+            figures.count = row[1]
+            figures.usdCents = row[2]
+            totals.investments[row[0]] = figures
+        }
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT direction, COUNT(DISTINCT company_id) FROM (
+                SELECT direction, company_id FROM expansions
+                WHERE partition = ?1 AND direction IS NOT NULL AND status != 'withdrawn'
+                UNION SELECT direction, investor_id FROM investments WHERE partition = ?1) GROUP BY 1
+                """, arguments: [partition])
+        {
+            totals.companies[row[0]] = row[1]
+        }
         return totals
     }
 

@@ -33,6 +33,21 @@ extension StateStore {
         }
     }
 
+    /// Every partition's running totals as kept by the store's triggers and, next to them, as aggregated anew from
+    /// the rows: equal unless the store is damaged. For checks and tests.
+    public func totalsCheck() throws -> [Int32: (kept: PartitionTotals, recomputed: PartitionTotals)] {
+        try writer.read { db in
+            var result: [Int32: (kept: PartitionTotals, recomputed: PartitionTotals)] = [:]
+            for partition in try Int32.fetchAll(db, sql: "SELECT partition FROM partition_stats") {
+                result[partition] = (
+                    try PartitionTotals.fetch(db, partition: partition),
+                    try PartitionTotals.recompute(db, partition: partition)
+                )
+            }
+            return result
+        }
+    }
+
     /// How many items wait to be relayed.
     public func outboxDepth() throws -> Int {
         try writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notification_outbox") ?? 0 }
