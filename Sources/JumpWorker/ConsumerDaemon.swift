@@ -89,8 +89,29 @@ public final class ConsumerDaemon: Sendable {
     private func runInTurn() async throws -> StateWorkerExit {
         var exit = StateWorkerExit.idle
         if let stateWorker, let relay {
-            exit = try await stateWorker.run()
+            // The relay publishes items while the worker folds (two cores), then drains what is left.
+            exit = try await withThrowingTaskGroup(of: StateWorkerExit?.self) { group in
+                group.addTask {
+                    await relay.run()
+                    return nil
+                }
+                group.addTask {
+                    defer { relay.requestStop() }
+                    return try await stateWorker.run()
+                }
+                var exit = StateWorkerExit.idle
+                do {
+                    for try await value in group {
+                        if let value { exit = value }
+                    }
+                } catch {
+                    relay.requestStop()
+                    throw error
+                }
+                return exit
+            }
             guard exit == .idle else { return exit }
+            relay.resume()
             try await relay.drain()
         }
         if let notifier { exit = try await notifier.run() }

@@ -64,14 +64,17 @@ struct RoutingTests {
                 == ["consulate": 2, "governors-office": 2])
     }
 
-    @Test("Items carry their partition's totals after the batch, and the event exactly as consumed")
+    @Test(
+        "The last item of a partition in a batch carries the partition's totals after the batch; every item the event exactly as consumed"
+    )
     func itemsCarryTotals() throws {
         var fixture = try DigestFixture()
         let lines = try DigestFixture.pressRelease()
         let items = try fixture.fold(lines, partition: 3)
         #expect(items.count == 7)
         let last = try NotificationItem(json: Array(items.last!.item.utf8))
-        let totals = try JSONDecoder().decode(PartitionTotals.self, from: Data(last.totalsJSON.utf8))
+        let totals = try JSONDecoder().decode(PartitionTotals.self, from: Data(try #require(last.totalsJSON).utf8))
+        #expect(try items.dropLast().allSatisfy { try NotificationItem(json: Array($0.item.utf8)).totalsJSON == nil })
         #expect(
             totals.exports == [
                 .init(

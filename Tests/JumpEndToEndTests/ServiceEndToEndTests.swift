@@ -128,13 +128,13 @@ struct ServiceEndToEndTests {
         #expect(shown.status == 0)
         #expect(shown.stdout.contains("kafka.saslPassword = [redacted]"))
         #expect(!shown.stdout.contains(canary) && !shown.stderr.contains(canary))
-        // librdkafka refuses an unknown property and quotes the configuration: the error is redacted.
+        // A start-up error (librdkafka refuses an unknown property) while a secret is configured: not in the error.
         let refused = try await consumer(
-            ["run", "-b", broker.bootstrapServers, "--http", "off", "-X", "no.such.property=\(canary)"],
+            ["run", "-b", broker.bootstrapServers, "--http", "off", "-X", "no.such.property=1"],
             environment: environment)
         #expect(refused.status == 78)
         // Bad input carrying control characters and a line break goes to the DLQ and into the logs as escaped text.
-        let hostile = "{\"type\":\"jump.jobs.reported\u{07}\u{1b}[31m\rforged=\(canary)\",\"subject\":\"x\"}"
+        let hostile = "{\"type\":\"jump.jobs.reported\u{07}\u{1b}[31m\rforged=line\n\",\"subject\":\"x\"}"
         let sent = try await runCommand(
             "kcat", ["-b", broker.bootstrapServers, "-P", "-t", "jump.events", "-D", "\u{1e}", "-k", "jobs.x"],
             input: hostile)
@@ -151,15 +151,13 @@ struct ServiceEndToEndTests {
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "\(line)")
         }
         #expect(run.stderr.contains("dead-lettered"))
-        #expect(!run.stderr.contains(canary) || run.stderr.contains("forged=\(canary)"))
+        #expect(!run.stderr.contains(canary))
+        #expect(!refused.stderr.contains(canary) && !refused.stdout.contains(canary))
+        #expect(refused.stderr.contains("no.such.property"), "\(refused.stderr)")
         let dlq = try await runCommand(
             "kcat", ["-b", broker.bootstrapServers, "-C", "-t", "jump.events.dlq", "-o", "beginning", "-e", "-q", "-J"])
-        let letters = try jsonObjects(dlq.stdout)
-        #expect(letters.count == 1)
-        // The DLQ holds the original bytes (the input's own text) and reasons; no configuration secret was added.
-        let headers = (letters.first?["headers"] as? [String]) ?? []
-        #expect(headers.contains("jump.error"))
-        #expect(!headers.joined().contains("sasl") && !refused.stderr.contains(canary), "\(refused.stderr)")
+        #expect(try jsonObjects(dlq.stdout).count == 1)
+        #expect(dlq.stdout.contains("jump.error") && !dlq.stdout.contains(canary))
     }
 
     @Test("/healthz, /readyz and /metrics before, during and after assignment; SIGTERM exits 0 within the bound")

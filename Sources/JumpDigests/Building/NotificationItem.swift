@@ -18,8 +18,8 @@ public struct NotificationItem: Sendable {
     public var originOffset: Int64
     /// What the state knew: the direction, company name and city (for completions and withdrawals).
     public var facts: NotificationFacts
-    /// The partition's totals after the event, as JSON.
-    public var totalsJSON: String
+    /// The partition's totals after the event's batch, as JSON (on the last item of each partition in a batch).
+    public var totalsJSON: String?
     /// The event.
     public var event: JumpEvent { facts.event }
 
@@ -57,10 +57,12 @@ public struct NotificationItem: Sendable {
         originTopic = try string("topic", in: origin)
         originPartition = Int32(clamping: try integer("partition", in: origin))
         originOffset = try integer("offset", in: origin)
-        guard let totals = object["totals"], totals.objectValue != nil else {
-            throw NotificationItemError(reason: "totals: missing or not an object")
+        if let totals = object["totals"] {
+            guard totals.objectValue != nil else { throw NotificationItemError(reason: "totals: not an object") }
+            totalsJSON = JSONWriter.string(totals, sortedKeys: true)
+        } else {
+            totalsJSON = nil
         }
-        totalsJSON = JSONWriter.string(totals, sortedKeys: true)
         guard let eventValue = object["event"] else { throw NotificationItemError(reason: "event: missing") }
         let event: JumpEvent
         do {

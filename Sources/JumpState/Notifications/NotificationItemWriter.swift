@@ -4,8 +4,9 @@ import JumpEvents
 
 /// Writes notification items to the outbox inside the batch transaction. An item is one event for one
 /// audience: `{"id", "audience", "importance", "origin", "facts", "totals", "event"}`
-/// (`Schemas/notification-item.schema.json`), where `event` is the event exactly as consumed and `totals` are
-/// its partition's totals after the batch.
+/// (`Schemas/notification-item.schema.json`), where `event` is the event exactly as consumed. The last item of
+/// each partition in a batch carries `totals`, the partition's totals after the batch (the earlier ones would
+/// carry the same, and the notifier keeps only the latest per partition).
 struct NotificationItemWriter {
     private struct Pending {
         var route: NotificationRoute
@@ -70,7 +71,7 @@ struct NotificationItemWriter {
         for (partition, items) in pending.sorted(by: { $0.key < $1.key }) {
             let totals = String(
                 decoding: try encoder.encode(PartitionTotals.fetch(db, partition: partition)), as: UTF8.self)
-            for item in items {
+            for (index, item) in items.enumerated() {
                 var facts = JSONObject()
                 if let direction = item.facts.direction { facts.set("direction", .string(direction.rawValue)) }
                 if let name = item.facts.companyName { facts.set("companyName", .string(name)) }
@@ -84,7 +85,7 @@ struct NotificationItemWriter {
                 let text =
                     #"{"id":\#(id),"audience":\#(audience),"importance":\#(item.route.importance),"#
                     + #""origin":\#(JSONWriter.string(origin)),"facts":\#(JSONWriter.string(.object(facts))),"#
-                    + #""totals":\#(totals),"event":\#(event)}"#
+                    + (index == items.count - 1 ? #""totals":\#(totals),"# : "") + #""event":\#(event)}"#
                 try db.run(
                     "INSERT INTO notification_outbox (audience, item) VALUES (?, ?)", [item.route.audience, text])
             }

@@ -15,15 +15,15 @@ public struct ReceivedItem: Sendable {
     public var originPartition: Int32
     /// The offset of the event.
     public var originOffset: Int64
-    /// The totals JSON the item carries.
-    public var totals: String
+    /// The totals JSON the item carries, if it is the last of its partition in its batch.
+    public var totals: String?
     /// The whole item JSON.
     public var item: String
 
     /// An item.
     public init(
         itemID: String, audience: String, importance: Int, originTopic: String, originPartition: Int32,
-        originOffset: Int64, totals: String, item: String
+        originOffset: Int64, totals: String?, item: String
     ) {
         self.itemID = itemID
         self.audience = audience
@@ -146,13 +146,14 @@ extension StateStore {
                         """
                 ).execute(arguments: [item.itemID, item.audience, item.importance, receivedAt, item.item])
                 added += db.changesCount
+                guard let totals = item.totals else { continue }
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO notifier_totals (topic, partition, "offset", totals) VALUES (?, ?, ?, ?)
                         ON CONFLICT DO UPDATE SET "offset" = excluded."offset", totals = excluded.totals
                         WHERE excluded."offset" > notifier_totals."offset"
                         """
-                ).execute(arguments: [item.originTopic, item.originPartition, item.originOffset, item.totals])
+                ).execute(arguments: [item.originTopic, item.originPartition, item.originOffset, totals])
             }
             try advance(
                 db, topic: topic, partition: partition, expected: expected, to: nextOffset, table: "notifier_offsets")

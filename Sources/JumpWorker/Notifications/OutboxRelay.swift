@@ -59,7 +59,7 @@ public final class OutboxRelay: Sendable {
     /// Relays until the outbox is empty.
     public func drain() async throws {
         var delay = Duration.milliseconds(100)
-        while try store.outboxDepth() > 0 {
+        while try !store.pendingNotifications(limit: 1).isEmpty, !stopRequested.load(ordering: .acquiring) {
             if try await relayOnce() == 0 {
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
@@ -72,7 +72,7 @@ public final class OutboxRelay: Sendable {
     /// Relays until ``requestStop()``, looking for new items every `interval` when the outbox is empty.
     public func run(interval: Duration = .milliseconds(100)) async {
         var delay = interval
-        while !stopRequested.load(ordering: .acquiring) {
+        while !stopRequested.load(ordering: .acquiring), !Task.isCancelled {
             do {
                 if try await relayOnce() > 0 {
                     delay = interval
@@ -89,6 +89,9 @@ public final class OutboxRelay: Sendable {
 
     /// Asks ``run(interval:)`` to return.
     public func requestStop() { stopRequested.store(true, ordering: .releasing) }
+
+    /// Lets ``run(interval:)`` and ``drain()`` work again after ``requestStop()``.
+    public func resume() { stopRequested.store(false, ordering: .releasing) }
 
     /// Waits for what is in flight and closes the producer.
     public func close() async { _ = await producer.close(timeout: .seconds(10)) }
