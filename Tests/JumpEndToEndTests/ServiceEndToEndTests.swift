@@ -130,7 +130,10 @@ struct ServiceEndToEndTests {
         #expect(!shown.stdout.contains(canary) && !shown.stderr.contains(canary))
         // A start-up error (librdkafka refuses an unknown property) while a secret is configured: not in the error.
         let refused = try await consumer(
-            ["run", "-b", broker.bootstrapServers, "--http", "off", "-X", "no.such.property=1"],
+            [
+                "run", "-b", broker.bootstrapServers, "--state", path("refused.sqlite"), "--http", "off", "-X",
+                "no.such.property=1",
+            ],
             environment: environment)
         #expect(refused.status == 78)
         // Bad input carrying control characters and a line break goes to the DLQ and into the logs as escaped text.
