@@ -1,5 +1,6 @@
 import Foundation
 import JumpKafka
+import JumpWorker
 import Logging
 import Synchronization
 
@@ -60,7 +61,7 @@ public struct StructuredLogHandler: LogHandler {
     /// Writes one record.
     public func log(event: LogEvent) {
         var fields: [(String, String)] = [
-            ("time", Self.timestamp()), ("level", event.level.rawValue), ("label", label),
+            ("time", EventPublisher.timestamp(Date())), ("level", event.level.rawValue), ("label", label),
             ("message", "\(event.message)"),
         ]
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
@@ -107,19 +108,5 @@ public struct StructuredLogHandler: LogHandler {
             }
         }
         return result
-    }
-
-    static func timestamp() -> String {
-        let milliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        var seconds = time_t(milliseconds / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
-            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2))."
-            + "\(pad(Int(milliseconds % 1000), 3))Z"
     }
 }

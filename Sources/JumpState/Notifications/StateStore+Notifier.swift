@@ -260,7 +260,18 @@ extension StateStore {
     public func claimDeliveries(
         claimant: String, now: Int64, lease: Int64, isGone: (String) -> Bool
     ) throws -> [ClaimedDelivery] {
-        try writer.write { db in
+        // The notifier asks every second; most of the time nothing is due, and a read then spares the state
+        // worker, which shares the file, a write lock.
+        let anyDue = try writer.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM deliveries
+                    WHERE (status = 'pending' AND next_attempt_at <= ?1) OR status = 'writing')
+                    """, arguments: [now]) ?? false
+        }
+        guard anyDue else { return [] }
+        return try writer.write { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
