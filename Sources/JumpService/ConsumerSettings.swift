@@ -103,7 +103,7 @@ public struct ConsumerSettings: Sendable, Equatable {
     }
 
     /// `$STATE_DIRECTORY/state.sqlite` under systemd, else `./jump-state.sqlite`.
-    static func defaultStatePath() -> String {
+    public static func defaultStatePath() -> String {
         if let directory = ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").first {
             return "\(directory)/state.sqlite"
         }
@@ -111,7 +111,10 @@ public struct ConsumerSettings: Sendable, Equatable {
     }
 
     /// Where digest files go.
-    public var digestDirectory: String {
+    public var digestDirectory: String { Self.digestDirectory(digestDir, state: state) }
+
+    /// `digestDir` if given, else the directory of the state store.
+    public static func digestDirectory(_ digestDir: String?, state: String) -> String {
         if let digestDir { return digestDir }
         let parent = (state as NSString).deletingLastPathComponent
         return parent.isEmpty ? "." : parent

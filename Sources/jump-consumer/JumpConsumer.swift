@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import JumpDigests
 import JumpKafka
+import JumpService
 import JumpState
 import JumpWorker
 import Logging
@@ -30,13 +31,9 @@ struct JumpConsumer: AsyncParsableCommand {
         var state: String?
 
         var path: String {
-            let environment = ProcessInfo.processInfo.environment
             if let state { return state }
-            if let path = environment["JUMP_STATE"], !path.isEmpty { return path }
-            if let directory = environment["STATE_DIRECTORY"]?.split(separator: ":").first {
-                return "\(directory)/state.sqlite"
-            }
-            return "jump-state.sqlite"
+            if let path = ProcessInfo.processInfo.environment["JUMP_STATE"], !path.isEmpty { return path }
+            return ConsumerSettings.defaultStatePath()
         }
     }
 
@@ -61,9 +58,7 @@ struct JumpConsumer: AsyncParsableCommand {
         }
 
         func directory(statePath: String) -> String {
-            if let digestDir { return digestDir }
-            let parent = (statePath as NSString).deletingLastPathComponent
-            return parent.isEmpty ? "." : parent
+            ConsumerSettings.digestDirectory(digestDir, state: statePath)
         }
     }
 }

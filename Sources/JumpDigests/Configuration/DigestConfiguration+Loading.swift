@@ -8,6 +8,11 @@ public struct DigestConfigurationError: Error, CustomStringConvertible, Equatabl
 }
 
 extension DigestConfiguration {
+    /// The event types that move a company in one direction: expansions and investments.
+    private static let companyTypes = [
+        JumpEventType.expansionAnnounced, .expansionCompleted, .expansionWithdrawn, .investmentAnnounced,
+    ].map(\.rawValue)
+
     /// The configuration used when none is given: both audiences, placeholder staff at `example.org`, e-mail off,
     /// digests every 60 minutes in `America/Denver` (Salt Lake City).
     public static let builtIn = DigestConfiguration(
@@ -25,10 +30,7 @@ extension DigestConfiguration {
                 ],
                 routes: [
                     RouteRule(
-                        types: [
-                            JumpEventType.expansionAnnounced.rawValue, JumpEventType.expansionCompleted.rawValue,
-                            JumpEventType.expansionWithdrawn.rawValue, JumpEventType.investmentAnnounced.rawValue,
-                        ], directions: [Direction.mexicoToUtah.rawValue], importance: 3),
+                        types: companyTypes, directions: [Direction.mexicoToUtah.rawValue], importance: 3),
                     RouteRule(
                         types: [JumpEventType.meetingHeld.rawValue], topics: ["immigration", "security"],
                         importance: 4),
@@ -50,10 +52,7 @@ extension DigestConfiguration {
                 ],
                 routes: [
                     RouteRule(
-                        types: [
-                            JumpEventType.expansionAnnounced.rawValue, JumpEventType.expansionCompleted.rawValue,
-                            JumpEventType.expansionWithdrawn.rawValue, JumpEventType.investmentAnnounced.rawValue,
-                        ], directions: [Direction.utahToMexico.rawValue], importance: 3),
+                        types: companyTypes, directions: [Direction.utahToMexico.rawValue], importance: 3),
                     RouteRule(
                         types: [JumpEventType.exportsReported.rawValue, JumpEventType.jobsReported.rawValue],
                         importance: 2),

@@ -23,18 +23,22 @@ public struct SMTPTransport: MailTransport {
     public func send(_ message: MailMessage) async throws(DeliveryFailure) {
         let relay = relay
         let timeout = timeoutSeconds
-        let result: Result<Void, DeliveryFailure> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(
-                    returning: Result { () throws(DeliveryFailure) in
-                        var session = try SMTPSession(relay: relay, timeoutSeconds: timeout)
-                        defer { session.close() }
-                        try session.deliver(message)
-                    })
-            }
+        try await onDispatchThread { () throws(DeliveryFailure) in
+            var session = try SMTPSession(relay: relay, timeoutSeconds: timeout)
+            defer { session.close() }
+            try session.deliver(message)
         }
-        try result.get()
     }
+}
+
+/// Runs blocking work (sockets, a child process) on a Dispatch thread, never on the concurrency pool.
+private func onDispatchThread(
+    _ work: @escaping @Sendable () throws(DeliveryFailure) -> Void
+) async throws(DeliveryFailure) {
+    let result: Result<Void, DeliveryFailure> = await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: Result(catching: work)) }
+    }
+    try result.get()
 }
 
 /// One SMTP conversation over a blocking socket.
@@ -166,12 +170,7 @@ public struct SendmailTransport: MailTransport {
     /// Runs the command with the message on its standard input.
     public func send(_ message: MailMessage) async throws(DeliveryFailure) {
         let command = command
-        let result: Result<Void, DeliveryFailure> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: Result { () throws(DeliveryFailure) in try Self.run(command, message) })
-            }
-        }
-        try result.get()
+        try await onDispatchThread { () throws(DeliveryFailure) in try Self.run(command, message) }
     }
 
     private static func run(_ command: [String], _ message: MailMessage) throws(DeliveryFailure) {

@@ -23,6 +23,33 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
 
         /// Zero figures.
         public init() {}
+
+        /// Counts `count` expansions of one status with these sums of their figures: planned figures count
+        /// unless withdrawn, actual ones when completed.
+        mutating func add(
+            status: String, count: Int, plannedJobs: Int64, plannedCents: Int64, actualJobs: Int64, actualCents: Int64
+        ) {
+            switch status {
+            case "withdrawn": withdrawn += count
+            case "completed":
+                completed += count
+                self.actualJobs += actualJobs
+                actualUsdCents += actualCents
+            default: announced += count
+            }
+            if status != "withdrawn" {
+                self.plannedJobs += plannedJobs
+                plannedUsdCents += plannedCents
+            }
+        }
+
+        /// Adds a row `direction, status, count, planned jobs, planned cents, actual jobs, actual cents` to the
+        /// figures of its direction.
+        static func add(_ row: Row, to expansions: inout [String: ExpansionFigures]) {
+            expansions[row[0], default: ExpansionFigures()].add(
+                status: row[1], count: row[2], plannedJobs: row[3], plannedCents: row[4], actualJobs: row[5],
+                actualCents: row[6])
+        }
     }
 
     /// Investments of one direction.
@@ -124,22 +151,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
                     FROM totals_expansions WHERE partition = ? AND count > 0
                     """), arguments: [partition])
         {
-            let direction: String = row[0]
-            let status: String = row[1]
-            var figures = totals.expansions[direction] ?? ExpansionFigures()
-            switch status {
-            case "withdrawn": figures.withdrawn += row[2]
-            case "completed":
-                figures.completed += row[2]
-                figures.actualJobs += row[5]
-                figures.actualUsdCents += row[6]
-            default: figures.announced += row[2]
-            }
-            if status != "withdrawn" {
-                figures.plannedJobs += row[3]
-                figures.plannedUsdCents += row[4]
-            }
-            totals.expansions[direction] = figures
+            ExpansionFigures.add(row, to: &totals.expansions)
         }
         for row in try Row.fetchAll(
             db.cachedStatement(
@@ -195,20 +207,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
                 FROM expansions WHERE partition = ? AND direction IS NOT NULL GROUP BY 1, 2
                 """, arguments: [partition])
         {
-            var figures = totals.expansions[row[0] as String] ?? ExpansionFigures()
-            switch row[1] as String {
-            case "withdrawn": figures.withdrawn += row[2]
-            case "completed":
-                figures.completed += row[2]
-                figures.actualJobs += row[5]
-                figures.actualUsdCents += row[6]
-            default: figures.announced += row[2]
-            }
-            if row[1] as String != "withdrawn" {
-                figures.plannedJobs += row[3]
-                figures.plannedUsdCents += row[4]
-            }
-            totals.expansions[row[0]] = figures
+            ExpansionFigures.add(row, to: &totals.expansions)
         }
         for row in try Row.fetchAll(
             db, sql: "SELECT direction, COUNT(*), SUM(amount_cents) FROM investments WHERE partition = ? GROUP BY 1",

@@ -52,17 +52,7 @@ public final class NotifierWorker: Sendable {
             bootstrapServers: configuration.brokers, groupID: configuration.groupID, topics: [configuration.topic])
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
-        let assigned = assigned
-        let hooks = KafkaRebalanceHooks(
-            onAssign: { partitions in
-                let stored = try store.notifierOffsets(topic: topic)
-                assigned.assign(partitions.map { ($0.partition, stored[$0.partition]) })
-                return Dictionary(
-                    uniqueKeysWithValues: partitions.map {
-                        ($0, stored[$0.partition].map(KafkaOffset.exact) ?? .beginning)
-                    })
-            },
-            onRevoke: { partitions in assigned.revoke(partitions.map(\.partition)) })
+        let hooks = assigned.hooks(logger: logger) { try store.notifierOffsets(topic: topic) }
         consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
     }
 

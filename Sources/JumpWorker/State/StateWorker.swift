@@ -81,6 +81,25 @@ final class AssignedOffsets: Sendable {
         offsets.withLock { for (partition, offset) in next { $0[partition] = offset } }
     }
     var snapshot: [Int32: Int64?] { offsets.withLock { $0 } }
+
+    /// Rebalance hooks that start every assigned partition at the next offset `stored()` reads from the store
+    /// (the beginning of the log for one it never held) and keep these offsets in step. They run inside poll,
+    /// between batches: the store is the truth, Kafka's committed offsets are not.
+    func hooks(
+        logger: Logger, stored: @escaping @Sendable () throws -> [Int32: Int64]
+    ) -> KafkaRebalanceHooks {
+        KafkaRebalanceHooks(
+            onAssign: { [self] partitions in
+                let offsets = try stored()
+                assign(partitions.map { ($0.partition, offsets[$0.partition]) })
+                let starts = partitions.map { ($0, offsets[$0.partition].map(KafkaOffset.exact) ?? .beginning) }
+                logger.info(
+                    "partitions assigned; starting from the store's offsets",
+                    metadata: ["start": "\(starts.sorted { $0.0 < $1.0 }.map { "\($0.0)@\($0.1)" })"])
+                return Dictionary(uniqueKeysWithValues: starts)
+            },
+            onRevoke: { [self] partitions in revoke(partitions.map(\.partition)) })
+    }
 }
 
 /// Consumes `jump.events` in a group and folds it into a ``StateStore`` with effectively-once semantics: each
@@ -108,19 +127,7 @@ public final class StateWorker: Sendable {
         consumerConfiguration.offsetReset = configuration.offsetReset ?? .error
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
-        let assigned = self.assigned
-        let hooks = KafkaRebalanceHooks(
-            onAssign: { partitions in
-                // Runs inside poll, between batches: the store is the truth, Kafka's committed offsets are not.
-                let stored = try store.nextOffsets(topic: topic)
-                assigned.assign(partitions.map { ($0.partition, stored[$0.partition]) })
-                let starts = partitions.map { ($0, stored[$0.partition].map(KafkaOffset.exact) ?? .beginning) }
-                logger.info(
-                    "partitions assigned; starting from the store's offsets",
-                    metadata: ["start": "\(starts.sorted { $0.0 < $1.0 }.map { "\($0.0)@\($0.1)" })"])
-                return Dictionary(uniqueKeysWithValues: starts)
-            },
-            onRevoke: { partitions in assigned.revoke(partitions.map(\.partition)) })
+        let hooks = assigned.hooks(logger: logger) { try store.nextOffsets(topic: topic) }
         consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.brokers)
         // Consumer-only properties would make librdkafka warn about the dead-letter producer.
