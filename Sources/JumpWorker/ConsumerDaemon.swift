@@ -15,9 +15,9 @@ public enum ConsumerRole: String, Sendable, CaseIterable {
 }
 
 /// The roles of one `jump-consumer run` process, over one store: the state worker and its outbox relay, and the
-/// notifier. As a daemon they run side by side until asked to stop; with `untilIdle` they run one after the
-/// other (the worker until caught up, the relay until the outbox is empty, the notifier until caught up and
-/// delivered), so that a script sees everything through.
+/// notifier. As a daemon they run side by side as ``services()`` of a `ServiceGroup`; with `untilIdle`, ``run()``
+/// runs them in turn (the worker, with the relay alongside, until caught up; the relay until the outbox is
+/// empty; the notifier until caught up and delivered), so that a script sees everything through.
 public final class ConsumerDaemon: Sendable {
     private let role: ConsumerRole
     /// The store the roles share.
@@ -73,10 +73,12 @@ public final class ConsumerDaemon: Sendable {
         notifier?.requestStop()
     }
 
-    /// Runs the roles; returns why they stopped.
+    /// With `untilIdle`: runs the roles in turn until everything is through, and returns why they stopped. A
+    /// daemon runs ``services()`` in a `ServiceGroup` instead.
     public func run() async throws -> StateWorkerExit {
+        precondition(untilIdle, "a daemon runs services() in a ServiceGroup; run() is for untilIdle")
         do {
-            let exit = try await untilIdle ? runInTurn() : runSideBySide()
+            let exit = try await runInTurn()
             await closeProducers()
             return exit
         } catch {
@@ -116,30 +118,6 @@ public final class ConsumerDaemon: Sendable {
         }
         if let notifier { exit = try await notifier.run() }
         return exit
-    }
-
-    private func runSideBySide() async throws -> StateWorkerExit {
-        try await withThrowingTaskGroup(of: StateWorkerExit?.self) { group in
-            if let stateWorker { group.addTask { try await stateWorker.run() } }
-            if let relay {
-                group.addTask {
-                    await relay.run()
-                    return nil
-                }
-            }
-            if let notifier { group.addTask { try await notifier.run() } }
-            var exit = StateWorkerExit.stopped
-            do {
-                for try await value in group {
-                    if let value { exit = value }
-                }
-            } catch {
-                // One role failing stops the others: the process exits and its supervisor restarts it.
-                requestStop()
-                throw error
-            }
-            return exit
-        }
     }
 
     private func closeProducers() async {
