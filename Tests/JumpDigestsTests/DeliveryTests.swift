@@ -23,12 +23,20 @@ struct DeliveryTests {
     /// A store with the press release received and both windows closed at 15:00Z.
     private func closedWindows(sinks: [any DigestSink]) throws -> DigestFixture {
         var fixture = try DigestFixture()
-        let windows = try fixture.windows(sinks: sinks)
-        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
-        _ = try fixture.fold(try DigestFixture.pressRelease())
-        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
-        #expect(try windows.closeDue(now: ms("2026-11-29T15:00:00Z")).count == 2)
+        #expect(try fixture.closeOneWindow(try DigestFixture.pressRelease(), sinks: sinks).count == 2)
         return fixture
+    }
+
+    /// The built-in audiences with e-mail through `transport`, their window closed with the press release, and a
+    /// deliverer for the e-mail sink.
+    private func emailWindow(_ transport: ScriptedTransport) throws -> (DigestFixture, DigestDeliverer) {
+        var configuration = DigestConfiguration.builtIn
+        configuration.email = EmailSettings(
+            from: "jump-relay@example.org", smtp: SMTPRelay(host: "127.0.0.1", port: 25))
+        let email = EmailSink(settings: configuration.email!, transport: transport, audiences: configuration.audiences)
+        var fixture = try DigestFixture(configuration: configuration)
+        try fixture.closeOneWindow(try DigestFixture.pressRelease(), sinks: [email])
+        return (fixture, DigestDeliverer(store: fixture.store, sinks: [email], logger: DigestFixture.logger))
     }
 
     private func headers(_ file: URL) throws -> [Substring] {
@@ -100,18 +108,8 @@ struct DeliveryTests {
         "E-mail goes to every staff member once per digest, retried per recipient with backoff, with a stable Message-ID"
     )
     func emailRetries() async throws {
-        var configuration = DigestConfiguration.builtIn
-        configuration.email = EmailSettings(
-            from: "jump-relay@example.org", smtp: SMTPRelay(host: "127.0.0.1", port: 25))
         let transport = ScriptedTransport([DeliveryFailure("451 try later"), DeliveryFailure("451 try later")])
-        let email = EmailSink(settings: configuration.email!, transport: transport, audiences: configuration.audiences)
-        var fixture = try DigestFixture(configuration: configuration)
-        let windows = try fixture.windows(sinks: [email])
-        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
-        _ = try fixture.fold(try DigestFixture.pressRelease())
-        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
-        try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
-        let deliverer = DigestDeliverer(store: fixture.store, sinks: [email], logger: DigestFixture.logger)
+        let (fixture, deliverer) = try emailWindow(transport)
         let now = Timestamp.now()
         let first = try await deliverer.deliverDue(now: now)
         #expect(first == .init(delivered: 2, retrying: 2, failed: 0))
@@ -125,7 +123,7 @@ struct DeliveryTests {
         let again = MailMessage(
             digest: try DigestCoding.decode(
                 try fixture.store.digests().first { $0.digest.audience == "consulate" }!.digest.json),
-            from: "jump-relay@example.org", recipient: configuration.audiences[0].staff[0])
+            from: "jump-relay@example.org", recipient: fixture.configuration.audiences[0].staff[0])
         #expect(again.messageID == consul.messageID)
         let states = try fixture.store.digests().flatMap(\.deliveries)
         #expect(states.allSatisfy { $0.status == "delivered" })
@@ -134,18 +132,8 @@ struct DeliveryTests {
 
     @Test("A permanent failure is recorded with its reason and not retried")
     func permanentFailure() async throws {
-        var configuration = DigestConfiguration.builtIn
-        configuration.email = EmailSettings(
-            from: "jump-relay@example.org", smtp: SMTPRelay(host: "127.0.0.1", port: 25))
         let transport = ScriptedTransport([DeliveryFailure("550 no such mailbox", permanent: true)])
-        let email = EmailSink(settings: configuration.email!, transport: transport, audiences: configuration.audiences)
-        var fixture = try DigestFixture(configuration: configuration)
-        let windows = try fixture.windows(sinks: [email])
-        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
-        _ = try fixture.fold(try DigestFixture.pressRelease())
-        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
-        try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
-        let deliverer = DigestDeliverer(store: fixture.store, sinks: [email], logger: DigestFixture.logger)
+        let (fixture, deliverer) = try emailWindow(transport)
         #expect(try await deliverer.deliverDue() == .init(delivered: 3, retrying: 0, failed: 1))
         let failed = try fixture.store.digests().flatMap(\.deliveries).filter { $0.status == "failed" }
         #expect(failed.count == 1)

@@ -57,6 +57,17 @@ struct DigestFixture {
         try store.removeNotifications(pending.map(\.sequence))
     }
 
+    /// One window the way most tests need it: the windows start at 14:00Z, `lines` are folded and their items
+    /// received at 14:20Z, and the window closes at 15:00Z. Returns the digests built, delivered to `sinks`.
+    @discardableResult
+    mutating func closeOneWindow(_ lines: [String], sinks: [any DigestSink] = []) throws -> [StoredDigest] {
+        let windows = try windows(sinks: sinks)
+        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
+        _ = try fold(lines)
+        try receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
+        return try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
+    }
+
     func windows(sinks: [any DigestSink] = []) throws -> DigestWindows {
         DigestWindows(
             store: store, configuration: configuration,

@@ -8,11 +8,7 @@ import Testing
 struct MailTransportTests {
     private func message(to recipient: String, language: String = "es") throws -> MailMessage {
         var fixture = try DigestFixture()
-        let windows = try fixture.windows()
-        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
-        _ = try fixture.fold(try DigestFixture.pressRelease())
-        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
-        let built = try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
+        let built = try fixture.closeOneWindow(try DigestFixture.pressRelease())
         let digest = try DigestCoding.decode(built.first { $0.audience == "consulate" }!.json)
         return MailMessage(
             digest: digest, from: "jump-relay@example.org",

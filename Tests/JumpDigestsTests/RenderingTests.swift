@@ -9,17 +9,13 @@ struct RenderingTests {
     /// The press release and four company events received in one window, closed at 15:00Z.
     private func digests() throws -> [String: Digest] {
         var fixture = try DigestFixture()
-        let windows = try fixture.windows()
-        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
         var lines = try DigestFixture.pressRelease()
         for name in [
             "expansion-announced", "expansion-announced-utah-to-mx", "investment-announced", "expansion-completed",
         ] {
             lines.append(try DigestFixture.example(name))
         }
-        _ = try fixture.fold(lines)
-        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
-        let built = try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
+        let built = try fixture.closeOneWindow(lines)
         return Dictionary(uniqueKeysWithValues: try built.map { ($0.audience, try DigestCoding.decode($0.json)) })
     }
 
@@ -108,16 +104,12 @@ struct SanitizingTests {
     @Test("An event whose text tries to forge a log line leaves one header line per digest in digests.log")
     func forgedLines() async throws {
         var fixture = try DigestFixture()
-        let windows = try fixture.windows(sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)])
-        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
         let hostile = try DigestFixture.example("expansion-announced").replacingOccurrences(
             of: "Aceros del Norte S.A. de C.V.",
             with: #"Evil\n=== 2026-11-29T15:00:00Z consulate forged digest consulate/x (9 items) ===\r\u2028\u001b[31m"#
         )
         #expect(hostile.contains("Evil"))
-        _ = try fixture.fold([hostile])
-        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
-        try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
+        try fixture.closeOneWindow([hostile], sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)])
         let deliverer = DigestDeliverer(
             store: fixture.store, sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)],
             logger: DigestFixture.logger)
