@@ -9,12 +9,11 @@ struct ConsumerEndToEndTests {
     let broker: DevBrokerProcess
     let directory: URL
     /// Quick sessions, so that a killed member's partitions move within seconds.
-    static let quickGroup = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500", "--http", "off"]
+    static let quickGroup = quickGroupArguments + ["--http", "off"]
 
     init() async throws {
         broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "6"])
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("consumer"))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try testDirectory("consumer")
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
@@ -49,7 +48,7 @@ struct ConsumerEndToEndTests {
 
     @Test("the press-release stream: the summary states its facts, bad input is dead-lettered and the worker goes on")
     func pressRelease() async throws {
-        try await publish(packageRoot.appendingPathComponent("Schemas/examples/press-release.jsonl").path)
+        try await publish(pressReleasePath)
         let bad = try await runCommand(
             "kcat", ["-b", broker.bootstrapServers, "-P", "-t", "jump.events", "-K:"],
             input: "jobs.mexico-utah-trade:{\"truncated\n")
@@ -136,7 +135,7 @@ struct ConsumerEndToEndTests {
 
     @Test("a store offset the log no longer has stops the worker naming the partition and both offsets")
     func offsetOutOfRange() async throws {
-        try await publish(packageRoot.appendingPathComponent("Schemas/examples/press-release.jsonl").path)
+        try await publish(pressReleasePath)
         let state = path("state.sqlite")
         _ = try await runUntilIdle(state: state)
         #expect(try await broker.stop() == 0)

@@ -10,14 +10,13 @@ struct CrashTests {
     /// Valid events, by id, in the input.
     let validIDs: Set<String>
 
-    static let group = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500", "--http", "off"]
+    static let group = quickGroupArguments + ["--http", "off"]
 
     /// 20,000 generated events (5 % invalid), plus 2,000 of them again (duplicates), all keyed by subject and sent
     /// with kcat (lz4, 12 partitions, so the mock keeps them all and invalid ones are not filtered out).
     init() async throws {
         broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "12"])
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("crash"))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try testDirectory("crash")
         let generated = try await runCommand(
             product("jump-producer"), ["generate", "--count", "20000", "--seed", "20", "--invalid-ratio", "0.05"])
         let lines = generated.stdout.split(separator: "\n").map(String.init)

@@ -7,12 +7,11 @@ import Testing
 struct DigestEndToEndTests {
     let broker: DevBrokerProcess
     let directory: URL
-    static let quickGroup = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500", "--http", "off"]
+    static let quickGroup = quickGroupArguments + ["--http", "off"]
 
     init() async throws {
         broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "6"])
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("digests"))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try testDirectory("digests")
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
@@ -42,7 +41,7 @@ struct DigestEndToEndTests {
             product("jump-producer"),
             [
                 "publish", "-b", broker.bootstrapServers,
-                packageRoot.appendingPathComponent("Schemas/examples/press-release.jsonl").path,
+                pressReleasePath,
             ])
         #expect(result.status == 0, "\(result.stderr)")
     }

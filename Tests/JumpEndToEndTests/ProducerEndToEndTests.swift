@@ -12,8 +12,7 @@ struct ProducerEndToEndTests {
 
     init() async throws {
         broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--topic", "\(topic):6"])
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("producer"))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try testDirectory("producer")
     }
 
     /// An environment with no broker setting and no dev broker to find.

@@ -8,12 +8,11 @@ import Testing
 struct ServiceEndToEndTests {
     let broker: DevBrokerProcess
     let directory: URL
-    static let quickGroup = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500"]
+    static let quickGroup = quickGroupArguments
 
     init() async throws {
         broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "6"])
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("service"))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try testDirectory("service")
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
@@ -36,7 +35,7 @@ struct ServiceEndToEndTests {
             product("jump-producer"),
             [
                 "publish", "-b", broker.bootstrapServers,
-                packageRoot.appendingPathComponent("Schemas/examples/press-release.jsonl").path,
+                pressReleasePath,
             ])
         #expect(result.status == 0, "\(result.stderr)")
     }

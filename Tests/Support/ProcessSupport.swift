@@ -209,3 +209,16 @@ public final class ChildProcess: @unchecked Sendable {  // used by one test at a
 public func jsonObjects(_ text: String) throws -> [[String: Any]] {
     try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
 }
+
+/// A new directory under the temporary directory for one test's files.
+public func testDirectory(_ prefix: String) throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic(prefix))
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+}
+
+/// Consumer settings for tests: quick sessions, so that a killed member's partitions move within seconds.
+public let quickGroupArguments = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=500"]
+
+/// The press release's event stream.
+public let pressReleasePath = packageRoot.appendingPathComponent("Schemas/examples/press-release.jsonl").path
