@@ -90,6 +90,7 @@ let package = Package(
         .target(
             name: "JumpService",
             dependencies: [
+                "JumpEvents",
                 "JumpKafka",
                 "JumpState",
                 "JumpWorker",

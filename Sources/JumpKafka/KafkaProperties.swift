@@ -51,15 +51,41 @@ public enum KafkaProperties {
             .joined(separator: "\n")
     }
 
-    /// Replaces every secret value of `properties` that occurs in `text` (a log line, an error) with
-    /// `[redacted]`.
+    /// Redacts the secret values of `properties` in `text` (a log line, an error) where they stand as values:
+    /// see ``redact(_:secrets:)``.
     public static func redact(_ text: String, secretsOf properties: [String: String]) -> String {
-        var text = text
-        for (key, value) in properties where isSecret(key) && !value.isEmpty {
-            text = text.replacing(value, with: redacted)
-        }
-        return text
+        redact(text, secrets: properties.filter { isSecret($0.key) }.map(\.value))
     }
+
+    /// Redacts secrets in `text` in their places, never as arbitrary substrings (a password `info` must not
+    /// turn `level=info` into `level=[redacted]`, which would both break the line and reveal it):
+    /// - the value of any secret property written as an assignment (`sasl.password=...`, `"saslPassword": "..."`,
+    ///   `JUMP_KAFKA_SASL_PASSWORD=...`), whatever the value;
+    /// - a quoted value (`"..."`, `'...'`) equal to one of `secrets`, as librdkafka quotes values in its errors;
+    /// - the whole text when it equals one of `secrets`.
+    public static func redact(_ text: String, secrets: [String]) -> String {
+        let secrets = secrets.filter { !$0.isEmpty }
+        if secrets.contains(text) { return redacted }
+        var result = text
+        let lowercased = result.lowercased()
+        if lowercased.contains("password") || lowercased.contains("secret") {
+            result = result.replacing(secretAssignment) { match in
+                match.output.4.isEmpty
+                    ? String(match.output.0) : match.output.1 + match.output.2 + match.output.3 + redacted
+            }
+        }
+        for secret in secrets {
+            for quote in ["\"", "'"] where result.contains(quote + secret + quote) {
+                result = result.replacing(quote + secret + quote, with: quote + redacted + quote)
+            }
+        }
+        return result
+    }
+
+    /// `KEY = VALUE` where KEY names a password or secret: captures the key, the separator, an opening quote and
+    /// the value.
+    nonisolated(unsafe) private static let secretAssignment =
+        #/([A-Za-z0-9_.\-]*(?i:password|secret)[A-Za-z0-9_.\-]*"?)(\s*[=:]\s*)("?)([^\s",;}]*)/#
 
     /// The text that stands for a secret value.
     public static let redacted = "[redacted]"

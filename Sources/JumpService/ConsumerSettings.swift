@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import JumpKafka
+import JumpState
 
 /// Everything `jump-consumer run` reads, resolved in layers, the Swift server way (swift-configuration): the
 /// command line, then the environment (`JUMP_*`: `batchSize` is `JUMP_BATCH_SIZE`, `kafka.saslPassword` is
@@ -116,8 +117,7 @@ public struct ConsumerSettings: Sendable, Equatable {
     /// `digestDir` if given, else the directory of the state store.
     public static func digestDirectory(_ digestDir: String?, state: String) -> String {
         if let digestDir { return digestDir }
-        let parent = (state as NSString).deletingLastPathComponent
-        return parent.isEmpty ? "." : parent
+        return StorePath.parentDirectory(of: state)
     }
 
     /// The secret values in these settings (to redact from logs).

@@ -1,12 +1,15 @@
 import Foundation
+import JumpEvents
 import JumpKafka
 import JumpWorker
 import Logging
 import Synchronization
 
 /// A swift-log handler that writes one record per line to standard error, as logfmt or JSON, never with a raw
-/// control character (each is escaped) and never with a configured secret (each occurrence is replaced by
-/// `[redacted]`): event text that reaches a log message cannot forge a line or leak a password.
+/// control character or bidirectional override (each is escaped, by the rule of `TerminalText`) and never with a
+/// configured secret where it stands as a value (`KafkaProperties.redact(_:secrets:)`: assignments, quoted
+/// values, whole fields; never a substring of other text): event text that reaches a log message cannot forge a
+/// line or leak a password, and a password such as `info` cannot rewrite `level=info`.
 public struct StructuredLogHandler: LogHandler {
     /// The line format.
     public enum Format: String, Sendable {
@@ -32,7 +35,7 @@ public struct StructuredLogHandler: LogHandler {
     ) {
         self.label = label
         self.format = format
-        self.secrets = secrets.filter { $0.count >= 4 }
+        self.secrets = secrets.filter { !$0.isEmpty }
         self.output = output
     }
 
@@ -66,12 +69,11 @@ public struct StructuredLogHandler: LogHandler {
         ]
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) { fields.append((key, "\(value)")) }
-        fields = fields.map { ($0.0, redact($0.1)) }
+        // time, level and label are the handler's own; the message and metadata values are redacted in place.
+        for index in 3..<fields.count {
+            fields[index].1 = KafkaProperties.redact(fields[index].1, secrets: secrets)
+        }
         output(format == .json ? Self.json(fields) : Self.logfmt(fields))
-    }
-
-    private func redact(_ text: String) -> String {
-        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: KafkaProperties.redacted) }
     }
 
     static func logfmt(_ fields: [(String, String)]) -> String {
@@ -99,9 +101,7 @@ public struct StructuredLogHandler: LogHandler {
             case "\n": result += "\\n"
             case "\r": result += "\\r"
             case "\t": result += "\\t"
-            case _
-            where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
-                || scalar.value == 0x2029:
+            case _ where TerminalText.isUnsafe(scalar):
                 let hex = String(scalar.value, radix: 16)
                 result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: result.unicodeScalars.append(scalar)

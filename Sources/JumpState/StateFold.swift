@@ -26,6 +26,7 @@ struct StateFold {
                     partition, investment.investmentId, investment.investor.id, investment.direction.rawValue,
                     investment.amountUsdCents, investment.sector, investment.region, investment.announcedOn,
                 ])
+            return try noteSaturation(context, direction: investment.direction.rawValue)
         case .exportsReported(let exports):
             try execute(
                 """
@@ -93,12 +94,57 @@ struct StateFold {
             [partition, company.id, company.name, company.country.rawValue, company.sector])
     }
 
-    private func expansion(_ id: String, partition: Int32) throws -> (status: String, announced: Bool)? {
+    /// What the store holds of an expansion, for the fold's decisions and its anomalies.
+    struct KnownExpansion {
+        var status: String
+        var announced: Bool
+        var companyID: String
+        var direction: String?
+        var actualJobs: Int64?
+        var actualCents: Int64?
+    }
+
+    private func expansion(_ id: String, partition: Int32) throws -> KnownExpansion? {
         try Row.fetchOne(
             db.cachedStatement(
-                sql: "SELECT status, announced_on IS NOT NULL FROM expansions WHERE partition = ? AND expansion_id = ?"),
+                sql: """
+                    SELECT status, announced_on IS NOT NULL, company_id, direction, actual_jobs, actual_cents
+                    FROM expansions WHERE partition = ? AND expansion_id = ?
+                    """),
             arguments: [partition, id]
-        ).map { ($0[0], $0[1]) }
+        ).map {
+            KnownExpansion(
+                status: $0[0], announced: $0[1], companyID: $0[2], direction: $0[3], actualJobs: $0[4],
+                actualCents: $0[5])
+        }
+    }
+
+    /// Records `total-saturated` when a running total of the partition in `direction` reached the saturated value
+    /// of ``SaturatingTotal`` and no earlier anomaly named that figure.
+    private func noteSaturation(_ context: AnomalyContext, direction: String) throws -> Int {
+        let figures = try String.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT figure FROM (
+                        SELECT 'expansions ' || status || ' planned jobs' AS figure, planned_jobs AS value
+                        FROM totals_expansions WHERE partition = ?1 AND direction = ?2
+                        UNION ALL SELECT 'expansions ' || status || ' planned cents', planned_cents
+                        FROM totals_expansions WHERE partition = ?1 AND direction = ?2
+                        UNION ALL SELECT 'expansions ' || status || ' actual jobs', actual_jobs
+                        FROM totals_expansions WHERE partition = ?1 AND direction = ?2
+                        UNION ALL SELECT 'expansions ' || status || ' actual cents', actual_cents
+                        FROM totals_expansions WHERE partition = ?1 AND direction = ?2
+                        UNION ALL SELECT 'investments cents', cents FROM totals_investments
+                        WHERE partition = ?1 AND direction = ?2)
+                    WHERE value = ?3 AND NOT EXISTS (SELECT 1 FROM anomalies WHERE partition = ?1
+                        AND kind = 'total-saturated' AND instr(detail, ?2 || ' ' || figure) > 0)
+                    """),
+            arguments: [context.partition, direction, SaturatingTotal.saturated])
+        guard !figures.isEmpty else { return 0 }
+        return try record(
+            context, "total-saturated",
+            figures.map { "\(direction) \($0)" }.joined(separator: "; ")
+                + " reached the largest figure the store keeps and stays there (shown as a lower bound)")
     }
 
     /// An announcement sets the planned figures. After a withdrawal it either fills in a placeholder left by an
@@ -108,7 +154,7 @@ struct StateFold {
         let existing = try expansion(announced.expansionId, partition: context.partition)
         var status = "announced"
         var anomalies = 0
-        switch existing {
+        switch existing.map({ ($0.status, $0.announced) }) {
         case nil, ("announced", _)?: break
         case ("completed", _)?:
             status = "completed"
@@ -118,6 +164,19 @@ struct StateFold {
             anomalies = try record(context, "late-announcement", "announced after its withdrawal was reported")
         case (_, true)?:
             anomalies = try record(context, "reannounced", "announced again after a withdrawal")
+        }
+        if let existing, let before = existing.direction, before != announced.direction.rawValue {
+            // The latest announcement wins; the change of direction moves the expansion between the totals.
+            anomalies += try record(
+                context, "direction-changed",
+                "\(announced.expansionId) was announced \(before), now \(announced.direction.rawValue); the latest wins"
+            )
+        }
+        if let existing, existing.companyID != announced.company.id {
+            anomalies += try record(
+                context, "company-changed",
+                "\(announced.expansionId) was \(existing.companyID)'s, now announced by \(announced.company.id); "
+                    + "the latest announcement wins")
         }
         try execute(
             """
@@ -132,20 +191,35 @@ struct StateFold {
                 announced.city, announced.region, announced.plannedJobs, announced.plannedInvestmentUsdCents,
                 announced.announcedOn, status,
             ])
-        return anomalies
+        return anomalies + (try noteSaturation(context, direction: announced.direction.rawValue))
     }
 
     /// A completion records the actual figures; of an unknown expansion it leaves a placeholder to be filled by a
     /// late announcement; after a withdrawal it is recorded as an anomaly and the withdrawal stands.
     private func complete(_ completed: ExpansionCompleted, _ context: AnomalyContext) throws -> Int {
         var anomalies = 0
-        switch try expansion(completed.expansionId, partition: context.partition) {
-        case ("withdrawn", _)?:
+        let existing = try expansion(completed.expansionId, partition: context.partition)
+        switch existing?.status {
+        case "withdrawn"?:
             return try record(context, "completion-after-withdrawal", "\(completed.expansionId) stays withdrawn")
         case nil:
             anomalies = try record(
                 context, "unknown-expansion", "completion of \(completed.expansionId), not announced")
+        case "completed"?:
+            // The latest completion's figures win; the ones it replaces are kept in the anomaly.
+            anomalies = try record(
+                context, "completed-again",
+                "\(completed.expansionId) was completed with \(existing?.actualJobs ?? 0) jobs and "
+                    + "\(existing?.actualCents ?? 0) cents; now \(completed.actualJobs) jobs and "
+                    + "\(completed.actualInvestmentUsdCents) cents (the latest wins)")
         default: break
+        }
+        if let existing, existing.companyID != completed.companyId {
+            // The announcement names the company; a completion naming another does not move the expansion.
+            anomalies += try record(
+                context, "company-mismatch",
+                "completion of \(completed.expansionId) names \(completed.companyId), but it is "
+                    + "\(existing.companyID)'s; the announcement's company stands")
         }
         try execute(
             """
@@ -157,15 +231,23 @@ struct StateFold {
                 context.partition, completed.expansionId, completed.companyId, completed.actualJobs,
                 completed.actualInvestmentUsdCents, completed.openedOn,
             ])
-        return anomalies
+        guard let direction = existing?.direction else { return anomalies }
+        return anomalies + (try noteSaturation(context, direction: direction))
     }
 
     /// A withdrawal takes the expansion out of every total its announcement (and completion) counted in.
     private func withdraw(_ withdrawn: ExpansionWithdrawn, _ context: AnomalyContext) throws -> Int {
         var anomalies = 0
-        if try expansion(withdrawn.expansionId, partition: context.partition) == nil {
+        let existing = try expansion(withdrawn.expansionId, partition: context.partition)
+        if existing == nil {
             anomalies = try record(
                 context, "unknown-expansion", "withdrawal of \(withdrawn.expansionId), not announced")
+        }
+        if let existing, existing.companyID != withdrawn.companyId {
+            anomalies += try record(
+                context, "company-mismatch",
+                "withdrawal of \(withdrawn.expansionId) names \(withdrawn.companyId), but it is "
+                    + "\(existing.companyID)'s; the announcement's company stands")
         }
         try execute(
             """

@@ -191,6 +191,17 @@ extension StateStore {
                     GROUP BY 1, 2, 3;
                     """)
         }
+        migrator.registerMigration("v4: saturating totals, fold version") { db in
+            try TotalsTriggers.migrateToSaturatingSums(db)
+            // A store that has applied nothing yet is folded by the current rules from its first event; one that
+            // has keeps version 1 until it is rebuilt from the log (Deploy/OPERATIONS.md).
+            let empty = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM partition_offsets") == 0
+            try db.execute(
+                sql: """
+                    CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                    INSERT INTO store_info VALUES ('fold_version', ?);
+                    """, arguments: [empty ? String(StateStore.foldVersion) : "1"])
+        }
         return migrator
     }()
 }

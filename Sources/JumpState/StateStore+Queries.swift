@@ -107,27 +107,7 @@ extension StateStore {
             {
                 companies[row[0]] = row[1]
             }
-            let expansions = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT COALESCE(direction, 'unknown'), status, COUNT(*),
-                    SUM(CASE WHEN status != 'withdrawn' THEN COALESCE(planned_jobs, 0) ELSE 0 END),
-                    SUM(CASE WHEN status != 'withdrawn' THEN COALESCE(planned_cents, 0) ELSE 0 END),
-                    SUM(CASE WHEN status = 'completed' THEN COALESCE(actual_jobs, 0) ELSE 0 END),
-                    SUM(CASE WHEN status = 'completed' THEN COALESCE(actual_cents, 0) ELSE 0 END)
-                    FROM expansions GROUP BY 1, 2 ORDER BY 1, 2
-                    """
-            ).map {
-                StateSummary.ExpansionTotals(
-                    direction: $0[0], status: $0[1], count: $0[2], plannedJobs: $0[3], plannedInvestmentUsdCents: $0[4],
-                    actualJobs: $0[5], actualInvestmentUsdCents: $0[6])
-            }
-            var investments: [String: [Int64]] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT direction, COUNT(*), SUM(amount_cents) FROM investments GROUP BY direction")
-            {
-                investments[row[0]] = [row[1], row[2]]
-            }
+            let (expansions, investments) = try Self.summedExpansionsAndInvestments(db)
             func period(_ year: Int, _ quarter: Int) -> String { quarter == 0 ? "\(year)" : "\(year)-Q\(quarter)" }
             let exports = try Row.fetchAll(
                 db,
@@ -161,6 +141,46 @@ extension StateStore {
                         try PartitionTotals.fetch(db, partition: $0)
                     }))
         }
+    }
+
+    /// Expansions by direction and status and investments by direction, summed in Swift under the rule of
+    /// ``SaturatingTotal`` (SQLite's `SUM` fails with "integer overflow" where a figure saturated).
+    static func summedExpansionsAndInvestments(
+        _ db: Database
+    ) throws -> ([StateSummary.ExpansionTotals], [String: [Int64]]) {
+        var expansions: [String: StateSummary.ExpansionTotals] = [:]
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT COALESCE(direction, 'unknown'), status, COALESCE(planned_jobs, 0), COALESCE(planned_cents, 0),
+                COALESCE(actual_jobs, 0), COALESCE(actual_cents, 0) FROM expansions
+                """)
+        while let row = try rows.next() {
+            let direction: String = row[0]
+            let status: String = row[1]
+            var totals =
+                expansions[direction + "/" + status]
+                ?? StateSummary.ExpansionTotals(
+                    direction: direction, status: status, count: 0, plannedJobs: 0, plannedInvestmentUsdCents: 0,
+                    actualJobs: 0, actualInvestmentUsdCents: 0)
+            totals.count += 1
+            if status != "withdrawn" {
+                totals.plannedJobs = totals.plannedJobs.saturatingAdding(row[2])
+                totals.plannedInvestmentUsdCents = totals.plannedInvestmentUsdCents.saturatingAdding(row[3])
+            }
+            if status == "completed" {
+                totals.actualJobs = totals.actualJobs.saturatingAdding(row[4])
+                totals.actualInvestmentUsdCents = totals.actualInvestmentUsdCents.saturatingAdding(row[5])
+            }
+            expansions[direction + "/" + status] = totals
+        }
+        var investments: [String: [Int64]] = [:]
+        let investmentRows = try Row.fetchCursor(db, sql: "SELECT direction, amount_cents FROM investments")
+        while let row = try investmentRows.next() {
+            let figures = investments[row[0]] ?? [0, 0]
+            investments[row[0]] = [figures[0] + 1, figures[1].saturatingAdding(row[1])]
+        }
+        return (expansions.values.sorted { ($0.direction, $0.status) < ($1.direction, $1.status) }, investments)
     }
 
     /// One line per partition held: the partition, its next offset and a hash of its canonical state.
@@ -269,8 +289,14 @@ extension StateStore {
         }
     }
 
-    /// US cents as `1,234,567.89`.
+    /// US cents as `1,234,567.89`; a saturated total (``SaturatingTotal``) as `92,233,720,368,547,758.07 or
+    /// more (saturated)`.
     public static func dollars(_ cents: Int64) -> String {
+        if SaturatingTotal.isSaturated(cents) { return plainDollars(cents) + " or more (saturated)" }
+        return plainDollars(cents)
+    }
+
+    private static func plainDollars(_ cents: Int64) -> String {
         let whole = String(cents / 100)
         var grouped = ""
         for (index, character) in whole.reversed().enumerated() {
@@ -279,5 +305,35 @@ extension StateStore {
         }
         let fraction = cents % 100
         return String(grouped.reversed()) + (fraction == 0 ? "" : "." + (fraction < 10 ? "0" : "") + String(fraction))
+    }
+}
+
+/// An anomaly the fold recorded: an event it applied by a documented rule although it conflicted with the state
+/// (README, "Fold rules").
+public struct RecordedAnomaly: Sendable, Codable, Equatable {
+    /// The partition of the event.
+    public var partition: Int32
+    /// Its offset.
+    public var offset: Int64
+    /// Its event id.
+    public var eventId: String
+    /// The kind (`completed-again`, `company-mismatch`, `direction-changed`, `total-saturated`, ...).
+    public var kind: String
+    /// What happened and which value won.
+    public var detail: String
+}
+
+extension StateStore {
+    /// The anomalies recorded, in partition and offset order, optionally of one kind, at most `limit`.
+    public func anomalies(kind: String? = nil, limit: Int = 1_000) throws -> [RecordedAnomaly] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT partition, "offset", event_id, kind, detail FROM anomalies
+                    WHERE ?1 IS NULL OR kind = ?1 ORDER BY partition, "offset", kind LIMIT ?2
+                    """, arguments: [kind, max(0, limit)]
+            ).map { RecordedAnomaly(partition: $0[0], offset: $0[1], eventId: $0[2], kind: $0[3], detail: $0[4]) }
+        }
     }
 }

@@ -10,16 +10,26 @@ public struct StateStore: Sendable {
     public let path: String?
     private let checkpointer: WALCheckpointer?
 
+    /// The rules the fold applies, recorded in every store (`store_info.fold_version`): a store folded by an
+    /// older version keeps working and is brought to this one by a rebuild from the log (Deploy/OPERATIONS.md).
+    /// Version 2: saturating totals (``SaturatingTotal``) and anomalies for conflicting events.
+    public static let foldVersion = 2
+
     /// Opens (creating it owner-only if needed) the store at `path` and runs the migrations.
     ///
     /// With `backgroundCheckpoints`, the WAL is checkpointed by a connection of its own on another thread
     /// instead of inside commits (a worker's setting: a checkpoint then costs the commit path nothing).
+    ///
+    /// - Throws: ``StateStoreError`` when the path cannot hold a store, the file is not a jump-relay store (it is
+    ///   left untouched), or a newer version wrote it.
     public init(path: String, backgroundCheckpoints: Bool = false) throws {
+        try StorePath.check(path)
         let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
         close(descriptor)
+        try StoreIdentity.check(path: path, migrator: Self.migrator, allowOlder: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "jump-state"
@@ -32,8 +42,8 @@ public struct StateStore: Sendable {
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         // SQLite creates -wal and -shm with the permissions of the database file: owner-only too.
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        let pool = try StoreIdentity.mapped(path: path) { try DatabasePool(path: path, configuration: configuration) }
+        try StoreIdentity.mapped(path: path) { try Self.migrator.migrate(pool) }
         writer = pool
         self.path = path
         checkpointer = backgroundCheckpoints ? try WALCheckpointer(path: path) : nil
@@ -48,13 +58,47 @@ public struct StateStore: Sendable {
         checkpointer = nil
     }
 
-    /// Opens an existing store (never creates one), for queries; safe while a worker writes to it, since WAL
-    /// lets readers and one writer work at once.
+    private init(readOnly pool: DatabasePool, path: String) {
+        writer = pool
+        self.path = path
+        checkpointer = nil
+    }
+
+    /// Opens an existing store read-only, for queries: it never creates, migrates or writes anything, and is safe
+    /// while a worker writes to the store (WAL lets readers and one writer work at once).
+    ///
+    /// - Throws: ``StateStoreError`` when there is no store at `path`, the file is not a jump-relay store, or it
+    ///   was written by a newer or an older version (run the worker once to upgrade an older one).
     public static func openForReading(path: String) throws -> StateStore {
+        try StorePath.check(path)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StateStoreError.cannotOpen(path: path, reason: "no state store there")
+        }
+        try StoreIdentity.check(path: path, migrator: migrator, allowOlder: false)
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "jump-state-reader"
+        let pool = try StoreIdentity.mapped(path: path) { try DatabasePool(path: path, configuration: configuration) }
+        return StateStore(readOnly: pool, path: path)
+    }
+
+    /// Opens an existing store for writing (never creates one), for tools that change it beside a worker
+    /// (`digest send-now`): migrations run as in ``init(path:backgroundCheckpoints:)``.
+    public static func openExisting(path: String) throws -> StateStore {
+        try StorePath.check(path)
         guard FileManager.default.fileExists(atPath: path) else {
             throw StateStoreError.cannotOpen(path: path, reason: "no state store there")
         }
         return try StateStore(path: path)
+    }
+
+    /// The fold version this store's state was built with (see ``foldVersion``).
+    public func storedFoldVersion() throws -> Int {
+        try writer.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'fold_version'").flatMap { Int($0) }
+                ?? 1
+        }
     }
 
     /// Takes and releases the write lock: throws when the store cannot be written (read-only file or directory,
@@ -103,6 +147,12 @@ public enum StateStoreError: Error, CustomStringConvertible, Equatable {
     /// Another writer moved a partition's offset since this worker read it: this worker is fenced (a zombie
     /// after a rebalance) and must not apply the batch.
     case fenced(topic: String, partition: Int32, expected: Int64?, found: Int64?)
+    /// The file exists but is not a jump-relay state store; it was left untouched.
+    case notAStore(path: String, reason: String)
+    /// A newer version of jump-relay wrote the store (migrations this version does not know).
+    case newerStore(path: String, unknown: [String])
+    /// An older version wrote the store and a read-only opening cannot upgrade it.
+    case olderStore(path: String, pending: [String])
 
     /// A sentence naming the problem.
     public var description: String {
@@ -111,6 +161,14 @@ public enum StateStoreError: Error, CustomStringConvertible, Equatable {
         case .fenced(let topic, let partition, let expected, let found):
             "\(topic)[\(partition)]: the store's next offset is \(found.map(String.init) ?? "none"), not "
                 + "\(expected.map(String.init) ?? "none") as this worker expected; another worker applied it (fenced)"
+        case .notAStore(let path, let reason):
+            "\(path) is not a jump-relay state store (\(reason)); it was left untouched: name another --state file"
+        case .newerStore(let path, let unknown):
+            "\(path) was written by a newer jump-relay (unknown migrations: \(unknown.joined(separator: ", "))); "
+                + "run that version, or rebuild a store for this one from the log with a new --state file"
+        case .olderStore(let path, let pending):
+            "\(path) was written by an older jump-relay (migrations not yet applied: "
+                + "\(pending.joined(separator: ", "))); run 'jump-consumer run' once on it to upgrade it"
         }
     }
 }

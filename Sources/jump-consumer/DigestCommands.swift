@@ -31,7 +31,7 @@ extension JumpConsumer.Digest {
         func run() throws {
             let configuration = try loadConfiguration(digests)
             guard let chosen = configuration.audience(audience) else { throw unknownAudience(audience, configuration) }
-            let stateStore = try StateStore.openForReading(path: store.path)
+            let stateStore = try store.openForReading()
             let windows = DigestWindows(
                 store: stateStore, configuration: configuration,
                 renderer: try DigestRenderer(templateDirectory: configuration.templateDirectory), sinks: [],
@@ -84,7 +84,7 @@ extension JumpConsumer.Digest {
                     logger.warning("\(error); the digests wait for jump.digests until a notifier with brokers runs")
                 }
             }
-            let stateStore = try StateStore.openForReading(path: store.path)
+            let stateStore = try store.openExisting()
             let service = try DigestService(
                 configuration: configuration, store: stateStore, directory: digests.directory(statePath: store.path),
                 brokers: servers, overrides: overrides, digestsTopic: digestsTopic, logger: logger)
@@ -98,7 +98,7 @@ extension JumpConsumer.Digest {
             }
             for (id, delivery) in pending {
                 let target = delivery.recipient.isEmpty ? delivery.sink : "\(delivery.sink) \(delivery.recipient)"
-                print("\(id)\t\(target)\t\(delivery.status)\t\(delivery.lastError ?? "")")
+                Console.line("\(id)\t\(target)\t\(delivery.status)\t\(delivery.lastError ?? "")")
             }
         }
     }
@@ -116,7 +116,7 @@ extension JumpConsumer.Digest {
         var json = false
 
         func run() throws {
-            let entries = try StateStore.openForReading(path: store.path).digests(limit: limit)
+            let entries = try store.openForReading().digests(limit: limit)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             for (digest, deliveries) in entries {
@@ -134,12 +134,12 @@ extension JumpConsumer.Digest {
                     print(String(decoding: try encoder.encode(listing), as: UTF8.self))
                     continue
                 }
-                print("\(digest.id)  built \(Timestamp.utc(digest.builtAt))  \(digest.itemCount) items")
+                Console.line("\(digest.id)  built \(Timestamp.utc(digest.builtAt))  \(digest.itemCount) items")
                 for delivery in deliveries {
                     let target = delivery.recipient.isEmpty ? delivery.sink : "\(delivery.sink) \(delivery.recipient)"
                     let when = delivery.deliveredAt.map { " at \(Timestamp.utc($0))" } ?? ""
                     let error = delivery.lastError.map { ": \($0)" } ?? ""
-                    print("  \(target): \(delivery.status)\(when) (\(delivery.attempts) attempts)\(error)")
+                    Console.line("  \(target): \(delivery.status)\(when) (\(delivery.attempts) attempts)\(error)")
                 }
             }
         }
@@ -150,7 +150,7 @@ private func loadConfiguration(_ options: JumpConsumer.DigestOptions) throws -> 
     do {
         return try options.configuration()
     } catch {
-        FileHandle.standardError.write(Data("jump-consumer: \(error)\n".utf8))
+        Console.error("\(error)")
         throw ExitCode(78)
     }
 }

@@ -33,7 +33,7 @@ extension JumpConsumer {
                     return DeadLetters(
                         brokers: settings.servers, overrides: overrides, topic: dlqTopic, logger: logger)
                 } catch {
-                    FileHandle.standardError.write(Data("jump-consumer: \(error)\n".utf8))
+                    Console.error("\(error)")
                     throw ExitCode(78)
                 }
             }
@@ -62,10 +62,10 @@ extension JumpConsumer {
                         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                         print(String(decoding: data, as: UTF8.self))
                     } else {
-                        print("\(place)\tfrom \(letter.origin)\t\(letter.error)\t\(letter.detail)")
+                        Console.line("\(place)\tfrom \(letter.origin)\t\(letter.error)\t\(letter.detail)")
                     }
                 }
-                FileHandle.standardError.write(Data("\(letters.count) dead letters in \(options.dlqTopic)\n".utf8))
+                Console.note("\(letters.count) dead letters in \(options.dlqTopic)")
             }
         }
 
@@ -125,7 +125,7 @@ extension JumpConsumer {
                     switch result {
                     case .success(let report):
                         sent += 1
-                        print("\(place) -> \(report.topicPartition)@\(report.offset)")
+                        Console.line("\(place) -> \(report.topicPartition)@\(report.offset)")
                     case .failure(let error):
                         refused += 1
                         printError("\(place): \(error)")
@@ -136,7 +136,7 @@ extension JumpConsumer {
             }
 
             private func printError(_ text: String) {
-                FileHandle.standardError.write(Data((text + "\n").utf8))
+                Console.note(text)
             }
         }
     }

@@ -35,6 +35,26 @@ struct JumpConsumer: AsyncParsableCommand {
             if let path = ProcessInfo.processInfo.environment["JUMP_STATE"], !path.isEmpty { return path }
             return ConsumerSettings.defaultStatePath()
         }
+
+        /// The store opened read-only for a query, or exit 78 with the reason (a missing, foreign, newer or
+        /// older store).
+        func openForReading() throws -> StateStore {
+            try Self.opening { try StateStore.openForReading(path: path) }
+        }
+
+        /// The existing store opened for writing (never created), or exit 78 with the reason.
+        func openExisting() throws -> StateStore {
+            try Self.opening { try StateStore.openExisting(path: path) }
+        }
+
+        private static func opening(_ body: () throws -> StateStore) throws -> StateStore {
+            do {
+                return try body()
+            } catch let error as StateStoreError {
+                Console.error("\(error)")
+                throw ExitCode(78)
+            }
+        }
     }
 
     /// `--digest-config FILE` and `--digest-dir DIR`, shared by `run` and `digest`.
@@ -67,7 +87,7 @@ extension JumpConsumer {
     struct State: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Query the state store (safe while a worker runs on it).",
-            subcommands: [Summary.self, Company.self, Fingerprint.self, Backup.self])
+            subcommands: [Summary.self, Company.self, Anomalies.self, Fingerprint.self, Backup.self])
     }
 }
 

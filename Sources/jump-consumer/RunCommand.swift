@@ -107,7 +107,7 @@ struct RunOptions: ParsableArguments {
         do {
             return try await ConsumerConfiguration.settings(commandLine: commandLineValues, file: config)
         } catch {
-            FileHandle.standardError.write(Data("jump-consumer: \(error)\n".utf8))
+            Console.error("\(error)")
             throw ExitCode(78)
         }
     }
@@ -247,11 +247,13 @@ extension JumpConsumer {
 
             func run() async throws {
                 let settings = try await options.settings()
-                for line in settings.describe() { print(line) }
+                for line in settings.describe() { Console.line(line) }
                 let properties = try options.overrides(settings)
                 if !properties.isEmpty {
                     print("librdkafka properties:")
-                    print(KafkaProperties.redactedDescription(properties))
+                    KafkaProperties.redactedDescription(properties).split(separator: "\n").forEach {
+                        Console.line(String($0))
+                    }
                 }
             }
         }

@@ -12,14 +12,14 @@ extension JumpConsumer.State {
         var json = false
 
         func run() throws {
-            let summary = try StateStore.openForReading(path: store.path).summary()
+            let summary = try store.openForReading().summary()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(summary), as: UTF8.self))
                 return
             }
-            print(SummaryText.render(summary))
+            SummaryText.render(summary).forEach { Console.line($0) }
         }
     }
 
@@ -32,11 +32,11 @@ extension JumpConsumer.State {
         var id: String
 
         func run() throws {
-            guard let lines = try StateStore.openForReading(path: store.path).company(id) else {
-                FileHandle.standardError.write(Data("no company \(id) in \(store.path)\n".utf8))
+            guard let lines = try store.openForReading().company(id) else {
+                Console.error("no company \(id) in \(store.path)")
                 throw ExitCode.failure
             }
-            lines.forEach { print($0) }
+            lines.forEach { Console.line($0) }
         }
     }
 
@@ -50,16 +50,53 @@ extension JumpConsumer.State {
         var topic = "jump.events"
 
         func run() throws {
-            let fingerprints = try StateStore.openForReading(path: store.path).fingerprints(topic: topic)
+            let fingerprints = try store.openForReading().fingerprints(topic: topic)
             fingerprints.forEach { print($0) }
             print("all \(StateStore.combinedFingerprint(fingerprints))")
         }
     }
 }
 
+extension JumpConsumer.State {
+    struct Anomalies: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Events the fold applied by a rule although they conflicted with the state (README, Fold rules).")
+
+        @OptionGroup var store: JumpConsumer.StateOptions
+
+        @Option(help: "Only this kind (completed-again, company-mismatch, direction-changed, total-saturated, ...).")
+        var kind: String?
+
+        @Option(help: "At most this many (default 1000).")
+        var limit = 1_000
+
+        @Flag(help: "Print one JSON object per anomaly.")
+        var json = false
+
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be 1 or more, got \(limit)") }
+        }
+
+        func run() throws {
+            let anomalies = try store.openForReading().anomalies(kind: kind, limit: limit)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            for anomaly in anomalies {
+                if json {
+                    print(String(decoding: try encoder.encode(anomaly), as: UTF8.self))
+                } else {
+                    Console.line(
+                        "\(anomaly.partition)@\(anomaly.offset)\t\(anomaly.kind)\t\(anomaly.eventId)\t\(anomaly.detail)"
+                    )
+                }
+            }
+        }
+    }
+}
+
 /// The summary as text for people.
 enum SummaryText {
-    static func render(_ summary: StateSummary) -> String {
+    static func render(_ summary: StateSummary) -> [String] {
         var lines = [
             "events applied \(summary.eventsApplied), duplicates skipped \(summary.duplicatesSkipped), "
                 + "dead-lettered \(summary.deadLettered), anomalies \(summary.anomalies)",
@@ -88,7 +125,10 @@ enum SummaryText {
         }
         lines.append("meetings: \(summary.meetings)")
         lines.append("initiatives: " + counts(summary.initiativesByStatus))
-        return lines.joined(separator: "\n")
+        if summary.totals.hasSaturatedFigure {
+            lines.append("a running total saturated (shown as a lower bound); see 'jump-consumer state anomalies'")
+        }
+        return lines
     }
 
     /// `MX 3, US 2`, or `none`.
@@ -112,12 +152,12 @@ extension JumpConsumer.State {
 
         func run() throws {
             do {
-                try StateStore.openForReading(path: store.path).backup(to: destination)
+                try store.openForReading().backup(to: destination)
             } catch {
-                FileHandle.standardError.write(Data("jump-consumer: backup of \(store.path) failed: \(error)\n".utf8))
+                Console.error("backup of \(store.path) failed: \(error)")
                 throw ExitCode.failure
             }
-            print("backed up \(store.path) to \(destination)")
+            Console.line("backed up \(store.path) to \(destination)")
         }
     }
 }

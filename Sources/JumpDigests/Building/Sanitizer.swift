@@ -1,5 +1,7 @@
-/// Makes event text safe to print in a digest, a log or an e-mail: control characters, line and paragraph
-/// separators and bidirectional overrides become spaces (so no text can forge a log line or a header), runs of
+import JumpEvents
+
+/// Makes event text safe to print in a digest, a log or an e-mail: the characters ``TerminalText`` calls unsafe
+/// (control characters, line and paragraph separators, bidirectional marks and overrides) become spaces (so no text can forge a log line or a header), runs of
 /// white space collapse to one, and overlong text is cut with an ellipsis.
 public enum Sanitizer {
     /// The longest text kept, in characters.
@@ -31,13 +33,5 @@ public enum Sanitizer {
         return result
     }
 
-    private static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F: true  // C0, DEL, C1
-        case 0x2028, 0x2029: true  // line and paragraph separators
-        case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true  // bidirectional marks and overrides
-        case 0xFEFF: true
-        default: false
-        }
-    }
+    private static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool { TerminalText.isUnsafe(scalar) }
 }

@@ -17,7 +17,7 @@ public struct AppendOnlyFileSink: DigestSink {
     /// `=== TIME AUDIENCE WINDOW-START/WINDOW-END digest ID (N items) ===`, then its text in every language.
     public static func log(directory: String) -> AppendOnlyFileSink {
         AppendOnlyFileSink(
-            name: "log", path: (directory as NSString).appendingPathComponent("digests.log"),
+            name: "log", path: StorePath.file("digests.log", in: directory),
             block: { digest, now in
                 "=== \(Timestamp.utc(now)) \(digest.audience) \(digest.window.start)/\(digest.window.end) "
                     + "digest \(digest.id) (\(digest.itemCount) items) ===\n\(digest.fullText)\n"
@@ -28,7 +28,7 @@ public struct AppendOnlyFileSink: DigestSink {
     /// The JSON-lines file in `directory`: one digest JSON per line.
     public static func jsonLines(directory: String) -> AppendOnlyFileSink {
         AppendOnlyFileSink(
-            name: "jsonl", path: (directory as NSString).appendingPathComponent("digests.jsonl"),
+            name: "jsonl", path: StorePath.file("digests.jsonl", in: directory),
             block: { digest, _ in String(decoding: DigestCoding.encode(digest), as: UTF8.self) + "\n" },
             marker: { #""id":"\#($0.id)""# })
     }

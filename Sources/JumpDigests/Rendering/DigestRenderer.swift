@@ -16,7 +16,7 @@ public struct DigestRenderer: Sendable {
             var text = DefaultTemplates.template(language: language)
             var origin = "built-in template for \(language)"
             if let directory {
-                let path = (directory as NSString).appendingPathComponent("digest.\(language).mustache")
+                let path = StorePath.file("digest.\(language).mustache", in: directory)
                 if FileManager.default.fileExists(atPath: path) {
                     do {
                         text = try String(contentsOfFile: path, encoding: .utf8)

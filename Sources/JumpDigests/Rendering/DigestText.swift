@@ -144,6 +144,11 @@ public enum DigestText {
 
     /// A whole number with thousands separators (`51,000`; Mexico writes it the same way).
     public static func number(_ value: Int64) -> String {
+        if SaturatingTotal.isSaturated(value) { return "≥ " + plainNumber(value) }
+        return plainNumber(value)
+    }
+
+    private static func plainNumber(_ value: Int64) -> String {
         let digits = String(value.magnitude)
         var result = ""
         for (index, digit) in digits.enumerated() {
@@ -155,13 +160,17 @@ public enum DigestText {
 
     /// US dollars from cents, rounded for reading: `USD 1.1 billion` / `USD 1.1 mil millones`,
     /// `USD 738.3 million` / `USD 738.3 millones`, `USD 250,000`.
+    /// A saturated total (``SaturatingTotal``) reads `≥ USD …`: at least that much.
     public static func dollars(_ cents: Int64, language: String) -> String {
         let spanish = language == "es"
+        if SaturatingTotal.isSaturated(cents) {
+            return "≥ " + dollars(cents - 1, language: language)
+        }
         let whole = cents / 100
         let sign = whole < 0 ? "-" : ""
         let magnitude = whole.magnitude
         func tenths(_ unit: UInt64) -> String {
-            let scaled = (magnitude * 10 + unit / 2) / unit
+            let scaled = (magnitude / unit) * 10 + ((magnitude % unit) * 10 + unit / 2) / unit
             return "\(number(Int64(scaled / 10))).\(scaled % 10)"
         }
         if magnitude >= 1_000_000_000 {
@@ -176,7 +185,8 @@ public enum DigestText {
         guard let previous, previous != 0 else { return nil }
         let tenths = ((Double(value) - Double(previous)) / Double(previous) * 1000).rounded()
         let sign = tenths >= 0 ? "+" : "-"
-        let magnitude = Int64(tenths.magnitude)
+        // Validated figures keep the ratio far below this bound; the clamp keeps any input from trapping.
+        let magnitude = Int64(min(tenths.magnitude, 1e15))
         return "\(sign)\(magnitude / 10).\(magnitude % 10) %"
     }
 

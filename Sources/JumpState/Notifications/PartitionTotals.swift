@@ -30,16 +30,16 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
             status: String, count: Int, plannedJobs: Int64, plannedCents: Int64, actualJobs: Int64, actualCents: Int64
         ) {
             switch status {
-            case "withdrawn": withdrawn += count
+            case "withdrawn": withdrawn = withdrawn.saturatingAdding(count)
             case "completed":
-                completed += count
-                self.actualJobs += actualJobs
-                actualUsdCents += actualCents
-            default: announced += count
+                completed = completed.saturatingAdding(count)
+                self.actualJobs = self.actualJobs.saturatingAdding(actualJobs)
+                actualUsdCents = actualUsdCents.saturatingAdding(actualCents)
+            default: announced = announced.saturatingAdding(count)
             }
             if status != "withdrawn" {
-                self.plannedJobs += plannedJobs
-                plannedUsdCents += plannedCents
+                self.plannedJobs = self.plannedJobs.saturatingAdding(plannedJobs)
+                plannedUsdCents = plannedUsdCents.saturatingAdding(plannedCents)
             }
         }
 
@@ -108,32 +108,40 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
     /// Zero totals.
     public init() {}
 
-    /// The sum of several partitions' totals (series are partition-local: each comes from one partition).
+    /// Whether any sum reached the saturated value of ``SaturatingTotal`` (its exact figure overflowed).
+    public var hasSaturatedFigure: Bool {
+        expansions.values.contains {
+            [$0.plannedJobs, $0.plannedUsdCents, $0.actualJobs, $0.actualUsdCents].contains(SaturatingTotal.saturated)
+        } || investments.values.contains { $0.usdCents == SaturatingTotal.saturated }
+    }
+
+    /// The sum of several partitions' totals (series are partition-local: each comes from one partition); sums
+    /// saturate as ``SaturatingTotal`` says, never trap.
     public static func sum(_ parts: some Sequence<PartitionTotals>) -> PartitionTotals {
         var total = PartitionTotals()
         for part in parts {
-            total.companies.merge(part.companies, uniquingKeysWith: +)
+            total.companies.merge(part.companies) { $0.saturatingAdding($1) }
             for (direction, figures) in part.expansions {
                 var sum = total.expansions[direction] ?? ExpansionFigures()
-                sum.announced += figures.announced
-                sum.completed += figures.completed
-                sum.withdrawn += figures.withdrawn
-                sum.plannedJobs += figures.plannedJobs
-                sum.plannedUsdCents += figures.plannedUsdCents
-                sum.actualJobs += figures.actualJobs
-                sum.actualUsdCents += figures.actualUsdCents
+                sum.announced = sum.announced.saturatingAdding(figures.announced)
+                sum.completed = sum.completed.saturatingAdding(figures.completed)
+                sum.withdrawn = sum.withdrawn.saturatingAdding(figures.withdrawn)
+                sum.plannedJobs = sum.plannedJobs.saturatingAdding(figures.plannedJobs)
+                sum.plannedUsdCents = sum.plannedUsdCents.saturatingAdding(figures.plannedUsdCents)
+                sum.actualJobs = sum.actualJobs.saturatingAdding(figures.actualJobs)
+                sum.actualUsdCents = sum.actualUsdCents.saturatingAdding(figures.actualUsdCents)
                 total.expansions[direction] = sum
             }
             for (direction, figures) in part.investments {
                 var sum = total.investments[direction] ?? InvestmentFigures()
-                sum.count += figures.count
-                sum.usdCents += figures.usdCents
+                sum.count = sum.count.saturatingAdding(figures.count)
+                sum.usdCents = sum.usdCents.saturatingAdding(figures.usdCents)
                 total.investments[direction] = sum
             }
             total.exports += part.exports
             total.jobs += part.jobs
-            total.meetings += part.meetings
-            total.initiatives += part.initiatives
+            total.meetings = total.meetings.saturatingAdding(part.meetings)
+            total.initiatives = total.initiatives.saturatingAdding(part.initiatives)
         }
         total.exports.sort { ($0.series, $0.period) < ($1.series, $1.period) }
         total.jobs.sort { ($0.series, $0.period) < ($1.series, $1.period) }
@@ -199,23 +207,21 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         totals.expansions = [:]
         totals.investments = [:]
         totals.companies = [:]
-        for row in try Row.fetchAll(
+        // Summed in Swift under the rule of SaturatingTotal: SQLite's SUM fails on overflow.
+        let expansionRows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT direction, status, COUNT(*), SUM(COALESCE(planned_jobs, 0)), SUM(COALESCE(planned_cents, 0)),
-                SUM(COALESCE(actual_jobs, 0)), SUM(COALESCE(actual_cents, 0))
-                FROM expansions WHERE partition = ? AND direction IS NOT NULL GROUP BY 1, 2
+                SELECT direction, status, 1, COALESCE(planned_jobs, 0), COALESCE(planned_cents, 0),
+                COALESCE(actual_jobs, 0), COALESCE(actual_cents, 0)
+                FROM expansions WHERE partition = ? AND direction IS NOT NULL
                 """, arguments: [partition])
-        {
-            ExpansionFigures.add(row, to: &totals.expansions)
-        }
-        for row in try Row.fetchAll(
-            db, sql: "SELECT direction, COUNT(*), SUM(amount_cents) FROM investments WHERE partition = ? GROUP BY 1",
-            arguments: [partition])
-        {
-            var figures = InvestmentFigures()
-            figures.count = row[1]
-            figures.usdCents = row[2]
+        while let row = try expansionRows.next() { ExpansionFigures.add(row, to: &totals.expansions) }
+        let investmentRows = try Row.fetchCursor(
+            db, sql: "SELECT direction, amount_cents FROM investments WHERE partition = ?", arguments: [partition])
+        while let row = try investmentRows.next() {
+            var figures = totals.investments[row[0]] ?? InvestmentFigures()
+            figures.count += 1
+            figures.usdCents = figures.usdCents.saturatingAdding(row[1])
             totals.investments[row[0]] = figures
         }
         for row in try Row.fetchAll(

@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+
+/// Paths of stores and the files beside them, handled without Foundation's `NSString` path methods (which
+/// trap on some one-character paths).
+public enum StorePath {
+    /// Checks a `--state` path before anything is created there.
+    ///
+    /// - Throws: ``StateStoreError/cannotOpen(path:reason:)`` naming what is wrong with the path.
+    public static func check(_ path: String) throws {
+        func refuse(_ reason: String) -> StateStoreError { .cannotOpen(path: path, reason: reason) }
+        guard !path.isEmpty else { throw refuse("the path is empty") }
+        guard !path.utf8.contains(0) else { throw refuse("the path contains a NUL byte") }
+        guard !path.hasSuffix("/") else { throw refuse("the path names a directory; name a file inside it") }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw refuse("it is a directory; name a file inside it, such as \(path)/state.sqlite")
+        }
+        let parent = parentDirectory(of: path)
+        if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) {
+            throw refuse("the directory \(parent) does not exist")
+        }
+        guard isDirectory.boolValue else { throw refuse("\(parent) is not a directory") }
+    }
+
+    /// The directory holding `path` (`.` for a bare file name, `/` for a file at the root).
+    public static func parentDirectory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let parent = String(path[..<slash])
+        return parent.isEmpty ? "/" : parent
+    }
+
+    /// `name` inside `directory`.
+    public static func file(_ name: String, in directory: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+}
+
+/// Tells a jump-relay store from any other file before the store is opened, so that a foreign file is refused
+/// untouched and a store from a newer version is never run against.
+enum StoreIdentity {
+    /// - Parameter allowOlder: whether pending migrations are acceptable (a writer runs them; a reader cannot).
+    static func check(path: String, migrator: DatabaseMigrator, allowOlder: Bool) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        let header = (try? handle.read(upToCount: 16)) ?? nil
+        try? handle.close()
+        guard let header, !header.isEmpty else {
+            if allowOlder { return }  // a new, empty file: the store is created in it
+            throw StateStoreError.cannotOpen(path: path, reason: "the file is empty: no state store there")
+        }
+        guard header == Data("SQLite format 3\0".utf8) else {
+            throw StateStoreError.notAStore(path: path, reason: "not an SQLite database")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "jump-state-identity"
+        let (tables, applied): ([String], [String]) = try mapped(path: path) {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                let tables = try String.fetchAll(
+                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                guard tables.contains("grdb_migrations") else { return (tables, []) }
+                return (tables, try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+            }
+        }
+        if tables.isEmpty {
+            if allowOlder { return }
+            throw StateStoreError.cannotOpen(path: path, reason: "an empty database: no state store there")
+        }
+        let known = migrator.migrations
+        guard let first = known.first, applied.contains(first) else {
+            let shown = tables.sorted().prefix(5).joined(separator: ", ")
+            throw StateStoreError.notAStore(path: path, reason: "it holds other tables: \(shown)")
+        }
+        let unknown = applied.filter { !known.contains($0) }
+        if !unknown.isEmpty { throw StateStoreError.newerStore(path: path, unknown: unknown) }
+        let pending = known.filter { !applied.contains($0) }
+        if !allowOlder, !pending.isEmpty { throw StateStoreError.olderStore(path: path, pending: pending) }
+    }
+
+    /// Runs `body`, turning SQLite's "not a database" and "cannot open" into ``StateStoreError``s.
+    static func mapped<T>(path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StateStoreError.notAStore(path: path, reason: "SQLite says: \(error.message ?? "not a database")")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
+            throw StateStoreError.cannotOpen(path: path, reason: error.message ?? "SQLite cannot open it")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
+            throw StateStoreError.notAStore(path: path, reason: "the database is corrupt: \(error.message ?? "")")
+        }
+    }
+}

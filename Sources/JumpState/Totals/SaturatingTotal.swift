@@ -1,0 +1,52 @@
+/// The arithmetic rule for running totals (README, "Totals that cannot overflow").
+///
+/// A total of cents or jobs is an `Int64`. Adding to it never traps: a sum past `Int64.max` *saturates* at
+/// `Int64.max` and stays there (a later subtraction cannot bring back a figure that was lost), and that value
+/// means "at least this much; the exact figure overflowed". The fold records an anomaly (`total-saturated`)
+/// on the event that saturated a total, readers show a saturated figure as such, and the SQL triggers of
+/// migration v4 apply the same rule.
+public enum SaturatingTotal {
+    /// The value a saturated total holds.
+    public static let saturated = Int64.max
+
+    /// `total + amount`, saturated at ``saturated``; a saturated total stays saturated.
+    public static func adding(_ total: Int64, _ amount: Int64) -> Int64 {
+        if total == saturated || amount == saturated { return saturated }
+        let (sum, overflow) = total.addingReportingOverflow(amount)
+        if overflow { return amount < 0 ? Int64.min + 1 : saturated }
+        return sum
+    }
+
+    /// `total - amount`; a saturated total stays saturated.
+    public static func subtracting(_ total: Int64, _ amount: Int64) -> Int64 {
+        if total == saturated { return saturated }
+        let (difference, overflow) = total.subtractingReportingOverflow(amount)
+        return overflow ? (amount > 0 ? Int64.min + 1 : saturated) : difference
+    }
+
+    /// Whether `value` is a saturated total.
+    public static func isSaturated(_ value: Int64) -> Bool { value == saturated }
+
+    /// SQL for `column + increment` under this rule (both non-negative: amounts are validated as such).
+    static func sqlAdding(_ column: String, _ increment: String) -> String {
+        "CASE WHEN \(column) >= \(saturated) - (\(increment)) THEN \(saturated) ELSE \(column) + (\(increment)) END"
+    }
+
+    /// SQL for `column - decrement` under this rule.
+    static func sqlSubtracting(_ column: String, _ decrement: String) -> String {
+        "CASE WHEN \(column) = \(saturated) THEN \(saturated) ELSE \(column) - (\(decrement)) END"
+    }
+}
+
+extension Int64 {
+    /// `self + other` under the rule of ``SaturatingTotal``.
+    public func saturatingAdding(_ other: Int64) -> Int64 { SaturatingTotal.adding(self, other) }
+}
+
+extension Int {
+    /// `self + other`, stopping at `Int.max` (counts of rows never get there; this only keeps them from trapping).
+    public func saturatingAdding(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other < 0 ? Int.min : Int.max) : sum
+    }
+}
