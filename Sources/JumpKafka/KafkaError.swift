@@ -163,6 +163,16 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let notEnoughReplicasAfterAppend = Self(RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND)
     /// The client is not allowed to use the topic.
     public static let topicAuthorizationFailed = Self(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+    /// The message is larger than the producer's `message.max.bytes` or the topic's `max.message.bytes`.
+    public static let messageSizeTooLarge = Self(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+    /// The broker refused a batch larger than its limit.
+    public static let recordListTooLarge = Self(RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE)
+    /// The broker refused the record (a policy, an invalid record).
+    public static let invalidRecord = Self(RD_KAFKA_RESP_ERR_INVALID_RECORD)
+
+    /// Whether this is a refusal of the message's size: sending the same bytes again cannot succeed.
+    public var isSizeRefusal: Bool { self == .messageSizeTooLarge || self == .recordListTooLarge }
+
     /// The idempotent producer's sequence was broken.
     public static let outOfOrderSequenceNumber = Self(RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER)
 

@@ -155,11 +155,16 @@ public final class KafkaProducer: Sendable {
 
     /// Calls `rd_kafka_produceva` (Swift cannot call the variadic `rd_kafka_producev`) with copies of the
     /// key, value and headers; returns librdkafka's error, if any.
+    ///
+    /// Headers go as one application-built list (`RD_KAFKA_VTYPE_HEADERS`), never one by one
+    /// (`RD_KAFKA_VTYPE_HEADER`): librdkafka 2.0.2 frees the list it builds from single headers twice when the
+    /// topic is in an error state (an authorization failure, librdkafka issue 4627) and the process crashes. An
+    /// application list is librdkafka's on success and stays ours on failure, when it is destroyed here.
     private static func produce(
         _ message: KafkaProducerMessage, topic: TopicHandle, handle: OpaquePointer, opaque: UnsafeMutableRawPointer
     ) -> OpaquePointer? {
         // Topic, partition, flags, opaque, key, value, headers: on the stack, no end marker (a count is passed).
-        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6 + message.headers.count) { arguments in
+        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { arguments in
             var count = 0
             func append(_ type: rd_kafka_vtype_t) -> UnsafeMutablePointer<rd_kafka_vu_t> {
                 let argument = arguments.baseAddress! + count
@@ -172,9 +177,9 @@ public final class KafkaProducer: Sendable {
             append(RD_KAFKA_VTYPE_PARTITION).pointee.u.i32 = message.partition ?? RD_KAFKA_PARTITION_UA
             append(RD_KAFKA_VTYPE_MSGFLAGS).pointee.u.i = RD_KAFKA_MSG_F_COPY
             append(RD_KAFKA_VTYPE_OPAQUE).pointee.u.ptr = opaque
-            let headerNames = message.headers.map { strdup($0.name)! }
-            defer { headerNames.forEach { free($0) } }
-            return message.key.withOptionalBytes { key in
+            let headers = makeHeaders(message.headers)
+            if let headers { append(RD_KAFKA_VTYPE_HEADERS).pointee.u.headers = headers }
+            let error = message.key.withOptionalBytes { key in
                 message.value.withOptionalBytes { value in
                     if let (address, size) = key {
                         append(RD_KAFKA_VTYPE_KEY).pointee.u.mem = .init(
@@ -184,42 +189,25 @@ public final class KafkaProducer: Sendable {
                         append(RD_KAFKA_VTYPE_VALUE).pointee.u.mem = .init(
                             ptr: UnsafeMutableRawPointer(mutating: address), size: size)
                     }
-                    return withHeaderArguments(message.headers, names: headerNames) { headers in
-                        for header in headers { append(RD_KAFKA_VTYPE_HEADER).pointee.u.header = header.u.header }
-                        return rd_kafka_produceva(handle, arguments.baseAddress, count)
-                    }
+                    return rd_kafka_produceva(handle, arguments.baseAddress, count)
                 }
             }
+            if error != nil, let headers { rd_kafka_headers_destroy(headers) }
+            return error
         }
     }
 
-    /// Builds `RD_KAFKA_VTYPE_HEADER` arguments whose value pointers stay valid inside `body`.
-    private static func withHeaderArguments<R>(
-        _ headers: [KafkaHeader], names: [UnsafeMutablePointer<CChar>], _ body: ([rd_kafka_vu_t]) -> R
-    ) -> R {
-        if headers.isEmpty { return body([]) }
-        let total = headers.reduce(0) { $0 + ($1.value?.count ?? 0) }
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(total, 1), alignment: 1)
-        defer { storage.deallocate() }
-        var position = 0
-        var arguments: [rd_kafka_vu_t] = []
-        arguments.reserveCapacity(headers.count)
-        for (index, header) in headers.enumerated() {
-            var argument = rd_kafka_vu_t()
-            argument.vtype = RD_KAFKA_VTYPE_HEADER
+    /// A librdkafka header list holding copies of `headers`, or `nil` when there are none.
+    private static func makeHeaders(_ headers: [KafkaHeader]) -> OpaquePointer? {
+        guard !headers.isEmpty, let list = rd_kafka_headers_new(headers.count) else { return nil }
+        for header in headers {
             if let value = header.value {
-                let start = storage.baseAddress! + position
-                value.withUnsafeBytes {
-                    start.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(start), byteCount: $0.count)
-                }
-                argument.u.header = .init(name: names[index], val: start, size: value.count)
-                position += value.count
+                _ = value.withUnsafeBytes { rd_kafka_header_add(list, header.name, -1, $0.baseAddress, $0.count) }
             } else {
-                argument.u.header = .init(name: names[index], val: nil, size: 0)
+                _ = rd_kafka_header_add(list, header.name, -1, nil, 0)
             }
-            arguments.append(argument)
         }
-        return body(arguments)
+        return list
     }
 }
 

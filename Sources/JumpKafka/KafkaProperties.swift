@@ -62,6 +62,8 @@ public enum KafkaProperties {
     /// - the value of any secret property written as an assignment (`sasl.password=...`, `"saslPassword": "..."`,
     ///   `JUMP_KAFKA_SASL_PASSWORD=...`), whatever the value;
     /// - a quoted value (`"..."`, `'...'`) equal to one of `secrets`, as librdkafka quotes values in its errors;
+    /// - a whole token (a run between white space, quotes and `=,:;()[]{}`) equal to one of `secrets` of at least
+    ///   8 characters, as where librdkafka repeats a value it refused;
     /// - the whole text when it equals one of `secrets`.
     public static func redact(_ text: String, secrets: [String]) -> String {
         let secrets = secrets.filter { !$0.isEmpty }
@@ -79,6 +81,30 @@ public enum KafkaProperties {
                 result = result.replacing(quote + secret + quote, with: quote + redacted + quote)
             }
         }
+        let long = Set(secrets.filter { $0.count >= 8 })
+        if !long.isEmpty, long.contains(where: { result.contains($0) }) {
+            result = redactingTokens(result, long)
+        }
+        return result
+    }
+
+    /// `text` with every token equal to one of `secrets` replaced.
+    private static func redactingTokens(_ text: String, _ secrets: Set<String>) -> String {
+        var result = ""
+        var token = ""
+        func flush() {
+            result += secrets.contains(token) ? redacted : token
+            token = ""
+        }
+        for character in text {
+            if character.isWhitespace || "\"'=,:;()[]{}".contains(character) {
+                flush()
+                result.append(character)
+            } else {
+                token.append(character)
+            }
+        }
+        flush()
         return result
     }
 

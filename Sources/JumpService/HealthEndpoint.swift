@@ -52,6 +52,7 @@ public struct HealthChecks: Sendable {
         let statuses = workers()
         var reasons: [String] = []
         for status in statuses {
+            if let problem = status.problem { reasons.append("\(status.role): \(problem)") }
             if status.assigned.isEmpty {
                 reasons.append("\(status.role): no partition assigned")
             } else if let lag = status.lag {

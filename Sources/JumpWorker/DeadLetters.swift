@@ -20,6 +20,17 @@ public struct DeadLetter: Sendable {
     }
     /// The topic it was consumed from.
     public var originalTopic: String? { message.header("jump.original.topic")?.text }
+    /// Whether this is a bounded record standing for a message the dead-letter topic refused for its size: the
+    /// payload stays in the original topic at ``originalPosition``.
+    public var isBounded: Bool { message.header("jump.payload")?.text == "omitted" }
+    /// The original message's place, from the `jump.original.*` headers.
+    public var originalPosition: (partition: KafkaTopicPartition, offset: Int64)? {
+        guard let topic = originalTopic,
+            let partition = message.header("jump.original.partition")?.text.flatMap({ Int32($0) }),
+            let offset = message.header("jump.original.offset")?.text.flatMap({ Int64($0) })
+        else { return nil }
+        return (KafkaTopicPartition(topic: topic, partition: partition), offset)
+    }
 }
 
 /// Reads and redelivers the dead-letter topic (`jump-consumer dlq list`, `dlq redeliver`).
@@ -93,9 +104,66 @@ public struct DeadLetters: Sendable {
         return results
     }
 
+    /// The original message a bounded record stands for, read from its topic at its offset and checked against
+    /// the record's SHA-256.
+    public func originalPayload(
+        of letter: DeadLetter, timeout: Duration = .seconds(30)
+    ) async throws -> KafkaConsumerMessage {
+        guard let (place, offset) = letter.originalPosition else {
+            throw DeadLetterError.noOrigin(letter.message.topicPartition, letter.message.offset)
+        }
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: brokers, groupID: "jump-dlq-fetch-\(UUID().uuidString)", topics: [place.topic])
+        configuration.overrides = overrides.filter { !$0.key.hasPrefix("group.") }
+        configuration.isAutoCommitEnabled = false
+        let hooks = KafkaRebalanceHooks(onAssign: { partitions in
+            Dictionary(uniqueKeysWithValues: partitions.map { ($0, $0 == place ? KafkaOffset.exact(offset) : .end) })
+        })
+        let consumer = try KafkaConsumer(configuration: configuration, hooks: hooks, logger: logger)
+        do {
+            let message = try await read(place, offset, of: letter, with: consumer, timeout: timeout)
+            try? await consumer.close()
+            return message
+        } catch {
+            try? await consumer.close()
+            throw error
+        }
+    }
+
+    private func read(
+        _ place: KafkaTopicPartition, _ offset: Int64, of letter: DeadLetter, with consumer: KafkaConsumer,
+        timeout: Duration
+    ) async throws -> KafkaConsumerMessage {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            for case .message(let message) in try await consumer.poll(maxEvents: 100, timeout: .milliseconds(200))
+            where message.topicPartition == place {
+                guard message.offset == offset else {
+                    throw DeadLetterError.payloadGone(place, offset, "the log now starts after it (retention)")
+                }
+                let expected = letter.message.header("jump.payload.sha256")?.text
+                let digest = SHA256.hash(message.value ?? []).map { String(format: "%02x", $0) }.joined()
+                guard expected == nil || expected == digest else {
+                    throw DeadLetterError.payloadGone(place, offset, "its SHA-256 is \(digest), not \(expected ?? "")")
+                }
+                return message
+            }
+            if consumer.partitionsAtEnd.contains(place) {
+                throw DeadLetterError.payloadGone(place, offset, "the log no longer holds it")
+            }
+        }
+        throw DeadLetterError.payloadGone(place, offset, "not read within \(timeout)")
+    }
+
     private func redeliver(
         _ letter: DeadLetter, to destination: String?, force: Bool, with producer: KafkaProducer
     ) async throws -> KafkaDeliveryReport {
+        var letter = letter
+        if letter.isBounded {
+            let original = try await originalPayload(of: letter)
+            letter.message.key = original.key
+            letter.message.value = original.value
+        }
         if !force {
             guard let value = letter.message.value else {
                 throw DeadLetterError.stillInvalid(letter.origin, "the message has no value")
@@ -123,6 +191,8 @@ public enum DeadLetterError: Error, CustomStringConvertible {
     case stillInvalid(String, String)
     /// It has no `jump.original.topic` header and no destination was given.
     case noOrigin(KafkaTopicPartition, Int64)
+    /// A bounded record's payload can no longer be read from its original place.
+    case payloadGone(KafkaTopicPartition, Int64, String)
 
     /// A sentence naming the message and the problem.
     public var description: String {
@@ -131,6 +201,8 @@ public enum DeadLetterError: Error, CustomStringConvertible {
             "the event from \(origin) is still invalid: \(reason) (fix the validator or publish a corrected event; --force sends it anyway)"
         case .noOrigin(let partition, let offset):
             "\(partition)@\(offset) has no jump.original.topic header; name the destination with --to"
+        case .payloadGone(let partition, let offset, let why):
+            "the payload of the bounded dead letter for \(partition)@\(offset) cannot be fetched: \(why)"
         }
     }
 }

@@ -13,6 +13,10 @@ enum WorkerMetrics {
     static let anomalies = Counter(label: "jump_events_anomalies_total")
     static let batchDuration = Metrics.Timer(label: "jump_batch_duration_seconds", preferredDisplayUnit: .seconds)
     static let outboxDepth = Gauge(label: "jump_outbox_depth")
+    /// 1 while dead letters cannot be written (the batch waits and retries), else 0.
+    static let deadLettersBlocked = Gauge(label: "jump_dead_letters_blocked")
+    /// Dead letters the broker refused for their size, sent as bounded records instead.
+    static let deadLettersBounded = Counter(label: "jump_dead_letters_bounded_total")
     static let relayed = Counter(label: "jump_notifications_relayed_total")
     static let received = Counter(label: "jump_notifications_received_total")
     static let repeated = Counter(label: "jump_notifications_repeated_total")
@@ -38,6 +42,8 @@ public struct WorkerStatus: Sendable, Equatable, Codable {
     public var lag: Int64?
     /// Milliseconds since the worker last returned from a poll (`nil` before the first).
     public var sinceLastPollMs: Int64?
+    /// What keeps the worker from making progress now (dead letters that cannot be written, ...), or `nil`.
+    public var problem: String?
 
     /// A status.
     public init(role: String, assigned: [String], lag: Int64?, sinceLastPollMs: Int64?) {

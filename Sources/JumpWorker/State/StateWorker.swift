@@ -34,6 +34,9 @@ public struct StateWorkerConfiguration: Sendable {
     /// Where a partition starts when the store's offset is no longer in the log: `nil` stops the worker (the
     /// default), `.earliest` or `.latest` resets it.
     public var offsetReset: KafkaConsumerConfiguration.OffsetReset?
+    /// The largest dead letter the dead-letter producer sends (`message.max.bytes`); larger ones become bounded
+    /// records. Default 1,000,000,000, librdkafka's maximum, so the broker's limit is the one that counts.
+    public var deadLetterMaxBytes = 1_000_000_000
     /// Routes applied events to audiences: one notification item per route goes to the outbox in the batch's
     /// transaction. `nil`: no items.
     public var router: (any NotificationRouter)?
@@ -113,7 +116,7 @@ public final class StateWorker: Sendable {
     private let assigned = AssignedOffsets()
     private let stopRequested = Atomic<Bool>(false)
     private let consumer: KafkaConsumer
-    private let deadLetters: KafkaProducer
+    private let deadLetters: DeadLetterSender
     private let decoder = EventDecoder()
     private let clock = PollClock()
 
@@ -129,15 +132,16 @@ public final class StateWorker: Sendable {
         let topic = configuration.topic
         let hooks = assigned.hooks(logger: logger) { try store.nextOffsets(topic: topic) }
         consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
-        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.brokers)
-        // Consumer-only properties would make librdkafka warn about the dead-letter producer.
-        producerConfiguration.overrides = configuration.overrides.filter { !KafkaProperties.isConsumerOnly($0.key) }
-        deadLetters = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        deadLetters = try DeadLetterSender(
+            brokers: configuration.brokers, overrides: configuration.overrides, topic: configuration.deadLetterTopic,
+            maximumMessageBytes: configuration.deadLetterMaxBytes, logger: logger)
     }
 
     /// What the worker holds and how far behind it is, for `/healthz`, `/readyz` and the lag metrics.
     public func status() -> WorkerStatus {
-        consumer.status(role: "state", next: assigned.snapshot, clock: clock)
+        var status = consumer.status(role: "state", next: assigned.snapshot, clock: clock)
+        status.problem = deadLetters.blockedReason
+        return status
     }
 
     /// Asks the worker to stop after the batch in hand; a waiting poll returns at once.
@@ -193,7 +197,7 @@ public final class StateWorker: Sendable {
             logger.warning("final commit failed; the store keeps the offsets", metadata: ["error": "\(error)"])
         }
         try? await consumer.close()
-        await deadLetters.close(timeout: .seconds(10))
+        await deadLetters.close()
         logger.info("left the group")
     }
 
@@ -270,26 +274,20 @@ public final class StateWorker: Sendable {
         return results.values.flatMap { $0 }
     }
 
-    /// Sends each rejected message, unchanged, to the dead-letter topic with the reason in headers, and waits
-    /// until every one is acknowledged (retrying with backoff), so nothing is skipped before its offset moves on.
+    /// Sends the rejected messages, unchanged, to the dead-letter topic with the reason in headers, all in flight
+    /// together, and waits until every one is acknowledged (``DeadLetterSender``), so nothing is skipped before
+    /// its offset moves on. The first few of a batch are logged one by one, the rest counted.
     private func deadLetter(_ rejected: [(KafkaConsumerMessage, EventRejection)]) async throws {
-        for (message, reason) in rejected {
+        for (message, reason) in rejected.prefix(10) {
             logger.warning(
                 "dead-lettered",
                 metadata: ["at": "\(message.topicPartition)@\(message.offset)", "reason": "\(reason)"])
-            let headers = [
-                KafkaHeader(name: "jump.error", text: reason.kind.name),
-                KafkaHeader(name: "jump.error.detail", text: reason.description),
-                KafkaHeader(name: "jump.original.topic", text: message.topicPartition.topic),
-                KafkaHeader(name: "jump.original.partition", text: String(message.topicPartition.partition)),
-                KafkaHeader(name: "jump.original.offset", text: String(message.offset)),
-            ]
-            let deadLetter = KafkaProducerMessage(
-                topic: configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers)
-            _ = try await withRetries("dead-letter \(message.topicPartition)@\(message.offset)") {
-                try await self.deadLetters.send(deadLetter)
-            }
         }
+        if rejected.count > 10 {
+            logger.warning("dead-lettered \(rejected.count - 10) more messages of this batch")
+        }
+        try await deadLetters.send(
+            rejected, shouldStop: { stopRequested.load(ordering: .acquiring) }, onWait: { clock.tick() })
     }
 
     /// Retries transient failures (a busy or full disk, a broker away) with exponential backoff up to 5 s,
