@@ -11,6 +11,8 @@ final class KafkaClientContext: Sendable {
     let fatalError = Mutex<KafkaError?>(nil)
     /// The consumer's rebalance state, for consumers.
     let rebalance: KafkaRebalanceState?
+    /// The last non-fatal error librdkafka reported (a broker that cannot be resolved or reached), redacted.
+    let lastError = Mutex<String?>(nil)
 
     init(logger: Logger, properties: [String: String], rebalance: KafkaRebalanceState? = nil) {
         self.logger = logger
@@ -63,6 +65,7 @@ final class KafkaClientHandle: @unchecked Sendable {
                 context.logger.error("librdkafka raised a fatal error", metadata: ["error": "\(error)"])
             } else {
                 let name = KafkaErrorCode(rawValue: code).name
+                context.lastError.withLock { $0 = "\(name): \(reason)" }
                 context.logger.warning("\(reason)", metadata: ["rdkafka.error": "\(name)"])
             }
         }

@@ -174,6 +174,10 @@ public final class KafkaConsumer: Sendable {
         return (max(low, 0), high)
     }
 
+    /// The last non-fatal error librdkafka reported for this client (`_RESOLVE: ...`, `_TRANSPORT: ...`), to say
+    /// why a group could not be joined.
+    public var lastClientError: String? { handle.context.lastError.withLock { $0 } }
+
     /// Leaves the group (the revoke hook runs first) and commits stored offsets; later calls return at once.
     public func close() async throws {
         guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }

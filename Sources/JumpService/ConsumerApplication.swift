@@ -23,8 +23,14 @@ public enum ConsumerApplication {
         let serving = Atomic<Bool>(settings.http == "off")
         var services = daemon.services()
         if let address = HTTPAddress(settings.http) {
+            let limits = HTTPLimits(descriptorLimit: HTTPLimits.raiseDescriptorLimit())
+            logger.info(
+                "HTTP limits",
+                metadata: [
+                    "maxConnections": "\(limits.maximumConnections)", "headTimeout": "\(limits.requestHeadTimeout)",
+                ])
             let application = HealthEndpoint.application(
-                address: address, checks: checks, registry: registry,
+                address: address, checks: checks, registry: registry, limits: limits,
                 onRunning: {
                     serving.store(true, ordering: .releasing)
                     logger.notice("serving /metrics, /healthz, /readyz", metadata: ["http": "\(address)"])

@@ -24,6 +24,7 @@ public enum ConsumerConfiguration {
             ).prefixKeys(with: "jump"),
         ]
         if let path = file ?? environment["JUMP_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            try ConfigurationFileCheck.check(path: path)
             do {
                 providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(path)))
             } catch {

@@ -45,6 +45,8 @@ public struct ConsumerSettings: Sendable, Equatable {
     public var logFormat = "logfmt"
     /// How long a graceful shutdown may take before the rest is cancelled, in seconds.
     public var shutdownTimeoutSeconds = 20
+    /// With `--until-idle`, how long a role waits for its partitions before exiting 69, in seconds.
+    public var waitTimeoutSeconds = 60
     /// `/readyz` fails while the consumer lag of the assigned partitions is above this.
     public var readinessMaxLag: Int64 = 10_000
     /// librdkafka security properties from the configuration (`kafka.*`), secrets included.
@@ -93,6 +95,8 @@ public struct ConsumerSettings: Sendable, Equatable {
         settings.logFormat = try values.choice("log.format", settings.logFormat, ["logfmt", "json"])
         settings.shutdownTimeoutSeconds = Int(
             try values.integer("shutdownTimeoutSeconds", Int64(settings.shutdownTimeoutSeconds), 1...600))
+        settings.waitTimeoutSeconds = Int(
+            try values.integer("waitTimeoutSeconds", Int64(settings.waitTimeoutSeconds), 1...86_400))
         settings.readinessMaxLag = try values.integer("readiness.maxLag", settings.readinessMaxLag, 0...Int64.max)
         for (key, property, secret) in kafkaKeys {
             if let value = values.string(key, secret: secret) { settings.kafka[property] = value }
@@ -135,6 +139,7 @@ public struct ConsumerSettings: Sendable, Equatable {
             "offsetReset = \(offsetReset ?? "(unset: stop)")", "digestConfig = \(digestConfig ?? "(built-in)")",
             "digestDir = \(digestDirectory)", "http = \(http)", "log.level = \(logLevel)",
             "log.format = \(logFormat)", "shutdownTimeoutSeconds = \(shutdownTimeoutSeconds)",
+            "waitTimeoutSeconds = \(waitTimeoutSeconds)",
             "readiness.maxLag = \(readinessMaxLag)",
         ]
         for (key, property, secret) in Self.kafkaKeys {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import JumpWorker
 import Logging
 import NIOCore
@@ -75,7 +76,8 @@ public enum HealthEndpoint {
     /// The application serving the endpoint at `address`; `onRunning` is called once it listens.
     public static func application(
         address: HTTPAddress, checks: HealthChecks, registry: PrometheusCollectorRegistry,
-        onRunning: @escaping @Sendable () async -> Void, logger: Logger
+        limits: HTTPLimits = HTTPLimits(descriptorLimit: 1_024), onRunning: @escaping @Sendable () async -> Void,
+        logger: Logger
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
@@ -88,8 +90,10 @@ public enum HealthEndpoint {
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
         return Application(
-            router: router,
-            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "jump-consumer"),
+            router: router, server: limits.server,
+            configuration: .init(
+                address: .hostname(address.host, port: address.port), serverName: "jump-consumer",
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maximumConnections)),
             onServerRunning: { _ in await onRunning() }, logger: httpLogger)
     }
 

@@ -59,11 +59,18 @@ public final class ConsumerDaemon: Sendable {
             var configuration = notifierConfiguration
             configuration.topic = notificationsTopic
             configuration.untilIdle = untilIdle
+            configuration.assignmentTimeout = state.assignmentTimeout
             notifier = try NotifierWorker(configuration: configuration, store: store, service: service, logger: logger)
         } else {
             service = nil
             notifier = nil
         }
+    }
+
+    /// Digest deliveries not yet delivered (pending or failed), for the end of an `untilIdle` run.
+    public func undeliveredDigests() throws -> Int {
+        guard service != nil else { return 0 }
+        return try store.openDeliveryCount()
     }
 
     /// Asks every role to stop after the work in hand.

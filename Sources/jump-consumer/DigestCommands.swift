@@ -85,9 +85,16 @@ extension JumpConsumer.Digest {
                 }
             }
             let stateStore = try store.openExisting()
-            let service = try DigestService(
-                configuration: configuration, store: stateStore, directory: digests.directory(statePath: store.path),
-                brokers: servers, overrides: overrides, digestsTopic: digestsTopic, logger: logger)
+            let service: DigestService
+            do {
+                service = try DigestService(
+                    configuration: configuration, store: stateStore,
+                    directory: digests.directory(statePath: store.path), brokers: servers, overrides: overrides,
+                    digestsTopic: digestsTopic, logger: logger)
+            } catch {
+                Console.error("\(error)")
+                throw ExitCode(78)
+            }
             let built = try await service.sendNow(audience: audience)
             try await service.deliverOutstanding(timeout: .seconds(20))
             await service.close()
@@ -99,6 +106,10 @@ extension JumpConsumer.Digest {
             for (id, delivery) in pending {
                 let target = delivery.recipient.isEmpty ? delivery.sink : "\(delivery.sink) \(delivery.recipient)"
                 Console.line("\(id)\t\(target)\t\(delivery.status)\t\(delivery.lastError ?? "")")
+            }
+            if !pending.isEmpty {
+                Console.error("\(pending.count) deliveries are not delivered yet (above, with their last errors)")
+                throw ExitCode(75)
             }
         }
     }

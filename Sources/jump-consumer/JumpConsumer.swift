@@ -16,11 +16,30 @@ struct JumpConsumer: AsyncParsableCommand {
         abstract: "Fold JUMP partnership events into a durable state store, and query it.",
         discussion: """
             Exit status: 0 stopped cleanly (SIGTERM/SIGINT) or idle (--until-idle); 1 a fatal error; 64 a usage \
-            error; 65 the store's offset is not in the log (see --offset-reset); 78 a configuration error.
+            error; 65 the store's offset is not in the log (see --offset-reset); 69 --until-idle got no partition \
+            within --wait-timeout (brokers unreachable, or another member holds them); 75 digest deliveries still \
+            pending at the end of --until-idle or digest send-now; 78 a configuration error (a bad value, file, \
+            store or directory).
             Configuration comes from the command line, then the environment (JUMP_*), then the file given by \
             --config or $JUMP_CONFIG (Deploy/consumer.example.json), then the defaults; see 'config show'.
             """,
         subcommands: [Run.self, State.self, Digest.self, Dlq.self, Config.self])
+
+    /// Runs the command with SIGPIPE ignored: a closed pipe on standard output or error (`| head`, `2>&-`)
+    /// loses output, never ends the process with a signal.
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 
     /// `--state PATH`, shared by every subcommand.
     struct StateOptions: ParsableArguments {

@@ -87,6 +87,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Seconds a graceful shutdown may take (default 20).")
     var shutdownTimeout: Int?
 
+    @Option(help: "With --until-idle: seconds to wait for partitions before exiting 69 (default 60).")
+    var waitTimeout: Int?
+
     /// The options given, by configuration key.
     var commandLineValues: [String: String] {
         var values: [String: String] = [:]
@@ -97,6 +100,7 @@ struct RunOptions: ParsableArguments {
             ("ledgerWindow", ledgerWindow.map(String.init)), ("offsetReset", offsetReset),
             ("digestConfig", digestConfig), ("digestDir", digestDir), ("http", http), ("log.level", logLevel),
             ("log.format", logFormat), ("shutdownTimeoutSeconds", shutdownTimeout.map(String.init)),
+            ("waitTimeoutSeconds", waitTimeout.map(String.init)),
         ]
         for case (let key, let value?) in pairs { values[key] = value }
         return values
@@ -159,6 +163,12 @@ extension JumpConsumer {
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let logger = Logger(label: "jump-consumer")
+            for key in options.properties.compactMap({ try? KafkaProperties.parse($0).key })
+            where KafkaProperties.isSecret(key) {
+                logger.warning(
+                    "-X \(key) on the command line is visible to every user of this machine (/proc/PID/cmdline, ps); set it in the configuration file (kafka.saslPasswordFile reads a file, a systemd credential or a Kubernetes Secret) or in JUMP_KAFKA_SASL_PASSWORD instead"
+                )
+            }
             if !untilIdle, let address = HTTPAddress(settings.http), let problem = HealthEndpoint.probe(address) {
                 logger.critical(
                     "cannot listen on \(address) for /metrics, /healthz and /readyz: \(problem); set --http HOST:PORT (JUMP_HTTP) or --http off"
@@ -192,6 +202,13 @@ extension JumpConsumer {
                     }
                     defer { withExtendedLifetime(signals) {} }
                     let exit = try await daemon.run()
+                    let undelivered = try daemon.undeliveredDigests()
+                    if undelivered > 0 {
+                        logger.error(
+                            "\(undelivered) digest deliveries are not delivered yet; 'jump-consumer digest list' shows their last errors, and the next run retries them"
+                        )
+                        throw ExitCode(75)
+                    }
                     logger.notice("stopped", metadata: ["reason": "\(exit)"])
                 } else {
                     try await ConsumerApplication.run(
@@ -201,6 +218,11 @@ extension JumpConsumer {
             } catch let error as OffsetOutOfRange {
                 logger.critical("\(error)")
                 throw ExitCode(65)
+            } catch let error as AssignmentTimedOut {
+                logger.critical("\(error)")
+                throw ExitCode(69)
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 logger.critical("stopping on a fatal error: \(error)")
                 throw ExitCode.failure
@@ -219,6 +241,7 @@ extension JumpConsumer {
             configuration.groupID = settings.group
             configuration.batchSize = settings.batchSize
             configuration.untilIdle = untilIdle
+            configuration.assignmentTimeout = .seconds(settings.waitTimeoutSeconds)
             configuration.pauseBetweenBatches = .milliseconds(settings.pauseMs)
             configuration.ledgerWindow = settings.ledgerWindow
             configuration.offsetReset = settings.offsetReset.map { $0 == "earliest" ? .earliest : .latest }

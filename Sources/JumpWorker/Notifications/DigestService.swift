@@ -24,7 +24,9 @@ public final class DigestService: Sendable {
     ) throws {
         self.configuration = configuration
         self.logger = logger
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if configuration.sinks.contains("log") || configuration.sinks.contains("jsonl") {
+            try Self.checkWritable(directory)
+        }
         var sinks: [any DigestSink] = []
         var producer: KafkaProducer?
         for name in configuration.sinks {
@@ -83,9 +85,40 @@ public final class DigestService: Sendable {
         }
     }
 
+    /// Creates `directory` if needed and proves it writable by creating and removing a file in it (the only test
+    /// that also holds for root, read-only mounts and a path that names a file).
+    static func checkWritable(_ directory: String) throws(DigestDirectoryError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw DigestDirectoryError(
+                directory: directory, reason: "it cannot be created (\(error.localizedDescription))")
+        }
+        let probe = StorePath.file(".jump-write-check-\(getpid())", in: directory)
+        let descriptor = open(probe, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw DigestDirectoryError(directory: directory, reason: String(cString: strerror(errno)))
+        }
+        _ = Glibc.close(descriptor)
+        unlink(probe)
+    }
+
     /// Closes the producer.
     public func close() async {
         if let producer { _ = await producer.close(timeout: .seconds(10)) }
+    }
+}
+
+/// The digest directory cannot hold `digests.log` and `digests.jsonl`.
+public struct DigestDirectoryError: Error, CustomStringConvertible {
+    /// The directory.
+    public var directory: String
+    /// Why.
+    public var reason: String
+
+    /// Names the directory, the reason and the option.
+    public var description: String {
+        "digests cannot be written to \(directory): \(reason); name a writable directory with --digest-dir (JUMP_DIGEST_DIR)"
     }
 }
 

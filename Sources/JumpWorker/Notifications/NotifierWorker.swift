@@ -22,6 +22,9 @@ public struct NotifierConfiguration: Sendable {
     public var tick: Duration = .seconds(1)
     /// Exit once caught up with the topic (after delivering what is due).
     public var untilIdle = false
+    /// With `untilIdle`, how long to wait for the partition before giving up with ``AssignmentTimedOut``;
+    /// default 60 s.
+    public var assignmentTimeout: Duration = .seconds(60)
 
     /// A configuration with jump-relay's defaults.
     public init(brokers: [String]) { self.brokers = brokers }
@@ -101,9 +104,13 @@ public final class NotifierWorker: Sendable {
     }
 
     private func consume() async throws -> StateWorkerExit {
+        var wait = AssignmentWait(
+            role: "notifier", topic: configuration.topic, group: configuration.groupID,
+            timeout: configuration.untilIdle ? configuration.assignmentTimeout : nil, logger: logger)
         while !stopRequested.load(ordering: .acquiring) {
             let events = try await consumer.poll(maxEvents: 1_000, timeout: configuration.pollTimeout)
             clock.tick()
+            try wait.check(consumer)
             var byPartition: [Int32: [KafkaConsumerMessage]] = [:]
             for case .message(let message) in events {
                 byPartition[message.topicPartition.partition, default: []].append(message)

@@ -26,6 +26,9 @@ public struct StateWorkerConfiguration: Sendable {
     public var pollTimeout: Duration = .milliseconds(200)
     /// Exit once every assigned partition is caught up.
     public var untilIdle = false
+    /// With `untilIdle`, how long to wait for a first assignment before giving up with ``AssignmentTimedOut``;
+    /// default 60 s.
+    public var assignmentTimeout: Duration = .seconds(60)
     /// How many offsets back, per partition, an event id is remembered to skip duplicates; default 1,000,000.
     public var ledgerWindow = StateStore.defaultLedgerWindow
     /// A pause after each applied batch, to throttle a worker (to spare a shared disk, or to watch it in a test);
@@ -155,6 +158,9 @@ public final class StateWorker: Sendable {
     /// - Throws: ``OffsetOutOfRange`` when the store's offset is not in the log; a fatal Kafka or store error.
     public func run() async throws -> StateWorkerExit {
         var exit = StateWorkerExit.stopped
+        var wait = AssignmentWait(
+            role: "state", topic: configuration.topic, group: configuration.groupID,
+            timeout: configuration.untilIdle ? configuration.assignmentTimeout : nil, logger: logger)
         do {
             while !stopRequested.load(ordering: .acquiring) {
                 let events: [KafkaConsumerEvent]
@@ -165,6 +171,7 @@ public final class StateWorker: Sendable {
                     throw await outOfRange(error)
                 }
                 clock.tick()
+                try wait.check(consumer)
                 let messages = events.compactMap { event -> KafkaConsumerMessage? in
                     if case .message(let message) = event { return message }
                     return nil

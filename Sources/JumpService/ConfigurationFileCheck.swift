@@ -1,0 +1,113 @@
+import Foundation
+import JumpEvents
+
+/// Checks a `--config` file strictly before its values are read: one JSON object, no duplicate keys, no
+/// trailing commas (the strict parser of JumpEvents), every key known, every value of its type. Keys that start
+/// with `//` are comments, at any level. A mistake is refused with the key's path, the value and what is
+/// allowed, and `jump-consumer` exits 78.
+enum ConfigurationFileCheck {
+    /// What a key holds.
+    enum Kind {
+        case string
+        case integer
+        case object([String: Kind])
+    }
+
+    /// The keys a configuration file may hold (`Deploy/consumer.example.json` documents each).
+    static let schema: [String: Kind] = {
+        var kafka: [String: Kind] = [:]
+        for (key, _, secret) in ConsumerSettings.kafkaKeys {
+            let name = String(key.dropFirst("kafka.".count))
+            kafka[name] = .string
+            if secret { kafka[name + "File"] = .string }
+        }
+        var keys: [String: Kind] = [
+            "log": .object(["level": .string, "format": .string]), "readiness": .object(["maxLag": .integer]),
+            "kafka": .object(kafka),
+        ]
+        for key in [
+            "role", "brokers", "state", "topic", "dlqTopic", "group", "notificationsTopic", "digestsTopic",
+            "offsetReset", "digestConfig", "digestDir", "http",
+        ] {
+            keys[key] = .string
+        }
+        for key in ["batchSize", "pauseMs", "ledgerWindow", "shutdownTimeoutSeconds", "waitTimeoutSeconds"] {
+            keys[key] = .integer
+        }
+        return keys
+    }()
+
+    /// - Throws: ``SettingsError`` naming the first mistake.
+    static func check(path: String) throws(SettingsError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let why = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "it cannot be read"
+            throw SettingsError(key: "config", value: path, allowed: "must be a readable JSON file (\(why))")
+        }
+        var limits = JSONLimits()
+        limits.maximumBytes = 1 << 20
+        let document: JSONValue
+        do {
+            document = try JSONParser(limits: limits).parse(Array(data))
+        } catch {
+            throw SettingsError(key: "config", value: path, allowed: "must be one JSON object: \(error)")
+        }
+        guard case .object(let object) = document else {
+            throw SettingsError(
+                key: "config", value: path, allowed: "must be one JSON object, not \(document.typeName)")
+        }
+        try check(object, schema, prefix: "")
+    }
+
+    private static func check(_ object: JSONObject, _ schema: [String: Kind], prefix: String) throws(SettingsError) {
+        for member in object.members where !member.key.hasPrefix("//") {
+            let key = prefix + member.key
+            guard let kind = schema[member.key] else {
+                let suggestion = closest(member.key, in: schema.keys).map { " (did you mean \(prefix)\($0)?)" } ?? ""
+                throw SettingsError(
+                    key: key, value: shown(member.value),
+                    allowed: "is not a configuration key\(suggestion); keys starting with // are comments")
+            }
+            switch (kind, member.value) {
+            case (.string, .string), (.integer, .integer): continue
+            case (.object(let nested), .object(let inner)): try check(inner, nested, prefix: key + ".")
+            case (.string, _):
+                throw SettingsError(key: key, value: shown(member.value), allowed: "must be a string")
+            case (.integer, _):
+                throw SettingsError(key: key, value: shown(member.value), allowed: "must be a whole number")
+            case (.object(let nested), _):
+                throw SettingsError(
+                    key: key, value: shown(member.value),
+                    allowed: "must be an object with \(nested.keys.sorted().joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// The value as JSON, shortened for a message.
+    private static func shown(_ value: JSONValue) -> String {
+        let text = JSONWriter.string(value)
+        return text.count > 80 ? String(text.prefix(77)) + "..." : text
+    }
+
+    /// The known key nearest to `key` (case-insensitive, at most a third of its letters different).
+    private static func closest(_ key: String, in keys: some Collection<String>) -> String? {
+        let candidates = keys.map { ($0, distance($0.lowercased(), key.lowercased())) }
+        guard let best = candidates.min(by: { $0.1 < $1.1 }), best.1 <= max(1, key.count / 3) else { return nil }
+        return best.0
+    }
+
+    private static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}

@@ -1,0 +1,79 @@
+import JumpKafka
+import Logging
+
+/// A consumer waiting for partitions: no endless silent wait. A daemon logs every 10 s while it holds none (why
+/// a restart is not ready yet); with `--until-idle`, the wait is bounded and ends with
+/// ``AssignmentTimedOut``, naming the likely causes.
+struct AssignmentWait {
+    let role: String
+    let topic: String
+    let group: String
+    /// The bound with `--until-idle`; `nil` for a daemon.
+    let timeout: Duration?
+    let logger: Logger
+    private let started = ContinuousClock.now
+    private var lastLog = ContinuousClock.now
+    private var waiting = false
+
+    init(role: String, topic: String, group: String, timeout: Duration?, logger: Logger) {
+        self.role = role
+        self.topic = topic
+        self.group = group
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    /// Called after each poll.
+    mutating func check(_ consumer: KafkaConsumer) throws {
+        guard consumer.assignment.isEmpty else {
+            if waiting {
+                waiting = false
+                logger.info(
+                    "partitions assigned after waiting", metadata: ["role": "\(role)", "waited": "\(elapsed)"])
+            }
+            return
+        }
+        waiting = true
+        let now = ContinuousClock.now
+        if let timeout, now - started > timeout {
+            throw AssignmentTimedOut(
+                role: role, topic: topic, group: group, waited: timeout, lastError: consumer.lastClientError)
+        }
+        if now - lastLog >= .seconds(10) {
+            lastLog = now
+            var metadata: Logger.Metadata = ["role": "\(role)", "group": "\(group)", "waited": "\(elapsed)"]
+            if let error = consumer.lastClientError { metadata["lastError"] = "\(error)" }
+            logger.notice("waiting for partitions of \(topic) in the group", metadata: metadata)
+        }
+    }
+
+    private var elapsed: String { "\((ContinuousClock.now - started).components.seconds) s" }
+}
+
+/// `--until-idle` ended because no partition was assigned within the bound.
+public struct AssignmentTimedOut: Error, CustomStringConvertible {
+    /// `state` or `notifier`.
+    public var role: String
+    /// The topic.
+    public var topic: String
+    /// The consumer group.
+    public var group: String
+    /// How long it waited.
+    public var waited: Duration
+    /// librdkafka's last error, if any.
+    public var lastError: String?
+
+    /// Names the wait and the likely causes, with what to do.
+    public var description: String {
+        var text =
+            "\(role): no partition of \(topic) assigned in the group \(group) within \(waited.components.seconds) s"
+        if let lastError {
+            text += "; the last error from the brokers: \(lastError); check -b/--brokers (JUMP_BROKERS)"
+        } else {
+            text +=
+                "; another member of \(group) may hold them (a running daemon: stop it, or run only the other role "
+                + "with --role), or the topic does not exist"
+        }
+        return text + " (--wait-timeout sets the bound)"
+    }
+}
