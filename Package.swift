@@ -192,6 +192,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "JumpServiceTests",
+            dependencies: [
+                "JumpService", "JumpKafka", "JumpEvents", "JumpTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "JumpKafkaTests",
             dependencies: [
                 "JumpKafka",

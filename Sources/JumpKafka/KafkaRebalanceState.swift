@@ -70,7 +70,8 @@ final class KafkaRebalanceState: Sendable {
         _ handle: OpaquePointer, _ code: rd_kafka_resp_err_t,
         _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
     ) {
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        // librdkafka returns no protocol while the consumer leaves its group (closing): then it is eager.
+        let cooperative = rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } == "COOPERATIVE"
         let partitions = KafkaTopicPartitionList.entries(list).map(\.topicPartition)
         switch code {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:

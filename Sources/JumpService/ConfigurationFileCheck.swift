@@ -37,8 +37,10 @@ enum ConfigurationFileCheck {
         return keys
     }()
 
+    /// Reads and checks the file; returns its values by flattened key (`log.level`), comments left out.
+    ///
     /// - Throws: ``SettingsError`` naming the first mistake.
-    static func check(path: String) throws(SettingsError) {
+    static func check(path: String) throws(SettingsError) -> [String: JSONValue] {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -58,6 +60,19 @@ enum ConfigurationFileCheck {
                 key: "config", value: path, allowed: "must be one JSON object, not \(document.typeName)")
         }
         try check(object, schema, prefix: "")
+        var values: [String: JSONValue] = [:]
+        flatten(object, prefix: "", into: &values)
+        return values
+    }
+
+    private static func flatten(_ object: JSONObject, prefix: String, into values: inout [String: JSONValue]) {
+        for member in object.members where !member.key.hasPrefix("//") {
+            if case .object(let inner) = member.value {
+                flatten(inner, prefix: prefix + member.key + ".", into: &values)
+            } else {
+                values[prefix + member.key] = member.value
+            }
+        }
     }
 
     private static func check(_ object: JSONObject, _ schema: [String: Kind], prefix: String) throws(SettingsError) {

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import JumpEvents
 import SystemPackage
 
 /// Builds the provider hierarchy of `jump-consumer run` and resolves ``ConsumerSettings`` from it.
@@ -24,13 +25,20 @@ public enum ConsumerConfiguration {
             ).prefixKeys(with: "jump"),
         ]
         if let path = file ?? environment["JUMP_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            try ConfigurationFileCheck.check(path: path)
-            do {
-                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(path)))
-            } catch {
-                throw SettingsError(
-                    key: "config", value: path, allowed: "must be a readable JSON file (\(error))")
+            // Read with the strict parser (unknown keys, types, duplicates, trailing commas refused); the values
+            // then form an in-memory layer, so comments may hold any JSON.
+            let secretKeys = Set(ConsumerSettings.kafkaKeys.filter(\.secret).map(\.key))
+            var values: [AbsoluteConfigKey: ConfigValue] = [:]
+            for (key, value) in try ConfigurationFileCheck.check(path: path) {
+                let content: ConfigContent
+                switch value {
+                case .integer(let number): content = .int(Int(clamping: number))
+                case .string(let text): content = .string(text)
+                default: continue
+                }
+                values[AbsoluteConfigKey(ConfigKey(key))] = ConfigValue(content, isSecret: secretKeys.contains(key))
             }
+            providers.append(InMemoryProvider(name: "file \(path)", values: values))
         }
         return try ConsumerSettings.resolve(ConfigReader(providers: providers))
     }

@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+import JumpState
+import JumpTestSupport
+import Testing
+
+/// Paths and files given as `--state`: every one has a clear answer, nothing traps, and a file that is not a
+/// jump-relay store is left byte for byte as it was.
+@Suite("Hostile state paths and files")
+struct StoreFileTests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("store-files"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    static let badPaths: [String] = [
+        "", "/", ".", "..", "a/", "dir/", "/nonexistent-dir/state.sqlite", "x\u{0}y", "/etc/passwd/state.sqlite",
+        "/dev/null/x", String(repeating: "d/", count: 300) + "s.sqlite", "/proc/self/state.sqlite",
+    ]
+
+    @Test("a path that cannot hold a store is refused with its reason, before anything is created", arguments: badPaths)
+    func badPath(_ bad: String) {
+        let before = try? FileManager.default.contentsOfDirectory(atPath: ".")
+        #expect(throws: StateStoreError.self) { _ = try StateStore(path: bad) }
+        #expect(throws: StateStoreError.self) { _ = try StateStore.openForReading(path: bad) }
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: ".")) == before, "nothing created")
+    }
+
+    @Test(
+        "a one-character or relative file name is a store in that place",
+        arguments: ["a", "s", "é", "state with spaces.sqlite", "-", "~"])
+    func shortNames(_ name: String) throws {
+        let full = path(name)
+        _ = try StateStore(path: full)
+        #expect(try StateStore.openForReading(path: full).summary().eventsApplied == 0)
+        #expect(StorePath.parentDirectory(of: name) == ".")
+        #expect(StorePath.parentDirectory(of: full) == directory.path)
+    }
+
+    enum Foreign: String, CaseIterable, Sendable {
+        case text, sqliteOtherApp, sqliteHeaderGarbage, grdbOtherApp, binary
+    }
+
+    @Test(
+        "a file that is not a jump-relay store is refused untouched, by the worker and by queries",
+        arguments: Foreign.allCases)
+    func foreignFile(_ kind: Foreign) throws {
+        let file = path("foreign-\(kind.rawValue)")
+        switch kind {
+        case .text: try Data("hello\n".utf8).write(to: URL(fileURLWithPath: file))
+        case .binary: try Data((0..<4096).map { UInt8($0 % 251) }).write(to: URL(fileURLWithPath: file))
+        case .sqliteHeaderGarbage:
+            try Data(Array("SQLite format 3\0".utf8) + Array(repeating: 0xAB, count: 4_080)).write(
+                to: URL(fileURLWithPath: file))
+        case .sqliteOtherApp:
+            let queue = try DatabaseQueue(path: file)
+            try queue.write {
+                try $0.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY); INSERT INTO invoices VALUES (1)")
+            }
+            try queue.close()
+        case .grdbOtherApp:
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("other app v1") { try $0.execute(sql: "CREATE TABLE notes (id INTEGER)") }
+            let queue = try DatabaseQueue(path: file)
+            try migrator.migrate(queue)
+            try queue.close()
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        #expect(throws: StateStoreError.self) { _ = try StateStore(path: file) }
+        #expect(throws: StateStoreError.self) { _ = try StateStore.openForReading(path: file) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before, "left byte for byte")
+        #expect(!FileManager.default.fileExists(atPath: file + "-wal"))
+    }
+
+    @Test("a store written by a newer version is refused by the worker and by queries, naming the migration")
+    func newerStore() throws {
+        let file = path("newer.sqlite")
+        _ = try StateStore(path: file)
+        let queue = try DatabaseQueue(path: file)
+        try queue.write {
+            try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')")
+        }
+        try queue.close()
+        for open in [{ _ = try StateStore(path: file) }, { _ = try StateStore.openForReading(path: file) }] {
+            let error = #expect(throws: StateStoreError.self) { try open() }
+            #expect(error == .newerStore(path: file, unknown: ["v99: from the future"]))
+            #expect(error?.description.contains("newer jump-relay") == true)
+        }
+    }
+
+    @Test("queries open read-only: a query never creates tables, and never writes to the store")
+    func queriesNeverWrite() throws {
+        let file = path("read-only.sqlite")
+        _ = try StateStore(path: file)
+        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        let reader = try StateStore.openForReading(path: file)
+        _ = try reader.summary()
+        _ = try reader.anomalies()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
+        #expect(throws: StateStoreError.self) { _ = try StateStore.openForReading(path: path("absent.sqlite")) }
+        #expect(!FileManager.default.fileExists(atPath: path("absent.sqlite")))
+    }
+
+    @Test("a store written before v4 (with a total that overflowed into a float) is upgraded with saturated totals")
+    func upgradeFromV3() throws {
+        let file = path("v3.sqlite")
+        let store = try StateStore(path: file)
+        _ = store
+        let queue = try DatabaseQueue(path: file)
+        try queue.write { db in
+            // What a v3 store held after an overflow: SQLite had turned the sum into a float.
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v4%'")
+            try db.execute(sql: "DROP TABLE store_info")
+            try db.execute(
+                sql: """
+                    INSERT INTO partition_offsets VALUES ('jump.events', 0, 2);
+                    INSERT INTO investments VALUES (0, 'a', 'co.a', 'mx-to-utah', 1000000000000000, 's', 'US-UT', '2025-01-01');
+                    INSERT INTO investments VALUES (0, 'b', 'co.a', 'mx-to-utah', 1000000000000000, 's', 'US-UT', '2025-01-01');
+                    UPDATE totals_investments SET cents = 9.3e18;
+                    """)
+        }
+        try queue.close()
+        let upgraded = try StateStore(path: file)
+        #expect(try upgraded.summary().investmentsByDirection["mx-to-utah"] == [2, 2_000_000_000_000_000])
+        #expect(try upgraded.storedFoldVersion() == 1, "a store with events keeps its fold version until rebuilt")
+    }
+}
