@@ -77,3 +77,14 @@ public struct AssignmentTimedOut: Error, CustomStringConvertible {
         return text + " (--wait-timeout sets the bound)"
     }
 }
+
+extension KafkaConsumerConfiguration {
+    /// The group timeouts of jump-consumer's workers: an 8 s session with a heartbeat every 2 s (librdkafka's
+    /// defaults are 45 s and 3 s). A member killed without leaving frees its partitions within 8 s, and a
+    /// restarted daemon joins quickly on the dev broker, whose mock coordinator holds a group whose last member
+    /// left for the session timeout before it lets a new one in. `-X session.timeout.ms=...` still wins.
+    mutating func useWorkerGroupTimeouts() {
+        sessionTimeout = .seconds(8)
+        heartbeatInterval = .seconds(2)
+    }
+}

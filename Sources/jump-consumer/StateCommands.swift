@@ -151,8 +151,9 @@ extension JumpConsumer.State {
         var destination: String
 
         func run() throws {
+            let source = try store.openForReading()
             do {
-                try store.openForReading().backup(to: destination)
+                try source.backup(to: destination)
             } catch {
                 Console.error("backup of \(store.path) failed: \(error)")
                 throw ExitCode.failure

@@ -131,6 +131,7 @@ public final class StateWorker: Sendable {
         var consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: configuration.brokers, groupID: configuration.groupID, topics: [configuration.topic])
         consumerConfiguration.offsetReset = configuration.offsetReset ?? .error
+        consumerConfiguration.useWorkerGroupTimeouts()
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
         let hooks = assigned.hooks(logger: logger) { try store.nextOffsets(topic: topic) }
