@@ -93,7 +93,7 @@ public enum HealthEndpoint {
             router: router, server: limits.server,
             configuration: .init(
                 address: .hostname(address.host, port: address.port), serverName: "jump-consumer",
-                availableConnectionsDelegate: MaximumAvailableConnections(limits.maximumConnections)),
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maximumConnections * 2)),
             onServerRunning: { _ in await onRunning() }, logger: httpLogger)
     }
 
