@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """jump-consumer's state worker next to a plain consume loop and a Python worker: same topic, same run.
 
-Usage: Benchmarks/worker_throughput.py [--count N] [--batch-size B] [--skip-build]
+Usage: Benchmarks/worker_throughput.py [--count N] [--batch-size B] [--dead-letters D] [--skip-build]
 
 Publishes N generated events (seed 1, all valid) to a 24-partition topic of a release jump-dev-broker (lz4, so
 the mock keeps them all), then reads them with:
@@ -14,6 +14,10 @@ the mock keeps them all), then reads them with:
 Wall and CPU seconds and peak memory are measured from outside (wait4). Every group member waits about 3 s for
 the mock's group join; kcat -C does not, so the table also gives events/s without that first wait for the
 group members ("after join": wall minus the time to the first assignment, from each tool's own log).
+
+Then D garbage messages (default 100,000) on a 24-partition topic go through `jump-consumer run --role state`,
+which dead-letters every one (each batch's dead letters in flight together, all acknowledged before the batch
+commits), next to kcat -P writing the same messages: dead letters per second, side by side.
 """
 import argparse
 import json
@@ -31,6 +35,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=200_000)
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--dead-letters", type=int, default=100_000)
     parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args()
     bin_dir = release_bin(["jump-dev-broker", "jump-producer", "jump-consumer", "jump-kafka-bench"], args.skip_build)
@@ -39,8 +44,10 @@ def main():
     with open(events, "wb") as output:
         subprocess.run([f"{bin_dir}/jump-producer", "generate", "--count", str(args.count), "--seed", "1"],
                        stdout=output, check=True)
-    broker, bootstrap = start_broker(bin_dir, ["bench.events:24"])
+    broker, bootstrap = start_broker(bin_dir, ["bench.events:24", "bench.garbage:24", "bench.garbage.dlq:24",
+                                               "bench.kcat:24"])
     rows = []
+    dead_rows = []
     try:
         subprocess.run([f"{bin_dir}/jump-producer", "publish", "-b", bootstrap, "-t", "bench.events", events],
                        check=True, stderr=subprocess.DEVNULL)
@@ -75,6 +82,31 @@ def main():
                                             "--batch-size", str(args.batch_size)])
         assert json.loads(out.splitlines()[-1])["applied"] == args.count
         rows.append((f"python_worker.py (batch {args.batch_size})", wall, cpu, peak, None))
+
+        if args.dead_letters:
+            garbage = os.path.join(work, "garbage.txt")
+            with open(garbage, "w") as output:
+                for index in range(args.dead_letters):
+                    output.write(f"garbage {index} is not an event\n")
+            _, _, wall, cpu, peak = measured(["kcat", "-P", "-b", bootstrap, "-t", "bench.kcat", "-X",
+                                              "compression.codec=lz4", "-l", garbage])
+            dead_rows.append(("kcat -P (the same messages, written)", wall, cpu, peak, None))
+            subprocess.run(["kcat", "-P", "-b", bootstrap, "-t", "bench.garbage", "-X", "compression.codec=lz4",
+                            "-l", garbage], check=True)
+            state = os.path.join(work, "state-garbage.sqlite")
+            started = datetime.now().astimezone()
+            _, err, wall, cpu, peak = measured([f"{bin_dir}/jump-consumer", "run", "-b", bootstrap, "-t",
+                                                "bench.garbage", "--dlq-topic", "bench.garbage.dlq", "--state",
+                                                state, "--until-idle", "--role", "state", "--group",
+                                                "bench-garbage", "--batch-size", str(args.batch_size)])
+            summary = json.loads(subprocess.run([f"{bin_dir}/jump-consumer", "state", "summary", "--json",
+                                                 "--state", state], capture_output=True, check=True,
+                                                text=True).stdout)
+            assert summary["deadLettered"] == args.dead_letters, summary["deadLettered"]
+            assigned = re.search(r"^time=(\S+) level=info .*partitions assigned", err, re.M)
+            join = (datetime.fromisoformat(assigned.group(1)) - started).total_seconds() if assigned else None
+            dead_rows.append((f"jump-consumer dead-lettering (batch {args.batch_size})", wall, cpu, peak,
+                              wall - join if join is not None else None))
     finally:
         broker.terminate()
         broker.wait()
@@ -86,6 +118,14 @@ def main():
         after = f"{args.count / inner:>11,.0f}" if inner else f"{'-':>11}"
         print(f"{name:<36} {wall:>7.2f} {args.count / wall:>10,.0f} {after} {cpu:>6.2f}"
               f" {cpu / args.count * 1e6:>13.2f} {peak:>9.0f}")
+
+
+    if dead_rows:
+        print(f"\n{args.dead_letters} garbage messages on 24 partitions, every one dead-lettered")
+        print(f"{'writer':<44} {'wall s':>7} {'msgs/s':>10} {'after join':>11} {'CPU s':>6} {'peak MiB':>9}")
+        for name, wall, cpu, peak, inner in dead_rows:
+            after = f"{args.dead_letters / inner:>11,.0f}" if inner else f"{'-':>11}"
+            print(f"{name:<44} {wall:>7.2f} {args.dead_letters / wall:>10,.0f} {after} {cpu:>6.2f} {peak:>9.0f}")
 
 
 if __name__ == "__main__":

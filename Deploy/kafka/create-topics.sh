@@ -25,9 +25,13 @@ create() {
 }
 
 # The system of record: kept forever, state is a fold of it.
-create jump.events "$EVENT_PARTITIONS" --config retention.ms=-1 --config retention.bytes=-1
-# Dead letters: original bytes plus reason headers; kept 90 days for redelivery.
-create jump.events.dlq "$EVENT_PARTITIONS" --config retention.ms=7776000000
+create jump.events "$EVENT_PARTITIONS" --config retention.ms=-1 --config retention.bytes=-1 \
+    --config max.message.bytes="${MAX_MESSAGE_BYTES:-1048588}"
+# Dead letters: original bytes plus reason headers; kept 90 days for redelivery. The same max.message.bytes as
+# jump.events (the broker default unless set above), so every message the source topic took fits here
+# unchanged; a larger one becomes a bounded record pointing at its place in jump.events.
+MAX_MESSAGE_BYTES=${MAX_MESSAGE_BYTES:-1048588}
+create jump.events.dlq "$EVENT_PARTITIONS" --config retention.ms=7776000000 --config max.message.bytes="$MAX_MESSAGE_BYTES"
 # Notification items: one partition, read by the single notifier.
 create jump.notifications 1 --config retention.ms=2592000000
 # Digests, for other systems: one partition, kept a year.
