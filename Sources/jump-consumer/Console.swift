@@ -1,4 +1,6 @@
+import Foundation
 import JumpEvents
+import JumpKafka
 import JumpService
 
 /// What `jump-consumer`'s commands print for people: every line passes through `TerminalText.escaped`, so text
@@ -18,5 +20,19 @@ enum Console {
     /// One line on standard output, escaped.
     static func line(_ text: String) {
         print(TerminalText.escaped(text))
+    }
+
+    /// Warns about every secret property given with `-X` on the command line (visible to every user of the
+    /// machine in `/proc/PID/cmdline` and `ps`), pointing at the alternatives.
+    static func warnAboutSecrets(inPassThrough arguments: [String]) {
+        for argument in arguments {
+            guard let equals = argument.firstIndex(of: "=") else { continue }
+            let key = String(argument[..<equals]).trimmingCharacters(in: .whitespaces)
+            guard KafkaProperties.isSecret(key) else { continue }
+            error(
+                "warning: -X \(key) on the command line is visible to every user of this machine (/proc/PID/cmdline, "
+                    + "ps); set it in the configuration file (kafka.saslPasswordFile reads a file, a systemd credential "
+                    + "or a Kubernetes Secret) or in JUMP_KAFKA_SASL_PASSWORD instead")
+        }
     }
 }

@@ -69,6 +69,7 @@ extension JumpConsumer.Digest {
             if let audience, configuration.audience(audience) == nil {
                 throw unknownAudience(audience, configuration)
             }
+            Console.warnAboutSecrets(inPassThrough: properties)
             let overrides: [String: String]
             do {
                 overrides = try KafkaProperties.parse(properties)

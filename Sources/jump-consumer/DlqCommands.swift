@@ -24,6 +24,7 @@ extension JumpConsumer {
             var dlqTopic = "jump.events.dlq"
 
             func deadLetters() throws -> DeadLetters {
+                Console.warnAboutSecrets(inPassThrough: properties)
                 var logger = Logger(label: "jump-consumer")
                 logger.logLevel = .warning
                 do {

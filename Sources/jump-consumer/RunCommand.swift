@@ -163,12 +163,7 @@ extension JumpConsumer {
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let logger = Logger(label: "jump-consumer")
-            for key in options.properties.compactMap({ try? KafkaProperties.parse($0).key })
-            where KafkaProperties.isSecret(key) {
-                logger.warning(
-                    "-X \(key) on the command line is visible to every user of this machine (/proc/PID/cmdline, ps); set it in the configuration file (kafka.saslPasswordFile reads a file, a systemd credential or a Kubernetes Secret) or in JUMP_KAFKA_SASL_PASSWORD instead"
-                )
-            }
+            Console.warnAboutSecrets(inPassThrough: options.properties)
             if !untilIdle, let address = HTTPAddress(settings.http), let problem = HealthEndpoint.probe(address) {
                 logger.critical(
                     "cannot listen on \(address) for /metrics, /healthz and /readyz: \(problem); set --http HOST:PORT (JUMP_HTTP) or --http off"
