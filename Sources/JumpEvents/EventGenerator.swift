@@ -259,12 +259,15 @@ public struct EventGenerator: IteratorProtocol, Sequence {
     ]
 }
 
-/// SplitMix64: a small, fast, well-distributed generator, deterministic for a seed.
-struct SplitMix64 {
+/// SplitMix64: a small, fast, well-distributed generator, deterministic for a seed (the generator's, and the
+/// decoder fuzzer's).
+public struct SplitMix64: Sendable {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
+    /// A generator that always gives the same sequence for `seed`.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -272,7 +275,8 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    /// A number in `0..<bound` (0 when `bound` is 0 or 1).
+    public mutating func next(below bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
     mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
     mutating func hex(_ bytes: Int) -> String {
         let value = next()

@@ -15,19 +15,6 @@ import Testing
 /// test issues with the input in hex.
 @Suite("Fuzzing the event decoder")
 struct DecoderFuzzTests {
-    /// SplitMix64: reproducible from the seed.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
-    }
-
     static let tokens: [[UInt8]] =
         [
             "\\u0000", "\\ud800", "\\udc00\\ud800", "1e309", "-0", "9223372036854775808", "1000000000000001", "0.5",
@@ -51,30 +38,30 @@ struct DecoderFuzzTests {
         return seeds
     }
 
-    static func mutate(_ input: [UInt8], seeds: [[UInt8]], random: inout Random) -> [UInt8] {
+    static func mutate(_ input: [UInt8], seeds: [[UInt8]], random: inout SplitMix64) -> [UInt8] {
         var bytes = input
-        for _ in 0...random.below(4) {
-            let at = random.below(bytes.count + 1)
-            switch random.below(8) {
-            case 0 where !bytes.isEmpty: bytes[min(at, bytes.count - 1)] ^= UInt8(1 << random.below(8))
-            case 1: bytes.insert(UInt8(random.below(256)), at: at)
+        for _ in 0...random.next(below: 4) {
+            let at = random.next(below: bytes.count + 1)
+            switch random.next(below: 8) {
+            case 0 where !bytes.isEmpty: bytes[min(at, bytes.count - 1)] ^= UInt8(1 << random.next(below: 8))
+            case 1: bytes.insert(UInt8(random.next(below: 256)), at: at)
             case 2 where !bytes.isEmpty:
-                let end = min(bytes.count, at + 1 + random.below(16))
+                let end = min(bytes.count, at + 1 + random.next(below: 16))
                 if at < end { bytes.removeSubrange(at..<end) }
-            case 3: bytes.insert(contentsOf: tokens[random.below(tokens.count)], at: at)
+            case 3: bytes.insert(contentsOf: tokens[random.next(below: tokens.count)], at: at)
             case 4 where !bytes.isEmpty:
-                let end = min(bytes.count, at + 1 + random.below(32))
+                let end = min(bytes.count, at + 1 + random.next(below: 32))
                 if at < end { bytes.insert(contentsOf: Array(bytes[at..<end]), at: at) }
             case 5:
-                let other = seeds[random.below(seeds.count)]
-                let from = random.below(other.count)
-                bytes.insert(contentsOf: other[from..<min(other.count, from + random.below(64))], at: at)
+                let other = seeds[random.next(below: seeds.count)]
+                let from = random.next(below: other.count)
+                bytes.insert(contentsOf: other[from..<min(other.count, from + random.next(below: 64))], at: at)
             case 6: bytes = Array(bytes.prefix(at))
             default:
                 // A digit run replaced by a number at a bound.
                 if let digit = bytes.indices.dropFirst(at).first(where: { (48...57).contains(bytes[$0]) }) {
                     let bound = ["0", "-1", "100000000", "100000001", "1000000000000000", "99999999999999999999"]
-                    bytes.replaceSubrange(digit...digit, with: Array(bound[random.below(bound.count)].utf8))
+                    bytes.replaceSubrange(digit...digit, with: Array(bound[random.next(below: bound.count)].utf8))
                 }
             }
         }
@@ -85,7 +72,7 @@ struct DecoderFuzzTests {
     func fuzz() throws {
         let environment = ProcessInfo.processInfo.environment
         let seconds = Double(environment["JUMP_FUZZ_SECONDS"] ?? "") ?? 10
-        var random = Random(state: UInt64(environment["JUMP_FUZZ_SEED"] ?? "") ?? 20_261_201)
+        var random = SplitMix64(seed: UInt64(environment["JUMP_FUZZ_SEED"] ?? "") ?? 20_261_201)
         let seeds = Self.seeds()
         #expect(seeds.count > 40)
         let decoder = EventDecoder()
@@ -99,7 +86,7 @@ struct DecoderFuzzTests {
         }
         while Date() < deadline, findings < 10 {
             for _ in 0..<200 {
-                let input = Self.mutate(seeds[random.below(seeds.count)], seeds: seeds, random: &random)
+                let input = Self.mutate(seeds[random.next(below: seeds.count)], seeds: seeds, random: &random)
                 executions += 1
                 let first = Result { () throws(EventRejection) in try decoder.decode(input) }
                 let second = Result { () throws(EventRejection) in try decoder.decode(input) }
