@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "JumpKafka", targets: ["JumpKafka"]),
         .library(name: "JumpEvents", targets: ["JumpEvents"]),
         .library(name: "JumpDigests", targets: ["JumpDigests"]),
+        .library(name: "JumpPublishing", targets: ["JumpPublishing"]),
         .executable(name: "jump-dev-broker", targets: ["jump-dev-broker"]),
         .executable(name: "jump-producer", targets: ["jump-producer"]),
         .executable(name: "jump-consumer", targets: ["jump-consumer"]),
@@ -50,6 +51,18 @@ let package = Package(
         ),
         .target(
             name: "JumpEvents",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JumpVersion",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "JumpPublishing",
+            dependencies: [
+                "JumpEvents",
+                "JumpKafka",
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -110,9 +123,10 @@ let package = Package(
         .executableTarget(
             name: "jump-producer",
             dependencies: [
+                "JumpVersion",
                 "JumpEvents",
                 "JumpKafka",
-                "JumpWorker",
+                "JumpPublishing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -121,6 +135,7 @@ let package = Package(
         .executableTarget(
             name: "jump-consumer",
             dependencies: [
+                "JumpVersion",
                 "JumpDigests",
                 "JumpEvents",
                 "JumpKafka",
@@ -137,6 +152,7 @@ let package = Package(
         .executableTarget(
             name: "jump-dev-broker",
             dependencies: [
+                "JumpVersion",
                 "JumpKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -64,7 +64,7 @@ public struct StructuredLogHandler: LogHandler {
     /// Writes one record.
     public func log(event: LogEvent) {
         var fields: [(String, String)] = [
-            ("time", EventPublisher.timestamp(Date())), ("level", event.level.rawValue), ("label", label),
+            ("time", RFC3339.utc(Date())), ("level", event.level.rawValue), ("label", label),
             ("message", "\(event.message)"),
         ]
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }

@@ -5,6 +5,7 @@ import JumpDigests
 import JumpKafka
 import JumpService
 import JumpState
+import JumpVersion
 import JumpWorker
 import Logging
 
@@ -23,6 +24,7 @@ struct JumpConsumer: AsyncParsableCommand {
             Configuration comes from the command line, then the environment (JUMP_*), then the file given by \
             --config or $JUMP_CONFIG (Deploy/consumer.example.json), then the defaults; see 'config show'.
             """,
+        version: JumpVersion.current,
         subcommands: [Run.self, State.self, Digest.self, Dlq.self, Config.self])
 
     /// Runs the command with SIGPIPE ignored: a closed pipe on standard output or error (`| head`, `2>&-`)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import JumpKafka
+import JumpVersion
 import Logging
 
 /// Runs librdkafka's in-memory mock Kafka cluster as a process, with the jump topics created.
@@ -13,7 +14,8 @@ struct JumpDevBroker: AsyncParsableCommand {
         discussion: """
             Prints `bootstrap.servers=HOST:PORT,...` as the first line of standard output and serves until \
             SIGINT or SIGTERM. In memory only: about 5 MiB kept per partition, no replication, TLS or SASL.
-            """)
+            """,
+        version: JumpVersion.current)
 
     @Option(help: "How many brokers to run.")
     var brokerCount = 3

@@ -1,43 +1,56 @@
 import Foundation
-import JumpWorker
+import JumpEvents
+import JumpPublishing
 import Synchronization
 
 /// Standard error for people and scripts: one line per rejection or failure, and on a terminal a progress
-/// line that is rewritten in place and cleared before any other line.
+/// line that is rewritten in place and cleared before any other line. Text from the input is shown with its
+/// control characters escaped (`TerminalText`), and writes go straight to the descriptor: a closed or full
+/// standard error loses the text, never the process or its exit status.
 final class Console: Sendable {
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private let state = Mutex<(progressShown: Bool, lastProgress: ContinuousClock.Instant?)>((false, nil))
 
-    /// Writes one line to standard error.
+    /// Writes one line to standard error, escaped.
     func line(_ text: String) {
         state.withLock { state in
             var output = state.progressShown ? "\r\u{1B}[K" : ""
             state.progressShown = false
-            output += text + "\n"
-            FileHandle.standardError.write(Data(output.utf8))
+            output += TerminalText.escaped(text) + "\n"
+            Self.write(output, to: STDERR_FILENO)
         }
     }
 
     /// Shows what the publisher reports.
-    func notice(_ notice: PublishNotice, total: Int) {
+    func notice(_ notice: PublishNotice) {
         switch notice {
         case .rejected(let location, let reason), .failed(let location, let reason): line("\(location): \(reason)")
         case .progress(let read, let acknowledged):
-            guard isTerminal, total >= 10_000 else { return }
+            guard isTerminal, read >= 10_000 else { return }
             state.withLock { state in
                 let now = ContinuousClock.now
                 if let last = state.lastProgress, now - last < .milliseconds(200) { return }
                 state.lastProgress = now
                 state.progressShown = true
-                FileHandle.standardError.write(
-                    Data("\r\u{1B}[Ksent \(read) of \(total), acknowledged \(acknowledged)".utf8))
+                Self.write("\r\u{1B}[Ksent \(read), acknowledged \(acknowledged)", to: STDERR_FILENO)
             }
         }
     }
 
-    /// The bytes of a file, or of standard input for `-`.
-    static func read(_ path: String) throws -> [UInt8] {
-        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
-        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    /// Writes all of `text` to `descriptor`, retrying on EINTR; gives up silently when the stream is closed or
+    /// full.
+    static func write(_ text: String, to descriptor: Int32) {
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
     }
 }

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import JumpEvents
 import JumpKafka
-import JumpWorker
+import JumpPublishing
+import JumpVersion
 import Logging
 
 /// Publishes JUMP partnership events to Kafka, the way people script kcat.
@@ -15,7 +16,25 @@ struct JumpProducer: AsyncParsableCommand {
             Exit status: 0 when every event was delivered (or, with --dry-run, valid); 1 when any was rejected or \
             not delivered; 64 on a usage error; 78 on a configuration error (no broker, a bad -X property).
             """,
+        version: JumpVersion.current,
         subcommands: [Publish.self, Event.self, Generate.self])
+
+    /// Runs the command with the standard streams guarded and SIGPIPE ignored, so no input or closed stream
+    /// ends the process with a signal.
+    static func main() async {
+        InputReader.guardStandardStreams()
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Where and how to publish; shared by `publish` and `event`.
@@ -54,7 +73,9 @@ struct KafkaOptions: ParsableArguments {
             let settings = try BrokerSettings.resolve(brokers: brokers, overrides: overrides)
             if let warning = settings.warning { console.line("jump-producer: warning: \(warning)") }
             var configuration = KafkaProducerConfiguration(bootstrapServers: settings.servers)
-            configuration.overrides = overrides
+            // Bounded memory whatever the input size: at most 32 MiB waits in librdkafka's queue (its default is
+            // 1 GiB); enqueueing waits while the queue is full. -X wins.
+            configuration.overrides = ["queue.buffering.max.kbytes": "32768"].merging(overrides) { _, given in given }
             var logger = Logger(label: "jump-producer")
             logger.logLevel = .error
             return try KafkaProducer(configuration: configuration, logger: logger)
@@ -64,21 +85,140 @@ struct KafkaOptions: ParsableArguments {
         }
     }
 
-    /// Validates, then publishes (or only counts, in a dry run), and exits with the documented status.
-    func run(_ records: [EventRecord], unreadable: Int, strict: Bool, console: Console) async throws {
-        let producer = dryRun ? nil : try makeProducer(console: console)
-        let summary = try await EventPublisher(topic: topic, source: eventSource).publish(
-            records, through: producer, strict: strict, rejectedBeforehand: unreadable,
-            notify: { console.notice($0, total: records.count) })
-        if dryRun {
-            console.line("valid \(summary.valid), rejected \(summary.rejected)")
-        } else {
-            if strict && summary.rejected > 0 {
-                console.line("jump-producer: --strict: nothing sent, because \(summary.rejected) events were rejected")
+    /// Validates the records of `inputs` as they are read, in bounded chunks, and (unless a dry run) publishes
+    /// the valid ones; prints the summary and exits with the documented status. With `strict`, a first pass
+    /// validates everything and nothing is sent unless all is valid; inputs that cannot be read twice (standard
+    /// input, FIFOs) are spooled to a temporary file during that pass.
+    func run(
+        _ inputs: [EventInput], strict: Bool, console: Console,
+        onAcknowledged: (@Sendable (String, KafkaDeliveryReport) -> Void)? = nil
+    ) async throws {
+        let publisher = EventPublisher(topic: topic, source: eventSource)
+        var summary = PublishSummary()
+        var inputs = inputs
+        if strict || dryRun {
+            summary = try await pass(
+                &inputs, publisher: publisher, delivery: nil, spool: strict && !dryRun, console: console)
+            if dryRun {
+                console.line("valid \(summary.valid), rejected \(summary.rejected)")
+                if !summary.isComplete(sent: false) { throw ExitCode.failure }
+                return
             }
-            console.line("published \(summary.published), rejected \(summary.rejected), failed \(summary.failed)")
+            if summary.rejected > 0 {
+                console.line("jump-producer: --strict: nothing sent, because \(summary.rejected) events were rejected")
+                console.line("published 0, rejected \(summary.rejected), failed 0")
+                throw ExitCode.failure
+            }
         }
-        if !summary.isComplete(sent: !dryRun) { throw ExitCode.failure }
+        let producer = try makeProducer(console: console)
+        let delivery = EventDelivery(
+            producer: producer, topic: topic, notify: { console.notice($0) }, onAcknowledged: onAcknowledged)
+        summary = try await pass(&inputs, publisher: publisher, delivery: delivery, spool: false, console: console)
+        (summary.published, summary.failed) = try await delivery.finish()
+        console.line("published \(summary.published), rejected \(summary.rejected), failed \(summary.failed)")
+        if !summary.isComplete(sent: true) { throw ExitCode.failure }
+    }
+
+    /// One pass over the inputs: read, split, validate, and hand the valid events to `delivery`.
+    private func pass(
+        _ inputs: inout [EventInput], publisher: EventPublisher, delivery: EventDelivery?, spool: Bool,
+        console: Console
+    ) async throws -> PublishSummary {
+        var summary = PublishSummary()
+        for index in inputs.indices {
+            let spooled = spool ? try inputs[index].spoolIfStream() : nil
+            var splitter = RecordSplitter(origin: inputs[index].name)
+            func process(_ batch: RecordBatch) async throws {
+                for problem in batch.problems { console.line("\(problem.location): \(problem.reason)") }
+                summary.rejected += batch.problems.count
+                guard !batch.records.isEmpty else { return }
+                let (prepared, rejected) = await publisher.validate(batch.records)
+                for problem in rejected { console.line("\(problem.location): \(problem.reason)") }
+                summary.rejected += rejected.count
+                summary.valid += prepared.count
+                if let delivery { try await delivery.enqueue(prepared) }
+            }
+            do {
+                var pending = RecordBatch()
+                try await inputs[index].reader.read { chunk in
+                    spooled?.write(chunk)
+                    // Fed in slices, so a chunk of tiny lines never becomes a batch of half a million records.
+                    for start in stride(from: 0, to: chunk.count, by: 16 << 10) {
+                        let batch = splitter.feed(
+                            UnsafeRawBufferPointer(rebasing: chunk[start..<min(chunk.count, start + (16 << 10))]))
+                        pending.records += batch.records
+                        pending.problems += batch.problems
+                        pending.byteCount += batch.byteCount
+                        if pending.records.count >= 4_096 || pending.byteCount >= 4 << 20 || !pending.problems.isEmpty {
+                            try await process(pending)
+                            pending = RecordBatch()
+                        }
+                    }
+                }
+                let last = splitter.finish()
+                pending.records += last.records
+                pending.problems += last.problems
+                try await process(pending)
+                if let spooled { inputs[index] = spooled.replayable(name: inputs[index].name) }
+            } catch let error as InputError {
+                console.line("jump-producer: \(error)")
+                summary.rejected += 1
+            }
+        }
+        return summary
+    }
+}
+
+/// One input of `jump-producer publish`: its name as reported, and how to read it.
+struct EventInput {
+    /// The name in reports (`FILE:LINE`).
+    var name: String
+    /// The reader.
+    var reader: InputReader
+
+    /// The input named on the command line (`-` is standard input).
+    init(path: String) {
+        name = path
+        reader = InputReader(path: path)
+    }
+
+    /// For an input that cannot be read twice (standard input, a FIFO, a device), a spool file that the first
+    /// read copies it into; `nil` for a regular file.
+    func spoolIfStream() throws -> Spool? {
+        var status = stat()
+        let isRegular =
+            reader.path != "-" && stat(reader.path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+        return isRegular ? nil : try Spool()
+    }
+}
+
+/// A temporary file holding a stream read once, removed when the process no longer needs it.
+final class Spool: @unchecked Sendable {  // written by one read loop, then only read
+    let path: String
+    private let descriptor: Int32
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/jump-producer-spool-XXXXXX").utf8CString)
+        descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw InputError(path: "-", reason: "cannot create a spool file for --strict") }
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        unlink(path)  // gone with the process; read back through /proc/self/fd
+    }
+
+    func write(_ chunk: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < chunk.count {
+            let written = Glibc.write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
+            if written <= 0 { if errno == EINTR { continue } else { return } }
+            offset += written
+        }
+    }
+
+    /// An input that reads the spooled bytes again under the original name.
+    func replayable(name: String) -> EventInput {
+        var input = EventInput(path: "/proc/self/fd/\(descriptor)")
+        input.name = name
+        return input
     }
 }
 
@@ -102,31 +242,14 @@ extension JumpProducer {
 
         func run() async throws {
             let console = Console()
-            var records: [EventRecord] = []
-            var unreadable = 0
-            for file in files.isEmpty ? ["-"] : files {
-                let bytes: [UInt8]
-                do {
-                    bytes = try Console.read(file)
-                } catch {
-                    unreadable += 1
-                    console.line("\(file): cannot read: \(error.localizedDescription)")
-                    continue
-                }
-                let (found, problems) = EventRecords.split(bytes, origin: file)
-                records += found
-                for (problem, message) in problems {
-                    unreadable += 1
-                    console.line("\(problem.location): \(message)")
-                }
-            }
-            try await kafka.run(records, unreadable: unreadable, strict: strict, console: console)
+            let inputs = (files.isEmpty ? ["-"] : files).map(EventInput.init(path:))
+            try await kafka.run(inputs, strict: strict, console: console)
         }
     }
 
     struct Event: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Publish one event from the shell.",
+            abstract: "Publish one event from the shell; prints its id, topic, partition and offset (tab-separated).",
             discussion:
                 "For example: jump-producer event jump.jobs.reported --subject jobs.mexico-utah-trade --data @jobs.json"
         )
@@ -150,12 +273,12 @@ extension JumpProducer {
 
         func run() async throws {
             let console = Console()
-            let dataText: [UInt8]
+            var dataText: [UInt8] = []
             if data.hasPrefix("@") {
                 do {
-                    dataText = try Console.read(String(data.dropFirst()))
+                    try await InputReader(path: String(data.dropFirst())).read { dataText += $0 }
                 } catch {
-                    throw ValidationError("--data \(data): cannot read: \(error.localizedDescription)")
+                    throw ValidationError("--data \(data): \(error)")
                 }
             } else {
                 dataText = Array(data.utf8)
@@ -171,7 +294,29 @@ extension JumpProducer {
                 throw ExitCode.failure
             }
             let record = EventRecord(origin: "event", line: 1, bytes: JSONWriter.encode(.object(object))[...])
-            try await kafka.run([record], unreadable: 0, strict: true, console: console)
+            let publisher = EventPublisher(topic: kafka.topic, source: kafka.eventSource)
+            let (prepared, rejected) = await publisher.validate([record])
+            for problem in rejected { console.line("\(problem.location): \(problem.reason)") }
+            guard rejected.isEmpty else {
+                console.line(kafka.dryRun ? "valid 0, rejected 1" : "published 0, rejected 1, failed 0")
+                throw ExitCode.failure
+            }
+            if kafka.dryRun {
+                console.line("valid 1, rejected 0")
+                return
+            }
+            let id = prepared.first?.eventID ?? ""
+            let delivery = EventDelivery(
+                producer: try kafka.makeProducer(console: console), topic: kafka.topic, notify: { console.notice($0) },
+                onAcknowledged: { _, report in
+                    Console.write(
+                        "\(id)\t\(report.topicPartition.topic)\t\(report.topicPartition.partition)\t\(report.offset)\n",
+                        to: STDOUT_FILENO)
+                })
+            try await delivery.enqueue(prepared)
+            let (published, failed) = try await delivery.finish()
+            console.line("published \(published), rejected 0, failed \(failed)")
+            if published != 1 { throw ExitCode.failure }
         }
     }
 
@@ -200,11 +345,11 @@ extension JumpProducer {
                 buffer += line
                 buffer.append(0x0A)
                 if buffer.count > 1 << 20 {
-                    FileHandle.standardOutput.write(Data(buffer))
+                    Console.write(String(decoding: buffer, as: UTF8.self), to: STDOUT_FILENO)
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
-            FileHandle.standardOutput.write(Data(buffer))
+            Console.write(String(decoding: buffer, as: UTF8.self), to: STDOUT_FILENO)
         }
     }
 }

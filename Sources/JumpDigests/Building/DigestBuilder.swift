@@ -65,14 +65,7 @@ public struct DigestBuilder: Sendable {
 /// Times as digests show them.
 public enum Timestamp {
     /// Milliseconds since 1970 as RFC 3339 UTC, to the second (`2026-11-29T14:00:00Z`).
-    public static func utc(_ milliseconds: Int64) -> String {
-        var seconds = time_t(milliseconds.floorDividedByThousand)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
-    }
+    public static func utc(_ milliseconds: Int64) -> String { RFC3339.utc(milliseconds: milliseconds, fraction: false) }
 
     /// Milliseconds since 1970 as a local time in `timeZone` (`2026-11-29 07:00 MST`).
     public static func local(_ milliseconds: Int64, timeZone: String) -> String {
@@ -91,8 +84,4 @@ public enum Timestamp {
         let formatter = ISO8601DateFormatter()
         return formatter.date(from: text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }
-}
-
-extension Int64 {
-    fileprivate var floorDividedByThousand: Int64 { self >= 0 ? self / 1000 : (self - 999) / 1000 }
 }

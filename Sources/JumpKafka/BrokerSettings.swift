@@ -1,5 +1,4 @@
 import Foundation
-import JumpKafka
 
 /// Where a command-line client finds Kafka: `--brokers`, then `JUMP_BROKERS`, then `-X bootstrap.servers`, then
 /// (only with none of them, no configuration file, and outside systemd and Kubernetes) a running `jump-dev-broker`.

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import JumpEvents
 import JumpKafka
@@ -14,6 +13,9 @@ public struct PublishSummary: Sendable, Equatable {
     public var rejected = 0
     /// Valid events that Kafka did not acknowledge.
     public var failed = 0
+
+    /// Zero counts.
+    public init() {}
 
     /// Whether every event was valid and, when sent, acknowledged.
     public func isComplete(sent: Bool) -> Bool { rejected == 0 && failed == 0 && (!sent || published == valid) }
@@ -40,7 +42,7 @@ public struct EventPublisher: Sendable {
     /// The `source` given to events without one.
     public var source: String
     /// The clock for `time` of events without one (RFC 3339, UTC).
-    public var now: @Sendable () -> String = { EventPublisher.timestamp(Date()) }
+    public var now: @Sendable () -> String = { RFC3339.utc(Date()) }
     private let decoder = EventDecoder()
 
     /// A publisher to `topic`, stamping `source` on events without one.
@@ -57,6 +59,8 @@ public struct EventPublisher: Sendable {
         public var key: [UInt8]
         /// The Kafka value: the event as sent.
         public var value: [UInt8]
+        /// The event's id.
+        public var eventID: String
     }
 
     /// Validates and completes one record.
@@ -68,82 +72,38 @@ public struct EventPublisher: Sendable {
         let filled = EventCompletion.complete(&object, source: source, now: now)
         let event = try decoder.validate(filled.isEmpty ? document : .object(object))
         let value = filled.isEmpty ? Array(record.bytes) : JSONWriter.encode(.object(object))
-        return Prepared(location: record.location, key: Array(event.subject.utf8), value: value)
+        return Prepared(location: record.location, key: Array(event.subject.utf8), value: value, eventID: event.id)
     }
 
-    /// Validates `records` and, given a producer, publishes the valid ones and waits for every delivery report
-    /// (the producer is closed at the end). Input is validated in chunks, each handed to the producer before the
-    /// next is validated, so validation and sending overlap; with `strict`, everything is validated first and
-    /// nothing is sent if anything (`rejectedBeforehand` included) was rejected. Without a producer it only
-    /// validates (a dry run).
-    public func publish(
-        _ records: [EventRecord], through producer: KafkaProducer?, strict: Bool, rejectedBeforehand: Int = 0,
-        notify: @escaping @Sendable (PublishNotice) -> Void
-    ) async throws -> PublishSummary {
-        var summary = PublishSummary(rejected: rejectedBeforehand)
-        let delivery = producer.map { EventDelivery(producer: $0, topic: topic, notify: notify) }
-        let chunkSize = strict || delivery == nil ? max(records.count, 1) : 16_384
-        for start in stride(from: 0, to: records.count, by: chunkSize) {
-            let (prepared, invalid) = validate(
-                Array(records[start..<min(records.count, start + chunkSize)]), notify: notify)
-            summary.rejected += invalid
-            summary.valid += prepared.count
-            guard let delivery, !(strict && summary.rejected > 0) else { continue }
-            try await delivery.enqueue(prepared)
+    /// Validates `records` on every core (a task group over chunks); returns the valid ones in input order and
+    /// the rejections (location and reason), in input order too.
+    public func validate(_ records: [EventRecord]) async -> (prepared: [Prepared], rejected: [InputProblem]) {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunkSize = max(256, (records.count + cores - 1) / cores)
+        let chunks = stride(from: 0, to: records.count, by: chunkSize).map {
+            records[$0..<min(records.count, $0 + chunkSize)]
         }
-        guard let delivery, let producer else { return summary }
-        if strict && summary.rejected > 0 {
-            await producer.close()
-            return summary
-        }
-        (summary.published, summary.failed) = try await delivery.finish()
-        return summary
-    }
-
-    /// Validates every record, on all cores; returns the valid ones in input order and reports the others, in
-    /// input order too.
-    public func validate(
-        _ records: [EventRecord], notify: @Sendable (PublishNotice) -> Void
-    ) -> (prepared: [Prepared], rejected: Int) {
-        let chunkSize = 2_048
-        let chunks = (records.count + chunkSize - 1) / chunkSize
-        let results = ParallelResults<(prepared: [Prepared], rejected: [(String, String)])>(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            var prepared: [Prepared] = []
-            var rejected: [(String, String)] = []
-            prepared.reserveCapacity(chunkSize)
-            for record in records[(chunk * chunkSize)..<min(records.count, (chunk + 1) * chunkSize)] {
-                do {
-                    prepared.append(try prepare(record))
-                } catch {
-                    rejected.append((record.location, "\(error)"))
+        let results = await withTaskGroup(of: (Int, [Prepared], [InputProblem]).self) { group in
+            for (index, chunk) in chunks.enumerated() {
+                group.addTask {
+                    var prepared: [Prepared] = []
+                    var rejected: [InputProblem] = []
+                    prepared.reserveCapacity(chunk.count)
+                    for record in chunk {
+                        do {
+                            prepared.append(try prepare(record))
+                        } catch {
+                            rejected.append(InputProblem(location: record.location, reason: "\(error)"))
+                        }
+                    }
+                    return (index, prepared, rejected)
                 }
             }
-            results.set(chunk, (prepared, rejected))
+            var results = Array(repeating: ([Prepared](), [InputProblem]()), count: chunks.count)
+            for await (index, prepared, rejected) in group { results[index] = (prepared, rejected) }
+            return results
         }
-        var prepared: [Prepared] = []
-        prepared.reserveCapacity(records.count)
-        var rejectedCount = 0
-        for chunk in results.values {
-            prepared += chunk.prepared
-            rejectedCount += chunk.rejected.count
-            for (location, reason) in chunk.rejected { notify(.rejected(location: location, reason: reason)) }
-        }
-        return (prepared, rejectedCount)
-    }
-
-    /// `2026-11-29T04:48:35.123Z`.
-    public static func timestamp(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        let milliseconds = Int((date.timeIntervalSince1970 - Double(seconds)) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int = 2) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T\(pad(parts.tm_hour)):"
-            + "\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(milliseconds), 3))Z"
+        return (results.flatMap { $0.0 }, results.flatMap { $0.1 })
     }
 }
 
@@ -151,7 +111,7 @@ public struct EventPublisher: Sendable {
 ///
 /// Enqueueing returns as soon as librdkafka has the messages, so the caller can validate the next chunk of input
 /// while this one is compressed and sent. ``finish()`` waits for every report and closes the producer.
-final class EventDelivery: Sendable {
+public final class EventDelivery: Sendable {
     private let producer: KafkaProducer
     private let topic: String
     private let notify: @Sendable (PublishNotice) -> Void
@@ -159,20 +119,26 @@ final class EventDelivery: Sendable {
     private let failed = Atomic<Int>(0)
     private let enqueued = Atomic<Int>(0)
     private let stopReason = Mutex<KafkaError?>(nil)
+    private let onAcknowledged: (@Sendable (String, KafkaDeliveryReport) -> Void)?
     private static let headers = [
         KafkaHeader(name: "content-type", text: "application/cloudevents+json; charset=utf-8")
     ]
 
-    /// Delivers to `topic` through `producer`, telling `notify` of failures and progress.
-    init(producer: KafkaProducer, topic: String, notify: @escaping @Sendable (PublishNotice) -> Void) {
+    /// Delivers to `topic` through `producer`, telling `notify` of failures and progress, and
+    /// `onAcknowledged` (if given) of each acknowledged event's place.
+    public init(
+        producer: KafkaProducer, topic: String, notify: @escaping @Sendable (PublishNotice) -> Void,
+        onAcknowledged: (@Sendable (String, KafkaDeliveryReport) -> Void)? = nil
+    ) {
         self.producer = producer
         self.topic = topic
         self.notify = notify
+        self.onAcknowledged = onAcknowledged
     }
 
     /// Hands events to the producer, waiting only while its local queue is full. After a fatal error every
     /// later event is failed without being sent.
-    func enqueue(_ events: [EventPublisher.Prepared]) async throws {
+    public func enqueue(_ events: [EventPublisher.Prepared]) async throws {
         for event in events {
             let count = enqueued.add(1, ordering: .relaxed).newValue
             if count % 4096 == 0 { notify(.progress(read: count, acknowledged: acknowledged.load(ordering: .relaxed))) }
@@ -185,7 +151,9 @@ final class EventDelivery: Sendable {
             do {
                 try await producer.enqueue(message) { [self] result in
                     switch result {
-                    case .success: acknowledged.add(1, ordering: .relaxed)
+                    case .success(let report):
+                        acknowledged.add(1, ordering: .relaxed)
+                        onAcknowledged?(location, report)
                     case .failure(let error): fail(location, "not delivered: \(error)")
                     }
                 }
@@ -198,7 +166,7 @@ final class EventDelivery: Sendable {
 
     /// Waits until every enqueued event is acknowledged or failed (by `message.timeout.ms` at the latest),
     /// closes the producer, and returns the counts.
-    func finish() async throws -> (published: Int, failed: Int) {
+    public func finish() async throws -> (published: Int, failed: Int) {
         let total = enqueued.load(ordering: .relaxed)
         while acknowledged.load(ordering: .relaxed) + failed.load(ordering: .relaxed) < total,
             producer.outstandingCount > 0

@@ -1,0 +1,104 @@
+import Dispatch
+import Foundation
+
+/// Why an input cannot be read: one line naming it.
+public struct InputError: Error, CustomStringConvertible, Sendable {
+    /// The input (`-` for standard input).
+    public var path: String
+    /// What is wrong.
+    public var reason: String
+
+    /// A problem reading `path`.
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    /// `PATH: cannot read: REASON`.
+    public var description: String { "\(path == "-" ? "standard input" : path): cannot read: \(reason)" }
+}
+
+/// Reads an input as a stream of chunks with POSIX calls (never Foundation's trapping `FileHandle` reads):
+/// regular files, standard input (`-`), FIFOs, process substitution `<(...)`, `/dev/stdin` and character
+/// devices alike. Each blocking read runs on a Dispatch queue, never on Swift's cooperative pool.
+public struct InputReader: Sendable {
+    /// The input: a path, or `-` for standard input.
+    public var path: String
+    /// The most bytes one read returns.
+    public var chunkSize = 1 << 20
+
+    /// A reader of `path`.
+    public init(path: String) { self.path = path }
+
+    private static let queue = DispatchQueue(label: "jump-producer.input")
+
+    nonisolated(unsafe) private static var standardInputClosed = false
+
+    /// Call first thing in `main`: a closed standard input, output or error is replaced by `/dev/null`, so no file
+    /// opened later takes descriptor 0, 1 or 2 (output meant for the terminal would land in it); a closed
+    /// standard input is remembered, and reading `-` then says so.
+    public static func guardStandardStreams() {
+        for descriptor: Int32 in [0, 1, 2] where fcntl(descriptor, F_GETFD) < 0 {
+            if descriptor == 0 { standardInputClosed = true }
+            let opened = Glibc.open("/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY)
+            if opened >= 0, opened != descriptor {
+                dup2(opened, descriptor)
+                _ = Glibc.close(opened)
+            }
+        }
+    }
+
+    /// Calls `body` with each chunk until the end of the input.
+    ///
+    /// - Throws: ``InputError`` (missing, unreadable, a directory, a closed standard input), or what `body` throws.
+    public func read(_ body: (UnsafeRawBufferPointer) async throws -> Void) async throws {
+        let descriptor = try open()
+        defer { if path != "-" { _ = Glibc.close(descriptor) } }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        nonisolated(unsafe) let shared = buffer
+        while true {
+            let count: Int = await withCheckedContinuation { continuation in
+                Self.queue.async {
+                    var result: Int
+                    repeat {
+                        result = Glibc.read(descriptor, shared.baseAddress, shared.count)
+                    } while result < 0 && errno == EINTR
+                    continuation.resume(returning: result < 0 ? -Int(errno) : result)
+                }
+            }
+            if count == 0 { return }
+            if count < 0 {
+                throw InputError(path: path, reason: Self.explain(Int32(-count), standardInput: path == "-"))
+            }
+            try await body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    private func open() throws(InputError) -> Int32 {
+        if path == "-" {
+            guard !Self.standardInputClosed, fcntl(0, F_GETFD) >= 0 else {
+                throw InputError(path: path, reason: "standard input is closed; give a file, or - with input")
+            }
+            return 0
+        }
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw InputError(path: path, reason: Self.explain(errno, standardInput: false)) }
+        var status = stat()
+        if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            _ = Glibc.close(descriptor)
+            throw InputError(path: path, reason: "it is a directory")
+        }
+        return descriptor
+    }
+
+    private static func explain(_ code: Int32, standardInput: Bool) -> String {
+        switch code {
+        case ENOENT: "no such file"
+        case EACCES: "permission denied"
+        case EISDIR: standardInput ? "standard input is a directory" : "it is a directory"
+        case EBADF: standardInput ? "standard input is closed" : "not open for reading"
+        default: String(cString: strerror(code))
+        }
+    }
+}
