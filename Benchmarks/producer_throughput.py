@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """jump-producer publish next to kcat -P -l: the same events, the same broker, the same producer settings, one run.
 
-Usage: Benchmarks/producer_throughput.py [--count N] [--skip-build]
+Usage: Benchmarks/producer_throughput.py [--count N] [--large-mb M] [--skip-build]
 
 Generates N events (jump-producer generate, seed 1), starts a release jump-dev-broker (1 broker) with a
 24-partition topic per client (lz4 keeps every message in the mock's ~5 MiB per partition), and publishes the
@@ -9,6 +9,8 @@ file with both clients using enable.idempotence=true, acks=all, linger.ms=5, com
 the subject as its key (-K, extracted beforehand), so both send keyed messages; jump-producer also parses and
 validates every event. Wall and CPU seconds are measured from outside (wait4 rusage) and the topics are read
 back with kcat to check that every event arrived. Prints messages/s, CPU µs per event and peak memory.
+Then jump-producer publishes a generated file of about M megabytes (default 1000) to show that its peak memory
+does not grow with the input (it streams: read, validate and send in bounded chunks).
 """
 import argparse
 import json
@@ -34,6 +36,7 @@ def count_messages(bootstrap, topic):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=200_000)
+    parser.add_argument("--large-mb", type=int, default=1000)
     parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args()
     bin_dir = release_bin(["jump-dev-broker", "jump-producer"], args.skip_build)
@@ -49,7 +52,7 @@ def main():
             output.write(json.loads(line)["subject"] + "\t" + line)
     size = os.path.getsize(events)
 
-    broker, bootstrap = start_broker(bin_dir, ["bench.producer:24", "bench.kcat:24"])
+    broker, bootstrap = start_broker(bin_dir, ["bench.producer:24", "bench.kcat:24", "bench.large:24"])
     flags = [flag for setting in SETTINGS for flag in ("-X", setting)]
     try:
         rows = [
@@ -64,6 +67,18 @@ def main():
             arrived = count_messages(bootstrap, topic)
             if arrived != args.count:
                 sys.exit(f"{name}: {arrived} of {args.count} arrived ({stderr.strip()})")
+        large = None
+        if args.large_mb:
+            big = os.path.join(workdir, "large.jsonl")
+            with open(big, "wb") as output:
+                while output.tell() < args.large_mb * 1_000_000:
+                    with open(events, "rb") as source:
+                        output.write(source.read())
+            wall, cpu, peak, stderr = timed([f"{bin_dir}/jump-producer", "publish", "-b", bootstrap, "-t",
+                                             "bench.large", *flags, big])
+            if "failed 0" not in stderr:
+                sys.exit(f"large input: {stderr.strip()[-300:]}")
+            large = (os.path.getsize(big), wall, cpu, peak, stderr.strip().splitlines()[-1])
     finally:
         broker.terminate()
         broker.wait()
@@ -74,6 +89,12 @@ def main():
     for name, (wall, cpu, peak, _), _ in rows:
         print(f"{name:<36} {wall:>7.2f} {args.count / wall:>10,.0f} {cpu:>6.2f} {cpu / args.count * 1e6:>13.2f}"
               f" {peak:>9.0f}")
+
+
+    if large:
+        size, wall, cpu, peak, summary = large
+        print(f"\njump-producer publish of a {size / 1e6:,.0f} MB file: {wall:.1f} s wall, {cpu:.1f} s CPU, "
+              f"peak {peak:.0f} MiB ({summary}; repeated events are new messages, their ids repeat)")
 
 
 if __name__ == "__main__":

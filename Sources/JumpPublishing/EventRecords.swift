@@ -1,3 +1,4 @@
+import Foundation
 import JumpEvents
 
 /// One event as it stands in an input: where it came from (file and line) and its bytes.
@@ -88,6 +89,9 @@ public struct RecordSplitter {
     private var inString = false
     private var escaped = false
     private var batch = RecordBatch()
+    /// The bytes of the batch's records, and where each record is in them.
+    private var storage: [UInt8] = []
+    private var pending: [(line: Int, range: Range<Int>)] = []
     private var reportedAfterArray = false
     private var skippingText = false
 
@@ -99,8 +103,48 @@ public struct RecordSplitter {
 
     /// Feeds the next bytes; returns the records and problems completed by them.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) -> RecordBatch {
-        for byte in bytes { consume(byte) }
+        var index = 0
+        while index < bytes.count {
+            if case .lines = mode {
+                index = feedLines(bytes, from: index)
+            } else {
+                consume(bytes[index])
+                index += 1
+            }
+        }
         return takeBatch()
+    }
+
+    /// JSON Lines, the common case, a line at a time: `memchr` finds each line break and whole lines are copied
+    /// at once. Returns where it stopped (the end of `bytes`).
+    private mutating func feedLines(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return bytes.count }
+        var index = start
+        while index < bytes.count {
+            let rest = bytes.count - index
+            guard let found = memchr(base + index, 0x0A, rest) else {
+                appendRun(UnsafeRawBufferPointer(start: base + index, count: rest))
+                return bytes.count
+            }
+            let end = base.distance(to: UnsafeRawPointer(found))
+            appendRun(UnsafeRawBufferPointer(start: base + index, count: end - index))
+            endLine()
+            line += 1
+            index = end + 1
+        }
+        return index
+    }
+
+    /// Keeps a run of bytes of the current line while it is within the limit; counts them either way.
+    private mutating func appendRun(_ run: UnsafeRawBufferPointer) {
+        guard run.count > 0 else { return }
+        if currentSize == 0 { currentLine = line }
+        currentSize += run.count
+        if currentSize <= maximumBytes {
+            current.append(contentsOf: run)
+        } else if !current.isEmpty {
+            current.removeAll()
+        }
     }
 
     /// Ends the input; returns what the last bytes completed, and a problem for anything left open.
@@ -123,8 +167,14 @@ public struct RecordSplitter {
     }
 
     private mutating func takeBatch() -> RecordBatch {
-        let taken = batch
+        // The records of a batch share one buffer; their slices are made once it is complete (a slice taken
+        // earlier would make every later append copy the buffer).
+        var taken = batch
+        let shared = storage
+        taken.records = pending.map { EventRecord(origin: origin, line: $0.line, bytes: shared[$0.range]) }
         batch = RecordBatch()
+        pending.removeAll(keepingCapacity: true)
+        storage = []
         return taken
     }
 
@@ -320,7 +370,9 @@ public struct RecordSplitter {
     }
 
     private mutating func emit(_ bytes: ArraySlice<UInt8>, line: Int) {
-        batch.records.append(EventRecord(origin: origin, line: line, bytes: Array(bytes)[...]))
+        let start = storage.count
+        storage.append(contentsOf: bytes)
+        pending.append((line, start..<storage.count))
         batch.byteCount += bytes.count
     }
 

@@ -73,9 +73,11 @@ struct KafkaOptions: ParsableArguments {
             let settings = try BrokerSettings.resolve(brokers: brokers, overrides: overrides)
             if let warning = settings.warning { console.line("jump-producer: warning: \(warning)") }
             var configuration = KafkaProducerConfiguration(bootstrapServers: settings.servers)
-            // Bounded memory whatever the input size: at most 32 MiB waits in librdkafka's queue (its default is
-            // 1 GiB); enqueueing waits while the queue is full. -X wins.
-            configuration.overrides = ["queue.buffering.max.kbytes": "32768"].merging(overrides) { _, given in given }
+            // Bounded memory whatever the input size and however slow the broker: at most 32,768 messages or
+            // 16 MiB wait in librdkafka's queue (its defaults are 100,000 and 1 GiB); enqueueing waits while the
+            // queue is full. -X wins.
+            configuration.overrides = ["queue.buffering.max.kbytes": "16384", "queue.buffering.max.messages": "32768"]
+                .merging(overrides) { _, given in given }
             var logger = Logger(label: "jump-producer")
             logger.logLevel = .error
             return try KafkaProducer(configuration: configuration, logger: logger)
