@@ -54,12 +54,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "JumpVersion",
+            name: "JumpCommandLine",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "JumpPublishing",
             dependencies: [
+                "JumpCommandLine",
                 "JumpEvents",
                 "JumpKafka",
             ],
@@ -123,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "jump-producer",
             dependencies: [
-                "JumpVersion",
+                "JumpCommandLine",
                 "JumpEvents",
                 "JumpKafka",
                 "JumpPublishing",
@@ -135,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "jump-consumer",
             dependencies: [
-                "JumpVersion",
+                "JumpCommandLine",
                 "JumpDigests",
                 "JumpEvents",
                 "JumpKafka",
@@ -152,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "jump-dev-broker",
             dependencies: [
-                "JumpVersion",
+                "JumpCommandLine",
                 "JumpKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import JumpCommandLine
 
 /// Why an input cannot be read: one line naming it.
 public struct InputError: Error, CustomStringConvertible, Sendable {
@@ -32,22 +33,6 @@ public struct InputReader: Sendable {
 
     private static let queue = DispatchQueue(label: "jump-producer.input")
 
-    nonisolated(unsafe) private static var standardInputClosed = false
-
-    /// Call first thing in `main`: a closed standard input, output or error is replaced by `/dev/null`, so no file
-    /// opened later takes descriptor 0, 1 or 2 (output meant for the terminal would land in it); a closed
-    /// standard input is remembered, and reading `-` then says so.
-    public static func guardStandardStreams() {
-        for descriptor: Int32 in [0, 1, 2] where fcntl(descriptor, F_GETFD) < 0 {
-            if descriptor == 0 { standardInputClosed = true }
-            let opened = Glibc.open("/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY)
-            if opened >= 0, opened != descriptor {
-                dup2(opened, descriptor)
-                _ = Glibc.close(opened)
-            }
-        }
-    }
-
     /// Calls `body` with each chunk until the end of the input.
     ///
     /// - Throws: ``InputError`` (missing, unreadable, a directory, a closed standard input), or what `body` throws.
@@ -77,7 +62,7 @@ public struct InputReader: Sendable {
 
     private func open() throws(InputError) -> Int32 {
         if path == "-" {
-            guard !Self.standardInputClosed, fcntl(0, F_GETFD) >= 0 else {
+            guard !CommandMain.standardInputWasClosed, fcntl(0, F_GETFD) >= 0 else {
                 throw InputError(path: path, reason: "standard input is closed; give a file, or - with input")
             }
             return 0

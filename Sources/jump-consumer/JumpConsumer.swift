@@ -1,11 +1,11 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import JumpCommandLine
 import JumpDigests
 import JumpKafka
 import JumpService
 import JumpState
-import JumpVersion
 import JumpWorker
 import Logging
 
@@ -27,21 +27,8 @@ struct JumpConsumer: AsyncParsableCommand {
         version: JumpVersion.current,
         subcommands: [Run.self, State.self, Digest.self, Dlq.self, Config.self])
 
-    /// Runs the command with SIGPIPE ignored: a closed pipe on standard output or error (`| head`, `2>&-`)
-    /// loses output, never ends the process with a signal.
-    static func main() async {
-        signal(SIGPIPE, SIG_IGN)
-        do {
-            var command = try parseAsRoot()
-            if var command = command as? any AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
+    /// Runs the command with the standard streams guarded and SIGPIPE ignored (`CommandMain`).
+    static func main() async { await CommandMain.run(Self.self) }
 
     /// `--state PATH`, shared by every subcommand.
     struct StateOptions: ParsableArguments {

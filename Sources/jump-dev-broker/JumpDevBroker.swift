@@ -1,8 +1,8 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import JumpCommandLine
 import JumpKafka
-import JumpVersion
 import Logging
 
 /// Runs librdkafka's in-memory mock Kafka cluster as a process, with the jump topics created.
@@ -16,6 +16,9 @@ struct JumpDevBroker: AsyncParsableCommand {
             SIGINT or SIGTERM. In memory only: about 5 MiB kept per partition, no replication, TLS or SASL.
             """,
         version: JumpVersion.current)
+
+    /// Runs the command with the standard streams guarded and SIGPIPE ignored (`CommandMain`).
+    static func main() async { await CommandMain.run(Self.self) }
 
     @Option(help: "How many brokers to run.")
     var brokerCount = 3

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
+import JumpCommandLine
 import JumpEvents
 import JumpKafka
 import JumpPublishing
-import JumpVersion
 import Logging
 
 /// Publishes JUMP partnership events to Kafka, the way people script kcat.
@@ -19,22 +19,8 @@ struct JumpProducer: AsyncParsableCommand {
         version: JumpVersion.current,
         subcommands: [Publish.self, Event.self, Generate.self])
 
-    /// Runs the command with the standard streams guarded and SIGPIPE ignored, so no input or closed stream
-    /// ends the process with a signal.
-    static func main() async {
-        InputReader.guardStandardStreams()
-        signal(SIGPIPE, SIG_IGN)
-        do {
-            var command = try parseAsRoot()
-            if var command = command as? any AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
+    /// Runs the command with the standard streams guarded and SIGPIPE ignored (`CommandMain`).
+    static func main() async { await CommandMain.run(Self.self) }
 }
 
 /// Where and how to publish; shared by `publish` and `event`.
