@@ -53,9 +53,10 @@ let package = Package(
             name: "JumpEvents",
             swiftSettings: swiftSettings
         ),
+        .target(name: "CStandardStreams"),
         .target(
             name: "JumpCommandLine",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CStandardStreams", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .target(

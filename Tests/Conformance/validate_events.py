@@ -9,6 +9,7 @@ checking on), for jump-relay's schema conformance test.
   (urn:jump:schema:notification-item:v1, urn:jump:schema:digest:v1).
 """
 import glob
+import decimal
 import json
 import os
 import sys
@@ -41,6 +42,17 @@ def main():
     envelope = schemas.contents(root)
     validator_class = jsonschema.validators.validator_for(envelope)
     validator_class.check_schema(envelope)
+    # Numbers are read exactly (Decimal), as the Swift parser decides from the digits: 1.0 and 1E2 are integers,
+    # 1e-400 and 99999999.99999999999999 are not, though a float would round them to whole numbers.
+    checker = validator_class.TYPE_CHECKER.redefine(
+        "integer",
+        lambda _, instance: not isinstance(instance, bool) and (
+            isinstance(instance, int)
+            or (isinstance(instance, decimal.Decimal) and instance.is_finite()
+                and instance == instance.to_integral_value())))
+    validator_class = jsonschema.validators.extend(validator_class, type_checker=checker)
+    # Schemas reached through $ref pick their class by their $schema: register the extended one for it.
+    jsonschema.validators.validates(envelope["$schema"])(validator_class)
     validator = validator_class(envelope, registry=schemas, format_checker=validator_class.FORMAT_CHECKER)
     if jsonl:
         with open(files[1], encoding="utf-8", errors="surrogateescape") as handle:
@@ -52,7 +64,7 @@ def main():
                 documents.append((os.path.basename(path), handle.read()))
     for name, text in documents:
         try:
-            instance = json.loads(text)
+            instance = json.loads(text, parse_float=decimal.Decimal)
         except ValueError as error:
             print(json.dumps({"file": name, "valid": False, "notJSON": True, "errors": [{"path": "", "message": str(error)}]}))
             continue

@@ -15,16 +15,12 @@ public enum JSONValue: Sendable, Equatable {
     /// An object, its members in document order (keys are unique: the parser refuses duplicates).
     case object(JSONObject)
 
-    /// The value as an integer, if it is one in the JSON Schema sense (a number with a zero fractional part,
-    /// `1.0` included), exactly representable.
+    /// The value as an integer, if it is one in the JSON Schema sense. The parser gives every whole number that
+    /// fits an `Int64` as `.integer`, however written (`1.0`, `1E2`), and keeps `.double` for fractions
+    /// (`1e-400` included, which a Double would round to 0): a `.double` is never an integer here.
     public var integerValue: Int64? {
-        switch self {
-        case .integer(let value): return value
-        case .double(let value):
-            guard value.rounded(.towardZero) == value, abs(value) < 9.007_199_254_740_992e15 else { return nil }
-            return Int64(value)
-        default: return nil
-        }
+        if case .integer(let value) = self { return value }
+        return nil
     }
 
     /// The string, if this is one.
