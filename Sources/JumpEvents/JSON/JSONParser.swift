@@ -266,63 +266,12 @@ private struct Cursor {
         // A fraction or an exponent: a whole number written so (`1.0`, `1E2`, `1.5e15`) is an integer, decided
         // from the digits themselves; `1e-400` or `99999999.99999999999999` stay fractions, although a Double
         // would round them to whole numbers.
-        if !isInteger, let whole = Self.exactInteger(text) { return .integer(whole) }
+        if !isInteger, let whole = NumberLiteral.exactInteger(text) { return .integer(whole) }
         let string = String(decoding: text, as: UTF8.self)
         guard let double = Double(string), double.isFinite else {
             throw JSONParseError(kind: .syntax, offset: start, message: "number \(string) is out of range")
         }
         return .double(double)
-    }
-
-    /// The exact value of a number literal with a fraction or exponent, when it is a whole number that fits an
-    /// `Int64`; `nil` otherwise.
-    static func exactInteger(_ text: UnsafeRawBufferPointer) -> Int64? {
-        var index = 0
-        let negative = text[0] == UInt8(ascii: "-")
-        if negative { index += 1 }
-        var digits: [UInt8] = []
-        var fractionDigits = 0
-        var inFraction = false
-        while index < text.count, text[index] | 0x20 != UInt8(ascii: "e") {
-            if text[index] == UInt8(ascii: ".") {
-                inFraction = true
-            } else {
-                digits.append(text[index] &- 48)
-                if inFraction { fractionDigits += 1 }
-            }
-            index += 1
-        }
-        var exponent = 0
-        if index < text.count {
-            index += 1
-            var sign = 1
-            if text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") {
-                sign = text[index] == UInt8(ascii: "-") ? -1 : 1
-                index += 1
-            }
-            while index < text.count {
-                exponent = min(exponent * 10 + Int(text[index] &- 48), 100_000)
-                index += 1
-            }
-            exponent *= sign
-        }
-        // value = digits × 10^(exponent − fractionDigits), after dropping leading and trailing zeros.
-        var scale = exponent - fractionDigits
-        while let first = digits.first, first == 0 { digits.removeFirst() }
-        if digits.isEmpty { return 0 }
-        while let last = digits.last, last == 0 {
-            digits.removeLast()
-            scale += 1
-        }
-        guard scale >= 0, digits.count + scale <= 19 else { return nil }
-        var value: Int64 = 0
-        for digit in digits + Array(repeating: 0, count: scale) {
-            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times.addingReportingOverflow(Int64(digit))
-            if overflow1 || overflow2 { return nil }
-            value = sum
-        }
-        return negative ? -value : value
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
