@@ -24,8 +24,7 @@ public final class KafkaProducer: Sendable {
         handle = try KafkaClientHandle(type: RD_KAFKA_PRODUCER, properties: properties, context: context) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
                 guard let message, let opaque = message.pointee._private else { return }
-                let callback = Unmanaged<DeliveryCallback>.fromOpaque(opaque).takeRetainedValue()
-                callback.body(DeliveryCallback.result(of: message.pointee))
+                DeliveryBatch.report(opaque, DeliveryBatch.result(of: message.pointee))
             }
         }
         pollThread = KafkaPollThread(handle: handle, name: "jump-kafka-producer-poll")
@@ -86,14 +85,66 @@ public final class KafkaProducer: Sendable {
         _ message: KafkaProducerMessage,
         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
+        let batch = DeliveryBatch(count: 1) { _, result in onDelivery(result) }
+        do throws(KafkaError) {
+            try enqueue(message, at: 0, of: batch, topic: try topicHandle(message.topic))
+        } catch {
+            batch.abandon(1)
+            throw error
+        }
+    }
+
+    /// Queues every message, in order, waiting while the local queue is full, and calls `onDelivery` (on the
+    /// delivery thread) exactly once per message with its index and the broker's acknowledgement or the failure,
+    /// a message that could not be queued included. One context serves the whole batch: no allocation per
+    /// message beyond librdkafka's own copy.
+    public func enqueue(
+        _ messages: [KafkaProducerMessage],
+        onDelivery: @escaping @Sendable (Int, Result<KafkaDeliveryReport, KafkaError>) -> Void
+    ) async throws {
+        guard !messages.isEmpty else { return }
+        let batch = DeliveryBatch(count: messages.count, body: onDelivery)
+        var topic: (name: String, handle: TopicHandle)?
+        for (index, message) in messages.enumerated() {
+            do {
+                if topic?.name != message.topic { topic = (message.topic, try topicHandle(message.topic)) }
+                while try !queued(message, at: index, of: batch, topic: topic!.handle) {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+            } catch let error as KafkaError {
+                // Not queued: reported now, so every message still gets exactly one outcome.
+                batch.abandon(1, at: index, error)
+            } catch {
+                // Cancelled while waiting: the rest is reported as not sent.
+                for rest in index..<messages.count {
+                    batch.abandon(
+                        1, at: rest, KafkaError(kind: .closed, message: "not queued: the sending task was cancelled"))
+                }
+                throw error
+            }
+        }
+    }
+
+    /// Queues the message, or returns `false` when the local queue is full.
+    private func queued(
+        _ message: KafkaProducerMessage, at index: Int, of batch: DeliveryBatch, topic: TopicHandle
+    ) throws(KafkaError) -> Bool {
+        do {
+            try enqueue(message, at: index, of: batch, topic: topic)
+            return true
+        } catch  where error.kind == .queueFull {
+            return false
+        }
+    }
+
+    private func enqueue(
+        _ message: KafkaProducerMessage, at index: Int, of batch: DeliveryBatch, topic: TopicHandle
+    ) throws(KafkaError) {
         if isClosed.load(ordering: .acquiring) {
             throw KafkaError(kind: .closed, message: "the producer is closed; message to \(message.topic) not sent")
         }
         if let fatal = handle.fatalError { throw fatal }
-        let topic = try topicHandle(message.topic)
-        let callback = Unmanaged.passRetained(DeliveryCallback(onDelivery))
-        if let error = Self.produce(message, topic: topic, handle: handle.pointer, opaque: callback.toOpaque()) {
-            callback.release()
+        if let error = Self.produce(message, topic: topic, handle: handle.pointer, opaque: batch.slot(index)) {
             throw KafkaError.consuming(error, context: "cannot queue message for \(message.topic)")
         }
     }
@@ -220,10 +271,54 @@ private final class TopicHandle: @unchecked Sendable {
     deinit { rd_kafka_topic_destroy(pointer) }
 }
 
-/// The per-message delivery callback, passed to librdkafka as the message's opaque pointer.
-private final class DeliveryCallback: Sendable {
-    let body: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
-    init(_ body: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) { self.body = body }
+/// The delivery context of a batch of messages: one object and one buffer of slots for the whole batch. Each
+/// message's opaque pointer is its slot (the batch and the message's index), so a delivery report finds its
+/// callback without a heap object per message. The batch keeps itself alive until its last outcome.
+///
+/// `@unchecked Sendable`: `slots` is written once per index before librdkafka can report on it, and read only by
+/// that report; `remaining` is atomic.
+private final class DeliveryBatch: @unchecked Sendable {
+    struct Slot {
+        var batch: Unmanaged<DeliveryBatch>
+        var index: Int
+    }
+
+    let body: @Sendable (Int, Result<KafkaDeliveryReport, KafkaError>) -> Void
+    private let slots: UnsafeMutablePointer<Slot>
+    private let remaining: Atomic<Int>
+
+    init(count: Int, body: @escaping @Sendable (Int, Result<KafkaDeliveryReport, KafkaError>) -> Void) {
+        self.body = body
+        slots = .allocate(capacity: count)
+        remaining = Atomic(count)
+        let unmanaged = Unmanaged.passRetained(self)  // released with the last outcome
+        for index in 0..<count { (slots + index).initialize(to: Slot(batch: unmanaged, index: index)) }
+    }
+
+    deinit { slots.deallocate() }
+
+    /// The opaque pointer of message `index`.
+    func slot(_ index: Int) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(slots + index) }
+
+    /// A delivery report from librdkafka for the message whose opaque pointer is `opaque`.
+    static func report(_ opaque: UnsafeMutableRawPointer, _ result: Result<KafkaDeliveryReport, KafkaError>) {
+        let slot = opaque.assumingMemoryBound(to: Slot.self).pointee
+        let batch = slot.batch.takeUnretainedValue()
+        batch.body(slot.index, result)
+        batch.finish(1)
+    }
+
+    /// Messages that never reached librdkafka: reported now (when `error` is given), and counted as done.
+    func abandon(_ count: Int, at index: Int? = nil, _ error: KafkaError? = nil) {
+        if let index, let error { body(index, .failure(error)) }
+        finish(count)
+    }
+
+    private func finish(_ count: Int) {
+        if remaining.subtract(count, ordering: .acquiringAndReleasing).newValue == 0 {
+            Unmanaged.passUnretained(self).release()
+        }
+    }
 
     static func result(of message: rd_kafka_message_t) -> Result<KafkaDeliveryReport, KafkaError> {
         let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"

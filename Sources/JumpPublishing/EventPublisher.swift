@@ -139,27 +139,29 @@ public final class EventDelivery: Sendable {
     /// Hands events to the producer, waiting only while its local queue is full. After a fatal error every
     /// later event is failed without being sent.
     public func enqueue(_ events: [EventPublisher.Prepared]) async throws {
-        for event in events {
-            let count = enqueued.add(1, ordering: .relaxed).newValue
-            if count % 4096 == 0 { notify(.progress(read: count, acknowledged: acknowledged.load(ordering: .relaxed))) }
-            if let reason = stopReason.withLock({ $0 }) {
-                fail(event.location, "not sent: \(reason)")
-                continue
-            }
-            let location = event.location
-            let message = KafkaProducerMessage(topic: topic, key: event.key, value: event.value, headers: Self.headers)
-            do {
-                try await producer.enqueue(message) { [self] result in
-                    switch result {
-                    case .success(let report):
-                        acknowledged.add(1, ordering: .relaxed)
-                        onAcknowledged?(location, report)
-                    case .failure(let error): fail(location, "not delivered: \(error)")
-                    }
-                }
-            } catch let error as KafkaError {
-                fail(location, "not sent: \(error)")
-                if error.isFatal || error.kind == .closed { stopReason.withLock { $0 = error } }
+        guard !events.isEmpty else { return }
+        let before = enqueued.add(events.count, ordering: .relaxed).newValue - events.count
+        if before / 4096 != (before + events.count) / 4096 {
+            notify(.progress(read: before + events.count, acknowledged: acknowledged.load(ordering: .relaxed)))
+        }
+        if let reason = stopReason.withLock({ $0 }) {
+            for event in events { fail(event.location, "not sent: \(reason)") }
+            return
+        }
+        let locations = events.map(\.location)
+        let messages = events.map {
+            KafkaProducerMessage(topic: topic, key: $0.key, value: $0.value, headers: Self.headers)
+        }
+        try await producer.enqueue(messages) { [self] index, result in
+            switch result {
+            case .success(let report):
+                acknowledged.add(1, ordering: .relaxed)
+                onAcknowledged?(locations[index], report)
+            case .failure(let error) where error.kind == .delivery:
+                fail(locations[index], "not delivered: \(error)")
+            case .failure(let error):
+                fail(locations[index], "not sent: \(error)")
+                if error.isFatal || error.kind == .closed { stopReason.withLock { $0 = $0 ?? error } }
             }
         }
     }

@@ -100,20 +100,9 @@ final class DeadLetterSender: Sendable {
     /// Enqueues every record at once and waits for each one's delivery report, in order.
     private func sendAll(_ records: [KafkaProducerMessage]) async throws -> [Result<KafkaDeliveryReport, KafkaError>] {
         let collector = DeliveryCollector(count: records.count)
-        return try await withCheckedThrowingContinuation { continuation in
+        try await producer.enqueue(records) { index, result in collector.set(index, result) }
+        return await withCheckedContinuation { continuation in
             collector.onComplete { continuation.resume(returning: $0) }
-            Task {
-                for (index, record) in records.enumerated() {
-                    do {
-                        try await producer.enqueue(record) { collector.set(index, $0) }
-                    } catch let error as KafkaError {
-                        collector.set(index, .failure(error))
-                    } catch {
-                        collector.set(
-                            index, .failure(KafkaError(kind: .closed, message: "dead letter not queued: \(error)")))
-                    }
-                }
-            }
         }
     }
 
