@@ -111,7 +111,7 @@ enum SchemaRules {
             let year = digits(bytes, 0..<4), let month = digits(bytes, 5..<7), let day = digits(bytes, 8..<10),
             let hour = digits(bytes, 11..<13), let minute = digits(bytes, 14..<16),
             let second = digits(bytes, 17..<19), isValidDate(year: year, month: month, day: day), hour < 24,
-            minute < 60, second < 60
+            minute < 60, second <= 60
         else { return false }
         var index = 19
         if bytes[index] == UInt8(ascii: ".") {
@@ -121,12 +121,19 @@ enum SchemaRules {
             guard index > start else { return false }
         }
         guard index < bytes.count else { return false }
-        if bytes[index] | 0x20 == UInt8(ascii: "z") { return index + 1 == bytes.count }
+        // A leap second (:60) is RFC 3339's only where the time in UTC is 23:59:60 (section 5.7).
+        func leapSecondAllowed(offsetMinutes: Int) -> Bool {
+            second < 60 || ((hour * 60 + minute - offsetMinutes) % 1440 + 1440) % 1440 == 23 * 60 + 59
+        }
+        if bytes[index] | 0x20 == UInt8(ascii: "z") {
+            return index + 1 == bytes.count && leapSecondAllowed(offsetMinutes: 0)
+        }
         guard bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"), index + 6 == bytes.count,
             bytes[index + 3] == UInt8(ascii: ":"), let offsetHour = digits(bytes, index + 1..<index + 3),
-            let offsetMinute = digits(bytes, index + 4..<index + 6)
+            let offsetMinute = digits(bytes, index + 4..<index + 6), offsetHour < 24, offsetMinute < 60
         else { return false }
-        return offsetHour < 24 && offsetMinute < 60
+        let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
+        return leapSecondAllowed(offsetMinutes: sign * (offsetHour * 60 + offsetMinute))
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
