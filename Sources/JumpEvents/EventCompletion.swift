@@ -7,13 +7,7 @@ public enum EventCompletion {
         var withoutID = object
         withoutID.remove("id")
         let digest = SHA256.hash(JSONWriter.encode(.object(withoutID), sortedKeys: true))
-        let hex = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = Array("c-".utf8)
-        for byte in digest.prefix(16) {
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0xF)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        return "c-" + SHA256.hex(digest.prefix(16))
     }
 
     /// Fills in what is absent; returns the names of the attributes it filled.

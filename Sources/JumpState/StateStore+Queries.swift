@@ -229,19 +229,15 @@ extension StateStore {
                         hasher.update(Array((values.joined(separator: "\u{1F}") + "\n").utf8))
                     }
                 }
-                return PartitionFingerprint(partition: partition, nextOffset: row[1], hash: Self.hex(hasher.finalize()))
+                return PartitionFingerprint(
+                    partition: partition, nextOffset: row[1], hash: SHA256.hex(hasher.finalize()))
             }
         }
     }
 
     /// The line that combines partition fingerprints: SHA-256 of their lines.
     public static func combinedFingerprint(_ fingerprints: [PartitionFingerprint]) -> String {
-        hex(SHA256.hash(Array(fingerprints.map(\.description).joined(separator: "\n").utf8)))
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
+        SHA256.hex(SHA256.hash(Array(fingerprints.map(\.description).joined(separator: "\n").utf8)))
     }
 
     /// Everything the store knows of one company: its rows, expansions and investments, as text lines.

@@ -142,7 +142,7 @@ public struct DeadLetters: Sendable {
                     throw DeadLetterError.payloadGone(place, offset, "the log now starts after it (retention)")
                 }
                 let expected = letter.message.header("jump.payload.sha256")?.text
-                let digest = SHA256.hash(message.value ?? []).map { String(format: "%02x", $0) }.joined()
+                let digest = SHA256.hex(SHA256.hash(message.value ?? []))
                 guard expected == nil || expected == digest else {
                     throw DeadLetterError.payloadGone(place, offset, "its SHA-256 is \(digest), not \(expected ?? "")")
                 }

@@ -142,7 +142,7 @@ struct DeadLetterDraft: Sendable {
     func bounded(refusal: String) -> DeadLetterDraft {
         var draft = self
         draft.isBounded = true
-        let digest = SHA256.hash(original.value ?? []).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hex(SHA256.hash(original.value ?? []))
         let fields: [(key: String, value: JSONValue)] = [
             ("jump.payload", .string("omitted")),
             ("originalTopic", .string(original.topicPartition.topic)),
