@@ -63,6 +63,16 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Sends every message, all in flight together, and waits for each one's outcome: the results are in the
+    /// order of `messages`, one per message.
+    public func send(_ messages: [KafkaProducerMessage]) async throws -> [Result<KafkaDeliveryReport, KafkaError>] {
+        let results = DeliveryResults(count: messages.count)
+        try await enqueue(messages) { index, result in results.set(index, result) }
+        return await withCheckedContinuation { continuation in
+            results.onComplete { continuation.resume(returning: $0) }
+        }
+    }
+
     /// Queues one message, waiting while the local queue is full, and calls `onDelivery` (on the delivery
     /// thread) exactly once with the broker's acknowledgement or the failure.
     ///
@@ -89,7 +99,7 @@ public final class KafkaProducer: Sendable {
         do throws(KafkaError) {
             try enqueue(message, at: 0, of: batch, topic: try topicHandle(message.topic))
         } catch {
-            batch.abandon(1)
+            batch.abandon()
             throw error
         }
     }
@@ -113,12 +123,12 @@ public final class KafkaProducer: Sendable {
                 }
             } catch let error as KafkaError {
                 // Not queued: reported now, so every message still gets exactly one outcome.
-                batch.abandon(1, at: index, error)
+                batch.abandon(index, error)
             } catch {
                 // Cancelled while waiting: the rest is reported as not sent.
                 for rest in index..<messages.count {
                     batch.abandon(
-                        1, at: rest, KafkaError(kind: .closed, message: "not queued: the sending task was cancelled"))
+                        rest, KafkaError(kind: .closed, message: "not queued: the sending task was cancelled"))
                 }
                 throw error
             }
@@ -308,10 +318,10 @@ private final class DeliveryBatch: @unchecked Sendable {
         batch.finish(1)
     }
 
-    /// Messages that never reached librdkafka: reported now (when `error` is given), and counted as done.
-    func abandon(_ count: Int, at index: Int? = nil, _ error: KafkaError? = nil) {
+    /// A message that never reached librdkafka: reported now (when `error` is given), and counted as done.
+    func abandon(_ index: Int? = nil, _ error: KafkaError? = nil) {
         if let index, let error { body(index, .failure(error)) }
-        finish(count)
+        finish(1)
     }
 
     private func finish(_ count: Int) {
@@ -327,6 +337,42 @@ private final class DeliveryBatch: @unchecked Sendable {
             return .failure(.rdKafka(message.err, kind: .delivery, context: "message to \(place) not delivered"))
         }
         return .success(KafkaDeliveryReport(topicPartition: place, offset: message.offset))
+    }
+}
+
+/// Collects one delivery result per index and calls back once all have arrived.
+private final class DeliveryResults: Sendable {
+    private struct State {
+        var results: [Result<KafkaDeliveryReport, KafkaError>?]
+        var remaining: Int
+        var done: (@Sendable ([Result<KafkaDeliveryReport, KafkaError>]) -> Void)?
+    }
+    private let state: Mutex<State>
+
+    init(count: Int) { state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count)) }
+
+    func onComplete(_ done: @escaping @Sendable ([Result<KafkaDeliveryReport, KafkaError>]) -> Void) {
+        let finished = state.withLock { state -> [Result<KafkaDeliveryReport, KafkaError>]? in
+            guard state.remaining == 0 else {
+                state.done = done
+                return nil
+            }
+            return state.results.map { $0! }
+        }
+        if let finished { done(finished) }
+    }
+
+    func set(_ index: Int, _ result: Result<KafkaDeliveryReport, KafkaError>) {
+        typealias Results = [Result<KafkaDeliveryReport, KafkaError>]
+        let finished = state.withLock { state -> (@Sendable (Results) -> Void, Results)? in
+            guard state.results[index] == nil else { return nil }
+            state.results[index] = result
+            state.remaining -= 1
+            guard state.remaining == 0, let done = state.done else { return nil }
+            state.done = nil
+            return (done, state.results.map { $0! })
+        }
+        if let (done, results) = finished { done(results) }
     }
 }
 

@@ -56,7 +56,7 @@ final class DeadLetterSender: Sendable {
         var pending = rejected.map { DeadLetterDraft(message: $0.0, reason: $0.1, topic: topic) }
         var delay = Duration.milliseconds(100)
         while !pending.isEmpty {
-            let results = try await sendAll(pending.map(\.record))
+            let results = try await producer.send(pending.map(\.record))
             var retry: [DeadLetterDraft] = []
             var failure: KafkaError?
             for (draft, result) in zip(pending, results) {
@@ -94,15 +94,6 @@ final class DeadLetterSender: Sendable {
             logger.notice("dead letters are written again", metadata: ["topic": "\(topic)"])
             blocked.withLock { $0 = nil }
             WorkerMetrics.deadLettersBlocked.record(0)
-        }
-    }
-
-    /// Enqueues every record at once and waits for each one's delivery report, in order.
-    private func sendAll(_ records: [KafkaProducerMessage]) async throws -> [Result<KafkaDeliveryReport, KafkaError>] {
-        let collector = DeliveryCollector(count: records.count)
-        try await producer.enqueue(records) { index, result in collector.set(index, result) }
-        return await withCheckedContinuation { continuation in
-            collector.onComplete { continuation.resume(returning: $0) }
         }
     }
 
@@ -162,41 +153,5 @@ struct DeadLetterDraft: Sendable {
                 KafkaHeader(name: "jump.payload.sha256", text: digest),
             ])
         return draft
-    }
-}
-
-/// Collects one delivery result per index and calls back once all have arrived.
-private final class DeliveryCollector: Sendable {
-    private struct State {
-        var results: [Result<KafkaDeliveryReport, KafkaError>?]
-        var remaining: Int
-        var done: (@Sendable ([Result<KafkaDeliveryReport, KafkaError>]) -> Void)?
-    }
-    private let state: Mutex<State>
-
-    init(count: Int) { state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count)) }
-
-    func onComplete(_ done: @escaping @Sendable ([Result<KafkaDeliveryReport, KafkaError>]) -> Void) {
-        let finished = state.withLock { state -> [Result<KafkaDeliveryReport, KafkaError>]? in
-            guard state.remaining == 0 else {
-                state.done = done
-                return nil
-            }
-            return state.results.map { $0! }
-        }
-        if let finished { done(finished) }
-    }
-
-    func set(_ index: Int, _ result: Result<KafkaDeliveryReport, KafkaError>) {
-        typealias Results = [Result<KafkaDeliveryReport, KafkaError>]
-        let finished = state.withLock { state -> (@Sendable (Results) -> Void, Results)? in
-            guard state.results[index] == nil else { return nil }
-            state.results[index] = result
-            state.remaining -= 1
-            guard state.remaining == 0, let done = state.done else { return nil }
-            state.done = nil
-            return (done, state.results.map { $0! })
-        }
-        if let (done, results) = finished { done(results) }
     }
 }
