@@ -107,6 +107,7 @@ let package = Package(
         .target(
             name: "JumpService",
             dependencies: [
+                "JumpCommandLine",
                 "JumpEvents",
                 "JumpKafka",
                 "JumpState",

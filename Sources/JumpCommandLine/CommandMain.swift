@@ -26,3 +26,27 @@ public enum CommandMain {
         }
     }
 }
+
+/// Writes to a standard stream the way every executable must: all the bytes in one go where the kernel allows,
+/// retried on EINTR, and silently dropped when the stream is closed or full (the exit status still says what
+/// happened; nothing traps as Foundation's `FileHandle` writes do).
+public enum StandardStream {
+    /// Writes `text` to `descriptor` (`STDOUT_FILENO`, `STDERR_FILENO`).
+    public static func write(_ text: String, to descriptor: Int32) {
+        Array(text.utf8).withUnsafeBytes { write($0, to: descriptor) }
+    }
+
+    /// Writes all of `bytes` to `descriptor` (any descriptor: a spool file too), giving up on an error.
+    public static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) {
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
+            if written <= 0 {
+                if written < 0, errno == EINTR { continue }
+                return
+            }
+            offset += written
+        }
+    }
+}

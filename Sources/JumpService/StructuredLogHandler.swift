@@ -1,4 +1,5 @@
 import Foundation
+import JumpCommandLine
 import JumpEvents
 import JumpKafka
 import JumpWorker
@@ -41,18 +42,7 @@ public struct StructuredLogHandler: LogHandler {
 
     /// Writes a line to standard error in one call, so lines of concurrent records never interleave.
     public static let standardError: @Sendable (String) -> Void = { line in
-        let bytes = Array(line.utf8)
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        StandardStream.write(line, to: STDERR_FILENO)
     }
 
     /// Metadata by key.

@@ -1,4 +1,5 @@
 import Foundation
+import JumpCommandLine
 import JumpEvents
 import JumpPublishing
 import Synchronization
@@ -17,7 +18,7 @@ final class Console: Sendable {
             var output = state.progressShown ? "\r\u{1B}[K" : ""
             state.progressShown = false
             output += TerminalText.escaped(text) + "\n"
-            Self.write(output, to: STDERR_FILENO)
+            StandardStream.write(output, to: STDERR_FILENO)
         }
     }
 
@@ -32,24 +33,7 @@ final class Console: Sendable {
                 if let last = state.lastProgress, now - last < .milliseconds(200) { return }
                 state.lastProgress = now
                 state.progressShown = true
-                Self.write("\r\u{1B}[Ksent \(read), acknowledged \(acknowledged)", to: STDERR_FILENO)
-            }
-        }
-    }
-
-    /// Writes all of `text` to `descriptor`, retrying on EINTR; gives up silently when the stream is closed or
-    /// full.
-    static func write(_ text: String, to descriptor: Int32) {
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
+                StandardStream.write("\r\u{1B}[Ksent \(read), acknowledged \(acknowledged)", to: STDERR_FILENO)
             }
         }
     }

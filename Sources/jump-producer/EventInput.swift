@@ -1,4 +1,5 @@
 import Foundation
+import JumpCommandLine
 import JumpPublishing
 
 /// One input of `jump-producer publish`: its name as reported, and how to read it.
@@ -37,14 +38,7 @@ final class Spool: @unchecked Sendable {  // written by one read loop, then only
         unlink(path)  // gone with the process; read back through /proc/self/fd
     }
 
-    func write(_ chunk: UnsafeRawBufferPointer) {
-        var offset = 0
-        while offset < chunk.count {
-            let written = Glibc.write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
-            if written <= 0 { if errno == EINTR { continue } else { return } }
-            offset += written
-        }
-    }
+    func write(_ chunk: UnsafeRawBufferPointer) { StandardStream.write(chunk, to: descriptor) }
 
     /// An input that reads the spooled bytes again under the original name.
     func replayable(name: String) -> EventInput {

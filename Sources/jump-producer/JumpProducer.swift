@@ -244,7 +244,7 @@ extension JumpProducer {
             let delivery = EventDelivery(
                 producer: try kafka.makeProducer(console: console), topic: kafka.topic, notify: { console.notice($0) },
                 onAcknowledged: { _, report in
-                    Console.write(
+                    StandardStream.write(
                         "\(id)\t\(report.topicPartition.topic)\t\(report.topicPartition.partition)\t\(report.offset)\n",
                         to: STDOUT_FILENO)
                 })
@@ -280,11 +280,11 @@ extension JumpProducer {
                 buffer += line
                 buffer.append(0x0A)
                 if buffer.count > 1 << 20 {
-                    Console.write(String(decoding: buffer, as: UTF8.self), to: STDOUT_FILENO)
+                    StandardStream.write(String(decoding: buffer, as: UTF8.self), to: STDOUT_FILENO)
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
-            Console.write(String(decoding: buffer, as: UTF8.self), to: STDOUT_FILENO)
+            StandardStream.write(String(decoding: buffer, as: UTF8.self), to: STDOUT_FILENO)
         }
     }
 }
