@@ -122,6 +122,19 @@ struct StateFold {
     /// Records `total-saturated` when a running total of the partition in `direction` reached the saturated value
     /// of ``SaturatingTotal`` and no earlier anomaly named that figure.
     private func noteSaturation(_ context: AnomalyContext, direction: String) throws -> Int {
+        // Every investment and expansion event comes here: two key lookups say whether anything is saturated at
+        // all, and only then are the figures named and earlier anomalies searched.
+        let anySaturated =
+            try Bool.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM totals_expansions WHERE partition = ?1 AND direction = ?2
+                            AND ?3 IN (planned_jobs, planned_cents, actual_jobs, actual_cents))
+                        OR EXISTS (SELECT 1 FROM totals_investments WHERE partition = ?1 AND direction = ?2
+                            AND cents = ?3)
+                        """),
+                arguments: [context.partition, direction, SaturatingTotal.saturated]) ?? false
+        guard anySaturated else { return 0 }
         let figures = try String.fetchAll(
             db.cachedStatement(
                 sql: """
