@@ -29,7 +29,7 @@ public struct StateStore: Sendable {
             throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
         close(descriptor)
-        try StoreIdentity.check(path: path, migrator: Self.migrator, allowOlder: true)
+        try StoreIdentity.checkBeforeWriting(path: path, migrator: Self.migrator)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "jump-state"
@@ -74,12 +74,17 @@ public struct StateStore: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StateStoreError.cannotOpen(path: path, reason: "no state store there")
         }
-        try StoreIdentity.check(path: path, migrator: migrator, allowOlder: false)
+        try StoreIdentity.checkBeforeReading(path: path)
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
         configuration.label = "jump-state-reader"
-        let pool = try StoreIdentity.mapped(path: path) { try DatabasePool(path: path, configuration: configuration) }
+        // Read-only, so the contents are checked through the reader's own connection: one opening, not two.
+        let pool = try StoreIdentity.mapped(path: path) {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.read { try StoreIdentity.checkContents($0, path: path, migrator: migrator, allowOlder: false) }
+            return pool
+        }
         return StateStore(readOnly: pool, path: path)
     }
 

@@ -39,33 +39,51 @@ public enum StorePath {
 /// Tells a jump-relay store from any other file before the store is opened, so that a foreign file is refused
 /// untouched and a store from a newer version is never run against.
 enum StoreIdentity {
-    /// - Parameter allowOlder: whether pending migrations are acceptable (a writer runs them; a reader cannot).
-    static func check(path: String, migrator: DatabaseMigrator, allowOlder: Bool) throws {
+    /// Checks the file before a writer opens it: its header, then (through a read-only connection of its own, so
+    /// a foreign file is never touched) its tables and migrations.
+    static func checkBeforeWriting(path: String, migrator: DatabaseMigrator) throws {
+        guard try !isEmpty(path: path) else { return }  // a new, empty file: the store is created in it
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "jump-state-identity"
+        try mapped(path: path) {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            try queue.read { try checkContents($0, path: path, migrator: migrator, allowOlder: true) }
+        }
+    }
+
+    /// Checks the header of the file a reader opens read-only (its contents are checked through the reader's own
+    /// connection: ``checkContents(_:path:migrator:allowOlder:)``).
+    static func checkBeforeReading(path: String) throws {
+        if try isEmpty(path: path) {
+            throw StateStoreError.cannotOpen(path: path, reason: "the file is empty: no state store there")
+        }
+    }
+
+    /// Whether the file is empty; throws when it is something other than an SQLite database.
+    private static func isEmpty(path: String) throws -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
         let header = (try? handle.read(upToCount: 16)) ?? nil
         try? handle.close()
-        guard let header, !header.isEmpty else {
-            if allowOlder { return }  // a new, empty file: the store is created in it
-            throw StateStoreError.cannotOpen(path: path, reason: "the file is empty: no state store there")
-        }
+        guard let header, !header.isEmpty else { return true }
         guard header == Data("SQLite format 3\0".utf8) else {
             throw StateStoreError.notAStore(path: path, reason: "not an SQLite database")
         }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.label = "jump-state-identity"
-        let (tables, applied): ([String], [String]) = try mapped(path: path) {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            defer { try? queue.close() }
-            return try queue.read { db in
-                let tables = try String.fetchAll(
-                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-                guard tables.contains("grdb_migrations") else { return (tables, []) }
-                return (tables, try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
-            }
-        }
+        return false
+    }
+
+    /// Refuses a database that is another application's, or a store from a newer (or, for a reader, an older)
+    /// version.
+    /// - Parameter allowOlder: whether pending migrations are acceptable (a writer runs them; a reader cannot).
+    static func checkContents(_ db: Database, path: String, migrator: DatabaseMigrator, allowOlder: Bool) throws {
+        let tables = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        let applied =
+            tables.contains("grdb_migrations")
+            ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
         if tables.isEmpty {
             if allowOlder { return }
             throw StateStoreError.cannotOpen(path: path, reason: "an empty database: no state store there")
