@@ -1,7 +1,6 @@
 import Configuration
 import Foundation
 import JumpEvents
-import SystemPackage
 
 /// Builds the provider hierarchy of `jump-consumer run` and resolves ``ConsumerSettings`` from it.
 public enum ConsumerConfiguration {
