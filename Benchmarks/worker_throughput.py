@@ -22,6 +22,7 @@ commits), next to kcat -P writing the same messages: dead letters per second, si
 import argparse
 import json
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -110,6 +111,7 @@ def main():
     finally:
         broker.terminate()
         broker.wait()
+        shutil.rmtree(work, ignore_errors=True)
 
     print(f"\n{args.count} generated events on 24 partitions, 1 mock broker; release build")
     print(f"{'reader':<36} {'wall s':>7} {'events/s':>10} {'after join':>11} {'CPU s':>6} {'CPU µs/event':>13}"

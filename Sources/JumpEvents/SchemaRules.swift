@@ -35,22 +35,24 @@ enum SchemaRules {
         guard case .string(let string) = value else {
             throw .schema(path(), "must be an identifier string, got \(value.typeName)")
         }
-        var utf8 = string.utf8.makeIterator()
+        guard isIdentifier(string.utf8) else { throw invalidIdentifier(string, path) }
+        return string
+    }
+
+    /// `^[a-z0-9][a-z0-9._:-]{0,63}$` over UTF-8 bytes.
+    static func isIdentifier(_ bytes: some Sequence<UInt8>) -> Bool {
         var count = 0
-        while let byte = utf8.next() {
+        for byte in bytes {
             let isAlphanumeric =
                 (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
             let isPunctuation =
                 byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")
                 || byte == UInt8(ascii: "-")
-            guard isAlphanumeric || (count > 0 && isPunctuation) else {
-                throw invalidIdentifier(string, path)
-            }
+            guard isAlphanumeric || (count > 0 && isPunctuation) else { return false }
             count += 1
         }
-        guard (1...64).contains(count) else { throw invalidIdentifier(string, path) }
-        return string
+        return (1...64).contains(count)
     }
 
     private static func invalidIdentifier(_ string: String, _ path: Path) -> EventRejection {
@@ -86,12 +88,16 @@ enum SchemaRules {
         guard case .string(let string) = value else {
             throw .schema(path(), "must be a date string, got \(value.typeName)")
         }
-        let bytes = Array(string.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-            let year = digits(bytes, 0..<4), let month = digits(bytes, 5..<7), let day = digits(bytes, 8..<10),
-            isValidDate(year: year, month: month, day: day)
-        else { throw .schema(path(), "\(quoted(string)) is not a date (YYYY-MM-DD)") }
+        guard isDate(Array(string.utf8)) else { throw .schema(path(), "\(quoted(string)) is not a date (YYYY-MM-DD)") }
         return string
+    }
+
+    /// `YYYY-MM-DD`, a real calendar date.
+    static func isDate<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            let year = digits(bytes, 0..<4), let month = digits(bytes, 5..<7), let day = digits(bytes, 8..<10)
+        else { return false }
+        return isValidDate(year: year, month: month, day: day)
     }
 
     /// `format: date-time` (RFC 3339, as Python's rfc3339-validator reads it) with no white space.
@@ -105,7 +111,8 @@ enum SchemaRules {
         return string
     }
 
-    private static func isRFC3339(_ bytes: [UInt8]) -> Bool {
+    /// RFC 3339 `date-time` over UTF-8 bytes.
+    static func isRFC3339<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
             bytes[10] | 0x20 == UInt8(ascii: "t"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             let year = digits(bytes, 0..<4), let month = digits(bytes, 5..<7), let day = digits(bytes, 8..<10),
@@ -138,7 +145,8 @@ enum SchemaRules {
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
-    private static func digits(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+    private static func digits<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ range: Range<Int>) -> Int?
+    where Bytes.Index == Int {
         var value = 0
         for index in range {
             guard isDigit(bytes[index]) else { return nil }
@@ -170,7 +178,9 @@ enum SchemaRules {
         return string
     }
 
-    private static func isRegion(_ bytes: [UInt8], subdivision: Bool) -> Bool {
+    /// `^[A-Z]{2}$`, or with `subdivision` `^[A-Z]{2}(-[A-Z0-9]{1,3})?$`, over UTF-8 bytes.
+    static func isRegion<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, subdivision: Bool) -> Bool
+    where Bytes.Index == Int {
         func isUpper(_ byte: UInt8) -> Bool { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) }
         guard bytes.count >= 2, isUpper(bytes[0]), isUpper(bytes[1]) else { return false }
         if bytes.count == 2 { return true }

@@ -77,15 +77,24 @@ public struct KafkaProducerMessage: Sendable {
     /// The partition, or `nil` to let the partitioner choose from the key (murmur2-compatible `consistent_random`).
     public var partition: Int32?
     /// The key (bytes); messages with equal keys land in the same partition.
-    public var key: [UInt8]?
+    public var key: ArraySlice<UInt8>?
     /// The value (bytes); `nil` is a tombstone.
-    public var value: [UInt8]?
+    public var value: ArraySlice<UInt8>?
     /// Record headers, in order.
     public var headers: [KafkaHeader]
 
     /// A message with raw bytes.
     public init(
         topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = []
+    ) {
+        self.init(topic: topic, partition: partition, key: key?[...], value: value?[...], headers: headers)
+    }
+
+    /// A message whose key and value are parts of larger buffers (lines of an input), sent without copying them
+    /// first.
+    public init(
+        topic: String, partition: Int32? = nil, key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?,
+        headers: [KafkaHeader] = []
     ) {
         self.topic = topic
         self.partition = partition

@@ -376,7 +376,7 @@ private final class DeliveryResults: Sendable {
     }
 }
 
-extension Optional where Wrapped == [UInt8] {
+extension Optional where Wrapped == ArraySlice<UInt8> {
     /// Calls `body` with the bytes' address and count, or `nil` when there are no bytes.
     fileprivate func withOptionalBytes<R>(_ body: ((UnsafeRawPointer, Int)?) -> R) -> R {
         guard let bytes = self else { return body(nil) }

@@ -44,6 +44,7 @@ public struct EventPublisher: Sendable {
     /// The clock for `time` of events without one (RFC 3339, UTC).
     public var now: @Sendable () -> String = { RFC3339.utc(Date()) }
     private let decoder = EventDecoder()
+    private let scanner = EventScanner()
 
     /// A publisher to `topic`, stamping `source` on events without one.
     public init(topic: String, source: String) {
@@ -51,28 +52,49 @@ public struct EventPublisher: Sendable {
         self.source = source
     }
 
-    /// An event ready to send: its Kafka key, value, and where it came from.
+    /// An event ready to send: its Kafka key, value, and where it came from. Key and value share the input's
+    /// storage when the event is sent as given.
     public struct Prepared: Sendable {
-        /// Where it came from.
-        public var location: String
+        /// The file it came from.
+        public var origin: String
+        /// The line it starts on.
+        public var line: Int
         /// The Kafka key: the subject.
-        public var key: [UInt8]
+        public var key: ArraySlice<UInt8>
         /// The Kafka value: the event as sent.
-        public var value: [UInt8]
+        public var value: ArraySlice<UInt8>
+        /// Where the id's text is in `value`, when the scanner found it.
+        var idRange: Range<Int> = 0..<0
+        /// The id, when the decoder read it.
+        var decodedID: String?
+
+        /// `origin:line`.
+        public var location: String { "\(origin):\(line)" }
         /// The event's id.
-        public var eventID: String
+        public var eventID: String { decodedID ?? String(decoding: value[idRange], as: UTF8.self) }
     }
 
-    /// Validates and completes one record.
+    /// Validates and completes one record. A complete event the scanner proves valid is sent as given without
+    /// building anything; every other one goes through the decoder, which fills in what is absent or says why
+    /// the event is refused.
     public func prepare(_ record: EventRecord) throws(EventRejection) -> Prepared {
+        if let scanned = scanner.scan(record.bytes) {
+            let start = record.bytes.startIndex
+            return Prepared(
+                origin: record.origin, line: record.line,
+                key: record.bytes[start + scanned.subject.lowerBound..<start + scanned.subject.upperBound],
+                value: record.bytes, idRange: start + scanned.id.lowerBound..<start + scanned.id.upperBound)
+        }
         let document = try decoder.parse(record.bytes)
         guard case .object(var object) = document else {
             throw EventRejection.init(.schema, at: "", "an event must be a JSON object, got \(document.typeName)")
         }
         let filled = EventCompletion.complete(&object, source: source, now: now)
         let event = try decoder.validate(filled.isEmpty ? document : .object(object))
-        let value = filled.isEmpty ? Array(record.bytes) : JSONWriter.encode(.object(object))
-        return Prepared(location: record.location, key: Array(event.subject.utf8), value: value, eventID: event.id)
+        let value = filled.isEmpty ? record.bytes : JSONWriter.encode(.object(object))[...]
+        return Prepared(
+            origin: record.origin, line: record.line, key: Array(event.subject.utf8)[...], value: value,
+            decodedID: event.id)
     }
 
     /// Validates `records` on every core (a task group over chunks); returns the valid ones in input order and
@@ -148,7 +170,8 @@ public final class EventDelivery: Sendable {
             for event in events { fail(event.location, "not sent: \(reason)") }
             return
         }
-        let locations = events.map(\.location)
+        // Only the places are kept until the reports arrive: the events' bytes are librdkafka's copies by then.
+        let places = events.map { EventPlace(origin: $0.origin, line: $0.line) }
         let messages = events.map {
             KafkaProducerMessage(topic: topic, key: $0.key, value: $0.value, headers: Self.headers)
         }
@@ -156,11 +179,11 @@ public final class EventDelivery: Sendable {
             switch result {
             case .success(let report):
                 acknowledged.add(1, ordering: .relaxed)
-                onAcknowledged?(locations[index], report)
+                onAcknowledged?(places[index].location, report)
             case .failure(let error) where error.kind == .delivery:
-                fail(locations[index], "not delivered: \(error)")
+                fail(places[index].location, "not delivered: \(error)")
             case .failure(let error):
-                fail(locations[index], "not sent: \(error)")
+                fail(places[index].location, "not sent: \(error)")
                 if error.isFatal || error.kind == .closed { stopReason.withLock { $0 = $0 ?? error } }
             }
         }
@@ -185,4 +208,11 @@ public final class EventDelivery: Sendable {
         failed.add(1, ordering: .relaxed)
         notify(.failed(location: location, reason: reason))
     }
+}
+
+/// Where an event came from, kept until its delivery report.
+private struct EventPlace {
+    var origin: String
+    var line: Int
+    var location: String { "\(origin):\(line)" }
 }

@@ -59,10 +59,10 @@ struct KafkaOptions: ParsableArguments {
             let settings = try BrokerSettings.resolve(brokers: brokers, overrides: overrides)
             if let warning = settings.warning { console.line("jump-producer: warning: \(warning)") }
             var configuration = KafkaProducerConfiguration(bootstrapServers: settings.servers)
-            // Bounded memory whatever the input size and however slow the broker: at most 32,768 messages or
-            // 16 MiB wait in librdkafka's queue (its defaults are 100,000 and 1 GiB); enqueueing waits while the
+            // Bounded memory whatever the input size and however slow the broker: at most 16,384 messages or
+            // 8 MiB wait in librdkafka's queue (its defaults are 100,000 and 1 GiB); enqueueing waits while the
             // queue is full. -X wins.
-            configuration.overrides = ["queue.buffering.max.kbytes": "16384", "queue.buffering.max.messages": "32768"]
+            configuration.overrides = ["queue.buffering.max.kbytes": "8192", "queue.buffering.max.messages": "16384"]
                 .merging(overrides) { _, given in given }
             var logger = Logger(label: "jump-producer")
             logger.logLevel = .error
@@ -113,6 +113,10 @@ struct KafkaOptions: ParsableArguments {
         console: Console
     ) async throws -> PublishSummary {
         var summary = PublishSummary()
+        // One batch is handed to librdkafka (waiting while its queue is full) while the next is read and
+        // validated; batches are enqueued in input order.
+        var enqueueing: Task<Void, any Error>?
+        defer { enqueueing?.cancel() }
         for index in inputs.indices {
             let spooled = spool ? try inputs[index].spoolIfStream() : nil
             var splitter = RecordSplitter(origin: inputs[index].name)
@@ -124,7 +128,9 @@ struct KafkaOptions: ParsableArguments {
                 for problem in rejected { console.line("\(problem.location): \(problem.reason)") }
                 summary.rejected += rejected.count
                 summary.valid += prepared.count
-                if let delivery { try await delivery.enqueue(prepared) }
+                guard let delivery else { return }
+                try await enqueueing?.value
+                enqueueing = Task { try await delivery.enqueue(prepared) }
             }
             do {
                 var pending = RecordBatch()
@@ -137,7 +143,7 @@ struct KafkaOptions: ParsableArguments {
                         pending.records += batch.records
                         pending.problems += batch.problems
                         pending.byteCount += batch.byteCount
-                        if pending.records.count >= 4_096 || pending.byteCount >= 4 << 20 || !pending.problems.isEmpty {
+                        if pending.records.count >= 2_048 || pending.byteCount >= 1 << 20 || !pending.problems.isEmpty {
                             try await process(pending)
                             pending = RecordBatch()
                         }
@@ -153,6 +159,8 @@ struct KafkaOptions: ParsableArguments {
                 summary.rejected += 1
             }
         }
+        try await enqueueing?.value
+        enqueueing = nil
         return summary
     }
 }

@@ -10,7 +10,8 @@ import Testing
 /// - a refusal has a kind and a sentence;
 /// - an accepted document is one Foundation's parser reads too, and written back by `JSONWriter` it decodes to
 ///   the same event (nothing accepted is ambiguous);
-/// - decoding is deterministic.
+/// - decoding is deterministic;
+/// - what `EventScanner` (the producer's fast path) accepts, the decoder accepts as the same event.
 /// `JUMP_FUZZ_SECONDS` sets how long it runs (default 10); `JUMP_FUZZ_SEED` its seed. Findings are recorded as
 /// test issues with the input in hex.
 @Suite("Fuzzing the event decoder")
@@ -76,6 +77,8 @@ struct DecoderFuzzTests {
         let seeds = Self.seeds()
         #expect(seeds.count > 40)
         let decoder = EventDecoder()
+        let scanner = EventScanner()
+        var scanned = 0
         let deadline = Date().addingTimeInterval(seconds)
         var executions = 0
         var accepted = 0
@@ -93,6 +96,16 @@ struct DecoderFuzzTests {
                 guard first == second else {
                     finding("not deterministic", input)
                     continue
+                }
+                if let scan = scanner.scan(input[...]) {
+                    scanned += 1
+                    guard case .success(let event) = first, event.type == scan.type,
+                        input[scan.subject].elementsEqual(event.subject.utf8),
+                        input[scan.id].elementsEqual(event.id.utf8)
+                    else {
+                        finding("the scanner accepts what the decoder refuses or reads differently", input)
+                        continue
+                    }
                 }
                 switch first {
                 case .failure(let rejection):
@@ -115,8 +128,11 @@ struct DecoderFuzzTests {
                 }
             }
         }
-        print("fuzz: \(executions) executions in \(seconds) s, \(accepted) accepted, \(findings) findings")
+        print(
+            "fuzz: \(executions) executions in \(seconds) s, \(accepted) accepted (\(scanned) by the scanner), "
+                + "\(findings) findings")
         #expect(findings == 0)
         #expect(executions > 1_000)
+        #expect(scanned > 0)
     }
 }
