@@ -9,8 +9,9 @@ linger.ms=5, lz4), and consumes them back; each consumer reads both topics, sinc
 depends on how it was batched. Wall and CPU seconds of each client process are measured from outside (wait4
 rusage): they include process start, connecting and, for JumpKafka, building the messages in memory and
 joining a consumer group (the mock delays every join by about 3 s; kcat -C assigns partitions directly). The
-"inside" column is what jump-kafka-bench times itself: from the first enqueue to the last acknowledgement,
-or from the first message consumed to the last.
+"inside" columns are what jump-kafka-bench measures itself (wall and process CPU, all threads): from the first
+enqueue to the last acknowledgement, or from the first message consumed to the last. Both producers send the
+same keyed messages (key kN%1000, value N padded with x).
 """
 import argparse
 import json
@@ -40,22 +41,23 @@ def main():
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as data:
             for index in range(args.count):
-                data.write(str(index).ljust(args.size, "x") + "\n")
+                data.write(f"k{index % 1000}\t" + str(index).ljust(args.size, "x") + "\n")
         settings = [flag for setting in PRODUCER_SETTINGS for flag in ("-X", setting)]
 
         out, wall, cpu = timed([f"{bin_dir}/jump-kafka-bench", "produce", "-b", bootstrap, "-t", "bench.jump",
                                 "--count", str(args.count), "--size", str(args.size), *settings])
         inner = json.loads(out.strip().splitlines()[-1])
-        rows.append(("produce", "JumpKafka (jump-kafka-bench)", wall, cpu, inner["seconds"]))
-        out, wall, cpu = timed(["kcat", "-P", "-b", bootstrap, "-t", "bench.kcat", "-l", data.name, *settings])
-        rows.append(("produce", "kcat -P -l", wall, cpu, None))
+        rows.append(("produce", "JumpKafka (jump-kafka-bench)", wall, cpu, inner))
+        out, wall, cpu = timed(["kcat", "-P", "-b", bootstrap, "-t", "bench.kcat", "-K", "\t", "-l", data.name,
+                                *settings])
+        rows.append(("produce", "kcat -P -K'\\t' -l", wall, cpu, None))
 
         # Both consumers read both topics: how fast a topic can be read depends on how it was batched.
         for topic, producer in (("bench.kcat", "kcat"), ("bench.jump", "JumpKafka")):
             out, wall, cpu = timed([f"{bin_dir}/jump-kafka-bench", "consume", "-b", bootstrap, "-t", topic,
                                     "--count", str(args.count)])
             inner = json.loads(out.strip().splitlines()[-1])
-            rows.append(("consume", f"JumpKafka, {producer}'s topic", wall, cpu, inner["seconds"]))
+            rows.append(("consume", f"JumpKafka, {producer}'s topic", wall, cpu, inner))
             out, wall, cpu = timed(["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
                                     "-c", str(args.count)])
             if len(out.splitlines()) != args.count:
@@ -69,11 +71,12 @@ def main():
     print(f"\n{args.count} messages of {args.size} bytes, 12 partitions, 1 mock broker; producer: "
           + ", ".join(PRODUCER_SETTINGS))
     print(f"{'operation':<9} {'client':<32} {'wall s':>7} {'msg/s':>10} {'CPU s':>6} {'µs CPU/msg':>10}"
-          f" {'msg/s inside':>13}")
+          f" {'msg/s inside':>13} {'µs CPU/msg inside':>18}")
     for operation, client, wall, cpu, inner in rows:
-        after_join = f"{args.count / inner:>13,.0f}" if inner else f"{'-':>13}"
+        inside = (f"{args.count / inner['seconds']:>13,.0f} {inner['cpuSeconds'] / args.count * 1e6:>18.2f}"
+                  if inner else f"{'-':>13} {'-':>18}")
         print(f"{operation:<9} {client:<32} {wall:>7.2f} {args.count / wall:>10,.0f} {cpu:>6.2f}"
-              f" {cpu / args.count * 1e6:>10.2f} {after_join}")
+              f" {cpu / args.count * 1e6:>10.2f} {inside}")
 
 
 if __name__ == "__main__":

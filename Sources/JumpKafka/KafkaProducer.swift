@@ -24,7 +24,7 @@ public final class KafkaProducer: Sendable {
         handle = try KafkaClientHandle(type: RD_KAFKA_PRODUCER, properties: properties, context: context) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
                 guard let message, let opaque = message.pointee._private else { return }
-                DeliveryBatch.report(opaque, DeliveryBatch.result(of: message.pointee))
+                DeliveryBatch.report(opaque, message.pointee)
             }
         }
         pollThread = KafkaPollThread(handle: handle, name: "jump-kafka-producer-poll")
@@ -95,7 +95,7 @@ public final class KafkaProducer: Sendable {
         _ message: KafkaProducerMessage,
         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
-        let batch = DeliveryBatch(count: 1) { _, result in onDelivery(result) }
+        let batch = DeliveryBatch(retaining: [message]) { _, result in onDelivery(result) }
         do throws(KafkaError) {
             try enqueue(message, at: 0, of: batch, topic: try topicHandle(message.topic))
         } catch {
@@ -106,18 +106,22 @@ public final class KafkaProducer: Sendable {
 
     /// Queues every message, in order, waiting while the local queue is full, and calls `onDelivery` (on the
     /// delivery thread) exactly once per message with its index and the broker's acknowledgement or the failure,
-    /// a message that could not be queued included. One context serves the whole batch: no allocation per
-    /// message beyond librdkafka's own copy.
+    /// a message that could not be queued included. One context serves the whole batch, and it keeps the
+    /// messages' bytes until the last report: librdkafka sends the values from where they are, without copying
+    /// them first (it copies only the key, and the value once more into the request it compresses).
     public func enqueue(
         _ messages: [KafkaProducerMessage],
         onDelivery: @escaping @Sendable (Int, Result<KafkaDeliveryReport, KafkaError>) -> Void
     ) async throws {
         guard !messages.isEmpty else { return }
-        let batch = DeliveryBatch(count: messages.count, body: onDelivery)
+        let batch = DeliveryBatch(retaining: messages, body: onDelivery)
         var topic: (name: String, handle: TopicHandle)?
         for (index, message) in messages.enumerated() {
             do {
-                if topic?.name != message.topic { topic = (message.topic, try topicHandle(message.topic)) }
+                if topic?.name != message.topic {
+                    topic = (message.topic, try topicHandle(message.topic))
+                    if index == 0 { batch.commonTopic = (topic!.handle.pointer, message.topic) }
+                }
                 while try !queued(message, at: index, of: batch, topic: topic!.handle) {
                     try await Task.sleep(for: .milliseconds(1))
                 }
@@ -153,8 +157,12 @@ public final class KafkaProducer: Sendable {
         if isClosed.load(ordering: .acquiring) {
             throw KafkaError(kind: .closed, message: "the producer is closed; message to \(message.topic) not sent")
         }
-        if let fatal = handle.fatalError { throw fatal }
         if let error = Self.produce(message, topic: topic, handle: handle.pointer, opaque: batch.slot(index)) {
+            // After a fatal error librdkafka refuses every message; the error it raised says why.
+            if let fatal = handle.fatalError {
+                rd_kafka_error_destroy(error)
+                throw fatal
+            }
             throw KafkaError.consuming(error, context: "cannot queue message for \(message.topic)")
         }
     }
@@ -214,8 +222,10 @@ public final class KafkaProducer: Sendable {
         return result
     }
 
-    /// Calls `rd_kafka_produceva` (Swift cannot call the variadic `rd_kafka_producev`) with copies of the
-    /// key, value and headers; returns librdkafka's error, if any.
+    /// Calls `rd_kafka_produceva` (Swift cannot call the variadic `rd_kafka_producev`); returns librdkafka's
+    /// error, if any. librdkafka copies the key and headers, and reads the value from the message's own storage
+    /// until its delivery report (no `RD_KAFKA_MSG_F_COPY`): the caller's ``DeliveryBatch`` keeps that storage
+    /// alive and unchanged until then.
     ///
     /// Headers go as one application-built list (`RD_KAFKA_VTYPE_HEADERS`), never one by one
     /// (`RD_KAFKA_VTYPE_HEADER`): librdkafka 2.0.2 frees the list it builds from single headers twice when the
@@ -236,7 +246,7 @@ public final class KafkaProducer: Sendable {
             }
             append(RD_KAFKA_VTYPE_RKT).pointee.u.rkt = topic.pointer
             append(RD_KAFKA_VTYPE_PARTITION).pointee.u.i32 = message.partition ?? RD_KAFKA_PARTITION_UA
-            append(RD_KAFKA_VTYPE_MSGFLAGS).pointee.u.i = RD_KAFKA_MSG_F_COPY
+            append(RD_KAFKA_VTYPE_MSGFLAGS).pointee.u.i = 0
             append(RD_KAFKA_VTYPE_OPAQUE).pointee.u.ptr = opaque
             let headers = makeHeaders(message.headers)
             if let headers { append(RD_KAFKA_VTYPE_HEADERS).pointee.u.headers = headers }
@@ -286,7 +296,7 @@ private final class TopicHandle: @unchecked Sendable {
 /// callback without a heap object per message. The batch keeps itself alive until its last outcome.
 ///
 /// `@unchecked Sendable`: `slots` is written once per index before librdkafka can report on it, and read only by
-/// that report; `remaining` is atomic.
+/// that report; `commonTopic` is set before any message is produced; `remaining` is atomic.
 private final class DeliveryBatch: @unchecked Sendable {
     struct Slot {
         var batch: Unmanaged<DeliveryBatch>
@@ -296,8 +306,15 @@ private final class DeliveryBatch: @unchecked Sendable {
     let body: @Sendable (Int, Result<KafkaDeliveryReport, KafkaError>) -> Void
     private let slots: UnsafeMutablePointer<Slot>
     private let remaining: Atomic<Int>
+    /// The messages, whose values librdkafka reads in place until their reports: released with the batch.
+    private let messages: [KafkaProducerMessage]
 
-    init(count: Int, body: @escaping @Sendable (Int, Result<KafkaDeliveryReport, KafkaError>) -> Void) {
+    init(
+        retaining messages: [KafkaProducerMessage],
+        body: @escaping @Sendable (Int, Result<KafkaDeliveryReport, KafkaError>) -> Void
+    ) {
+        let count = messages.count
+        self.messages = messages
         self.body = body
         slots = .allocate(capacity: count)
         remaining = Atomic(count)
@@ -311,10 +328,10 @@ private final class DeliveryBatch: @unchecked Sendable {
     func slot(_ index: Int) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(slots + index) }
 
     /// A delivery report from librdkafka for the message whose opaque pointer is `opaque`.
-    static func report(_ opaque: UnsafeMutableRawPointer, _ result: Result<KafkaDeliveryReport, KafkaError>) {
+    static func report(_ opaque: UnsafeMutableRawPointer, _ message: rd_kafka_message_t) {
         let slot = opaque.assumingMemoryBound(to: Slot.self).pointee
         let batch = slot.batch.takeUnretainedValue()
-        batch.body(slot.index, result)
+        batch.body(slot.index, batch.result(of: message))
         batch.finish(1)
     }
 
@@ -330,8 +347,17 @@ private final class DeliveryBatch: @unchecked Sendable {
         }
     }
 
-    static func result(of message: rd_kafka_message_t) -> Result<KafkaDeliveryReport, KafkaError> {
-        let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+    /// The topic most messages of the batch go to, named once for all their reports; set before the first
+    /// message is produced and never changed.
+    var commonTopic: (handle: OpaquePointer, name: String)?
+
+    func result(of message: rd_kafka_message_t) -> Result<KafkaDeliveryReport, KafkaError> {
+        let topic: String
+        if let handle = message.rkt {
+            topic = commonTopic?.handle == handle ? commonTopic!.name : String(cString: rd_kafka_topic_name(handle))
+        } else {
+            topic = "?"
+        }
         let place = KafkaTopicPartition(topic: topic, partition: message.partition)
         guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             return .failure(.rdKafka(message.err, kind: .delivery, context: "message to \(place) not delivered"))

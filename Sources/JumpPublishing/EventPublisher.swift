@@ -170,7 +170,14 @@ public final class EventDelivery: Sendable {
             for event in events { fail(event.location, "not sent: \(reason)") }
             return
         }
-        // Only the places are kept until the reports arrive: the events' bytes are librdkafka's copies by then.
+        // librdkafka reads each value where it is (a slice of the input) until its report; sent in groups of 256,
+        // the input's buffers are let go soon after their events are acknowledged.
+        for start in stride(from: events.startIndex, to: events.endIndex, by: 256) {
+            try await enqueueGroup(events[start..<min(events.endIndex, start + 256)])
+        }
+    }
+
+    private func enqueueGroup(_ events: ArraySlice<EventPublisher.Prepared>) async throws {
         let places = events.map { EventPlace(origin: $0.origin, line: $0.line) }
         let messages = events.map {
             KafkaProducerMessage(topic: topic, key: $0.key, value: $0.value, headers: Self.headers)

@@ -56,6 +56,9 @@ public struct RecordSplitter {
 
     /// Feeds the next bytes; returns the records and problems completed by them.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) -> RecordBatch {
+        // The records these bytes complete fit in them plus the record carried over: sized once, the shared
+        // buffer has no slack (its records may be kept until Kafka acknowledges them).
+        storage.reserveCapacity(current.count + bytes.count)
         var index = 0
         while index < bytes.count {
             if case .lines = mode {
