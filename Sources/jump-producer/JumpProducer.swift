@@ -59,10 +59,10 @@ struct KafkaOptions: ParsableArguments {
             let settings = try BrokerSettings.resolve(brokers: brokers, overrides: overrides)
             if let warning = settings.warning { console.line("jump-producer: warning: \(warning)") }
             var configuration = KafkaProducerConfiguration(bootstrapServers: settings.servers)
-            // Bounded memory whatever the input size and however slow the broker: at most 8,192 messages or
-            // 4 MiB wait in librdkafka's queue (its defaults are 100,000 and 1 GiB); enqueueing waits while the
+            // Bounded memory whatever the input size and however slow the broker: at most 4,096 messages or
+            // 2 MiB wait in librdkafka's queue (its defaults are 100,000 and 1 GiB); enqueueing waits while the
             // queue is full. -X wins.
-            configuration.overrides = ["queue.buffering.max.kbytes": "4096", "queue.buffering.max.messages": "8192"]
+            configuration.overrides = ["queue.buffering.max.kbytes": "2048", "queue.buffering.max.messages": "4096"]
                 .merging(overrides) { _, given in given }
             var logger = Logger(label: "jump-producer")
             logger.logLevel = .error
