@@ -207,6 +207,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "JumpPublishingTests",
+            dependencies: ["JumpPublishing", "JumpEvents"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "JumpEventsTests",
             dependencies: ["JumpEvents", "JumpTestSupport"],
             swiftSettings: swiftSettings
