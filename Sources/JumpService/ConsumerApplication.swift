@@ -18,7 +18,7 @@ public enum ConsumerApplication {
     ) async throws {
         let systemd = SystemdNotifier()
         let checks = HealthChecks(
-            workers: { daemon.status() }, checkStore: { try daemon.store.checkWritable() },
+            workers: { daemon.status() }, storeProblem: { daemon.store.writeProblem },
             maxLag: settings.readinessMaxLag)
         let serving = Atomic<Bool>(settings.http == "off")
         var services = daemon.services()

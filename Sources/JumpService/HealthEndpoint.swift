@@ -20,8 +20,8 @@ public struct HealthReport: Sendable, Codable, Equatable {
 public struct HealthChecks: Sendable {
     /// The workers' status now.
     public let workers: @Sendable () -> [WorkerStatus]
-    /// Throws when the store cannot be written.
-    public let checkStore: @Sendable () throws -> Void
+    /// Why the store cannot be written (its latest write failed), or `nil`.
+    public let storeProblem: @Sendable () -> String?
     /// The largest lag (sum over assigned partitions, per role) that is still ready.
     public let maxLag: Int64
     /// A poll loop silent for longer than this is not alive, in milliseconds.
@@ -29,11 +29,11 @@ public struct HealthChecks: Sendable {
 
     /// Checks over these sources.
     public init(
-        workers: @escaping @Sendable () -> [WorkerStatus], checkStore: @escaping @Sendable () throws -> Void,
+        workers: @escaping @Sendable () -> [WorkerStatus], storeProblem: @escaping @Sendable () -> String?,
         maxLag: Int64, stalledAfterMs: Int64 = 60_000
     ) {
         self.workers = workers
-        self.checkStore = checkStore
+        self.storeProblem = storeProblem
         self.maxLag = maxLag
         self.stalledAfterMs = stalledAfterMs
     }
@@ -48,7 +48,8 @@ public struct HealthChecks: Sendable {
         return HealthReport(status: reasons.isEmpty ? "ok" : "failing", reasons: reasons, workers: statuses)
     }
 
-    /// Ready: every role has partitions assigned, is caught up within ``maxLag``, and the store is writable.
+    /// Ready: every role has partitions assigned, is caught up within ``maxLag``, and the store's latest write
+    /// succeeded.
     public func readiness() -> HealthReport {
         let statuses = workers()
         var reasons: [String] = []
@@ -62,11 +63,8 @@ public struct HealthChecks: Sendable {
                 reasons.append("\(status.role): lag not known yet")
             }
         }
-        do {
-            try checkStore()
-        } catch {
-            reasons.append("store not writable: \(error)")
-        }
+        // From the workers' own latest write: a probe would take the write lock, and wait behind every batch.
+        if let problem = storeProblem() { reasons.append("store not writable: \(problem)") }
         return HealthReport(status: reasons.isEmpty ? "ok" : "failing", reasons: reasons, workers: statuses)
     }
 }

@@ -56,12 +56,15 @@ extension StateStore {
     /// the offset update is guarded by it, so a fenced or zombie worker cannot apply a batch twice.
     /// - Throws: ``StateStoreError/fenced(topic:partition:expected:found:)``, or a database error; either way
     ///   nothing of the batch is written.
+    ///
+    /// The transaction runs on the store's own writer queue, never on Swift's cooperative pool: the caller's task
+    /// is suspended meanwhile.
     @discardableResult
     public func apply(
         topic: String, records: [ConsumedRecord], expected: [Int32: Int64?],
         ledgerWindow: Int64 = StateStore.defaultLedgerWindow, router: (any NotificationRouter)? = nil
-    ) throws -> BatchOutcome {
-        try writer.write { db in
+    ) async throws -> BatchOutcome {
+        try await write { db in
             var outcome = BatchOutcome()
             var items = router.map { NotificationItemWriter(router: $0, topic: topic) }
             var byPartition: [Int32: (next: Int64, stats: BatchOutcome)] = [:]

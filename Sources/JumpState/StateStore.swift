@@ -6,6 +6,7 @@ import GRDB
 /// notification outbox. Every row records its partition: state is partition-local.
 public struct StateStore: Sendable {
     let writer: any DatabaseWriter
+    let writeHealth = StoreWriteHealth()
     /// The database file, or `nil` for an in-memory store.
     public let path: String?
     private let checkpointer: WALCheckpointer?
@@ -38,7 +39,8 @@ public struct StateStore: Sendable {
             // WAL with synchronous=NORMAL: a commit is atomic and survives a process crash (kill -9); only an OS
             // crash may lose the last commits, which the log then replays (offsets live in the same transactions).
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // A bounded page cache per connection (the writer's holds the hot state; readers need little).
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -16384")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         // SQLite creates -wal and -shm with the permissions of the database file: owner-only too.
@@ -103,15 +105,6 @@ public struct StateStore: Sendable {
         try writer.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'fold_version'").flatMap { Int($0) }
                 ?? 1
-        }
-    }
-
-    /// Takes and releases the write lock: throws when the store cannot be written (read-only file or directory,
-    /// full disk, another writer holding the lock past the busy timeout). For `/readyz`.
-    public func checkWritable() throws {
-        try writer.writeWithoutTransaction { db in
-            try db.execute(sql: "BEGIN IMMEDIATE")
-            try db.execute(sql: "ROLLBACK")
         }
     }
 

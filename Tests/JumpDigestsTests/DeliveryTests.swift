@@ -21,21 +21,22 @@ final class ScriptedTransport: MailTransport {
 @Suite("Delivering digests")
 struct DeliveryTests {
     /// A store with the press release received and both windows closed at 15:00Z.
-    private func closedWindows(sinks: [any DigestSink]) throws -> DigestFixture {
+    private func closedWindows(sinks: [any DigestSink]) async throws -> DigestFixture {
         var fixture = try DigestFixture()
-        #expect(try fixture.closeOneWindow(try DigestFixture.pressRelease(), sinks: sinks).count == 2)
+        let closed = try await fixture.closeOneWindow(try DigestFixture.pressRelease(), sinks: sinks)
+        #expect(closed.count == 2)
         return fixture
     }
 
     /// The built-in audiences with e-mail through `transport`, their window closed with the press release, and a
     /// deliverer for the e-mail sink.
-    private func emailWindow(_ transport: ScriptedTransport) throws -> (DigestFixture, DigestDeliverer) {
+    private func emailWindow(_ transport: ScriptedTransport) async throws -> (DigestFixture, DigestDeliverer) {
         var configuration = DigestConfiguration.builtIn
         configuration.email = EmailSettings(
             from: "jump-relay@example.org", smtp: SMTPRelay(host: "127.0.0.1", port: 25))
         let email = EmailSink(settings: configuration.email!, transport: transport, audiences: configuration.audiences)
         var fixture = try DigestFixture(configuration: configuration)
-        try fixture.closeOneWindow(try DigestFixture.pressRelease(), sinks: [email])
+        try await fixture.closeOneWindow(try DigestFixture.pressRelease(), sinks: [email])
         return (fixture, DigestDeliverer(store: fixture.store, sinks: [email], logger: DigestFixture.logger))
     }
 
@@ -50,7 +51,7 @@ struct DeliveryTests {
         let sinks: [any DigestSink] = [
             AppendOnlyFileSink.log(directory: directory.path), AppendOnlyFileSink.jsonLines(directory: directory.path),
         ]
-        let fixture = try closedWindows(sinks: sinks)
+        let fixture = try await closedWindows(sinks: sinks)
         let deliverer = DigestDeliverer(store: fixture.store, sinks: sinks, logger: DigestFixture.logger)
         #expect(try await deliverer.deliverDue().delivered == 4)
         #expect(try await deliverer.deliverDue().delivered == 0)
@@ -70,7 +71,7 @@ struct DeliveryTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sinks-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let log = AppendOnlyFileSink.log(directory: directory.path)
-        let fixture = try closedWindows(sinks: [log])
+        let fixture = try await closedWindows(sinks: [log])
         // The first process claims both deliveries and writes the first digest, then "dies".
         let dead = "\(getpid()):dead-process"
         let claims = try fixture.store.claimDeliveries(claimant: dead, now: Timestamp.now(), lease: 600_000) { _ in
@@ -94,8 +95,8 @@ struct DeliveryTests {
     }
 
     @Test("A claim held by a live process is left alone until its lease runs out")
-    func liveClaims() throws {
-        let fixture = try closedWindows(sinks: [AppendOnlyFileSink.log(directory: "/nonexistent")])
+    func liveClaims() async throws {
+        let fixture = try await closedWindows(sinks: [AppendOnlyFileSink.log(directory: "/nonexistent")])
         let now = Timestamp.now()
         #expect(try fixture.store.claimDeliveries(claimant: "a", now: now, lease: 60_000) { _ in false }.count == 2)
         #expect(try fixture.store.claimDeliveries(claimant: "b", now: now, lease: 60_000) { _ in false }.isEmpty)
@@ -109,7 +110,7 @@ struct DeliveryTests {
     )
     func emailRetries() async throws {
         let transport = ScriptedTransport([DeliveryFailure("451 try later"), DeliveryFailure("451 try later")])
-        let (fixture, deliverer) = try emailWindow(transport)
+        let (fixture, deliverer) = try await emailWindow(transport)
         let now = Timestamp.now()
         let first = try await deliverer.deliverDue(now: now)
         #expect(first == .init(delivered: 2, retrying: 2, failed: 0))
@@ -133,7 +134,7 @@ struct DeliveryTests {
     @Test("A permanent failure is recorded with its reason and not retried")
     func permanentFailure() async throws {
         let transport = ScriptedTransport([DeliveryFailure("550 no such mailbox", permanent: true)])
-        let (fixture, deliverer) = try emailWindow(transport)
+        let (fixture, deliverer) = try await emailWindow(transport)
         #expect(try await deliverer.deliverDue() == .init(delivered: 3, retrying: 0, failed: 1))
         let failed = try fixture.store.digests().flatMap(\.deliveries).filter { $0.status == "failed" }
         #expect(failed.count == 1)

@@ -24,7 +24,7 @@ struct DigestFixture {
     }
 
     /// Folds events (JSON lines) into partition `partition` and returns the items the router wrote.
-    mutating func fold(_ lines: [String], partition: Int32 = 0) throws -> [OutboxNotification] {
+    mutating func fold(_ lines: [String], partition: Int32 = 0) async throws -> [OutboxNotification] {
         let decoder = EventDecoder()
         let start = nextEventOffset[partition]
         var offset = start ?? 0
@@ -37,7 +37,7 @@ struct DigestFixture {
             offset += 1
         }
         let before = try store.pendingNotifications(limit: 100_000).map(\.sequence)
-        try store.apply(
+        try await store.apply(
             topic: "jump.events", records: records, expected: [partition: start],
             router: DigestRouter(audiences: configuration.audiences))
         nextEventOffset[partition] = offset
@@ -60,10 +60,10 @@ struct DigestFixture {
     /// One window the way most tests need it: the windows start at 14:00Z, `lines` are folded and their items
     /// received at 14:20Z, and the window closes at 15:00Z. Returns the digests built, delivered to `sinks`.
     @discardableResult
-    mutating func closeOneWindow(_ lines: [String], sinks: [any DigestSink] = []) throws -> [StoredDigest] {
+    mutating func closeOneWindow(_ lines: [String], sinks: [any DigestSink] = []) async throws -> [StoredDigest] {
         let windows = try windows(sinks: sinks)
         try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
-        _ = try fold(lines)
+        _ = try await fold(lines)
         try receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
         return try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
     }

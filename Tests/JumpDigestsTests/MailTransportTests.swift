@@ -6,9 +6,9 @@ import Testing
 
 @Suite("E-mail transports against a real SMTP server")
 struct MailTransportTests {
-    private func message(to recipient: String, language: String = "es") throws -> MailMessage {
+    private func message(to recipient: String, language: String = "es") async throws -> MailMessage {
         var fixture = try DigestFixture()
-        let built = try fixture.closeOneWindow(try DigestFixture.pressRelease())
+        let built = try await fixture.closeOneWindow(try DigestFixture.pressRelease())
         let digest = try DigestCoding.decode(built.first { $0.audience == "consulate" }!.json)
         return MailMessage(
             digest: digest, from: "jump-relay@example.org",
@@ -19,9 +19,9 @@ struct MailTransportTests {
     func smtp() async throws {
         let catcher = try await MailCatcher(reject: ["nobody@example.org"])
         let transport = SMTPTransport(relay: SMTPRelay(host: "127.0.0.1", port: catcher.port))
-        let sent = try message(to: "consul-general@example.org")
+        let sent = try await message(to: "consul-general@example.org")
         try await transport.send(sent)
-        let rejected = try message(to: "nobody@example.org")
+        let rejected = try await message(to: "nobody@example.org")
         do {
             try await transport.send(rejected)
             Issue.record("a rejected recipient was accepted")
@@ -41,7 +41,7 @@ struct MailTransportTests {
     @Test("A closed port is a failure that may be retried")
     func unreachable() async throws {
         let transport = SMTPTransport(relay: SMTPRelay(host: "127.0.0.1", port: 1))
-        let unsent = try message(to: "consul-general@example.org")
+        let unsent = try await message(to: "consul-general@example.org")
         do {
             try await transport.send(unsent)
             Issue.record("sent to a closed port")
@@ -58,7 +58,7 @@ struct MailTransportTests {
             "/usr/bin/msmtp", "--host=127.0.0.1", "--port=\(catcher.port)", "--from=jump-relay@example.org",
             "--auth=off", "--tls=off", "-t",
         ]
-        let sent = try message(to: "economic-affairs@example.org", language: "en")
+        let sent = try await message(to: "economic-affairs@example.org", language: "en")
         try await SendmailTransport(command: msmtp).send(sent)
         let received = try catcher.messages()
         #expect(received.map(\.to) == [["economic-affairs@example.org"]])

@@ -7,7 +7,7 @@ import Testing
 @Suite("Rendering digests")
 struct RenderingTests {
     /// The press release and four company events received in one window, closed at 15:00Z.
-    private func digests() throws -> [String: Digest] {
+    private func digests() async throws -> [String: Digest] {
         var fixture = try DigestFixture()
         var lines = try DigestFixture.pressRelease()
         for name in [
@@ -15,14 +15,14 @@ struct RenderingTests {
         ] {
             lines.append(try DigestFixture.example(name))
         }
-        let built = try fixture.closeOneWindow(lines)
+        let built = try await fixture.closeOneWindow(lines)
         return Dictionary(uniqueKeysWithValues: try built.map { ($0.audience, try DigestCoding.decode($0.json)) })
     }
 
     @Test(
         "The consulate's digest is in Spanish first, English below; the governor's office's in English (golden files)")
-    func goldenFiles() throws {
-        let digests = try digests()
+    func goldenFiles() async throws {
+        let digests = try await digests()
         for audience in ["consulate", "governors-office"] {
             let text = try #require(digests[audience]).fullText
             let golden = packageRoot.appendingPathComponent("Tests/JumpDigestsTests/Golden/\(audience).txt")
@@ -39,8 +39,8 @@ struct RenderingTests {
     }
 
     @Test("Items are ordered most important first and each names its event id; counts per type add up")
-    func itemsAndCounts() throws {
-        let consulate = try #require(try digests()["consulate"])
+    func itemsAndCounts() async throws {
+        let consulate = try #require(try await digests()["consulate"])
         #expect(consulate.items.map(\.importance) == consulate.items.map(\.importance).sorted(by: >))
         #expect(consulate.items.first?.type == "jump.delegation.meeting-held")
         #expect(consulate.counts.values.reduce(0, +) == consulate.itemCount)
@@ -52,21 +52,21 @@ struct RenderingTests {
     }
 
     @Test("A recipient's e-mail starts with their language")
-    func perRecipientLanguage() throws {
-        let consulate = try #require(try digests()["consulate"])
+    func perRecipientLanguage() async throws {
+        let consulate = try #require(try await digests()["consulate"])
         let english = consulate.text(languages: consulate.languages(for: "en"))
         #expect(english.hasPrefix("JUMP digest · Consulado"))
         #expect(english.contains("Resumen JUMP"))
     }
 
     @Test("Operators' templates replace the built-in ones; a broken template is refused with its path")
-    func operatorTemplates() throws {
+    func operatorTemplates() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("templates-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try "{{% CONTENT_TYPE: TEXT}}\nDIGEST {{digestId}} <{{itemCount}}>\n".write(
             to: directory.appendingPathComponent("digest.en.mustache"), atomically: true, encoding: .utf8)
         let renderer = try DigestRenderer(templateDirectory: directory.path)
-        let digest = try #require(try digests()["governors-office"])
+        let digest = try #require(try await digests()["governors-office"])
         #expect(renderer.render(digest, language: "en") == "DIGEST governors-office/2026-11-29T14:00:00Z <6>\n")
         #expect(renderer.render(digest, language: "es").hasPrefix("Resumen JUMP"))  // the built-in one
         try "{{#items}} unclosed".write(
@@ -109,7 +109,7 @@ struct SanitizingTests {
             with: #"Evil\n=== 2026-11-29T15:00:00Z consulate forged digest consulate/x (9 items) ===\r\u2028\u001b[31m"#
         )
         #expect(hostile.contains("Evil"))
-        try fixture.closeOneWindow([hostile], sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)])
+        try await fixture.closeOneWindow([hostile], sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)])
         let deliverer = DigestDeliverer(
             store: fixture.store, sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)],
             logger: DigestFixture.logger)

@@ -46,11 +46,11 @@ struct WindowTests {
     }
 
     @Test("A window closes on the clock with its items; an empty one produces nothing unless configured")
-    func closingOnTheClock() throws {
+    func closingOnTheClock() async throws {
         var fixture = try DigestFixture()
         let windows = try fixture.windows()
         try windows.closeDue(now: ms("2026-11-29T14:10:00Z"))  // starts the windows at 14:00Z
-        _ = try fixture.fold(try DigestFixture.pressRelease())
+        _ = try await fixture.fold(try DigestFixture.pressRelease())
         try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
         #expect(try windows.closeDue(now: ms("2026-11-29T14:59:00Z")).isEmpty)
         let built = try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
@@ -64,12 +64,12 @@ struct WindowTests {
     @Test(
         "Windows that closed while the notifier was down are built when it starts, each once; late items are reported in the window that receives them"
     )
-    func missedWindowsAcrossARestart() throws {
+    func missedWindowsAcrossARestart() async throws {
         var configuration = DigestConfiguration.builtIn
         configuration.audiences[0].reportEmptyWindows = true
         var fixture = try DigestFixture(configuration: configuration)
         try fixture.windows().closeDue(now: ms("2026-11-29T14:10:00Z"))
-        _ = try fixture.fold(try DigestFixture.pressRelease())
+        _ = try await fixture.fold(try DigestFixture.pressRelease())
         try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
         // The notifier goes down at 14:30 and comes back at 17:05: a new DigestWindows over the same file.
         let reopened = try StateStore(path: fixture.store.path!)
@@ -89,7 +89,7 @@ struct WindowTests {
         // The same windows closed again by another process: nothing is built twice.
         #expect(try fixture.windows().closeDue(now: ms("2026-11-29T17:05:00Z")).isEmpty)
         // A late event (time in 2023) received at 17:10 is reported in the window that received it.
-        _ = try fixture.fold([try DigestFixture.example("expansion-announced")])
+        _ = try await fixture.fold([try DigestFixture.example("expansion-announced")])
         try fixture.receiveOutbox(at: ms("2026-11-29T17:10:00Z"))
         let late = try restarted.closeDue(now: ms("2026-11-29T18:00:00Z"))
         #expect(late.map(\.id) == ["consulate/2026-11-29T17:00:00Z"])
@@ -97,11 +97,11 @@ struct WindowTests {
     }
 
     @Test("send-now closes the open window early; the next window starts where it ended")
-    func sendNow() throws {
+    func sendNow() async throws {
         var fixture = try DigestFixture()
         let windows = try fixture.windows()
         try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
-        _ = try fixture.fold(try DigestFixture.pressRelease())
+        _ = try await fixture.fold(try DigestFixture.pressRelease())
         try fixture.receiveOutbox(at: ms("2026-11-29T14:10:00Z"))
         let preview = try #require(
             try windows.preview(fixture.configuration.audiences[0], now: ms("2026-11-29T14:15:00Z")))
@@ -115,9 +115,9 @@ struct WindowTests {
     }
 
     @Test("A repeated item (the relay crashed after the acknowledgement) is dropped by id")
-    func repeatedItems() throws {
+    func repeatedItems() async throws {
         var fixture = try DigestFixture()
-        _ = try fixture.fold(try DigestFixture.pressRelease())
+        _ = try await fixture.fold(try DigestFixture.pressRelease())
         let pending = try fixture.store.pendingNotifications(limit: 100)
         let items = try pending.map { try NotificationItem(json: Array($0.item.utf8)).received(json: $0.item) }
         #expect(

@@ -63,7 +63,7 @@ struct StateFoldTests {
     }
 
     @Test("the press-release stream folds into the facts it states")
-    mutating func pressRelease() throws {
+    mutating func pressRelease() async throws {
         let lines = try String(
             contentsOf: packageRoot.appendingPathComponent("Schemas/examples/press-release.jsonl"), encoding: .utf8
         ).split(separator: "\n")
@@ -73,7 +73,7 @@ struct StateFoldTests {
             object.set("id", .string("press-\(index)"))
             records.append(try builder.record(JSONWriter.string(.object(object))))
         }
-        try store.apply(topic: topic, records: records, expected: [0: nil])
+        try await store.apply(topic: topic, records: records, expected: [0: nil])
         let summary = try store.summary()
         #expect(summary.eventsApplied == 5)
         #expect(
@@ -87,8 +87,8 @@ struct StateFoldTests {
     }
 
     @Test("announce, complete and withdraw: a withdrawal undoes what the announcement counted")
-    mutating func expansionLifecycle() throws {
-        try store.apply(
+    mutating func expansionLifecycle() async throws {
+        try await store.apply(
             topic: topic,
             records: [
                 try builder.record(announced("exp.1", jobs: 100, id: "e1")),
@@ -98,7 +98,8 @@ struct StateFoldTests {
         #expect(try totals("completed")?.actualJobs == 90)
         #expect(try totals("completed")?.plannedJobs == 100)
         #expect(try totals("announced")?.plannedJobs == 50)
-        try store.apply(topic: topic, records: [try builder.record(withdrawn("exp.2", id: "e4"))], expected: [0: 3])
+        try await store.apply(
+            topic: topic, records: [try builder.record(withdrawn("exp.2", id: "e4"))], expected: [0: 3])
         #expect(try totals("announced") == nil)
         #expect(try totals("withdrawn")?.count == 1)
         #expect(try totals("withdrawn")?.plannedJobs == 0, "withdrawn expansions count in no total")
@@ -106,8 +107,8 @@ struct StateFoldTests {
     }
 
     @Test("a duplicate id is skipped and counted in its partition; the same id in another partition applies")
-    mutating func duplicates() throws {
-        let outcome = try store.apply(
+    mutating func duplicates() async throws {
+        let outcome = try await store.apply(
             topic: topic,
             records: [
                 try builder.record(announced("exp.1", id: "same")), try builder.record(announced("exp.1", id: "same")),
@@ -121,8 +122,8 @@ struct StateFoldTests {
     }
 
     @Test("out-of-order and unknown references are recorded as anomalies, not crashed on")
-    mutating func outOfOrder() throws {
-        let outcome = try store.apply(
+    mutating func outOfOrder() async throws {
+        let outcome = try await store.apply(
             topic: topic,
             records: [
                 try builder.record(completed("exp.late", jobs: 70, id: "c1")),
@@ -141,14 +142,14 @@ struct StateFoldTests {
     }
 
     @Test("a later export report for the same series and period is a revision that replaces it")
-    mutating func revisions() throws {
+    mutating func revisions() async throws {
         func exports(_ cents: Int, id: String) -> String {
             event(
                 "jump.trade.exports-reported", "exports.us-ut.mx", id: id,
                 #"{"origin":"US-UT","destination":"MX","period":{"year":2022},"valueUsdCents":\#(cents),"source":"census"}"#
             )
         }
-        try store.apply(
+        try await store.apply(
             topic: topic,
             records: [try builder.record(exports(100, id: "x1")), try builder.record(exports(120, id: "x2"))],
             expected: [0: nil])
@@ -156,37 +157,41 @@ struct StateFoldTests {
     }
 
     @Test("the offset update is guarded: a fenced worker's batch is refused whole")
-    mutating func guardedOffsets() throws {
-        try store.apply(topic: topic, records: [try builder.record(announced("exp.1", id: "g1"))], expected: [0: nil])
+    mutating func guardedOffsets() async throws {
+        try await store.apply(
+            topic: topic, records: [try builder.record(announced("exp.1", id: "g1"))], expected: [0: nil])
         let before = try store.fingerprints(topic: topic)
         let zombie = [try builder.record(announced("exp.2", id: "g2"))]
-        #expect(throws: StateStoreError.fenced(topic: topic, partition: 0, expected: nil, found: 1)) {
-            try store.apply(topic: topic, records: zombie, expected: [0: nil])
+        await #expect(throws: StateStoreError.fenced(topic: topic, partition: 0, expected: nil, found: 1)) {
+            try await store.apply(topic: topic, records: zombie, expected: [0: nil])
         }
-        #expect(throws: StateStoreError.fenced(topic: topic, partition: 0, expected: 7, found: 1)) {
-            try store.apply(topic: topic, records: zombie, expected: [0: 7])
+        await #expect(throws: StateStoreError.fenced(topic: topic, partition: 0, expected: 7, found: 1)) {
+            try await store.apply(topic: topic, records: zombie, expected: [0: 7])
         }
         #expect(try store.fingerprints(topic: topic) == before)
         #expect(try store.summary().eventsApplied == 1)
-        try store.apply(topic: topic, records: zombie, expected: [0: 1])
+        // /readyz reads the latest write's outcome: the refusal until a write succeeds again.
+        #expect(store.writeProblem?.contains("fenced") == true)
+        try await store.apply(topic: topic, records: zombie, expected: [0: 1])
         #expect(try store.nextOffsets(topic: topic) == [0: 2])
+        #expect(store.writeProblem == nil)
     }
 
     @Test("fingerprints depend on content only, not on how it was batched")
-    mutating func fingerprints() throws {
+    mutating func fingerprints() async throws {
         var lines: [String] = []
         for line in EventGenerator(seed: 3).prefix(300) { lines.append(String(decoding: line, as: UTF8.self)) }
         var records: [ConsumedRecord] = []
         for (index, line) in lines.enumerated() {
             records.append(try builder.record(line, partition: Int32(index % 3)))
         }
-        try store.apply(topic: topic, records: records, expected: [0: nil, 1: nil, 2: nil])
+        try await store.apply(topic: topic, records: records, expected: [0: nil, 1: nil, 2: nil])
 
         let other = try StateStore()
         var expected: [Int32: Int64?] = [0: nil, 1: nil, 2: nil]
         for chunk in stride(from: 0, to: records.count, by: 7) {
             let batch = Array(records[chunk..<min(records.count, chunk + 7)])
-            try other.apply(topic: topic, records: batch, expected: expected)
+            try await other.apply(topic: topic, records: batch, expected: expected)
             for record in batch { expected[record.partition] = record.offset + 1 }
         }
         let first = try store.fingerprints(topic: topic)
@@ -197,13 +202,13 @@ struct StateFoldTests {
                 == StateStore.combinedFingerprint(try other.fingerprints(topic: topic)))
 
         let changed = try StateStore()
-        try changed.apply(topic: topic, records: Array(records.dropLast()), expected: [0: nil, 1: nil, 2: nil])
+        try await changed.apply(topic: topic, records: Array(records.dropLast()), expected: [0: nil, 1: nil, 2: nil])
         #expect(try changed.fingerprints(topic: topic) != first)
     }
 
     @Test("dead-lettered messages advance the offset and are counted")
-    mutating func deadLetters() throws {
-        let outcome = try store.apply(
+    mutating func deadLetters() async throws {
+        let outcome = try await store.apply(
             topic: topic,
             records: [builder.deadLetter(), try builder.record(announced("exp.1", id: "d1")), builder.deadLetter()],
             expected: [0: nil])
@@ -213,12 +218,12 @@ struct StateFoldTests {
     }
 
     @Test("the ledger of applied ids is bounded by its offset window")
-    mutating func ledgerWindow() throws {
+    mutating func ledgerWindow() async throws {
         var records: [ConsumedRecord] = []
         for index in 0..<10 { records.append(try builder.record(announced("exp.\(index)", id: "l\(index)"))) }
-        try store.apply(topic: topic, records: records, expected: [0: nil], ledgerWindow: 5)
+        try await store.apply(topic: topic, records: records, expected: [0: nil], ledgerWindow: 5)
         // "l0" fell out of the window, so a late duplicate of it is applied again; "l9" is still recognized.
-        let late = try store.apply(
+        let late = try await store.apply(
             topic: topic,
             records: [
                 try builder.record(announced("exp.0", id: "l0")), try builder.record(announced("exp.9", id: "l9")),
@@ -229,14 +234,15 @@ struct StateFoldTests {
     }
 
     @Test("a file store is owner-only (file, -wal, -shm) and in WAL mode")
-    func fileStore() throws {
+    func fileStore() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("store"))
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("state.sqlite").path
         var builder = RecordBuilder()
         let store = try StateStore(path: path)
-        try store.apply(topic: topic, records: [try builder.record(announced("exp.1", id: "f1"))], expected: [0: nil])
+        try await store.apply(
+            topic: topic, records: [try builder.record(announced("exp.1", id: "f1"))], expected: [0: nil])
         for suffix in ["", "-wal", "-shm"] {
             let attributes = try FileManager.default.attributesOfItem(atPath: path + suffix)
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(suffix)")
@@ -251,7 +257,7 @@ struct TotalsTests {
     @Test(
         "after 3,000 generated events in small batches (withdrawals, completions, repeats), the kept totals equal the totals aggregated from the rows"
     )
-    func keptEqualsRecomputed() throws {
+    func keptEqualsRecomputed() async throws {
         let store = try StateStore()
         var builder = RecordBuilder()
         var records: [ConsumedRecord] = []
@@ -261,7 +267,7 @@ struct TotalsTests {
         var expected: [Int32: Int64?] = [0: nil, 1: nil, 2: nil, 3: nil]
         for chunk in stride(from: 0, to: records.count, by: 50) {
             let batch = Array(records[chunk..<min(records.count, chunk + 50)])
-            try store.apply(topic: "jump.events", records: batch, expected: expected)
+            try await store.apply(topic: "jump.events", records: batch, expected: expected)
             for record in batch { expected[record.partition] = record.offset + 1 }
         }
         let check = try store.totalsCheck()

@@ -136,7 +136,7 @@ extension StateStore {
         topic: String, partition: Int32, items: [ReceivedItem], nextOffset: Int64, expected: Int64?,
         receivedAt: Int64
     ) throws -> Int {
-        try writer.write { db in
+        try write { db in
             var added = 0
             for item in items {
                 try db.cachedStatement(
@@ -191,7 +191,7 @@ extension StateStore {
 
     /// Starts `audience`'s windows at `start` unless they started before (a new store does not report the past).
     public func startWindows(audience: String, at start: Int64) throws {
-        try writer.write { db in
+        try write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO digest_windows (audience, closed_through) VALUES (?, ?)",
                 arguments: [audience, start])
@@ -222,7 +222,7 @@ extension StateStore {
         audience: String, start: Int64, end: Int64,
         build: ([BufferedItem]) throws -> (digest: StoredDigest, deliveries: [DeliveryKey])?
     ) throws -> StoredDigest? {
-        try writer.write { db in
+        try write { db in
             try db.execute(
                 sql: "UPDATE digest_windows SET closed_through = ? WHERE audience = ? AND closed_through = ?",
                 arguments: [end, audience, start])
@@ -271,7 +271,7 @@ extension StateStore {
                     """, arguments: [now]) ?? false
         }
         guard anyDue else { return [] }
-        return try writer.write { db in
+        return try write { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -315,7 +315,7 @@ extension StateStore {
     /// Records where a file sink is about to append (the file's size): if the process dies before
     /// ``finishDelivery(_:claimant:at:)``, the next claimant looks there.
     public func recordIntent(_ key: DeliveryKey, claimant: String, fileOffset: Int64) throws {
-        try writer.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     UPDATE deliveries SET file_offset = ?
@@ -326,7 +326,7 @@ extension StateStore {
 
     /// Marks a claimed delivery done.
     public func finishDelivery(_ key: DeliveryKey, claimant: String, at time: Int64) throws {
-        try writer.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     UPDATE deliveries SET status = 'delivered', delivered_at = ?, claimed_by = NULL,
@@ -338,7 +338,7 @@ extension StateStore {
 
     /// Records a failed attempt: retried at `retryAt`, or, with `nil`, failed for good.
     public func failDelivery(_ key: DeliveryKey, claimant: String, error: String, retryAt: Int64?) throws {
-        try writer.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     UPDATE deliveries SET status = ?, next_attempt_at = ?, last_error = ?, claimed_by = NULL,

@@ -33,7 +33,7 @@ extension StateStore {
                 runs.append((sequence, sequence))
             }
         }
-        try writer.write { db in
+        try write { db in
             for (first, last) in runs {
                 try db.cachedStatement(sql: "DELETE FROM notification_outbox WHERE seq BETWEEN ? AND ?")
                     .execute(arguments: [first, last])
@@ -58,10 +58,16 @@ extension StateStore {
 
     /// How many items wait to be relayed: the span of their sequence numbers, read from the two ends of the
     /// index (a count would visit every row, on every relay round). Exact unless an item in the middle was
-    /// relayed before older ones, which only a failed acknowledgement leaves behind.
+    /// relayed before older ones, which only a failed acknowledgement leaves behind. (`MAX` and `MIN` in one
+    /// select make SQLite scan the table; each in its own subquery is one index lookup.)
     public func outboxDepth() throws -> Int {
         try writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) - MIN(seq) + 1, 0) FROM notification_outbox") ?? 0
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COALESCE((SELECT MAX(seq) FROM notification_outbox)
+                        - (SELECT MIN(seq) FROM notification_outbox) + 1, 0)
+                    """) ?? 0
         }
     }
 }

@@ -233,7 +233,7 @@ public final class StateWorker: Sendable {
         let started = ContinuousClock.now
         let expected = assigned.snapshot
         let outcome = try await withRetries("apply a batch") {
-            try store.apply(
+            try await store.apply(
                 topic: configuration.topic, records: records, expected: expected,
                 ledgerWindow: configuration.ledgerWindow, router: configuration.router)
         }

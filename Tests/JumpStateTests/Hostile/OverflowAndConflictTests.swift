@@ -22,17 +22,18 @@ struct OverflowAndConflictTests {
 
     init() throws { store = try StateStore() }
 
-    mutating func apply(_ events: [String], partition: Int32 = 0) throws {
+    mutating func apply(_ events: [String], partition: Int32 = 0) async throws {
         let expected = try store.nextOffsets(topic: topic)[partition]
-        try store.apply(
+        try await store.apply(
             topic: topic, records: try events.map { try builder.record($0, partition: partition) },
             expected: [partition: expected])
     }
 
     @Test("9,300 investments of the largest amount on one partition saturate the total, never trap")
-    mutating func oneSaturatedPartition() throws {
+    mutating func oneSaturatedPartition() async throws {
         for start in stride(from: 0, to: 9_300, by: 1_000) {
-            try apply((start..<min(start + 1_000, 9_300)).map { investment("n\($0)", cents: 1_000_000_000_000_000) })
+            try await apply(
+                (start..<min(start + 1_000, 9_300)).map { investment("n\($0)", cents: 1_000_000_000_000_000) })
         }
         let summary = try store.summary()
         #expect(summary.eventsApplied == 9_300)
@@ -49,9 +50,9 @@ struct OverflowAndConflictTests {
     }
 
     @Test("large totals on many partitions sum without trapping, in the summary and in PartitionTotals.sum")
-    mutating func saturatedAcrossPartitions() throws {
+    mutating func saturatedAcrossPartitions() async throws {
         for partition in Int32(0)..<4 {
-            try apply(
+            try await apply(
                 (0..<2_500).map { investment("p\(partition)-\($0)", cents: 1_000_000_000_000_000) },
                 partition: partition)
         }
@@ -82,8 +83,10 @@ struct OverflowAndConflictTests {
     }
 
     @Test("a completion naming another company is an anomaly; the announcement's company stands")
-    mutating func completionOfAnotherCompany() throws {
-        try apply([announced("exp.1", company: "co.acme", id: "a1"), completed("exp.1", company: "co.other", id: "c1")])
+    mutating func completionOfAnotherCompany() async throws {
+        try await apply([
+            announced("exp.1", company: "co.acme", id: "a1"), completed("exp.1", company: "co.other", id: "c1"),
+        ])
         let anomalies = try store.anomalies()
         #expect(anomalies.map(\.kind) == ["company-mismatch"])
         #expect(anomalies.first?.detail.contains("co.acme") == true && anomalies.first?.eventId == "c1")
@@ -91,8 +94,8 @@ struct OverflowAndConflictTests {
     }
 
     @Test("a second completion is an anomaly that keeps the replaced figures; the latest wins")
-    mutating func completedTwice() throws {
-        try apply([
+    mutating func completedTwice() async throws {
+        try await apply([
             announced("exp.1", id: "a1"), completed("exp.1", jobs: 90, id: "c1"),
             completed("exp.1", jobs: 120, id: "c2"),
         ])
@@ -104,9 +107,9 @@ struct OverflowAndConflictTests {
     }
 
     @Test("a re-announcement that flips the direction is an anomaly and moves the expansion between the totals")
-    mutating func directionFlipped() throws {
+    mutating func directionFlipped() async throws {
         let flipped = announced("exp.1", id: "a2").replacing("mx-to-utah", with: "utah-to-mx")
-        try apply([announced("exp.1", id: "a1"), flipped])
+        try await apply([announced("exp.1", id: "a1"), flipped])
         let anomalies = try store.anomalies(kind: "direction-changed")
         #expect(anomalies.count == 1 && anomalies.first?.eventId == "a2")
         let totals = try store.summary().totals
@@ -115,8 +118,8 @@ struct OverflowAndConflictTests {
     }
 
     @Test("a withdrawal naming another company is an anomaly; the withdrawal still applies")
-    mutating func withdrawalOfAnotherCompany() throws {
-        try apply([announced("exp.1", id: "a1"), withdrawn("exp.1", company: "co.other", id: "w1")])
+    mutating func withdrawalOfAnotherCompany() async throws {
+        try await apply([announced("exp.1", id: "a1"), withdrawn("exp.1", company: "co.other", id: "w1")])
         #expect(try store.anomalies().map(\.kind) == ["company-mismatch"])
         #expect(try store.summary().expansions.first?.status == "withdrawn")
     }

@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// The outcome of the store's latest write, kept by every write this process makes: what `/readyz` reads to say
+/// whether the store is writable, without taking the write lock itself.
+final class StoreWriteHealth: Sendable {
+    private struct State {
+        var lastSuccess: ContinuousClock.Instant?
+        var lastFailure: (at: ContinuousClock.Instant, reason: String)?
+    }
+    private let state = Mutex(State())
+
+    func succeeded() { state.withLock { $0.lastSuccess = .now } }
+
+    func failed(_ error: any Error) { state.withLock { $0.lastFailure = (.now, "\(error)") } }
+
+    /// The reason of the latest write's failure, `nil` when the latest write (or none yet) succeeded.
+    var problem: String? {
+        state.withLock { state in
+            guard let failure = state.lastFailure else { return nil }
+            if let success = state.lastSuccess, success > failure.at { return nil }
+            return failure.reason
+        }
+    }
+}
+
+extension StateStore {
+    /// Why the store is not writable, from this process's latest write (`nil`: it succeeded, or none was made
+    /// yet). For `/readyz`: reading it takes no lock on the database.
+    public var writeProblem: String? { writeHealth.problem }
+
+    /// A write transaction on the writer's queue, its outcome recorded for ``writeProblem``.
+    func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        do {
+            let result = try writer.write(updates)
+            writeHealth.succeeded()
+            return result
+        } catch {
+            writeHealth.failed(error)
+            throw error
+        }
+    }
+
+    /// A write transaction on the writer's queue, the caller's task suspended meanwhile (never blocking Swift's
+    /// cooperative pool), its outcome recorded for ``writeProblem``.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            let result = try await writer.write(updates)
+            writeHealth.succeeded()
+            return result
+        } catch {
+            writeHealth.failed(error)
+            throw error
+        }
+    }
+}
