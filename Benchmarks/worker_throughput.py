@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """jump-consumer's state worker next to a plain consume loop and a Python worker: same topic, same run.
 
-Usage: Benchmarks/worker_throughput.py [--count N] [--batch-size B] [--dead-letters D] [--skip-build]
+Usage: Benchmarks/worker_throughput.py [--count N] [--batch-size B] [--dead-letters D] [--latency SECONDS]
+                                      [--rate R] [--skip-build]
 
 Publishes N generated events (seed 1, all valid) to a 24-partition topic of a release jump-dev-broker (lz4, so
 the mock keeps them all), then reads them with:
@@ -18,6 +19,12 @@ group members ("after join": wall minus the time to the first assignment, from e
 Then D garbage messages (default 100,000) on a 24-partition topic go through `jump-consumer run --role state`,
 which dead-letters every one (each batch's dead letters in flight together, all acknowledged before the batch
 commits), next to kcat -P writing the same messages: dead letters per second, side by side.
+
+With --latency S (default 60; 0 skips it), a state worker runs on its own topic while jump-kafka-bench publishes
+events at a steady R per second (default 2,000) for S seconds and reads the worker's store (read-only, every
+millisecond) to see each event committed: p50, p90, p99, p99.9 and max from publish to committed (HdrHistogram),
+with the producer's linger.ms and the worker's fetch.wait.max.ms stated (the mock broker holds a fetch that found
+nothing for that long even when data arrives; a real broker answers at once).
 """
 import argparse
 import json
@@ -27,6 +34,8 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from datetime import datetime
 
 from bench_support import ROOT, measured, release_bin, start_broker
@@ -37,6 +46,8 @@ def main():
     parser.add_argument("--count", type=int, default=200_000)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--dead-letters", type=int, default=100_000)
+    parser.add_argument("--latency", type=int, default=60)
+    parser.add_argument("--rate", type=int, default=2000)
     parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args()
     bin_dir = release_bin(["jump-dev-broker", "jump-producer", "jump-consumer", "jump-kafka-bench"], args.skip_build)
@@ -46,9 +57,10 @@ def main():
         subprocess.run([f"{bin_dir}/jump-producer", "generate", "--count", str(args.count), "--seed", "1"],
                        stdout=output, check=True)
     broker, bootstrap = start_broker(bin_dir, ["bench.events:24", "bench.garbage:24", "bench.garbage.dlq:24",
-                                               "bench.kcat:24"])
+                                               "bench.kcat:24", "bench.latency:24"])
     rows = []
     dead_rows = []
+    latency = None
     try:
         subprocess.run([f"{bin_dir}/jump-producer", "publish", "-b", bootstrap, "-t", "bench.events", events],
                        check=True, stderr=subprocess.DEVNULL)
@@ -109,6 +121,8 @@ def main():
             join = (datetime.fromisoformat(assigned.group(1)) - started).total_seconds() if assigned else None
             dead_rows.append((f"jump-consumer dead-lettering (batch {args.batch_size})", wall, cpu, peak,
                               wall - join if join is not None else None))
+        if args.latency:
+            latency = measure_latency(bin_dir, bootstrap, work, args.latency, args.rate, args.batch_size)
     finally:
         broker.terminate()
         broker.wait()
@@ -129,6 +143,55 @@ def main():
         for name, wall, cpu, peak, inner in dead_rows:
             after = f"{args.dead_letters / inner:>11,.0f}" if inner else f"{'-':>11}"
             print(f"{name:<44} {wall:>7.2f} {args.dead_letters / wall:>10,.0f} {after} {cpu:>6.2f} {peak:>9.0f}")
+
+    if latency:
+        print(f"\nlatency: {latency['rate']:,} events/s for {latency['seconds']} s ({latency['published']:,} events), "
+              f"jump-consumer run --role state (batch {args.batch_size}, -X fetch.wait.max.ms={FETCH_WAIT_MS}), "
+              f"producer linger.ms {latency['lingerMs']}; publish to committed in the store")
+        print(f"{'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'max ms':>8}")
+        print(f"{latency['p50Ms']:>8.1f} {latency['p90Ms']:>8.1f} {latency['p99Ms']:>8.1f} {latency['p999Ms']:>9.1f}"
+              f" {latency['maxMs']:>8.1f}")
+
+
+# The mock broker answers a fetch that found no data only after fetch.wait.max.ms (500 by default), even when data
+# arrives meanwhile; a real broker answers as soon as there is data. The worker is run with a short wait here.
+FETCH_WAIT_MS = 5
+
+
+def measure_latency(bin_dir, bootstrap, work, seconds, rate, batch_size):
+    """Starts a state worker on bench.latency, waits for its assignment, then has jump-kafka-bench publish at a
+    steady rate and watch the worker's store; returns jump-kafka-bench's JSON result."""
+    events = os.path.join(work, "latency.jsonl")
+    with open(events, "wb") as output:
+        subprocess.run([f"{bin_dir}/jump-producer", "generate", "--count", str(seconds * rate), "--seed", "2"],
+                       stdout=output, check=True)
+    state = os.path.join(work, "state-latency.sqlite")
+    worker = subprocess.Popen([f"{bin_dir}/jump-consumer", "run", "-b", bootstrap, "-t", "bench.latency", "--state",
+                               state, "--role", "state", "--group", "bench-latency", "--batch-size",
+                               str(batch_size), "-X", f"fetch.wait.max.ms={FETCH_WAIT_MS}"],
+                              stderr=subprocess.PIPE, text=True)
+    assigned = threading.Event()
+
+    def watch():
+        for line in worker.stderr:
+            if "partitions assigned after waiting" in line or "partitions assigned;" in line:
+                assigned.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        if not assigned.wait(60):
+            sys.exit("the latency worker was not assigned partitions within 60 s")
+        time.sleep(0.5)
+        out = subprocess.run([f"{bin_dir}/jump-kafka-bench", "latency", "-b", bootstrap, "-t", "bench.latency",
+                              "--state", state, "--events", events, "--rate", str(rate), "--seconds", str(seconds),
+                              "-X", "linger.ms=5", "-X", "enable.idempotence=true", "-X", "acks=all"],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"jump-kafka-bench latency failed: {out.stderr[-2000:]} {out.stdout[-500:]}")
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        worker.terminate()
+        worker.wait(30)
 
 
 if __name__ == "__main__":
