@@ -78,9 +78,6 @@ public final class KafkaConsumer: Sendable {
     /// The assigned partitions whose end this member has reached, with no message since.
     public var partitionsAtEnd: Set<KafkaTopicPartition> { state.partitionsAtEnd }
 
-    /// How many assignments and revocations this member has seen.
-    public var rebalanceCount: Int { state.rebalanceCount }
-
     /// Records the next offset to read for each partition (the offset of the last processed message + 1); with
     /// auto-commit on, librdkafka commits it, otherwise ``commit()`` does.
     public func storeOffsets(_ nextOffsets: [KafkaTopicPartition: Int64]) throws(KafkaError) {
@@ -124,26 +121,6 @@ public final class KafkaConsumer: Sendable {
     /// Fetches again from paused partitions.
     public func resume(_ partitions: [KafkaTopicPartition]) async throws {
         try await pauseOrResume(partitions, pause: false)
-    }
-
-    /// The group's committed offsets for the partitions (`nil` where none is committed).
-    public func committedOffsets(
-        for partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)
-    ) async throws -> [KafkaTopicPartition: Int64?] {
-        let milliseconds = Int32(clamping: timeout.wholeMilliseconds)
-        return try await onSerialQueue { () throws(KafkaError) in
-            try KafkaTopicPartitionList.with(partitions.map { ($0, .committed) }) { list throws(KafkaError) in
-                let code = rd_kafka_committed(self.handle.pointer, list, milliseconds)
-                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                    throw KafkaError.rdKafka(code, context: "cannot read committed offsets")
-                }
-                var result: [KafkaTopicPartition: Int64?] = [:]
-                for entry in KafkaTopicPartitionList.entries(list) {
-                    result[entry.topicPartition] = entry.offset >= 0 ? entry.offset : nil
-                }
-                return result
-            }
-        }
     }
 
     /// The oldest kept and the next offset to be written for a partition, asked of its leader.

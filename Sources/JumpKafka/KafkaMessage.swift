@@ -56,9 +56,6 @@ public struct KafkaOffset: Sendable, Hashable, CustomStringConvertible {
     /// The group's committed offset, or `auto.offset.reset` without one.
     public static let committed = KafkaOffset(rawValue: -1000)
 
-    /// The exact offset, or `nil` for a logical one.
-    public var exactValue: Int64? { rawValue >= 0 ? rawValue : nil }
-
     /// The number, or `beginning`, `end`, `committed`.
     public var description: String {
         switch rawValue {

@@ -45,7 +45,8 @@ public final class KafkaProducer: Sendable {
     ///
     /// - Returns: where the message was stored.
     /// - Throws: ``KafkaError`` when it was not delivered (``KafkaError/isRetriable`` tells whether trying
-    ///   again may help), or `CancellationError`.
+    ///   again may help); `CancellationError` only while waiting for room in a full queue: once the message is
+    ///   queued, its outcome is awaited whatever happens to the task (the broker may still store it).
     public func send(_ message: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
         while true {
             let result: Result<KafkaDeliveryReport, KafkaError>? = try await withCheckedThrowingContinuation {

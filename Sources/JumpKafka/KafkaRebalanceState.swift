@@ -29,7 +29,6 @@ final class KafkaRebalanceState: Sendable {
         var assignment: Set<KafkaTopicPartition> = []
         var atEnd: Set<KafkaTopicPartition> = []
         var pendingError: KafkaError?
-        var rebalanceCount = 0
     }
 
     private let hooks: KafkaRebalanceHooks
@@ -43,7 +42,6 @@ final class KafkaRebalanceState: Sendable {
 
     var assignment: Set<KafkaTopicPartition> { inner.withLock { $0.assignment } }
     var partitionsAtEnd: Set<KafkaTopicPartition> { inner.withLock { $0.atEnd.intersection($0.assignment) } }
-    var rebalanceCount: Int { inner.withLock { $0.rebalanceCount } }
 
     func takePendingError() -> KafkaError? {
         inner.withLock { state in
@@ -86,16 +84,12 @@ final class KafkaRebalanceState: Sendable {
             }
             inner.withLock { state in
                 if cooperative { state.assignment.subtract(partitions) } else { state.assignment.removeAll() }
-                state.rebalanceCount += 1
             }
         default:
             let error = KafkaError.rdKafka(code, context: "rebalance failed")
             logger.error("rebalance failed; dropping the assignment", metadata: ["error": "\(error)"])
             rd_kafka_assign(handle, nil)
-            inner.withLock {
-                $0.assignment.removeAll()
-                $0.rebalanceCount += 1
-            }
+            inner.withLock { $0.assignment.removeAll() }
         }
     }
 
@@ -134,7 +128,6 @@ final class KafkaRebalanceState: Sendable {
         inner.withLock { state in
             if cooperative { state.assignment.formUnion(partitions) } else { state.assignment = Set(partitions) }
             state.atEnd.subtract(partitions)
-            state.rebalanceCount += 1
         }
     }
 }

@@ -68,11 +68,6 @@ public final class MockCluster: Sendable {
         }
     }
 
-    /// Forgets injected errors not yet used for an API.
-    public func clearRequestErrors(_ api: KafkaAPIKey) {
-        rd_kafka_mock_clear_request_errors(cluster.pointer, api.rawValue)
-    }
-
     private func check(_ code: rd_kafka_resp_err_t, _ what: String) throws(KafkaError) {
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError.rdKafka(code, kind: .mockCluster, context: "mock cluster: \(what)")

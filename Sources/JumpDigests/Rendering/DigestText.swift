@@ -107,11 +107,6 @@ public enum DigestText {
         }
     }
 
-    /// A direction given by its raw value, in words (the raw value itself if unknown).
-    public static func direction(raw: String, _ language: String) -> String {
-        Direction(rawValue: raw).map { direction($0, language) } ?? clean(raw)
-    }
-
     /// A meeting topic in words.
     public static func topic(_ topic: MeetingTopic, _ language: String) -> String {
         guard language == "es" else { return topic.rawValue }

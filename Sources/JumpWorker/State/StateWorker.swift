@@ -1,5 +1,4 @@
 import CoreMetrics
-import Dispatch
 import Foundation
 import GRDB
 import JumpEvents
@@ -213,7 +212,7 @@ public final class StateWorker: Sendable {
     /// one transaction, then stores the next offsets in Kafka for lag tooling.
     private func process(_ messages: [KafkaConsumerMessage]) async throws {
         // Decoding is independent per message: it runs on both cores, results kept in message order.
-        let decoded = decodeInParallel(messages)
+        let decoded = await decodeInParallel(messages)
         var records: [ConsumedRecord] = []
         records.reserveCapacity(messages.count)
         var rejected: [(KafkaConsumerMessage, EventRejection)] = []
@@ -264,22 +263,28 @@ public final class StateWorker: Sendable {
             ])
     }
 
-    private func decodeInParallel(_ messages: [KafkaConsumerMessage]) -> [Result<JumpEvent, EventRejection>] {
+    /// Decodes every message on every core (a task group over chunks of 128), results in message order.
+    private func decodeInParallel(_ messages: [KafkaConsumerMessage]) async -> [Result<JumpEvent, EventRejection>] {
         let decoder = decoder
         let chunk = 128
-        let chunks = (messages.count + chunk - 1) / chunk
-        let results = ParallelResults<[Result<JumpEvent, EventRejection>]>(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { index in
-            results.set(
-                index,
-                messages[(index * chunk)..<min(messages.count, (index + 1) * chunk)].map { message in
-                    guard let value = message.value else {
-                        return .failure(EventRejection(.syntax, at: "", "the message has no value"))
+        return await withTaskGroup(of: (Int, [Result<JumpEvent, EventRejection>]).self) { group in
+            for start in stride(from: 0, to: messages.count, by: chunk) {
+                let slice = messages[start..<min(messages.count, start + chunk)]
+                group.addTask {
+                    let decoded = slice.map { message -> Result<JumpEvent, EventRejection> in
+                        guard let value = message.value else {
+                            return .failure(EventRejection(.syntax, at: "", "the message has no value"))
+                        }
+                        return Result { () throws(EventRejection) in try decoder.decode(value) }
                     }
-                    return Result { () throws(EventRejection) in try decoder.decode(value) }
-                })
+                    return (start / chunk, decoded)
+                }
+            }
+            var chunks = Array(
+                repeating: [Result<JumpEvent, EventRejection>](), count: (messages.count + chunk - 1) / chunk)
+            for await (index, decoded) in group { chunks[index] = decoded }
+            return chunks.flatMap { $0 }
         }
-        return results.values.flatMap { $0 }
     }
 
     /// Sends the rejected messages, unchanged, to the dead-letter topic with the reason in headers, all in flight
