@@ -219,10 +219,11 @@ public final class StateWorker: Sendable {
         for (message, result) in zip(messages, decoded) {
             let partition = message.topicPartition.partition
             switch result {
-            case .success(let event):
+            case .success(let decoded):
                 records.append(
                     ConsumedRecord(
-                        partition: partition, offset: message.offset, content: .event(event, raw: message.value ?? [])))
+                        partition: partition, offset: message.offset,
+                        content: .event(decoded.event, raw: decoded.structured)))
             case .failure(let rejection):
                 rejected.append((message, rejection))
                 records.append(ConsumedRecord(partition: partition, offset: message.offset, content: .deadLettered))
@@ -264,24 +265,23 @@ public final class StateWorker: Sendable {
     }
 
     /// Decodes every message on every core (a task group over chunks of 128), results in message order.
-    private func decodeInParallel(_ messages: [KafkaConsumerMessage]) async -> [Result<JumpEvent, EventRejection>] {
+    private func decodeInParallel(_ messages: [KafkaConsumerMessage]) async -> [Result<DecodedEvent, EventRejection>] {
         let decoder = decoder
         let chunk = 128
-        return await withTaskGroup(of: (Int, [Result<JumpEvent, EventRejection>]).self) { group in
+        return await withTaskGroup(of: (Int, [Result<DecodedEvent, EventRejection>]).self) { group in
             for start in stride(from: 0, to: messages.count, by: chunk) {
                 let slice = messages[start..<min(messages.count, start + chunk)]
                 group.addTask {
-                    let decoded = slice.map { message -> Result<JumpEvent, EventRejection> in
-                        guard let value = message.value else {
-                            return .failure(EventRejection(.syntax, at: "", "the message has no value"))
+                    (
+                        start / chunk,
+                        slice.map { message in
+                            Result { () throws(EventRejection) in try DecodedEvent(message, decoder) }
                         }
-                        return Result { () throws(EventRejection) in try decoder.decode(value) }
-                    }
-                    return (start / chunk, decoded)
+                    )
                 }
             }
             var chunks = Array(
-                repeating: [Result<JumpEvent, EventRejection>](), count: (messages.count + chunk - 1) / chunk)
+                repeating: [Result<DecodedEvent, EventRejection>](), count: (messages.count + chunk - 1) / chunk)
             for await (index, decoded) in group { chunks[index] = decoded }
             return chunks.flatMap { $0 }
         }
@@ -338,5 +338,27 @@ public final class StateWorker: Sendable {
             return OffsetOutOfRange(partition: partition, storeOffset: offset, log: marks.low..<marks.high)
         }
         return error
+    }
+}
+
+/// A valid event and its structured form (the message value, or the JSON object a binary-mode event stands for),
+/// which is what the notification items carry.
+struct DecodedEvent: Sendable {
+    var event: JumpEvent
+    var structured: [UInt8]
+
+    /// Decodes a message in either mode of the CloudEvents Kafka binding: structured (the value is the event) or
+    /// binary (`ce_` headers and the data as the value).
+    init(_ message: KafkaConsumerMessage, _ decoder: EventDecoder) throws(EventRejection) {
+        if CloudEventsBinaryMode.isBinary(headerNames: message.headers.lazy.map(\.name)) {
+            structured = try CloudEventsBinaryMode.structured(
+                headers: message.headers.map { ($0.name, $0.value) }, value: message.value, decoder: decoder)
+        } else {
+            guard let value = message.value else {
+                throw EventRejection(.syntax, at: "", "the message has no value")
+            }
+            structured = value
+        }
+        event = try decoder.decode(structured)
     }
 }
