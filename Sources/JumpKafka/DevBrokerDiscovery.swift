@@ -47,8 +47,31 @@ public enum DevBrokerDiscovery {
         return Found(bootstrapServers: lines[0], file: file)
     }
 
-    /// Writes the well-known file for this process (owner-only, replaced atomically).
+    /// The well-known file names another dev broker that is still running: it stays that broker's.
+    public struct Taken: Error, CustomStringConvertible {
+        /// The file.
+        public var file: String
+        /// The running broker's process id.
+        public var pid: pid_t
+
+        /// Names the other broker and the way out.
+        public var description: String {
+            "another jump-dev-broker (pid \(pid)) is named in \(file) and still runs; this one is not discoverable: "
+                + "give its clients -b with the address it prints, or stop the other one first"
+        }
+    }
+
+    /// Writes the well-known file for this process (owner-only, replaced atomically), unless it names another dev
+    /// broker that still runs.
+    ///
+    /// - Throws: ``Taken`` when another running broker owns the file (it is left as it is); a file error.
     public static func publish(bootstrapServers: String, to file: String) throws {
+        if let text = try? String(contentsOfFile: file, encoding: .utf8) {
+            let lines = text.split(separator: "\n")
+            if lines.count >= 2, let pid = pid_t(lines[1]), pid != getpid(), isAlive(pid) {
+                throw Taken(file: file, pid: pid)
+            }
+        }
         let contents = "\(bootstrapServers)\n\(getpid())\n"
         let temporary = file + ".\(getpid()).tmp"
         guard

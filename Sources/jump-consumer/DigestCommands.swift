@@ -129,6 +129,7 @@ extension JumpConsumer.Digest {
 
         func run() throws {
             let entries = try store.openForReading().digests(limit: limit)
+            if entries.isEmpty, !json { Console.error("no digest in \(store.path) yet") }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             for (digest, deliveries) in entries {
@@ -167,7 +168,10 @@ private func loadConfiguration(_ options: JumpConsumer.DigestOptions) throws -> 
     }
 }
 
-private func unknownAudience(_ audience: String, _ configuration: DigestConfiguration) -> ValidationError {
-    ValidationError(
-        "no audience \(audience); the configuration has \(configuration.audiences.map(\.id).joined(separator: ", "))")
+/// An audience the configuration does not have: one line naming the ones it has (no usage text), exit 64.
+private func unknownAudience(_ audience: String, _ configuration: DigestConfiguration) -> ExitCode {
+    Console.error(
+        "no audience \(audience); the configuration has "
+            + configuration.audiences.map(\.id).joined(separator: ", "))
+    return ExitCode(64)
 }

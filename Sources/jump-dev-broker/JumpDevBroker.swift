@@ -59,7 +59,11 @@ struct JumpDevBroker: AsyncParsableCommand {
         }
         let discovery = noDiscoveryFile ? nil : (discoveryFile ?? DevBrokerDiscovery.wellKnownFile())
         if let discovery {
-            try DevBrokerDiscovery.publish(bootstrapServers: cluster.bootstrapServers, to: discovery)
+            do {
+                try DevBrokerDiscovery.publish(bootstrapServers: cluster.bootstrapServers, to: discovery)
+            } catch let taken as DevBrokerDiscovery.Taken {
+                logger.warning("\(taken)")
+            }
         }
         // The first line comes last, so whoever reads it may rely on the files too.
         FileHandle.standardOutput.write(Data("bootstrap.servers=\(cluster.bootstrapServers)\n".utf8))

@@ -74,6 +74,18 @@ struct DigestEndToEndTests {
             ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--digest-config", config]
                 + Self.quickGroup)
         #expect(run.status == 0, "\(run.stderr)")
+        // The files exist from the start, for `tail -F` before the first digest (empty, unless the run happened
+        // to cross the hour and close a window).
+        for file in ["digests.log", "digests.jsonl"] {
+            let text = try String(contentsOfFile: path(file), encoding: .utf8)
+            #expect(text.isEmpty || text.hasPrefix(file == "digests.log" ? "=== " : "{"), "\(file)")
+        }
+        let listing = try await consumer(["digest", "list", "--state", state])
+        #expect(listing.status == 0 && (!listing.stdout.isEmpty || listing.stderr.contains("no digest in")))
+        let unknown = try await consumer(
+            ["digest", "preview", "--audience", "nobody", "--state", state, "--digest-config", config])
+        #expect(unknown.status == 64 && unknown.stderr.contains("the configuration has consulate, governors-office"))
+        #expect(!unknown.stderr.contains("USAGE"), "one line naming the audiences, not the usage")
         let preview = try await consumer(
             ["digest", "preview", "--audience", "consulate", "--state", state, "--digest-config", config])
         #expect(preview.stdout.hasPrefix("Resumen JUMP · Consulado General de México en Salt Lake City"))

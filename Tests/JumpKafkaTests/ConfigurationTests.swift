@@ -87,5 +87,13 @@ struct ConfigurationTests {
         try DevBrokerDiscovery.publish(bootstrapServers: "127.0.0.1:9", to: file)
         DevBrokerDiscovery.withdraw(file: file)
         #expect(!FileManager.default.fileExists(atPath: file))
+
+        // A file naming another broker that still runs (here: process 1) is never taken over, nor removed.
+        try "127.0.0.1:7\n1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: DevBrokerDiscovery.Taken.self) {
+            try DevBrokerDiscovery.publish(bootstrapServers: "127.0.0.1:9", to: file)
+        }
+        DevBrokerDiscovery.withdraw(file: file)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "127.0.0.1:7\n1\n")
     }
 }

@@ -33,6 +33,12 @@ public struct AppendOnlyFileSink: DigestSink {
             marker: { #""id":"\#($0.id)""# })
     }
 
+    /// Creates the file, empty, if it does not exist yet, so `tail -F` can follow it before the first digest.
+    public func createIfAbsent() {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        if descriptor >= 0 { close(descriptor) }
+    }
+
     /// Appends the digest unless a previous, interrupted attempt already did.
     public func deliver(
         _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) throws -> Void

@@ -31,8 +31,11 @@ public final class DigestService: Sendable {
         var producer: KafkaProducer?
         for name in configuration.sinks {
             switch name {
-            case "log": sinks.append(AppendOnlyFileSink.log(directory: directory))
-            case "jsonl": sinks.append(AppendOnlyFileSink.jsonLines(directory: directory))
+            case "log", "jsonl":
+                let sink =
+                    name == "log" ? AppendOnlyFileSink.log(directory: directory) : .jsonLines(directory: directory)
+                sink.createIfAbsent()
+                sinks.append(sink)
             case "email": if let email = EmailSink.configured(configuration) { sinks.append(email) }
             case "topic":
                 guard let brokers else { continue }
