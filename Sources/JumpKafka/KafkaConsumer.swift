@@ -22,13 +22,32 @@ public final class KafkaConsumer: Sendable {
     /// Creates the consumer and subscribes to the configured topics; the group is joined on the first poll.
     ///
     /// - Throws: ``KafkaError/Kind/configuration`` when librdkafka refuses a property (secrets redacted).
-    public init(
+    public convenience init(
         configuration: KafkaConsumerConfiguration, hooks: KafkaRebalanceHooks = KafkaRebalanceHooks(),
         logger: Logger
     ) throws(KafkaError) {
         guard !configuration.topics.isEmpty else {
             throw KafkaError(kind: .configuration, message: "a consumer needs at least one topic")
         }
+        try self.init(configuration: configuration, hooks: hooks, subscribing: true, logger: logger)
+    }
+
+    /// A consumer that joins no group: ``read(_:)`` assigns it partitions directly, as `kcat -C` does (no wait
+    /// for a group join, nothing committed). `configuration.topics` is not used.
+    public static func reader(
+        configuration: KafkaConsumerConfiguration, logger: Logger
+    ) throws(KafkaError)
+        -> KafkaConsumer
+    {
+        var configuration = configuration
+        configuration.isAutoCommitEnabled = false
+        return try KafkaConsumer(
+            configuration: configuration, hooks: KafkaRebalanceHooks(), subscribing: false, logger: logger)
+    }
+
+    private init(
+        configuration: KafkaConsumerConfiguration, hooks: KafkaRebalanceHooks, subscribing: Bool, logger: Logger
+    ) throws(KafkaError) {
         let properties = configuration.properties
         let state = KafkaRebalanceState(hooks: hooks, logger: logger)
         let context = KafkaClientContext(logger: logger, properties: properties, rebalance: state)
@@ -43,6 +62,7 @@ public final class KafkaConsumer: Sendable {
         // Serve logs, errors and rebalances from the consumer queue, so one poll serves everything.
         rd_kafka_poll_set_consumer(handle.pointer)
         consumerQueue = ConsumerQueue(pointer: rd_kafka_queue_get_consumer(handle.pointer)!, owner: handle)
+        guard subscribing else { return }
         let topics = configuration.topics.map {
             (KafkaTopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA), KafkaOffset.committed)
         }
@@ -121,6 +141,42 @@ public final class KafkaConsumer: Sendable {
     /// Fetches again from paused partitions.
     public func resume(_ partitions: [KafkaTopicPartition]) async throws {
         try await pauseOrResume(partitions, pause: false)
+    }
+
+    /// Reads these partitions from these offsets, without a group (a ``reader(configuration:logger:)``).
+    public func read(_ positions: [KafkaTopicPartition: KafkaOffset]) async throws {
+        try await onSerialQueue { () throws(KafkaError) in
+            try KafkaTopicPartitionList.with(positions.map { ($0.key, $0.value) }) { list throws(KafkaError) in
+                let code = rd_kafka_assign(self.handle.pointer, list)
+                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    throw KafkaError.rdKafka(code, context: "cannot assign \(positions.keys.sorted())")
+                }
+            }
+            self.state.assignManually(Set(positions.keys))
+        }
+    }
+
+    /// How many partitions `topic` has, asked of the cluster; `nil` when it has no such topic.
+    ///
+    /// - Throws: ``KafkaError`` when no broker answered within `timeout` (with librdkafka's last error, such as
+    ///   a broker that cannot be resolved or reached).
+    public func partitionCount(of topic: String, timeout: Duration = .seconds(10)) async throws -> Int? {
+        let milliseconds = Int32(clamping: timeout.wholeMilliseconds)
+        return try await onSerialQueue { () throws(KafkaError) -> Int? in
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            // All topics: asking for one by name would make a broker that allows it create the topic.
+            let code = rd_kafka_metadata(self.handle.pointer, 1, nil, &metadata, milliseconds)
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+                let reason = self.lastClientError.map { " (\($0))" } ?? ""
+                throw KafkaError.rdKafka(code, context: "no broker answered for the topics' metadata\(reason)")
+            }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+            guard let found = topics.first(where: { String(cString: $0.topic) == topic }),
+                found.err == RD_KAFKA_RESP_ERR_NO_ERROR
+            else { return nil }
+            return Int(found.partition_cnt)
+        }
     }
 
     /// The oldest kept and the next offset to be written for a partition, asked of its leader.

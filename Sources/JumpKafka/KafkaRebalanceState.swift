@@ -41,6 +41,14 @@ final class KafkaRebalanceState: Sendable {
     }
 
     var assignment: Set<KafkaTopicPartition> { inner.withLock { $0.assignment } }
+
+    /// Partitions assigned directly, without a group (a reader).
+    func assignManually(_ partitions: Set<KafkaTopicPartition>) {
+        inner.withLock { state in
+            state.assignment.formUnion(partitions)
+            state.atEnd.subtract(partitions)
+        }
+    }
     var partitionsAtEnd: Set<KafkaTopicPartition> { inner.withLock { $0.atEnd.intersection($0.assignment) } }
 
     func takePendingError() -> KafkaError? {

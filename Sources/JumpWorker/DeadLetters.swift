@@ -51,17 +51,28 @@ public struct DeadLetters: Sendable {
         self.logger = logger
     }
 
-    /// Every message the topic holds now, in partition and offset order (a throwaway group reads it from the
-    /// beginning to the end of every partition; nothing is committed).
+    /// Every message the topic holds now, in partition and offset order: every partition read from the beginning
+    /// to its end, directly (no group to join, nothing committed), as `kcat -C` reads it.
+    ///
+    /// - Throws: ``DeadLetterTopicMissing`` when the cluster has no such topic; a ``KafkaError`` naming the brokers'
+    ///   problem when none answers.
     public func readAll(timeout: Duration = .seconds(60)) async throws -> [DeadLetter] {
         var configuration = KafkaConsumerConfiguration(
-            bootstrapServers: brokers, groupID: "jump-dlq-reader-\(UUID().uuidString)", topics: [topic])
+            bootstrapServers: brokers, groupID: "jump-dlq-reader", topics: [topic])
         configuration.offsetReset = .earliest
         configuration.overrides = overrides.filter { !$0.key.hasPrefix("group.") }
-        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        let consumer = try KafkaConsumer.reader(configuration: configuration, logger: logger)
         var letters: [DeadLetter] = []
         let deadline = ContinuousClock.now + timeout
         do {
+            guard let count = try await consumer.partitionCount(of: topic) else {
+                throw DeadLetterTopicMissing(topic: topic)
+            }
+            try await consumer.read(
+                Dictionary(
+                    uniqueKeysWithValues: (0..<Int32(count)).map {
+                        (KafkaTopicPartition(topic: topic, partition: $0), KafkaOffset.beginning)
+                    }))
             while ContinuousClock.now < deadline {
                 let events = try await consumer.poll(maxEvents: 1_000, timeout: .milliseconds(200))
                 for case .message(let message) in events { letters.append(DeadLetter(message: message)) }
@@ -113,14 +124,12 @@ public struct DeadLetters: Sendable {
             throw DeadLetterError.noOrigin(letter.message.topicPartition, letter.message.offset)
         }
         var configuration = KafkaConsumerConfiguration(
-            bootstrapServers: brokers, groupID: "jump-dlq-fetch-\(UUID().uuidString)", topics: [place.topic])
+            bootstrapServers: brokers, groupID: "jump-dlq-fetch", topics: [place.topic])
         configuration.overrides = overrides.filter { !$0.key.hasPrefix("group.") }
-        configuration.isAutoCommitEnabled = false
-        let hooks = KafkaRebalanceHooks(onAssign: { partitions in
-            Dictionary(uniqueKeysWithValues: partitions.map { ($0, $0 == place ? KafkaOffset.exact(offset) : .end) })
-        })
-        let consumer = try KafkaConsumer(configuration: configuration, hooks: hooks, logger: logger)
+        // The one partition, from the offset, directly: no group to join.
+        let consumer = try KafkaConsumer.reader(configuration: configuration, logger: logger)
         do {
+            try await consumer.read([place: .exact(offset)])
             let message = try await read(place, offset, of: letter, with: consumer, timeout: timeout)
             try? await consumer.close()
             return message
@@ -204,5 +213,16 @@ public enum DeadLetterError: Error, CustomStringConvertible {
         case .payloadGone(let partition, let offset, let why):
             "the payload of the bounded dead letter for \(partition)@\(offset) cannot be fetched: \(why)"
         }
+    }
+}
+
+/// The dead-letter topic does not exist on the cluster.
+public struct DeadLetterTopicMissing: Error, CustomStringConvertible {
+    /// The topic.
+    public var topic: String
+
+    /// Names the topic and what to check.
+    public var description: String {
+        "the cluster has no topic \(topic): check --dlq-topic and Deploy/kafka/create-topics.sh"
     }
 }

@@ -38,6 +38,19 @@ extension JumpConsumer {
                     throw ExitCode(78)
                 }
             }
+
+            /// Every dead letter, or exit 78 (no such topic) or 69 (no broker answered) with the reason.
+            func readAll(_ deadLetters: DeadLetters) async throws -> [DeadLetter] {
+                do {
+                    return try await deadLetters.readAll()
+                } catch let missing as DeadLetterTopicMissing {
+                    Console.error("\(missing)")
+                    throw ExitCode(78)
+                } catch let error as KafkaError {
+                    Console.error("\(error.message)")
+                    throw ExitCode(69)
+                }
+            }
         }
 
         struct List: AsyncParsableCommand {
@@ -50,7 +63,7 @@ extension JumpConsumer {
             var json = false
 
             func run() async throws {
-                let letters = try await options.deadLetters().readAll()
+                let letters = try await options.readAll(options.deadLetters())
                 for letter in letters {
                     let place = "\(letter.message.topicPartition.partition)@\(letter.message.offset)"
                     if json {
@@ -110,7 +123,7 @@ extension JumpConsumer {
 
             func run() async throws {
                 let deadLetters = try options.deadLetters()
-                let letters = try await deadLetters.readAll()
+                let letters = try await options.readAll(deadLetters)
                 let wanted = Set(message.compactMap(parse).map { "\($0.0)@\($0.1)" })
                 let chosen =
                     all

@@ -47,6 +47,11 @@ struct HostileBrokerTests {
         let sizes = dlq.stdout.split(separator: "\n").compactMap { Int($0.split(separator: " ").first ?? "") }
         #expect(sizes.sorted() == [-1, 0, 2, 1_024, 999_900, 3_000_002].sorted(), "\(dlq.stdout.prefix(500))")
         #expect(dlq.stdout.contains("ce_id="), "the original headers travel with the dead letter")
+        // jump-consumer reads the dead letters directly (no group), and names a topic the cluster does not have.
+        let listed = try await consumer(["dlq", "list", "-b", broker.bootstrapServers])
+        #expect(listed.status == 0 && listed.stdout.split(separator: "\n").count == 6, "\(listed.stderr)")
+        let missing = try await consumer(["dlq", "list", "-b", broker.bootstrapServers, "--dlq-topic", "jump.nope"])
+        #expect(missing.status == 78 && missing.stderr.contains("no topic jump.nope"), "\(missing.stderr)")
     }
 
     @Test("--until-idle with brokers that cannot be resolved ends with 69 and the reason within --wait-timeout")

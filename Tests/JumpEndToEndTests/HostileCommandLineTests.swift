@@ -45,6 +45,7 @@ struct HostileCommandLineTests {
             arguments: ["state", "backup", "@/b.sqlite", "--state", "@/text.sqlite"], status: 78,
             says: "not a jump-relay"),
         .init(arguments: ["digest", "list", "--state", "a"], status: 78, says: "no state store there"),
+        .init(arguments: ["dlq", "list", "-b", "127.0.0.1:1"], status: 69, says: "no broker answered"),
         .init(
             arguments: ["digest", "preview", "--audience", "nobody", "--state", "a"], status: 64,
             says: "no audience nobody"),
