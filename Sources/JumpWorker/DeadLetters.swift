@@ -100,6 +100,23 @@ public struct DeadLetters: Sendable {
     ) async throws
         -> [Result<KafkaDeliveryReport, any Error>]
     {
+        // Every destination must exist: producing to a missing topic would make a broker that allows it create one.
+        let destinations = Set(letters.compactMap { destination ?? $0.originalPosition?.0.topic })
+        if !destinations.isEmpty {
+            var readerConfiguration = KafkaConsumerConfiguration(
+                bootstrapServers: brokers, groupID: "jump-dlq-check", topics: [topic])
+            readerConfiguration.overrides = overrides.filter { !$0.key.hasPrefix("group.") }
+            let reader = try KafkaConsumer.reader(configuration: readerConfiguration, logger: logger)
+            let missing: String?
+            do {
+                missing = try await destinations.sorted().firstMissing(reader)
+            } catch {
+                try? await reader.close()
+                throw error
+            }
+            try? await reader.close()
+            if let missing { throw DeadLetterTopicMissing(topic: missing) }
+        }
         var configuration = KafkaProducerConfiguration(bootstrapServers: brokers)
         configuration.overrides = overrides.filter { !KafkaProperties.isConsumerOnly($0.key) }
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
@@ -223,6 +240,14 @@ public struct DeadLetterTopicMissing: Error, CustomStringConvertible {
 
     /// Names the topic and what to check.
     public var description: String {
-        "the cluster has no topic \(topic): check --dlq-topic and Deploy/kafka/create-topics.sh"
+        "the cluster has no topic \(topic): check the topic named (--dlq-topic, --to) and Deploy/kafka/create-topics.sh"
+    }
+}
+
+extension [String] {
+    /// The first of these topics the cluster does not have.
+    fileprivate func firstMissing(_ reader: KafkaConsumer) async throws -> String? {
+        for name in self where try await reader.partitionCount(of: name) == nil { return name }
+        return nil
     }
 }

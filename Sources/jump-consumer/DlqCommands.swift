@@ -134,7 +134,14 @@ extension JumpConsumer {
                 for place in missing.sorted() { printError("\(place): no such dead letter in \(options.dlqTopic)") }
                 var sent = 0
                 var refused = missing.count
-                for (letter, result) in zip(chosen, try await deadLetters.redeliver(chosen, to: to, force: force)) {
+                let results: [Result<KafkaDeliveryReport, any Error>]
+                do {
+                    results = try await deadLetters.redeliver(chosen, to: to, force: force)
+                } catch let missing as DeadLetterTopicMissing {
+                    Console.error("\(missing)")
+                    throw ExitCode(78)
+                }
+                for (letter, result) in zip(chosen, results) {
                     let place = "\(letter.message.topicPartition.partition)@\(letter.message.offset)"
                     switch result {
                     case .success(let report):

@@ -52,6 +52,9 @@ struct HostileBrokerTests {
         #expect(listed.status == 0 && listed.stdout.split(separator: "\n").count == 6, "\(listed.stderr)")
         let missing = try await consumer(["dlq", "list", "-b", broker.bootstrapServers, "--dlq-topic", "jump.nope"])
         #expect(missing.status == 78 && missing.stderr.contains("no topic jump.nope"), "\(missing.stderr)")
+        let elsewhere = try await consumer(
+            ["dlq", "redeliver", "--all", "--force", "--to", "jump.nope", "-b", broker.bootstrapServers])
+        #expect(elsewhere.status == 78 && elsewhere.stderr.contains("no topic jump.nope"), "\(elsewhere.stderr)")
     }
 
     @Test("--until-idle with brokers that cannot be resolved ends with 69 and the reason within --wait-timeout")
