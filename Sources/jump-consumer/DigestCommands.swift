@@ -134,16 +134,30 @@ extension JumpConsumer.Digest {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             for (digest, deliveries) in entries {
                 if json {
+                    // Every time in one format, RFC 3339 in UTC.
+                    struct Delivery: Encodable {
+                        var sink: String
+                        var recipient: String
+                        var status: String
+                        var attempts: Int
+                        var deliveredAt: String?
+                        var lastError: String?
+                    }
                     struct Listing: Encodable {
                         var id: String
                         var audience: String
                         var builtAt: String
                         var items: Int
-                        var deliveries: [DeliveryState]
+                        var deliveries: [Delivery]
                     }
                     let listing = Listing(
                         id: digest.id, audience: digest.audience, builtAt: Timestamp.utc(digest.builtAt),
-                        items: digest.itemCount, deliveries: deliveries)
+                        items: digest.itemCount,
+                        deliveries: deliveries.map {
+                            Delivery(
+                                sink: $0.sink, recipient: $0.recipient, status: $0.status, attempts: $0.attempts,
+                                deliveredAt: $0.deliveredAt.map(Timestamp.utc), lastError: $0.lastError)
+                        })
                     print(String(decoding: try encoder.encode(listing), as: UTF8.self))
                     continue
                 }

@@ -163,6 +163,9 @@ struct DigestEndToEndTests {
             let deliveries = try #require(entry["deliveries"] as? [[String: Any]])
             #expect(deliveries.count == 5)  // email ×2, jsonl, log, topic
             #expect(deliveries.allSatisfy { $0["status"] as? String == "delivered" })
+            // One time format in the listing: RFC 3339, UTC.
+            let times = [entry["builtAt"] as? String] + deliveries.map { $0["deliveredAt"] as? String }
+            #expect(times.allSatisfy { $0?.hasSuffix("Z") == true && $0?.contains("T") == true }, "\(times)")
         }
         let again = try await consumer(
             ["digest", "send-now", "-b", broker.bootstrapServers, "--state", state, "--digest-config", config])
