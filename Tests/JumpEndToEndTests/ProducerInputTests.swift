@@ -169,4 +169,15 @@ struct ProducerInputTests {
         #expect(result.status == 0)
         #expect(result.stdout.split(separator: ".").count == 3, "\(result.stdout)")
     }
+
+    @Test(
+        "shell completion for bash, zsh and fish from every executable, subcommands included",
+        arguments: ["jump-producer", "jump-consumer", "jump-dev-broker"])
+    func completion(_ executable: String) async throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let result = try await runCommand(product(executable), ["--generate-completion-script", shell])
+            #expect(result.status == 0 && result.stdout.contains(executable), "\(shell): \(result.stderr)")
+            if executable == "jump-consumer" { #expect(result.stdout.contains("redeliver"), "\(shell)") }
+        }
+    }
 }
