@@ -240,48 +240,59 @@ extension StateStore {
         SHA256.hex(SHA256.hash(Array(fingerprints.map(\.description).joined(separator: "\n").utf8)))
     }
 
-    /// Everything the store knows of one company: its rows, expansions and investments, as text lines.
-    public func company(_ id: String) throws -> [String]? {
+    /// Everything the store knows of one company (its first row, its expansions and investments), or `nil`.
+    public func company(_ id: String) throws -> CompanyReport? {
         try writer.read { db in
-            let companies = try Row.fetchAll(
-                db, sql: "SELECT partition, name, country, sector FROM companies WHERE company_id = ?", arguments: [id])
+            let company = try Row.fetchOne(
+                db, sql: "SELECT name, country, sector FROM companies WHERE company_id = ? ORDER BY partition LIMIT 1",
+                arguments: [id])
             let expansions = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT expansion_id, status, direction, city, region, planned_jobs, planned_cents, actual_jobs,
                     actual_cents, announced_on, opened_on, withdrawal_reason FROM expansions WHERE company_id = ?
                     ORDER BY expansion_id
-                    """, arguments: [id])
+                    """, arguments: [id]
+            ).map { row in
+                CompanyReport.Expansion(
+                    id: row[0], status: row[1], direction: row[2], city: row[3], region: row[4], plannedJobs: row[5],
+                    plannedInvestmentUsdCents: row[6], actualJobs: row[7], actualInvestmentUsdCents: row[8],
+                    announcedOn: row[9], openedOn: row[10], withdrawalReason: row[11])
+            }
             let investments = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT investment_id, direction, amount_cents, region, announced_on FROM investments
                     WHERE investor_id = ? ORDER BY investment_id
-                    """, arguments: [id])
-            guard !companies.isEmpty || !expansions.isEmpty else { return nil }
-            var lines: [String] = []
-            for row in companies.prefix(1) {
-                lines.append("\(id): \(row[1] as String) (\(row[2] as String), \(row[3] as String))")
+                    """, arguments: [id]
+            ).map { row in
+                CompanyReport.Investment(
+                    id: row[0], direction: row[1], amountUsdCents: row[2], region: row[3], announcedOn: row[4])
             }
-            for row in expansions {
-                var line = "  expansion \(row[0] as String): \(row[1] as String)"
-                if let direction = row[2] as String? { line += ", \(direction)" }
-                if let city = row[3] as String?, let region = row[4] as String? { line += ", \(city) \(region)" }
-                if let jobs = row[5] as Int64?, let cents = row[6] as Int64? {
-                    line += ", planned \(jobs) jobs and USD \(Self.dollars(cents))"
-                }
-                if let jobs = row[7] as Int64?, let cents = row[8] as Int64? {
-                    line += ", actual \(jobs) jobs and USD \(Self.dollars(cents))"
-                }
-                if let reason = row[11] as String? { line += " (\(reason))" }
-                lines.append(line)
+            guard company != nil || !expansions.isEmpty else { return nil }
+            return CompanyReport(
+                id: id, name: company?[0], country: company?[1], sector: company?[2], expansions: expansions,
+                investments: investments)
+        }
+    }
+
+    /// Every company the store knows, by id: name, country, sector and how many expansions and investments.
+    public func companies(limit: Int = 1_000) throws -> [CompanyListing] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.company_id, c.name, c.country, c.sector,
+                    (SELECT COUNT(*) FROM expansions e WHERE e.company_id = c.company_id),
+                    (SELECT COUNT(*) FROM investments i WHERE i.investor_id = c.company_id)
+                    FROM companies c WHERE c.partition = (SELECT MIN(partition) FROM companies d
+                        WHERE d.company_id = c.company_id)
+                    ORDER BY c.company_id LIMIT ?
+                    """, arguments: [limit]
+            ).map { row in
+                CompanyListing(
+                    id: row[0], name: row[1], country: row[2], sector: row[3], expansions: row[4], investments: row[5])
             }
-            for row in investments {
-                lines.append(
-                    "  investment \(row[0] as String): \(row[1] as String), USD \(Self.dollars(row[2])), \(row[3] as String), \(row[4] as String)"
-                )
-            }
-            return lines
         }
     }
 
@@ -332,4 +343,77 @@ extension StateStore {
             ).map { RecordedAnomaly(partition: $0[0], offset: $0[1], eventId: $0[2], kind: $0[3], detail: $0[4]) }
         }
     }
+}
+
+/// What the store knows of one company: `jump-consumer state company`.
+public struct CompanyReport: Sendable, Equatable, Codable {
+    /// One expansion of the company.
+    public struct Expansion: Sendable, Equatable, Codable {
+        /// The expansion id.
+        public var id: String
+        /// `announced`, `completed` or `withdrawn`.
+        public var status: String
+        /// `mx-to-utah` or `utah-to-mx`, once announced.
+        public var direction: String?
+        /// Where, once announced.
+        public var city: String?
+        /// The region (ISO 3166), once announced.
+        public var region: String?
+        /// Planned jobs and investment (US cents), once announced.
+        public var plannedJobs: Int64?
+        /// Planned investment, US cents.
+        public var plannedInvestmentUsdCents: Int64?
+        /// Actual jobs, once completed.
+        public var actualJobs: Int64?
+        /// Actual investment, US cents, once completed.
+        public var actualInvestmentUsdCents: Int64?
+        /// When it was announced (YYYY-MM-DD).
+        public var announcedOn: String?
+        /// When it opened (YYYY-MM-DD).
+        public var openedOn: String?
+        /// `correction` or `retraction`, once withdrawn.
+        public var withdrawalReason: String?
+    }
+    /// One investment the company made.
+    public struct Investment: Sendable, Equatable, Codable {
+        /// The investment id.
+        public var id: String
+        /// `mx-to-utah` or `utah-to-mx`.
+        public var direction: String
+        /// The amount, US cents.
+        public var amountUsdCents: Int64
+        /// The region (ISO 3166).
+        public var region: String
+        /// When it was announced (YYYY-MM-DD).
+        public var announcedOn: String
+    }
+
+    /// The company id.
+    public var id: String
+    /// Its name, when an announcement named it.
+    public var name: String?
+    /// Its country (MX or US), when an announcement named it.
+    public var country: String?
+    /// Its sector, when an announcement named it.
+    public var sector: String?
+    /// Its expansions, by id.
+    public var expansions: [Expansion]
+    /// Its investments, by id.
+    public var investments: [Investment]
+}
+
+/// One line of `jump-consumer state companies`.
+public struct CompanyListing: Sendable, Equatable, Codable {
+    /// The company id.
+    public var id: String
+    /// Its name.
+    public var name: String
+    /// Its country (MX or US).
+    public var country: String
+    /// Its sector.
+    public var sector: String
+    /// How many expansions it has.
+    public var expansions: Int
+    /// How many investments it made.
+    public var investments: Int
 }

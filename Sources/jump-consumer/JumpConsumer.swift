@@ -95,7 +95,7 @@ extension JumpConsumer {
     struct State: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Query the state store (safe while a worker runs on it).",
-            subcommands: [Summary.self, Company.self, Anomalies.self, Fingerprint.self, Backup.self])
+            subcommands: [Summary.self, Company.self, Companies.self, Anomalies.self, Fingerprint.self, Backup.self])
     }
 }
 

@@ -31,12 +31,42 @@ extension JumpConsumer.State {
         @Argument(help: "The company id, such as co.aceros-del-norte.")
         var id: String
 
+        @Flag(help: "Print JSON.")
+        var json = false
+
         func run() throws {
-            guard let lines = try store.openForReading().company(id) else {
+            guard let report = try store.openForReading().company(id) else {
                 Console.error("no company \(id) in \(store.path)")
                 throw ExitCode.failure
             }
-            lines.forEach { Console.line($0) }
+            if json {
+                print(try JSONText.encode(report))
+            } else {
+                CompanyText.render(report).forEach { Console.line($0) }
+            }
+        }
+    }
+
+    struct Companies: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every company the store knows: id, name, country, sector, expansions and investments.")
+
+        @OptionGroup var store: JumpConsumer.StateOptions
+
+        @OptionGroup var listing: ListingOptions
+
+        func run() throws {
+            let companies = try store.openForReading().companies(limit: listing.limit)
+            if companies.isEmpty, !listing.json { Console.error("no company in \(store.path) yet") }
+            for company in companies {
+                if listing.json {
+                    print(try JSONText.encode(company))
+                } else {
+                    Console.line(
+                        "\(company.id)\t\(company.name)\t\(company.country)\t\(company.sector)\t"
+                            + "\(company.expansions) expansions\t\(company.investments) investments")
+                }
+            }
         }
     }
 
@@ -67,23 +97,13 @@ extension JumpConsumer.State {
         @Option(help: "Only this kind (completed-again, company-mismatch, direction-changed, total-saturated, ...).")
         var kind: String?
 
-        @Option(help: "At most this many (default 1000).")
-        var limit = 1_000
-
-        @Flag(help: "Print one JSON object per anomaly.")
-        var json = false
-
-        func validate() throws {
-            guard limit > 0 else { throw ValidationError("--limit must be 1 or more, got \(limit)") }
-        }
+        @OptionGroup var listing: ListingOptions
 
         func run() throws {
-            let anomalies = try store.openForReading().anomalies(kind: kind, limit: limit)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let anomalies = try store.openForReading().anomalies(kind: kind, limit: listing.limit)
             for anomaly in anomalies {
-                if json {
-                    print(String(decoding: try encoder.encode(anomaly), as: UTF8.self))
+                if listing.json {
+                    print(try JSONText.encode(anomaly))
                 } else {
                     Console.line(
                         "\(anomaly.partition)@\(anomaly.offset)\t\(anomaly.kind)\t\(anomaly.eventId)\t\(anomaly.detail)"
@@ -91,6 +111,58 @@ extension JumpConsumer.State {
                 }
             }
         }
+    }
+}
+
+/// How many rows a listing shows, and whether as JSON lines.
+struct ListingOptions: ParsableArguments {
+    @Option(help: "At most this many (default 1000).")
+    var limit = 1_000
+
+    @Flag(help: "Print one JSON object per line.")
+    var json = false
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be 1 or more, got \(limit)") }
+    }
+}
+
+/// One JSON object on one line, keys sorted.
+enum JSONText {
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// A company's report as text for people.
+enum CompanyText {
+    static func render(_ report: CompanyReport) -> [String] {
+        var lines: [String] = []
+        if let name = report.name {
+            lines.append("\(report.id): \(name) (\(report.country ?? "?"), \(report.sector ?? "?"))")
+        }
+        for expansion in report.expansions {
+            var line = "  expansion \(expansion.id): \(expansion.status)"
+            if let direction = expansion.direction { line += ", \(direction)" }
+            if let city = expansion.city, let region = expansion.region { line += ", \(city) \(region)" }
+            if let jobs = expansion.plannedJobs, let cents = expansion.plannedInvestmentUsdCents {
+                line += ", planned \(jobs) jobs and USD \(StateStore.dollars(cents))"
+            }
+            if let jobs = expansion.actualJobs, let cents = expansion.actualInvestmentUsdCents {
+                line += ", actual \(jobs) jobs and USD \(StateStore.dollars(cents))"
+            }
+            if let reason = expansion.withdrawalReason { line += " (\(reason))" }
+            lines.append(line)
+        }
+        for investment in report.investments {
+            lines.append(
+                "  investment \(investment.id): \(investment.direction), USD "
+                    + "\(StateStore.dollars(investment.amountUsdCents)), \(investment.region), \(investment.announcedOn)"
+            )
+        }
+        return lines
     }
 }
 

@@ -70,6 +70,22 @@ struct CloudEventsModesTests {
                 })
         }
         #expect(hashes[0].count == 3 && hashes[0] == hashes[1], "\(hashes)")
+        // The companies of that state, listed and one by one, in text and JSON.
+        let listing = try await consumer(["state", "companies", "--json", "--state", binaryState])
+        let companies = try listing.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+        }
+        #expect(listing.status == 0 && !companies.isEmpty, "\(listing.stderr)")
+        let first = try #require(companies.first)
+        let id = try #require(first["id"] as? String)
+        let report = try await consumer(["state", "company", id, "--json", "--state", binaryState])
+        let detail = try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any]
+        let expansions = (detail?["expansions"] as? [Any])?.count
+        let investments = (detail?["investments"] as? [Any])?.count
+        #expect(expansions == first["expansions"] as? Int && investments == first["investments"] as? Int)
+        let text = try await consumer(["state", "companies", "--state", binaryState])
+        #expect(text.stdout.split(separator: "\n").count == companies.count)
+        #expect(try await consumer(["state", "company", id, "--state", binaryState]).stdout.hasPrefix(id + ": "))
         let dlq = try await runCommand(
             "kcat",
             ["-b", broker.bootstrapServers, "-C", "-t", "jump.events.dlq", "-o", "beginning", "-e", "-q", "-f", "%h\n"])

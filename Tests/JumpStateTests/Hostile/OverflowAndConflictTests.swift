@@ -90,7 +90,7 @@ struct OverflowAndConflictTests {
         let anomalies = try store.anomalies()
         #expect(anomalies.map(\.kind) == ["company-mismatch"])
         #expect(anomalies.first?.detail.contains("co.acme") == true && anomalies.first?.eventId == "c1")
-        #expect(try store.company("co.acme")?.joined().contains("completed") == true)
+        #expect(try store.company("co.acme")?.expansions.contains { $0.status == "completed" } == true)
     }
 
     @Test("a second completion is an anomaly that keeps the replaced figures; the latest wins")
