@@ -184,7 +184,7 @@ extension StateStore {
     }
 
     /// One line per partition held: the partition, its next offset and a hash of its canonical state.
-    public struct PartitionFingerprint: Sendable, Equatable, CustomStringConvertible {
+    public struct PartitionFingerprint: Sendable, Equatable, Codable, CustomStringConvertible {
         /// The partition.
         public var partition: Int32
         /// Its next offset.

@@ -79,10 +79,22 @@ extension JumpConsumer.State {
         @Option(help: "The events topic.")
         var topic = "jump.events"
 
+        @Flag(help: "Print JSON: {\"partitions\": [{\"partition\", \"nextOffset\", \"hash\"}], \"all\"}.")
+        var json = false
+
         func run() throws {
             let fingerprints = try store.openForReading().fingerprints(topic: topic)
+            let all = StateStore.combinedFingerprint(fingerprints)
+            if json {
+                struct Fingerprints: Encodable {
+                    var partitions: [StateStore.PartitionFingerprint]
+                    var all: String
+                }
+                print(try JSONText.encode(Fingerprints(partitions: fingerprints, all: all)))
+                return
+            }
             fingerprints.forEach { print($0) }
-            print("all \(StateStore.combinedFingerprint(fingerprints))")
+            print("all \(all)")
         }
     }
 }

@@ -70,6 +70,10 @@ struct CloudEventsModesTests {
                 })
         }
         #expect(hashes[0].count == 3 && hashes[0] == hashes[1], "\(hashes)")
+        let json = try await consumer(["state", "fingerprint", "--json", "--state", binaryState])
+        let fingerprint = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let partitions = fingerprint?["partitions"] as? [[String: Any]]
+        #expect(partitions?.map { "\($0["partition"] ?? "") \($0["hash"] ?? "")" } == hashes[0])
         // The companies of that state, listed and one by one, in text and JSON.
         let listing = try await consumer(["state", "companies", "--json", "--state", binaryState])
         let companies = try listing.stdout.split(separator: "\n").map {
