@@ -7,9 +7,12 @@ public enum ConsumerConfiguration {
     /// The settings from, in order: `commandLine` (the options given, by configuration key), the environment
     /// (`JUMP_*`), the file (`file`, else `$JUMP_CONFIG`), the defaults.
     /// - Throws: ``SettingsError`` for a bad value, or for a configuration file that cannot be read or parsed.
+    ///
+    /// With `readingSecretFiles` off (`config show`), a `*File` secret is not read: the settings say which file
+    /// `run` will read instead.
     public static func settings(
         commandLine: [String: String], environment: [String: String] = ProcessInfo.processInfo.environment,
-        file: String?
+        file: String?, readingSecretFiles: Bool = true
     ) async throws(SettingsError) -> ConsumerSettings {
         var providers: [any ConfigProvider] = [
             InMemoryProvider(
@@ -39,6 +42,32 @@ public enum ConsumerConfiguration {
             }
             providers.append(InMemoryProvider(name: "file \(path)", values: values))
         }
-        return try ConsumerSettings.resolve(ConfigReader(providers: providers))
+        return try ConsumerSettings.resolve(ConfigReader(providers: providers), readingSecretFiles: readingSecretFiles)
+    }
+
+    /// Where each key's value comes from: `command line`, `environment JUMP_…`, `file PATH` or `default`, by key.
+    /// - Throws: ``SettingsError`` for a configuration file that cannot be read or parsed.
+    public static func sources(
+        commandLine: [String: String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        file: String?
+    ) throws(SettingsError) -> [String: String] {
+        let path = file ?? environment["JUMP_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let fileKeys = try path.map { path throws(SettingsError) in
+            Set(try ConfigurationFileCheck.check(path: path).map(\.0))
+        }
+        var sources: [String: String] = [:]
+        for key in ConsumerSettings.keys {
+            let variable = SettingsError.environmentName(key)
+            if commandLine[key] != nil {
+                sources[key] = "command line"
+            } else if let value = environment[variable], !value.isEmpty {
+                sources[key] = "environment \(variable)"
+            } else if let path, fileKeys?.contains(key) == true {
+                sources[key] = "file \(path)"
+            } else {
+                sources[key] = "default"
+            }
+        }
+        return sources
     }
 }

@@ -68,9 +68,22 @@ public struct ConsumerSettings: Sendable, Equatable {
         ("kafka.clientId", "client.id", false),
     ]
 
-    /// Resolves the settings from `reader`.
+    /// Every configuration key, in the order `config show` prints them.
+    public static let keys: [String] =
+        [
+            "role", "brokers", "state", "topic", "dlqTopic", "group", "notificationsTopic", "digestsTopic",
+            "batchSize", "pauseMs", "ledgerWindow", "offsetReset", "digestConfig", "digestDir", "http", "log.level",
+            "log.format", "shutdownTimeoutSeconds", "waitTimeoutSeconds", "readiness.maxLag",
+        ] + kafkaKeys.flatMap { $0.secret ? [$0.key, $0.key + "File"] : [$0.key] }
+
+    /// Resolves the settings from `reader`; with `readingSecretFiles` off, a `*File` secret is not read (the value
+    /// names the file).
     /// - Throws: ``SettingsError`` naming the key, the value and what is allowed.
-    public static func resolve(_ reader: ConfigReader) throws(SettingsError) -> ConsumerSettings {
+    public static func resolve(
+        _ reader: ConfigReader, readingSecretFiles: Bool = true
+    ) throws(SettingsError)
+        -> ConsumerSettings
+    {
         var settings = ConsumerSettings()
         let values = SettingsReader(reader: reader)
         settings.role = try values.choice("role", settings.role, ["state", "notifier", "all"])
@@ -101,7 +114,9 @@ public struct ConsumerSettings: Sendable, Equatable {
         for (key, property, secret) in kafkaKeys {
             if let value = values.string(key, secret: secret) { settings.kafka[property] = value }
             if secret, let file = values.string(key + "File") {
-                settings.kafka[property] = try SettingsReader.secret(fromFile: file, key: key + "File")
+                settings.kafka[property] =
+                    readingSecretFiles
+                    ? try SettingsReader.secret(fromFile: file, key: key + "File") : "(read from \(file) by run)"
             }
         }
         return settings

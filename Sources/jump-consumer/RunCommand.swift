@@ -106,10 +106,11 @@ struct RunOptions: ParsableArguments {
         return values
     }
 
-    /// The settings, or exit 78 with the bad key named.
-    func settings() async throws -> ConsumerSettings {
+    /// The settings, or exit 78 with the bad key named; `readingSecretFiles` off for `config show`.
+    func settings(readingSecretFiles: Bool = true) async throws -> ConsumerSettings {
         do {
-            return try await ConsumerConfiguration.settings(commandLine: commandLineValues, file: config)
+            return try await ConsumerConfiguration.settings(
+                commandLine: commandLineValues, file: config, readingSecretFiles: readingSecretFiles)
         } catch {
             Console.error("\(error)")
             throw ExitCode(78)
@@ -259,13 +260,21 @@ extension JumpConsumer {
         struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract:
-                    "Print the configuration `run` would use (command line, JUMP_*, file, defaults), secrets redacted.")
+                    "Print the configuration `run` would use, each value with where it came from (command line, JUMP_*, file, default), secrets redacted."
+            )
 
             @OptionGroup var options: RunOptions
 
             func run() async throws {
-                let settings = try await options.settings()
-                for line in settings.describe() { Console.line(line) }
+                // A secret file is named, not read: the configuration can be checked where the secret is absent.
+                let settings = try await options.settings(readingSecretFiles: false)
+                let sources = try ConsumerConfiguration.sources(
+                    commandLine: options.commandLineValues, file: options.config)
+                for line in settings.describe() {
+                    let key = String(line.prefix { $0 != " " })
+                    let source = [key + "File", key].compactMap { sources[$0] }.first { $0 != "default" } ?? "default"
+                    Console.line("\(line)    (\(source))")
+                }
                 let properties = try options.overrides(settings)
                 if !properties.isEmpty {
                     print("librdkafka properties:")

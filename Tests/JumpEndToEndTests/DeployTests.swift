@@ -92,8 +92,27 @@ struct DeployTests {
         try example.write(to: file, atomically: true, encoding: .utf8)
         let shown = try await runCommand(product("jump-consumer"), ["config", "show", "--config", file.path])
         #expect(shown.status == 0, "\(shown.stderr)")
-        #expect(shown.stdout.contains("kafka.securityProtocol = SASL_SSL"))
+        #expect(shown.stdout.contains("kafka.securityProtocol = SASL_SSL    (file \(file.path))"))
         #expect(shown.stdout.contains("kafka.saslPassword = [redacted]"))
         #expect(!shown.stdout.contains("canary-from-file"))
+
+        // The operations guide's step 2, as written: the example as it is, where its password file does not
+        // exist; each value says where it came from. `run` still refuses the missing secret.
+        let guide = try await runCommand(
+            product("jump-consumer"),
+            ["config", "show", "--config", deploy("consumer.example.json"), "--topic", "t.x"],
+            environment: ProcessInfo.processInfo.environment.merging(["JUMP_BATCH_SIZE": "500"]) { $1 })
+        #expect(guide.status == 0, "\(guide.stderr)")
+        #expect(guide.stdout.contains("topic = t.x    (command line)"))
+        #expect(guide.stdout.contains("batchSize = 500    (environment JUMP_BATCH_SIZE)"))
+        #expect(guide.stdout.contains("waitTimeoutSeconds = 60    (default)"))
+        #expect(guide.stdout.contains("sasl.password=[redacted]"))
+        let run = try await runCommand(
+            product("jump-consumer"),
+            [
+                "run", "--until-idle", "--config", deploy("consumer.example.json"), "--state",
+                directory.path + "/s.sqlite",
+            ])
+        #expect(run.status == 78 && run.stderr.contains("kafka.saslPasswordFile"), "\(run.stderr)")
     }
 }
