@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JumpDigests
 import JumpKafka
+import JumpService
 import JumpState
 import JumpWorker
 import Logging
@@ -15,7 +16,7 @@ extension JumpConsumer {
 }
 
 extension JumpConsumer.Digest {
-    struct Preview: ParsableCommand {
+    struct Preview: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the digest the open window would produce now, without sending or closing anything.")
 
@@ -28,10 +29,11 @@ extension JumpConsumer.Digest {
         @Flag(help: "Print the digest JSON instead of its text.")
         var json = false
 
-        func run() throws {
-            let configuration = try loadConfiguration(digests)
+        func run() async throws {
+            let settings = try await store.settings(digests.commandLine)
+            let configuration = try loadConfiguration(settings)
             guard let chosen = configuration.audience(audience) else { throw unknownAudience(audience, configuration) }
-            let stateStore = try store.openForReading()
+            let stateStore = try await store.openForReading()
             let windows = DigestWindows(
                 store: stateStore, configuration: configuration,
                 renderer: try DigestRenderer(templateDirectory: configuration.templateDirectory), sinks: [],
@@ -51,7 +53,9 @@ extension JumpConsumer.Digest {
         @Option(help: "Only this audience (default: every audience).")
         var audience: String?
 
-        @Option(name: [.customShort("b"), .long], help: "Bootstrap brokers for jump.digests (else $JUMP_BROKERS).")
+        @Option(
+            name: [.customShort("b"), .long],
+            help: "Bootstrap brokers for jump.digests (else $JUMP_BROKERS, else the configuration's).")
         var brokers: String?
 
         @Option(
@@ -59,39 +63,41 @@ extension JumpConsumer.Digest {
             help: ArgumentHelp("A librdkafka property, key=value (repeatable).", valueName: "key=value"))
         var properties: [String] = []
 
-        @Option(help: "The digests topic.")
-        var digestsTopic = "jump.digests"
+        @Option(help: "The digests topic (default jump.digests).")
+        var digestsTopic: String?
 
         func run() async throws {
             var logger = Logger(label: "jump-consumer")
             logger.logLevel = .notice
-            let configuration = try loadConfiguration(digests)
+            // The daemon's layers: its digest configuration, brokers and kafka.* (SASL) settings apply here too.
+            let settings = try await store.settings(
+                digests.commandLine.merging(["brokers": brokers, "digestsTopic": digestsTopic]) { $1 },
+                readingSecretFiles: true)
+            let configuration = try loadConfiguration(settings)
             if let audience, configuration.audience(audience) == nil {
                 throw unknownAudience(audience, configuration)
             }
             Console.warnAboutSecrets(inPassThrough: properties)
             let overrides: [String: String]
             do {
-                overrides = try KafkaProperties.parse(properties)
+                overrides = settings.kafka.merging(try KafkaProperties.parse(properties)) { _, new in new }
             } catch {
                 throw ValidationError(error.message)
             }
             var servers: [String]?
             if configuration.sinks.contains("topic") {
                 do {
-                    let settings = try BrokerSettings.resolve(brokers: brokers, overrides: overrides)
-                    servers = settings.servers
+                    servers = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides).servers
                 } catch {
                     logger.warning("\(error); the digests wait for jump.digests until a notifier with brokers runs")
                 }
             }
-            let stateStore = try store.openExisting()
+            let stateStore = try await store.openExisting()
             let service: DigestService
             do {
                 service = try DigestService(
-                    configuration: configuration, store: stateStore,
-                    directory: digests.directory(statePath: store.path), brokers: servers, overrides: overrides,
-                    digestsTopic: digestsTopic, logger: logger)
+                    configuration: configuration, store: stateStore, directory: settings.digestDirectory,
+                    brokers: servers, overrides: overrides, digestsTopic: settings.digestsTopic, logger: logger)
             } catch {
                 Console.error("\(error)")
                 throw ExitCode(78)
@@ -115,7 +121,7 @@ extension JumpConsumer.Digest {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "What was sent, when, and to which sinks (newest first); failures show their last error.")
 
@@ -127,9 +133,9 @@ extension JumpConsumer.Digest {
         @Flag(help: "Print JSON lines.")
         var json = false
 
-        func run() throws {
-            let entries = try store.openForReading().digests(limit: limit)
-            if entries.isEmpty, !json { Console.error("no digest in \(store.path) yet") }
+        func run() async throws {
+            let entries = try await store.openForReading().digests(limit: limit)
+            if entries.isEmpty, !json { Console.error("no digest in \(try await store.path()) yet") }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             for (digest, deliveries) in entries {
@@ -173,9 +179,9 @@ extension JumpConsumer.Digest {
     }
 }
 
-private func loadConfiguration(_ options: JumpConsumer.DigestOptions) throws -> DigestConfiguration {
+private func loadConfiguration(_ settings: ConsumerSettings) throws -> DigestConfiguration {
     do {
-        return try options.configuration()
+        return try JumpConsumer.DigestOptions.configuration(settings)
     } catch {
         Console.error("\(error)")
         throw ExitCode(78)

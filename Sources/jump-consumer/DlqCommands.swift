@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JumpKafka
+import JumpService
 import JumpWorker
 import Logging
 
@@ -11,8 +12,11 @@ extension JumpConsumer {
             subcommands: [List.self, Redeliver.self])
 
         /// Brokers and the dead-letter topic.
+        /// Brokers, Kafka settings and the dead-letter topic, resolved through the same layers as `run`.
         struct Options: ParsableArguments {
-            @Option(name: [.customShort("b"), .long], help: "Bootstrap brokers, HOST:PORT[,...] (else $JUMP_BROKERS).")
+            @Option(
+                name: [.customShort("b"), .long],
+                help: "Bootstrap brokers, HOST:PORT[,...] (else $JUMP_BROKERS, else the configuration's).")
             var brokers: String?
 
             @Option(
@@ -20,19 +24,39 @@ extension JumpConsumer {
                 help: ArgumentHelp("A librdkafka property, key=value (repeatable).", valueName: "key=value"))
             var properties: [String] = []
 
-            @Option(help: "The dead-letter topic.")
-            var dlqTopic = "jump.events.dlq"
+            @Option(help: "The dead-letter topic (default jump.events.dlq).")
+            var dlqTopic: String?
 
-            func deadLetters() throws -> DeadLetters {
+            @Option(
+                help: ArgumentHelp(
+                    "A JSON configuration file (else $JUMP_CONFIG): its brokers and kafka.* (SASL, TLS) apply.",
+                    valueName: "file"))
+            var config: String?
+
+            /// The dead-letter topic as resolved.
+            func topic() async throws -> String { try await settings().dlqTopic }
+
+            private func settings() async throws -> ConsumerSettings {
+                do {
+                    return try await ConsumerConfiguration.settings(
+                        commandLine: ["brokers": brokers, "dlqTopic": dlqTopic].compactMapValues { $0 }, file: config)
+                } catch {
+                    Console.error("\(error)")
+                    throw ExitCode(78)
+                }
+            }
+
+            func deadLetters() async throws -> DeadLetters {
                 Console.warnAboutSecrets(inPassThrough: properties)
                 var logger = Logger(label: "jump-consumer")
                 logger.logLevel = .warning
+                let settings = try await settings()
                 do {
-                    let overrides = try KafkaProperties.parse(properties)
-                    let settings = try BrokerSettings.resolve(brokers: brokers, overrides: overrides)
-                    if let warning = settings.warning { logger.warning("\(warning)") }
+                    let overrides = settings.kafka.merging(try KafkaProperties.parse(properties)) { _, new in new }
+                    let brokers = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
+                    if let warning = brokers.warning { logger.warning("\(warning)") }
                     return DeadLetters(
-                        brokers: settings.servers, overrides: overrides, topic: dlqTopic, logger: logger)
+                        brokers: brokers.servers, overrides: overrides, topic: settings.dlqTopic, logger: logger)
                 } catch {
                     Console.error("\(error)")
                     throw ExitCode(78)
@@ -63,7 +87,7 @@ extension JumpConsumer {
             var json = false
 
             func run() async throws {
-                let letters = try await options.readAll(options.deadLetters())
+                let letters = try await options.readAll(try await options.deadLetters())
                 for letter in letters {
                     let place = "\(letter.message.topicPartition.partition)@\(letter.message.offset)"
                     if json {
@@ -79,7 +103,7 @@ extension JumpConsumer {
                         Console.line("\(place)\tfrom \(letter.origin)\t\(letter.error)\t\(letter.detail)")
                     }
                 }
-                Console.note("\(letters.count) dead letters in \(options.dlqTopic)")
+                Console.note("\(letters.count) dead letters in \(try await options.topic())")
             }
         }
 
@@ -122,7 +146,7 @@ extension JumpConsumer {
             }
 
             func run() async throws {
-                let deadLetters = try options.deadLetters()
+                let deadLetters = try await options.deadLetters()
                 let letters = try await options.readAll(deadLetters)
                 let wanted = Set(message.compactMap(parse).map { "\($0.0)@\($0.1)" })
                 let chosen =
@@ -131,7 +155,7 @@ extension JumpConsumer {
                     : letters.filter { wanted.contains("\($0.message.topicPartition.partition)@\($0.message.offset)") }
                 let missing = wanted.subtracting(
                     chosen.map { "\($0.message.topicPartition.partition)@\($0.message.offset)" })
-                for place in missing.sorted() { printError("\(place): no such dead letter in \(options.dlqTopic)") }
+                for place in missing.sorted() { printError("\(place): no such dead letter in \(deadLetters.topic)") }
                 var sent = 0
                 var refused = missing.count
                 let results: [Result<KafkaDeliveryReport, any Error>]

@@ -30,29 +30,52 @@ struct JumpConsumer: AsyncParsableCommand {
     /// Runs the command with the standard streams guarded and SIGPIPE ignored (`CommandMain`).
     static func main() async { await CommandMain.run(Self.self) }
 
-    /// `--state PATH`, shared by every subcommand.
+    /// `--state PATH` and `--config FILE`, shared by every subcommand: the state store and everything else resolve
+    /// the same layers as `run` (command line, `JUMP_*`, the configuration file, defaults).
     struct StateOptions: ParsableArguments {
         @Option(
             help: ArgumentHelp(
-                "The state store (default: $JUMP_STATE, else $STATE_DIRECTORY/state.sqlite under systemd, else ./jump-state.sqlite).",
+                "The state store (default: $JUMP_STATE, else the configuration's, else $STATE_DIRECTORY/state.sqlite under systemd, else ./jump-state.sqlite).",
                 valueName: "path"))
         var state: String?
 
-        var path: String {
-            if let state { return state }
-            if let path = ProcessInfo.processInfo.environment["JUMP_STATE"], !path.isEmpty { return path }
-            return ConsumerSettings.defaultStatePath()
+        @Option(
+            help: ArgumentHelp(
+                "A JSON configuration file (else $JUMP_CONFIG), read as `run` reads it.", valueName: "file"))
+        var config: String?
+
+        /// The settings with these command-line values on top (by configuration key), or exit 78 naming the bad
+        /// key. Secret files are read only when `readingSecretFiles` (commands that talk to Kafka).
+        func settings(
+            _ commandLine: [String: String?] = [:], readingSecretFiles: Bool = false
+        ) async throws
+            -> ConsumerSettings
+        {
+            var values = commandLine.compactMapValues { $0 }
+            if let state { values["state"] = state }
+            do {
+                return try await ConsumerConfiguration.settings(
+                    commandLine: values, file: config, readingSecretFiles: readingSecretFiles)
+            } catch {
+                Console.error("\(error)")
+                throw ExitCode(78)
+            }
         }
+
+        /// The store's path, resolved through the layers.
+        func path() async throws -> String { try await settings().state }
 
         /// The store opened read-only for a query, or exit 78 with the reason (a missing, foreign, newer or
         /// older store).
-        func openForReading() throws -> StateStore {
-            try Self.opening { try StateStore.openForReading(path: path) }
+        func openForReading() async throws -> StateStore {
+            let path = try await path()
+            return try Self.opening { try StateStore.openForReading(path: path) }
         }
 
         /// The existing store opened for writing (never created), or exit 78 with the reason.
-        func openExisting() throws -> StateStore {
-            try Self.opening { try StateStore.openExisting(path: path) }
+        func openExisting() async throws -> StateStore {
+            let path = try await path()
+            return try Self.opening { try StateStore.openExisting(path: path) }
         }
 
         private static func opening(_ body: () throws -> StateStore) throws -> StateStore {
@@ -78,15 +101,15 @@ struct JumpConsumer: AsyncParsableCommand {
                 "Where digests.log and digests.jsonl are written (default: beside the state store).", valueName: "dir"))
         var digestDir: String?
 
-        func configuration() throws(DigestConfigurationError) -> DigestConfiguration {
-            let environment = ProcessInfo.processInfo.environment
-            guard let path = digestConfig ?? environment["JUMP_DIGEST_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 })
-            else { return .builtIn }
-            return try DigestConfiguration.load(path: path)
-        }
+        /// These options as configuration keys, for ``StateOptions/settings(_:readingSecretFiles:)``.
+        var commandLine: [String: String?] { ["digestConfig": digestConfig, "digestDir": digestDir] }
 
-        func directory(statePath: String) -> String {
-            ConsumerSettings.digestDirectory(digestDir, state: statePath)
+        /// The digest configuration the settings name (`--digest-config`, `JUMP_DIGEST_CONFIG`, the
+        /// configuration file's `digestConfig`), else the built-in one.
+        static func configuration(_ settings: ConsumerSettings) throws(DigestConfigurationError) -> DigestConfiguration
+        {
+            guard let path = settings.digestConfig else { return .builtIn }
+            return try DigestConfiguration.load(path: path)
         }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import JumpState
 
 extension JumpConsumer.State {
-    struct Summary: ParsableCommand {
+    struct Summary: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counts and totals, partitions held and offsets.")
 
         @OptionGroup var store: JumpConsumer.StateOptions
@@ -11,8 +11,8 @@ extension JumpConsumer.State {
         @Flag(help: "Print JSON.")
         var json = false
 
-        func run() throws {
-            let summary = try store.openForReading().summary()
+        func run() async throws {
+            let summary = try await store.openForReading().summary()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -23,7 +23,7 @@ extension JumpConsumer.State {
         }
     }
 
-    struct Company: ParsableCommand {
+    struct Company: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Everything the store knows of one company.")
 
         @OptionGroup var store: JumpConsumer.StateOptions
@@ -34,9 +34,9 @@ extension JumpConsumer.State {
         @Flag(help: "Print JSON.")
         var json = false
 
-        func run() throws {
-            guard let report = try store.openForReading().company(id) else {
-                Console.error("no company \(id) in \(store.path)")
+        func run() async throws {
+            guard let report = try await store.openForReading().company(id) else {
+                Console.error("no company \(id) in \(try await store.path())")
                 throw ExitCode.failure
             }
             if json {
@@ -47,7 +47,7 @@ extension JumpConsumer.State {
         }
     }
 
-    struct Companies: ParsableCommand {
+    struct Companies: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Every company the store knows: id, name, country, sector, expansions and investments.")
 
@@ -55,9 +55,9 @@ extension JumpConsumer.State {
 
         @OptionGroup var listing: ListingOptions
 
-        func run() throws {
-            let companies = try store.openForReading().companies(limit: listing.limit)
-            if companies.isEmpty, !listing.json { Console.error("no company in \(store.path) yet") }
+        func run() async throws {
+            let companies = try await store.openForReading().companies(limit: listing.limit)
+            if companies.isEmpty, !listing.json { Console.error("no company in \(try await store.path()) yet") }
             for company in companies {
                 if listing.json {
                     print(try JSONText.encode(company))
@@ -70,7 +70,7 @@ extension JumpConsumer.State {
         }
     }
 
-    struct Fingerprint: ParsableCommand {
+    struct Fingerprint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "One line per partition held (partition, next offset, state hash), then one combining them.")
 
@@ -82,8 +82,8 @@ extension JumpConsumer.State {
         @Flag(help: "Print JSON: {\"partitions\": [{\"partition\", \"nextOffset\", \"hash\"}], \"all\"}.")
         var json = false
 
-        func run() throws {
-            let fingerprints = try store.openForReading().fingerprints(topic: topic)
+        func run() async throws {
+            let fingerprints = try await store.openForReading().fingerprints(topic: topic)
             let all = StateStore.combinedFingerprint(fingerprints)
             if json {
                 struct Fingerprints: Encodable {
@@ -100,7 +100,7 @@ extension JumpConsumer.State {
 }
 
 extension JumpConsumer.State {
-    struct Anomalies: ParsableCommand {
+    struct Anomalies: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Events the fold applied by a rule although they conflicted with the state (README, Fold rules).")
 
@@ -111,8 +111,8 @@ extension JumpConsumer.State {
 
         @OptionGroup var listing: ListingOptions
 
-        func run() throws {
-            let anomalies = try store.openForReading().anomalies(kind: kind, limit: listing.limit)
+        func run() async throws {
+            let anomalies = try await store.openForReading().anomalies(kind: kind, limit: listing.limit)
             for anomaly in anomalies {
                 if listing.json {
                     print(try JSONText.encode(anomaly))
@@ -223,7 +223,7 @@ enum SummaryText {
 }
 
 extension JumpConsumer.State {
-    struct Backup: ParsableCommand {
+    struct Backup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Copy the store, consistently, to a new owner-only file while workers keep running (SQLite's online backup)."
@@ -234,15 +234,15 @@ extension JumpConsumer.State {
         @Argument(help: "The new file (never overwritten).")
         var destination: String
 
-        func run() throws {
-            let source = try store.openForReading()
+        func run() async throws {
+            let source = try await store.openForReading()
             do {
                 try source.backup(to: destination)
             } catch {
-                Console.error("backup of \(store.path) failed: \(error)")
+                Console.error("backup of \(try await store.path()) failed: \(error)")
                 throw ExitCode.failure
             }
-            Console.line("backed up \(store.path) to \(destination)")
+            Console.line("backed up \(try await store.path()) to \(destination)")
         }
     }
 }

@@ -90,6 +90,17 @@ struct CloudEventsModesTests {
         let text = try await consumer(["state", "companies", "--state", binaryState])
         #expect(text.stdout.split(separator: "\n").count == companies.count)
         #expect(try await consumer(["state", "company", id, "--state", binaryState]).stdout.hasPrefix(id + ": "))
+        // Every subcommand reads the same configuration as run: the store and the brokers from a file.
+        let config = path("consumer.json")
+        try #"{"brokers": "\#(broker.bootstrapServers)", "state": "\#(binaryState)", "kafka": {"clientId": "ops"}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let configured = try await consumer(["state", "summary", "--json", "--config", config])
+        let configuredSummary = try JSONSerialization.jsonObject(with: Data(configured.stdout.utf8)) as? [String: Any]
+        #expect(configuredSummary?["eventsApplied"] as? Int == 300, "\(configured.stderr)")
+        let letters = try await consumer(["dlq", "list", "--config", config])
+        #expect(letters.status == 0 && letters.stdout.split(separator: "\n").count == 1, "\(letters.stderr)")
+        let bad = try await consumer(["digest", "list", "--config", config, "--state", "/nonexistent/s.sqlite"])
+        #expect(bad.status == 78, "the command line wins over the file: \(bad.stderr)")
         let dlq = try await runCommand(
             "kcat",
             ["-b", broker.bootstrapServers, "-C", "-t", "jump.events.dlq", "-o", "beginning", "-e", "-q", "-f", "%h\n"])

@@ -79,15 +79,22 @@ struct ServiceEndToEndTests {
             #expect(result.status == 0, "\(result.stderr)")
             return result.stdout.split(separator: "\n").map(String.init)
         }
+        // Each line is the value and where it came from.
         let defaults = try await show([])
-        #expect(defaults.contains("batchSize = 1000") && defaults.contains("http = 127.0.0.1:9464"))
+        #expect(
+            defaults.contains("batchSize = 1000    (default)")
+                && defaults.contains("http = 127.0.0.1:9464    (default)"))
         let fromFile = try await show(["--config", file])
-        #expect(fromFile.contains("batchSize = 50") && fromFile.contains("topic = from.file"))
-        #expect(fromFile.contains("log.format = json") && fromFile.contains("kafka.saslUsername = jump-state"))
+        #expect(
+            fromFile.contains("batchSize = 50    (file \(file))")
+                && fromFile.contains("topic = from.file    (file \(file))"))
+        #expect(fromFile.contains("log.format = json    (file \(file))"))
+        #expect(fromFile.contains("kafka.saslUsername = jump-state    (file \(file))"))
         let fromEnvironment = try await show([], ["JUMP_CONFIG": file, "JUMP_BATCH_SIZE": "70"])
-        #expect(fromEnvironment.contains("batchSize = 70") && fromEnvironment.contains("topic = from.file"))
+        #expect(fromEnvironment.contains("batchSize = 70    (environment JUMP_BATCH_SIZE)"))
+        #expect(fromEnvironment.contains("topic = from.file    (file \(file))"))
         let fromCommandLine = try await show(["--config", file, "--batch-size", "90"], ["JUMP_BATCH_SIZE": "70"])
-        #expect(fromCommandLine.contains("batchSize = 90"))
+        #expect(fromCommandLine.contains("batchSize = 90    (command line)"))
     }
 
     @Test("a bad value is refused at start-up with the key, the value and what is allowed (78)")
