@@ -80,7 +80,7 @@ extension JumpConsumer.Digest {
             Console.warnAboutSecrets(inPassThrough: properties)
             let overrides: [String: String]
             do {
-                overrides = settings.kafka.merging(try KafkaProperties.parse(properties)) { _, new in new }
+                overrides = try Layers.kafkaProperties(settings, passThrough: properties)
             } catch {
                 throw ValidationError(error.message)
             }
@@ -92,7 +92,7 @@ extension JumpConsumer.Digest {
                     logger.warning("\(error); the digests wait for jump.digests until a notifier with brokers runs")
                 }
             }
-            let stateStore = try await store.openExisting()
+            let stateStore = try store.openExisting(settings)
             let service: DigestService
             do {
                 service = try DigestService(
@@ -134,8 +134,9 @@ extension JumpConsumer.Digest {
         var json = false
 
         func run() async throws {
-            let entries = try await store.openForReading().digests(limit: limit)
-            if entries.isEmpty, !json { Console.error("no digest in \(try await store.path()) yet") }
+            let stateStore = try await store.openForReading()
+            let entries = try stateStore.digests(limit: limit)
+            if entries.isEmpty, !json { Console.error("no digest in \(stateStore.path ?? "") yet") }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             for (digest, deliveries) in entries {

@@ -33,26 +33,14 @@ extension JumpConsumer {
                     valueName: "file"))
             var config: String?
 
-            /// The dead-letter topic as resolved.
-            func topic() async throws -> String { try await settings().dlqTopic }
-
-            private func settings() async throws -> ConsumerSettings {
-                do {
-                    return try await ConsumerConfiguration.settings(
-                        commandLine: ["brokers": brokers, "dlqTopic": dlqTopic].compactMapValues { $0 }, file: config)
-                } catch {
-                    Console.error("\(error)")
-                    throw ExitCode(78)
-                }
-            }
-
             func deadLetters() async throws -> DeadLetters {
                 Console.warnAboutSecrets(inPassThrough: properties)
                 var logger = Logger(label: "jump-consumer")
                 logger.logLevel = .warning
-                let settings = try await settings()
+                let settings = try await Layers.settings(
+                    ["brokers": brokers, "dlqTopic": dlqTopic], file: config, readingSecretFiles: true)
                 do {
-                    let overrides = settings.kafka.merging(try KafkaProperties.parse(properties)) { _, new in new }
+                    let overrides = try Layers.kafkaProperties(settings, passThrough: properties)
                     let brokers = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
                     if let warning = brokers.warning { logger.warning("\(warning)") }
                     return DeadLetters(
@@ -87,7 +75,8 @@ extension JumpConsumer {
             var json = false
 
             func run() async throws {
-                let letters = try await options.readAll(try await options.deadLetters())
+                let deadLetters = try await options.deadLetters()
+                let letters = try await options.readAll(deadLetters)
                 for letter in letters {
                     let place = "\(letter.message.topicPartition.partition)@\(letter.message.offset)"
                     if json {
@@ -103,7 +92,7 @@ extension JumpConsumer {
                         Console.line("\(place)\tfrom \(letter.origin)\t\(letter.error)\t\(letter.detail)")
                     }
                 }
-                Console.note("\(letters.count) dead letters in \(try await options.topic())")
+                Console.note("\(letters.count) dead letters in \(deadLetters.topic)")
             }
         }
 

@@ -51,31 +51,21 @@ struct JumpConsumer: AsyncParsableCommand {
         ) async throws
             -> ConsumerSettings
         {
-            var values = commandLine.compactMapValues { $0 }
-            if let state { values["state"] = state }
-            do {
-                return try await ConsumerConfiguration.settings(
-                    commandLine: values, file: config, readingSecretFiles: readingSecretFiles)
-            } catch {
-                Console.error("\(error)")
-                throw ExitCode(78)
-            }
+            try await Layers.settings(
+                commandLine.merging(["state": state]) { given, state in state ?? given }, file: config,
+                readingSecretFiles: readingSecretFiles)
         }
 
-        /// The store's path, resolved through the layers.
-        func path() async throws -> String { try await settings().state }
-
-        /// The store opened read-only for a query, or exit 78 with the reason (a missing, foreign, newer or
-        /// older store).
+        /// The store opened read-only for a query (at the path the layers give), or exit 78 with the reason (a
+        /// missing, foreign, newer or older store). Its `path` names it in messages.
         func openForReading() async throws -> StateStore {
-            let path = try await path()
+            let path = try await settings().state
             return try Self.opening { try StateStore.openForReading(path: path) }
         }
 
-        /// The existing store opened for writing (never created), or exit 78 with the reason.
-        func openExisting() async throws -> StateStore {
-            let path = try await path()
-            return try Self.opening { try StateStore.openExisting(path: path) }
+        /// The existing store at the path `settings` resolved, opened for writing (never created), or exit 78.
+        func openExisting(_ settings: ConsumerSettings) throws -> StateStore {
+            try Self.opening { try StateStore.openExisting(path: settings.state) }
         }
 
         private static func opening(_ body: () throws -> StateStore) throws -> StateStore {

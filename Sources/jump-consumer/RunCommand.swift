@@ -91,36 +91,27 @@ struct RunOptions: ParsableArguments {
     var waitTimeout: Int?
 
     /// The options given, by configuration key.
-    var commandLineValues: [String: String] {
-        var values: [String: String] = [:]
-        let pairs: [(String, String?)] = [
-            ("role", role), ("brokers", brokers), ("state", state), ("topic", topic), ("dlqTopic", dlqTopic),
-            ("group", group), ("notificationsTopic", notificationsTopic), ("digestsTopic", digestsTopic),
-            ("batchSize", batchSize.map(String.init)), ("pauseMs", pauseMs.map(String.init)),
-            ("ledgerWindow", ledgerWindow.map(String.init)), ("offsetReset", offsetReset),
-            ("digestConfig", digestConfig), ("digestDir", digestDir), ("http", http), ("log.level", logLevel),
-            ("log.format", logFormat), ("shutdownTimeoutSeconds", shutdownTimeout.map(String.init)),
-            ("waitTimeoutSeconds", waitTimeout.map(String.init)),
+    var commandLineValues: [String: String?] {
+        [
+            "role": role, "brokers": brokers, "state": state, "topic": topic, "dlqTopic": dlqTopic, "group": group,
+            "notificationsTopic": notificationsTopic, "digestsTopic": digestsTopic,
+            "batchSize": batchSize.map(String.init), "pauseMs": pauseMs.map(String.init),
+            "ledgerWindow": ledgerWindow.map(String.init), "offsetReset": offsetReset, "digestConfig": digestConfig,
+            "digestDir": digestDir, "http": http, "log.level": logLevel, "log.format": logFormat,
+            "shutdownTimeoutSeconds": shutdownTimeout.map(String.init),
+            "waitTimeoutSeconds": waitTimeout.map(String.init),
         ]
-        for case (let key, let value?) in pairs { values[key] = value }
-        return values
     }
 
     /// The settings, or exit 78 with the bad key named; `readingSecretFiles` off for `config show`.
     func settings(readingSecretFiles: Bool = true) async throws -> ConsumerSettings {
-        do {
-            return try await ConsumerConfiguration.settings(
-                commandLine: commandLineValues, file: config, readingSecretFiles: readingSecretFiles)
-        } catch {
-            Console.error("\(error)")
-            throw ExitCode(78)
-        }
+        try await Layers.settings(commandLineValues, file: config, readingSecretFiles: readingSecretFiles)
     }
 
     /// The librdkafka properties: the configuration's `kafka.*`, then `-X` on top.
     func overrides(_ settings: ConsumerSettings) throws -> [String: String] {
         do {
-            return settings.kafka.merging(try KafkaProperties.parse(properties)) { _, new in new }
+            return try Layers.kafkaProperties(settings, passThrough: properties)
         } catch {
             throw ValidationError(error.message)
         }
@@ -269,7 +260,7 @@ extension JumpConsumer {
                 // A secret file is named, not read: the configuration can be checked where the secret is absent.
                 let settings = try await options.settings(readingSecretFiles: false)
                 let sources = try ConsumerConfiguration.sources(
-                    commandLine: options.commandLineValues, file: options.config)
+                    commandLine: options.commandLineValues.compactMapValues { $0 }, file: options.config)
                 for line in settings.describe() {
                     let key = String(line.prefix { $0 != " " })
                     let source = [key + "File", key].compactMap { sources[$0] }.first { $0 != "default" } ?? "default"

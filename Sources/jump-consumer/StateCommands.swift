@@ -35,8 +35,9 @@ extension JumpConsumer.State {
         var json = false
 
         func run() async throws {
-            guard let report = try await store.openForReading().company(id) else {
-                Console.error("no company \(id) in \(try await store.path())")
+            let stateStore = try await store.openForReading()
+            guard let report = try stateStore.company(id) else {
+                Console.error("no company \(id) in \(stateStore.path ?? "")")
                 throw ExitCode.failure
             }
             if json {
@@ -56,8 +57,9 @@ extension JumpConsumer.State {
         @OptionGroup var listing: ListingOptions
 
         func run() async throws {
-            let companies = try await store.openForReading().companies(limit: listing.limit)
-            if companies.isEmpty, !listing.json { Console.error("no company in \(try await store.path()) yet") }
+            let stateStore = try await store.openForReading()
+            let companies = try stateStore.companies(limit: listing.limit)
+            if companies.isEmpty, !listing.json { Console.error("no company in \(stateStore.path ?? "") yet") }
             for company in companies {
                 if listing.json {
                     print(try JSONText.encode(company))
@@ -239,10 +241,10 @@ extension JumpConsumer.State {
             do {
                 try source.backup(to: destination)
             } catch {
-                Console.error("backup of \(try await store.path()) failed: \(error)")
+                Console.error("backup of \(source.path ?? "") failed: \(error)")
                 throw ExitCode.failure
             }
-            Console.line("backed up \(try await store.path()) to \(destination)")
+            Console.line("backed up \(source.path ?? "") to \(destination)")
         }
     }
 }
