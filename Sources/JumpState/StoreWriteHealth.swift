@@ -1,28 +1,18 @@
-import Foundation
 import GRDB
 import Synchronization
 
 /// The outcome of the store's latest write, kept by every write this process makes: what `/readyz` reads to say
 /// whether the store is writable, without taking the write lock itself.
 final class StoreWriteHealth: Sendable {
-    private struct State {
-        var lastSuccess: ContinuousClock.Instant?
-        var lastFailure: (at: ContinuousClock.Instant, reason: String)?
-    }
-    private let state = Mutex(State())
+    /// The reason of the latest write's failure; `nil` once a write succeeds (writes record in the order they end).
+    private let latestFailure = Mutex<String?>(nil)
 
-    func succeeded() { state.withLock { $0.lastSuccess = .now } }
+    func succeeded() { latestFailure.withLock { $0 = nil } }
 
-    func failed(_ error: any Error) { state.withLock { $0.lastFailure = (.now, "\(error)") } }
+    func failed(_ error: any Error) { latestFailure.withLock { $0 = "\(error)" } }
 
     /// The reason of the latest write's failure, `nil` when the latest write (or none yet) succeeded.
-    var problem: String? {
-        state.withLock { state in
-            guard let failure = state.lastFailure else { return nil }
-            if let success = state.lastSuccess, success > failure.at { return nil }
-            return failure.reason
-        }
-    }
+    var problem: String? { latestFailure.withLock { $0 } }
 }
 
 extension StateStore {

@@ -107,9 +107,12 @@ public struct DeadLetters: Sendable {
                 bootstrapServers: brokers, groupID: "jump-dlq-check", topics: [topic])
             readerConfiguration.overrides = overrides.filter { !$0.key.hasPrefix("group.") }
             let reader = try KafkaConsumer.reader(configuration: readerConfiguration, logger: logger)
-            let missing: String?
+            var missing: String?
             do {
-                missing = try await destinations.sorted().firstMissing(reader)
+                for name in destinations.sorted() where try await reader.partitionCount(of: name) == nil {
+                    missing = name
+                    break
+                }
             } catch {
                 try? await reader.close()
                 throw error
@@ -241,13 +244,5 @@ public struct DeadLetterTopicMissing: Error, CustomStringConvertible {
     /// Names the topic and what to check.
     public var description: String {
         "the cluster has no topic \(topic): check the topic named (--dlq-topic, --to) and Deploy/kafka/create-topics.sh"
-    }
-}
-
-extension [String] {
-    /// The first of these topics the cluster does not have.
-    fileprivate func firstMissing(_ reader: KafkaConsumer) async throws -> String? {
-        for name in self where try await reader.partitionCount(of: name) == nil { return name }
-        return nil
     }
 }
