@@ -24,8 +24,10 @@ acl() { "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" "${config[@]}" --add "$@";
 for producer in $PRODUCERS; do
     acl --allow-principal "$producer" --producer --topic jump.events --idempotent
 done
-# State workers: read jump.events in their group; write the DLQ and jump.notifications.
+# State workers: read jump.events in their group, and write it to move an event that arrived in the wrong
+# partition to its own (placement.partitioner); write the DLQ and jump.notifications.
 acl --allow-principal "$STATE" --consumer --topic jump.events --group jump-state
+acl --allow-principal "$STATE" --producer --topic jump.events --idempotent
 acl --allow-principal "$STATE" --producer --topic jump.events.dlq --idempotent
 acl --allow-principal "$STATE" --producer --topic jump.notifications --idempotent
 # The notifier: read jump.notifications in its group; write jump.digests.

@@ -71,8 +71,8 @@ public struct KafkaOffset: Sendable, Hashable, CustomStringConvertible {
 public struct KafkaProducerMessage: Sendable {
     /// The topic to write to.
     public var topic: String
-    /// The partition, or `nil` to let the partitioner choose from the key (librdkafka's default `consistent_random`
-    /// hashes it with CRC32; the Java client and kafka-python use murmur2, `partitioner=murmur2_random` here).
+    /// The partition, or `nil` to let the producer's ``KafkaPartitioner`` choose from the key (murmur2 by default
+    /// here, as the Java client and kafka-python; librdkafka's own default `consistent_random` is CRC32).
     public var partition: Int32?
     /// The key (bytes); messages with equal keys land in the same partition.
     public var key: ArraySlice<UInt8>?

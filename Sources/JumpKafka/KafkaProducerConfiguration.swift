@@ -18,6 +18,9 @@ public struct KafkaProducerConfiguration: Sendable {
     public var messageTimeout: Duration = .seconds(30)
     /// `queue.buffering.max.messages`: messages waiting in the local queue at most; default 100,000.
     public var maximumQueuedMessages: Int = 100_000
+    /// `partitioner`: how a key chooses its partition; default ``KafkaPartitioner/murmur2Random``, the Java
+    /// client's and kafka-python's (librdkafka's own default is CRC32).
+    public var partitioner: KafkaPartitioner = .murmur2Random
     /// Any librdkafka property, applied last (`-X key=value`).
     public var overrides: [String: String] = [:]
 
@@ -37,6 +40,7 @@ public struct KafkaProducerConfiguration: Sendable {
             "compression.codec": compression.value,
             "message.timeout.ms": String(messageTimeout.wholeMilliseconds),
             "queue.buffering.max.messages": String(maximumQueuedMessages),
+            "partitioner": partitioner.name,
         ]
         properties.merge(overrides) { _, override in override }
         return properties

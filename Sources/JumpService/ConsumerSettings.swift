@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import JumpKafka
 import JumpState
+import JumpWorker
 
 /// Everything `jump-consumer run` reads, resolved in layers, the Swift server way (swift-configuration): the
 /// command line, then the environment (`JUMP_*`: `batchSize` is `JUMP_BATCH_SIZE`, `kafka.saslPassword` is
@@ -49,6 +50,12 @@ public struct ConsumerSettings: Sendable, Equatable {
     public var waitTimeoutSeconds = 60
     /// `/readyz` fails while the consumer lag of the assigned partitions is above this.
     public var readinessMaxLag: Int64 = 10_000
+    /// The partitioner event keys are checked against (`murmur2_random`, `consistent_random`), or `off`: an event
+    /// whose subject belongs in another partition is moved there.
+    public var placementPartitioner = KafkaPartitioner.murmur2Random.name
+    /// Per partition of the events topic, the first offset whose key is checked (`0@1200,1@980`); what came before
+    /// stays where it is. Partitions not listed are checked from the start.
+    public var placementCheckFrom: [Int32: Int64] = [:]
     /// librdkafka security properties from the configuration (`kafka.*`), secrets included.
     public var kafka: [String: String] = [:]
 
@@ -73,7 +80,8 @@ public struct ConsumerSettings: Sendable, Equatable {
         [
             "role", "brokers", "state", "topic", "dlqTopic", "group", "notificationsTopic", "digestsTopic",
             "batchSize", "pauseMs", "ledgerWindow", "offsetReset", "digestConfig", "digestDir", "http", "log.level",
-            "log.format", "shutdownTimeoutSeconds", "waitTimeoutSeconds", "readiness.maxLag",
+            "log.format", "shutdownTimeoutSeconds", "waitTimeoutSeconds", "readiness.maxLag", "placement.partitioner",
+            "placement.checkFrom",
         ] + kafkaKeys.flatMap { $0.secret ? [$0.key, $0.key + "File"] : [$0.key] }
 
     /// Resolves the settings from `reader`; with `readingSecretFiles` off, a `*File` secret is not read (the value
@@ -111,6 +119,17 @@ public struct ConsumerSettings: Sendable, Equatable {
         settings.waitTimeoutSeconds = Int(
             try values.integer("waitTimeoutSeconds", Int64(settings.waitTimeoutSeconds), 1...86_400))
         settings.readinessMaxLag = try values.integer("readiness.maxLag", settings.readinessMaxLag, 0...Int64.max)
+        settings.placementPartitioner = try values.choice(
+            "placement.partitioner", settings.placementPartitioner, KafkaPartitioner.all.map(\.name) + ["off"])
+        if let text = values.string("placement.checkFrom") {
+            guard let offsets = KeyPlacement.cutover(parsing: text) else {
+                throw SettingsError(
+                    key: "placement.checkFrom", value: text,
+                    allowed: "must be PARTITION@OFFSET pairs separated by commas, as `jump-consumer placement cutover` "
+                        + "prints them (0@1200,1@980)")
+            }
+            settings.placementCheckFrom = offsets
+        }
         for (key, property, secret) in kafkaKeys {
             if let value = values.string(key, secret: secret) { settings.kafka[property] = value }
             if secret, let file = values.string(key + "File") {
@@ -139,6 +158,11 @@ public struct ConsumerSettings: Sendable, Equatable {
         return StorePath.parentDirectory(of: state)
     }
 
+    /// Where events belong, for the state worker.
+    public var placement: KeyPlacement {
+        KeyPlacement(partitioner: KafkaPartitioner(name: placementPartitioner), checkFrom: placementCheckFrom)
+    }
+
     /// The secret values in these settings (to redact from logs).
     public var secrets: [String] {
         Self.kafkaKeys.filter(\.secret).compactMap { kafka[$0.property] }.filter { !$0.isEmpty }
@@ -155,7 +179,8 @@ public struct ConsumerSettings: Sendable, Equatable {
             "digestDir = \(digestDirectory)", "http = \(http)", "log.level = \(logLevel)",
             "log.format = \(logFormat)", "shutdownTimeoutSeconds = \(shutdownTimeoutSeconds)",
             "waitTimeoutSeconds = \(waitTimeoutSeconds)",
-            "readiness.maxLag = \(readinessMaxLag)",
+            "readiness.maxLag = \(readinessMaxLag)", "placement.partitioner = \(placementPartitioner)",
+            "placement.checkFrom = \(placementCheckFrom.isEmpty ? "(unset: every offset)" : KeyPlacement.cutoverText(placementCheckFrom))",
         ]
         for (key, property, secret) in Self.kafkaKeys {
             guard let value = kafka[property] else { continue }

@@ -9,6 +9,9 @@ public struct ConsumedRecord: Sendable {
         case event(JumpEvent, raw: [UInt8])
         /// Input that could not be decoded or validated; it was sent to the dead-letter topic.
         case deadLettered
+        /// A valid event that belongs in another partition: it was written there (to be applied there, once), and
+        /// is recorded here as a `misplaced-key` anomaly with `detail`.
+        case rerouted(JumpEvent, detail: String)
     }
 
     /// The partition it came from.
@@ -34,8 +37,10 @@ public struct BatchOutcome: Sendable, Equatable {
     public var duplicates = 0
     /// Messages counted as dead-lettered.
     public var deadLettered = 0
-    /// Events applied with an anomaly recorded (an unknown or out-of-order reference).
+    /// Events applied with an anomaly recorded (an unknown or out-of-order reference), and events rerouted.
     public var anomalies = 0
+    /// Events that belonged in another partition and were written there instead of being applied here.
+    public var rerouted = 0
     /// The next offset of every partition in the batch, as the store now holds it.
     public var nextOffsets: [Int32: Int64] = [:]
 
@@ -74,6 +79,14 @@ extension StateStore {
                 switch record.content {
                 case .deadLettered:
                     stats.deadLettered += 1
+                case .rerouted(let event, let detail):
+                    stats.rerouted += 1
+                    stats.anomalies += 1
+                    _ = try db.run(
+                        #"""
+                        INSERT OR REPLACE INTO anomalies (partition, "offset", event_id, kind, detail)
+                        VALUES (?, ?, ?, 'misplaced-key', ?)
+                        """#, [record.partition, record.offset, event.id, detail])
                 case .event(let event, let raw):
                     let inserted = try db.run(
                         #"INSERT OR IGNORE INTO applied_events (partition, event_id, "offset") VALUES (?, ?, ?)"#,
@@ -108,6 +121,7 @@ extension StateStore {
                 outcome.duplicates += stats.duplicates
                 outcome.deadLettered += stats.deadLettered
                 outcome.anomalies += stats.anomalies
+                outcome.rerouted += stats.rerouted
             }
             return outcome
         }

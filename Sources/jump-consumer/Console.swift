@@ -22,6 +22,11 @@ enum Console {
         print(TerminalText.escaped(text))
     }
 
+    /// Prints tab-separated fields, each escaped as ``line(_:)`` escapes text (a tab inside a field shows as `\t`).
+    static func fields(_ fields: [String]) {
+        print(fields.map(TerminalText.escaped).joined(separator: "\t"))
+    }
+
     /// Warns about every secret property given with `-X` on the command line (visible to every user of the
     /// machine in `/proc/PID/cmdline` and `ps`), pointing at the alternatives.
     static func warnAboutSecrets(inPassThrough arguments: [String]) {

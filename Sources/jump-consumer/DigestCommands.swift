@@ -112,7 +112,7 @@ extension JumpConsumer.Digest {
             }
             for (id, delivery) in pending {
                 let target = delivery.recipient.isEmpty ? delivery.sink : "\(delivery.sink) \(delivery.recipient)"
-                Console.line("\(id)\t\(target)\t\(delivery.status)\t\(delivery.lastError ?? "")")
+                Console.fields([id, target, "\(delivery.status)", delivery.lastError ?? ""])
             }
             if !pending.isEmpty {
                 Console.error("\(pending.count) deliveries are not delivered yet (above, with their last errors)")

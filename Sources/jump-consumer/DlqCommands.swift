@@ -11,44 +11,18 @@ extension JumpConsumer {
             commandName: "dlq", abstract: "List the dead-letter topic, and send fixed events back.",
             subcommands: [List.self, Redeliver.self])
 
-        /// Brokers and the dead-letter topic.
         /// Brokers, Kafka settings and the dead-letter topic, resolved through the same layers as `run`.
         struct Options: ParsableArguments {
-            @Option(
-                name: [.customShort("b"), .long],
-                help: "Bootstrap brokers, HOST:PORT[,...] (else $JUMP_BROKERS, else the configuration's).")
-            var brokers: String?
-
-            @Option(
-                name: .customShort("X"),
-                help: ArgumentHelp("A librdkafka property, key=value (repeatable).", valueName: "key=value"))
-            var properties: [String] = []
+            @OptionGroup var kafka: KafkaAccess
 
             @Option(help: "The dead-letter topic (default jump.events.dlq).")
             var dlqTopic: String?
 
-            @Option(
-                help: ArgumentHelp(
-                    "A JSON configuration file (else $JUMP_CONFIG): its brokers and kafka.* (SASL, TLS) apply.",
-                    valueName: "file"))
-            var config: String?
-
             func deadLetters() async throws -> DeadLetters {
-                Console.warnAboutSecrets(inPassThrough: properties)
-                var logger = Logger(label: "jump-consumer")
-                logger.logLevel = .warning
-                let settings = try await Layers.settings(
-                    ["brokers": brokers, "dlqTopic": dlqTopic], file: config, readingSecretFiles: true)
-                do {
-                    let overrides = try Layers.kafkaProperties(settings, passThrough: properties)
-                    let brokers = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
-                    if let warning = brokers.warning { logger.warning("\(warning)") }
-                    return DeadLetters(
-                        brokers: brokers.servers, overrides: overrides, topic: settings.dlqTopic, logger: logger)
-                } catch {
-                    Console.error("\(error)")
-                    throw ExitCode(78)
-                }
+                let access = try await kafka.resolve(["dlqTopic": dlqTopic])
+                return DeadLetters(
+                    brokers: access.brokers, overrides: access.overrides, topic: access.settings.dlqTopic,
+                    logger: access.logger)
             }
 
             /// Every dead letter, or exit 78 (no such topic) or 69 (no broker answered) with the reason.
@@ -89,7 +63,7 @@ extension JumpConsumer {
                         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                         print(String(decoding: data, as: UTF8.self))
                     } else {
-                        Console.line("\(place)\tfrom \(letter.origin)\t\(letter.error)\t\(letter.detail)")
+                        Console.fields([place, "from \(letter.origin)", letter.error, letter.detail])
                     }
                 }
                 Console.note("\(letters.count) dead letters in \(deadLetters.topic)")

@@ -25,7 +25,7 @@ struct JumpConsumer: AsyncParsableCommand {
             --config or $JUMP_CONFIG (Deploy/consumer.example.json), then the defaults; see 'config show'.
             """,
         version: JumpVersion.current,
-        subcommands: [Run.self, State.self, Digest.self, Dlq.self, Config.self])
+        subcommands: [Run.self, State.self, Digest.self, Dlq.self, Placement.self, Config.self])
 
     /// Runs the command with the standard streams guarded and SIGPIPE ignored (`CommandMain`).
     static func main() async { await CommandMain.run(Self.self) }

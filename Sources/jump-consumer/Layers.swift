@@ -1,6 +1,7 @@
 import ArgumentParser
 import JumpKafka
 import JumpService
+import Logging
 
 /// The configuration layers as every subcommand resolves them (command line, `JUMP_*`, the file, defaults): one
 /// place for the exit status of a bad value and for how `-X` goes on top of the configuration's `kafka.*`.
@@ -28,5 +29,48 @@ enum Layers {
         -> [String: String]
     {
         settings.kafka.merging(try KafkaProperties.parse(passThrough)) { _, given in given }
+    }
+}
+
+/// `-b`, `-X` and `--config` of the commands that talk to Kafka without running a worker (`dlq`, `placement
+/// cutover`): brokers and `kafka.*` (SASL, TLS) settings from the same layers as `run`.
+struct KafkaAccess: ParsableArguments {
+    @Option(
+        name: [.customShort("b"), .long],
+        help: "Bootstrap brokers, HOST:PORT[,...] (else $JUMP_BROKERS, else the configuration's).")
+    var brokers: String?
+
+    @Option(
+        name: .customShort("X"),
+        help: ArgumentHelp("A librdkafka property, key=value (repeatable).", valueName: "key=value"))
+    var properties: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "A JSON configuration file (else $JUMP_CONFIG): its brokers and kafka.* (SASL, TLS) apply.",
+            valueName: "file"))
+    var config: String?
+
+    /// The settings (with `commandLine` values on top), the librdkafka properties and the brokers, and a logger
+    /// for warnings; exit 78 naming a bad value.
+    func resolve(
+        _ commandLine: [String: String?]
+    ) async throws
+        -> (settings: ConsumerSettings, overrides: [String: String], brokers: [String], logger: Logger)
+    {
+        Console.warnAboutSecrets(inPassThrough: properties)
+        var logger = Logger(label: "jump-consumer")
+        logger.logLevel = .warning
+        let settings = try await Layers.settings(
+            commandLine.merging(["brokers": brokers]) { given, _ in given }, file: config, readingSecretFiles: true)
+        do {
+            let overrides = try Layers.kafkaProperties(settings, passThrough: properties)
+            let resolved = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
+            if let warning = resolved.warning { logger.warning("\(warning)") }
+            return (settings, overrides, resolved.servers, logger)
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(78)
+        }
     }
 }

@@ -232,6 +232,7 @@ extension JumpConsumer {
             configuration.pauseBetweenBatches = .milliseconds(settings.pauseMs)
             configuration.ledgerWindow = settings.ledgerWindow
             configuration.offsetReset = settings.offsetReset.map { $0 == "earliest" ? .earliest : .latest }
+            configuration.placement = settings.placement
             var notifier = NotifierConfiguration(brokers: brokers.servers)
             notifier.overrides = overrides
             let digests = try settings.digestConfig.map { try DigestConfiguration.load(path: $0) } ?? .builtIn

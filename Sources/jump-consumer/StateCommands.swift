@@ -64,9 +64,10 @@ extension JumpConsumer.State {
                 if listing.json {
                     print(try JSONText.encode(company))
                 } else {
-                    Console.line(
-                        "\(company.id)\t\(company.name)\t\(company.country)\t\(company.sector)\t"
-                            + "\(company.expansions) expansions\t\(company.investments) investments")
+                    Console.fields([
+                        company.id, company.name, company.country, company.sector,
+                        "\(company.expansions) expansions", "\(company.investments) investments",
+                    ])
                 }
             }
         }
@@ -119,9 +120,9 @@ extension JumpConsumer.State {
                 if listing.json {
                     print(try JSONText.encode(anomaly))
                 } else {
-                    Console.line(
-                        "\(anomaly.partition)@\(anomaly.offset)\t\(anomaly.kind)\t\(anomaly.eventId)\t\(anomaly.detail)"
-                    )
+                    Console.fields([
+                        "\(anomaly.partition)@\(anomaly.offset)", anomaly.kind, anomaly.eventId, anomaly.detail,
+                    ])
                 }
             }
         }

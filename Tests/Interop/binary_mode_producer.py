@@ -11,7 +11,8 @@ import sys
 from confluent_kafka import Producer
 
 bootstrap, topic = sys.argv[1], sys.argv[2]
-producer = Producer({"bootstrap.servers": bootstrap})
+# jump-relay's partitioner (the Java client's), as its README tells other systems to set.
+producer = Producer({"bootstrap.servers": bootstrap, "partitioner": "murmur2_random"})
 sent = 0
 
 

@@ -11,6 +11,8 @@ enum WorkerMetrics {
     static let duplicates = Counter(label: "jump_events_duplicates_total")
     static let deadLettered = Counter(label: "jump_events_dead_lettered_total")
     static let anomalies = Counter(label: "jump_events_anomalies_total")
+    /// Events that arrived in a partition their subject does not belong to, moved to the right one.
+    static let rerouted = Counter(label: "jump_events_rerouted_total")
     static let batchDuration = Metrics.Timer(label: "jump_batch_duration_seconds", preferredDisplayUnit: .seconds)
     static let outboxDepth = Gauge(label: "jump_outbox_depth")
     /// 1 while dead letters cannot be written (the batch waits and retries), else 0.
@@ -44,6 +46,9 @@ public struct WorkerStatus: Sendable, Equatable, Codable {
     public var sinceLastPollMs: Int64?
     /// What keeps the worker from making progress now (dead letters that cannot be written, ...), or `nil`.
     public var problem: String?
+    /// Events that arrived in the wrong partition and were moved (a publisher with another partitioner), or `nil`.
+    /// Not a readiness failure: the events are applied in their partition.
+    public var misplaced: String?
 
     /// A status.
     public init(role: String, assigned: [String], lag: Int64?, sinceLastPollMs: Int64?) {

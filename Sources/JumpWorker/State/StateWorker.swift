@@ -39,6 +39,9 @@ public struct StateWorkerConfiguration: Sendable {
     /// The largest dead letter the dead-letter producer sends (`message.max.bytes`); larger ones become bounded
     /// records. Default 1,000,000,000, librdkafka's maximum, so the broker's limit is the one that counts.
     public var deadLetterMaxBytes = 1_000_000_000
+    /// Where events belong: an event whose subject hashes to another partition is moved there and applied there;
+    /// default murmur2 (jump-relay's and the Java client's partitioner), checked from the start of the log.
+    public var placement = KeyPlacement()
     /// Routes applied events to audiences: one notification item per route goes to the outbox in the batch's
     /// transaction. `nil`: no items.
     public var router: (any NotificationRouter)?
@@ -118,9 +121,14 @@ public final class StateWorker: Sendable {
     private let assigned = AssignedOffsets()
     private let stopRequested = Atomic<Bool>(false)
     private let consumer: KafkaConsumer
-    private let deadLetters: DeadLetterSender
+    private let diversions: DiversionSender
     private let decoder = EventDecoder()
     private let clock = PollClock()
+    /// The events topic's partition count, asked of the cluster after each assignment (a rebalance follows a
+    /// change of the count); `nil` until then.
+    private let partitionCount: PartitionCountCache
+    private let misplaced = Mutex<(count: Int, latest: String)?>(nil)
+    private let copiesWritten = WrittenOffsets()
 
     /// Prepares the worker; nothing is consumed until ``run()``.
     public init(configuration: StateWorkerConfiguration, store: StateStore, logger: Logger) throws {
@@ -133,9 +141,16 @@ public final class StateWorker: Sendable {
         consumerConfiguration.useWorkerGroupTimeouts()
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
-        let hooks = assigned.hooks(logger: logger) { try store.nextOffsets(topic: topic) }
+        var hooks = assigned.hooks(logger: logger) { try store.nextOffsets(topic: topic) }
+        let partitionCount = PartitionCountCache()
+        let assign = hooks.onAssign
+        hooks.onAssign = { partitions in
+            partitionCount.forget()
+            return try assign(partitions)
+        }
+        self.partitionCount = partitionCount
         consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
-        deadLetters = try DeadLetterSender(
+        diversions = try DiversionSender(
             brokers: configuration.brokers, overrides: configuration.overrides, topic: configuration.deadLetterTopic,
             maximumMessageBytes: configuration.deadLetterMaxBytes, logger: logger)
     }
@@ -143,7 +158,13 @@ public final class StateWorker: Sendable {
     /// What the worker holds and how far behind it is, for `/healthz`, `/readyz` and the lag metrics.
     public func status() -> WorkerStatus {
         var status = consumer.status(role: "state", next: assigned.snapshot, clock: clock)
-        status.problem = deadLetters.blockedReason
+        status.problem = diversions.blockedReason
+        status.misplaced = misplaced.withLock { found in
+            found.map {
+                "\($0.count) events arrived in a partition their subject does not belong to and were moved (latest "
+                    + "\($0.latest)); their publishers should use partitioner=murmur2_random (see OPERATIONS.md)"
+            }
+        }
         return status
     }
 
@@ -183,7 +204,7 @@ public final class StateWorker: Sendable {
                     }
                 }
                 if configuration.untilIdle, messages.isEmpty, !consumer.assignment.isEmpty,
-                    consumer.partitionsAtEnd == consumer.assignment
+                    consumer.partitionsAtEnd == consumer.assignment, copiesWritten.allRead(by: assigned.snapshot)
                 {
                     exit = .idle
                     break
@@ -204,32 +225,52 @@ public final class StateWorker: Sendable {
             logger.warning("final commit failed; the store keeps the offsets", metadata: ["error": "\(error)"])
         }
         try? await consumer.close()
-        await deadLetters.close()
+        await diversions.close()
         logger.info("left the group")
     }
 
-    /// Decodes a batch, dead-letters what is invalid (waiting for the acknowledgements), applies the rest in
-    /// one transaction, then stores the next offsets in Kafka for lag tooling.
+    /// Decodes a batch, dead-letters what is invalid and moves what belongs in another partition (waiting for the
+    /// acknowledgements), applies the rest in one transaction, then stores the next offsets in Kafka for lag
+    /// tooling.
     private func process(_ messages: [KafkaConsumerMessage]) async throws {
         // Decoding is independent per message: it runs on both cores, results kept in message order.
         let decoded = await decodeInParallel(messages)
+        let partitions = try await eventPartitionCount()
         var records: [ConsumedRecord] = []
         records.reserveCapacity(messages.count)
         var rejected: [(KafkaConsumerMessage, EventRejection)] = []
+        var moved: [(KafkaConsumerMessage, subject: String, destination: Int32)] = []
         for (message, result) in zip(messages, decoded) {
             let partition = message.topicPartition.partition
             switch result {
             case .success(let decoded):
-                records.append(
-                    ConsumedRecord(
-                        partition: partition, offset: message.offset,
-                        content: .event(decoded.event, raw: decoded.structured)))
+                let subject = decoded.event.subject
+                if let partitions,
+                    let destination = configuration.placement.destination(
+                        subject: subject, partition: partition, offset: message.offset, partitionCount: partitions,
+                        headers: message.headers)
+                {
+                    moved.append((message, subject, destination))
+                    let detail =
+                        "subject \(subject) belongs in partition \(destination) (\(configuration.placement.partitioner?.name ?? "")"
+                        + " over \(partitions) partitions); moved there"
+                    records.append(
+                        ConsumedRecord(
+                            partition: partition, offset: message.offset,
+                            content: .rerouted(decoded.event, detail: detail)
+                        ))
+                } else {
+                    records.append(
+                        ConsumedRecord(
+                            partition: partition, offset: message.offset,
+                            content: .event(decoded.event, raw: decoded.structured)))
+                }
             case .failure(let rejection):
                 rejected.append((message, rejection))
                 records.append(ConsumedRecord(partition: partition, offset: message.offset, content: .deadLettered))
             }
         }
-        if !rejected.isEmpty { try await deadLetter(rejected) }
+        if !rejected.isEmpty || !moved.isEmpty { try await divert(rejected, moved: moved) }
         let started = ContinuousClock.now
         let expected = assigned.snapshot
         let outcome = try await withRetries("apply a batch") {
@@ -246,6 +287,7 @@ public final class StateWorker: Sendable {
         WorkerMetrics.duplicates.increment(by: outcome.duplicates)
         WorkerMetrics.deadLettered.increment(by: outcome.deadLettered)
         WorkerMetrics.anomalies.increment(by: outcome.anomalies)
+        WorkerMetrics.rerouted.increment(by: outcome.rerouted)
         _ = status()
         do {
             try consumer.storeOffsets(
@@ -261,6 +303,7 @@ public final class StateWorker: Sendable {
             metadata: [
                 "applied": "\(outcome.applied)", "duplicates": "\(outcome.duplicates)",
                 "deadLettered": "\(outcome.deadLettered)", "anomalies": "\(outcome.anomalies)",
+                "rerouted": "\(outcome.rerouted)",
             ])
     }
 
@@ -287,10 +330,14 @@ public final class StateWorker: Sendable {
         }
     }
 
-    /// Sends the rejected messages, unchanged, to the dead-letter topic with the reason in headers, all in flight
-    /// together, and waits until every one is acknowledged (``DeadLetterSender``), so nothing is skipped before
-    /// its offset moves on. The first few of a batch are logged one by one, the rest counted.
-    private func deadLetter(_ rejected: [(KafkaConsumerMessage, EventRejection)]) async throws {
+    /// Sends the rejected messages, unchanged, to the dead-letter topic with the reason in headers, and the
+    /// misplaced events to their partitions, all in flight together, and waits until every one is acknowledged
+    /// (``DiversionSender``), so nothing is skipped before its offset moves on. The first few of a batch are logged
+    /// one by one, the rest counted.
+    private func divert(
+        _ rejected: [(KafkaConsumerMessage, EventRejection)],
+        moved: [(KafkaConsumerMessage, subject: String, destination: Int32)]
+    ) async throws {
         for (message, reason) in rejected.prefix(10) {
             logger.warning(
                 "dead-lettered",
@@ -299,8 +346,43 @@ public final class StateWorker: Sendable {
         if rejected.count > 10 {
             logger.warning("dead-lettered \(rejected.count - 10) more messages of this batch")
         }
-        try await deadLetters.send(
-            rejected, shouldStop: { stopRequested.load(ordering: .acquiring) }, onWait: { clock.tick() })
+        var diverted = rejected.map { diversions.deadLetter($0.0, reason: $0.1) }
+        for (message, subject, destination) in moved {
+            diverted.append(DivertedMessage(moving: message, subject: subject, to: destination))
+        }
+        if let (message, _, destination) = moved.last {
+            let latest = "\(message.topicPartition)@\(message.offset) to partition \(destination)"
+            misplaced.withLock { $0 = (($0?.count ?? 0) + moved.count, latest) }
+            logger.notice(
+                "moved \(moved.count) events to the partition their subject belongs to",
+                metadata: ["latest": "\(latest)", "partitioner": "\(configuration.placement.partitioner?.name ?? "")"])
+        }
+        let written = try await diversions.send(
+            diverted, shouldStop: { stopRequested.load(ordering: .acquiring) }, onWait: { clock.tick() })
+        // The moved events are in their partitions now: `untilIdle` must read past them before it is caught up
+        // (an end-of-partition report from before they were written may still be on its way).
+        copiesWritten.note(written.filter { $0.topicPartition.topic == configuration.topic })
+    }
+
+    /// The events topic's partition count when keys are checked (`nil` when they are not), asked of the cluster
+    /// once per assignment.
+    private func eventPartitionCount() async throws -> Int32? {
+        guard configuration.placement.partitioner != nil else { return nil }
+        if let known = partitionCount.value { return known }
+        let count = try await withRetries("read the partition count of \(configuration.topic)") {
+            guard let count = try await consumer.partitionCount(of: configuration.topic) else {
+                throw TopicMissing(topic: configuration.topic)
+            }
+            return Int32(clamping: count)
+        }
+        if let previous = partitionCount.remember(count), previous != count {
+            let warning =
+                "\(configuration.topic) now has \(count) partitions (was \(previous)): subjects hash to other partitions "
+                + "from here on, and a rebuild would no longer decide as this run did; see OPERATIONS.md, "
+                + "\"Partitioners\", on changing the partition count"
+            logger.error("\(warning)")
+        }
+        return count
     }
 
     /// Retries transient failures (a busy or full disk, a broker away) with exponential backoff up to 5 s,
@@ -339,6 +421,57 @@ public final class StateWorker: Sendable {
         }
         return error
     }
+}
+
+/// The cluster has no such topic.
+public struct TopicMissing: Error, CustomStringConvertible {
+    /// The topic.
+    public var topic: String
+    /// Names the topic.
+    public var description: String { "the cluster has no topic \(topic)" }
+}
+
+/// The last offset this worker wrote to each partition of its own topic (moved events), so that `untilIdle` reads
+/// past them before it stops.
+final class WrittenOffsets: Sendable {
+    private let last = Mutex<[Int32: Int64]>([:])
+
+    func note(_ reports: [KafkaDeliveryReport]) {
+        last.withLock { last in
+            for report in reports {
+                last[report.topicPartition.partition] = max(last[report.topicPartition.partition] ?? -1, report.offset)
+            }
+        }
+    }
+
+    /// Whether every written offset is below the next offset in `next`, for the partitions held.
+    func allRead(by next: [Int32: Int64?]) -> Bool {
+        last.withLock { last in
+            last.allSatisfy { partition, offset in
+                guard let held = next[partition] else { return true }
+                return (held ?? 0) > offset
+            }
+        }
+    }
+}
+
+/// A topic's partition count as last read, shared with the rebalance hooks that forget it.
+final class PartitionCountCache: Sendable {
+    private let counts = Mutex<(current: Int32?, last: Int32?)>((nil, nil))
+
+    /// The count to use, `nil` after an assignment until it is read again.
+    var value: Int32? { counts.withLock { $0.current } }
+
+    /// Keeps a count just read; returns the one read before it, if any.
+    func remember(_ value: Int32) -> Int32? {
+        counts.withLock { counts in
+            defer { counts = (value, value) }
+            return counts.last
+        }
+    }
+
+    /// Asks for the count to be read again.
+    func forget() { counts.withLock { $0.current = nil } }
 }
 
 /// A valid event and its structured form (the message value, or the JSON object a binary-mode event stands for),

@@ -1,0 +1,90 @@
+import Foundation
+import JumpKafka
+import Logging
+
+/// Where an event belongs: state is partition-local, so every event about a subject must be folded in the
+/// partition its subject hashes to. Clients that hash keys another way (kcat and confluent-kafka default to CRC32,
+/// jump-relay and the Java client to murmur2), or key events by something else, put events in the wrong partition;
+/// the state worker moves each such event to its partition instead of folding it where it arrived.
+///
+/// - The check starts at a cut-over offset per partition (``checkFrom``): what the log held before the switch to
+///   this partitioner stays where it is, so a rebuild from the log folds it as it was folded.
+/// - An event that was already moved (it carries ``rerouteHeader``) is folded where it is, never moved again.
+public struct KeyPlacement: Sendable, Equatable {
+    /// The partitioner keys are checked against, or `nil` to fold every event where it arrives.
+    public var partitioner: KafkaPartitioner? = .murmur2Random
+    /// Per partition, the first offset checked; partitions not listed are checked from the start of the log.
+    public var checkFrom: [Int32: Int64] = [:]
+
+    /// The header a moved event carries: `topic/partition@offset` of the place it came from.
+    public static let rerouteHeader = "jump.rerouted.from"
+
+    /// The default: murmur2, checked from the start of every partition.
+    public init() {}
+
+    /// A placement checked against `partitioner` from the given offsets.
+    public init(partitioner: KafkaPartitioner?, checkFrom: [Int32: Int64] = [:]) {
+        self.partitioner = partitioner
+        self.checkFrom = checkFrom
+    }
+
+    /// The partition an event about `subject`, read at `partition`@`offset`, must move to, or `nil` when it stays
+    /// (it is in place, it predates the cut-over, it was moved already, or nothing is checked).
+    func destination(
+        subject: String, partition: Int32, offset: Int64, partitionCount: Int32, headers: [KafkaHeader]
+    ) -> Int32? {
+        guard let partitioner, offset >= checkFrom[partition, default: 0], partitionCount > 0,
+            !headers.contains(where: { $0.name == Self.rerouteHeader })
+        else { return nil }
+        let belongs = partitioner.partition(of: subject.utf8, partitionCount: partitionCount)
+        return belongs == partition ? nil : belongs
+    }
+
+    /// Cut-over offsets as written in the configuration and printed by `jump-consumer placement cutover`:
+    /// `PARTITION@OFFSET` pairs separated by commas (`0@1200,1@980`); `nil` when the text is not that.
+    public static func cutover(parsing text: String) -> [Int32: Int64]? {
+        var offsets: [Int32: Int64] = [:]
+        for pair in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = pair.trimmingCharacters(in: .whitespaces).split(
+                separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, let partition = Int32(parts[0]), partition >= 0, let offset = Int64(parts[1]),
+                offset >= 0, offsets.updateValue(offset, forKey: partition) == nil
+            else { return nil }
+        }
+        return offsets
+    }
+
+    /// The text form of cut-over offsets, in partition order.
+    public static func cutoverText(_ offsets: [Int32: Int64]) -> String {
+        offsets.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }.joined(separator: ",")
+    }
+}
+
+extension KeyPlacement {
+    /// The cut-over for switching a running deployment to key checks: the end of every partition of `topic` now
+    /// (its high watermark), as ``checkFrom`` wants it. Events already in the log stay where they are.
+    ///
+    /// - Throws: ``TopicMissing`` when the cluster has no such topic; a ``KafkaError`` when no broker answers.
+    public static func cutover(
+        brokers: [String], overrides: [String: String], topic: String, logger: Logger
+    ) async throws -> [Int32: Int64] {
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: brokers, groupID: "jump-placement-cutover", topics: [topic])
+        configuration.overrides = overrides.filter { !$0.key.hasPrefix("group.") }
+        let reader = try KafkaConsumer.reader(configuration: configuration, logger: logger)
+        do {
+            guard let count = try await reader.partitionCount(of: topic) else { throw TopicMissing(topic: topic) }
+            var offsets: [Int32: Int64] = [:]
+            for partition in 0..<Int32(count) {
+                offsets[partition] = try await reader.watermarks(
+                    for: KafkaTopicPartition(topic: topic, partition: partition)
+                ).high
+            }
+            try? await reader.close()
+            return offsets
+        } catch {
+            try? await reader.close()
+            throw error
+        }
+    }
+}
