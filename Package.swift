@@ -221,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "JumpServiceTests",
             dependencies: [
-                "JumpService", "JumpKafka", "JumpEvents", "JumpTestSupport",
+                "JumpService", "JumpKafka", "JumpEvents", "JumpWorker", "JumpTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -85,6 +85,11 @@ struct HostileCommandLineTests {
             arguments: ["dlq", "redeliver", "--message", "1@99999999999999999999"], status: 64, says: "PARTITION@OFFSET"
         ),
         .init(arguments: ["dlq", "list", "-X", "bootstrap"], status: 78, says: "not key=value"),
+        .init(arguments: ["placement", "where", "jobs.x"], status: 64, says: "--partitions"),
+        .init(arguments: ["placement", "where", "--partitions", "0", "jobs.x"], status: 64, says: "1 or more"),
+        .init(arguments: ["placement", "where", "--partitions", "6", ""], status: 64, says: "non-empty"),
+        .init(arguments: ["placement", "cutover", "-b", "127.0.0.1:1"], status: 69, says: "no broker answered"),
+        .init(arguments: ["placement", "cutover", "-X", "bootstrap"], status: 78, says: "not key=value"),
         .init(arguments: ["no-such-command"], status: 64, says: "no-such-command"),
         .init(arguments: ["state", "summary", "--no-such-flag"], status: 64, says: "no-such-flag"),
         .init(arguments: ["--help"], status: 0, says: ""),
