@@ -23,7 +23,7 @@ enum ConfigurationFileCheck {
         }
         var keys: [String: Kind] = [
             "log": .object(["level": .string, "format": .string]), "readiness": .object(["maxLag": .integer]),
-            "kafka": .object(kafka),
+            "kafka": .object(kafka), "placement": .object(["partitioner": .string, "checkFrom": .string]),
         ]
         for key in [
             "role", "brokers", "state", "topic", "dlqTopic", "group", "notificationsTopic", "digestsTopic",
