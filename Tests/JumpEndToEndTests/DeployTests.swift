@@ -75,7 +75,7 @@ struct DeployTests {
     func scriptsAndExamples() async throws {
         for script in [
             "kafka/create-topics.sh", "kafka/acls.sh", "local/quickstart.sh", "local/test.sh",
-            "local/install-dependencies.sh",
+            "local/install-dependencies.sh", "local/man-pages.sh",
         ] {
             let result = try await runCommand("bash", ["-n", deploy(script)])
             #expect(result.status == 0, "\(script): \(result.stderr)")
@@ -114,5 +114,35 @@ struct DeployTests {
                 directory.path + "/s.sqlite",
             ])
         #expect(run.status == 78 && run.stderr.contains("kafka.saslPasswordFile"), "\(run.stderr)")
+    }
+
+    /// Every command, subcommand and option an executable has (its own `--experimental-dump-help`) is in its page
+    /// in `Deploy/man`, so a page cannot fall behind the code unnoticed (`Deploy/local/man-pages.sh` regenerates).
+    @Test(
+        "the man pages cover every command and option",
+        arguments: ["jump-producer", "jump-consumer", "jump-dev-broker"])
+    func manPages(executable: String) async throws {
+        let page = try String(contentsOfFile: deploy("man/\(executable).1"), encoding: .utf8)
+        let dump = try await runCommand(product(executable), ["--experimental-dump-help"])
+        let help = try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any]
+        var missing: [String] = []
+        func check(_ command: [String: Any], path: String) {
+            guard command["shouldDisplay"] as? Bool ?? true else { return }
+            if let abstract = command["abstract"] as? String, !abstract.isEmpty, !page.contains(abstract) {
+                missing.append("\(path): \(abstract)")
+            }
+            for argument in command["arguments"] as? [[String: Any]] ?? [] {
+                guard argument["shouldDisplay"] as? Bool ?? true, let abstract = argument["abstract"] as? String,
+                    !abstract.isEmpty, !page.contains(abstract)
+                else { continue }
+                missing.append("\(path) \(argument["valueName"] ?? ""): \(abstract)")
+            }
+            for subcommand in command["subcommands"] as? [[String: Any]] ?? [] {
+                check(subcommand, path: path + " " + (subcommand["commandName"] as? String ?? "?"))
+            }
+        }
+        check(help?["command"] as? [String: Any] ?? [:], path: executable)
+        #expect(help?["command"] != nil, "\(dump.stderr)")
+        #expect(missing.isEmpty, "not in Deploy/man/\(executable).1 (run Deploy/local/man-pages.sh): \(missing)")
     }
 }
