@@ -23,6 +23,16 @@ public struct DeadLetter: Sendable {
     /// Whether this is a bounded record standing for a message the dead-letter topic refused for its size: the
     /// payload stays in the original topic at ``originalPosition``.
     public var isBounded: Bool { message.header("jump.payload")?.text == "omitted" }
+    /// Where `dlq redeliver` sent it (`topic[partition]@offset`), from a redelivery record in the dead-letter
+    /// topic; `nil` when it was not redelivered.
+    public var redeliveredTo: String?
+    /// The places of later copies of the same message (a rebuild of the state dead-letters it again); the
+    /// listing shows the first one.
+    public var copies: [String] = []
+    /// How many times the worker dead-lettered this message.
+    public var times: Int { copies.count + 1 }
+    /// Its place in the dead-letter topic, `PARTITION@OFFSET`.
+    public var place: String { "\(message.topicPartition.partition)@\(message.offset)" }
     /// The original message's place, from the `jump.original.*` headers.
     public var originalPosition: (partition: KafkaTopicPartition, offset: Int64)? {
         guard let topic = originalTopic,
@@ -34,7 +44,16 @@ public struct DeadLetter: Sendable {
 }
 
 /// Reads and redelivers the dead-letter topic (`jump-consumer dlq list`, `dlq redeliver`).
+///
+/// A redelivery leaves a *redelivery record* in the dead-letter topic: an empty value with the headers
+/// ``redeliveryOfHeader`` (the dead letter's place) and ``redeliveredToHeader`` (where it went), so every later
+/// listing shows what was already sent back, whoever sent it.
 public struct DeadLetters: Sendable {
+    /// The header of a redelivery record naming the dead letter it stands for, `PARTITION@OFFSET`.
+    public static let redeliveryOfHeader = "jump.redelivery.of"
+    /// The header of a redelivery record naming where the event went, `topic[partition]@offset`.
+    public static let redeliveredToHeader = "jump.redelivered.to"
+
     /// Kafka's bootstrap servers.
     public var brokers: [String]
     /// librdkafka properties.
@@ -51,8 +70,10 @@ public struct DeadLetters: Sendable {
         self.logger = logger
     }
 
-    /// Every message the topic holds now, in partition and offset order: every partition read from the beginning
-    /// to its end, directly (no group to join, nothing committed), as `kcat -C` reads it.
+    /// Every dead letter the topic holds now, in partition and offset order: every partition read from the
+    /// beginning to its end, directly (no group to join, nothing committed), as `kcat -C` reads it. A message
+    /// dead-lettered more than once (a rebuild) is listed once with ``DeadLetter/times``; redelivery records are
+    /// not listed but set ``DeadLetter/redeliveredTo``.
     ///
     /// - Throws: ``DeadLetterTopicMissing`` when the cluster has no such topic; a ``KafkaError`` naming the brokers'
     ///   problem when none answers.
@@ -78,10 +99,7 @@ public struct DeadLetters: Sendable {
                 for case .message(let message) in events { letters.append(DeadLetter(message: message)) }
                 if events.isEmpty, !consumer.assignment.isEmpty, consumer.partitionsAtEnd == consumer.assignment {
                     try await consumer.close()
-                    return letters.sorted {
-                        ($0.message.topicPartition.partition, $0.message.offset)
-                            < ($1.message.topicPartition.partition, $1.message.offset)
-                    }
+                    return Self.listing(letters)
                 }
             }
         } catch {
@@ -90,6 +108,33 @@ public struct DeadLetters: Sendable {
         }
         try? await consumer.close()
         throw KafkaError(kind: .timedOut, message: "\(topic): not read to its end within \(timeout)")
+    }
+
+    /// The dead letters among `messages` (in place order), each original position once, with its redeliveries.
+    static func listing(_ messages: [DeadLetter]) -> [DeadLetter] {
+        let ordered = messages.sorted {
+            ($0.message.topicPartition.partition, $0.message.offset)
+                < ($1.message.topicPartition.partition, $1.message.offset)
+        }
+        var redelivered: [String: String] = [:]
+        for record in ordered {
+            guard let place = record.message.header(redeliveryOfHeader)?.text else { continue }
+            redelivered[place] = record.message.header(redeliveredToHeader)?.text ?? "?"
+        }
+        var letters: [DeadLetter] = []
+        var firstByOrigin: [String: Int] = [:]
+        for var letter in ordered where letter.message.header(redeliveryOfHeader) == nil {
+            let origin = letter.originalPosition.map { "\($0.partition)@\($0.offset)" } ?? letter.place
+            if let first = firstByOrigin[origin] {
+                letters[first].copies.append(letter.place)
+                letters[first].redeliveredTo = letters[first].redeliveredTo ?? redelivered[letter.place]
+                continue
+            }
+            letter.redeliveredTo = redelivered[letter.place]
+            firstByOrigin[origin] = letters.count
+            letters.append(letter)
+        }
+        return letters
     }
 
     /// Sends each dead letter's original key and bytes back to its topic (or `to`), with the header
@@ -207,10 +252,25 @@ public struct DeadLetters: Sendable {
             throw DeadLetterError.noOrigin(letter.message.topicPartition, letter.message.offset)
         }
         let from = "\(letter.message.topicPartition)@\(letter.message.offset)"
-        return try await producer.send(
+        let report = try await producer.send(
             KafkaProducerMessage(
                 topic: target, key: letter.message.key, value: letter.message.value,
                 headers: [KafkaHeader(name: "jump.redelivered.from", text: from)]))
+        do {
+            _ = try await producer.send(
+                KafkaProducerMessage(
+                    topic: topic, key: (letter.message.key?.count ?? 0) <= 1_024 ? letter.message.key : nil,
+                    value: [],
+                    headers: [
+                        KafkaHeader(name: Self.redeliveryOfHeader, text: letter.place),
+                        KafkaHeader(name: Self.redeliveredToHeader, text: "\(report.topicPartition)@\(report.offset)"),
+                    ]))
+        } catch {
+            logger.warning(
+                "redelivered, but the redelivery record was not written to \(topic); a later listing will not show it",
+                metadata: ["dead letter": "\(letter.place)", "error": "\(error)"])
+        }
+        return report
     }
 }
 

@@ -52,18 +52,22 @@ extension JumpConsumer {
                 let deadLetters = try await options.deadLetters()
                 let letters = try await options.readAll(deadLetters)
                 for letter in letters {
-                    let place = "\(letter.message.topicPartition.partition)@\(letter.message.offset)"
+                    let place = letter.place
                     if json {
                         let object: [String: Any] = [
                             "partition": letter.message.topicPartition.partition, "offset": letter.message.offset,
                             "key": letter.message.keyText ?? NSNull(), "error": letter.error,
                             "detail": letter.detail, "origin": letter.origin,
-                            "value": letter.message.valueText ?? NSNull(),
+                            "value": letter.message.valueText ?? NSNull(), "times": letter.times,
+                            "redeliveredTo": letter.redeliveredTo ?? NSNull(),
                         ]
                         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                         print(String(decoding: data, as: UTF8.self))
                     } else {
-                        Console.fields([place, "from \(letter.origin)", letter.error, letter.detail])
+                        var fields = [place, "from \(letter.origin)", letter.error, letter.detail]
+                        if letter.times > 1 { fields.append("dead-lettered \(letter.times) times") }
+                        if let sent = letter.redeliveredTo { fields.append("redelivered to \(sent)") }
+                        Console.fields(fields)
                     }
                 }
                 Console.note("\(letters.count) dead letters in \(deadLetters.topic)")
@@ -112,13 +116,16 @@ extension JumpConsumer {
                 let deadLetters = try await options.deadLetters()
                 let letters = try await options.readAll(deadLetters)
                 let wanted = Set(message.compactMap(parse).map { "\($0.0)@\($0.1)" })
+                // --all leaves out what was sent back already (sending it again is harmless: the worker skips an
+                // id it applied); a dead letter named with --message is sent whatever its history.
                 let chosen =
                     all
-                    ? letters
-                    : letters.filter { wanted.contains("\($0.message.topicPartition.partition)@\($0.message.offset)") }
-                let missing = wanted.subtracting(
-                    chosen.map { "\($0.message.topicPartition.partition)@\($0.message.offset)" })
+                    ? letters.filter { $0.redeliveredTo == nil }
+                    : letters.filter { ([$0.place] + $0.copies).contains(where: wanted.contains) }
+                let missing = wanted.subtracting(chosen.flatMap { [$0.place] + $0.copies })
                 for place in missing.sorted() { printError("\(place): no such dead letter in \(deadLetters.topic)") }
+                let earlier = all ? letters.count - chosen.count : 0
+                if earlier > 0 { printError("\(earlier) dead letters were redelivered before; left out") }
                 var sent = 0
                 var refused = missing.count
                 let results: [Result<KafkaDeliveryReport, any Error>]
@@ -129,7 +136,7 @@ extension JumpConsumer {
                     throw ExitCode(78)
                 }
                 for (letter, result) in zip(chosen, results) {
-                    let place = "\(letter.message.topicPartition.partition)@\(letter.message.offset)"
+                    let place = letter.place
                     switch result {
                     case .success(let report):
                         sent += 1

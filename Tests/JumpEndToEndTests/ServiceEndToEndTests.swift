@@ -321,6 +321,25 @@ struct ServiceEndToEndTests {
         let company = try await consumer(["state", "summary", "--json", "--state", state])
         let json = try JSONSerialization.jsonObject(with: Data(company.stdout.utf8)) as! [String: Any]
         #expect(json["eventsApplied"] as? Int == 6)
+
+        // The listing shows what was sent back, and where; --all does not send it again; a rebuild that
+        // dead-letters the same message again shows it once, counted.
+        let rebuilt = try await consumer(
+            ["run", "-b", broker.bootstrapServers, "--state", path("rebuilt.sqlite"), "--until-idle", "--http", "off"]
+                + ["--group", "rebuild"] + Self.quickGroup)
+        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+        let after = try await consumer(["dlq", "list", "-b", broker.bootstrapServers])
+        let lines = after.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(after.stdout)")
+        #expect(lines.filter { $0.contains("\tredelivered to jump.events[") }.count == 1, "\(lines)")
+        #expect(lines.contains { $0.contains("specversion") && $0.contains("\tdead-lettered 2 times") }, "\(lines)")
+        let objects = try jsonObjects(
+            try await consumer(["dlq", "list", "--json", "-b", broker.bootstrapServers]).stdout)
+        #expect(objects.map { $0["times"] as? Int ?? 0 }.sorted() == [1, 2])
+        #expect(objects.filter { $0["redeliveredTo"] is String }.count == 1)
+        let again = try await consumer(["dlq", "redeliver", "--all", "-b", broker.bootstrapServers])
+        #expect(again.stderr.contains("1 dead letters were redelivered before; left out"), "\(again.stderr)")
+        #expect(again.stderr.contains("redelivered 0, refused 1"))
     }
 
     @Test("state backup makes a consistent owner-only copy with the same fingerprint, and never overwrites")
