@@ -40,13 +40,17 @@ public struct KafkaPartitioner: Sendable, Hashable, CustomStringConvertible {
     /// it agrees with every client using the same hash.
     public func partition(of key: some Collection<UInt8>, partitionCount: Int32) -> Int32 {
         precondition(partitionCount > 0, "a topic has at least one partition")
-        return Array(key).withUnsafeBytes { bytes in
-            switch hash {
-            case .murmur2:
-                rd_kafka_msg_partitioner_murmur2(nil, bytes.baseAddress, bytes.count, partitionCount, nil, nil)
-            case .crc32:
-                rd_kafka_msg_partitioner_consistent(nil, bytes.baseAddress, bytes.count, partitionCount, nil, nil)
-            }
+        // A native string's UTF-8 and an array are contiguous: hashed in place, nothing copied.
+        return key.withContiguousStorageIfAvailable { partition(of: UnsafeRawBufferPointer($0), partitionCount) }
+            ?? Array(key).withUnsafeBytes { partition(of: $0, partitionCount) }
+    }
+
+    private func partition(of bytes: UnsafeRawBufferPointer, _ partitionCount: Int32) -> Int32 {
+        switch hash {
+        case .murmur2:
+            rd_kafka_msg_partitioner_murmur2(nil, bytes.baseAddress, bytes.count, partitionCount, nil, nil)
+        case .crc32:
+            rd_kafka_msg_partitioner_consistent(nil, bytes.baseAddress, bytes.count, partitionCount, nil, nil)
         }
     }
 
