@@ -36,7 +36,8 @@ extension JumpConsumer.Digest {
             let stateStore = try await store.openForReading()
             let windows = DigestWindows(
                 store: stateStore, configuration: configuration,
-                renderer: try DigestRenderer(templateDirectory: configuration.templateDirectory), sinks: [],
+                renderer: try DigestRenderer(
+                    templateDirectory: configuration.templateDirectory, glossary: configuration.glossary), sinks: [],
                 logger: Logger(label: "jump-consumer"))
             guard let digest = try windows.preview(chosen) else { return }
             print(json ? String(decoding: DigestCoding.encode(digest), as: UTF8.self) : digest.fullText)

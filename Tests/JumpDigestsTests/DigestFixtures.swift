@@ -71,7 +71,8 @@ struct DigestFixture {
     func windows(sinks: [any DigestSink] = []) throws -> DigestWindows {
         DigestWindows(
             store: store, configuration: configuration,
-            renderer: try DigestRenderer(templateDirectory: configuration.templateDirectory), sinks: sinks,
+            renderer: try DigestRenderer(
+                templateDirectory: configuration.templateDirectory, glossary: configuration.glossary), sinks: sinks,
             logger: Self.logger)
     }
 

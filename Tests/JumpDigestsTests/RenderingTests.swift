@@ -38,15 +38,23 @@ struct RenderingTests {
         #expect(try #require(digests["governors-office"]).fullText.hasPrefix("JUMP digest · Utah Governor's Office"))
     }
 
-    @Test("Items are ordered most important first and each names its event id; counts per type add up")
+    @Test("Items are ordered most important first, each shown in both languages; counts per type add up")
     func itemsAndCounts() async throws {
         let consulate = try #require(try await digests()["consulate"])
         #expect(consulate.items.map(\.importance) == consulate.items.map(\.importance).sorted(by: >))
         #expect(consulate.items.first?.type == "jump.delegation.meeting-held")
         #expect(consulate.counts.values.reduce(0, +) == consulate.itemCount)
+        // One line per expansion (its latest event) and per other event; the event id is in the JSON
+        // (digests.jsonl), not in what staff read.
+        let superseded = consulate.items.enumerated().filter { index, item in
+            item.thread != nil && consulate.items[(index + 1)...].contains { $0.thread == item.thread }
+        }.map(\.element.eventId)
+        #expect(superseded == ["ex-0001"])
         for item in consulate.items {
-            #expect(consulate.text["es"]!.contains("evento \(item.eventId)"))
-            #expect(consulate.text["en"]!.contains("event \(item.eventId)"))
+            let shown = !superseded.contains(item.eventId)
+            #expect(consulate.text["es"]!.contains("- " + (item.headline["es"] ?? "?")) == shown)
+            #expect(consulate.text["en"]!.contains("- " + (item.headline["en"] ?? "?")) == shown)
+            #expect(!consulate.fullText.contains(item.eventId))
         }
         #expect(consulate.totals.companies == ["mx-to-utah": 2, "utah-to-mx": 1])
     }

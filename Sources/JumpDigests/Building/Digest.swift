@@ -44,6 +44,9 @@ public struct Digest: Sendable, Codable, Equatable {
         public var origin: Origin
         /// The headline in each of the audience's languages.
         public var headline: [String: String]
+        /// The expansion or initiative the event is about (`nil` for other events): the text shows one line per
+        /// thread, its latest event.
+        public var thread: String? = nil
     }
 
     /// `audience/window-start`: deterministic, so a digest is built once and a repeat can be dropped.

@@ -52,11 +52,14 @@ public struct DigestBuilder: Sendable {
                     origin: Digest.Origin(
                         topic: item.originTopic, partition: item.originPartition, offset: item.originOffset),
                     headline: Dictionary(
-                        uniqueKeysWithValues: audience.languages.map { ($0, DigestText.headline(item, language: $0)) }))
+                        uniqueKeysWithValues: audience.languages.map {
+                            ($0, DigestText.headline(item, language: $0, glossary: renderer.glossary))
+                        }),
+                    thread: DigestText.thread(of: item.event))
             },
             totals: PartitionTotals.sum(partitionTotals), text: [:])
         for language in audience.languages {
-            digest.text[language] = renderer.render(digest, language: language)
+            digest.text[language] = renderer.render(digest, language: language, maximumItems: audience.maximumItems)
         }
         return digest
     }

@@ -93,6 +93,14 @@ extension DigestConfiguration {
         let directions = Set(Direction.allCases.map(\.rawValue))
         let topics = Set(MeetingTopic.allCases.map(\.rawValue))
         if audiences.isEmpty { problems.append("audiences: at least one audience is needed") }
+        for (code, names) in glossary.sorted(by: { $0.key < $1.key }) {
+            for (language, name) in names.sorted(by: { $0.key < $1.key })
+            where !languages.contains(language) || name.isEmpty || name.count > 200 {
+                problems.append(
+                    "glossary.\(code).\(language): must be one of \(DigestText.languages) with a name of 1 to 200 characters"
+                )
+            }
+        }
         var seen: Set<String> = []
         for (index, audience) in audiences.enumerated() {
             let at = "audiences[\(index)]"
@@ -108,6 +116,9 @@ extension DigestConfiguration {
             if audience.languages.isEmpty { problems.append("\(at).languages: at least one language is needed") }
             for language in audience.languages where !languages.contains(language) {
                 problems.append("\(at).languages: \"\(language)\" is not one of \(DigestText.languages)")
+            }
+            if !(1...1_000).contains(audience.maximumItems) {
+                problems.append("\(at).maximumItems: \(audience.maximumItems) must be from 1 to 1000")
             }
             if audience.routes.isEmpty { problems.append("\(at).routes: at least one rule is needed") }
             for (ruleIndex, rule) in audience.routes.enumerated() {
@@ -160,9 +171,10 @@ extension DigestConfiguration {
     /// `//` are comments.
     private static func unknownKeys(in data: Data) -> [String] {
         let known: [String: Set<String>] = [
-            "": ["audiences", "sinks", "email", "templateDirectory"],
+            "": ["audiences", "sinks", "email", "templateDirectory", "glossary"],
             "audiences[]": [
-                "id", "name", "languages", "timeZone", "schedule", "reportEmptyWindows", "staff", "routes",
+                "id", "name", "languages", "timeZone", "schedule", "reportEmptyWindows", "maximumItems", "staff",
+                "routes",
             ],
             "audiences[].schedule": ["everyMinutes", "dailyAt"],
             "audiences[].staff[]": ["name", "role", "email", "language"],

@@ -13,19 +13,23 @@ public struct DigestConfiguration: Sendable, Codable, Equatable {
     public var email: EmailSettings?
     /// A directory of templates (`digest.es.mustache`, `digest.en.mustache`) that replace the built-in ones.
     public var templateDirectory: String?
+    /// Names for codes (regions, countries, series, sectors) by language, added to or replacing ``Glossary``'s
+    /// built-in ones: `{"MX-SON": {"es": "Sonora", "en": "Sonora"}}`.
+    public var glossary: [String: [String: String]]
 
     /// A configuration.
     public init(
         audiences: [Audience], sinks: [String] = ["log", "jsonl", "topic"], email: EmailSettings? = nil,
-        templateDirectory: String? = nil
+        templateDirectory: String? = nil, glossary: [String: [String: String]] = [:]
     ) {
         self.audiences = audiences
         self.sinks = sinks
         self.email = email
         self.templateDirectory = templateDirectory
+        self.glossary = glossary
     }
 
-    private enum CodingKeys: String, CodingKey { case audiences, sinks, email, templateDirectory }
+    private enum CodingKeys: String, CodingKey { case audiences, sinks, email, templateDirectory, glossary }
 
     /// Decodes a configuration; `sinks` defaults to `log`, `jsonl`, `topic` (and `email` when e-mail is set).
     public init(from decoder: any Decoder) throws {
@@ -36,6 +40,7 @@ public struct DigestConfiguration: Sendable, Codable, Equatable {
             try container.decodeIfPresent([String].self, forKey: .sinks)
             ?? ["log", "jsonl", "topic"] + (email == nil ? [] : ["email"])
         templateDirectory = try container.decodeIfPresent(String.self, forKey: .templateDirectory)
+        glossary = try container.decodeIfPresent([String: [String: String]].self, forKey: .glossary) ?? [:]
     }
 
     /// The audience with this id.
@@ -57,8 +62,11 @@ public struct Audience: Sendable, Codable, Equatable {
     public var timeZone: String
     /// When its windows close.
     public var schedule: DigestSchedule
-    /// Whether a window without items still produces a digest ("no activity").
+    /// Whether a window without items still produces a digest (one short line saying so).
     public var reportEmptyWindows: Bool
+    /// The most items a digest's text lists (the most important first); the rest are counted ("and K more") and
+    /// listed in `digests.jsonl`. Default 25.
+    public var maximumItems: Int
     /// Its staff: each one receives the digest by e-mail when e-mail is configured.
     public var staff: [StaffMember]
     /// What it receives: an event goes to the audience when a rule matches it.
@@ -67,7 +75,7 @@ public struct Audience: Sendable, Codable, Equatable {
     /// An audience.
     public init(
         id: String, name: String, languages: [String], timeZone: String, schedule: DigestSchedule,
-        reportEmptyWindows: Bool = false, staff: [StaffMember], routes: [RouteRule]
+        reportEmptyWindows: Bool = false, maximumItems: Int = 25, staff: [StaffMember], routes: [RouteRule]
     ) {
         self.id = id
         self.name = name
@@ -75,15 +83,16 @@ public struct Audience: Sendable, Codable, Equatable {
         self.timeZone = timeZone
         self.schedule = schedule
         self.reportEmptyWindows = reportEmptyWindows
+        self.maximumItems = maximumItems
         self.staff = staff
         self.routes = routes
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, name, languages, timeZone, schedule, reportEmptyWindows, staff, routes
+        case id, name, languages, timeZone, schedule, reportEmptyWindows, maximumItems, staff, routes
     }
 
-    /// Decodes an audience; `reportEmptyWindows` defaults to false and `staff` to none.
+    /// Decodes an audience; `reportEmptyWindows` defaults to false, `maximumItems` to 25 and `staff` to none.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
@@ -92,6 +101,7 @@ public struct Audience: Sendable, Codable, Equatable {
         timeZone = try container.decode(String.self, forKey: .timeZone)
         schedule = try container.decode(DigestSchedule.self, forKey: .schedule)
         reportEmptyWindows = try container.decodeIfPresent(Bool.self, forKey: .reportEmptyWindows) ?? false
+        maximumItems = try container.decodeIfPresent(Int.self, forKey: .maximumItems) ?? 25
         staff = try container.decodeIfPresent([StaffMember].self, forKey: .staff) ?? []
         routes = try container.decode([RouteRule].self, forKey: .routes)
     }

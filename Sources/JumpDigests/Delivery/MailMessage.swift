@@ -23,10 +23,13 @@ public struct MailMessage: Sendable {
         let idPart = digest.id.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? String($0) : "." }.joined()
         messageID = "<\(idPart).\(recipientHash)@\(domain)>"
         let languages = digest.languages(for: recipient.language)
+        // What people read is in the audience's time; the id (Message-ID, the digest's id) stays in UTC.
+        let start = Timestamp.local(Timestamp.parseUTC(digest.window.start) ?? 0, timeZone: digest.window.timeZone)
+        let lines = Int64(DigestRenderer.lines(digest.items).count)
         let subject =
             languages.first == "es"
-            ? "Resumen JUMP · \(digest.audienceName) · \(digest.window.start) (\(digest.itemCount) novedades)"
-            : "JUMP digest · \(digest.audienceName) · \(digest.window.start) (\(digest.itemCount) items)"
+            ? "Resumen JUMP · \(digest.audienceName) · \(start) (\(Wording.counted(lines, "novedad", "novedades")))"
+            : "JUMP digest · \(digest.audienceName) · \(start) (\(Wording.counted(lines, "item", "items")))"
         let body = digest.text(languages: languages).replacingOccurrences(of: "\n", with: "\r\n")
         let encodedBody = Data(body.utf8).base64EncodedString(options: [
             .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,

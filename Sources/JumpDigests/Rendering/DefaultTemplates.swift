@@ -6,29 +6,25 @@ public enum DefaultTemplates {
         {{% CONTENT_TYPE: TEXT}}
         Resumen JUMP · {{audienceName}}
         Periodo: {{windowStart}} – {{windowEnd}}
-        Resumen: {{digestId}}
-        {{^hasItems}}
+        Identificador: {{digestId}}
 
-        Sin actividad en este periodo.
-        {{/hasItems}}
-        {{#hasItems}}
-
-        Novedades ({{itemCount}}), las más importantes primero:
-        {{#items}}
-          {{marker}} {{headline}}
-             evento {{eventId}}
-        {{/items}}
-
-        Por tipo:
-        {{#counts}}
-          {{label}}: {{count}}
-        {{/counts}}
-        {{/hasItems}}
-
-        Totales acumulados:
-        {{#totals}}
+        Cifras principales:
+        {{#figures}}
           {{label}}: {{value}}
-        {{/totals}}
+        {{/figures}}
+
+        {{changesHeading}}
+        {{#groups}}
+
+          {{label}}
+        {{#items}}
+          - {{headline}}
+        {{/items}}
+        {{/groups}}
+        {{#hasMore}}
+
+          {{moreText}}
+        {{/hasMore}}
 
         """
 
@@ -37,29 +33,25 @@ public enum DefaultTemplates {
         {{% CONTENT_TYPE: TEXT}}
         JUMP digest · {{audienceName}}
         Window: {{windowStart}} – {{windowEnd}}
-        Digest: {{digestId}}
-        {{^hasItems}}
+        Id: {{digestId}}
 
-        No activity in this window.
-        {{/hasItems}}
-        {{#hasItems}}
-
-        What changed ({{itemCount}}), most important first:
-        {{#items}}
-          {{marker}} {{headline}}
-             event {{eventId}}
-        {{/items}}
-
-        By type:
-        {{#counts}}
-          {{label}}: {{count}}
-        {{/counts}}
-        {{/hasItems}}
-
-        Running totals:
-        {{#totals}}
+        Headline figures:
+        {{#figures}}
           {{label}}: {{value}}
-        {{/totals}}
+        {{/figures}}
+
+        {{changesHeading}}
+        {{#groups}}
+
+          {{label}}
+        {{#items}}
+          - {{headline}}
+        {{/items}}
+        {{/groups}}
+        {{#hasMore}}
+
+          {{moreText}}
+        {{/hasMore}}
 
         """
 

@@ -7,10 +7,16 @@ import Mustache
 /// `digest.en.mustache`): an operator's from a template directory, or the built-in ``DefaultTemplates``.
 public struct DigestRenderer: Sendable {
     private let templates: [String: MustacheTemplate]
+    /// The names of codes the text uses.
+    public let glossary: Glossary
 
-    /// A renderer with the templates in `directory` where present, the built-in ones elsewhere.
+    /// A renderer with the templates in `directory` where present, the built-in ones elsewhere, and the built-in
+    /// names with `glossary` added.
     /// - Throws: ``DigestConfigurationError`` naming a template file that cannot be read or parsed.
-    public init(templateDirectory directory: String? = nil) throws(DigestConfigurationError) {
+    public init(
+        templateDirectory directory: String? = nil, glossary: [String: [String: String]] = [:]
+    ) throws(DigestConfigurationError) {
+        self.glossary = glossary.isEmpty ? .standard : Glossary(adding: glossary)
         var templates: [String: MustacheTemplate] = [:]
         for language in DigestText.languages {
             var text = DefaultTemplates.template(language: language)
@@ -35,10 +41,21 @@ public struct DigestRenderer: Sendable {
         self.templates = templates
     }
 
-    /// The digest's text in one language.
-    public func render(_ digest: Digest, language: String) -> String {
+    /// The digest's text in one language, listing at most `maximumItems` items (the most important first). A
+    /// digest of an empty window is one line.
+    public func render(_ digest: Digest, language: String, maximumItems: Int = 25) -> String {
+        let start = Timestamp.parseUTC(digest.window.start) ?? 0
+        let end = Timestamp.parseUTC(digest.window.end) ?? 0
+        let from = Timestamp.local(start, timeZone: digest.window.timeZone)
+        let to = Timestamp.local(end, timeZone: digest.window.timeZone)
+        if digest.items.isEmpty {
+            let name = Sanitizer.clean(digest.audienceName)
+            return language == "es"
+                ? "JUMP · \(name): sin novedades entre \(from) y \(to).\n"
+                : "JUMP · \(name): nothing new between \(from) and \(to).\n"
+        }
         let template = templates[language] ?? templates["en"]!
-        let text = template.render(context(digest, language: language))
+        let text = template.render(context(digest, language: language, maximumItems: maximumItems))
         // Templates are text: trailing blanks go, and the text ends with exactly one line break.
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             String($0.reversed().drop { $0 == " " }.reversed())
@@ -48,85 +65,162 @@ public struct DigestRenderer: Sendable {
         return trimmed + "\n"
     }
 
-    /// The values a template sees.
-    func context(_ digest: Digest, language: String) -> [String: Any] {
+    /// The values a template sees: `audienceName`, `digestId`, `windowStart`, `windowEnd` (local time),
+    /// `changesHeading` (`5 novedades, las más importantes primero:`), `figures` (label/value: the headline figures), `groups` (label and its
+    /// `items`' `headline`), `moreText` (what was left out, or nothing).
+    func context(_ digest: Digest, language: String, maximumItems: Int = 25) -> [String: Any] {
         let spanish = language == "es"
         let start = Timestamp.parseUTC(digest.window.start) ?? 0
         let end = Timestamp.parseUTC(digest.window.end) ?? 0
-        let items: [[String: Any]] = digest.items.map { item in
-            [
-                "headline": item.headline[language] ?? item.headline.values.first ?? "",
-                "eventId": Sanitizer.clean(item.eventId), "subject": Sanitizer.clean(item.subject),
-                "type": item.type, "importance": item.importance, "marker": item.importance >= 3 ? "!" : "·",
-            ]
+        let lines = Self.lines(digest.items)
+        let shown = lines.prefix(max(1, maximumItems))
+        var groups: [(type: String, headlines: [String])] = []
+        for item in shown {
+            let headline = item.headline[language] ?? item.headline.values.first ?? ""
+            if let index = groups.firstIndex(where: { $0.type == item.type }) {
+                groups[index].headlines.append(headline)
+            } else {
+                groups.append((item.type, [headline]))
+            }
         }
-        let order = Dictionary(uniqueKeysWithValues: JumpEventType.allCases.enumerated().map { ($1.rawValue, $0) })
-        let counts: [[String: Any]] = digest.counts.sorted {
-            (order[$0.key] ?? .max, $0.key) < (order[$1.key] ?? .max, $1.key)
-        }.map { type, count in
-            [
-                "label": JumpEventType(rawValue: type).map { DigestText.typeLabel($0, language: language) } ?? type,
-                "count": count,
-            ]
-        }
+        let left = lines.count - shown.count
         return [
             "audienceName": Sanitizer.clean(digest.audienceName), "digestId": digest.id,
             "windowStart": Timestamp.local(start, timeZone: digest.window.timeZone),
             "windowEnd": Timestamp.local(end, timeZone: digest.window.timeZone),
             "timeZone": digest.window.timeZone, "schedule": digest.window.schedule,
-            "hasItems": !digest.items.isEmpty, "itemCount": digest.itemCount, "items": items, "counts": counts,
-            "totals": totalLines(digest.totals, spanish: spanish),
+            "changesHeading": spanish
+                ? (lines.count == 1
+                    ? "Una novedad:"
+                    : "\(DigestText.number(Int64(lines.count))) novedades, las más importantes primero:")
+                : (lines.count == 1
+                    ? "One change:" : "\(DigestText.number(Int64(lines.count))) changes, most important first:"),
+            "groups": groups.map { group in
+                [
+                    "label": JumpEventType(rawValue: group.type).map {
+                        DigestText.typeLabel($0, language: language, count: group.headlines.count)
+                    } ?? group.type,
+                    "items": group.headlines.map { ["headline": $0] },
+                ]
+            },
+            "hasMore": left > 0,
+            "moreText": left == 0
+                ? ""
+                : spanish
+                    ? "… y \(DigestText.number(Int64(left))) más: la lista completa está en digests.jsonl"
+                    : "… and \(DigestText.number(Int64(left))) more: the full list is in digests.jsonl",
+            "figures": figureLines(digest.totals, language: language),
+            // Every item in window order and the count, for operators' templates written before the groups.
+            "itemCount": digest.itemCount, "hasItems": !digest.items.isEmpty,
+            "items": digest.items.map { item in
+                [
+                    "headline": item.headline[language] ?? item.headline.values.first ?? "",
+                    "eventId": Sanitizer.clean(item.eventId), "subject": Sanitizer.clean(item.subject),
+                    "type": item.type, "importance": item.importance,
+                ] as [String: Any]
+            },
         ]
     }
 
-    /// The running totals as label/value lines.
-    private func totalLines(_ totals: PartitionTotals, spanish: Bool) -> [[String: String]] {
-        let language = spanish ? "es" : "en"
+    /// The lines a digest's text shows: the most important first (in window order among equals), one per
+    /// expansion and per initiative (its latest event: its current status), one per other event.
+    static func lines(_ items: [Digest.Item]) -> [Digest.Item] {
+        var latest: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            guard let key = thread(item) else { continue }
+            latest[key] = index
+        }
+        let kept = items.enumerated().filter { index, item in thread(item).map { latest[$0] == index } ?? true }
+        return kept.sorted { ($1.element.importance, $0.offset) < ($0.element.importance, $1.offset) }.map(\.element)
+    }
+
+    /// What makes events one line: the expansion or the initiative they are about.
+    private static func thread(_ item: Digest.Item) -> String? { item.thread }
+
+    /// The headline figures, from the running totals: exports and jobs with their change since the series'
+    /// previous period, then companies, expansions and investment each way, then meetings and initiatives.
+    private func figureLines(_ totals: PartitionTotals, language: String) -> [[String: String]] {
+        let spanish = language == "es"
         var lines: [[String: String]] = []
         func add(_ label: String, _ value: String) { lines.append(["label": label, "value": value]) }
-        for direction in Direction.allCases {
-            let name = DigestText.direction(direction, language)
-            let companies = totals.companies[direction.rawValue] ?? 0
-            add(spanish ? "Empresas (\(name))" : "Companies (\(name))", DigestText.number(Int64(companies)))
-            let expansions = totals.expansions[direction.rawValue] ?? PartitionTotals.ExpansionFigures()
-            if expansions != PartitionTotals.ExpansionFigures() {
-                add(
-                    spanish ? "Expansiones (\(name))" : "Expansions (\(name))",
-                    spanish
-                        ? "\(expansions.announced) anunciadas, \(expansions.completed) completadas, "
-                            + "\(expansions.withdrawn) retiradas; \(DigestText.number(expansions.plannedJobs)) empleos "
-                            + "previstos, \(DigestText.dollars(expansions.plannedUsdCents, language: language))"
-                        : "\(expansions.announced) announced, \(expansions.completed) completed, "
-                            + "\(expansions.withdrawn) withdrawn; \(DigestText.number(expansions.plannedJobs)) planned "
-                            + "jobs, \(DigestText.dollars(expansions.plannedUsdCents, language: language))")
-            }
-            let investments = totals.investments[direction.rawValue] ?? PartitionTotals.InvestmentFigures()
-            add(
-                spanish ? "Inversión (\(name))" : "Investment (\(name))",
-                "\(DigestText.dollars(investments.usdCents, language: language)) "
-                    + (spanish ? "en \(investments.count) anuncios" : "in \(investments.count) announcements"))
-        }
+        func name(_ code: String) -> String { Sanitizer.clean(glossary.name(code, language: language)) }
         for figure in totals.exports {
-            add(
-                (spanish ? "Exportaciones " : "Exports ")
-                    + Sanitizer.clean(figure.series.replacingOccurrences(of: "→", with: " → ")),
-                "\(figure.period): \(DigestText.dollars(figure.value, language: language))"
-                    + change(figure, spanish: spanish))
+            let ends = figure.series.components(separatedBy: "→")
+            let label =
+                ends.count == 2
+                ? (spanish
+                    ? "Exportaciones de \(name(ends[0])) a \(name(ends[1]))"
+                    : "Exports from \(name(ends[0])) to \(name(ends[1]))")
+                : (spanish ? "Exportaciones " : "Exports ") + Sanitizer.clean(figure.series)
+            add(label, DigestText.dollars(figure.value, language: language) + inPeriod(figure, language: language))
         }
         for figure in totals.jobs {
             add(
-                (spanish ? "Empleos sostenidos (" : "Jobs supported (") + Sanitizer.clean(figure.series) + ")",
-                "\(figure.period): \(DigestText.number(figure.value))" + change(figure, spanish: spanish))
+                (spanish ? "Empleos sostenidos (" : "Jobs supported (") + name(figure.series) + ")",
+                DigestText.number(figure.value) + inPeriod(figure, language: language))
+        }
+        for direction in Direction.allCases {
+            let way = DigestText.direction(direction, language)
+            let companies = Int64(totals.companies[direction.rawValue] ?? 0)
+            add(spanish ? "Empresas (\(way))" : "Companies (\(way))", DigestText.number(companies))
+            let expansions = totals.expansions[direction.rawValue] ?? PartitionTotals.ExpansionFigures()
+            if expansions != PartitionTotals.ExpansionFigures() {
+                add(spanish ? "Expansiones (\(way))" : "Expansions (\(way))", expansionText(expansions, spanish))
+            }
+            let investments = totals.investments[direction.rawValue] ?? PartitionTotals.InvestmentFigures()
+            if investments.count > 0 {
+                let count = Int64(investments.count)
+                add(
+                    spanish ? "Inversión (\(way))" : "Investment (\(way))",
+                    "\(DigestText.dollars(investments.usdCents, language: language)) "
+                        + (spanish
+                            ? "en \(Wording.counted(count, "anuncio", "anuncios"))"
+                            : "in \(Wording.counted(count, "announcement", "announcements"))"))
+            }
         }
         add(spanish ? "Reuniones de delegaciones" : "Delegation meetings", DigestText.number(Int64(totals.meetings)))
         add(spanish ? "Iniciativas" : "Initiatives", DigestText.number(Int64(totals.initiatives)))
         return lines
     }
 
-    private func change(_ figure: PartitionTotals.SeriesFigure, spanish: Bool) -> String {
-        guard let previousPeriod = figure.previousPeriod,
+    /// `1 anunciada, 2 completadas; previstos: 180 empleos, USD 45.0 millones; realizados: …` (statuses with none
+    /// are left out; the actual figures only once an expansion completed).
+    private func expansionText(_ figures: PartitionTotals.ExpansionFigures, _ spanish: Bool) -> String {
+        let language = spanish ? "es" : "en"
+        let statuses: [(Int, String, String)] =
+            spanish
+            ? [
+                (figures.announced, "anunciada", "anunciadas"), (figures.completed, "completada", "completadas"),
+                (figures.withdrawn, "retirada", "retiradas"),
+            ]
+            : [
+                (figures.announced, "announced", "announced"), (figures.completed, "completed", "completed"),
+                (figures.withdrawn, "withdrawn", "withdrawn"),
+            ]
+        var parts = [
+            statuses.filter { $0.0 > 0 }.map { Wording.counted(Int64($0.0), $0.1, $0.2) }.joined(separator: ", ")
+        ]
+        let jobs = spanish ? ("empleo", "empleos") : ("job", "jobs")
+        parts.append(
+            (spanish ? "previstos: " : "planned: ") + Wording.counted(figures.plannedJobs, jobs.0, jobs.1) + ", "
+                + DigestText.dollars(figures.plannedUsdCents, language: language))
+        if figures.completed > 0 {
+            parts.append(
+                (spanish ? "realizados: " : "actual: ") + Wording.counted(figures.actualJobs, jobs.0, jobs.1) + ", "
+                    + DigestText.dollars(figures.actualUsdCents, language: language))
+        }
+        return parts.filter { !$0.isEmpty }.joined(separator: "; ")
+    }
+
+    /// ` en 2022 (+49.0 % desde 2018)` / ` in 2022 (+49.0 % since 2018)`.
+    private func inPeriod(_ figure: PartitionTotals.SeriesFigure, language: String) -> String {
+        let spanish = language == "es"
+        var text = (spanish ? " en " : " in ") + Wording.period(figure.period, language: language)
+        if let previousPeriod = figure.previousPeriod,
             let change = DigestText.change(from: figure.previousValue, to: figure.value)
-        else { return "" }
-        return " (\(change) \(spanish ? "desde" : "since") \(previousPeriod))"
+        {
+            text += " (\(change) \(spanish ? "desde" : "since") \(Wording.period(previousPeriod, language: language)))"
+        }
+        return text
     }
 }

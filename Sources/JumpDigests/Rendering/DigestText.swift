@@ -7,29 +7,33 @@ public enum DigestText {
     /// The languages digests are written in.
     public static let languages = ["es", "en"]
 
-    /// One line describing the item's event.
-    public static func headline(_ item: NotificationItem, language: String) -> String {
+    /// One line describing the item's event, with the names of ``Glossary`` and the rules of ``Wording``.
+    public static func headline(
+        _ item: NotificationItem, language: String, glossary: Glossary = .standard
+    ) -> String {
         let spanish = language == "es"
         let facts = item.facts
         let company = clean(facts.companyName ?? "")
+        func name(_ code: String) -> String { clean(glossary.name(code, language: language)) }
         switch item.event.payload {
         case .expansionAnnounced(let expansion):
-            let place = clean("\(expansion.city), \(expansion.region)")
-            let jobs = number(expansion.plannedJobs)
+            let place = "\(clean(expansion.city)), \(name(expansion.region))"
             let money = dollars(expansion.plannedInvestmentUsdCents, language: language)
+            let way = direction(expansion.direction, language)
             return spanish
-                ? "\(company) anuncia una expansión en \(place) (\(direction(expansion.direction, language))): "
-                    + "\(jobs) empleos previstos, \(money) de inversión"
-                : "\(company) announces an expansion in \(place) (\(direction(expansion.direction, language))): "
-                    + "\(jobs) planned jobs, \(money) investment"
+                ? "\(company) anuncia una expansión en \(place) (\(way)): "
+                    + "\(Wording.counted(expansion.plannedJobs, "empleo previsto", "empleos previstos")) y \(money) de inversión"
+                : "\(company) announces an expansion in \(place) (\(way)): "
+                    + "\(Wording.counted(expansion.plannedJobs, "planned job", "planned jobs")) and a \(money) investment"
         case .expansionCompleted(let completed):
             let who = company.isEmpty ? clean(completed.companyId) : company
             let place = facts.city.map { clean($0) } ?? clean(completed.expansionId)
-            let jobs = number(completed.actualJobs)
             let money = dollars(completed.actualInvestmentUsdCents, language: language)
             return spanish
-                ? "\(who) completa su expansión en \(place): \(jobs) empleos creados, \(money) invertidos"
-                : "\(who) completes its expansion in \(place): \(jobs) jobs created, \(money) invested"
+                ? "\(who) completa su expansión en \(place): "
+                    + "\(Wording.counted(completed.actualJobs, "empleo creado", "empleos creados")) y \(money) invertidos"
+                : "\(who) completes its expansion in \(place): "
+                    + "\(Wording.counted(completed.actualJobs, "job created", "jobs created")) and \(money) invested"
         case .expansionWithdrawn(let withdrawn):
             let who = company.isEmpty ? clean(withdrawn.companyId) : company
             let place = facts.city.map { clean($0) } ?? clean(withdrawn.expansionId)
@@ -42,39 +46,42 @@ public enum DigestText {
                 }
             return spanish
                 ? "Se retira la expansión de \(who) en \(place) (\(reason))"
-                : "\(who)'s expansion in \(place) is withdrawn (\(reason))"
+                : "\(Wording.possessive(who)) expansion in \(place) is withdrawn (\(reason))"
         case .investmentAnnounced(let investment):
             let who = clean(investment.investor.name)
             let money = dollars(investment.amountUsdCents, language: language)
-            let sector = clean(investment.sector)
-            let region = clean(investment.region)
+            let sector = name(investment.sector)
+            let region = name(investment.region)
+            let way = direction(investment.direction, language)
             return spanish
-                ? "\(who) anuncia una inversión de \(money) en \(sector), \(region) "
-                    + "(\(direction(investment.direction, language)))"
-                : "\(who) announces a \(money) investment in \(sector), \(region) "
-                    + "(\(direction(investment.direction, language)))"
+                ? "\(who) anuncia una inversión de \(money) en \(region) (\(sector); \(way))"
+                : "\(who) announces a \(money) investment in \(region) (\(sector); \(way))"
         case .exportsReported(let exports):
-            let series = clean("\(exports.origin) → \(exports.destination)")
             let money = dollars(exports.valueUsdCents, language: language)
+            let period = Wording.period(exports.period.description, language: language)
             return spanish
-                ? "Exportaciones \(series), \(exports.period): \(money)"
-                : "Exports \(series), \(exports.period): \(money)"
+                ? "Exportaciones de \(name(exports.origin)) a \(name(exports.destination)) en \(period): \(money)"
+                : "Exports from \(name(exports.origin)) to \(name(exports.destination)) in \(period): \(money)"
         case .jobsReported(let jobs):
-            let scope = clean(jobs.scope)
+            let period = Wording.period(jobs.period.description, language: language)
             return spanish
-                ? "Empleos sostenidos (\(scope)), \(jobs.period): \(number(jobs.jobsSupported))"
-                : "Jobs supported (\(scope)), \(jobs.period): \(number(jobs.jobsSupported))"
+                ? "Empleos sostenidos (\(name(jobs.scope))) en \(period): \(number(jobs.jobsSupported))"
+                : "Jobs supported (\(name(jobs.scope))) in \(period): \(number(jobs.jobsSupported))"
         case .meetingHeld(let meeting):
-            let place = clean("\(meeting.place.name), \(meeting.place.city)")
+            let place = clean(Wording.place(meeting.place.name, city: meeting.place.city))
             let topics = meeting.topics.map { topic($0, language) }.joined(separator: ", ")
+            let people = Int64(meeting.participants.count)
+            let date = Wording.date(clean(meeting.heldOn), language: language)
             return spanish
-                ? "Reunión de delegaciones en \(place) el \(clean(meeting.heldOn)) "
-                    + "(\(meeting.participants.count) participantes; temas: \(topics))"
-                : "Delegation meeting at \(place) on \(clean(meeting.heldOn)) "
-                    + "(\(meeting.participants.count) participants; topics: \(topics))"
+                ? "Reunión de delegaciones \(Wording.inPlace(place)) el \(date) "
+                    + "(\(Wording.counted(people, "participante", "participantes")); "
+                    + "\(meeting.topics.count == 1 ? "tema" : "temas"): \(topics))"
+                : "Delegation meeting at \(place) on \(date) "
+                    + "(\(Wording.counted(people, "participant", "participants")); "
+                    + "\(meeting.topics.count == 1 ? "topic" : "topics"): \(topics))"
         case .initiativeAnnounced(let initiative):
             let title = clean(initiative.title)
-            let parties = clean(initiative.parties.joined(separator: ", "))
+            let parties = clean(Wording.list(initiative.parties, language: language))
             let status = initiativeStatus(initiative.status, language)
             return spanish
                 ? "Iniciativa «\(title)» (\(status)): \(parties)"
@@ -82,18 +89,53 @@ public enum DigestText {
         }
     }
 
-    /// The plural label of an event type.
-    public static func typeLabel(_ type: JumpEventType, language: String) -> String {
+    /// The heading of a group of `count` lines of one event type: `Expansiones anunciadas (2)`,
+    /// `Expansion announced (1)`.
+    public static func typeLabel(_ type: JumpEventType, language: String, count: Int) -> String {
         let spanish = language == "es"
-        return switch type {
-        case .expansionAnnounced: spanish ? "expansiones anunciadas" : "expansions announced"
-        case .expansionCompleted: spanish ? "expansiones completadas" : "expansions completed"
-        case .expansionWithdrawn: spanish ? "expansiones retiradas" : "expansions withdrawn"
-        case .investmentAnnounced: spanish ? "inversiones anunciadas" : "investments announced"
-        case .exportsReported: spanish ? "cifras de exportación" : "export figures"
-        case .jobsReported: spanish ? "cifras de empleo" : "jobs figures"
-        case .meetingHeld: spanish ? "reuniones de delegaciones" : "delegation meetings"
-        case .initiativeAnnounced: spanish ? "iniciativas" : "initiatives"
+        let one = count == 1
+        let label =
+            switch type {
+            case .expansionAnnounced:
+                spanish
+                    ? (one ? "Expansión anunciada" : "Expansiones anunciadas")
+                    : (one ? "Expansion announced" : "Expansions announced")
+            case .expansionCompleted:
+                spanish
+                    ? (one ? "Expansión completada" : "Expansiones completadas")
+                    : (one ? "Expansion completed" : "Expansions completed")
+            case .expansionWithdrawn:
+                spanish
+                    ? (one ? "Expansión retirada" : "Expansiones retiradas")
+                    : (one ? "Expansion withdrawn" : "Expansions withdrawn")
+            case .investmentAnnounced:
+                spanish
+                    ? (one ? "Inversión anunciada" : "Inversiones anunciadas")
+                    : (one ? "Investment announced" : "Investments announced")
+            case .exportsReported:
+                spanish
+                    ? (one ? "Cifra de exportaciones" : "Cifras de exportaciones")
+                    : (one ? "Export figure" : "Export figures")
+            case .jobsReported:
+                spanish ? (one ? "Cifra de empleo" : "Cifras de empleo") : (one ? "Jobs figure" : "Jobs figures")
+            case .meetingHeld:
+                spanish
+                    ? (one ? "Reunión de delegaciones" : "Reuniones de delegaciones")
+                    : (one ? "Delegation meeting" : "Delegation meetings")
+            case .initiativeAnnounced:
+                spanish ? (one ? "Iniciativa" : "Iniciativas") : (one ? "Initiative" : "Initiatives")
+            }
+        return "\(label) (\(DigestText.number(Int64(count))))"
+    }
+
+    /// The expansion or initiative an event is about, for one line per thread; `nil` for other events.
+    public static func thread(of event: JumpEvent) -> String? {
+        switch event.payload {
+        case .expansionAnnounced(let expansion): "expansion:" + expansion.expansionId
+        case .expansionCompleted(let completed): "expansion:" + completed.expansionId
+        case .expansionWithdrawn(let withdrawn): "expansion:" + withdrawn.expansionId
+        case .initiativeAnnounced(let initiative): "initiative:" + initiative.initiativeId
+        default: nil
         }
     }
 

@@ -48,7 +48,8 @@ public final class DigestService: Sendable {
             }
         }
         self.producer = producer
-        let renderer = try DigestRenderer(templateDirectory: configuration.templateDirectory)
+        let renderer = try DigestRenderer(
+            templateDirectory: configuration.templateDirectory, glossary: configuration.glossary)
         // Every configured sink gets a delivery row, even one this process cannot serve (the topic without
         // brokers): it stays pending for a process that can.
         let recipients = configuration.sinks.compactMap { name -> (any DigestSink)? in

@@ -1,0 +1,144 @@
+import JumpEvents
+
+/// The language rules digests follow in `es` (Mexican Spanish) and `en` (US English), one function per rule.
+/// `Docs/digest-wording.md` states each rule with its examples, and `WordingTests` checks each one.
+///
+/// These are ours rather than Foundation's: Foundation's formatters on Linux depend on the ICU data the toolchain
+/// ships, and a digest must read the same on every machine, so month names, quarters and plural rules are tables
+/// here (CLDR's rules for these two languages: the singular for exactly one).
+public enum Wording {
+    /// A count and its noun, singular for exactly one: `1 anuncio`, `2 anuncios`, `0 anuncios`; numbers with
+    /// thousands separators (`1,383 empleos`).
+    public static func counted(_ count: Int64, _ one: String, _ other: String) -> String {
+        "\(DigestText.number(count)) \(count == 1 ? one : other)"
+    }
+
+    /// A `YYYY-MM-DD` date written out: `8 de noviembre de 2023`, `November 8, 2023`; anything else unchanged.
+    public static func date(_ text: String, language: String) -> String {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1...12).contains(month), (1...31).contains(day)
+        else { return text }
+        return language == "es"
+            ? "\(day) de \(spanishMonths[month - 1]) de \(year)"
+            : "\(englishMonths[month - 1]) \(day), \(year)"
+    }
+
+    /// A period (`2023`, `2023-Q4`) in words: `2023`, `el cuarto trimestre de 2023`; `2023`, `Q4 2023`. Text that is
+    /// not a period is returned unchanged.
+    public static func period(_ text: String, language: String) -> String {
+        let parts = text.split(separator: "-")
+        guard let year = parts.first.flatMap({ Int($0) }) else { return text }
+        guard parts.count == 2 else { return parts.count == 1 ? String(year) : text }
+        guard parts[1].count == 2, parts[1].first == "Q", let quarter = Int(parts[1].dropFirst()),
+            (1...4).contains(quarter)
+        else { return text }
+        return language == "es"
+            ? "el \(["primer", "segundo", "tercer", "cuarto"][quarter - 1]) trimestre de \(year)"
+            : "Q\(quarter) \(year)"
+    }
+
+    /// `en` followed by a place, with the article a Spanish reader expects before an institution's name: `en la
+    /// Secretaría de Relaciones Exteriores`, `en el Consulado General…`; a city or a name with its own article as is.
+    public static func inPlace(_ name: String) -> String {
+        let first = name.split(separator: " ").first.map(String.init) ?? ""
+        if feminineInstitutions.contains(first) { return "en la \(name)" }
+        if masculineInstitutions.contains(first) { return "en el \(name)" }
+        return "en \(name)"
+    }
+
+    /// A place and its city, the city left out when the name already holds it (`Consulado General de México en Salt
+    /// Lake City`, not `…, Salt Lake City`).
+    public static func place(_ name: String, city: String) -> String {
+        name.localizedLowercaseContains(city) ? name : "\(name), \(city)"
+    }
+
+    /// Names joined as a reader lists them: `A, B y C`, `A, B and C`.
+    public static func list(_ names: [String], language: String) -> String {
+        guard names.count > 1 else { return names.first ?? "" }
+        return names.dropLast().joined(separator: ", ") + (language == "es" ? " y " : " and ") + names[names.count - 1]
+    }
+
+    /// The possessive of a name in English: `Zion Labs's` is `Zion Labs'`.
+    public static func possessive(_ name: String) -> String { name.hasSuffix("s") ? "\(name)’" : "\(name)’s" }
+
+    private static let spanishMonths = [
+        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
+        "diciembre",
+    ]
+    private static let englishMonths = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "December",
+    ]
+    private static let feminineInstitutions: Set<String> = [
+        "Secretaría", "Embajada", "Cámara", "Universidad", "Oficina", "Cancillería", "Presidencia", "Legislatura",
+        "Asamblea", "Casa", "Sala", "Residencia", "Junta", "Comisión", "Dirección", "Agencia",
+    ]
+    private static let masculineInstitutions: Set<String> = [
+        "Consulado", "Gobierno", "Palacio", "Capitolio", "Congreso", "Senado", "Instituto", "Centro", "Salón",
+        "Museo", "Ayuntamiento", "Club", "Hotel", "Banco", "Consejo", "Departamento",
+    ]
+}
+
+extension String {
+    fileprivate func localizedLowercaseContains(_ other: String) -> Bool {
+        !other.isEmpty && lowercased().contains(other.lowercased())
+    }
+}
+
+/// Names for the codes events carry (regions, countries, series, sectors) in each language: built-in for Utah,
+/// Mexico and its states, the JUMP series and common sectors; the digest configuration's `glossary` adds or replaces
+/// entries. A code without a name is shown as given.
+public struct Glossary: Sendable, Equatable {
+    /// Names by code, then by language.
+    public var names: [String: [String: String]]
+
+    /// The built-in names, with `entries` added or replacing them.
+    public init(adding entries: [String: [String: String]] = [:]) {
+        names = Self.builtIn.merging(entries) { builtIn, given in builtIn.merging(given) { _, given in given } }
+    }
+
+    /// The built-in names only.
+    public static let standard = Glossary()
+
+    /// The name of `code` in `language`, or `code` itself.
+    public func name(_ code: String, language: String) -> String {
+        names[code]?[language] ?? names[code.lowercased()]?[language] ?? code
+    }
+
+    static let builtIn: [String: [String: String]] = {
+        var names: [String: [String: String]] = [
+            "US-UT": ["es": "Utah", "en": "Utah"], "US": ["es": "Estados Unidos", "en": "the United States"],
+            "MX": ["es": "México", "en": "Mexico"],
+            "mexico-utah-trade": ["es": "comercio entre México y Utah", "en": "Mexico–Utah trade"],
+            "mexican-firms-in-utah": ["es": "empresas mexicanas en Utah", "en": "Mexican firms in Utah"],
+            "utah-firms-in-mexico": ["es": "empresas de Utah en México", "en": "Utah firms in Mexico"],
+            "aerospace": ["es": "industria aeroespacial", "en": "aerospace"],
+            "food processing": ["es": "procesamiento de alimentos", "en": "food processing"],
+            "software": ["es": "software", "en": "software"],
+            "medical devices": ["es": "dispositivos médicos", "en": "medical devices"],
+            "steel fabrication": ["es": "fabricación de acero", "en": "steel fabrication"],
+            "logistics": ["es": "logística", "en": "logistics"], "energy": ["es": "energía", "en": "energy"],
+            "textiles": ["es": "textiles", "en": "textiles"],
+            "manufacturing": ["es": "manufactura", "en": "manufacturing"],
+            "agriculture": ["es": "agricultura", "en": "agriculture"], "mining": ["es": "minería", "en": "mining"],
+            "automotive": ["es": "industria automotriz", "en": "automotive"],
+            "life sciences": ["es": "ciencias de la vida", "en": "life sciences"],
+            "financial services": ["es": "servicios financieros", "en": "financial services"],
+        ]
+        let states: [(String, String, String?)] = [
+            ("AGU", "Aguascalientes", nil), ("BCN", "Baja California", nil), ("BCS", "Baja California Sur", nil),
+            ("CAM", "Campeche", nil), ("CHP", "Chiapas", nil), ("CHH", "Chihuahua", nil),
+            ("CMX", "Ciudad de México", "Mexico City"), ("COA", "Coahuila", nil), ("COL", "Colima", nil),
+            ("DUR", "Durango", nil), ("GUA", "Guanajuato", nil), ("GRO", "Guerrero", nil), ("HID", "Hidalgo", nil),
+            ("JAL", "Jalisco", nil), ("MEX", "Estado de México", "State of Mexico"), ("MIC", "Michoacán", nil),
+            ("MOR", "Morelos", nil), ("NAY", "Nayarit", nil), ("NLE", "Nuevo León", nil), ("OAX", "Oaxaca", nil),
+            ("PUE", "Puebla", nil), ("QUE", "Querétaro", nil), ("ROO", "Quintana Roo", nil),
+            ("SLP", "San Luis Potosí", nil), ("SIN", "Sinaloa", nil), ("SON", "Sonora", nil), ("TAB", "Tabasco", nil),
+            ("TAM", "Tamaulipas", nil), ("TLA", "Tlaxcala", nil), ("VER", "Veracruz", nil), ("YUC", "Yucatán", nil),
+            ("ZAC", "Zacatecas", nil),
+        ]
+        for (code, spanish, english) in states { names["MX-\(code)"] = ["es": spanish, "en": english ?? spanish] }
+        return names
+    }()
+}
