@@ -17,6 +17,10 @@ struct ConfigurationTests {
             path: packageRoot.appendingPathComponent("Deploy/digests.example.json").path)
         #expect(configuration.audiences.map(\.id) == ["consulate", "governors-office"])
         #expect(configuration.sinks.contains("email"))
+        #expect(configuration.glossary["MX-SON"]?["es"] == "Sonora")
+        let renderer = try DigestRenderer(glossary: configuration.glossary)
+        #expect(renderer.glossary.name("MX-SON", language: "en") == "Sonora")
+        #expect(renderer.glossary.name("MX-NLE", language: "es") == "Nuevo León", "the built-in names stay")
         #expect(configuration.audiences.flatMap(\.staff).allSatisfy { $0.email.hasSuffix("@example.org") })
         #expect(DigestConfiguration.builtIn.problems().isEmpty)
         #expect(DigestConfiguration.builtIn.email == nil)
@@ -51,6 +55,14 @@ struct ConfigurationTests {
             (
                 #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}]}], "sinks": ["email"]}"#,
                 #"sinks: "email" is listed but email is not set"#
+            ),
+            (
+                #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}], "maximumItems": 0}]}"#,
+                "audiences[0].maximumItems: 0 must be from 1 to 1000"
+            ),
+            (
+                #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}]}], "glossary": {"US-CA": {"fr": "Californie"}}}"#,
+                "glossary.US-CA.fr: must be one of"
             ),
             (#"{"audiences": [{"id": "x"}]}"#, "audiences[0].name: missing"),
             (#"{"audiences": 3}"#, "audiences: expected"),

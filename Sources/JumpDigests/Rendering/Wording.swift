@@ -55,8 +55,13 @@ public enum Wording {
 
     /// Names joined as a reader lists them: `A, B y C`, `A, B and C`.
     public static func list(_ names: [String], language: String) -> String {
-        guard names.count > 1 else { return names.first ?? "" }
-        return names.dropLast().joined(separator: ", ") + (language == "es" ? " y " : " and ") + names[names.count - 1]
+        guard names.count > 1, let last = names.last else { return names.first ?? "" }
+        // Spanish writes "e" for "y" before a word that starts with the sound i (Italia, Hidalgo; not hielo).
+        let lowered = last.lowercased()
+        let sound =
+            lowered.hasPrefix("i") || lowered.hasPrefix("í") || (lowered.hasPrefix("hi") && !lowered.hasPrefix("hie"))
+        let and = language == "es" ? (sound ? " e " : " y ") : " and "
+        return names.dropLast().joined(separator: ", ") + and + last
     }
 
     /// The possessive of a name in English: `Zion Labs's` is `Zion Labs'`.

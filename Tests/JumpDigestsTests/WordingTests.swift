@@ -1,0 +1,93 @@
+import JumpDigests
+import JumpEvents
+import Testing
+
+/// One test per rule of `Docs/digest-wording.md`.
+@Suite("Wording rules (Docs/digest-wording.md)")
+struct WordingTests {
+    @Test("R1 plurals: the singular for exactly one, in both languages")
+    func plurals() {
+        #expect(Wording.counted(1, "anuncio", "anuncios") == "1 anuncio")
+        #expect(Wording.counted(0, "anuncio", "anuncios") == "0 anuncios")
+        #expect(Wording.counted(2, "participante", "participantes") == "2 participantes")
+        #expect(Wording.counted(1, "planned job", "planned jobs") == "1 planned job")
+        #expect(Wording.counted(1_383, "empleo", "empleos") == "1,383 empleos")
+    }
+
+    @Test("R2 dates are written out: 8 de noviembre de 2023, November 8, 2023")
+    func dates() {
+        #expect(Wording.date("2023-11-08", language: "es") == "8 de noviembre de 2023")
+        #expect(Wording.date("2023-11-08", language: "en") == "November 8, 2023")
+        #expect(Wording.date("2024-01-01", language: "es") == "1 de enero de 2024")
+        #expect(Wording.date("not a date", language: "es") == "not a date")
+        #expect(Wording.date("2023-13-01", language: "en") == "2023-13-01")
+    }
+
+    @Test("R3 periods: years as they are, quarters in words")
+    func periods() {
+        #expect(Wording.period("2022", language: "es") == "2022")
+        #expect(Wording.period("2023-Q4", language: "es") == "el cuarto trimestre de 2023")
+        #expect(Wording.period("2023-Q1", language: "es") == "el primer trimestre de 2023")
+        #expect(Wording.period("2023-Q3", language: "es") == "el tercer trimestre de 2023")
+        #expect(Wording.period("2023-Q4", language: "en") == "Q4 2023")
+        #expect(Wording.period("2023-Q5", language: "en") == "2023-Q5")
+    }
+
+    @Test("R4 codes become names: regions, countries, series, sectors; the configuration adds its own")
+    func glossary() {
+        let names = Glossary.standard
+        #expect(names.name("US-UT", language: "es") == "Utah")
+        #expect(names.name("MX", language: "es") == "México" && names.name("MX", language: "en") == "Mexico")
+        #expect(names.name("MX-NLE", language: "es") == "Nuevo León")
+        #expect(names.name("MX-CMX", language: "en") == "Mexico City")
+        #expect(names.name("mexico-utah-trade", language: "es") == "comercio entre México y Utah")
+        #expect(names.name("food processing", language: "es") == "procesamiento de alimentos")
+        #expect(names.name("US-CA", language: "es") == "US-CA", "a code without a name is shown as given")
+        let configured = Glossary(adding: ["US-CA": ["es": "California"], "US-UT": ["en": "the State of Utah"]])
+        #expect(configured.name("US-CA", language: "es") == "California")
+        #expect(configured.name("US-UT", language: "en") == "the State of Utah")
+        #expect(configured.name("US-UT", language: "es") == "Utah", "the built-in name of another language stays")
+    }
+
+    @Test("R5 Spanish articles before institutions; none before a city")
+    func articles() {
+        #expect(Wording.inPlace("Secretaría de Relaciones Exteriores") == "en la Secretaría de Relaciones Exteriores")
+        #expect(Wording.inPlace("Consulado General de México") == "en el Consulado General de México")
+        #expect(Wording.inPlace("Salt Lake City") == "en Salt Lake City")
+    }
+
+    @Test("R6 a city already in a place's name is not repeated")
+    func noRepeatedCity() {
+        #expect(
+            Wording.place("Consulado General de México en Salt Lake City", city: "Salt Lake City")
+                == "Consulado General de México en Salt Lake City")
+        #expect(
+            Wording.place("Secretaría de Relaciones Exteriores", city: "Ciudad de México")
+                == "Secretaría de Relaciones Exteriores, Ciudad de México")
+    }
+
+    @Test("R7 English possessives of names ending in s; lists end with y / and")
+    func possessivesAndLists() {
+        #expect(Wording.possessive("Wasatch Medical Devices") == "Wasatch Medical Devices’")
+        #expect(Wording.possessive("Zion Lab") == "Zion Lab’s")
+        #expect(Wording.list(["SRE", "State of Utah"], language: "es") == "SRE y State of Utah")
+        #expect(Wording.list(["A", "B", "C"], language: "en") == "A, B and C")
+        #expect(Wording.list(["México", "Italia"], language: "es") == "México e Italia")
+        #expect(Wording.list(["A"], language: "es") == "A")
+    }
+
+    @Test("R8 numbers: thousands with a comma and a decimal point (es-MX and en-US alike); money rounded for reading")
+    func numbers() {
+        #expect(DigestText.number(966_434) == "966,434")
+        #expect(DigestText.dollars(110_000_000_000, language: "es") == "USD 1.1 mil millones")
+        #expect(DigestText.dollars(110_000_000_000, language: "en") == "USD 1.1 billion")
+        #expect(DigestText.dollars(73_830_000_000, language: "es") == "USD 738.3 millones")
+    }
+
+    @Test("R9 group headings agree in number")
+    func headings() {
+        #expect(DigestText.typeLabel(.expansionAnnounced, language: "es", count: 1) == "Expansión anunciada (1)")
+        #expect(DigestText.typeLabel(.expansionAnnounced, language: "es", count: 3) == "Expansiones anunciadas (3)")
+        #expect(DigestText.typeLabel(.meetingHeld, language: "en", count: 1) == "Delegation meeting (1)")
+    }
+}
