@@ -37,7 +37,8 @@ extension JumpConsumer.Digest {
             let windows = DigestWindows(
                 store: stateStore, configuration: configuration,
                 renderer: try DigestRenderer(
-                    templateDirectory: configuration.templateDirectory, glossary: configuration.glossary), sinks: [],
+                    templateDirectory: configuration.templateDirectory, glossary: configuration.glossary,
+                    plausibility: configuration.plausibility), sinks: [],
                 logger: Logger(label: "jump-consumer"))
             guard let digest = try windows.preview(chosen) else { return }
             print(json ? String(decoding: DigestCoding.encode(digest), as: UTF8.self) : digest.fullText)

@@ -72,7 +72,8 @@ struct DigestFixture {
         DigestWindows(
             store: store, configuration: configuration,
             renderer: try DigestRenderer(
-                templateDirectory: configuration.templateDirectory, glossary: configuration.glossary), sinks: sinks,
+                templateDirectory: configuration.templateDirectory, glossary: configuration.glossary,
+                plausibility: configuration.plausibility), sinks: sinks,
             logger: Self.logger)
     }
 

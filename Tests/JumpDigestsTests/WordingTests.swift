@@ -1,3 +1,4 @@
+import Foundation
 import JumpDigests
 import JumpEvents
 import Testing
@@ -89,5 +90,35 @@ struct WordingTests {
         #expect(DigestText.typeLabel(.expansionAnnounced, language: "es", count: 1) == "Expansión anunciada (1)")
         #expect(DigestText.typeLabel(.expansionAnnounced, language: "es", count: 3) == "Expansiones anunciadas (3)")
         #expect(DigestText.typeLabel(.meetingHeld, language: "en", count: 1) == "Delegation meeting (1)")
+    }
+}
+
+/// Rule R10 of `Docs/digest-wording.md`: valid but implausible figures are shown to staff as "to check".
+@Suite("Plausibility flags")
+struct PlausibilityTests {
+    func announced(jobs: Int, cents: Int64) throws -> JumpEvent {
+        let data = try DigestFixture.example("expansion-announced")
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])
+        var payload = try #require(object["data"] as? [String: Any])
+        payload["plannedJobs"] = jobs
+        payload["plannedInvestmentUsdCents"] = cents
+        object["data"] = payload
+        return try EventDecoder().decode(Array(try JSONSerialization.data(withJSONObject: object)))
+    }
+
+    @Test("R10 1 planned job for USD 2.5 billion is marked in both languages; ordinary figures are not")
+    func flags() throws {
+        let bounds = PlausibilityBounds()
+        let odd = try announced(jobs: 1, cents: 250_000_000_000)
+        #expect(bounds.concerns(odd, language: "es") == "por verificar: USD 2.5 mil millones por empleo")
+        #expect(bounds.concerns(odd, language: "en") == "to check: USD 2.5 billion per job")
+        #expect(bounds.concerns(try announced(jobs: 180, cents: 4_500_000_000), language: "en") == nil)
+        let huge = try announced(jobs: 60_000, cents: 6_000_000_000_000)
+        #expect(
+            bounds.concerns(huge, language: "en")
+                == "to check: 60,000 jobs in one expansion; USD 60.0 billion in one announcement")
+        var strict = PlausibilityBounds()
+        strict.maximumUsdPerJob = 100_000
+        #expect(strict.concerns(try announced(jobs: 180, cents: 4_500_000_000), language: "es") != nil)
     }
 }

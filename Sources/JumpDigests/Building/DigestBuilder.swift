@@ -52,9 +52,7 @@ public struct DigestBuilder: Sendable {
                     origin: Digest.Origin(
                         topic: item.originTopic, partition: item.originPartition, offset: item.originOffset),
                     headline: Dictionary(
-                        uniqueKeysWithValues: audience.languages.map {
-                            ($0, DigestText.headline(item, language: $0, glossary: renderer.glossary))
-                        }),
+                        uniqueKeysWithValues: audience.languages.map { ($0, renderer.headline(item, language: $0)) }),
                     thread: DigestText.thread(of: item.event))
             },
             totals: PartitionTotals.sum(partitionTotals), text: [:])

@@ -93,6 +93,7 @@ extension DigestConfiguration {
         let directions = Set(Direction.allCases.map(\.rawValue))
         let topics = Set(MeetingTopic.allCases.map(\.rawValue))
         if audiences.isEmpty { problems.append("audiences: at least one audience is needed") }
+        problems += plausibility.problems()
         for (code, names) in glossary.sorted(by: { $0.key < $1.key }) {
             for (language, name) in names.sorted(by: { $0.key < $1.key })
             where !languages.contains(language) || name.isEmpty || name.count > 200 {
@@ -171,7 +172,8 @@ extension DigestConfiguration {
     /// `//` are comments.
     private static func unknownKeys(in data: Data) -> [String] {
         let known: [String: Set<String>] = [
-            "": ["audiences", "sinks", "email", "templateDirectory", "glossary"],
+            "": ["audiences", "sinks", "email", "templateDirectory", "glossary", "plausibility"],
+            "plausibility": ["maximumUsdPerJob", "maximumJobs", "maximumUsd"],
             "audiences[]": [
                 "id", "name", "languages", "timeZone", "schedule", "reportEmptyWindows", "maximumItems", "staff",
                 "routes",

@@ -16,20 +16,26 @@ public struct DigestConfiguration: Sendable, Codable, Equatable {
     /// Names for codes (regions, countries, series, sectors) by language, added to or replacing ``Glossary``'s
     /// built-in ones: `{"MX-SON": {"es": "Sonora", "en": "Sonora"}}`.
     public var glossary: [String: [String: String]]
+    /// Bounds beyond which a figure is marked "to check".
+    public var plausibility: PlausibilityBounds
 
     /// A configuration.
     public init(
         audiences: [Audience], sinks: [String] = ["log", "jsonl", "topic"], email: EmailSettings? = nil,
-        templateDirectory: String? = nil, glossary: [String: [String: String]] = [:]
+        templateDirectory: String? = nil, glossary: [String: [String: String]] = [:],
+        plausibility: PlausibilityBounds = PlausibilityBounds()
     ) {
         self.audiences = audiences
         self.sinks = sinks
         self.email = email
         self.templateDirectory = templateDirectory
         self.glossary = glossary
+        self.plausibility = plausibility
     }
 
-    private enum CodingKeys: String, CodingKey { case audiences, sinks, email, templateDirectory, glossary }
+    private enum CodingKeys: String, CodingKey {
+        case audiences, sinks, email, templateDirectory, glossary, plausibility
+    }
 
     /// Decodes a configuration; `sinks` defaults to `log`, `jsonl`, `topic` (and `email` when e-mail is set).
     public init(from decoder: any Decoder) throws {
@@ -41,6 +47,8 @@ public struct DigestConfiguration: Sendable, Codable, Equatable {
             ?? ["log", "jsonl", "topic"] + (email == nil ? [] : ["email"])
         templateDirectory = try container.decodeIfPresent(String.self, forKey: .templateDirectory)
         glossary = try container.decodeIfPresent([String: [String: String]].self, forKey: .glossary) ?? [:]
+        plausibility =
+            try container.decodeIfPresent(PlausibilityBounds.self, forKey: .plausibility) ?? PlausibilityBounds()
     }
 
     /// The audience with this id.

@@ -9,14 +9,18 @@ public struct DigestRenderer: Sendable {
     private let templates: [String: MustacheTemplate]
     /// The names of codes the text uses.
     public let glossary: Glossary
+    /// When a figure is marked "to check".
+    public let plausibility: PlausibilityBounds
 
     /// A renderer with the templates in `directory` where present, the built-in ones elsewhere, and the built-in
     /// names with `glossary` added.
     /// - Throws: ``DigestConfigurationError`` naming a template file that cannot be read or parsed.
     public init(
-        templateDirectory directory: String? = nil, glossary: [String: [String: String]] = [:]
+        templateDirectory directory: String? = nil, glossary: [String: [String: String]] = [:],
+        plausibility: PlausibilityBounds = PlausibilityBounds()
     ) throws(DigestConfigurationError) {
         self.glossary = glossary.isEmpty ? .standard : Glossary(adding: glossary)
+        self.plausibility = plausibility
         var templates: [String: MustacheTemplate] = [:]
         for language in DigestText.languages {
             var text = DefaultTemplates.template(language: language)
@@ -136,6 +140,13 @@ public struct DigestRenderer: Sendable {
 
     /// What makes events one line: the expansion or the initiative they are about.
     private static func thread(_ item: Digest.Item) -> String? { item.thread }
+
+    /// An item's line: its headline, and what to check in its figures (``PlausibilityBounds``).
+    public func headline(_ item: NotificationItem, language: String) -> String {
+        let headline = DigestText.headline(item, language: language, glossary: glossary)
+        guard let concerns = plausibility.concerns(item.event, language: language) else { return headline }
+        return "\(headline) — \(concerns)"
+    }
 
     /// The headline figures, from the running totals: exports and jobs with their change since the series'
     /// previous period, then companies, expansions and investment each way, then meetings and initiatives.

@@ -49,7 +49,8 @@ public final class DigestService: Sendable {
         }
         self.producer = producer
         let renderer = try DigestRenderer(
-            templateDirectory: configuration.templateDirectory, glossary: configuration.glossary)
+            templateDirectory: configuration.templateDirectory, glossary: configuration.glossary,
+            plausibility: configuration.plausibility)
         // Every configured sink gets a delivery row, even one this process cannot serve (the topic without
         // brokers): it stays pending for a process that can.
         let recipients = configuration.sinks.compactMap { name -> (any DigestSink)? in
