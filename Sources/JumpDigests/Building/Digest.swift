@@ -69,10 +69,21 @@ public struct Digest: Sendable, Codable, Equatable {
     public var counts: [String: Int]
     /// The items, most important first.
     public var items: [Item]
+    /// How many items this copy leaves out (`nil`: none): a digest too large for the `jump.digests` topic goes
+    /// there with its most important items only; the full one is in `digests.jsonl`.
+    public var itemsOmitted: Int? = nil
     /// Running totals: the sum of the latest totals of every partition of `jump.events`.
     public var totals: PartitionTotals
     /// The rendered text in each language.
     public var text: [String: String]
+
+    /// This digest with only its first `count` items, and ``itemsOmitted`` saying how many are left out.
+    public func capped(toItems count: Int) -> Digest {
+        var capped = self
+        capped.items = Array(items.prefix(max(0, count)))
+        capped.itemsOmitted = itemCount - capped.items.count
+        return capped
+    }
 
     /// The text in the given languages, in that order, separated by a rule.
     public func text(languages order: [String]) -> String {

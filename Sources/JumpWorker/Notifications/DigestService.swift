@@ -43,7 +43,7 @@ public final class DigestService: Sendable {
                 producerConfiguration.overrides = overrides.filter { !KafkaProperties.isConsumerOnly($0.key) }
                 let made = try KafkaProducer(configuration: producerConfiguration, logger: logger)
                 producer = made
-                sinks.append(TopicDigestSink(producer: made, topic: digestsTopic))
+                sinks.append(TopicDigestSink(producer: made, topic: digestsTopic, logger: logger))
             default: continue
             }
         }
@@ -128,21 +128,40 @@ public struct DigestDirectoryError: Error, CustomStringConvertible {
 }
 
 /// Publishes digests to `jump.digests`, keyed by audience, with the digest id in the `jump.digest.id` header.
+///
+/// A digest the topic refuses for its size (a backfill of thousands of items) is sent again with fewer items —
+/// its most important quarter, then a quarter of that, down to none — and `itemsOmitted` counting the rest, so it
+/// is never retried forever; `digests.jsonl` keeps the full one.
 struct TopicDigestSink: DigestSink {
     let name = "topic"
     let producer: KafkaProducer
     let topic: String
+    var logger: Logger?
 
     func deliver(
         _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) throws -> Void
     ) async throws(DeliveryFailure) {
-        let message = KafkaProducerMessage(
-            topic: topic, key: Array(digest.audience.utf8), value: DigestCoding.encode(digest),
-            headers: [KafkaHeader(name: "jump.digest.id", text: digest.id)])
-        do {
-            _ = try await producer.send(message)
-        } catch {
-            throw DeliveryFailure("\(topic): \(error)")
+        try await publish(digest)
+    }
+
+    /// Sends `digest`, capped until the topic takes it.
+    func publish(_ digest: Digest) async throws(DeliveryFailure) {
+        var sent = digest
+        while true {
+            let message = KafkaProducerMessage(
+                topic: topic, key: Array(digest.audience.utf8), value: DigestCoding.encode(sent),
+                headers: [KafkaHeader(name: "jump.digest.id", text: digest.id)])
+            do {
+                _ = try await producer.send(message)
+                return
+            } catch let error as KafkaError where error.code?.isSizeRefusal == true && !sent.items.isEmpty {
+                sent = digest.capped(toItems: sent.items.count / 4)
+                logger?.warning(
+                    "digest \(digest.id) is too large for \(topic); sending its \(sent.items.count) most important items",
+                    metadata: ["itemsOmitted": "\(sent.itemsOmitted ?? 0)", "error": "\(error)"])
+            } catch {
+                throw DeliveryFailure("\(topic): \(error)")
+            }
         }
     }
 }
