@@ -96,9 +96,9 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
     public var expansions: [String: ExpansionFigures] = [:]
     /// Investments by direction.
     public var investments: [String: InvestmentFigures] = [:]
-    /// Exports: the latest figure of every series.
+    /// Exports: the latest year and the latest quarter of every series, each with the one before it of its kind.
     public var exports: [SeriesFigure] = []
-    /// Jobs supported: the latest figure of every scope.
+    /// Jobs supported: the latest year and the latest quarter of every scope.
     public var jobs: [SeriesFigure] = []
     /// Delegation meetings held.
     public var meetings = 0
@@ -239,7 +239,8 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
     }
 
     /// The latest period of every series and the one before it of the same kind. Rows come ordered by series,
-    /// then annual before quarterly, then by period; a series with both kinds reports its quarterly figures.
+    /// then annual before quarterly, then by period; a series with both kinds reports both its latest year and its
+    /// latest quarter (a quarterly figure must not hide the annual one a press release leads with).
     private static func seriesFigures(_ db: Database, sql: String, partition: Int32) throws -> [SeriesFigure] {
         var figures: [SeriesFigure] = []
         var previous: (series: String, quarterly: Bool, period: String, value: Int64)?
@@ -257,7 +258,9 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
             } else {
                 figure = SeriesFigure(series: series, period: period, value: value)
             }
-            if figures.last?.series == series { figures.removeLast() }
+            if let last = figures.last, last.series == series, last.period.contains("-Q") == (quarter != 0) {
+                figures.removeLast()
+            }
             figures.append(figure)
             previous = (series, quarter != 0, period, value)
         }
