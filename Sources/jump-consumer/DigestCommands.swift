@@ -107,7 +107,7 @@ extension JumpConsumer.Digest {
             let built = try await service.sendNow(audience: audience)
             try await service.deliverOutstanding(timeout: .seconds(20))
             await service.close()
-            for digest in built { print("\(digest.id)\t\(digest.itemCount) items") }
+            for digest in built { print("\(digest.id)\t\(Wording.counted(Int64(digest.itemCount), "item", "items"))") }
             if built.isEmpty { print("no digest: nothing to report in the open windows") }
             let pending = try stateStore.digests(limit: 200).flatMap { entry in
                 entry.deliveries.filter { $0.status != "delivered" }.map { (entry.digest.id, $0) }
@@ -170,12 +170,16 @@ extension JumpConsumer.Digest {
                     print(String(decoding: try encoder.encode(listing), as: UTF8.self))
                     continue
                 }
-                Console.line("\(digest.id)  built \(Timestamp.utc(digest.builtAt))  \(digest.itemCount) items")
+                Console.line(
+                    "\(digest.id)  built \(Timestamp.utc(digest.builtAt))  \(Wording.counted(Int64(digest.itemCount), "item", "items"))"
+                )
                 for delivery in deliveries {
                     let target = delivery.recipient.isEmpty ? delivery.sink : "\(delivery.sink) \(delivery.recipient)"
                     let when = delivery.deliveredAt.map { " at \(Timestamp.utc($0))" } ?? ""
                     let error = delivery.lastError.map { ": \($0)" } ?? ""
-                    Console.line("  \(target): \(delivery.status)\(when) (\(delivery.attempts) attempts)\(error)")
+                    Console.line(
+                        "  \(target): \(delivery.status)\(when) (\(Wording.counted(Int64(delivery.attempts), "attempt", "attempts")))\(error)"
+                    )
                 }
             }
         }

@@ -93,7 +93,7 @@ public struct DigestWindows: Sendable {
         }
         if let digest {
             logger.info(
-                "digest \(digest.id) built: \(digest.itemCount) items, window \(Timestamp.utc(start))/\(Timestamp.utc(end))"
+                "digest \(digest.id) built: \(Wording.counted(Int64(digest.itemCount), "item", "items")), window \(Timestamp.utc(start))/\(Timestamp.utc(end))"
             )
         }
         return digest

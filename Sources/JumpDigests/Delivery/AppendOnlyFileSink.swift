@@ -20,7 +20,7 @@ public struct AppendOnlyFileSink: DigestSink {
             name: "log", path: StorePath.file("digests.log", in: directory),
             block: { digest, now in
                 "=== \(Timestamp.utc(now)) \(digest.audience) \(digest.window.start)/\(digest.window.end) "
-                    + "digest \(digest.id) (\(digest.itemCount) items) ===\n\(digest.fullText)\n"
+                    + "digest \(digest.id) (\(Wording.counted(Int64(digest.itemCount), "item", "items"))) ===\n\(digest.fullText)\n"
             },
             marker: { " digest \($0.id) (" })
     }

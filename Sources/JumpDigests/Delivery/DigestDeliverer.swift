@@ -80,7 +80,8 @@ public struct DigestDeliverer: Sendable {
                     Self.outcome(key.sink, "failed").increment()
                     round.failed += 1
                     logger.error(
-                        "digest \(key.digestID) NOT delivered to \(target) after \(claim.attempt) attempts: \(failure)")
+                        "digest \(key.digestID) NOT delivered to \(target) after \(Wording.counted(Int64(claim.attempt), "attempt", "attempts")): \(failure)"
+                    )
                 } else {
                     let wait = min(maxBackoff, firstBackoff << Int64(min(claim.attempt - 1, 20)))
                     try store.failDelivery(key, claimant: claimant, error: failure.reason, retryAt: now + wait)

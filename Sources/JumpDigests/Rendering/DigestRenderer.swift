@@ -173,7 +173,11 @@ public struct DigestRenderer: Sendable {
         for direction in Direction.allCases {
             let way = DigestText.direction(direction, language)
             let companies = Int64(totals.companies[direction.rawValue] ?? 0)
-            add(spanish ? "Empresas (\(way))" : "Companies (\(way))", DigestText.number(companies))
+            // Companies with an expansion not withdrawn or an investment this way (`state summary` counts companies
+            // by country): the label says so.
+            add(
+                spanish ? "Empresas con expansión o inversión (\(way))" : "Companies expanding or investing (\(way))",
+                DigestText.number(companies))
             let expansions = totals.expansions[direction.rawValue] ?? PartitionTotals.ExpansionFigures()
             if expansions != PartitionTotals.ExpansionFigures() {
                 add(spanish ? "Expansiones (\(way))" : "Expansions (\(way))", expansionText(expansions, spanish))
