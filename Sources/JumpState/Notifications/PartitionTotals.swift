@@ -178,17 +178,26 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         {
             totals.companies[row[0]] = row[1]
         }
+        // Only the two latest periods of each kind of each series leave SQLite (a window function over the
+        // partition's rows), not every row: the totals are read after every batch.
         totals.exports = try seriesFigures(
             db,
             sql: """
-                SELECT origin || '→' || destination, year, quarter, value_cents FROM exports WHERE partition = ?
-                ORDER BY 1, quarter != 0, year, quarter
+                SELECT series, year, quarter, value FROM (
+                    SELECT origin || '→' || destination AS series, year, quarter, value_cents AS value,
+                    ROW_NUMBER() OVER (
+                        PARTITION BY origin, destination, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
+                    FROM exports WHERE partition = ?)
+                WHERE latest <= 2 ORDER BY series, quarter != 0, year, quarter
                 """, partition: partition)
         totals.jobs = try seriesFigures(
             db,
             sql: """
-                SELECT scope, year, quarter, jobs_supported FROM jobs WHERE partition = ?
-                ORDER BY 1, quarter != 0, year, quarter
+                SELECT scope, year, quarter, jobs_supported FROM (
+                    SELECT scope, year, quarter, jobs_supported,
+                    ROW_NUMBER() OVER (PARTITION BY scope, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
+                    FROM jobs WHERE partition = ?)
+                WHERE latest <= 2 ORDER BY scope, quarter != 0, year, quarter
                 """, partition: partition)
         totals.meetings =
             try Int.fetchOne(
