@@ -22,6 +22,9 @@ public struct EventRejection: Error, Sendable, Equatable, CustomStringConvertibl
         public static let unknownType = Kind("unknown-type")
         /// Well-formed JSON that breaks a rule of `Schemas/`.
         public static let schema = Kind("schema")
+        /// A valid event in a partition its subject does not belong to that was moved there already (it carries
+        /// `jump.rerouted.from`): a forged header, or a partition count that changed. Not moved twice.
+        public static let misplaced = Kind("misplaced")
 
         /// The short name.
         public var description: String { name }

@@ -277,4 +277,33 @@ struct PartitionerTests {
         let copies = log.stdout.split(separator: "\n").filter { $0.contains("jump.rerouted.from=") }.count
         #expect(copies >= misplaced && summary["duplicatesSkipped"] as? Int == copies - misplaced, "\(copies) copies")
     }
+
+    @Test("an event moved once and still misplaced is dead-lettered, not moved again; dlq redeliver places it")
+    func movedOnceOnly() async throws {
+        let line =
+            #"{"specversion":"1.0","id":"forged-1","source":"t","type":"jump.jobs.reported","subject":"jobs.mexico-utah-trade","time":"2025-01-01T00:00:00Z","data":{"scope":"mexico-utah-trade","period":{"year":2024},"jobsSupported":966434,"source":"press release"}}"#
+        let subject = "jobs.mexico-utah-trade"
+        let places = try await placements([subject])
+        let wrong = ((places[subject]?.murmur2 ?? 0) + 1) % 6
+        let sent = try await runCommand(
+            "kcat",
+            [
+                "-P", "-b", broker.bootstrapServers, "-t", "jump.events", "-p", String(wrong), "-k", subject, "-H",
+                "jump.rerouted.from=jump.events/0@99",
+            ], input: line + "\n")
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let state = path("forged.sqlite")
+        try await fold("jump.events", into: state, group: "forged")
+        let first = try json(try await consumer(["state", "summary", "--json", "--state", state]).stdout)
+        #expect(first["eventsApplied"] as? Int == 0 && first["deadLettered"] as? Int == 1, "\(first)")
+        let letters = try await consumer(["dlq", "list", "--json", "-b", broker.bootstrapServers])
+        #expect(letters.stdout.contains(#""error":"misplaced""#), "\(letters.stdout)")
+        let redelivered = try await consumer(["dlq", "redeliver", "--all", "-b", broker.bootstrapServers])
+        #expect(redelivered.status == 0, "\(redelivered.stderr)")
+        try await fold("jump.events", into: state, group: "forged")
+        let second = try json(try await consumer(["state", "summary", "--json", "--state", state]).stdout)
+        // Redelivered without the header and keyed by its subject: murmur2 puts it in place, nothing moves.
+        #expect(second["eventsApplied"] as? Int == 1 && second["deadLettered"] as? Int == 1, "\(second)")
+        #expect(try await moves(in: state) == 0)
+    }
 }

@@ -9,7 +9,8 @@ import Logging
 ///
 /// - The check starts at a cut-over offset per partition (``checkFrom``): what the log held before the switch to
 ///   this partitioner stays where it is, so a rebuild from the log folds it as it was folded.
-/// - An event that was already moved (it carries ``rerouteHeader``) is folded where it is, never moved again.
+/// - An event that was already moved (it carries ``rerouteHeader``) and is still misplaced is never moved again: it
+///   goes to the dead-letter topic (reason `misplaced`), where `dlq redeliver` sends it to its partition.
 public struct KeyPlacement: Sendable, Equatable {
     /// The partitioner keys are checked against, or `nil` to fold every event where it arrives.
     public var partitioner: KafkaPartitioner? = .murmur2Random
@@ -28,16 +29,27 @@ public struct KeyPlacement: Sendable, Equatable {
         self.checkFrom = checkFrom
     }
 
-    /// The partition an event about `subject`, read at `partition`@`offset`, must move to, or `nil` when it stays
-    /// (it is in place, it predates the cut-over, it was moved already, or nothing is checked).
-    func destination(
+    /// What becomes of an event, given where it was read.
+    enum Decision: Equatable {
+        /// Folded where it is: in place, before the cut-over, or nothing is checked.
+        case stays
+        /// Moved to its partition.
+        case moves(to: Int32)
+        /// Dead-lettered: it belongs in `belongs` but was moved once already (`jump.rerouted.from` from `from`).
+        case refused(belongs: Int32, from: String)
+    }
+
+    /// What becomes of an event about `subject` read at `partition`@`offset`.
+    func decide(
         subject: String, partition: Int32, offset: Int64, partitionCount: Int32, headers: [KafkaHeader]
-    ) -> Int32? {
-        guard let partitioner, offset >= checkFrom[partition, default: 0], partitionCount > 0,
-            !headers.contains(where: { $0.name == Self.rerouteHeader })
-        else { return nil }
+    ) -> Decision {
+        guard let partitioner, offset >= checkFrom[partition, default: 0], partitionCount > 0 else { return .stays }
         let belongs = partitioner.partition(of: subject.utf8, partitionCount: partitionCount)
-        return belongs == partition ? nil : belongs
+        guard belongs != partition else { return .stays }
+        if let moved = headers.first(where: { $0.name == Self.rerouteHeader }) {
+            return .refused(belongs: belongs, from: moved.text ?? "?")
+        }
+        return .moves(to: belongs)
     }
 
     /// Cut-over offsets as written in the configuration and printed by `jump-consumer placement cutover`:

@@ -245,11 +245,21 @@ public final class StateWorker: Sendable {
             switch result {
             case .success(let decoded):
                 let subject = decoded.event.subject
-                if let partitions,
-                    let destination = configuration.placement.destination(
-                        subject: subject, partition: partition, offset: message.offset, partitionCount: partitions,
-                        headers: message.headers)
-                {
+                let decision =
+                    partitions.map {
+                        configuration.placement.decide(
+                            subject: subject, partition: partition, offset: message.offset, partitionCount: $0,
+                            headers: message.headers)
+                    } ?? .stays
+                if case .refused(let belongs, let from) = decision {
+                    let rejection = EventRejection(
+                        .misplaced, at: "",
+                        "subject \(subject) belongs in partition \(belongs), but the event was moved here already "
+                            + "(jump.rerouted.from \(from)): a forged header, or a partition count that changed "
+                            + "(OPERATIONS.md, Partitioners); dlq redeliver sends it to its partition")
+                    rejected.append((message, rejection))
+                    records.append(ConsumedRecord(partition: partition, offset: message.offset, content: .deadLettered))
+                } else if case .moves(let destination) = decision, let partitions {
                     moved.append((message, subject, destination))
                     let detail =
                         "subject \(subject) belongs in partition \(destination) (\(configuration.placement.partitioner?.name ?? "")"
