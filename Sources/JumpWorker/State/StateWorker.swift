@@ -124,11 +124,7 @@ public final class StateWorker: Sendable {
     private let diversions: DiversionSender
     private let decoder = EventDecoder()
     private let clock = PollClock()
-    /// The events topic's partition count, asked of the cluster after each assignment (a rebalance follows a
-    /// change of the count); `nil` until then.
-    private let partitionCount: PartitionCountCache
-    private let misplaced = Mutex<(count: Int, latest: String)?>(nil)
-    private let copiesWritten = WrittenOffsets()
+    private let placement: PlacementGuard
 
     /// Prepares the worker; nothing is consumed until ``run()``.
     public init(configuration: StateWorkerConfiguration, store: StateStore, logger: Logger) throws {
@@ -142,13 +138,13 @@ public final class StateWorker: Sendable {
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
         var hooks = assigned.hooks(logger: logger) { try store.nextOffsets(topic: topic) }
-        let partitionCount = PartitionCountCache()
+        let placement = PlacementGuard(placement: configuration.placement, topic: topic, logger: logger)
         let assign = hooks.onAssign
         hooks.onAssign = { partitions in
-            partitionCount.forget()
+            placement.assignmentChanged()
             return try assign(partitions)
         }
-        self.partitionCount = partitionCount
+        self.placement = placement
         consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
         diversions = try DiversionSender(
             brokers: configuration.brokers, overrides: configuration.overrides, topic: configuration.deadLetterTopic,
@@ -159,12 +155,7 @@ public final class StateWorker: Sendable {
     public func status() -> WorkerStatus {
         var status = consumer.status(role: "state", next: assigned.snapshot, clock: clock)
         status.problem = diversions.blockedReason
-        status.misplaced = misplaced.withLock { found in
-            found.map {
-                "\($0.count) events arrived in a partition their subject does not belong to and were moved (latest "
-                    + "\($0.latest)); their publishers should use partitioner=murmur2_random (see OPERATIONS.md)"
-            }
-        }
+        status.misplaced = placement.note
         return status
     }
 
@@ -204,7 +195,7 @@ public final class StateWorker: Sendable {
                     }
                 }
                 if configuration.untilIdle, messages.isEmpty, !consumer.assignment.isEmpty,
-                    consumer.partitionsAtEnd == consumer.assignment, copiesWritten.allRead(by: assigned.snapshot)
+                    consumer.partitionsAtEnd == consumer.assignment, placement.copiesRead(by: assigned.snapshot)
                 {
                     exit = .idle
                     break
@@ -234,53 +225,42 @@ public final class StateWorker: Sendable {
     /// tooling.
     private func process(_ messages: [KafkaConsumerMessage]) async throws {
         // Decoding is independent per message: it runs on both cores, results kept in message order.
-        let decoded = await decodeInParallel(messages)
-        let partitions = try await eventPartitionCount()
+        let decoded = await DecodedEvent.decodeAll(messages, decoder: decoder)
+        let partitions = try await placement.partitionCount {
+            try await withRetries("read the partition count of \(configuration.topic)") {
+                guard let count = try await consumer.partitionCount(of: configuration.topic) else {
+                    throw TopicMissing(topic: configuration.topic)
+                }
+                return Int32(clamping: count)
+            }
+        }
         var records: [ConsumedRecord] = []
         records.reserveCapacity(messages.count)
         var rejected: [(KafkaConsumerMessage, EventRejection)] = []
-        var moved: [(KafkaConsumerMessage, subject: String, destination: Int32)] = []
+        var copies: [DivertedMessage] = []
         for (message, result) in zip(messages, decoded) {
-            let partition = message.topicPartition.partition
+            let content: ConsumedRecord.Content
             switch result {
-            case .success(let decoded):
-                let subject = decoded.event.subject
-                let decision =
-                    partitions.map {
-                        configuration.placement.decide(
-                            subject: subject, partition: partition, offset: message.offset, partitionCount: $0,
-                            headers: message.headers)
-                    } ?? .stays
-                if case .refused(let belongs, let from) = decision {
-                    let rejection = EventRejection(
-                        .misplaced, at: "",
-                        "subject \(subject) belongs in partition \(belongs), but the event was moved here already "
-                            + "(jump.rerouted.from \(from)): a forged header, or a partition count that changed "
-                            + "(OPERATIONS.md, Partitioners); dlq redeliver sends it to its partition")
-                    rejected.append((message, rejection))
-                    records.append(ConsumedRecord(partition: partition, offset: message.offset, content: .deadLettered))
-                } else if case .moves(let destination) = decision, let partitions {
-                    moved.append((message, subject, destination))
-                    let detail =
-                        "subject \(subject) belongs in partition \(destination) (\(configuration.placement.partitioner?.name ?? "")"
-                        + " over \(partitions) partitions); moved there"
-                    records.append(
-                        ConsumedRecord(
-                            partition: partition, offset: message.offset,
-                            content: .rerouted(decoded.event, detail: detail)
-                        ))
-                } else {
-                    records.append(
-                        ConsumedRecord(
-                            partition: partition, offset: message.offset,
-                            content: .event(decoded.event, raw: decoded.structured)))
-                }
             case .failure(let rejection):
                 rejected.append((message, rejection))
-                records.append(ConsumedRecord(partition: partition, offset: message.offset, content: .deadLettered))
+                content = .deadLettered
+            case .success(let decoded):
+                let outcome = partitions.map { placement.outcome(of: decoded.event, in: message, partitionCount: $0) }
+                switch outcome ?? .stays {
+                case .stays:
+                    content = .event(decoded.event, raw: decoded.structured)
+                case .moves(let copy, let detail):
+                    copies.append(copy)
+                    content = .rerouted(decoded.event, detail: detail)
+                case .refused(let rejection):
+                    rejected.append((message, rejection))
+                    content = .deadLettered
+                }
             }
+            records.append(
+                ConsumedRecord(partition: message.topicPartition.partition, offset: message.offset, content: content))
         }
-        if !rejected.isEmpty || !moved.isEmpty { try await divert(rejected, moved: moved) }
+        if !rejected.isEmpty || !copies.isEmpty { try await divert(rejected, copies: copies) }
         let started = ContinuousClock.now
         let expected = assigned.snapshot
         let outcome = try await withRetries("apply a batch") {
@@ -317,37 +297,11 @@ public final class StateWorker: Sendable {
             ])
     }
 
-    /// Decodes every message on every core (a task group over chunks of 128), results in message order.
-    private func decodeInParallel(_ messages: [KafkaConsumerMessage]) async -> [Result<DecodedEvent, EventRejection>] {
-        let decoder = decoder
-        let chunk = 128
-        return await withTaskGroup(of: (Int, [Result<DecodedEvent, EventRejection>]).self) { group in
-            for start in stride(from: 0, to: messages.count, by: chunk) {
-                let slice = messages[start..<min(messages.count, start + chunk)]
-                group.addTask {
-                    (
-                        start / chunk,
-                        slice.map { message in
-                            Result { () throws(EventRejection) in try DecodedEvent(message, decoder) }
-                        }
-                    )
-                }
-            }
-            var chunks = Array(
-                repeating: [Result<DecodedEvent, EventRejection>](), count: (messages.count + chunk - 1) / chunk)
-            for await (index, decoded) in group { chunks[index] = decoded }
-            return chunks.flatMap { $0 }
-        }
-    }
-
     /// Sends the rejected messages, unchanged, to the dead-letter topic with the reason in headers, and the
     /// misplaced events to their partitions, all in flight together, and waits until every one is acknowledged
     /// (``DiversionSender``), so nothing is skipped before its offset moves on. The first few of a batch are logged
     /// one by one, the rest counted.
-    private func divert(
-        _ rejected: [(KafkaConsumerMessage, EventRejection)],
-        moved: [(KafkaConsumerMessage, subject: String, destination: Int32)]
-    ) async throws {
+    private func divert(_ rejected: [(KafkaConsumerMessage, EventRejection)], copies: [DivertedMessage]) async throws {
         for (message, reason) in rejected.prefix(10) {
             logger.warning(
                 "dead-lettered",
@@ -356,43 +310,10 @@ public final class StateWorker: Sendable {
         if rejected.count > 10 {
             logger.warning("dead-lettered \(rejected.count - 10) more messages of this batch")
         }
-        var diverted = rejected.map { diversions.deadLetter($0.0, reason: $0.1) }
-        for (message, subject, destination) in moved {
-            diverted.append(DivertedMessage(moving: message, subject: subject, to: destination))
-        }
-        if let (message, _, destination) = moved.last {
-            let latest = "\(message.topicPartition)@\(message.offset) to partition \(destination)"
-            misplaced.withLock { $0 = (($0?.count ?? 0) + moved.count, latest) }
-            logger.notice(
-                "moved \(moved.count) events to the partition their subject belongs to",
-                metadata: ["latest": "\(latest)", "partitioner": "\(configuration.placement.partitioner?.name ?? "")"])
-        }
         let written = try await diversions.send(
-            diverted, shouldStop: { stopRequested.load(ordering: .acquiring) }, onWait: { clock.tick() })
-        // The moved events are in their partitions now: `untilIdle` must read past them before it is caught up
-        // (an end-of-partition report from before they were written may still be on its way).
-        copiesWritten.note(written.filter { $0.topicPartition.topic == configuration.topic })
-    }
-
-    /// The events topic's partition count when keys are checked (`nil` when they are not), asked of the cluster
-    /// once per assignment.
-    private func eventPartitionCount() async throws -> Int32? {
-        guard configuration.placement.partitioner != nil else { return nil }
-        if let known = partitionCount.value { return known }
-        let count = try await withRetries("read the partition count of \(configuration.topic)") {
-            guard let count = try await consumer.partitionCount(of: configuration.topic) else {
-                throw TopicMissing(topic: configuration.topic)
-            }
-            return Int32(clamping: count)
-        }
-        if let previous = partitionCount.remember(count), previous != count {
-            let warning =
-                "\(configuration.topic) now has \(count) partitions (was \(previous)): subjects hash to other partitions "
-                + "from here on, and a rebuild would no longer decide as this run did; see OPERATIONS.md, "
-                + "\"Partitioners\", on changing the partition count"
-            logger.error("\(warning)")
-        }
-        return count
+            rejected.map { diversions.deadLetter($0.0, reason: $0.1) } + copies,
+            shouldStop: { stopRequested.load(ordering: .acquiring) }, onWait: { clock.tick() })
+        placement.moved(copies, written: written)
     }
 
     /// Retries transient failures (a busy or full disk, a broker away) with exponential backoff up to 5 s,
@@ -430,78 +351,5 @@ public final class StateWorker: Sendable {
             return OffsetOutOfRange(partition: partition, storeOffset: offset, log: marks.low..<marks.high)
         }
         return error
-    }
-}
-
-/// The cluster has no such topic.
-public struct TopicMissing: Error, CustomStringConvertible {
-    /// The topic.
-    public var topic: String
-    /// Names the topic.
-    public var description: String { "the cluster has no topic \(topic)" }
-}
-
-/// The last offset this worker wrote to each partition of its own topic (moved events), so that `untilIdle` reads
-/// past them before it stops.
-final class WrittenOffsets: Sendable {
-    private let last = Mutex<[Int32: Int64]>([:])
-
-    func note(_ reports: [KafkaDeliveryReport]) {
-        last.withLock { last in
-            for report in reports {
-                last[report.topicPartition.partition] = max(last[report.topicPartition.partition] ?? -1, report.offset)
-            }
-        }
-    }
-
-    /// Whether every written offset is below the next offset in `next`, for the partitions held.
-    func allRead(by next: [Int32: Int64?]) -> Bool {
-        last.withLock { last in
-            last.allSatisfy { partition, offset in
-                guard let held = next[partition] else { return true }
-                return (held ?? 0) > offset
-            }
-        }
-    }
-}
-
-/// A topic's partition count as last read, shared with the rebalance hooks that forget it.
-final class PartitionCountCache: Sendable {
-    private let counts = Mutex<(current: Int32?, last: Int32?)>((nil, nil))
-
-    /// The count to use, `nil` after an assignment until it is read again.
-    var value: Int32? { counts.withLock { $0.current } }
-
-    /// Keeps a count just read; returns the one read before it, if any.
-    func remember(_ value: Int32) -> Int32? {
-        counts.withLock { counts in
-            defer { counts = (value, value) }
-            return counts.last
-        }
-    }
-
-    /// Asks for the count to be read again.
-    func forget() { counts.withLock { $0.current = nil } }
-}
-
-/// A valid event and its structured form (the message value, or the JSON object a binary-mode event stands for),
-/// which is what the notification items carry.
-struct DecodedEvent: Sendable {
-    var event: JumpEvent
-    var structured: [UInt8]
-
-    /// Decodes a message in either mode of the CloudEvents Kafka binding: structured (the value is the event) or
-    /// binary (`ce_` headers and the data as the value).
-    init(_ message: KafkaConsumerMessage, _ decoder: EventDecoder) throws(EventRejection) {
-        if CloudEventsBinaryMode.isBinary(headerNames: message.headers.lazy.map(\.name)) {
-            structured = try CloudEventsBinaryMode.structured(
-                headers: message.headers.map { ($0.name, $0.value) }, value: message.value, decoder: decoder)
-        } else {
-            guard let value = message.value else {
-                throw EventRejection(.syntax, at: "", "the message has no value")
-            }
-            structured = value
-        }
-        event = try decoder.decode(structured)
     }
 }
