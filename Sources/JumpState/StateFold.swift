@@ -81,7 +81,8 @@ struct StateFold {
         try db.run(sql, values)
     }
 
-    private func record(_ context: AnomalyContext, _ kind: String, _ detail: String) throws -> Int {
+    /// Records an anomaly of `kind` for the event at `context`; returns 1 (the count of anomalies recorded).
+    func record(_ context: AnomalyContext, _ kind: String, _ detail: String) throws -> Int {
         try execute(
             #"INSERT OR REPLACE INTO anomalies (partition, "offset", event_id, kind, detail) VALUES (?, ?, ?, ?, ?)"#,
             [context.partition, context.offset, context.eventID, kind, detail])

@@ -81,12 +81,9 @@ extension StateStore {
                     stats.deadLettered += 1
                 case .rerouted(let event, let detail):
                     stats.rerouted += 1
-                    stats.anomalies += 1
-                    _ = try db.run(
-                        #"""
-                        INSERT OR REPLACE INTO anomalies (partition, "offset", event_id, kind, detail)
-                        VALUES (?, ?, ?, 'misplaced-key', ?)
-                        """#, [record.partition, record.offset, event.id, detail])
+                    stats.anomalies += try fold.record(
+                        StateFold.AnomalyContext(partition: record.partition, offset: record.offset, eventID: event.id),
+                        "misplaced-key", detail)
                 case .event(let event, let raw):
                     let inserted = try db.run(
                         #"INSERT OR IGNORE INTO applied_events (partition, event_id, "offset") VALUES (?, ?, ?)"#,
