@@ -92,40 +92,39 @@ public enum DigestText {
     /// The heading of a group of `count` lines of one event type: `Expansiones anunciadas (2)`,
     /// `Expansion announced (1)`.
     public static func typeLabel(_ type: JumpEventType, language: String, count: Int) -> String {
-        let spanish = language == "es"
-        let one = count == 1
-        let label =
-            switch type {
-            case .expansionAnnounced:
-                spanish
-                    ? (one ? "Expansión anunciada" : "Expansiones anunciadas")
-                    : (one ? "Expansion announced" : "Expansions announced")
-            case .expansionCompleted:
-                spanish
-                    ? (one ? "Expansión completada" : "Expansiones completadas")
-                    : (one ? "Expansion completed" : "Expansions completed")
-            case .expansionWithdrawn:
-                spanish
-                    ? (one ? "Expansión retirada" : "Expansiones retiradas")
-                    : (one ? "Expansion withdrawn" : "Expansions withdrawn")
-            case .investmentAnnounced:
-                spanish
-                    ? (one ? "Inversión anunciada" : "Inversiones anunciadas")
-                    : (one ? "Investment announced" : "Investments announced")
-            case .exportsReported:
-                spanish
-                    ? (one ? "Cifra de exportaciones" : "Cifras de exportaciones")
-                    : (one ? "Export figure" : "Export figures")
-            case .jobsReported:
-                spanish ? (one ? "Cifra de empleo" : "Cifras de empleo") : (one ? "Jobs figure" : "Jobs figures")
-            case .meetingHeld:
-                spanish
-                    ? (one ? "Reunión de delegaciones" : "Reuniones de delegaciones")
-                    : (one ? "Delegation meeting" : "Delegation meetings")
-            case .initiativeAnnounced:
-                spanish ? (one ? "Iniciativa" : "Iniciativas") : (one ? "Initiative" : "Initiatives")
-            }
-        return "\(label) (\(DigestText.number(Int64(count))))"
+        let (spanish, english) = typeLabels(type)
+        let (one, other) = language == "es" ? spanish : english
+        return "\(count == 1 ? one : other) (\(DigestText.number(Int64(count))))"
+    }
+
+    /// Each type's heading, singular and plural, in Spanish and English.
+    private static func typeLabels(_ type: JumpEventType) -> (es: (String, String), en: (String, String)) {
+        switch type {
+        case .expansionAnnounced:
+            (
+                ("Expansión anunciada", "Expansiones anunciadas"), ("Expansion announced", "Expansions announced")
+            )
+        case .expansionCompleted:
+            (
+                ("Expansión completada", "Expansiones completadas"), ("Expansion completed", "Expansions completed")
+            )
+        case .expansionWithdrawn:
+            (
+                ("Expansión retirada", "Expansiones retiradas"), ("Expansion withdrawn", "Expansions withdrawn")
+            )
+        case .investmentAnnounced:
+            (
+                ("Inversión anunciada", "Inversiones anunciadas"), ("Investment announced", "Investments announced")
+            )
+        case .exportsReported:
+            (("Cifra de exportaciones", "Cifras de exportaciones"), ("Export figure", "Export figures"))
+        case .jobsReported: (("Cifra de empleo", "Cifras de empleo"), ("Jobs figure", "Jobs figures"))
+        case .meetingHeld:
+            (
+                ("Reunión de delegaciones", "Reuniones de delegaciones"), ("Delegation meeting", "Delegation meetings")
+            )
+        case .initiativeAnnounced: (("Iniciativa", "Iniciativas"), ("Initiative", "Initiatives"))
+        }
     }
 
     /// The expansion or initiative an event is about, for one line per thread; `nil` for other events.
