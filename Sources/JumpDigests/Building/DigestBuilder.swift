@@ -63,6 +63,13 @@ public struct DigestBuilder: Sendable {
     }
 }
 
+extension Digest.Window {
+    /// The window's start as people read it: local time in its time zone (`2026-11-29 07:00 MST`).
+    public var localStart: String { Timestamp.local(Timestamp.parseUTC(start) ?? 0, timeZone: timeZone) }
+    /// The window's end as people read it.
+    public var localEnd: String { Timestamp.local(Timestamp.parseUTC(end) ?? 0, timeZone: timeZone) }
+}
+
 /// Times as digests show them.
 public enum Timestamp {
     /// Milliseconds since 1970 as RFC 3339 UTC, to the second (`2026-11-29T14:00:00Z`).

@@ -24,7 +24,7 @@ public struct MailMessage: Sendable {
         messageID = "<\(idPart).\(recipientHash)@\(domain)>"
         let languages = digest.languages(for: recipient.language)
         // What people read is in the audience's time; the id (Message-ID, the digest's id) stays in UTC.
-        let start = Timestamp.local(Timestamp.parseUTC(digest.window.start) ?? 0, timeZone: digest.window.timeZone)
+        let start = digest.window.localStart
         let lines = Int64(DigestRenderer.lines(digest.items).count)
         let subject =
             languages.first == "es"

@@ -48,12 +48,10 @@ public struct DigestRenderer: Sendable {
     /// The digest's text in one language, listing at most `maximumItems` items (the most important first). A
     /// digest of an empty window is one line.
     public func render(_ digest: Digest, language: String, maximumItems: Int = 25) -> String {
-        let start = Timestamp.parseUTC(digest.window.start) ?? 0
-        let end = Timestamp.parseUTC(digest.window.end) ?? 0
-        let from = Timestamp.local(start, timeZone: digest.window.timeZone)
-        let to = Timestamp.local(end, timeZone: digest.window.timeZone)
         if digest.items.isEmpty {
-            let name = Sanitizer.clean(digest.audienceName)
+            let (name, from, to) = (
+                Sanitizer.clean(digest.audienceName), digest.window.localStart, digest.window.localEnd
+            )
             return language == "es"
                 ? "JUMP · \(name): sin novedades entre \(from) y \(to).\n"
                 : "JUMP · \(name): nothing new between \(from) and \(to).\n"
@@ -74,8 +72,6 @@ public struct DigestRenderer: Sendable {
     /// `items`' `headline`), `moreText` (what was left out, or nothing).
     func context(_ digest: Digest, language: String, maximumItems: Int = 25) -> [String: Any] {
         let spanish = language == "es"
-        let start = Timestamp.parseUTC(digest.window.start) ?? 0
-        let end = Timestamp.parseUTC(digest.window.end) ?? 0
         let lines = Self.lines(digest.items)
         let shown = lines.prefix(max(1, maximumItems))
         var groups: [(type: String, headlines: [String])] = []
@@ -90,8 +86,7 @@ public struct DigestRenderer: Sendable {
         let left = lines.count - shown.count
         return [
             "audienceName": Sanitizer.clean(digest.audienceName), "digestId": digest.id,
-            "windowStart": Timestamp.local(start, timeZone: digest.window.timeZone),
-            "windowEnd": Timestamp.local(end, timeZone: digest.window.timeZone),
+            "windowStart": digest.window.localStart, "windowEnd": digest.window.localEnd,
             "timeZone": digest.window.timeZone, "schedule": digest.window.schedule,
             "changesHeading": spanish
                 ? (lines.count == 1
