@@ -31,9 +31,7 @@ public struct StateStore: Sendable {
         }
         close(descriptor)
         try StoreIdentity.checkBeforeWriting(path: path, migrator: Self.migrator)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        configuration.label = "jump-state"
+        var configuration = Configuration.store(label: "jump-state")
         configuration.prepareDatabase { db in
             if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
             // WAL with synchronous=NORMAL: a commit is atomic and survives a process crash (kill -9); only an OS
@@ -77,10 +75,7 @@ public struct StateStore: Sendable {
             throw StateStoreError.cannotOpen(path: path, reason: "no state store there")
         }
         try StoreIdentity.checkBeforeReading(path: path)
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(10)
-        configuration.label = "jump-state-reader"
+        let configuration = Configuration.store(label: "jump-state-reader", readonly: true)
         // Read-only, so the contents are checked through the reader's own connection: one opening, not two.
         let pool = try StoreIdentity.mapped(path: path) {
             let pool = try DatabasePool(path: path, configuration: configuration)
@@ -135,6 +130,19 @@ public struct StateStore: Sendable {
             }
             return result
         }
+    }
+}
+
+extension Configuration {
+    /// The settings of every connection to a store file: it waits up to `waiting` seconds (default 10) for a lock
+    /// another connection holds (a reader recovering the WAL after a crash, a checkpoint, a writer) instead of
+    /// failing at once.
+    static func store(label: String, readonly: Bool = false, waiting: TimeInterval = 10) -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(waiting)
+        configuration.label = label
+        configuration.readonly = readonly
+        return configuration
     }
 }
 

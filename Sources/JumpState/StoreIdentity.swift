@@ -43,11 +43,9 @@ enum StoreIdentity {
     /// a foreign file is never touched) its tables and migrations.
     static func checkBeforeWriting(path: String, migrator: DatabaseMigrator) throws {
         guard try !isEmpty(path: path) else { return }  // a new, empty file: the store is created in it
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.label = "jump-state-identity"
         try mapped(path: path) {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let queue = try DatabaseQueue(
+                path: path, configuration: .store(label: "jump-state-identity", readonly: true))
             defer { try? queue.close() }
             try queue.read { try checkContents($0, path: path, migrator: migrator, allowOlder: true) }
         }

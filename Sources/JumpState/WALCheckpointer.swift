@@ -9,9 +9,9 @@ final class WALCheckpointer: Sendable {
     private let isStopping = Atomic<Bool>(false)
 
     init(path: String) throws {
-        var configuration = Configuration()
-        configuration.label = "jump-state-checkpointer"
-        connection = try DatabaseQueue(path: path, configuration: configuration)
+        // A short wait: enough for a WAL recovery at opening, and the final checkpoint never holds up an exit.
+        connection = try DatabaseQueue(
+            path: path, configuration: .store(label: "jump-state-checkpointer", waiting: 1))
         let thread = Thread { [weak self] in
             while let checkpointer = self, !checkpointer.isStopping.load(ordering: .acquiring) {
                 _ = try? checkpointer.connection.writeWithoutTransaction { db in

@@ -99,7 +99,12 @@ struct CrashTests {
         while kills < 20 {
             let running = try worker(state, extra: ["--batch-size", "20", "--pause-ms", "15"])
             // Kill only while it is applying: after its count has moved, and before it is done.
-            try await eventually("the worker makes progress", timeout: .seconds(60)) { await applied(state) > last }
+            do {
+                try await eventually("the worker makes progress", timeout: .seconds(60)) { await applied(state) > last }
+            } catch {
+                Issue.record("after \(kills) kills, \(last) applied; the worker printed:\n\(running.output)")
+                throw error
+            }
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...300)))
             running.signal(SIGKILL)
             _ = try await running.exitStatus()

@@ -41,6 +41,29 @@ struct StoreFileTests {
         #expect(StorePath.parentDirectory(of: full) == directory.path)
     }
 
+    @Test("opening a store waits for a lock another connection holds (a crash's WAL recovery) instead of failing")
+    func lockedAtOpening() throws {
+        let file = path("locked.sqlite")
+        _ = try StateStore(path: file)
+        // An exclusive lock, as a connection recovering the WAL after a kill -9 holds it: readers and writers alike
+        // get SQLITE_BUSY until it is released.
+        let holder = try DatabaseQueue(path: file)
+        try holder.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
+            try db.execute(sql: "BEGIN EXCLUSIVE; CREATE TABLE held (x); COMMIT")
+        }
+        #expect(throws: DatabaseError.self) {
+            let other = try DatabaseQueue(path: file)
+            _ = try other.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { try? holder.close() }
+        let opened = ContinuousClock.now
+        let store = try StateStore(path: file, backgroundCheckpoints: true)
+        #expect(ContinuousClock.now - opened >= .milliseconds(400), "it waited for the lock")
+        #expect(try StateStore.openForReading(path: file).summary().eventsApplied == 0)
+        #expect(try store.nextOffsets(topic: "jump.events").isEmpty)
+    }
+
     enum Foreign: String, CaseIterable, Sendable {
         case text, sqliteOtherApp, sqliteHeaderGarbage, grdbOtherApp, binary
     }
