@@ -23,6 +23,9 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var heartbeatInterval: Duration = .seconds(3)
     /// `enable.partition.eof`: report reaching the end of a partition; default `true`.
     public var reportsEndOfPartition: Bool = true
+    /// `queued.max.messages.kbytes`: how much librdkafka fetches ahead of the application, in KiB; default 65,536
+    /// (librdkafka's), which lets a consumer of a backlog hold 64 MiB of messages it has not been given yet.
+    public var prefetchKilobytes: Int = 65_536
     /// Any librdkafka property, applied last (`-X key=value`).
     public var overrides: [String: String] = [:]
 
@@ -45,6 +48,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             "session.timeout.ms": String(sessionTimeout.wholeMilliseconds),
             "heartbeat.interval.ms": String(heartbeatInterval.wholeMilliseconds),
             "enable.partition.eof": String(reportsEndOfPartition),
+            "queued.max.messages.kbytes": String(prefetchKilobytes),
         ]
         properties.merge(overrides) { _, override in override }
         properties["enable.auto.offset.store"] = "false"

@@ -37,8 +37,9 @@ public struct StateStore: Sendable {
             // WAL with synchronous=NORMAL: a commit is atomic and survives a process crash (kill -9); only an OS
             // crash may lose the last commits, which the log then replays (offsets live in the same transactions).
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // A bounded page cache per connection (the writer's holds the hot state; readers need little).
-            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -16384")
+            // A bounded page cache per connection: 8 MiB for the writer (the hot state; 4 MiB and 16 MiB applied the
+            // benchmark's 100,000 events at the same speed, the rest comes from the OS's cache), 2 MiB for readers.
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -8192")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         // SQLite creates -wal and -shm with the permissions of the database file: owner-only too.

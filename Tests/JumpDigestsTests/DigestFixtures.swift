@@ -36,17 +36,17 @@ struct DigestFixture {
                     partition: partition, offset: offset, content: .event(try decoder.decode(bytes), raw: bytes)))
             offset += 1
         }
-        let before = try store.pendingNotifications(limit: 100_000).map(\.sequence)
+        let before = try await store.pendingNotifications(limit: 100_000).map(\.sequence)
         try await store.apply(
             topic: "jump.events", records: records, expected: [partition: start],
             router: DigestRouter(audiences: configuration.audiences))
         nextEventOffset[partition] = offset
-        return try store.pendingNotifications(limit: 100_000).filter { !before.contains($0.sequence) }
+        return try await store.pendingNotifications(limit: 100_000).filter { !before.contains($0.sequence) }
     }
 
     /// Relays and receives every item in the outbox at `receivedAt`.
-    mutating func receiveOutbox(at receivedAt: Int64) throws {
-        let pending = try store.pendingNotifications(limit: 100_000)
+    mutating func receiveOutbox(at receivedAt: Int64) async throws {
+        let pending = try await store.pendingNotifications(limit: 100_000)
         guard !pending.isEmpty else { return }
         let items = try pending.map { try NotificationItem(json: Array($0.item.utf8)).received(json: $0.item) }
         let start = nextNotificationOffset
@@ -54,7 +54,7 @@ struct DigestFixture {
         try store.receive(
             topic: "jump.notifications", partition: 0, items: items, nextOffset: nextNotificationOffset,
             expected: start == 0 ? nil : start, receivedAt: receivedAt)
-        try store.removeNotifications(pending.map(\.sequence))
+        try await store.removeNotifications(pending.map(\.sequence))
     }
 
     /// One window the way most tests need it: the windows start at 14:00Z, `lines` are folded and their items
@@ -64,7 +64,7 @@ struct DigestFixture {
         let windows = try windows(sinks: sinks)
         try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
         _ = try await fold(lines)
-        try receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
+        try await receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
         return try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
     }
 

@@ -51,7 +51,7 @@ struct WindowTests {
         let windows = try fixture.windows()
         try windows.closeDue(now: ms("2026-11-29T14:10:00Z"))  // starts the windows at 14:00Z
         _ = try await fixture.fold(try DigestFixture.pressRelease())
-        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
+        try await fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
         #expect(try windows.closeDue(now: ms("2026-11-29T14:59:00Z")).isEmpty)
         let built = try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
         #expect(
@@ -70,7 +70,7 @@ struct WindowTests {
         var fixture = try DigestFixture(configuration: configuration)
         try fixture.windows().closeDue(now: ms("2026-11-29T14:10:00Z"))
         _ = try await fixture.fold(try DigestFixture.pressRelease())
-        try fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
+        try await fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
         // The notifier goes down at 14:30 and comes back at 17:05: a new DigestWindows over the same file.
         let reopened = try StateStore(path: fixture.store.path!)
         let restarted = DigestWindows(
@@ -94,7 +94,7 @@ struct WindowTests {
         #expect(try fixture.windows().closeDue(now: ms("2026-11-29T17:05:00Z")).isEmpty)
         // A late event (time in 2023) received at 17:10 is reported in the window that received it.
         _ = try await fixture.fold([try DigestFixture.example("expansion-announced")])
-        try fixture.receiveOutbox(at: ms("2026-11-29T17:10:00Z"))
+        try await fixture.receiveOutbox(at: ms("2026-11-29T17:10:00Z"))
         let late = try restarted.closeDue(now: ms("2026-11-29T18:00:00Z"))
         #expect(late.map(\.id) == ["consulate/2026-11-29T17:00:00Z"])
         #expect(late.map(\.itemCount) == [1])
@@ -106,7 +106,7 @@ struct WindowTests {
         let windows = try fixture.windows()
         try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
         _ = try await fixture.fold(try DigestFixture.pressRelease())
-        try fixture.receiveOutbox(at: ms("2026-11-29T14:10:00Z"))
+        try await fixture.receiveOutbox(at: ms("2026-11-29T14:10:00Z"))
         let preview = try #require(
             try windows.preview(fixture.configuration.audiences[0], now: ms("2026-11-29T14:15:00Z")))
         #expect(preview.itemCount == 2)
@@ -122,7 +122,7 @@ struct WindowTests {
     func repeatedItems() async throws {
         var fixture = try DigestFixture()
         _ = try await fixture.fold(try DigestFixture.pressRelease())
-        let pending = try fixture.store.pendingNotifications(limit: 100)
+        let pending = try await fixture.store.pendingNotifications(limit: 100)
         let items = try pending.map { try NotificationItem(json: Array($0.item.utf8)).received(json: $0.item) }
         #expect(
             try fixture.store.receive(

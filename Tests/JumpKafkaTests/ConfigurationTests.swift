@@ -28,6 +28,11 @@ struct ConfigurationTests {
         consumer.overrides = ["enable.auto.offset.store": "true", "auto.offset.reset": "latest"]
         #expect(consumer.properties["enable.auto.offset.store"] == "false")
         #expect(consumer.properties["auto.offset.reset"] == "latest")
+        #expect(consumer.properties["queued.max.messages.kbytes"] == "65536", "librdkafka's own prefetch bound")
+        consumer.prefetchKilobytes = 4_096
+        #expect(consumer.properties["queued.max.messages.kbytes"] == "4096")
+        consumer.overrides["queued.max.messages.kbytes"] = "1024"
+        #expect(consumer.properties["queued.max.messages.kbytes"] == "1024")
     }
 
     @Test("secret values never appear in descriptions, parse errors or librdkafka's errors")

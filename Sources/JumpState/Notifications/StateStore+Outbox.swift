@@ -11,9 +11,10 @@ public struct OutboxNotification: Sendable, Equatable {
 }
 
 extension StateStore {
-    /// The oldest items not yet relayed, at most `limit`.
-    public func pendingNotifications(limit: Int) throws -> [OutboxNotification] {
-        try writer.read { db in
+    /// The oldest items not yet relayed, at most `limit`, read on a reader's queue (never blocking Swift's
+    /// cooperative pool, never waiting for the worker's write).
+    public func pendingNotifications(limit: Int) async throws -> [OutboxNotification] {
+        try await writer.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT seq, audience, item FROM notification_outbox ORDER BY seq LIMIT ?", arguments: [limit]
             ).map { OutboxNotification(sequence: $0[0], audience: $0[1], item: $0[2]) }
@@ -21,8 +22,8 @@ extension StateStore {
     }
 
     /// Removes relayed items (acknowledged by Kafka); their duplicates, if the relay crashed before this, are
-    /// dropped by the notifier by item id.
-    public func removeNotifications(_ sequences: [Int64]) throws {
+    /// dropped by the notifier by item id. The caller's task is suspended while the write waits for the writer.
+    public func removeNotifications(_ sequences: [Int64]) async throws {
         guard !sequences.isEmpty else { return }
         // Acknowledgements arrive in order: one statement per contiguous run of sequence numbers.
         var runs: [(Int64, Int64)] = []
@@ -33,7 +34,7 @@ extension StateStore {
                 runs.append((sequence, sequence))
             }
         }
-        try write { db in
+        try await write { [runs] db in
             for (first, last) in runs {
                 try db.cachedStatement(sql: "DELETE FROM notification_outbox WHERE seq BETWEEN ? AND ?")
                     .execute(arguments: [first, last])
@@ -60,8 +61,8 @@ extension StateStore {
     /// index (a count would visit every row, on every relay round). Exact unless an item in the middle was
     /// relayed before older ones, which only a failed acknowledgement leaves behind. (`MAX` and `MIN` in one
     /// select make SQLite scan the table; each in its own subquery is one index lookup.)
-    public func outboxDepth() throws -> Int {
-        try writer.read { db in
+    public func outboxDepth() async throws -> Int {
+        try await writer.read { db in
             try Int.fetchOne(
                 db,
                 sql: """

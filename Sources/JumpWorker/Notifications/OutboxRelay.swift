@@ -29,7 +29,7 @@ public final class OutboxRelay: Sendable {
 
     /// Relays one round (up to `limit` items) and returns how many were acknowledged and removed.
     public func relayOnce(limit: Int = 1_000) async throws -> Int {
-        let pending = try store.pendingNotifications(limit: limit)
+        let pending = try await store.pendingNotifications(limit: limit)
         guard !pending.isEmpty else { return 0 }
         let acknowledged = Mutex<[Int64]>([])
         let failure = Mutex<KafkaError?>(nil)
@@ -45,9 +45,9 @@ public final class OutboxRelay: Sendable {
         }
         try await producer.flush(timeout: .seconds(60))
         let done = acknowledged.withLock { $0 }
-        try store.removeNotifications(done)
+        try await store.removeNotifications(done)
         WorkerMetrics.relayed.increment(by: done.count)
-        WorkerMetrics.outboxDepth.record(try store.outboxDepth())
+        WorkerMetrics.outboxDepth.record(try await store.outboxDepth())
         if let error = failure.withLock({ $0 }) {
             logger.warning(
                 "\(pending.count - done.count) notification items not acknowledged; they stay in the outbox",
@@ -59,7 +59,7 @@ public final class OutboxRelay: Sendable {
     /// Relays until the outbox is empty.
     public func drain() async throws {
         var delay = Duration.milliseconds(100)
-        while try !store.pendingNotifications(limit: 1).isEmpty, !stopRequested.load(ordering: .acquiring) {
+        while try await !store.pendingNotifications(limit: 1).isEmpty, !stopRequested.load(ordering: .acquiring) {
             if try await relayOnce() == 0 {
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))

@@ -134,7 +134,7 @@ public final class StateWorker: Sendable {
         var consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: configuration.brokers, groupID: configuration.groupID, topics: [configuration.topic])
         consumerConfiguration.offsetReset = configuration.offsetReset ?? .error
-        consumerConfiguration.useWorkerGroupTimeouts()
+        consumerConfiguration.useWorkerDefaults()
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
         var hooks = assigned.hooks(logger: logger) { try store.nextOffsets(topic: topic) }
