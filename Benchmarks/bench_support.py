@@ -27,30 +27,25 @@ def start_broker(bin_dir, topics):
     return broker, broker.stdout.readline().strip().split("=", 1)[1]
 
 
-def resident_mib():
-    """This process's resident memory now, in MiB."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
-
-
 def measured(command):
-    """Runs a command to completion; returns (stdout, stderr, wall s, CPU s, peak RSS MiB) from wait4.
+    """Runs a command to completion; returns (stdout, stderr, wall s, CPU s, peak RSS MiB).
 
-    Linux counts a child's peak RSS from the fork, before exec, so it is at least this process's RSS at that
-    moment: a peak no larger than that is reported as an upper bound on stderr."""
-    own = resident_mib()
+    CPU and peak come from GNU time (`/usr/bin/time`, Debian's `time`), which forks the command from its own small
+    process: Linux counts a child's peak RSS from the fork, so a command forked from this Python process (which holds
+    the tools' outputs) would report at least this process's memory as its peak."""
     started = time.monotonic()
+    marker = "jump-bench-usage"
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
+        process = subprocess.Popen(["/usr/bin/time", "-f", f"{marker} %e %U %S %M", *command], stdout=out, stderr=err)
+        _, status, _ = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
+    lines = stderr.splitlines()
+    usage = next((line for line in reversed(lines) if line.startswith(marker)), None)
+    if os.waitstatus_to_exitcode(status) != 0 or usage is None:
         sys.exit(f"{command[0]} failed: {stderr[-2000:]}")
-    peak = usage.ru_maxrss / 1024
-    if peak <= own * 1.05:
-        print(f"note: peak of {os.path.basename(command[0])} ({peak:.0f} MiB) may be the benchmark's own "
-              f"{own:.0f} MiB at fork", file=sys.stderr)
-    return stdout, stderr, wall, usage.ru_utime + usage.ru_stime, peak
+    stderr = "\n".join(line for line in lines if not line.startswith(marker))
+    _, _, user, system, peak_kib = usage.split()
+    return stdout, stderr, wall, float(user) + float(system), int(peak_kib) / 1024

@@ -6,7 +6,7 @@ Usage: Benchmarks/kafka_throughput.py [--count N] [--size BYTES] [--skip-build]
 Builds the release products, starts a release `jump-dev-broker` (1 broker), then for each client produces N
 messages of SIZE bytes to its own 12-partition topic with the same producer settings (idempotence, acks=all,
 linger.ms=5, lz4), and consumes them back; each consumer reads both topics, since how fast a topic can be read
-depends on how it was batched. Wall and CPU seconds of each client process are measured from outside (wait4
+depends on how it was batched. Wall and CPU seconds of each client process are measured from outside (GNU time
 rusage): they include process start, connecting and, for JumpKafka, building the messages in memory and
 joining a consumer group (the mock delays every join by about 3 s; kcat -C assigns partitions directly). The
 "inside" columns are what jump-kafka-bench measures itself (wall and process CPU, all threads): from the first

@@ -12,7 +12,7 @@ the mock keeps them all), then reads them with:
                           partition's totals, offsets (one transaction per batch), then the outbox relayed
   jump-consumer run --role all     the same, then the notifier's intake of every item
   python_worker.py        confluent-kafka + json + sqlite3 doing the same rows in transactions of the same size
-Wall and CPU seconds and peak memory are measured from outside (wait4). Every group member waits about 3 s for
+Wall and CPU seconds and peak memory are measured from outside (GNU time). Every group member waits about 3 s for
 the mock's group join; kcat -C does not, so the table also gives events/s without that first wait for the
 group members ("after join": wall minus the time to the first assignment, from each tool's own log).
 

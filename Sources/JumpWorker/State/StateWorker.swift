@@ -134,7 +134,7 @@ public final class StateWorker: Sendable {
         var consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: configuration.brokers, groupID: configuration.groupID, topics: [configuration.topic])
         consumerConfiguration.offsetReset = configuration.offsetReset ?? .error
-        consumerConfiguration.useWorkerDefaults()
+        consumerConfiguration.useWorkerDefaults(prefetchKilobytes: 4_096)
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
         var hooks = assigned.hooks(logger: logger) { try store.nextOffsets(topic: topic) }
