@@ -118,6 +118,36 @@ struct WindowTests {
         #expect(try windows.closeNow(fixture.configuration.audiences[0], now: ms("2026-11-29T14:30:00Z")) == nil)
     }
 
+    @Test("a window that closes while an item arrives is built again with it: no item is left out")
+    func itemArrivesWhileClosing() async throws {
+        var fixture = try DigestFixture()
+        _ = try await fixture.fold(try DigestFixture.pressRelease())
+        let items = try await fixture.store.pendingNotifications(limit: 100).map {
+            try NotificationItem(json: Array($0.item.utf8)).received(json: $0.item)
+        }.filter { $0.audience == "consulate" }
+        try #require(items.count >= 2)
+        let store = fixture.store
+        try store.receive(topic: "n", partition: 0, items: [items[0]], nextOffset: 1, expected: nil, receivedAt: 10)
+        try store.startWindows(audience: "consulate", at: 0)
+        var builds: [[String]] = []
+        let digest = try store.closeWindow(audience: "consulate", start: 0, end: 100) { open in
+            builds.append(open.map(\.itemID))
+            if builds.count == 1 {
+                // Arrives after the window's items were read, before the digest is recorded.
+                try store.receive(
+                    topic: "n", partition: 0, items: [items[1]], nextOffset: 2, expected: 1, receivedAt: 20)
+            }
+            let digest = StoredDigest(
+                id: "consulate/0", audience: "consulate", windowStart: 0, windowEnd: 100, builtAt: 100,
+                itemCount: open.count, json: "{}")
+            return (digest, [])
+        }
+        #expect(builds == [[items[0].itemID], [items[0].itemID, items[1].itemID]])
+        #expect(digest?.itemCount == 2)
+        #expect(try store.openItems(audience: "consulate").isEmpty, "both items are in the digest")
+        #expect(try store.windowClosedThrough(audience: "consulate") == 100)
+    }
+
     @Test("A repeated item (the relay crashed after the acknowledgement) is dropped by id")
     func repeatedItems() async throws {
         var fixture = try DigestFixture()

@@ -214,45 +214,85 @@ extension StateStore {
         ).map { BufferedItem(itemID: $0[0], importance: $0[1], receivedAt: $0[2], item: $0[3]) }
     }
 
-    /// Closes `audience`'s window `[start, end)` in one transaction: `build` turns the open items received before
-    /// `end` into a digest (or `nil`: nothing to send), which is stored with one pending delivery per sink; the
-    /// items are marked as reported and the window as closed. If another process closed the window first, nothing
-    /// happens and `nil` is returned.
+    /// Closes `audience`'s window `[start, end)`: `build` turns the open items received before `end` into a digest
+    /// (or `nil`: nothing to send), which is stored with one pending delivery per sink; the items are marked as
+    /// reported and the window as closed. If another process closed the window first, nothing happens and `nil` is
+    /// returned.
+    ///
+    /// The items are read and the digest built and rendered outside any write transaction (the state worker and the
+    /// notifier's intake keep writing meanwhile); the write that records it is short and compares and sets both the
+    /// window and its item set: if an item received before `end` arrived (or was reported) in between, the digest
+    /// is built again from the new set, so a window that closes while items arrive loses none.
     public func closeWindow(
         audience: String, start: Int64, end: Int64,
         build: ([BufferedItem]) throws -> (digest: StoredDigest, deliveries: [DeliveryKey])?
     ) throws -> StoredDigest? {
-        try write { db in
-            try db.execute(
-                sql: "UPDATE digest_windows SET closed_through = ? WHERE audience = ? AND closed_through = ?",
-                arguments: [end, audience, start])
-            guard db.changesCount == 1 else { return nil }
-            let items = try Self.openItems(db, audience: audience, before: end)
-            guard let (digest, deliveries) = try build(items) else {
-                return nil
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO digests (id, audience, window_start, window_end, built_at, item_count, digest)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    digest.id, digest.audience, digest.windowStart, digest.windowEnd, digest.builtAt, digest.itemCount,
-                    digest.json,
-                ])
-            for item in items {
-                try db.execute(
-                    sql: "UPDATE notifier_items SET digest_id = ? WHERE item_id = ?",
-                    arguments: [digest.id, item.itemID]
+        while true {
+            let (closedThrough, items) = try writer.read { db in
+                (
+                    try Int64.fetchOne(
+                        db, sql: "SELECT closed_through FROM digest_windows WHERE audience = ?", arguments: [audience]),
+                    try Self.openItems(db, audience: audience, before: end)
                 )
             }
-            for key in deliveries {
-                try db.execute(
-                    sql: "INSERT INTO deliveries (digest_id, sink, recipient) VALUES (?, ?, ?)",
-                    arguments: [key.digestID, key.sink, key.recipient])
+            guard closedThrough == start else { return nil }
+            let built = try build(items)
+            let outcome = try write { db in
+                try Self.record(built, items: items, audience: audience, start: start, end: end, db)
             }
-            return digest
+            switch outcome {
+            case .recorded(let digest): return digest
+            case .closedElsewhere: return nil
+            case .itemsChanged: continue
+            }
         }
+    }
+
+    /// What recording a closed window did.
+    private enum WindowRecord {
+        /// The window was closed, with this digest (`nil`: none to send).
+        case recorded(StoredDigest?)
+        /// Another process closed it first.
+        case closedElsewhere
+        /// Items received before its end arrived, or were reported, since they were read: nothing was written.
+        case itemsChanged
+    }
+
+    /// Records a closed window, if it is still open at `start` and its open items are still `items`.
+    private static func record(
+        _ built: (digest: StoredDigest, deliveries: [DeliveryKey])?, items: [BufferedItem], audience: String,
+        start: Int64, end: Int64, _ db: Database
+    ) throws -> WindowRecord {
+        let open = try String.fetchAll(
+            db,
+            sql: """
+                SELECT item_id FROM notifier_items WHERE audience = ? AND digest_id IS NULL AND received_at < ?
+                """, arguments: [audience, end])
+        guard Set(open) == Set(items.map(\.itemID)) else { return .itemsChanged }
+        try db.execute(
+            sql: "UPDATE digest_windows SET closed_through = ? WHERE audience = ? AND closed_through = ?",
+            arguments: [end, audience, start])
+        guard db.changesCount == 1 else { return .closedElsewhere }
+        guard let (digest, deliveries) = built else { return .recorded(nil) }
+        try db.execute(
+            sql: """
+                INSERT INTO digests (id, audience, window_start, window_end, built_at, item_count, digest)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                digest.id, digest.audience, digest.windowStart, digest.windowEnd, digest.builtAt, digest.itemCount,
+                digest.json,
+            ])
+        for item in items {
+            try db.execute(
+                sql: "UPDATE notifier_items SET digest_id = ? WHERE item_id = ?", arguments: [digest.id, item.itemID])
+        }
+        for key in deliveries {
+            try db.execute(
+                sql: "INSERT INTO deliveries (digest_id, sink, recipient) VALUES (?, ?, ?)",
+                arguments: [key.digestID, key.sink, key.recipient])
+        }
+        return .recorded(digest)
     }
 
     /// Claims the deliveries that are due: pending ones whose retry time has come, and interrupted ones whose
