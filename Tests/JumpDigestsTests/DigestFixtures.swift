@@ -51,7 +51,7 @@ struct DigestFixture {
         let items = try pending.map { try NotificationItem(json: Array($0.item.utf8)).received(json: $0.item) }
         let start = nextNotificationOffset
         nextNotificationOffset += Int64(items.count)
-        try store.receive(
+        try await store.receive(
             topic: "jump.notifications", partition: 0, items: items, nextOffset: nextNotificationOffset,
             expected: start == 0 ? nil : start, receivedAt: receivedAt)
         try await store.removeNotifications(pending.map(\.sequence))
@@ -62,10 +62,10 @@ struct DigestFixture {
     @discardableResult
     mutating func closeOneWindow(_ lines: [String], sinks: [any DigestSink] = []) async throws -> [StoredDigest] {
         let windows = try windows(sinks: sinks)
-        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
+        try await windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
         _ = try await fold(lines)
         try await receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
-        return try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
+        return try await windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
     }
 
     func windows(sinks: [any DigestSink] = []) throws -> DigestWindows {

@@ -49,15 +49,15 @@ struct WindowTests {
     func closingOnTheClock() async throws {
         var fixture = try DigestFixture()
         let windows = try fixture.windows()
-        try windows.closeDue(now: ms("2026-11-29T14:10:00Z"))  // starts the windows at 14:00Z
+        try await windows.closeDue(now: ms("2026-11-29T14:10:00Z"))  // starts the windows at 14:00Z
         _ = try await fixture.fold(try DigestFixture.pressRelease())
         try await fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
-        #expect(try windows.closeDue(now: ms("2026-11-29T14:59:00Z")).isEmpty)
-        let built = try windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
+        #expect(try await windows.closeDue(now: ms("2026-11-29T14:59:00Z")).isEmpty)
+        let built = try await windows.closeDue(now: ms("2026-11-29T15:00:00Z"))
         #expect(
             built.map(\.id).sorted() == ["consulate/2026-11-29T14:00:00Z", "governors-office/2026-11-29T14:00:00Z"])
         #expect(built.map(\.itemCount).sorted() == [2, 5])
-        #expect(try windows.closeDue(now: ms("2026-11-29T16:00:00Z")).isEmpty)  // nothing new: nothing to say
+        #expect(try await windows.closeDue(now: ms("2026-11-29T16:00:00Z")).isEmpty)  // nothing new: nothing to say
         #expect(try fixture.store.openItems(audience: "consulate").isEmpty)
     }
 
@@ -68,7 +68,7 @@ struct WindowTests {
         var configuration = DigestConfiguration.builtIn
         configuration.audiences[0].reportEmptyWindows = true
         var fixture = try DigestFixture(configuration: configuration)
-        try fixture.windows().closeDue(now: ms("2026-11-29T14:10:00Z"))
+        try await fixture.windows().closeDue(now: ms("2026-11-29T14:10:00Z"))
         _ = try await fixture.fold(try DigestFixture.pressRelease())
         try await fixture.receiveOutbox(at: ms("2026-11-29T14:20:00Z"))
         // The notifier goes down at 14:30 and comes back at 17:05: a new DigestWindows over the same file.
@@ -76,7 +76,7 @@ struct WindowTests {
         let restarted = DigestWindows(
             store: reopened, configuration: configuration, renderer: try DigestRenderer(), sinks: [],
             logger: DigestFixture.logger)
-        let built = try restarted.closeDue(now: ms("2026-11-29T17:05:00Z"))
+        let built = try await restarted.closeDue(now: ms("2026-11-29T17:05:00Z"))
         #expect(
             built.map(\.id) == [
                 "consulate/2026-11-29T14:00:00Z", "consulate/2026-11-29T15:00:00Z", "consulate/2026-11-29T16:00:00Z",
@@ -91,11 +91,11 @@ struct WindowTests {
                 + "2026-11-29 09:00 MST.\n")
         #expect(empty.text["en"]!.hasSuffix(": nothing new between 2026-11-29 08:00 MST and 2026-11-29 09:00 MST.\n"))
         // The same windows closed again by another process: nothing is built twice.
-        #expect(try fixture.windows().closeDue(now: ms("2026-11-29T17:05:00Z")).isEmpty)
+        #expect(try await fixture.windows().closeDue(now: ms("2026-11-29T17:05:00Z")).isEmpty)
         // A late event (time in 2023) received at 17:10 is reported in the window that received it.
         _ = try await fixture.fold([try DigestFixture.example("expansion-announced")])
         try await fixture.receiveOutbox(at: ms("2026-11-29T17:10:00Z"))
-        let late = try restarted.closeDue(now: ms("2026-11-29T18:00:00Z"))
+        let late = try await restarted.closeDue(now: ms("2026-11-29T18:00:00Z"))
         #expect(late.map(\.id) == ["consulate/2026-11-29T17:00:00Z"])
         #expect(late.map(\.itemCount) == [1])
     }
@@ -104,18 +104,18 @@ struct WindowTests {
     func sendNow() async throws {
         var fixture = try DigestFixture()
         let windows = try fixture.windows()
-        try windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
+        try await windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
         _ = try await fixture.fold(try DigestFixture.pressRelease())
         try await fixture.receiveOutbox(at: ms("2026-11-29T14:10:00Z"))
         let preview = try #require(
             try windows.preview(fixture.configuration.audiences[0], now: ms("2026-11-29T14:15:00Z")))
         #expect(preview.itemCount == 2)
         let digest = try #require(
-            try windows.closeNow(fixture.configuration.audiences[0], now: ms("2026-11-29T14:20:00Z")))
+            try await windows.closeNow(fixture.configuration.audiences[0], now: ms("2026-11-29T14:20:00Z")))
         #expect(digest.id == "consulate/2026-11-29T14:00:00Z")
         #expect(digest.windowEnd == ms("2026-11-29T14:20:00Z"))
         #expect(try fixture.store.windowClosedThrough(audience: "consulate") == ms("2026-11-29T14:20:00Z"))
-        #expect(try windows.closeNow(fixture.configuration.audiences[0], now: ms("2026-11-29T14:30:00Z")) == nil)
+        #expect(try await windows.closeNow(fixture.configuration.audiences[0], now: ms("2026-11-29T14:30:00Z")) == nil)
     }
 
     @Test("a window that closes while an item arrives is built again with it: no item is left out")
@@ -127,14 +127,15 @@ struct WindowTests {
         }.filter { $0.audience == "consulate" }
         try #require(items.count >= 2)
         let store = fixture.store
-        try store.receive(topic: "n", partition: 0, items: [items[0]], nextOffset: 1, expected: nil, receivedAt: 10)
+        try await store.receive(
+            topic: "n", partition: 0, items: [items[0]], nextOffset: 1, expected: nil, receivedAt: 10)
         try store.startWindows(audience: "consulate", at: 0)
         var builds: [[String]] = []
-        let digest = try store.closeWindow(audience: "consulate", start: 0, end: 100) { open in
+        let digest = try await store.closeWindow(audience: "consulate", start: 0, end: 100) { open in
             builds.append(open.map(\.itemID))
             if builds.count == 1 {
                 // Arrives after the window's items were read, before the digest is recorded.
-                try store.receive(
+                try await store.receive(
                     topic: "n", partition: 0, items: [items[1]], nextOffset: 2, expected: 1, receivedAt: 20)
             }
             let digest = StoredDigest(
@@ -155,10 +156,10 @@ struct WindowTests {
         let pending = try await fixture.store.pendingNotifications(limit: 100)
         let items = try pending.map { try NotificationItem(json: Array($0.item.utf8)).received(json: $0.item) }
         #expect(
-            try fixture.store.receive(
+            try await fixture.store.receive(
                 topic: "n", partition: 0, items: items, nextOffset: 7, expected: nil, receivedAt: 1) == 7)
         #expect(
-            try fixture.store.receive(
+            try await fixture.store.receive(
                 topic: "n", partition: 0, items: items, nextOffset: 14, expected: 7, receivedAt: 2) == 0)
         #expect(try fixture.store.openItems(audience: "governors-office").count == 5)
     }

@@ -34,7 +34,7 @@ public struct DigestWindows: Sendable {
 
     /// Closes every window that ended by `now`, oldest first, and returns the digests built.
     @discardableResult
-    public func closeDue(now: Int64 = Timestamp.now()) throws -> [StoredDigest] {
+    public func closeDue(now: Int64 = Timestamp.now()) async throws -> [StoredDigest] {
         var built: [StoredDigest] = []
         for audience in configuration.audiences {
             let clock = clock(audience)
@@ -42,7 +42,7 @@ public struct DigestWindows: Sendable {
             while true {
                 let end = clock.boundary(after: closed)
                 guard end <= now else { break }
-                if let digest = try close(audience, start: closed, end: end, now: now) { built.append(digest) }
+                if let digest = try await close(audience, start: closed, end: end, now: now) { built.append(digest) }
                 closed = try store.windowClosedThrough(audience: audience.id) ?? end
             }
         }
@@ -50,11 +50,11 @@ public struct DigestWindows: Sendable {
     }
 
     /// Closes `audience`'s open window now (before its scheduled end) and returns its digest, if it has one.
-    public func closeNow(_ audience: Audience, now: Int64 = Timestamp.now()) throws -> StoredDigest? {
-        try closeDue(now: now)
+    public func closeNow(_ audience: Audience, now: Int64 = Timestamp.now()) async throws -> StoredDigest? {
+        try await closeDue(now: now)
         let start = try openWindowStart(audience, clock: clock(audience), now: now)
         guard start < now else { return nil }
-        return try close(audience, start: start, end: now, now: now)
+        return try await close(audience, start: start, end: now, now: now)
     }
 
     /// The digest the open window of `audience` would produce now, without closing it.
@@ -75,10 +75,10 @@ public struct DigestWindows: Sendable {
         return try store.windowClosedThrough(audience: audience.id) ?? clock.boundary(atOrBefore: now)
     }
 
-    private func close(_ audience: Audience, start: Int64, end: Int64, now: Int64) throws -> StoredDigest? {
+    private func close(_ audience: Audience, start: Int64, end: Int64, now: Int64) async throws -> StoredDigest? {
         let builder = DigestBuilder(audience: audience, renderer: renderer)
         let totals = try store.latestTotals()
-        let digest = try store.closeWindow(audience: audience.id, start: start, end: end) { items in
+        let digest = try await store.closeWindow(audience: audience.id, start: start, end: end) { items in
             guard
                 let digest = builder.build(
                     items: items, totals: totals, start: start, end: end, now: now, logger: logger)

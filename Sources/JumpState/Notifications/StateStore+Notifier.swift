@@ -130,13 +130,13 @@ extension StateStore {
     /// Stores a batch of received items in one transaction with the notifier's next offset of their partition of
     /// `jump.notifications` (kept apart from the state fold's offsets; guarded like ``apply(topic:records:expected:ledgerWindow:router:)``): an item seen
     /// before is dropped by id; each origin partition's totals are kept if they are newer than those held.
-    /// Returns how many items were new.
+    /// Returns how many items were new. The caller's task is suspended while the write waits for the writer.
     @discardableResult
     public func receive(
         topic: String, partition: Int32, items: [ReceivedItem], nextOffset: Int64, expected: Int64?,
         receivedAt: Int64
-    ) throws -> Int {
-        try write { db in
+    ) async throws -> Int {
+        try await write { db in
             var added = 0
             for item in items {
                 try db.cachedStatement(
@@ -225,10 +225,10 @@ extension StateStore {
     /// is built again from the new set, so a window that closes while items arrive loses none.
     public func closeWindow(
         audience: String, start: Int64, end: Int64,
-        build: ([BufferedItem]) throws -> (digest: StoredDigest, deliveries: [DeliveryKey])?
-    ) throws -> StoredDigest? {
+        build: ([BufferedItem]) async throws -> (digest: StoredDigest, deliveries: [DeliveryKey])?
+    ) async throws -> StoredDigest? {
         while true {
-            let (closedThrough, items) = try writer.read { db in
+            let (closedThrough, items) = try await writer.read { db in
                 (
                     try Int64.fetchOne(
                         db, sql: "SELECT closed_through FROM digest_windows WHERE audience = ?", arguments: [audience]),
@@ -236,8 +236,8 @@ extension StateStore {
                 )
             }
             guard closedThrough == start else { return nil }
-            let built = try build(items)
-            let outcome = try write { db in
+            let built = try await build(items)
+            let outcome = try await write { db in
                 try Self.record(built, items: items, audience: audience, start: start, end: end, db)
             }
             switch outcome {

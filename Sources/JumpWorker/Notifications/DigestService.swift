@@ -66,16 +66,16 @@ public final class DigestService: Sendable {
     /// Closes the windows that ended and delivers what is due.
     @discardableResult
     public func tick(now: Int64 = Timestamp.now()) async throws -> DigestDeliverer.Round {
-        try windows.closeDue(now: now)
+        try await windows.closeDue(now: now)
         return try await deliverer.deliverDue(now: now)
     }
 
     /// Closes the open window of each audience now (or of one) and delivers; returns the digests built.
     public func sendNow(audience: String? = nil) async throws -> [StoredDigest] {
         let now = Timestamp.now()
-        var built = try windows.closeDue(now: now)
+        var built = try await windows.closeDue(now: now)
         for candidate in configuration.audiences where audience == nil || candidate.id == audience {
-            if let digest = try windows.closeNow(candidate, now: now) { built.append(digest) }
+            if let digest = try await windows.closeNow(candidate, now: now) { built.append(digest) }
         }
         try await deliverer.deliverDue(now: now)
         return built

@@ -116,7 +116,7 @@ public final class NotifierWorker: Sendable {
             for case .message(let message) in events {
                 byPartition[message.topicPartition.partition, default: []].append(message)
             }
-            for (partition, messages) in byPartition { try receive(partition: partition, messages) }
+            for (partition, messages) in byPartition { try await receive(partition: partition, messages) }
             if configuration.untilIdle, byPartition.isEmpty, !consumer.assignment.isEmpty,
                 consumer.partitionsAtEnd == consumer.assignment
             {
@@ -127,7 +127,7 @@ public final class NotifierWorker: Sendable {
     }
 
     /// Stores one partition's messages and their next offset in one transaction.
-    private func receive(partition: Int32, _ messages: [KafkaConsumerMessage]) throws {
+    private func receive(partition: Int32, _ messages: [KafkaConsumerMessage]) async throws {
         var items: [ReceivedItem] = []
         for message in messages {
             guard let value = message.value else { continue }
@@ -143,7 +143,7 @@ public final class NotifierWorker: Sendable {
         }
         let next = (messages.map(\.offset).max() ?? 0) + 1
         let expected = assigned.snapshot[partition] ?? nil
-        let added = try store.receive(
+        let added = try await store.receive(
             topic: configuration.topic, partition: partition, items: items, nextOffset: next, expected: expected,
             receivedAt: Timestamp.now())
         assigned.advance([partition: next])
