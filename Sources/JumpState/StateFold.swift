@@ -106,18 +106,19 @@ struct StateFold {
     }
 
     private func expansion(_ id: String, partition: Int32) throws -> KnownExpansion? {
-        try Row.fetchOne(
+        // A cursor's row is read in place (`Row.fetchOne` would copy it, column names included): every completion
+        // and withdrawal comes here.
+        let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
                     SELECT status, announced_on IS NOT NULL, company_id, direction, actual_jobs, actual_cents
                     FROM expansions WHERE partition = ? AND expansion_id = ?
                     """),
-            arguments: [partition, id]
-        ).map {
-            KnownExpansion(
-                status: $0[0], announced: $0[1], companyID: $0[2], direction: $0[3], actualJobs: $0[4],
-                actualCents: $0[5])
-        }
+            arguments: [partition, id])
+        guard let row = try rows.next() else { return nil }
+        return KnownExpansion(
+            status: row[0], announced: row[1], companyID: row[2], direction: row[3], actualJobs: row[4],
+            actualCents: row[5])
     }
 
     /// Records `total-saturated` when a running total of the partition in `direction` reached the saturated value

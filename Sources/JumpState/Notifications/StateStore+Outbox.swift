@@ -15,9 +15,15 @@ extension StateStore {
     /// cooperative pool, never waiting for the worker's write).
     public func pendingNotifications(limit: Int) async throws -> [OutboxNotification] {
         try await writer.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT seq, audience, item FROM notification_outbox ORDER BY seq LIMIT ?", arguments: [limit]
-            ).map { OutboxNotification(sequence: $0[0], audience: $0[1], item: $0[2]) }
+            // Rows read in place from a cursor: `Row.fetchAll` copies every row, column names included.
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT seq, audience, item FROM notification_outbox ORDER BY seq LIMIT ?"),
+                arguments: [limit])
+            var pending: [OutboxNotification] = []
+            while let row = try rows.next() {
+                pending.append(OutboxNotification(sequence: row[0], audience: row[1], item: row[2]))
+            }
+            return pending
         }
     }
 
