@@ -94,10 +94,11 @@ final class AssignedOffsets: Sendable {
     /// (the beginning of the log for one it never held) and keep these offsets in step. They run inside poll,
     /// between batches: the store is the truth, Kafka's committed offsets are not.
     func hooks(
-        logger: Logger, stored: @escaping @Sendable () throws -> [Int32: Int64]
+        logger: Logger, committing: CommitGate? = nil, stored: @escaping @Sendable () throws -> [Int32: Int64]
     ) -> KafkaRebalanceHooks {
         KafkaRebalanceHooks(
             onAssign: { [self] partitions in
+                committing?.waitUntilIdle()
                 let offsets = try stored()
                 assign(partitions.map { ($0.partition, offsets[$0.partition]) })
                 let starts = partitions.map { ($0, offsets[$0.partition].map(KafkaOffset.exact) ?? .beginning) }
@@ -106,8 +107,26 @@ final class AssignedOffsets: Sendable {
                     metadata: ["start": "\(starts.sorted { $0.0 < $1.0 }.map { "\($0.0)@\($0.1)" })"])
                 return Dictionary(uniqueKeysWithValues: starts)
             },
-            onRevoke: { [self] partitions in revoke(partitions.map(\.partition)) })
+            onRevoke: { [self] partitions in
+                committing?.waitUntilIdle()
+                revoke(partitions.map(\.partition))
+            })
     }
+}
+
+/// Held while a batch's transaction is in flight, so that the next batch is polled and decoded meanwhile while a
+/// rebalance still sees the store as that transaction leaves it: the rebalance hooks (inside poll, on the
+/// consumer's own queue, never on Swift's cooperative pool) wait until no transaction is in flight before they read
+/// the store's offsets or drop a partition.
+final class CommitGate: Sendable {
+    private let inFlight = DispatchGroup()
+
+    /// A transaction starts.
+    func enter() { inFlight.enter() }
+    /// It ended (committed or failed).
+    func leave() { inFlight.leave() }
+    /// Blocks the calling thread until no transaction is in flight.
+    func waitUntilIdle() { inFlight.wait() }
 }
 
 /// Consumes `jump.events` in a group and folds it into a ``StateStore`` with effectively-once semantics: each
@@ -125,6 +144,7 @@ public final class StateWorker: Sendable {
     private let decoder = EventDecoder()
     private let clock = PollClock()
     private let placement: PlacementGuard
+    private let committing: CommitGate
 
     /// Prepares the worker; nothing is consumed until ``run()``.
     public init(configuration: StateWorkerConfiguration, store: StateStore, logger: Logger) throws {
@@ -137,7 +157,9 @@ public final class StateWorker: Sendable {
         consumerConfiguration.useWorkerDefaults(prefetchKilobytes: 4_096)
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
-        var hooks = assigned.hooks(logger: logger) { try store.nextOffsets(topic: topic) }
+        let committing = CommitGate()
+        self.committing = committing
+        var hooks = assigned.hooks(logger: logger, committing: committing) { try store.nextOffsets(topic: topic) }
         let placement = PlacementGuard(placement: configuration.placement, topic: topic, logger: logger)
         let assign = hooks.onAssign
         hooks.onAssign = { partitions in
@@ -167,12 +189,17 @@ public final class StateWorker: Sendable {
 
     /// Consumes until asked to stop (or, with `untilIdle`, until caught up), then commits and leaves the group.
     ///
+    /// The next batch is polled, decoded and diverted while the previous one's transaction is in flight (a
+    /// ``CommitGate`` keeps rebalances from seeing the store before it commits); with `pauseBetweenBatches`, each
+    /// batch is committed before the pause, as a throttled worker's batches always were.
+    ///
     /// - Throws: ``OffsetOutOfRange`` when the store's offset is not in the log; a fatal Kafka or store error.
     public func run() async throws -> StateWorkerExit {
         var exit = StateWorkerExit.stopped
         var wait = AssignmentWait(
             role: "state", topic: configuration.topic, group: configuration.groupID,
             timeout: configuration.untilIdle ? configuration.assignmentTimeout : nil, logger: logger)
+        var inFlight: Task<Void, any Error>?
         do {
             while !stopRequested.load(ordering: .acquiring) {
                 let events: [KafkaConsumerEvent]
@@ -180,6 +207,7 @@ public final class StateWorker: Sendable {
                     events = try await consumer.poll(
                         maxEvents: configuration.batchSize, timeout: configuration.pollTimeout)
                 } catch let error as KafkaError where error.kind == .offsetOutOfRange {
+                    try await inFlight?.value
                     throw await outOfRange(error)
                 }
                 clock.tick()
@@ -189,19 +217,28 @@ public final class StateWorker: Sendable {
                     return nil
                 }
                 if !messages.isEmpty {
-                    try await process(messages)
+                    let records = try await prepare(messages)
+                    try await inFlight?.value
+                    inFlight = apply(records)
                     if configuration.pauseBetweenBatches > .zero, !stopRequested.load(ordering: .acquiring) {
+                        try await inFlight?.value
+                        inFlight = nil
                         try await Task.sleep(for: configuration.pauseBetweenBatches)
                     }
+                    continue
                 }
-                if configuration.untilIdle, messages.isEmpty, !consumer.assignment.isEmpty,
+                try await inFlight?.value
+                inFlight = nil
+                if configuration.untilIdle, !consumer.assignment.isEmpty,
                     consumer.partitionsAtEnd == consumer.assignment, placement.copiesRead(by: assigned.snapshot)
                 {
                     exit = .idle
                     break
                 }
             }
+            try await inFlight?.value
         } catch {
+            _ = try? await inFlight?.value
             await shutDown()
             throw error
         }
@@ -221,9 +258,8 @@ public final class StateWorker: Sendable {
     }
 
     /// Decodes a batch, dead-letters what is invalid and moves what belongs in another partition (waiting for the
-    /// acknowledgements), applies the rest in one transaction, then stores the next offsets in Kafka for lag
-    /// tooling.
-    private func process(_ messages: [KafkaConsumerMessage]) async throws {
+    /// acknowledgements), and returns the records to apply.
+    private func prepare(_ messages: [KafkaConsumerMessage]) async throws -> [ConsumedRecord] {
         // Decoding is independent per message: it runs on both cores, results kept in message order.
         let decoded = await DecodedEvent.decodeAll(messages, decoder: decoder)
         let partitions = try await placement.partitionCount {
@@ -261,15 +297,32 @@ public final class StateWorker: Sendable {
                 ConsumedRecord(partition: message.topicPartition.partition, offset: message.offset, content: content))
         }
         if !rejected.isEmpty || !copies.isEmpty { try await divert(rejected, copies: copies) }
+        return records
+    }
+
+    /// Applies a batch in one transaction, in a task of its own while the next batch is prepared, then stores the
+    /// next offsets in Kafka for lag tooling.
+    private func apply(_ records: [ConsumedRecord]) -> Task<Void, any Error> {
+        committing.enter()
+        return Task {
+            try await applyNow(records)
+        }
+    }
+
+    private func applyNow(_ records: [ConsumedRecord]) async throws {
         let started = ContinuousClock.now
         let expected = assigned.snapshot
-        let outcome = try await withRetries("apply a batch") {
-            try await store.apply(
-                topic: configuration.topic, records: records, expected: expected,
-                ledgerWindow: configuration.ledgerWindow, router: configuration.router)
+        let outcome: BatchOutcome
+        do {
+            defer { committing.leave() }
+            outcome = try await withRetries("apply a batch") {
+                try await store.apply(
+                    topic: configuration.topic, records: records, expected: expected,
+                    ledgerWindow: configuration.ledgerWindow, router: configuration.router)
+            }
+            assigned.advance(outcome.nextOffsets)
         }
         let next = outcome.nextOffsets
-        assigned.advance(next)
         let elapsed = ContinuousClock.now - started
         WorkerMetrics.batchDuration.recordNanoseconds(
             elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)

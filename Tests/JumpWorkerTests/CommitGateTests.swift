@@ -1,0 +1,48 @@
+import Foundation
+import JumpKafka
+import Logging
+import Synchronization
+import Testing
+
+@testable import JumpWorker
+
+/// The next batch is polled while the previous one commits; a rebalance in that poll must see the store as the
+/// commit leaves it.
+@Suite("Batches in flight and rebalances")
+struct CommitGateTests {
+    @Test("a rebalance waits for the batch in flight: its hooks read the store's offsets only after the commit")
+    func assignWaitsForCommit() throws {
+        let gate = CommitGate()
+        let stored = Mutex<Int64>(10)
+        let offsets = AssignedOffsets()
+        let hooks = offsets.hooks(logger: Logger(label: "test"), committing: gate) {
+            [0: stored.withLock { $0 }]
+        }
+        let partition = KafkaTopicPartition(topic: "jump.events", partition: 0)
+        gate.enter()
+        let started = ContinuousClock.now
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
+            stored.withLock { $0 = 42 }  // the batch in flight commits, moving the store's offset
+            gate.leave()
+        }
+        let starts = try hooks.onAssign([partition])
+        #expect(ContinuousClock.now - started >= .milliseconds(250), "the hook waited for the commit")
+        #expect(starts[partition] == .exact(42))
+        #expect(offsets.snapshot[0] == .some(42))
+    }
+
+    @Test("a revocation waits for the batch in flight, so the commit cannot bring a revoked partition back")
+    func revokeWaitsForCommit() {
+        let gate = CommitGate()
+        let offsets = AssignedOffsets()
+        offsets.assign([(0, 10)])
+        let hooks = offsets.hooks(logger: Logger(label: "test"), committing: gate) { [:] }
+        gate.enter()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
+            offsets.advance([0: 42])  // what the batch in flight does when it commits
+            gate.leave()
+        }
+        hooks.onRevoke([KafkaTopicPartition(topic: "jump.events", partition: 0)])
+        #expect(offsets.snapshot[0] == nil, "revoked after the commit, not before it")
+    }
+}
