@@ -85,15 +85,15 @@ extension KafkaConsumerConfiguration {
     /// leaving frees its partitions within 8 s, and a restarted daemon joins quickly on the dev broker, whose mock
     /// coordinator holds a group whose last member left for the session timeout before it lets a new one in.
     ///
-    /// A prefetch of `prefetchKilobytes` instead of librdkafka's 64 MiB: a worker applies a batch at a time, and a
-    /// few MiB is several batches, so a backlog keeps it busy without holding the topic in memory. The state worker
-    /// takes 4 MiB (the benchmark's 100,000 events: the same throughput, peak RSS 160 to about 75 MiB); the notifier,
-    /// whose items are larger and which drains its queue faster than librdkafka's fetch backoff refills it, 8 MiB
-    /// (with 4 it waited about 5 s longer). `-X session.timeout.ms=...` or `-X queued.max.messages.kbytes=...`
+    /// A prefetch of 8 MiB instead of librdkafka's 64: a worker applies a batch at a time, and 8 MiB is several
+    /// batches, so a backlog keeps it busy without holding the topic in memory (the benchmark's 100,000 events: peak
+    /// RSS of the state worker 160 to about 80 MiB). Less costs throughput: with 4 MiB the worker drained its queue
+    /// faster than librdkafka refilled it (50,000 events: 9.3 s against 7–8 s with 8, 16 or 64 MiB; the notifier
+    /// took 20 s instead of 17 for 100,000 items). `-X session.timeout.ms=...` or `-X queued.max.messages.kbytes=...`
     /// still wins.
-    mutating func useWorkerDefaults(prefetchKilobytes: Int) {
+    mutating func useWorkerDefaults() {
         sessionTimeout = .seconds(8)
         heartbeatInterval = .seconds(2)
-        self.prefetchKilobytes = prefetchKilobytes
+        prefetchKilobytes = 8_192
     }
 }

@@ -53,7 +53,7 @@ public final class NotifierWorker: Sendable {
         self.logger = logger
         var consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: configuration.brokers, groupID: configuration.groupID, topics: [configuration.topic])
-        consumerConfiguration.useWorkerDefaults(prefetchKilobytes: 8_192)
+        consumerConfiguration.useWorkerDefaults()
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
         let hooks = assigned.hooks(logger: logger) { try store.notifierOffsets(topic: topic) }

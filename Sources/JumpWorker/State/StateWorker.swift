@@ -154,7 +154,7 @@ public final class StateWorker: Sendable {
         var consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: configuration.brokers, groupID: configuration.groupID, topics: [configuration.topic])
         consumerConfiguration.offsetReset = configuration.offsetReset ?? .error
-        consumerConfiguration.useWorkerDefaults(prefetchKilobytes: 4_096)
+        consumerConfiguration.useWorkerDefaults()
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
         let committing = CommitGate()
