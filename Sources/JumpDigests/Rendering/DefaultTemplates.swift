@@ -9,24 +9,8 @@ public enum DefaultTemplates {
         Identificador: {{digestId}}
 
         Cifras principales:
-        {{#figures}}
-          {{label}}: {{value}}
-        {{/figures}}
 
-        {{changesHeading}}
-        {{#groups}}
-
-          {{label}}
-        {{#items}}
-          - {{headline}}
-        {{/items}}
-        {{/groups}}
-        {{#hasMore}}
-
-          {{moreText}}
-        {{/hasMore}}
-
-        """
+        """ + sections
 
     /// `digest.en.mustache`.
     public static let english = """
@@ -36,6 +20,12 @@ public enum DefaultTemplates {
         Id: {{digestId}}
 
         Headline figures:
+
+        """ + sections
+
+    /// What follows the headings in both languages: the figures, the changes by group, and how many were left out
+    /// (every label comes from the renderer, already in the digest's language).
+    private static let sections = """
         {{#figures}}
           {{label}}: {{value}}
         {{/figures}}
