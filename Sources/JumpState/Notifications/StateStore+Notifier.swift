@@ -183,10 +183,12 @@ extension StateStore {
 
     /// The end of the last window closed for `audience` (milliseconds since 1970), or `nil` if none was.
     public func windowClosedThrough(audience: String) throws -> Int64? {
-        try writer.read { db in
-            try Int64.fetchOne(
-                db, sql: "SELECT closed_through FROM digest_windows WHERE audience = ?", arguments: [audience])
-        }
+        try writer.read { db in try Self.closedThrough(db, audience: audience) }
+    }
+
+    private static func closedThrough(_ db: Database, audience: String) throws -> Int64? {
+        try Int64.fetchOne(
+            db, sql: "SELECT closed_through FROM digest_windows WHERE audience = ?", arguments: [audience])
     }
 
     /// Starts `audience`'s windows at `start` unless they started before (a new store does not report the past).
@@ -203,12 +205,14 @@ extension StateStore {
         try writer.read { db in try Self.openItems(db, audience: audience, before: end) }
     }
 
+    /// The items of `audience` not yet in a digest and received before the end (two arguments, in that order).
+    private static let openItemsFilter = "audience = ? AND digest_id IS NULL AND received_at < ?"
+
     private static func openItems(_ db: Database, audience: String, before end: Int64) throws -> [BufferedItem] {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT item_id, importance, received_at, item FROM notifier_items
-                WHERE audience = ? AND digest_id IS NULL AND received_at < ?
+                SELECT item_id, importance, received_at, item FROM notifier_items WHERE \(openItemsFilter)
                 ORDER BY importance DESC, received_at, rowid
                 """, arguments: [audience, end]
         ).map { BufferedItem(itemID: $0[0], importance: $0[1], receivedAt: $0[2], item: $0[3]) }
@@ -230,8 +234,7 @@ extension StateStore {
         while true {
             let (closedThrough, items) = try await writer.read { db in
                 (
-                    try Int64.fetchOne(
-                        db, sql: "SELECT closed_through FROM digest_windows WHERE audience = ?", arguments: [audience]),
+                    try Self.closedThrough(db, audience: audience),
                     try Self.openItems(db, audience: audience, before: end)
                 )
             }
@@ -264,10 +267,7 @@ extension StateStore {
         start: Int64, end: Int64, _ db: Database
     ) throws -> WindowRecord {
         let open = try String.fetchAll(
-            db,
-            sql: """
-                SELECT item_id FROM notifier_items WHERE audience = ? AND digest_id IS NULL AND received_at < ?
-                """, arguments: [audience, end])
+            db, sql: "SELECT item_id FROM notifier_items WHERE \(openItemsFilter)", arguments: [audience, end])
         guard Set(open) == Set(items.map(\.itemID)) else { return .itemsChanged }
         try db.execute(
             sql: "UPDATE digest_windows SET closed_through = ? WHERE audience = ? AND closed_through = ?",

@@ -222,13 +222,11 @@ public final class StateWorker: Sendable {
                     inFlight = apply(records)
                     if configuration.pauseBetweenBatches > .zero, !stopRequested.load(ordering: .acquiring) {
                         try await inFlight?.value
-                        inFlight = nil
                         try await Task.sleep(for: configuration.pauseBetweenBatches)
                     }
                     continue
                 }
-                try await inFlight?.value
-                inFlight = nil
+                try await inFlight?.value  // awaiting a finished batch again costs nothing
                 if configuration.untilIdle, !consumer.assignment.isEmpty,
                     consumer.partitionsAtEnd == consumer.assignment, placement.copiesRead(by: assigned.snapshot)
                 {
