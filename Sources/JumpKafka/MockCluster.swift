@@ -44,6 +44,8 @@ public final class MockCluster: Sendable {
     }
 
     /// Makes a broker unreachable: its connections are closed and new ones refused, until ``setBrokerUp(_:)``.
+    /// librdkafka 2.0.2 re-binds the broker's port at once and aborts the process if another socket took it, so
+    /// tests that call this run apart from parallel ones (`Deploy/local/test.sh`).
     public func setBrokerDown(_ brokerID: Int32) throws(KafkaError) {
         try check(rd_kafka_mock_broker_set_down(cluster.pointer, brokerID), "broker \(brokerID) down")
     }
