@@ -3,8 +3,20 @@ import JumpEvents
 
 /// Folds one event into the state tables of its partition. Returns how many anomalies it recorded: references
 /// to unknown expansions and events out of order are handled deliberately and written to `anomalies`.
+///
+/// The running totals change in memory as events fold (``RunningTotals``); ``finish()`` writes them, once per
+/// batch, before anything reads them.
 struct StateFold {
     let db: Database
+    private var totals: RunningTotals
+
+    init(db: Database) {
+        self.db = db
+        totals = RunningTotals(db: db)
+    }
+
+    /// Writes what the batch changed in the running totals.
+    func finish() throws { try totals.write(db) }
 
     mutating func apply(_ event: JumpEvent, partition: Int32, offset: Int64) throws -> Int {
         let context = AnomalyContext(partition: partition, offset: offset, eventID: event.id)
@@ -14,6 +26,7 @@ struct StateFold {
         case .expansionWithdrawn(let withdrawn): return try withdraw(withdrawn, context)
         case .investmentAnnounced(let investment):
             try upsertCompany(investment.investor, partition: partition)
+            let before = try self.investment(investment.investmentId, partition: partition)
             try execute(
                 """
                 INSERT INTO investments (partition, investment_id, investor_id, direction, amount_cents, sector,
@@ -26,6 +39,11 @@ struct StateFold {
                     partition, investment.investmentId, investment.investor.id, investment.direction.rawValue,
                     investment.amountUsdCents, investment.sector, investment.region, investment.announcedOn,
                 ])
+            try totals.investmentChanged(
+                partition: partition, from: before,
+                to: RunningTotals.Investment(
+                    investorID: investment.investor.id, direction: investment.direction.rawValue,
+                    cents: investment.amountUsdCents))
             return try noteSaturation(context, direction: investment.direction.rawValue)
         case .exportsReported(let exports):
             try execute(
@@ -95,66 +113,63 @@ struct StateFold {
             [partition, company.id, company.name, company.country.rawValue, company.sector])
     }
 
-    /// What the store holds of an expansion, for the fold's decisions and its anomalies.
+    /// What the store holds of an expansion, for the fold's decisions, its anomalies and the running totals.
     struct KnownExpansion {
-        var status: String
+        var row: RunningTotals.Expansion
         var announced: Bool
-        var companyID: String
-        var direction: String?
-        var actualJobs: Int64?
-        var actualCents: Int64?
+        var status: String { row.status }
+        var companyID: String { row.companyID }
+        var direction: String? { row.direction }
     }
 
     private func expansion(_ id: String, partition: Int32) throws -> KnownExpansion? {
-        // A cursor's row is read in place (`Row.fetchOne` would copy it, column names included): every completion
-        // and withdrawal comes here.
+        // A cursor's row is read in place (`Row.fetchOne` would copy it, column names included): every expansion
+        // event comes here.
         let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
-                    SELECT status, announced_on IS NOT NULL, company_id, direction, actual_jobs, actual_cents
-                    FROM expansions WHERE partition = ? AND expansion_id = ?
+                    SELECT status, announced_on IS NOT NULL, company_id, direction, planned_jobs, planned_cents,
+                    actual_jobs, actual_cents FROM expansions WHERE partition = ? AND expansion_id = ?
                     """),
             arguments: [partition, id])
         guard let row = try rows.next() else { return nil }
         return KnownExpansion(
-            status: row[0], announced: row[1], companyID: row[2], direction: row[3], actualJobs: row[4],
-            actualCents: row[5])
+            row: RunningTotals.Expansion(
+                companyID: row[2], direction: row[3], status: row[0], plannedJobs: row[4], plannedCents: row[5],
+                actualJobs: row[6], actualCents: row[7]),
+            announced: row[1])
+    }
+
+    private func investment(_ id: String, partition: Int32) throws -> RunningTotals.Investment? {
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT investor_id, direction, amount_cents FROM investments
+                    WHERE partition = ? AND investment_id = ?
+                    """),
+            arguments: [partition, id])
+        guard let row = try rows.next() else { return nil }
+        return RunningTotals.Investment(investorID: row[0], direction: row[1], cents: row[2])
     }
 
     /// Records `total-saturated` when a running total of the partition in `direction` reached the saturated value
     /// of ``SaturatingTotal`` and no earlier anomaly named that figure.
-    private func noteSaturation(_ context: AnomalyContext, direction: String) throws -> Int {
-        // Every investment and expansion event comes here: two key lookups say whether anything is saturated at
-        // all, and only then are the figures named and earlier anomalies searched.
-        let anySaturated =
-            try Bool.fetchOne(
+    private mutating func noteSaturation(_ context: AnomalyContext, direction: String) throws -> Int {
+        // Every investment and expansion event comes here; the figures are in memory, and earlier anomalies are
+        // searched only when one is saturated.
+        let saturated = try totals.saturatedFigures(
+            RunningTotals.Side(partition: context.partition, direction: direction))
+        var figures: [String] = []
+        for figure in saturated {
+            let named = try Bool.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT EXISTS (SELECT 1 FROM totals_expansions WHERE partition = ?1 AND direction = ?2
-                            AND ?3 IN (planned_jobs, planned_cents, actual_jobs, actual_cents))
-                        OR EXISTS (SELECT 1 FROM totals_investments WHERE partition = ?1 AND direction = ?2
-                            AND cents = ?3)
+                        SELECT EXISTS (SELECT 1 FROM anomalies WHERE partition = ? AND kind = 'total-saturated'
+                            AND instr(detail, ?) > 0)
                         """),
-                arguments: [context.partition, direction, SaturatingTotal.saturated]) ?? false
-        guard anySaturated else { return 0 }
-        let figures = try String.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT figure FROM (
-                        SELECT 'expansions ' || status || ' planned jobs' AS figure, planned_jobs AS value
-                        FROM totals_expansions WHERE partition = ?1 AND direction = ?2
-                        UNION ALL SELECT 'expansions ' || status || ' planned cents', planned_cents
-                        FROM totals_expansions WHERE partition = ?1 AND direction = ?2
-                        UNION ALL SELECT 'expansions ' || status || ' actual jobs', actual_jobs
-                        FROM totals_expansions WHERE partition = ?1 AND direction = ?2
-                        UNION ALL SELECT 'expansions ' || status || ' actual cents', actual_cents
-                        FROM totals_expansions WHERE partition = ?1 AND direction = ?2
-                        UNION ALL SELECT 'investments cents', cents FROM totals_investments
-                        WHERE partition = ?1 AND direction = ?2)
-                    WHERE value = ?3 AND NOT EXISTS (SELECT 1 FROM anomalies WHERE partition = ?1
-                        AND kind = 'total-saturated' AND instr(detail, ?2 || ' ' || figure) > 0)
-                    """),
-            arguments: [context.partition, direction, SaturatingTotal.saturated])
+                arguments: [context.partition, "\(direction) \(figure)"])
+            if named != true { figures.append(figure) }
+        }
         guard !figures.isEmpty else { return 0 }
         return try record(
             context, "total-saturated",
@@ -164,7 +179,7 @@ struct StateFold {
 
     /// An announcement sets the planned figures. After a withdrawal it either fills in a placeholder left by an
     /// out-of-order withdrawal (staying withdrawn) or, for a real earlier announcement, announces it again.
-    private func announce(_ announced: ExpansionAnnounced, _ context: AnomalyContext) throws -> Int {
+    private mutating func announce(_ announced: ExpansionAnnounced, _ context: AnomalyContext) throws -> Int {
         try upsertCompany(announced.company, partition: context.partition)
         let existing = try expansion(announced.expansionId, partition: context.partition)
         var status = "announced"
@@ -206,12 +221,18 @@ struct StateFold {
                 announced.city, announced.region, announced.plannedJobs, announced.plannedInvestmentUsdCents,
                 announced.announcedOn, status,
             ])
+        try totals.expansionChanged(
+            partition: context.partition, from: existing?.row,
+            to: RunningTotals.Expansion(
+                companyID: announced.company.id, direction: announced.direction.rawValue, status: status,
+                plannedJobs: announced.plannedJobs, plannedCents: announced.plannedInvestmentUsdCents,
+                actualJobs: existing?.row.actualJobs, actualCents: existing?.row.actualCents))
         return anomalies + (try noteSaturation(context, direction: announced.direction.rawValue))
     }
 
     /// A completion records the actual figures; of an unknown expansion it leaves a placeholder to be filled by a
     /// late announcement; after a withdrawal it is recorded as an anomaly and the withdrawal stands.
-    private func complete(_ completed: ExpansionCompleted, _ context: AnomalyContext) throws -> Int {
+    private mutating func complete(_ completed: ExpansionCompleted, _ context: AnomalyContext) throws -> Int {
         var anomalies = 0
         let existing = try expansion(completed.expansionId, partition: context.partition)
         switch existing?.status {
@@ -224,8 +245,8 @@ struct StateFold {
             // The latest completion's figures win; the ones it replaces are kept in the anomaly.
             anomalies = try record(
                 context, "completed-again",
-                "\(completed.expansionId) was completed with \(existing?.actualJobs ?? 0) jobs and "
-                    + "\(existing?.actualCents ?? 0) cents; now \(completed.actualJobs) jobs and "
+                "\(completed.expansionId) was completed with \(existing?.row.actualJobs ?? 0) jobs and "
+                    + "\(existing?.row.actualCents ?? 0) cents; now \(completed.actualJobs) jobs and "
                     + "\(completed.actualInvestmentUsdCents) cents (the latest wins)")
         default: break
         }
@@ -246,12 +267,19 @@ struct StateFold {
                 context.partition, completed.expansionId, completed.companyId, completed.actualJobs,
                 completed.actualInvestmentUsdCents, completed.openedOn,
             ])
+        var row =
+            existing?.row
+            ?? RunningTotals.Expansion(companyID: completed.companyId, direction: nil, status: "completed")
+        row.status = "completed"
+        row.actualJobs = completed.actualJobs
+        row.actualCents = completed.actualInvestmentUsdCents
+        try totals.expansionChanged(partition: context.partition, from: existing?.row, to: row)
         guard let direction = existing?.direction else { return anomalies }
         return anomalies + (try noteSaturation(context, direction: direction))
     }
 
     /// A withdrawal takes the expansion out of every total its announcement (and completion) counted in.
-    private func withdraw(_ withdrawn: ExpansionWithdrawn, _ context: AnomalyContext) throws -> Int {
+    private mutating func withdraw(_ withdrawn: ExpansionWithdrawn, _ context: AnomalyContext) throws -> Int {
         var anomalies = 0
         let existing = try expansion(withdrawn.expansionId, partition: context.partition)
         if existing == nil {
@@ -274,6 +302,11 @@ struct StateFold {
                 context.partition, withdrawn.expansionId, withdrawn.companyId, withdrawn.reason.rawValue,
                 withdrawn.withdrawnOn,
             ])
+        var row =
+            existing?.row
+            ?? RunningTotals.Expansion(companyID: withdrawn.companyId, direction: nil, status: "withdrawn")
+        row.status = "withdrawn"
+        try totals.expansionChanged(partition: context.partition, from: existing?.row, to: row)
         return anomalies
     }
 }

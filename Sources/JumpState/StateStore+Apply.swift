@@ -100,6 +100,7 @@ extension StateStore {
                 let next = max(byPartition[record.partition]?.next ?? 0, record.offset + 1)
                 byPartition[record.partition] = (next, stats)
             }
+            try fold.finish()
             try items?.flush(db)
             for (partition, (next, stats)) in byPartition {
                 try advance(db, topic: topic, partition: partition, expected: expected[partition] ?? nil, to: next)

@@ -252,7 +252,7 @@ struct StateFoldTests {
     }
 }
 
-@Suite("Running totals kept by triggers")
+@Suite("Running totals kept by the fold")
 struct TotalsTests {
     @Test(
         "after 3,000 generated events in small batches (withdrawals, completions, repeats), the kept totals equal the totals aggregated from the rows"
@@ -279,5 +279,43 @@ struct TotalsTests {
         #expect(
             all.expansions.values.contains { $0.withdrawn > 0 } && all.expansions.values.contains { $0.completed > 0 })
         #expect(!all.companies.isEmpty && !all.investments.isEmpty)
+    }
+
+    @Test(
+        "rows that change company, direction and status again and again give the same totals in batches of 1, 3 and all, equal to the rows"
+    )
+    func conflictsInEveryBatching() async throws {
+        let other = { (json: String) in json.replacing("co.acme", with: "co.beta") }
+        let north = { (json: String) in json.replacing("mx-to-utah", with: "utah-to-mx") }
+        let again = { (json: String, id: String) in json.replacing(#""id":"i-"#, with: #""id":"\#(id)-"#) }
+        let reinvested = { (json: String) in json.replacing(#""id":"co.big""#, with: #""id":"co.beta""#) }
+        let events = [
+            announced("e1", id: "1"), announced("e2", id: "2"), other(announced("e1", jobs: 7, id: "3")),
+            north(announced("e1", cents: 9, id: "4")), completed("e1", company: "co.beta", id: "5"),
+            withdrawn("e1", company: "co.beta", id: "6"), announced("e1", id: "7"), completed("e3", id: "8"),
+            announced("e3", id: "9"), withdrawn("e4", id: "10"), north(announced("e4", id: "11")),
+            investment("i1", cents: 5), again(investment("i1", cents: 8, direction: "utah-to-mx"), "b"),
+            again(reinvested(investment("i1", cents: 3)), "c"), investment("i2", cents: 4), withdrawn("e2", id: "12"),
+            announced("e2", jobs: 1, id: "13"), completed("e2", jobs: 2, id: "14"), completed("e2", jobs: 3, id: "15"),
+        ]
+        var results: [PartitionTotals] = []
+        for size in [1, 3, events.count] {
+            let store = try StateStore()
+            var builder = RecordBuilder()
+            let records = try events.map { try builder.record($0) }
+            var expected: Int64?
+            for start in stride(from: 0, to: records.count, by: size) {
+                let batch = Array(records[start..<min(records.count, start + size)])
+                try await store.apply(topic: "jump.events", records: batch, expected: [0: expected])
+                expected = batch.last!.offset + 1
+            }
+            let check = try #require(try store.totalsCheck()[0])
+            #expect(check.kept == check.recomputed, "batches of \(size)")
+            results.append(check.kept)
+        }
+        #expect(results.allSatisfy { $0 == results[0] })
+        // e1-e3 are co.acme's (mx-to-utah), e4 is withdrawn; i1 ends co.beta's and i2 is co.big's.
+        #expect(results[0].companies == ["mx-to-utah": 3], "\(results[0].companies)")
+        #expect(results[0].investments["mx-to-utah"]?.usdCents == 7 && results[0].investments["utah-to-mx"] == nil)
     }
 }

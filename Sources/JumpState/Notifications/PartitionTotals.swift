@@ -151,7 +151,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
     /// The totals of one partition as the database holds them now.
     static func fetch(_ db: Database, partition: Int32) throws -> PartitionTotals {
         var totals = PartitionTotals()
-        // Kept by triggers (migration v3) as the rows change: a few rows to read, however large the partition.
+        // Kept by the fold (RunningTotals) as the rows change: a few rows to read, however large the partition.
         for row in try Row.fetchAll(
             db.cachedStatement(
                 sql: """
@@ -210,7 +210,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         return totals
     }
 
-    /// The totals of one partition aggregated from its rows (what the triggers keep), for checking them.
+    /// The totals of one partition aggregated from its rows (what the fold keeps), for checking them.
     static func recompute(_ db: Database, partition: Int32) throws -> PartitionTotals {
         var totals = try fetch(db, partition: partition)
         totals.expansions = [:]

@@ -48,7 +48,7 @@ extension StateStore {
         }
     }
 
-    /// Every partition's running totals as kept by the store's triggers and, next to them, as aggregated anew from
+    /// Every partition's running totals as kept by the fold and, next to them, as aggregated anew from
     /// the rows: equal unless the store is damaged. For checks and tests.
     public func totalsCheck() throws -> [Int32: (kept: PartitionTotals, recomputed: PartitionTotals)] {
         try writer.read { db in

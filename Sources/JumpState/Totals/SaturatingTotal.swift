@@ -3,8 +3,8 @@
 /// A total of cents or jobs is an `Int64`. Adding to it never traps: a sum past `Int64.max` *saturates* at
 /// `Int64.max` and stays there (a later subtraction cannot bring back a figure that was lost), and that value
 /// means "at least this much; the exact figure overflowed". The fold records an anomaly (`total-saturated`)
-/// on the event that saturated a total, readers show a saturated figure as such, and the SQL triggers of
-/// migration v4 apply the same rule.
+/// on the event that saturated a total, readers show a saturated figure as such, and ``RunningTotals`` (as the
+/// SQL triggers of migrations v4 to v5 did) applies the same rule.
 public enum SaturatingTotal {
     /// The value a saturated total holds.
     public static let saturated = Int64.max

@@ -1,8 +1,9 @@
 import GRDB
 
-/// The triggers that keep the running totals (`totals_*`, `company_links`) as the state rows change, under the
-/// rule of ``SaturatingTotal``: sums saturate at `Int64.max` instead of overflowing into SQLite's floating
-/// point (which a reader could not decode), and a saturated sum stays saturated.
+/// Migration v4's triggers that kept the running totals (`totals_*`, `company_links`) as the state rows changed,
+/// under the rule of ``SaturatingTotal``: sums saturate at `Int64.max` instead of overflowing into SQLite's
+/// floating point (which a reader could not decode), and a saturated sum stays saturated. Migration v5 drops them
+/// (``RunningTotals`` keeps the totals since); a store at v3 still passes through them.
 enum TotalsTriggers {
     /// Migration v4: the v3 triggers replaced by saturating ones, and the sums recomputed from the rows in Swift
     /// (SQLite's `SUM` fails with "integer overflow" where a store already overflowed).

@@ -136,19 +136,22 @@ struct StoreFileTests {
         let queue = try DatabaseQueue(path: file)
         try queue.write { db in
             // What a v3 store held after an overflow: SQLite had turned the sum into a float.
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v4%'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v4%' OR identifier LIKE 'v5%'")
             try db.execute(sql: "DROP TABLE store_info")
             try db.execute(
                 sql: """
                     INSERT INTO partition_offsets VALUES ('jump.events', 0, 2);
                     INSERT INTO investments VALUES (0, 'a', 'co.a', 'mx-to-utah', 1000000000000000, 's', 'US-UT', '2025-01-01');
                     INSERT INTO investments VALUES (0, 'b', 'co.a', 'mx-to-utah', 1000000000000000, 's', 'US-UT', '2025-01-01');
-                    UPDATE totals_investments SET cents = 9.3e18;
+                    INSERT OR REPLACE INTO totals_investments VALUES (0, 'mx-to-utah', 2, 9.3e18);
                     """)
         }
-        try queue.close()
         let upgraded = try StateStore(path: file)
         #expect(try upgraded.summary().investmentsByDirection["mx-to-utah"] == [2, 2_000_000_000_000_000])
         #expect(try upgraded.storedFoldVersion() == 1, "a store with events keeps its fold version until rebuilt")
+        let triggers = try queue.read {
+            try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        }
+        #expect(triggers.isEmpty, "v5 drops the totals triggers v4 created: \(triggers)")
     }
 }
