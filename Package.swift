@@ -47,6 +47,8 @@ let package = Package(
             dependencies: [
                 "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -57,7 +59,10 @@ let package = Package(
         .target(name: "CStandardStreams"),
         .target(
             name: "JumpCommandLine",
-            dependencies: ["CStandardStreams", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "CStandardStreams", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

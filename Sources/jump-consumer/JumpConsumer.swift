@@ -111,23 +111,3 @@ extension JumpConsumer {
             subcommands: [Summary.self, Company.self, Companies.self, Anomalies.self, Fingerprint.self, Backup.self])
     }
 }
-
-/// Signals (SIGTERM and SIGINT by default) call `handler` (on a Dispatch queue) instead of their default action,
-/// while this object lives.
-final class TerminationSignals {
-    private let sources: [any DispatchSourceSignal]
-
-    init(
-        _ signals: [(Int32, String)] = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")],
-        handler: @escaping @Sendable (String) -> Void
-    ) {
-        let queue = DispatchQueue(label: "jump-consumer.signals")
-        sources = signals.map { number, name in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { handler(name) }
-            source.resume()
-            return source
-        }
-    }
-}

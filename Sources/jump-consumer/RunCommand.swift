@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JumpCommandLine
 import JumpDigests
 import JumpKafka
 import JumpService
@@ -8,6 +9,7 @@ import JumpWorker
 import Logging
 import Metrics
 import Prometheus
+import UnixSignals
 
 /// The options of `run` (and `config show`): each one, when given, is the first layer of the configuration.
 struct RunOptions: ParsableArguments {
@@ -169,12 +171,6 @@ extension JumpConsumer {
                 logger.critical("cannot start: \(error)")
                 throw ExitCode(78)
             }
-            // Log rotation: the digest log is opened for every digest, so after the operator renames it, the next
-            // digest starts a new file; SIGHUP (what logrotate sends) must not end the process.
-            let hangup = TerminationSignals([(SIGHUP, "SIGHUP")]) { [logger] _ in
-                logger.notice("SIGHUP: digests.log and digests.jsonl are reopened by path for the next digest")
-            }
-            defer { withExtendedLifetime(hangup) {} }
             logger.notice(
                 "started",
                 metadata: [
@@ -182,25 +178,21 @@ extension JumpConsumer {
                     "digests": "\(settings.digestDirectory)", "http": "\(untilIdle ? "off" : settings.http)",
                 ])
             do {
-                if untilIdle {
-                    let signals = TerminationSignals { [logger] name in
-                        logger.notice("\(name): finishing the current batch, committing, leaving the group")
-                        daemon.requestStop()
+                // Log rotation: the digest log is opened for every digest, so after the operator renames it, the
+                // next digest starts a new file; SIGHUP (what logrotate sends) must not end the process.
+                try await Signals.handling(
+                    [.sighup],
+                    with: { [logger] _ in
+                        logger.notice("SIGHUP: digests.log and digests.jsonl are reopened by path for the next digest")
                     }
-                    defer { withExtendedLifetime(signals) {} }
-                    let exit = try await daemon.run()
-                    let undelivered = try daemon.undeliveredDigests()
-                    if undelivered > 0 {
-                        logger.error(
-                            "\(undelivered) digest deliveries are not delivered yet; 'jump-consumer digest list' shows their last errors, and the next run retries them"
-                        )
-                        throw ExitCode(75)
+                ) {
+                    if untilIdle {
+                        try await runUntilIdle(daemon, logger: logger)
+                    } else {
+                        try await ConsumerApplication.run(
+                            daemon: daemon, settings: settings, registry: registry, logger: logger)
+                        logger.notice("stopped", metadata: ["reason": "shutdown"])
                     }
-                    logger.notice("stopped", metadata: ["reason": "\(exit)"])
-                } else {
-                    try await ConsumerApplication.run(
-                        daemon: daemon, settings: settings, registry: registry, logger: logger)
-                    logger.notice("stopped", metadata: ["reason": "shutdown"])
                 }
             } catch let error as OffsetOutOfRange {
                 logger.critical("\(error)")
@@ -214,6 +206,25 @@ extension JumpConsumer {
                 logger.critical("stopping on a fatal error: \(error)")
                 throw ExitCode.failure
             }
+        }
+
+        /// Runs the roles until they are idle; SIGTERM or SIGINT finish the batch in hand first.
+        private func runUntilIdle(_ daemon: ConsumerDaemon, logger: Logger) async throws {
+            let exit = try await Signals.handling(
+                [.sigterm, .sigint],
+                with: { [logger] signal in
+                    logger.notice("\(signal): finishing the current batch, committing, leaving the group")
+                    daemon.requestStop()
+                }
+            ) { try await daemon.run() }
+            let undelivered = try daemon.undeliveredDigests()
+            if undelivered > 0 {
+                logger.error(
+                    "\(undelivered) digest deliveries are not delivered yet; 'jump-consumer digest list' shows their last errors, and the next run retries them"
+                )
+                throw ExitCode(75)
+            }
+            logger.notice("stopped", metadata: ["reason": "\(exit)"])
         }
 
         private func makeDaemon(

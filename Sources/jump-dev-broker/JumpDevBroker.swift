@@ -4,6 +4,7 @@ import Foundation
 import JumpCommandLine
 import JumpKafka
 import Logging
+import UnixSignals
 
 /// Runs librdkafka's in-memory mock Kafka cluster as a process, with the jump topics created.
 @main
@@ -69,9 +70,9 @@ struct JumpDevBroker: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("bootstrap.servers=\(cluster.bootstrapServers)\n".utf8))
         let names = try topics().map(\.name)
         logger.notice("serving", metadata: ["brokers": "\(brokerCount)", "topics": "\(names)"])
-        let signal = await TerminationSignal.wait()
+        let signal = await Signals.first(of: [.sigint, .sigterm])
         if let discovery { DevBrokerDiscovery.withdraw(file: discovery) }
-        logger.notice("stopping on \(signal)")
+        logger.notice("stopping on \(signal.map { "\($0)" } ?? "end of signals")")
         withExtendedLifetime(cluster) {}
     }
 
@@ -91,25 +92,4 @@ struct JumpDevBroker: AsyncParsableCommand {
         return result
     }
 
-}
-
-/// SIGINT and SIGTERM, turned from process-wide handlers into something a task can await.
-private enum TerminationSignal {
-    /// The signal sources; set once before waiting, kept for the life of the process.
-    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
-
-    /// Waits for SIGINT or SIGTERM and returns its name.
-    static func wait() async -> String {
-        let (names, continuation) = AsyncStream.makeStream(of: String.self)
-        let queue = DispatchQueue(label: "jump-dev-broker.signals")
-        sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { continuation.yield(name) }
-            source.resume()
-            return source
-        }
-        for await name in names { return name }
-        return "end of signals"
-    }
 }

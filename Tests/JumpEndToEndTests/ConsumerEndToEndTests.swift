@@ -27,6 +27,21 @@ struct ConsumerEndToEndTests {
         try await runCommand(product("jump-consumer"), arguments, timeout: .seconds(120))
     }
 
+    /// Publishes `count` generated events (`jump-producer generate --seed`).
+    func publishGenerated(count: Int, seed: Int) async throws {
+        let events = path("events.jsonl")
+        let generated = try await runCommand(
+            product("jump-producer"), ["generate", "--count", "\(count)", "--seed", "\(seed)"])
+        try generated.stdout.write(toFile: events, atomically: true, encoding: .utf8)
+        try await publish(events)
+    }
+
+    /// How many events the store at `state` has applied (0 before it exists).
+    func applied(_ state: String) async -> Int {
+        guard FileManager.default.fileExists(atPath: state) else { return 0 }
+        return (try? await summary(state))?["eventsApplied"] as? Int ?? 0
+    }
+
     func runUntilIdle(state: String, extra: [String] = []) async throws -> CommandResult {
         let result = try await consumer(
             ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle"] + Self.quickGroup + extra)
@@ -108,25 +123,25 @@ struct ConsumerEndToEndTests {
         #expect(try await broker.stop() == 0)
     }
 
-    @Test("SIGTERM while consuming: the worker finishes its batch, leaves the group and exits 0 within seconds")
-    func sigterm() async throws {
-        let events = path("events.jsonl")
-        let generated = try await runCommand(product("jump-producer"), ["generate", "--count", "3000", "--seed", "5"])
-        try generated.stdout.write(toFile: events, atomically: true, encoding: .utf8)
-        try await publish(events)
+    @Test(
+        "a signal while consuming (SIGTERM to the daemon, SIGINT to an --until-idle run): the worker finishes its batch, leaves the group, exits 0 within seconds, and a second run completes the fold",
+        arguments: [(SIGTERM, [String]()), (SIGINT, ["--until-idle", "--pause-ms", "20"])])
+    func stopSignal(signal: Int32, extra: [String]) async throws {
+        try await publishGenerated(count: 3000, seed: 5)
         let state = path("state.sqlite")
         let worker = try ChildProcess(
             product("jump-consumer"),
-            ["run", "-b", broker.bootstrapServers, "--state", state, "--batch-size", "20"] + Self.quickGroup)
-        try await eventually("the worker applies events") {
-            guard FileManager.default.fileExists(atPath: state) else { return false }
-            return ((try? await summary(state))?["eventsApplied"] as? Int ?? 0) > 0
-        }
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--batch-size", "20"] + extra + Self.quickGroup)
+        try await eventually("the worker applies events") { await applied(state) > 0 }
         let started = ContinuousClock.now
-        worker.signal(SIGTERM)
+        worker.signal(signal)
         #expect(try await worker.exitStatus(timeout: .seconds(15)) == 0, "\(worker.output)")
         #expect(ContinuousClock.now - started < .seconds(10))
-        #expect(worker.output.contains("left the group"))
+        #expect(worker.output.contains("left the group"), "\(worker.output)")
+        if signal == SIGINT {
+            #expect(worker.output.contains("SIGINT: finishing the current batch"))
+            #expect(await applied(state) < 3000, "stopped before the end (20 ms between batches of 20)")
+        }
         // Nothing was lost: a second run completes the fold to exactly the 3,000 events.
         _ = try await runUntilIdle(state: state)
         #expect(try await summary(state)["eventsApplied"] as? Int == 3000)

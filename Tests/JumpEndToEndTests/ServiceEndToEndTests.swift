@@ -204,6 +204,12 @@ struct ServiceEndToEndTests {
         #expect(metrics.body.contains(#"jump_consumer_lag{topic="jump.events",partition="0"} 0"#))
         #expect(metrics.body.contains("jump_batch_duration_seconds_count"))
         #expect(metrics.body.contains("jump_outbox_depth"))
+        // SIGHUP (what logrotate sends) is logged and ends nothing.
+        daemon.signal(SIGHUP)
+        try await eventually("SIGHUP is logged", timeout: .seconds(10)) {
+            daemon.output.contains("SIGHUP: digests.log")
+        }
+        #expect(try await get(port, "/healthz").status == 200)
         let stopping = ContinuousClock.now
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
