@@ -5,6 +5,8 @@ import GRDBSQLite
 enum SQLValue {
     case integer(Int64)
     case text(String)
+    /// UTF-8 text already in bytes (bound as text, never turned into a `String`).
+    case utf8([UInt8])
     case null
 }
 
@@ -17,6 +19,11 @@ extension Int32: SQLBindable { var sqlValue: SQLValue { .integer(Int64(self)) } 
 extension Int64: SQLBindable { var sqlValue: SQLValue { .integer(self) } }
 extension Int: SQLBindable { var sqlValue: SQLValue { .integer(Int64(self)) } }
 extension String: SQLBindable { var sqlValue: SQLValue { .text(self) } }
+/// UTF-8 text as bytes, bound as SQLite text.
+struct SQLText: SQLBindable {
+    var bytes: [UInt8]
+    var sqlValue: SQLValue { .utf8(bytes) }
+}
 extension Optional: SQLBindable where Wrapped: SQLBindable { var sqlValue: SQLValue { self?.sqlValue ?? .null } }
 
 extension Database {
@@ -52,6 +59,16 @@ extension Database {
                                 Int32(bytes.count), transientDestructor)
                         }
                     }()
+            case .utf8(let bytes):
+                // An empty array may have no storage; a null pointer would bind NULL, not empty text.
+                code =
+                    bytes.isEmpty
+                    ? sqlite3_bind_text(statement, index, "", 0, transientDestructor)
+                    : bytes.withUnsafeBytes { buffer in
+                        sqlite3_bind_text(
+                            statement, index, buffer.baseAddress!.assumingMemoryBound(to: CChar.self),
+                            Int32(buffer.count), transientDestructor)
+                    }
             case .null: code = sqlite3_bind_null(statement, index)
             }
             guard code == SQLITE_OK else {

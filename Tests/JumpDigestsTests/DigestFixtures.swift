@@ -48,7 +48,9 @@ struct DigestFixture {
     mutating func receiveOutbox(at receivedAt: Int64) async throws {
         let pending = try await store.pendingNotifications(limit: 100_000)
         guard !pending.isEmpty else { return }
-        let items = try pending.map { try NotificationItem(json: Array($0.item.utf8)).received(json: $0.item) }
+        let items = try pending.map {
+            try NotificationItem(json: $0.item).received(json: String(decoding: $0.item, as: UTF8.self))
+        }
         let start = nextNotificationOffset
         nextNotificationOffset += Int64(items.count)
         try await store.receive(

@@ -10,7 +10,7 @@ struct RoutingTests {
     private func routes(_ notifications: [OutboxNotification]) throws -> [String: Int] {
         var result: [String: Int] = [:]
         for notification in notifications {
-            let item = try NotificationItem(json: Array(notification.item.utf8))
+            let item = try NotificationItem(json: notification.item)
             result[item.audience] = item.importance
         }
         return result
@@ -35,7 +35,7 @@ struct RoutingTests {
         _ = try await fixture.fold([DigestFixture.example("expansion-announced")])
         let items = try await fixture.fold([DigestFixture.example("expansion-completed")])
         #expect(try routes(items) == ["consulate": 3])
-        let item = try NotificationItem(json: Array(items[0].item.utf8))
+        let item = try NotificationItem(json: items[0].item)
         #expect(item.facts.direction == .mexicoToUtah)
         #expect(item.facts.companyName == "Aceros del Norte S.A. de C.V.")
         #expect(item.facts.city == "Ogden")
@@ -76,9 +76,9 @@ struct RoutingTests {
         let lines = try DigestFixture.pressRelease()
         let items = try await fixture.fold(lines, partition: 3)
         #expect(items.count == 7)
-        let last = try NotificationItem(json: Array(items.last!.item.utf8))
+        let last = try NotificationItem(json: items.last!.item)
         let totals = try JSONDecoder().decode(PartitionTotals.self, from: Data(try #require(last.totalsJSON).utf8))
-        #expect(try items.dropLast().allSatisfy { try NotificationItem(json: Array($0.item.utf8)).totalsJSON == nil })
+        #expect(try items.dropLast().allSatisfy { try NotificationItem(json: $0.item).totalsJSON == nil })
         #expect(
             totals.exports == [
                 .init(
@@ -88,7 +88,7 @@ struct RoutingTests {
         #expect(totals.jobs.map(\.value) == [51_000])
         #expect(totals.meetings == 1 && totals.initiatives == 1)
         #expect(last.originPartition == 3 && last.originTopic == "jump.events")
-        #expect(items.last!.item.hasSuffix(#","event":"# + lines[4] + "}"))
+        #expect(String(decoding: items.last!.item, as: UTF8.self).hasSuffix(#","event":"# + lines[4] + "}"))
     }
 
     @Test("A configured rule can narrow an audience to one type, direction or topic")

@@ -123,7 +123,7 @@ struct WindowTests {
         var fixture = try DigestFixture()
         _ = try await fixture.fold(try DigestFixture.pressRelease())
         let items = try await fixture.store.pendingNotifications(limit: 100).map {
-            try NotificationItem(json: Array($0.item.utf8)).received(json: $0.item)
+            try NotificationItem(json: $0.item).received(json: String(decoding: $0.item, as: UTF8.self))
         }.filter { $0.audience == "consulate" }
         try #require(items.count >= 2)
         let store = fixture.store
@@ -154,7 +154,9 @@ struct WindowTests {
         var fixture = try DigestFixture()
         _ = try await fixture.fold(try DigestFixture.pressRelease())
         let pending = try await fixture.store.pendingNotifications(limit: 100)
-        let items = try pending.map { try NotificationItem(json: Array($0.item.utf8)).received(json: $0.item) }
+        let items = try pending.map {
+            try NotificationItem(json: $0.item).received(json: String(decoding: $0.item, as: UTF8.self))
+        }
         #expect(
             try await fixture.store.receive(
                 topic: "n", partition: 0, items: items, nextOffset: 7, expected: nil, receivedAt: 1) == 7)

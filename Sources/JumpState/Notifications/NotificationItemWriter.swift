@@ -67,30 +67,50 @@ struct NotificationItemWriter {
     mutating func flush(_ db: Database) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let quotedTopic = Self.quoted(topic)
+        var quotedTopic: [UInt8] = []
+        JSONWriter.appendString(topic, to: &quotedTopic)
+        var text: [UInt8] = []
         for (partition, items) in pending.sorted(by: { $0.key < $1.key }) {
-            let totals = String(
-                decoding: try encoder.encode(PartitionTotals.fetch(db, partition: partition)), as: UTF8.self)
+            let totals = try encoder.encode(PartitionTotals.fetch(db, partition: partition))
             for (index, item) in items.enumerated() {
-                // Written as text, field by field (the same JSON a JSONValue would give): one item per event routed.
-                var facts: [String] = []
-                if let direction = item.facts.direction { facts.append(#""direction":"\#(direction.rawValue)""#) }
-                if let name = item.facts.companyName { facts.append(#""companyName":\#(Self.quoted(name))"#) }
-                if let city = item.facts.city { facts.append(#""city":\#(Self.quoted(city))"#) }
-                let origin = #"{"topic":\#(quotedTopic),"partition":\#(partition),"offset":\#(item.offset)}"#
-                let id = Self.quoted(item.route.audience + ":" + item.facts.event.id)
-                let audience = Self.quoted(item.route.audience)
-                let event = String(decoding: item.raw, as: UTF8.self)
-                let text =
-                    #"{"id":\#(id),"audience":\#(audience),"importance":\#(item.route.importance),"#
-                    + #""origin":\#(origin),"facts":{\#(facts.joined(separator: ","))},"#
-                    + (index == items.count - 1 ? #""totals":\#(totals),"# : "") + #""event":\#(event)}"#
+                // Composed as bytes, field by field (the same JSON a JSONValue would give), and bound as text
+                // without becoming a String: one item per event routed.
+                text.removeAll(keepingCapacity: true)
+                text.append(contentsOf: #"{"id":"#.utf8)
+                JSONWriter.appendString(item.route.audience + ":" + item.facts.event.id, to: &text)
+                text.append(contentsOf: #","audience":"#.utf8)
+                JSONWriter.appendString(item.route.audience, to: &text)
+                text.append(contentsOf: #","importance":\#(item.route.importance),"origin":{"topic":"#.utf8)
+                text.append(contentsOf: quotedTopic)
+                text.append(contentsOf: #","partition":\#(partition),"offset":\#(item.offset)},"facts":{"#.utf8)
+                var separator = ""
+                if let direction = item.facts.direction {
+                    text.append(contentsOf: #""direction":"\#(direction.rawValue)""#.utf8)
+                    separator = ","
+                }
+                if let name = item.facts.companyName {
+                    text.append(contentsOf: #"\#(separator)"companyName":"#.utf8)
+                    JSONWriter.appendString(name, to: &text)
+                    separator = ","
+                }
+                if let city = item.facts.city {
+                    text.append(contentsOf: #"\#(separator)"city":"#.utf8)
+                    JSONWriter.appendString(city, to: &text)
+                }
+                text.append(contentsOf: "},".utf8)
+                if index == items.count - 1 {
+                    text.append(contentsOf: #""totals":"#.utf8)
+                    text.append(contentsOf: totals)
+                    text.append(UInt8(ascii: ","))
+                }
+                text.append(contentsOf: #""event":"#.utf8)
+                text.append(contentsOf: item.raw)
+                text.append(UInt8(ascii: "}"))
                 try db.run(
-                    "INSERT INTO notification_outbox (audience, item) VALUES (?, ?)", [item.route.audience, text])
+                    "INSERT INTO notification_outbox (audience, item) VALUES (?, ?)",
+                    [item.route.audience, SQLText(bytes: text)])
             }
         }
         pending.removeAll()
     }
-
-    private static func quoted(_ string: String) -> String { JSONWriter.string(.string(string)) }
 }

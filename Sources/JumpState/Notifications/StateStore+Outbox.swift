@@ -6,8 +6,8 @@ public struct OutboxNotification: Sendable, Equatable {
     public var sequence: Int64
     /// The audience: the message key on `jump.notifications`.
     public var audience: String
-    /// The item JSON: the message value.
-    public var item: String
+    /// The item JSON (UTF-8): the message value, as bytes (it goes to Kafka as it is, never through a `String`).
+    public var item: [UInt8]
 }
 
 extension StateStore {
@@ -21,7 +21,8 @@ extension StateStore {
                 arguments: [limit])
             var pending: [OutboxNotification] = []
             while let row = try rows.next() {
-                pending.append(OutboxNotification(sequence: row[0], audience: row[1], item: row[2]))
+                let item = try row.withUnsafeData(atIndex: 2) { data in data.map { [UInt8]($0) } ?? [] }
+                pending.append(OutboxNotification(sequence: row[0], audience: row[1], item: item))
             }
             return pending
         }

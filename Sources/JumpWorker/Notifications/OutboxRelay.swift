@@ -34,7 +34,8 @@ public final class OutboxRelay: Sendable {
         let acknowledged = Mutex<[Int64]>([])
         let failure = Mutex<KafkaError?>(nil)
         for notification in pending {
-            let message = KafkaProducerMessage(topic: topic, key: notification.audience, value: notification.item)
+            let message = KafkaProducerMessage(
+                topic: topic, key: Array(notification.audience.utf8), value: notification.item)
             let sequence = notification.sequence
             try await producer.enqueue(message) { result in
                 switch result {
