@@ -32,11 +32,42 @@ extension Database {
     /// `StatementArguments` boxes every value, which cost more than SQLite's own work here.
     @discardableResult
     func run(_ sql: String, _ values: [any SQLBindable]) throws -> Int {
-        let statement = try cachedStatement(sql: sql).sqliteStatement
+        let statement = try bound(sql, values)
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
+        let result = sqlite3_step(statement)
+        guard result == SQLITE_DONE else { throw stepError(result, sql) }
+        return Int(sqlite3_changes(sqliteConnection))
+    }
+
+    /// Runs a cached query with positional values bound as ``run(_:_:)`` binds them, and reads its first row, if
+    /// any, with `read` (columns read in place: no `Row`, no cursor). For the fold's per-event lookups.
+    func first<Value>(
+        _ sql: String, _ values: [any SQLBindable], _ read: (DirectRow) throws -> Value
+    ) throws -> Value? {
+        let statement = try bound(sql, values)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        switch sqlite3_step(statement) {
+        case SQLITE_ROW: return try read(DirectRow(statement: statement))
+        case SQLITE_DONE: return nil
+        case let result: throw stepError(result, sql)
+        }
+    }
+
+    private func stepError(_ result: Int32, _ sql: String) -> DatabaseError {
+        DatabaseError(
+            resultCode: ResultCode(rawValue: result), message: String(cString: sqlite3_errmsg(sqliteConnection)),
+            sql: sql)
+    }
+
+    /// The cached statement of `sql` with `values` bound to its parameters.
+    private func bound(_ sql: String, _ values: [any SQLBindable]) throws -> SQLiteStatement {
+        let statement = try cachedStatement(sql: sql).sqliteStatement
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
@@ -72,16 +103,36 @@ extension Database {
             case .null: code = sqlite3_bind_null(statement, index)
             }
             guard code == SQLITE_OK else {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "binding \(sql)")
             }
         }
-        let result = sqlite3_step(statement)
-        guard result == SQLITE_DONE else {
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: result), message: String(cString: sqlite3_errmsg(sqliteConnection)),
-                sql: sql)
-        }
-        return Int(sqlite3_changes(sqliteConnection))
+        return statement
+    }
+}
+
+/// The current row of a statement stepped by ``GRDB/Database/first(_:_:_:)``, read column by column.
+struct DirectRow {
+    fileprivate let statement: SQLiteStatement
+
+    /// Whether column `index` is NULL.
+    func isNull(_ index: Int32) -> Bool { sqlite3_column_type(statement, index) == SQLITE_NULL }
+
+    /// Column `index` as an integer (0 for NULL).
+    func int64(_ index: Int32) -> Int64 { sqlite3_column_int64(statement, index) }
+
+    /// Column `index` as an integer, `nil` for NULL.
+    func optionalInt64(_ index: Int32) -> Int64? { isNull(index) ? nil : int64(index) }
+
+    /// Column `index` as text ("" for NULL).
+    func string(_ index: Int32) -> String { optionalString(index) ?? "" }
+
+    /// Column `index` as text, `nil` for NULL.
+    func optionalString(_ index: Int32) -> String? {
+        guard let text = sqlite3_column_text(statement, index) else { return nil }
+        let count = Int(sqlite3_column_bytes(statement, index))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 }
 

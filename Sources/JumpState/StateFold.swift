@@ -123,33 +123,29 @@ struct StateFold {
     }
 
     private func expansion(_ id: String, partition: Int32) throws -> KnownExpansion? {
-        // A cursor's row is read in place (`Row.fetchOne` would copy it, column names included): every expansion
-        // event comes here.
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT status, announced_on IS NOT NULL, company_id, direction, planned_jobs, planned_cents,
-                    actual_jobs, actual_cents FROM expansions WHERE partition = ? AND expansion_id = ?
-                    """),
-            arguments: [partition, id])
-        guard let row = try rows.next() else { return nil }
-        return KnownExpansion(
-            row: RunningTotals.Expansion(
-                companyID: row[2], direction: row[3], status: row[0], plannedJobs: row[4], plannedCents: row[5],
-                actualJobs: row[6], actualCents: row[7]),
-            announced: row[1])
+        // Every expansion event comes here: read straight from the statement (no `Row`, no cursor).
+        try db.first(
+            """
+            SELECT status, announced_on IS NOT NULL, company_id, direction, planned_jobs, planned_cents,
+            actual_jobs, actual_cents FROM expansions WHERE partition = ? AND expansion_id = ?
+            """, [partition, id]
+        ) { row in
+            KnownExpansion(
+                row: RunningTotals.Expansion(
+                    companyID: row.string(2), direction: row.optionalString(3), status: row.string(0),
+                    plannedJobs: row.optionalInt64(4), plannedCents: row.optionalInt64(5),
+                    actualJobs: row.optionalInt64(6), actualCents: row.optionalInt64(7)),
+                announced: row.int64(1) != 0)
+        }
     }
 
     private func investment(_ id: String, partition: Int32) throws -> RunningTotals.Investment? {
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT investor_id, direction, amount_cents FROM investments
-                    WHERE partition = ? AND investment_id = ?
-                    """),
-            arguments: [partition, id])
-        guard let row = try rows.next() else { return nil }
-        return RunningTotals.Investment(investorID: row[0], direction: row[1], cents: row[2])
+        try db.first(
+            "SELECT investor_id, direction, amount_cents FROM investments WHERE partition = ? AND investment_id = ?",
+            [partition, id]
+        ) { row in
+            RunningTotals.Investment(investorID: row.string(0), direction: row.string(1), cents: row.int64(2))
+        }
     }
 
     /// Records `total-saturated` when a running total of the partition in `direction` reached the saturated value

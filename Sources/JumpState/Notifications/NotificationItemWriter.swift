@@ -50,17 +50,17 @@ struct NotificationItemWriter {
     private func lookUpExpansion(
         _ expansionID: String, partition: Int32, into facts: inout NotificationFacts, db: Database
     ) throws {
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT e.direction, c.name, e.city FROM expansions e LEFT JOIN companies c
-                    ON c.partition = e.partition AND c.company_id = e.company_id
-                    WHERE e.partition = ? AND e.expansion_id = ?
-                    """), arguments: [partition, expansionID])
-        guard let row = try rows.next() else { return }  // read in place, not copied
-        facts.direction = (row[0] as String?).flatMap(Direction.init(rawValue:))
-        facts.companyName = row[1]
-        facts.city = row[2]
+        try db.first(
+            """
+            SELECT e.direction, c.name, e.city FROM expansions e LEFT JOIN companies c
+            ON c.partition = e.partition AND c.company_id = e.company_id
+            WHERE e.partition = ? AND e.expansion_id = ?
+            """, [partition, expansionID]
+        ) { row in
+            facts.direction = row.optionalString(0).flatMap(Direction.init(rawValue:))
+            facts.companyName = row.optionalString(1)
+            facts.city = row.optionalString(2)
+        }
     }
 
     /// Writes the routed items with their partitions' totals as they are now.

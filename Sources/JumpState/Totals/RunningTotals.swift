@@ -195,10 +195,10 @@ struct RunningTotals {
 
     private mutating func links(_ key: Link) throws -> Int64? {
         if let known = links[key] { return known.now }
-        let read = try Int64.fetchOne(
-            db.cachedStatement(
-                sql: "SELECT links FROM company_links WHERE partition = ? AND direction = ? AND company_id = ?"),
-            arguments: [key.side.partition, key.side.direction, key.companyID])
+        let read = try db.first(
+            "SELECT links FROM company_links WHERE partition = ? AND direction = ? AND company_id = ?",
+            [key.side.partition, key.side.direction, key.companyID]
+        ) { $0.int64(0) }
         links[key] = (read, read)
         return read
     }
