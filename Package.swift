@@ -111,9 +111,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "JumpConsole",
+            dependencies: [
+                "JumpDigests",
+                "JumpEvents",
+                "JumpKafka",
+                "JumpState",
+                "JumpWorker",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "JumpService",
             dependencies: [
                 "JumpCommandLine",
+                "JumpConsole",
                 "JumpEvents",
                 "JumpKafka",
                 "JumpState",
@@ -226,7 +241,7 @@ let package = Package(
         .testTarget(
             name: "JumpServiceTests",
             dependencies: [
-                "JumpService", "JumpKafka", "JumpEvents", "JumpWorker", "JumpTestSupport",
+                "JumpService", "JumpConsole", "JumpKafka", "JumpEvents", "JumpWorker", "JumpTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import JumpCommandLine
+import JumpConsole
 import JumpState
 import JumpWorker
 import Logging
@@ -31,6 +33,7 @@ public enum ConsumerApplication {
                 ])
             let application = HealthEndpoint.application(
                 address: address, checks: checks, registry: registry, limits: limits,
+                console: console(daemon: daemon, settings: settings, address: address, checks: checks, logger: logger),
                 onRunning: {
                     serving.store(true, ordering: .releasing)
                     logger.notice("serving /metrics, /healthz, /readyz", metadata: ["http": "\(address)"])
@@ -52,6 +55,29 @@ public enum ConsumerApplication {
         configuration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: configuration)
         try await group.run()
+    }
+}
+
+extension ConsumerApplication {
+    /// The operator console: open on a loopback endpoint, behind a sign-in with a token beyond it, and off beyond
+    /// loopback without a token (the log says why; the probes and `/metrics` keep working).
+    static func console(
+        daemon: ConsumerDaemon, settings: ConsumerSettings, address: HTTPAddress, checks: HealthChecks, logger: Logger
+    ) -> ConsoleRoutes? {
+        guard address.isLoopback || settings.consoleToken != nil else {
+            logger.notice(
+                "the operator console is off: \(address) is reachable beyond this machine and no token is set (console.tokenFile, JUMP_CONSOLE_TOKEN_FILE, or the systemd credential console-token); /healthz, /readyz and /metrics are served"
+            )
+            return nil
+        }
+        let access = ConsoleAccess(token: settings.consoleToken)
+        let pages = ConsolePages(
+            daemon: daemon, readiness: { checks.readiness().reasons }, version: JumpVersion.current,
+            storePath: settings.state, csrf: access.csrf)
+        logger.notice(
+            "operator console on http://\(address)/console",
+            metadata: ["signIn": "\(settings.consoleToken == nil ? "none (loopback)" : "token")"])
+        return ConsoleRoutes(pages: pages, access: access, logger: logger)
     }
 }
 

@@ -58,6 +58,10 @@ public struct ConsumerSettings: Sendable, Equatable {
     public var placementCheckFrom: [Int32: Int64] = [:]
     /// librdkafka security properties from the configuration (`kafka.*`), secrets included.
     public var kafka: [String: String] = [:]
+    /// The file holding the operator console's sign-in token (`console.tokenFile`), if any.
+    public var consoleTokenFile: String?
+    /// The console's sign-in token: read from ``consoleTokenFile``, or from the systemd credential `console-token`.
+    public var consoleToken: String?
 
     /// The defaults.
     public init() {}
@@ -81,7 +85,7 @@ public struct ConsumerSettings: Sendable, Equatable {
             "role", "brokers", "state", "topic", "dlqTopic", "group", "notificationsTopic", "digestsTopic",
             "batchSize", "pauseMs", "ledgerWindow", "offsetReset", "digestConfig", "digestDir", "http", "log.level",
             "log.format", "shutdownTimeoutSeconds", "waitTimeoutSeconds", "readiness.maxLag", "placement.partitioner",
-            "placement.checkFrom",
+            "placement.checkFrom", "console.tokenFile",
         ] + kafkaKeys.flatMap { $0.secret ? [$0.key, $0.key + "File"] : [$0.key] }
 
     /// Resolves the settings from `reader`; with `readingSecretFiles` off, a `*File` secret is not read (the value
@@ -130,6 +134,10 @@ public struct ConsumerSettings: Sendable, Equatable {
             }
             settings.placementCheckFrom = offsets
         }
+        settings.consoleTokenFile = values.string("console.tokenFile")
+        if readingSecretFiles {
+            settings.consoleToken = try consoleToken(file: settings.consoleTokenFile)
+        }
         for (key, property, secret) in kafkaKeys {
             if let value = values.string(key, secret: secret) { settings.kafka[property] = value }
             if secret, let file = values.string(key + "File") {
@@ -139,6 +147,22 @@ public struct ConsumerSettings: Sendable, Equatable {
             }
         }
         return settings
+    }
+
+    /// The console token from `file`, else from systemd's credential `console-token`; at least 16 characters.
+    static func consoleToken(file: String?) throws(SettingsError) -> String? {
+        let credential = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"].map { $0 + "/console-token" }
+        guard
+            let path = file
+                ?? credential.flatMap({ FileManager.default.fileExists(atPath: $0) ? $0 : nil })
+        else { return nil }
+        let key = file == nil ? "console-token credential" : "console.tokenFile"
+        let token = try SettingsReader.secret(fromFile: path, key: key).trimmingCharacters(in: .whitespaces)
+        guard token.count >= 16 else {
+            throw SettingsError(
+                key: key, value: path, allowed: "must hold a token of at least 16 characters (openssl rand -hex 24)")
+        }
+        return token
     }
 
     /// `$STATE_DIRECTORY/state.sqlite` under systemd, else `./jump-state.sqlite`.
@@ -165,7 +189,8 @@ public struct ConsumerSettings: Sendable, Equatable {
 
     /// The secret values in these settings (to redact from logs).
     public var secrets: [String] {
-        Self.kafkaKeys.filter(\.secret).compactMap { kafka[$0.property] }.filter { !$0.isEmpty }
+        (Self.kafkaKeys.filter(\.secret).compactMap { kafka[$0.property] } + [consoleToken].compactMap { $0 })
+            .filter { !$0.isEmpty }
     }
 
     /// The effective settings as `key = value` lines, secrets redacted, for `jump-consumer config show`.
@@ -181,6 +206,7 @@ public struct ConsumerSettings: Sendable, Equatable {
             "waitTimeoutSeconds = \(waitTimeoutSeconds)",
             "readiness.maxLag = \(readinessMaxLag)", "placement.partitioner = \(placementPartitioner)",
             "placement.checkFrom = \(placementCheckFrom.isEmpty ? "(unset: every offset)" : KeyPlacement.cutoverText(placementCheckFrom))",
+            "console.tokenFile = \(consoleTokenFile ?? "(unset: the console is open on loopback, off beyond it)")",
         ]
         for (key, property, secret) in Self.kafkaKeys {
             guard let value = kafka[property] else { continue }
@@ -294,6 +320,9 @@ public struct HTTPAddress: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     /// The port.
     public var port: Int
+
+    /// Whether only this machine can connect (`127.x.x.x`, `::1`, `localhost`).
+    public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 
     /// Parses `HOST:PORT` (`[::1]:9464` for IPv6); `nil` if it is not one.
     public init?(_ text: String) {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import JumpConsole
 import JumpWorker
 import Logging
 import NIOCore
@@ -69,15 +70,17 @@ public struct HealthChecks: Sendable {
     }
 }
 
-/// The HTTP endpoint (Hummingbird): `/metrics` (Prometheus text), `/healthz`, `/readyz`.
+/// The HTTP endpoint (Hummingbird): `/metrics` (Prometheus text), `/healthz`, `/readyz`, and the operator console
+/// under `/console` when it is on.
 public enum HealthEndpoint {
     /// The application serving the endpoint at `address`; `onRunning` is called once it listens.
     public static func application(
         address: HTTPAddress, checks: HealthChecks, registry: PrometheusCollectorRegistry,
-        limits: HTTPLimits = HTTPLimits(descriptorLimit: 1_024), onRunning: @escaping @Sendable () async -> Void,
-        logger: Logger
+        limits: HTTPLimits = HTTPLimits(descriptorLimit: 1_024), console: ConsoleRoutes? = nil,
+        onRunning: @escaping @Sendable () async -> Void, logger: Logger
     ) -> some ApplicationProtocol {
         let router = Router()
+        console?.register(on: router)
         router.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -276,9 +276,14 @@ extension StateStore {
         }
     }
 
-    /// Every company the store knows, by id: name, country, sector and how many expansions and investments.
-    public func companies(limit: Int = 1_000) throws -> [CompanyListing] {
-        try writer.read { db in
+    /// Every company the store knows (or those whose id or name contains `matching`, ignoring case), by id: name,
+    /// country, sector and how many expansions and investments.
+    public func companies(matching: String? = nil, limit: Int = 1_000) throws -> [CompanyListing] {
+        // LIKE's wildcards in the search are taken literally.
+        let pattern = matching.map {
+            "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%"
+        }
+        return try writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -287,8 +292,9 @@ extension StateStore {
                     (SELECT COUNT(*) FROM investments i WHERE i.investor_id = c.company_id)
                     FROM companies c WHERE c.partition = (SELECT MIN(partition) FROM companies d
                         WHERE d.company_id = c.company_id)
-                    ORDER BY c.company_id LIMIT ?
-                    """, arguments: [limit]
+                    AND (?1 IS NULL OR c.company_id LIKE ?1 ESCAPE '\\' OR c.name LIKE ?1 ESCAPE '\\')
+                    ORDER BY c.company_id LIMIT ?2
+                    """, arguments: [pattern, limit]
             ).map { row in
                 CompanyListing(
                     id: row[0], name: row[1], country: row[2], sector: row[3], expansions: row[4], investments: row[5])

@@ -19,7 +19,12 @@ public enum ConsumerRole: String, Sendable, CaseIterable {
 /// runs them in turn (the worker, with the relay alongside, until caught up; the relay until the outbox is
 /// empty; the notifier until caught up and delivered), so that a script sees everything through.
 public final class ConsumerDaemon: Sendable {
-    private let role: ConsumerRole
+    /// The roles this process runs.
+    public let role: ConsumerRole
+    /// The dead-letter topic the state worker writes, for the operator console (listing and redelivery).
+    public let deadLetters: DeadLetters
+    /// The dead-letter topic as the console pages it.
+    public let deadLetterIndex: DeadLetterIndex
     /// The store the roles share.
     public let store: StateStore
     private let untilIdle: Bool
@@ -39,6 +44,9 @@ public final class ConsumerDaemon: Sendable {
         self.store = store
         untilIdle = state.untilIdle
         self.logger = logger
+        deadLetters = DeadLetters(
+            brokers: state.brokers, overrides: state.overrides, topic: state.deadLetterTopic, logger: logger)
+        deadLetterIndex = DeadLetterIndex(deadLetters: deadLetters)
         if role != .notifier {
             var state = state
             state.router = DigestRouter(audiences: digests.audiences)
@@ -66,6 +74,12 @@ public final class ConsumerDaemon: Sendable {
             notifier = nil
         }
     }
+
+    /// What the state worker did minute by minute over the last hour; `nil` without the state role.
+    public var activity: ActivityHistory? { stateWorker?.activity }
+
+    /// The notifier's digests (windows, send-now, deliveries); `nil` without the notifier role.
+    public var digestService: DigestService? { service }
 
     /// Digest deliveries not yet delivered (pending or failed), for the end of an `untilIdle` run.
     public func undeliveredDigests() throws -> Int {

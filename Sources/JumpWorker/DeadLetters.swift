@@ -60,7 +60,7 @@ public struct DeadLetters: Sendable {
     public var overrides: [String: String]
     /// The dead-letter topic.
     public var topic: String
-    private let logger: Logger
+    let logger: Logger
 
     /// Access to `topic` on `brokers`.
     public init(brokers: [String], overrides: [String: String], topic: String, logger: Logger) {

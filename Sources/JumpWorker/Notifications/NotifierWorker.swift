@@ -62,7 +62,9 @@ public final class NotifierWorker: Sendable {
 
     /// What the notifier holds and how far behind it is.
     public func status() -> WorkerStatus {
-        consumer.status(role: "notifier", next: assigned.snapshot, clock: clock)
+        var status = consumer.status(role: "notifier", next: assigned.snapshot, clock: clock)
+        status.group = configuration.groupID
+        return status
     }
 
     /// Asks the notifier to stop after the batch in hand.

@@ -34,6 +34,26 @@ enum WorkerMetrics {
     static func errors(_ kind: String) -> Counter { Counter(label: "jump_errors_total", dimensions: [("kind", kind)]) }
 }
 
+/// Where a worker stands in one assigned partition.
+public struct PartitionPosition: Sendable, Equatable, Codable {
+    /// `topic[partition]`.
+    public var partition: String
+    /// The next offset to apply (`nil`: from the start of the log).
+    public var next: Int64?
+    /// The partition's high watermark, once known.
+    public var highWatermark: Int64?
+    /// High watermark minus next offset, once known.
+    public var lag: Int64?
+
+    /// A position.
+    public init(partition: String, next: Int64?, highWatermark: Int64? = nil, lag: Int64? = nil) {
+        self.partition = partition
+        self.next = next
+        self.highWatermark = highWatermark
+        self.lag = lag
+    }
+}
+
 /// What a worker reports for health checks and readiness.
 public struct WorkerStatus: Sendable, Equatable, Codable {
     /// `state` or `notifier`.
@@ -49,6 +69,12 @@ public struct WorkerStatus: Sendable, Equatable, Codable {
     /// Events that arrived in the wrong partition and were moved (a publisher with another partitioner), or `nil`.
     /// Not a readiness failure: the events are applied in their partition.
     public var misplaced: String?
+    /// Each assigned partition's position.
+    public var partitions: [PartitionPosition] = []
+    /// The consumer group.
+    public var group: String?
+    /// When the worker last committed a batch (milliseconds since 1970), `nil` before the first.
+    public var lastBatchAtMs: Int64?
 
     /// A status.
     public init(role: String, assigned: [String], lag: Int64?, sinceLastPollMs: Int64?) {
@@ -82,17 +108,24 @@ extension KafkaConsumer {
     func status(role: String, next: [Int32: Int64?], clock: PollClock) -> WorkerStatus {
         var total: Int64? = 0
         let partitions = assignment.sorted()
+        var positions: [PartitionPosition] = []
         for partition in partitions {
+            let next = next[partition.partition] ?? nil
             guard let marks = cachedWatermarks(for: partition) else {
                 total = nil
+                positions.append(PartitionPosition(partition: partition.description, next: next))
                 continue
             }
-            let position = (next[partition.partition] ?? nil) ?? marks.low
+            let position = next ?? marks.low
             let lag = max(0, marks.high - position)
             WorkerMetrics.lag(partition).record(lag)
             total = total.map { $0 + lag }
+            positions.append(
+                PartitionPosition(partition: partition.description, next: next, highWatermark: marks.high, lag: lag))
         }
-        return WorkerStatus(
+        var status = WorkerStatus(
             role: role, assigned: partitions.map(\.description), lag: total, sinceLastPollMs: clock.sinceLastPollMs)
+        status.partitions = positions
+        return status
     }
 }

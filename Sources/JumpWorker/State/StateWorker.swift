@@ -145,6 +145,8 @@ public final class StateWorker: Sendable {
     private let clock = PollClock()
     private let placement: PlacementGuard
     private let committing: CommitGate
+    /// What the worker did minute by minute over the last hour (the operator console).
+    public let activity = ActivityHistory()
 
     /// Prepares the worker; nothing is consumed until ``run()``.
     public init(configuration: StateWorkerConfiguration, store: StateStore, logger: Logger) throws {
@@ -178,6 +180,8 @@ public final class StateWorker: Sendable {
         var status = consumer.status(role: "state", next: assigned.snapshot, clock: clock)
         status.problem = diversions.blockedReason
         status.misplaced = placement.note
+        status.group = configuration.groupID
+        status.lastBatchAtMs = activity.lastBatchAtMs
         return status
     }
 
@@ -329,6 +333,9 @@ public final class StateWorker: Sendable {
         WorkerMetrics.deadLettered.increment(by: outcome.deadLettered)
         WorkerMetrics.anomalies.increment(by: outcome.anomalies)
         WorkerMetrics.rerouted.increment(by: outcome.rerouted)
+        activity.record(
+            (outcome.applied, outcome.duplicates, outcome.deadLettered, outcome.anomalies),
+            at: Int64(Date().timeIntervalSince1970 * 1000))
         _ = status()
         do {
             try consumer.storeOffsets(

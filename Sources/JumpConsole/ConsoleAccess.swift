@@ -1,0 +1,85 @@
+import Foundation
+
+/// Who may see the operator console and act in it.
+///
+/// - Pages: open on a loopback endpoint without a token; with a token (required beyond loopback), a browser
+///   signs in once and then carries a session cookie (`HttpOnly`, `SameSite=Strict`, `Secure`).
+/// - Actions (every POST): the form's CSRF token must match this process's, and a browser's `Origin` (or
+///   `Sec-Fetch-Site`) must say the request comes from the console's own origin.
+public struct ConsoleAccess: Sendable {
+    /// The name of the session cookie.
+    public static let cookieName = "jump_console"
+
+    /// The token that signs a browser in, or `nil`: pages are open (a loopback endpoint).
+    private let token: String?
+    /// The session cookie's value after sign-in: random per process, so a restart signs everyone out.
+    private let session: String
+    /// The CSRF token every form carries: random per process, never in a URL.
+    public let csrf: String
+
+    /// Access with `token` (`nil`: no sign-in).
+    public init(token: String?) {
+        self.token = token
+        session = Self.random()
+        csrf = Self.random()
+    }
+
+    /// Whether pages need a sign-in.
+    public var needsSignIn: Bool { token != nil }
+
+    /// Whether a request with this `Cookie` header may see pages.
+    public func isSignedIn(cookieHeader: String?) -> Bool {
+        guard token != nil else { return true }
+        guard let cookieHeader else { return false }
+        for pair in cookieHeader.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0] == Self.cookieName, Self.constantTimeEqual(parts[1], session) { return true }
+        }
+        return false
+    }
+
+    /// The `Set-Cookie` value for a browser that gave the right token, or `nil`.
+    public func signIn(token candidate: String) -> String? {
+        guard let token, Self.constantTimeEqual(candidate, token) else { return nil }
+        return "\(Self.cookieName)=\(session); Path=/console; HttpOnly; SameSite=Strict; Secure; Max-Age=43200"
+    }
+
+    /// Why a POST must be refused, or `nil` when it may proceed: a missing or wrong CSRF token, or a browser
+    /// saying it comes from another origin than `host`.
+    public func refusal(csrf candidate: String?, origin: String?, fetchSite: String?, host: String?) -> String? {
+        guard let candidate, Self.constantTimeEqual(candidate, csrf) else {
+            return "the form's CSRF token is missing or wrong: reload the page and try again"
+        }
+        if let fetchSite, !["same-origin", "none"].contains(fetchSite.lowercased()) {
+            return "a request from another site (Sec-Fetch-Site: \(fetchSite)) is refused"
+        }
+        if let origin, origin != "null" {
+            let authority = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first
+            guard let host, authority.map(String.init) == host else {
+                return "a request from another origin (\(origin)) is refused"
+            }
+        } else if origin == "null" {
+            return "a request from an opaque origin is refused"
+        }
+        return nil
+    }
+
+    private static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in
+            let value = generator.next() as UInt64
+            let hex = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
+
+    /// Compares without stopping at the first difference (a token is not guessed byte by byte from timing).
+    static func constantTimeEqual(_ left: String, _ right: String) -> Bool {
+        let (a, b) = (Array(left.utf8), Array(right.utf8))
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for index in 0..<max(a.count, b.count) {
+            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
+        }
+        return difference == 0
+    }
+}

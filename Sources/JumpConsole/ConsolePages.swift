@@ -1,0 +1,292 @@
+import Foundation
+import JumpDigests
+import JumpEvents
+import JumpKafka
+import JumpState
+import JumpWorker
+import Mustache
+
+/// The console's pages, rendered from the daemon's own state: its workers' status, its activity, the store (read
+/// on a reader connection, never under the write lock), the dead-letter index and the notifier's digests.
+public struct ConsolePages: Sendable {
+    /// The daemon the console shows.
+    let daemon: ConsumerDaemon
+    /// Why the process is not ready (empty: ready).
+    let readiness: @Sendable () -> [String]
+    /// `MAJOR.MINOR.PATCH`.
+    let version: String
+    /// When the process started (milliseconds since 1970).
+    let startedAtMs: Int64
+    /// The store's path, as shown.
+    let storePath: String
+    /// The CSRF token every form carries (``ConsoleAccess/csrf``).
+    let csrf: String
+    /// Dead letters per page.
+    static let pageSize = 50
+
+    /// The pages of `daemon`; forms carry `csrf`.
+    public init(
+        daemon: ConsumerDaemon, readiness: @escaping @Sendable () -> [String], version: String, storePath: String,
+        csrf: String
+    ) {
+        self.daemon = daemon
+        self.csrf = csrf
+        self.readiness = readiness
+        self.version = version
+        self.storePath = storePath
+        startedAtMs = Self.nowMs()
+    }
+
+    /// A page: its title, where it sits in the navigation, and its body's HTML.
+    struct Page {
+        var title: String
+        var path: String
+        var body: String
+        var refreshSeconds: Int?
+    }
+
+    // MARK: - Overview
+
+    func overview() -> Page {
+        let now = Self.nowMs()
+        let reasons = readiness().map(Self.shown)
+        var context: [String: Any] = [
+            "readiness": reasons.isEmpty ? "Ready" : "Not ready", "readinessClass": reasons.isEmpty ? "ok" : "failing",
+            "reasons": reasons, "hasReasons": !reasons.isEmpty, "roles": roles, "version": version,
+            "uptime": Self.duration(now - startedAtMs), "store": Self.shown(storePath),
+        ]
+        if let activity = daemon.activity {
+            let minutes = activity.lastHour(now: now)
+            context["chart"] = ActivityChart.svg(minutes)
+            context["hour"] = [
+                "applied": minutes.reduce(0) { $0 + $1.applied },
+                "duplicates": minutes.reduce(0) { $0 + $1.duplicates },
+                "deadLettered": minutes.reduce(0) { $0 + $1.deadLettered },
+                "anomalies": minutes.reduce(0) { $0 + $1.anomalies },
+            ]
+        }
+        context["workers"] = daemon.status().map { status -> [String: Any] in
+            [
+                "role": status.role, "group": status.group ?? "-", "problem": status.problem.map(Self.shown) ?? false,
+                "lastBatch": status.lastBatchAtMs.map { "last batch \(Self.duration(now - $0)) ago" }
+                    ?? (status.role == "state" ? "no batch yet" : "consuming notification items"),
+                "lastPoll": status.sinceLastPollMs.map { "\(Self.duration($0)) ago" } ?? "not yet",
+                "hasPartitions": !status.partitions.isEmpty,
+                "partitions": status.partitions.map { position -> [String: Any] in
+                    [
+                        "partition": position.partition, "next": position.next.map(String.init) ?? "start",
+                        "high": position.highWatermark.map(String.init) ?? "?",
+                        "lag": position.lag.map(String.init) ?? "?",
+                    ]
+                },
+            ]
+        }
+        return Page(
+            title: "Overview", path: "/console", body: ConsoleTemplates.overview.render(context), refreshSeconds: 10)
+    }
+
+    // MARK: - Dead letters
+
+    func deadLetters(page number: Int) async throws -> Page {
+        try await daemon.deadLetterIndex.refresh()
+        let (letters, total) = await daemon.deadLetterIndex.page(number, size: Self.pageSize)
+        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let context: [String: Any] = [
+            "csrf": csrf, "total": Wording.counted(Int64(total), "dead letter", "dead letters"),
+            "topic": daemon.deadLetters.topic, "pageNumber": number + 1, "pageCount": pageCount,
+            "hasLetters": !letters.isEmpty,
+            "letters": letters.map { letter -> [String: Any] in
+                [
+                    "place": letter.place, "origin": letter.origin, "error": letter.error, "detail": letter.detail,
+                    "preview": letter.preview, "size": Wording.counted(Int64(letter.size), "byte", "bytes"),
+                    "redeliveredTo": letter.redeliveredTo ?? false,
+                    "times": letter.times > 1 ? "\(letter.times)" : false,
+                ]
+            },
+            "newer": number > 0 ? "\(number - 1)" : false, "older": number + 1 < pageCount ? "\(number + 1)" : false,
+        ]
+        return Page(
+            title: "Dead letters", path: "/console/dead-letters", body: render(ConsoleTemplates.deadLetters, context))
+    }
+
+    /// Redelivers one dead letter (`place`) or every one not redelivered yet, the way `dlq redeliver` does, and
+    /// says what happened.
+    func redeliver(place: String?) async throws -> (notice: String?, failure: String?) {
+        let chosen: [DeadLetter]
+        if let place {
+            guard let letter = try await daemon.deadLetters.letter(at: place) else {
+                return (nil, "\(Self.shown(place)): no such dead letter in \(daemon.deadLetters.topic)")
+            }
+            chosen = [letter]
+        } else {
+            chosen = try await daemon.deadLetters.readAll().filter { $0.redeliveredTo == nil }
+        }
+        let results = try await daemon.deadLetters.redeliver(chosen)
+        var sent: [String] = []
+        var refused: [String] = []
+        for (letter, result) in zip(chosen, results) {
+            switch result {
+            case .success(let report): sent.append("\(letter.place) → \(report.topicPartition)@\(report.offset)")
+            case .failure(let error): refused.append("\(letter.place): \(Self.shown("\(error)"))")
+            }
+        }
+        let notice =
+            sent.isEmpty && refused.isEmpty
+            ? "Nothing to redeliver." : sent.isEmpty ? nil : "Redelivered \(sent.joined(separator: "; "))"
+        return (notice, refused.isEmpty ? nil : "Refused: \(refused.joined(separator: "; "))")
+    }
+
+    // MARK: - Digests
+
+    func digests() throws -> Page {
+        var context: [String: Any] = ["role": daemon.role.rawValue, "csrf": csrf]
+        if let service = daemon.digestService {
+            let audiences = service.configuration.audiences
+            context["notifier"] = true
+            context["audiences"] = audiences.map { ["id": $0.id, "name": Self.shown($0.name)] }
+            context["digests"] = try daemon.store.digests(limit: 30).map { stored, deliveries -> [String: Any] in
+                let digest = try? DigestCoding.decode(stored.json)
+                return [
+                    "id": stored.id, "audienceName": Self.shown(digest?.audienceName ?? stored.audience),
+                    "window": digest.map { "\($0.window.localStart) – \($0.window.localEnd)" }
+                        ?? "\(Timestamp.utc(stored.windowStart)) – \(Timestamp.utc(stored.windowEnd))",
+                    "items": Wording.counted(Int64(stored.itemCount), "item", "items"),
+                    "builtAt": Timestamp.utc(stored.builtAt),
+                    "deliveries": deliveries.map { delivery -> [String: Any] in
+                        [
+                            "sink": delivery.sink, "recipient": Self.shown(delivery.recipient),
+                            "status": delivery.status,
+                            "attempts": delivery.attempts, "deliveredAt": delivery.deliveredAt.map(Timestamp.utc) ?? "",
+                            "lastError": delivery.lastError.map(Self.shown) ?? "",
+                        ]
+                    },
+                    "texts": (digest?.languages ?? []).enumerated().compactMap { index, language -> [String: Any]? in
+                        guard let text = digest?.text[language] else { return nil }
+                        return ["language": language, "text": Self.shown(text, keepingLines: true), "open": index == 0]
+                    },
+                ]
+            }
+        }
+        return Page(title: "Digests", path: "/console/digests", body: render(ConsoleTemplates.digests, context))
+    }
+
+    /// Closes `audience`'s open window now and delivers, as `digest send-now` does.
+    func sendNow(audience: String) async throws -> (notice: String?, failure: String?) {
+        guard let service = daemon.digestService else {
+            return (nil, "This process runs --role \(daemon.role.rawValue): it sends no digests.")
+        }
+        guard service.configuration.audiences.contains(where: { $0.id == audience }) else {
+            return (nil, "\(Self.shown(audience)): no such audience")
+        }
+        let built = try await service.sendNow(audience: audience)
+        let mine = built.filter { $0.audience == audience }
+        guard let digest = mine.last else { return ("Nothing to send for \(audience): its window is empty.", nil) }
+        return ("Sent \(digest.id) (\(Wording.counted(Int64(digest.itemCount), "item", "items"))).", nil)
+    }
+
+    // MARK: - State
+
+    func state(query: String?) throws -> Page {
+        let store = daemon.store
+        let summary = try store.summary()
+        let search = query.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        let companies = try store.companies(matching: search, limit: 100)
+        let anomalies = try store.anomalies(limit: 100)
+        let context: [String: Any] = [
+            "applied": summary.eventsApplied, "duplicates": summary.duplicatesSkipped,
+            "deadLettered": summary.deadLettered, "anomalyCount": summary.anomalies, "meetings": summary.meetings,
+            "partitions": summary.partitions.count,
+            "expansions": summary.expansions.map { totals -> [String: Any] in
+                [
+                    "direction": totals.direction, "status": totals.status, "count": totals.count,
+                    "plannedJobs": totals.plannedJobs,
+                    "plannedDollars": "USD " + StateStore.dollars(totals.plannedInvestmentUsdCents),
+                    "actualJobs": totals.actualJobs,
+                    "actualDollars": "USD " + StateStore.dollars(totals.actualInvestmentUsdCents),
+                ]
+            },
+            "investments": summary.investmentsByDirection.sorted { $0.key < $1.key }.map { direction, figures in
+                [
+                    "direction": direction, "count": figures.first ?? 0,
+                    "dollars": "USD " + StateStore.dollars(figures.last ?? 0),
+                ]
+            },
+            "query": search ?? "",
+            "companiesNote": search.map {
+                "Companies whose id or name contains “\(Self.shown($0))”: \(companies.count)"
+            }
+                ?? "The first \(companies.count) companies by id.",
+            "companies": companies.map { company -> [String: Any] in
+                [
+                    "id": Self.shown(company.id), "name": Self.shown(company.name), "country": company.country,
+                    "sector": Self.shown(company.sector), "expansions": company.expansions,
+                    "investments": company.investments,
+                ]
+            },
+            "anomalies": anomalies.map { anomaly -> [String: Any] in
+                [
+                    "place": "\(anomaly.partition)@\(anomaly.offset)", "eventId": Self.shown(anomaly.eventId),
+                    "kind": anomaly.kind, "detail": Self.shown(anomaly.detail),
+                ]
+            },
+        ]
+        return Page(title: "State", path: "/console/state", body: render(ConsoleTemplates.state, context))
+    }
+
+    func signIn() -> Page {
+        Page(title: "Sign in", path: "/console/sign-in", body: ConsoleTemplates.signIn.render([String: Any]()))
+    }
+
+    // MARK: - The frame
+
+    /// `page` in the layout, with a notice or a failure above it.
+    func html(_ page: Page, notice: String? = nil, failure: String? = nil, navigation: Bool = true) -> String {
+        let links = [
+            ("/console", "Overview"), ("/console/dead-letters", "Dead letters"), ("/console/digests", "Digests"),
+            ("/console/state", "State"),
+        ]
+        let context: [String: Any] = [
+            "title": page.title, "roles": roles, "version": version, "body": page.body,
+            "refreshSeconds": page.refreshSeconds ?? false, "notice": notice ?? false, "failure": failure ?? false,
+            "nav": navigation
+                ? links.map { ["href": $0.0, "label": $0.1, "current": $0.0 == page.path] } : [[String: Any]](),
+        ]
+        return ConsoleTemplates.layout.render(context)
+    }
+
+    private func render(_ template: Mustache.MustacheTemplate, _ context: [String: Any]) -> String {
+        template.render(context)
+    }
+
+    private var roles: String {
+        switch daemon.role {
+        case .all: "state + notifier"
+        case .state: "state"
+        case .notifier: "notifier"
+        }
+    }
+
+    /// Text from outside (events, keys, errors) as a page shows it: characters that could reorder or forge what a
+    /// reader sees (bidirectional overrides, controls) made visible, as ``TerminalText`` does for a terminal.
+    /// HTML escaping is Mustache's.
+    static func shown(_ text: String) -> String { TerminalText.escaped(text) }
+
+    /// Like ``shown(_:)``, keeping line breaks (a digest's text).
+    static func shown(_ text: String, keepingLines: Bool) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { shown(String($0)) }.joined(
+            separator: "\n")
+    }
+
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// `3 s`, `4 min 5 s`, `2 h 3 min`, `1 d 2 h`.
+    static func duration(_ milliseconds: Int64) -> String {
+        let seconds = max(0, milliseconds / 1000)
+        switch seconds {
+        case ..<60: return "\(seconds) s"
+        case ..<3_600: return "\(seconds / 60) min \(seconds % 60) s"
+        case ..<86_400: return "\(seconds / 3_600) h \(seconds % 3_600 / 60) min"
+        default: return "\(seconds / 86_400) d \(seconds % 86_400 / 3_600) h"
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The console's HTTP routes under `/console` (and `/` leading there), for the daemon's Hummingbird endpoint.
+public struct ConsoleRoutes: Sendable {
+    let pages: ConsolePages
+    let access: ConsoleAccess
+    let logger: Logger
+
+    /// Routes serving `pages` to whoever `access` lets in.
+    public init(pages: ConsolePages, access: ConsoleAccess, logger: Logger) {
+        self.pages = pages
+        self.access = access
+        self.logger = logger
+    }
+
+    /// Adds the routes to `router`.
+    public func register(on router: Router<BasicRequestContext>) {
+        router.get("/") { _, _ in Self.redirect("/console") }
+        router.get("/console") { request, _ in
+            try await page(request) { pages.overview() }
+        }
+        router.get("/console/dead-letters") { request, _ in
+            let number = request.uri.queryParameters.get("page").flatMap(Int.init) ?? 0
+            return try await page(request) { try await pages.deadLetters(page: max(0, min(number, 1_000_000))) }
+        }
+        router.get("/console/digests") { request, _ in
+            try await page(request) { try pages.digests() }
+        }
+        router.get("/console/state") { request, _ in
+            let query = request.uri.queryParameters.get("q").map { String($0.prefix(200)) }
+            return try await page(request) { try pages.state(query: query) }
+        }
+        router.post("/console/dead-letters/redeliver") { request, _ in
+            try await action(request) { form in
+                let outcome = try await pages.redeliver(place: form["all"] == "1" ? nil : form["place"] ?? "")
+                return (try await pages.deadLetters(page: 0), outcome.notice, outcome.failure)
+            }
+        }
+        router.post("/console/digests/send-now") { request, _ in
+            try await action(request) { form in
+                let outcome = try await pages.sendNow(audience: form["audience"] ?? "")
+                return (try pages.digests(), outcome.notice, outcome.failure)
+            }
+        }
+        router.get("/console/sign-in") { _, _ in
+            guard access.needsSignIn else { return Self.redirect("/console") }
+            return Self.html(pages.html(pages.signIn(), navigation: false))
+        }
+        router.post("/console/sign-in") { request, _ in
+            guard access.needsSignIn else { return Self.redirect("/console") }
+            let form = try await Self.form(request)
+            guard let cookie = access.signIn(token: form["token"] ?? "") else {
+                logger.warning("console: a sign-in with a wrong token")
+                return Self.html(
+                    pages.html(pages.signIn(), failure: "That is not the token.", navigation: false),
+                    status: .unauthorized)
+            }
+            var response = Self.redirect("/console")
+            response.headers[.setCookie] = cookie
+            return response
+        }
+    }
+
+    /// A page for a signed-in browser (any browser on an open console); others are sent to sign in.
+    private func page(
+        _ request: Request, _ build: () async throws -> ConsolePages.Page
+    ) async throws -> Response {
+        guard access.isSignedIn(cookieHeader: request.headers[.cookie]) else {
+            return Self.redirect("/console/sign-in")
+        }
+        do {
+            return Self.html(pages.html(try await build()))
+        } catch {
+            logger.warning("console: a page failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            let failed = ConsolePages.Page(title: "Unavailable", path: request.uri.path, body: "")
+            return Self.html(
+                pages.html(failed, failure: "This page cannot be shown now: \(ConsolePages.shown("\(error)"))"),
+                status: .serviceUnavailable)
+        }
+    }
+
+    /// An action (a POST with its CSRF token, from the console's own origin): runs it and shows the page it
+    /// returns with what happened.
+    private func action(
+        _ request: Request,
+        _ run: ([String: String]) async throws -> (ConsolePages.Page, notice: String?, failure: String?)
+    ) async throws -> Response {
+        guard access.isSignedIn(cookieHeader: request.headers[.cookie]) else {
+            return Self.html("sign in first\n", status: .forbidden, type: "text/plain; charset=utf-8")
+        }
+        let form = try await Self.form(request)
+        if let refusal = access.refusal(
+            csrf: form["csrf"], origin: request.headers[.origin], fetchSite: request.headers[Self.fetchSite],
+            host: request.head.authority)
+        {
+            logger.warning(
+                "console: an action refused", metadata: ["path": "\(request.uri.path)", "why": "\(refusal)"])
+            return Self.html(refusal + "\n", status: .forbidden, type: "text/plain; charset=utf-8")
+        }
+        do {
+            let (page, notice, failure) = try await run(form)
+            return Self.html(pages.html(page, notice: notice, failure: failure))
+        } catch {
+            logger.warning("console: an action failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            let failed = ConsolePages.Page(title: "Not done", path: request.uri.path, body: "")
+            return Self.html(
+                pages.html(failed, failure: "Not done: \(ConsolePages.shown("\(error)"))"), status: .serviceUnavailable
+            )
+        }
+    }
+
+    private static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!
+
+    /// An `application/x-www-form-urlencoded` body (at most 16 KiB) as its fields; the first of a repeated name.
+    static func form(_ request: Request) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: 16 * 1024)
+        return formFields(String(buffer: buffer))
+    }
+
+    /// The fields of a URL-encoded form.
+    static func formFields(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decoded(_ text: Substring) -> String {
+                String(text).replacing("+", with: " ").removingPercentEncoding ?? ""
+            }
+            let name = decoded(parts[0])
+            if fields[name] == nil { fields[name] = parts.count > 1 ? decoded(parts[1]) : "" }
+        }
+        return fields
+    }
+
+    static func html(
+        _ text: String, status: HTTPResponse.Status = .ok, type: String = "text/html; charset=utf-8"
+    ) -> Response {
+        var headers: HTTPFields = [
+            .contentType: type, .cacheControl: "no-store",
+            // Nothing runs and nothing loads from elsewhere: the pages are HTML, inline style and inline SVG.
+            .contentSecurityPolicy:
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+                + "frame-ancestors 'none'; base-uri 'none'",
+            .xContentTypeOptions: "nosniff",
+        ]
+        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+}
