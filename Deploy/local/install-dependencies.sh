@@ -4,7 +4,7 @@
 # run again: it installs only what is missing. The Swift toolchain (6.2 or newer) must already be on PATH.
 set -euo pipefail
 
-APT_PACKAGES=(librdkafka-dev kcat libsqlite3-dev pkg-config python3-pip msmtp curl systemd docker-compose time)
+APT_PACKAGES=(librdkafka-dev kcat libsqlite3-dev pkg-config python3-pip msmtp curl systemd docker-compose time chromium chromium-driver python3-selenium)
 PIP_PACKAGES=("kafka-python==2.0.2" "confluent-kafka" "jsonschema" "rfc3339-validator" "aiosmtpd" "kubernetes-validate" "dockerfile-parse")
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""Drives jump-consumer's operator console in headless Chromium (Debian's chromium and chromium-driver, through
+Debian's python3-selenium): loads every page, checks what it shows, clicks "Redeliver" on one dead letter and
+"Send now" for one audience, and saves a screenshot of each page.
+
+  console_browser.py BASE_URL ARTIFACTS_DIR DEAD_LETTER_PLACE AUDIENCE_NAME HOSTILE_COMPANY_ID
+
+Prints one JSON object with what it saw; exits 1 with the reason when a check fails.
+"""
+import json
+import os
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def fail(reason):
+    print(json.dumps({"failed": reason}))
+    sys.exit(1)
+
+
+def check(condition, reason):
+    if not condition:
+        fail(reason)
+
+
+def outcome(driver, what):
+    """The notice an action's page shows; fails with the page's failure text when it shows one instead."""
+    WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.notice, p.failure"))
+    failures = driver.find_elements(By.CSS_SELECTOR, "p.failure")
+    if failures:
+        fail(f"{what}: {failures[0].text}")
+    return driver.find_element(By.CSS_SELECTOR, "p.notice").text
+
+
+def main():
+    base, artifacts, place, audience, hostile = sys.argv[1:6]
+    os.makedirs(artifacts, exist_ok=True)
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000", "--lang=en-US"]:
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    seen = {}
+    try:
+        def load(path, name):
+            driver.get(base + path)
+            check(driver.find_elements(By.TAG_NAME, "h1"), f"{path}: no heading")
+            # No page carries a script: neither the console's own nor one smuggled in by an event.
+            check(not driver.find_elements(By.TAG_NAME, "script"), f"{path}: a <script> element is on the page")
+            driver.save_screenshot(os.path.join(artifacts, name + ".png"))
+            return driver.find_element(By.TAG_NAME, "main").text
+
+        overview = load("/console", "overview")
+        check("Overview" in overview and "state worker" in overview, "overview: no state worker section")
+        check(driver.find_element(By.ID, "readiness").text in ("Ready", "Not ready"), "overview: no readiness")
+        check(driver.find_elements(By.CSS_SELECTOR, "svg rect"), "overview: the chart has no bar")
+        seen["overview"] = overview.splitlines()[:12]
+
+        state = load("/console/state?q=" + hostile, "state")
+        names = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "td")]
+        shown = next((name for name in names if "alert(1)" in name), None)
+        check(shown is not None, "state: the hostile company is not listed")
+        check("<script>" in shown and '"Q"' in shown, f"state: the name is not shown as text: {shown!r}")
+        check("\u202e" not in shown and "\\u{202E}" in shown, f"state: the bidi override is not made visible: {shown!r}")
+        seen["hostileName"] = shown
+
+        letters = load("/console/dead-letters", "dead-letters")
+        check(place in letters, f"dead letters: {place} is not listed")
+        driver.find_element(By.XPATH, f"//button[text()='Redeliver {place}']").click()
+        notice = outcome(driver, "redeliver")
+        check(f"Redelivered {place}" in notice, f"dead letters: no redelivery notice: {notice!r}")
+        driver.save_screenshot(os.path.join(artifacts, "dead-letters-redelivered.png"))
+        seen["redelivered"] = notice
+
+        digests = load("/console/digests", "digests-before")
+        check("Send now" in digests, "digests: no send-now button")
+        driver.find_element(By.XPATH, f"//button[text()='Send now: {audience}']").click()
+        notice = outcome(driver, "send now")
+        check(notice.startswith("Sent "), f"digests: no sent notice: {notice!r}")
+        texts = [pre.get_attribute("lang") for pre in driver.find_elements(By.CSS_SELECTOR, "pre")]
+        check("es" in texts and "en" in texts, f"digests: not both languages: {texts}")
+        driver.save_screenshot(os.path.join(artifacts, "digests.png"))
+        seen["sent"] = notice
+    finally:
+        driver.quit()
+    print(json.dumps(seen, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

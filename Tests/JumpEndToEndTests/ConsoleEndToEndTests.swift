@@ -1,0 +1,191 @@
+import Foundation
+import JumpTestSupport
+import Testing
+
+/// The operator console with a real daemon, real events and headless Chromium (Debian's), and its safety rules
+/// from outside with curl.
+@Suite("The operator console")
+struct ConsoleEndToEndTests {
+    let broker: DevBrokerProcess
+    let directory: URL
+
+    init() async throws {
+        broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "6"])
+        directory = try testDirectory("console")
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// Where the screenshots go: `$JUMP_TEST_ARTIFACTS/console`, else `.build/test-artifacts/console`.
+    static var artifacts: String {
+        let root =
+            ProcessInfo.processInfo.environment["JUMP_TEST_ARTIFACTS"]
+            ?? packageRoot.appendingPathComponent(".build/test-artifacts").path
+        return root + "/console"
+    }
+
+    func daemon(http: String, environment: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess(
+            product("jump-consumer"),
+            ["run", "-b", broker.bootstrapServers, "--state", path("state.sqlite"), "--http", http]
+                + quickGroupArguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new })
+    }
+
+    /// An HTTP request with curl (an independent client): status, response headers (lower-cased names), body.
+    func request(
+        _ url: String, _ arguments: [String] = []
+    ) async throws -> (
+        status: Int, headers: [String: String], body: String
+    ) {
+        let headerFile = path(uniqueTopic("headers"))
+        let result = try await runCommand(
+            "curl", ["-s", "-m", "20", "-D", headerFile, "-w", "\n%{http_code}"] + arguments + [url])
+        var headers: [String: String] = [:]
+        for line in (try? String(contentsOfFile: headerFile, encoding: .utf8))?.split(separator: "\r\n") ?? [] {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2 {
+                headers[parts[0].lowercased()] = parts[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, headers, lines.dropLast().joined(separator: "\n"))
+    }
+
+    @Test(
+        "in Chromium: every page loads with its content, hostile names show as text, Redeliver and Send now act on Kafka and the store; screenshots saved"
+    )
+    func inChromium() async throws {
+        // Events, one of them from a company whose name carries markup, quotes and a bidi override.
+        let generated = try await runCommand(
+            product("jump-producer"), ["generate", "--count", "200", "--seed", "21", "--invalid-ratio", "0"])
+        let hostile =
+            #"{"specversion":"1.0","id":"hostile-1","source":"test","type":"jump.company.expansion-announced","subject":"co.hostile","time":"2025-01-01T00:00:00Z","data":{"expansionId":"exp.hostile","company":{"id":"co.hostile","name":"<script>alert(1)</script> \"Q\" 'S' \u202Eevil","country":"MX","sector":"steel"},"direction":"mx-to-utah","location":{"city":"Ogden","region":"US-UT"},"plannedJobs":10,"plannedInvestmentUsdCents":500,"announcedOn":"2025-01-01"}}"#
+        let events = path("events.jsonl")
+        try (generated.stdout + hostile + "\n").write(toFile: events, atomically: true, encoding: .utf8)
+        let published = try await runCommand(
+            product("jump-producer"), ["publish", "-b", broker.bootstrapServers, events])
+        #expect(published.status == 0, "\(published.stderr)")
+        // A dead letter that passes today's validation (dead-lettered by an older version), written as the worker
+        // writes one: the original value with the jump.* headers.
+        let letter =
+            #"{"specversion":"1.0","id":"from-an-older-dlq","source":"test","type":"jump.initiative.announced","subject":"init.console","time":"2025-01-01T00:00:00Z","data":{"initiativeId":"init.console","title":"Console initiative","parties":["Utah","SRE"],"announcedOn":"2025-01-01","status":"signed","summary":"Redelivered from the console."}}"#
+        let letterFile = path("letter.json")
+        try letter.write(toFile: letterFile, atomically: true, encoding: .utf8)
+        let kcat = try await runCommand(
+            "kcat",
+            [
+                "-P", "-b", broker.bootstrapServers, "-t", "jump.events.dlq", "-p", "0", "-k", "init.console",
+                "-H", "jump.error=schema", "-H", "jump.error.detail=an older validator refused it",
+                "-H", "jump.original.topic=jump.events", "-H", "jump.original.partition=0",
+                "-H", "jump.original.offset=100000", letterFile,
+            ])
+        #expect(kcat.status == 0, "\(kcat.stderr)")
+        let port = ServiceEndToEndTests.freePort()
+        let daemon = try daemon(http: "127.0.0.1:\(port)")
+        try await eventually("every event applied", timeout: .seconds(90)) {
+            let page = try await request("http://127.0.0.1:\(port)/console/state")
+            return page.body.contains("<dt>Events applied</dt><dd>201</dd>")
+        }
+        let browser = try await runCommand(
+            "/usr/bin/python3",
+            [
+                packageRoot.appendingPathComponent("Tests/Console/console_browser.py").path,
+                "http://127.0.0.1:\(port)", Self.artifacts, "0@0", "Consulado General de México en Salt Lake City",
+                "co.hostile",
+            ], timeout: .seconds(180))
+        #expect(browser.status == 0, "\(browser.stdout)\(browser.stderr)")
+        let seen = try JSONSerialization.jsonObject(with: Data(browser.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect((seen["hostileName"] as? String)?.contains("<script>alert(1)</script>") == true, "\(seen)")
+        // The effects, seen from outside the browser: the dead letter went back to jump.events and was applied;
+        // the consulate's digest was built and delivered.
+        let listing = try await runCommand(
+            product("jump-consumer"), ["dlq", "list", "--json", "-b", broker.bootstrapServers])
+        #expect(listing.stdout.contains(#""redeliveredTo":"jump.events["#), "\(listing.stdout)")
+        try await eventually("the redelivered event is applied", timeout: .seconds(60)) {
+            let page = try await request("http://127.0.0.1:\(port)/console/state")
+            return page.body.contains("<dt>Events applied</dt><dd>202</dd>")
+        }
+        let digests = try await runCommand(
+            product("jump-consumer"), ["digest", "list", "--json", "--state", path("state.sqlite")])
+        #expect(digests.stdout.contains(#""audience":"consulate""#), "\(digests.stdout)")
+        for name in ["overview", "state", "dead-letters", "dead-letters-redelivered", "digests"] {
+            #expect(FileManager.default.fileExists(atPath: "\(Self.artifacts)/\(name).png"), "\(name).png")
+        }
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test(
+        "beyond loopback: without a token only the probes and /metrics answer; with one, a sign-in sets a strict cookie, and a cross-origin POST or one without the CSRF token is refused"
+    )
+    func beyondLoopback() async throws {
+        let port = ServiceEndToEndTests.freePort()
+        let open = try daemon(http: "0.0.0.0:\(port)")
+        let base = "http://127.0.0.1:\(port)"
+        try await eventually("the endpoint answers", timeout: .seconds(60)) {
+            try await request(base + "/healthz").status == 200
+        }
+        #expect(try await request(base + "/console").status == 404)
+        #expect(try await request(base + "/").status == 404)
+        #expect(try await request(base + "/metrics").status == 200)
+        #expect(try await request(base + "/readyz").status != 404)
+        #expect(open.output.contains("the operator console is off"), "\(open.output)")
+        open.signal(SIGTERM)
+        #expect(try await open.exitStatus(timeout: .seconds(25)) == 0)
+
+        let tokenFile = path("console-token")
+        let token = "s3cret-console-token-0123456789"
+        try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let guarded = try daemon(http: "0.0.0.0:\(port)", environment: ["JUMP_CONSOLE_TOKEN_FILE": tokenFile])
+        try await eventually("the endpoint answers", timeout: .seconds(60)) {
+            try await request(base + "/healthz").status == 200
+        }
+        let unsigned = try await request(base + "/console")
+        #expect(unsigned.status == 303 && unsigned.headers["location"] == "/console/sign-in")
+        let wrong = try await request(base + "/console/sign-in", ["--data", "token=not-it"])
+        #expect(wrong.status == 401)
+        let signedIn = try await request(base + "/console/sign-in", ["--data", "token=\(token)"])
+        let cookie = try #require(signedIn.headers["set-cookie"])
+        #expect(signedIn.status == 303)
+        for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/console"] {
+            #expect(cookie.contains(attribute), "\(cookie)")
+        }
+        let session = String(cookie.split(separator: ";")[0])
+        let page = try await request(base + "/console/digests", ["-H", "Cookie: \(session)"])
+        #expect(page.status == 200, "\(page.body)")
+        let csrf = try #require(
+            page.body.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) }, "a form with a token")
+        let sendNow = base + "/console/digests/send-now"
+        let noToken = try await request(sendNow, ["-H", "Cookie: \(session)", "--data", "audience=consulate"])
+        #expect(noToken.status == 403 && noToken.body.contains("CSRF"), "\(noToken.body)")
+        let crossOrigin = try await request(
+            sendNow,
+            [
+                "-H", "Cookie: \(session)", "-H", "Origin: https://elsewhere.example", "--data",
+                "csrf=\(csrf)&audience=consulate",
+            ])
+        #expect(crossOrigin.status == 403 && crossOrigin.body.contains("another origin"), "\(crossOrigin.body)")
+        let crossSite = try await request(
+            sendNow,
+            [
+                "-H", "Cookie: \(session)", "-H", "Sec-Fetch-Site: cross-site", "--data",
+                "csrf=\(csrf)&audience=consulate",
+            ])
+        #expect(crossSite.status == 403)
+        let noCookie = try await request(sendNow, ["--data", "csrf=\(csrf)&audience=consulate"])
+        #expect(noCookie.status == 403)
+        let sameOrigin = try await request(
+            sendNow,
+            [
+                "-H", "Cookie: \(session)", "-H", "Origin: http://127.0.0.1:\(port)", "--data",
+                "csrf=\(csrf)&audience=consulate",
+            ])
+        #expect(sameOrigin.status == 200, "\(sameOrigin.body)")
+        #expect(!guarded.output.contains(token), "the token never reaches the log")
+        guarded.signal(SIGTERM)
+        #expect(try await guarded.exitStatus(timeout: .seconds(25)) == 0, "\(guarded.output)")
+        #expect(try await broker.stop() == 0)
+    }
+}
