@@ -24,10 +24,10 @@ struct ConsoleEndToEndTests {
         return root + "/console"
     }
 
-    func daemon(http: String, environment: [String: String] = [:]) throws -> ChildProcess {
+    func daemon(http: String, role: String = "all", environment: [String: String] = [:]) throws -> ChildProcess {
         try ChildProcess(
             product("jump-consumer"),
-            ["run", "-b", broker.bootstrapServers, "--state", path("state.sqlite"), "--http", http]
+            ["run", "-b", broker.bootstrapServers, "--state", path("state.sqlite"), "--http", http, "--role", role]
                 + quickGroupArguments,
             environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new })
     }
@@ -112,6 +112,26 @@ struct ConsoleEndToEndTests {
         for name in ["overview", "state", "dead-letters", "dead-letters-redelivered", "digests"] {
             #expect(FileManager.default.fileExists(atPath: "\(Self.artifacts)/\(name).png"), "\(name).png")
         }
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test("a --role state process shows no digests and says where they are; its overview has no notifier")
+    func stateRoleOnly() async throws {
+        let port = ServiceEndToEndTests.freePort()
+        let daemon = try daemon(http: "127.0.0.1:\(port)", role: "state")
+        let base = "http://127.0.0.1:\(port)"
+        try await eventually("the endpoint answers", timeout: .seconds(60)) {
+            try await request(base + "/healthz").status == 200
+        }
+        let digests = try await request(base + "/console/digests")
+        #expect(digests.status == 200)
+        #expect(digests.body.contains("This process runs <code>--role state</code>"), "\(digests.body)")
+        #expect(!digests.body.contains("Send now"))
+        let overview = try await request(base + "/console")
+        #expect(overview.body.contains("state worker") && !overview.body.contains("notifier worker"))
+        #expect(overview.headers["content-security-policy"]?.contains("default-src 'none'") == true)
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
         #expect(try await broker.stop() == 0)
