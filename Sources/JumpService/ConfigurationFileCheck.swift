@@ -24,6 +24,7 @@ enum ConfigurationFileCheck {
         var keys: [String: Kind] = [
             "log": .object(["level": .string, "format": .string]), "readiness": .object(["maxLag": .integer]),
             "kafka": .object(kafka), "placement": .object(["partitioner": .string, "checkFrom": .string]),
+            "console": .object(["tokenFile": .string]),
         ]
         for key in [
             "role", "brokers", "state", "topic", "dlqTopic", "group", "notificationsTopic", "digestsTopic",

@@ -62,6 +62,9 @@ struct HostileConfigurationTests {
             .init(text: #"{"log": {"// note": 1, "level": "debug"}}"#, refusedKey: nil),
             .init(text: #"{"kafka": {"// secrets": "x", "saslUsername": "u"}}"#, refusedKey: nil),
             .init(text: "{}", refusedKey: nil), .init(text: " \n{ }\n ", refusedKey: nil),
+            .init(text: #"{"console":{"tokenFile":5}}"#, refusedKey: "console.tokenFile"),
+            .init(text: #"{"console":{"token":"on the command line's cousin"}}"#, refusedKey: "console.token"),
+            .init(text: #"{"console":{"tokenFile":"/nonexistent/token"}}"#, refusedKey: "console.tokenFile"),
         ]
         if let example = try? String(contentsOfFile: "Deploy/consumer.example.json", encoding: .utf8) {
             // The documented example names a secret file that does not exist here.
@@ -84,6 +87,24 @@ struct HostileConfigurationTests {
         }
     }
 
+    @Test("a console token shorter than 16 characters is refused naming the key; a longer one is read, trimmed")
+    func consoleTokenLength() async throws {
+        let short = directory.appendingPathComponent(uniqueTopic("token")).path
+        try "too-short\n".write(toFile: short, atomically: true, encoding: .utf8)
+        do {
+            _ = try await ConsumerConfiguration.settings(
+                commandLine: [:], environment: ["JUMP_CONSOLE_TOKEN_FILE": short], file: nil)
+            Issue.record("a 9-character token was accepted")
+        } catch {
+            #expect(error.key == "console.tokenFile" && error.allowed.contains("16"), "\(error)")
+        }
+        try "  sixteen-chars-and-more \n".write(toFile: short, atomically: true, encoding: .utf8)
+        let settings = try await ConsumerConfiguration.settings(
+            commandLine: [:], environment: ["JUMP_CONSOLE_TOKEN_FILE": short], file: nil)
+        #expect(settings.consoleToken == "sixteen-chars-and-more")
+        #expect(settings.secrets.contains("sixteen-chars-and-more"), "redacted from logs")
+    }
+
     static let environments: [(String, String, String?)] = [
         ("JUMP_BATCH_SIZE", "abc", "batchSize"), ("JUMP_BATCH_SIZE", "-1", "batchSize"),
         ("JUMP_BATCH_SIZE", "1.5", "batchSize"), ("JUMP_BATCH_SIZE", "", "batchSize"),
@@ -97,6 +118,7 @@ struct HostileConfigurationTests {
         ("JUMP_KAFKA_SASL_PASSWORD_FILE", "/nonexistent/secret", "kafka.saslPasswordFile"),
         ("JUMP_SOMETHING_ELSE", "whatever", nil), ("JUMP_DEV_BROKER_FILE", "/tmp/x", nil),
         ("JUMP_STATE", "", nil), ("JUMP_READINESS_MAX_LAG", "-3", "readiness.maxLag"),
+        ("JUMP_CONSOLE_TOKEN_FILE", "/nonexistent/token", "console.tokenFile"),
     ]
 
     @Test(
