@@ -1,5 +1,6 @@
 import Foundation
 import JumpKafka
+import JumpState
 import Logging
 import Synchronization
 import Testing
@@ -44,5 +45,25 @@ struct CommitGateTests {
         }
         hooks.onRevoke([KafkaTopicPartition(topic: "jump.events", partition: 0)])
         #expect(offsets.snapshot[0] == nil, "revoked after the commit, not before it")
+    }
+
+    @Test(
+        "topping up a batch across a rebalance keeps the records of partitions it left alone and drops those revoked or assigned again"
+    )
+    func topUpAcrossARebalance() {
+        let offsets = AssignedOffsets()
+        offsets.assign([(0, 10), (1, 20), (2, 30)])
+        let before = offsets.assignmentNumbers
+        #expect(StateWorker.unmoved(records([0, 1, 2]), before: before, after: offsets.assignmentNumbers).count == 3)
+        offsets.revoke([1])  // given to another member
+        offsets.revoke([2])
+        offsets.assign([(2, 30)])  // an eager rebalance: revoked and assigned again, read again from the store
+        offsets.assign([(3, nil)])  // new here
+        let kept = StateWorker.unmoved(records([0, 1, 2, 0]), before: before, after: offsets.assignmentNumbers)
+        #expect(kept.map(\.partition) == [0, 0])
+    }
+
+    private func records(_ partitions: [Int32]) -> [ConsumedRecord] {
+        partitions.enumerated().map { ConsumedRecord(partition: $1, offset: Int64($0), content: .deadLettered) }
     }
 }

@@ -80,11 +80,26 @@ public struct OffsetOutOfRange: Error, CustomStringConvertible {
 /// rebalance hooks and advanced after each applied batch.
 final class AssignedOffsets: Sendable {
     private let offsets = Mutex<[Int32: Int64?]>([:])
+    /// For each assigned partition, a number that changes every time it is assigned (and with it, read from the
+    /// store's offset again).
+    private let assignments = Mutex<(next: Int, of: [Int32: Int])>((0, [:]))
 
     func assign(_ entries: [(Int32, Int64?)]) {
         offsets.withLock { for (partition, offset) in entries { $0[partition] = offset } }
+        assignments.withLock { state in
+            for (partition, _) in entries {
+                state.next += 1
+                state.of[partition] = state.next
+            }
+        }
     }
-    func revoke(_ partitions: [Int32]) { offsets.withLock { for partition in partitions { $0[partition] = nil } } }
+    func revoke(_ partitions: [Int32]) {
+        offsets.withLock { for partition in partitions { $0[partition] = nil } }
+        assignments.withLock { state in for partition in partitions { state.of[partition] = nil } }
+    }
+    /// Which assignment each partition is in now: a partition whose number changed (or went) between two looks was
+    /// revoked or assigned again in between.
+    var assignmentNumbers: [Int32: Int] { assignments.withLock { $0.of } }
     func advance(_ next: [Int32: Int64]) {
         offsets.withLock { for (partition, offset) in next { $0[partition] = offset } }
     }
@@ -221,8 +236,15 @@ public final class StateWorker: Sendable {
                     return nil
                 }
                 if !messages.isEmpty {
-                    let records = try await prepare(messages)
-                    try await inFlight?.value
+                    var records = try await prepare(messages)
+                    if let previous = inFlight {
+                        try await previous.value
+                        do {
+                            records = try await topUp(records)
+                        } catch let error as KafkaError where error.kind == .offsetOutOfRange {
+                            throw await outOfRange(error)
+                        }
+                    }
                     inFlight = apply(records)
                     if configuration.pauseBetweenBatches > .zero, !stopRequested.load(ordering: .acquiring) {
                         try await inFlight?.value
@@ -257,6 +279,42 @@ public final class StateWorker: Sendable {
         try? await consumer.close()
         await diversions.close()
         logger.info("left the group")
+    }
+
+    /// After waiting for the previous batch's commit, adds what arrived meanwhile (up to the batch size, without
+    /// waiting): at a steady low rate, batches then grow while the writer is busy instead of each paying a
+    /// transaction for a few events.
+    ///
+    /// That poll may serve a rebalance. A record already prepared for a partition that was revoked or assigned
+    /// again in it is dropped: the partition is read again from the store's offset (by its new owner, or by this
+    /// worker after the seek its assignment made). Records of partitions the rebalance left alone stay.
+    private func topUp(_ records: [ConsumedRecord]) async throws -> [ConsumedRecord] {
+        let room = configuration.batchSize - records.count
+        guard room > 0, !stopRequested.load(ordering: .acquiring) else { return records }
+        let before = assigned.assignmentNumbers
+        let events = try await consumer.poll(maxEvents: room, timeout: .zero)
+        let after = assigned.assignmentNumbers
+        var kept = records
+        if after != before {
+            kept = Self.unmoved(records, before: before, after: after)
+            logger.info(
+                "a rebalance while topping up a batch; records of moved partitions are read again",
+                metadata: ["dropped": "\(records.count - kept.count)"])
+        }
+        let messages = events.compactMap { event -> KafkaConsumerMessage? in
+            if case .message(let message) = event { return message }
+            return nil
+        }
+        guard !messages.isEmpty else { return kept }
+        return kept + (try await prepare(messages))
+    }
+
+    /// The records whose partition is in the same assignment `after` as `before`: neither revoked nor assigned
+    /// again in between (``AssignedOffsets/assignmentNumbers``).
+    static func unmoved(
+        _ records: [ConsumedRecord], before: [Int32: Int], after: [Int32: Int]
+    ) -> [ConsumedRecord] {
+        records.filter { record in after[record.partition].map { $0 == before[record.partition] } ?? false }
     }
 
     /// Decodes a batch, dead-letters what is invalid and moves what belongs in another partition (waiting for the
