@@ -9,14 +9,38 @@ import JumpEvents
 struct StateFold {
     let db: Database
     private var totals: RunningTotals
+    /// The partitions whose exports or jobs the batch changed: their kept series figures are rewritten.
+    private var changedSeries: Set<SeriesChange> = []
+    /// Meetings and initiatives the batch added, per partition.
+    private var addedRecords: [Int32: (meetings: Int, initiatives: Int)] = [:]
+
+    private struct SeriesChange: Hashable {
+        var partition: Int32
+        var kind: SeriesKind
+    }
 
     init(db: Database) {
         self.db = db
         totals = RunningTotals(db: db)
     }
 
-    /// Writes what the batch changed in the running totals.
-    func finish() throws { try totals.write(db) }
+    /// Writes what the batch changed in the running totals, the kept series figures and the record counts.
+    func finish() throws {
+        try totals.write(db)
+        for change in changedSeries { try change.kind.refresh(db, partition: change.partition) }
+        for (partition, added) in addedRecords {
+            try db.run(
+                """
+                INSERT INTO totals_counts VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET
+                meetings = meetings + excluded.meetings, initiatives = initiatives + excluded.initiatives
+                """, [partition, added.meetings, added.initiatives])
+        }
+    }
+
+    /// Whether the row `sql` looks up (a meeting or an initiative by its id) exists already.
+    private func exists(_ sql: String, _ values: [any SQLBindable]) throws -> Bool {
+        try db.first(sql, values) { _ in true } ?? false
+    }
 
     mutating func apply(_ event: JumpEvent, partition: Int32, offset: Int64) throws -> Int {
         let context = AnomalyContext(partition: partition, offset: offset, eventID: event.id)
@@ -56,6 +80,7 @@ struct StateFold {
                     partition, exports.origin, exports.destination, exports.period.year, exports.period.quarter ?? 0,
                     exports.valueUsdCents, exports.source,
                 ])
+            changedSeries.insert(SeriesChange(partition: partition, kind: .exports))
         case .jobsReported(let jobs):
             try execute(
                 """
@@ -64,7 +89,13 @@ struct StateFold {
                 revisions = revisions + 1
                 """,
                 [partition, jobs.scope, jobs.period.year, jobs.period.quarter ?? 0, jobs.jobsSupported, jobs.source])
+            changedSeries.insert(SeriesChange(partition: partition, kind: .jobs))
         case .meetingHeld(let meeting):
+            if try !exists(
+                "SELECT 1 FROM meetings WHERE partition = ? AND meeting_id = ?", [partition, meeting.meetingId])
+            {
+                addedRecords[partition, default: (0, 0)].meetings += 1
+            }
             try execute(
                 """
                 INSERT OR REPLACE INTO meetings (partition, meeting_id, held_on, place, city, country, topics,
@@ -76,6 +107,12 @@ struct StateFold {
                     meeting.participants.count, meeting.summary,
                 ])
         case .initiativeAnnounced(let initiative):
+            if try !exists(
+                "SELECT 1 FROM initiatives WHERE partition = ? AND initiative_id = ?",
+                [partition, initiative.initiativeId])
+            {
+                addedRecords[partition, default: (0, 0)].initiatives += 1
+            }
             try execute(
                 """
                 INSERT OR REPLACE INTO initiatives (partition, initiative_id, title, parties, announced_on, status,

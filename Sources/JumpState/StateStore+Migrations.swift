@@ -212,6 +212,31 @@ extension StateStore {
                 try db.execute(sql: "DROP TRIGGER IF EXISTS \(trigger)")
             }
         }
+        migrator.registerMigration("v6: series and record counts kept by the fold") { db in
+            // Reading a partition's totals after every batch ranked every exports and jobs row of the partition and
+            // counted its meetings and initiatives: a quarter of the worker's time once the store held 100,000
+            // events. The fold now keeps them (SeriesKind.refresh, RunningTotals).
+            try db.execute(
+                sql: """
+                    CREATE TABLE totals_series (
+                        partition INTEGER NOT NULL, kind TEXT NOT NULL, position INTEGER NOT NULL,
+                        series TEXT NOT NULL, period TEXT NOT NULL, value INTEGER NOT NULL,
+                        previous_period TEXT, previous_value INTEGER,
+                        PRIMARY KEY (partition, kind, position)) WITHOUT ROWID;
+                    CREATE TABLE totals_counts (
+                        partition INTEGER PRIMARY KEY, meetings INTEGER NOT NULL, initiatives INTEGER NOT NULL);
+                    INSERT INTO totals_counts SELECT partition,
+                        (SELECT COUNT(*) FROM meetings m WHERE m.partition = p.partition),
+                        (SELECT COUNT(*) FROM initiatives i WHERE i.partition = p.partition)
+                    FROM (SELECT partition FROM meetings UNION SELECT partition FROM initiatives) p;
+                    """)
+            for kind in SeriesKind.allCases {
+                let table = kind == .exports ? "exports" : "jobs"
+                for partition in try Int32.fetchAll(db, sql: "SELECT DISTINCT partition FROM \(table)") {
+                    try kind.refresh(db, partition: partition)
+                }
+            }
+        }
         return migrator
     }()
 }

@@ -4,7 +4,17 @@ import Synchronization
 
 /// Checkpoints a WAL database from its own connection on its own thread, every quarter second, so that commits
 /// never pay for it. Passive checkpoints never block the writer; the thread ends when this object is released.
+///
+/// A passive checkpoint copies the log into the database but never restarts it: SQLite starts the log over only
+/// when a writer finds it fully copied and no reader on it, which readers that come and go all the time (the relay,
+/// queries, the console) almost never allow. The log then grew without bound: 2.5 GB for a 24 MB store after 60 s
+/// at 2,000 events/s. So once the log holds more than ``truncateAboveFrames`` frames, a truncating checkpoint waits (at most
+/// 50 ms, else it is tried again next time) for readers to leave the log, copies the little a passive one left,
+/// and truncates the file: a writer waits for that, not for the whole log.
 final class WALCheckpointer: Sendable {
+    /// 16,384 frames: 64 MiB of 4 KiB pages.
+    static let truncateAboveFrames = 16_384
+
     private let connection: DatabaseQueue
     private let isStopping = Atomic<Bool>(false)
 
@@ -15,7 +25,14 @@ final class WALCheckpointer: Sendable {
         let thread = Thread { [weak self] in
             while let checkpointer = self, !checkpointer.isStopping.load(ordering: .acquiring) {
                 _ = try? checkpointer.connection.writeWithoutTransaction { db in
-                    try db.checkpoint(.passive)
+                    let log = try db.checkpoint(.passive)
+                    if log.walFrameCount > Self.truncateAboveFrames {
+                        // Waits at most 50 ms for readers to leave the log (a writer waits meanwhile), else the next
+                        // round tries again.
+                        try db.execute(sql: "PRAGMA busy_timeout = 50")
+                        defer { try? db.execute(sql: "PRAGMA busy_timeout = 1000") }
+                        try db.checkpoint(.truncate)
+                    }
                 }
                 Thread.sleep(forTimeInterval: 0.25)
             }

@@ -289,15 +289,25 @@ struct TotalsTests {
         let north = { (json: String) in json.replacing("mx-to-utah", with: "utah-to-mx") }
         let again = { (json: String, id: String) in json.replacing(#""id":"i-"#, with: #""id":"\#(id)-"#) }
         let reinvested = { (json: String) in json.replacing(#""id":"co.big""#, with: #""id":"co.beta""#) }
-        let events = [
-            announced("e1", id: "1"), announced("e2", id: "2"), other(announced("e1", jobs: 7, id: "3")),
-            north(announced("e1", cents: 9, id: "4")), completed("e1", company: "co.beta", id: "5"),
-            withdrawn("e1", company: "co.beta", id: "6"), announced("e1", id: "7"), completed("e3", id: "8"),
-            announced("e3", id: "9"), withdrawn("e4", id: "10"), north(announced("e4", id: "11")),
-            investment("i1", cents: 5), again(investment("i1", cents: 8, direction: "utah-to-mx"), "b"),
-            again(reinvested(investment("i1", cents: 3)), "c"), investment("i2", cents: 4), withdrawn("e2", id: "12"),
-            announced("e2", jobs: 1, id: "13"), completed("e2", jobs: 2, id: "14"), completed("e2", jobs: 3, id: "15"),
-        ]
+        // A meeting, an initiative and an export report each reported twice (the second time under another event id):
+        // counted once, the report's figure revised.
+        let generated = EventGenerator(seed: 8).prefix(400).map { String(decoding: $0, as: UTF8.self) }
+        let repeated = ["meeting-held", "initiative.announced", "exports-reported"].flatMap { type in
+            let line = generated.first { $0.contains(#""type":"jump."#) && $0.contains(type) }!
+            return [line, line.replacing(#""id":"gen-"#, with: #""id":"again-"#)]
+        }
+        let events =
+            repeated + [
+                announced("e1", id: "1"), announced("e2", id: "2"), other(announced("e1", jobs: 7, id: "3")),
+                north(announced("e1", cents: 9, id: "4")), completed("e1", company: "co.beta", id: "5"),
+                withdrawn("e1", company: "co.beta", id: "6"), announced("e1", id: "7"), completed("e3", id: "8"),
+                announced("e3", id: "9"), withdrawn("e4", id: "10"), north(announced("e4", id: "11")),
+                investment("i1", cents: 5), again(investment("i1", cents: 8, direction: "utah-to-mx"), "b"),
+                again(reinvested(investment("i1", cents: 3)), "c"), investment("i2", cents: 4),
+                withdrawn("e2", id: "12"),
+                announced("e2", jobs: 1, id: "13"), completed("e2", jobs: 2, id: "14"),
+                completed("e2", jobs: 3, id: "15"),
+            ]
         var results: [PartitionTotals] = []
         for size in [1, 3, events.count] {
             let store = try StateStore()
@@ -317,5 +327,6 @@ struct TotalsTests {
         // e1-e3 are co.acme's (mx-to-utah), e4 is withdrawn; i1 ends co.beta's and i2 is co.big's.
         #expect(results[0].companies == ["mx-to-utah": 3], "\(results[0].companies)")
         #expect(results[0].investments["mx-to-utah"]?.usdCents == 7 && results[0].investments["utah-to-mx"] == nil)
+        #expect(results[0].meetings == 1 && results[0].initiatives == 1 && results[0].exports.count == 1)
     }
 }

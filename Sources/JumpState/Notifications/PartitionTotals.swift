@@ -178,41 +178,30 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         {
             totals.companies[row[0]] = row[1]
         }
-        // Only the two latest periods of each kind of each series leave SQLite (a window function over the
-        // partition's rows), not every row: the totals are read after every batch.
-        totals.exports = try seriesFigures(
-            db,
-            sql: """
-                SELECT series, year, quarter, value FROM (
-                    SELECT origin || '→' || destination AS series, year, quarter, value_cents AS value,
-                    ROW_NUMBER() OVER (
-                        PARTITION BY origin, destination, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
-                    FROM exports WHERE partition = ?)
-                WHERE latest <= 2 ORDER BY series, quarter != 0, year, quarter
-                """, partition: partition)
-        totals.jobs = try seriesFigures(
-            db,
-            sql: """
-                SELECT scope, year, quarter, jobs_supported FROM (
-                    SELECT scope, year, quarter, jobs_supported,
-                    ROW_NUMBER() OVER (PARTITION BY scope, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
-                    FROM jobs WHERE partition = ?)
-                WHERE latest <= 2 ORDER BY scope, quarter != 0, year, quarter
-                """, partition: partition)
-        totals.meetings =
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM meetings WHERE partition = ?"), arguments: [partition])
-            ?? 0
-        totals.initiatives =
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM initiatives WHERE partition = ?"), arguments: [partition])
-            ?? 0
+        // Kept by the fold as exports, jobs, meetings and initiatives are applied (RunningTotals,
+        // SeriesFigures.refresh): a few rows each, however large the partition.
+        totals.exports = try SeriesKind.exports.kept(db, partition: partition)
+        totals.jobs = try SeriesKind.jobs.kept(db, partition: partition)
+        let counts = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT meetings, initiatives FROM totals_counts WHERE partition = ?"),
+            arguments: [partition])
+        if let row = try counts.next() {
+            totals.meetings = row[0]
+            totals.initiatives = row[1]
+        }
         return totals
     }
 
     /// The totals of one partition aggregated from its rows (what the fold keeps), for checking them.
     static func recompute(_ db: Database, partition: Int32) throws -> PartitionTotals {
         var totals = try fetch(db, partition: partition)
+        totals.exports = try SeriesKind.exports.computed(db, partition: partition)
+        totals.jobs = try SeriesKind.jobs.computed(db, partition: partition)
+        totals.meetings =
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meetings WHERE partition = ?", arguments: [partition]) ?? 0
+        totals.initiatives =
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM initiatives WHERE partition = ?", arguments: [partition])
+            ?? 0
         totals.expansions = [:]
         totals.investments = [:]
         totals.companies = [:]
@@ -250,7 +239,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
     /// The latest period of every series and the one before it of the same kind. Rows come ordered by series,
     /// then annual before quarterly, then by period; a series with both kinds reports both its latest year and its
     /// latest quarter (a quarterly figure must not hide the annual one a press release leads with).
-    private static func seriesFigures(_ db: Database, sql: String, partition: Int32) throws -> [SeriesFigure] {
+    static func seriesFigures(_ db: Database, sql: String, partition: Int32) throws -> [SeriesFigure] {
         var figures: [SeriesFigure] = []
         var previous: (series: String, quarterly: Bool, period: String, value: Int64)?
         for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [partition]) {
@@ -274,5 +263,70 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
             previous = (series, quarter != 0, period, value)
         }
         return figures
+    }
+}
+
+/// The two kinds of series a partition's totals report, each kept in `totals_series` (migration v6): the latest
+/// year and the latest quarter of every series with the period before each. The fold rewrites a partition's rows
+/// of a kind when an event of that kind is applied there (``refresh(_:partition:)``), so reading the totals after
+/// every batch no longer ranks every row of the partition.
+enum SeriesKind: String, CaseIterable {
+    case exports
+    case jobs
+
+    /// The figures as the window function over the partition's rows gives them now.
+    func computed(_ db: Database, partition: Int32) throws -> [PartitionTotals.SeriesFigure] {
+        // Only the two latest periods of each kind of each series leave SQLite.
+        let sql =
+            switch self {
+            case .exports:
+                """
+                SELECT series, year, quarter, value FROM (
+                    SELECT origin || '→' || destination AS series, year, quarter, value_cents AS value,
+                    ROW_NUMBER() OVER (
+                        PARTITION BY origin, destination, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
+                    FROM exports WHERE partition = ?)
+                WHERE latest <= 2 ORDER BY series, quarter != 0, year, quarter
+                """
+            case .jobs:
+                """
+                SELECT scope, year, quarter, jobs_supported FROM (
+                    SELECT scope, year, quarter, jobs_supported,
+                    ROW_NUMBER() OVER (PARTITION BY scope, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
+                    FROM jobs WHERE partition = ?)
+                WHERE latest <= 2 ORDER BY scope, quarter != 0, year, quarter
+                """
+            }
+        return try PartitionTotals.seriesFigures(db, sql: sql, partition: partition)
+    }
+
+    /// The figures as `totals_series` keeps them.
+    func kept(_ db: Database, partition: Int32) throws -> [PartitionTotals.SeriesFigure] {
+        var figures: [PartitionTotals.SeriesFigure] = []
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT series, period, value, previous_period, previous_value FROM totals_series
+                    WHERE partition = ? AND kind = ? ORDER BY position
+                    """), arguments: [partition, rawValue])
+        while let row = try rows.next() {
+            figures.append(
+                PartitionTotals.SeriesFigure(
+                    series: row[0], period: row[1], value: row[2], previousPeriod: row[3], previousValue: row[4]))
+        }
+        return figures
+    }
+
+    /// Rewrites the partition's kept figures of this kind from its rows.
+    func refresh(_ db: Database, partition: Int32) throws {
+        try db.cachedStatement(sql: "DELETE FROM totals_series WHERE partition = ? AND kind = ?")
+            .execute(arguments: [partition, rawValue])
+        for (position, figure) in try computed(db, partition: partition).enumerated() {
+            try db.cachedStatement(sql: "INSERT INTO totals_series VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(
+                arguments: [
+                    partition, rawValue, position, figure.series, figure.period, figure.value, figure.previousPeriod,
+                    figure.previousValue,
+                ])
+        }
     }
 }
