@@ -8,12 +8,13 @@ import Synchronization
 /// A passive checkpoint copies the log into the database but never restarts it: SQLite starts the log over only
 /// when a writer finds it fully copied and no reader on it, which readers that come and go all the time (the relay,
 /// queries, the console) almost never allow. The log then grew without bound: 2.5 GB for a 24 MB store after 60 s
-/// at 2,000 events/s. So once the log holds more than ``truncateAboveFrames`` frames, a truncating checkpoint waits (at most
-/// 50 ms, else it is tried again next time) for readers to leave the log, copies the little a passive one left,
-/// and truncates the file: a writer waits for that, not for the whole log.
+/// at 2,000 events/s. So once the log holds more than ``restartAboveFrames`` frames, a restarting checkpoint waits (at most
+/// 50 ms, else it is tried again next time) for readers to leave the log and copies the little a passive one
+/// left; the next writer then starts the log over from its beginning, reusing the file (no new pages to allocate,
+/// as truncating it would cost): a writer waits for that copy, not for the whole log.
 final class WALCheckpointer: Sendable {
     /// 16,384 frames: 64 MiB of 4 KiB pages.
-    static let truncateAboveFrames = 16_384
+    static let restartAboveFrames = 16_384
 
     private let connection: DatabaseQueue
     private let isStopping = Atomic<Bool>(false)
@@ -26,12 +27,12 @@ final class WALCheckpointer: Sendable {
             while let checkpointer = self, !checkpointer.isStopping.load(ordering: .acquiring) {
                 _ = try? checkpointer.connection.writeWithoutTransaction { db in
                     let log = try db.checkpoint(.passive)
-                    if log.walFrameCount > Self.truncateAboveFrames {
+                    if log.walFrameCount > Self.restartAboveFrames {
                         // Waits at most 50 ms for readers to leave the log (a writer waits meanwhile), else the next
                         // round tries again.
                         try db.execute(sql: "PRAGMA busy_timeout = 50")
                         defer { try? db.execute(sql: "PRAGMA busy_timeout = 1000") }
-                        try db.checkpoint(.truncate)
+                        try db.checkpoint(.restart)
                     }
                 }
                 Thread.sleep(forTimeInterval: 0.25)
