@@ -51,7 +51,7 @@ public actor DeadLetterIndex {
         let deadline = ContinuousClock.now + timeout
         // A thousand messages at a time: the first refresh of a large topic never holds it all.
         while true {
-            let chunk = try await deadLetters.read(from: next, upTo: 1_000, until: deadline)
+            let chunk = try await deadLetters.read(from: next, upTo: 1_000, within: deadline - ContinuousClock.now)
             for message in chunk.messages { add(DeadLetter(message: message)) }
             next = chunk.next
             if chunk.atEnd { return }
@@ -97,54 +97,6 @@ public actor DeadLetterIndex {
 }
 
 extension DeadLetters {
-    /// Reads the topic from `positions` (the beginning of a partition not named; with `only`, those partitions
-    /// alone) until every partition is at its end or `limit` messages were read, and returns them with every
-    /// partition's next position.
-    func read(
-        from positions: [Int32: Int64], only: Set<Int32>? = nil, upTo limit: Int,
-        until deadline: ContinuousClock.Instant
-    ) async throws -> (messages: [KafkaConsumerMessage], next: [Int32: Int64], atEnd: Bool) {
-        var configuration = KafkaConsumerConfiguration(
-            bootstrapServers: brokers, groupID: "jump-dlq-reader", topics: [topic])
-        configuration.offsetReset = .earliest
-        configuration.overrides = overrides.filter { !$0.key.hasPrefix("group.") }
-        let consumer = try KafkaConsumer.reader(configuration: configuration, logger: logger)
-        var next = positions
-        var messages: [KafkaConsumerMessage] = []
-        do {
-            guard let count = try await consumer.partitionCount(of: topic) else {
-                throw DeadLetterTopicMissing(topic: topic)
-            }
-            let partitions = (0..<Int32(count)).filter { only?.contains($0) ?? true }
-            try await consumer.read(
-                Dictionary(
-                    uniqueKeysWithValues: partitions.map {
-                        (
-                            KafkaTopicPartition(topic: topic, partition: $0),
-                            positions[$0].map(KafkaOffset.exact) ?? .beginning
-                        )
-                    }))
-            while ContinuousClock.now < deadline {
-                let events = try await consumer.poll(maxEvents: 1_000, timeout: .milliseconds(100))
-                for case .message(let message) in events {
-                    messages.append(message)
-                    next[message.topicPartition.partition] = message.offset + 1
-                }
-                let atEnd =
-                    events.isEmpty && !consumer.assignment.isEmpty && consumer.partitionsAtEnd == consumer.assignment
-                if atEnd || messages.count >= limit {
-                    try await consumer.close()
-                    return (messages, next, atEnd)
-                }
-            }
-        } catch {
-            try? await consumer.close()
-            throw error
-        }
-        try? await consumer.close()
-        throw KafkaError(kind: .timedOut, message: "\(topic): not read to its end in time")
-    }
-
     /// The dead letter at `place` (`PARTITION@OFFSET`) in the topic, read directly.
     public func letter(at place: String, timeout: Duration = .seconds(10)) async throws -> DeadLetter? {
         let parts = place.split(separator: "@")
@@ -152,7 +104,7 @@ extension DeadLetters {
             return nil
         }
         let chunk = try await read(
-            from: [partition: offset], only: [partition], upTo: 1, until: ContinuousClock.now + timeout)
+            from: [partition: offset], only: [partition], upTo: 1, within: timeout)
         return chunk.messages.first { $0.topicPartition.partition == partition && $0.offset == offset }
             .map { DeadLetter(message: $0) }
     }

@@ -78,28 +78,48 @@ public struct DeadLetters: Sendable {
     /// - Throws: ``DeadLetterTopicMissing`` when the cluster has no such topic; a ``KafkaError`` naming the brokers'
     ///   problem when none answers.
     public func readAll(timeout: Duration = .seconds(60)) async throws -> [DeadLetter] {
+        let all = try await read(from: [:], upTo: .max, within: timeout)
+        return Self.listing(all.messages.map { DeadLetter(message: $0) })
+    }
+
+    /// Reads the topic from `positions` (the beginning of a partition not named; with `only`, those partitions
+    /// alone) until every partition is at its end or `limit` messages were read, and returns them with every
+    /// partition's next position.
+    func read(
+        from positions: [Int32: Int64], only: Set<Int32>? = nil, upTo limit: Int, within timeout: Duration
+    ) async throws -> (messages: [KafkaConsumerMessage], next: [Int32: Int64], atEnd: Bool) {
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: brokers, groupID: "jump-dlq-reader", topics: [topic])
         configuration.offsetReset = .earliest
         configuration.overrides = overrides.filter { !$0.key.hasPrefix("group.") }
         let consumer = try KafkaConsumer.reader(configuration: configuration, logger: logger)
-        var letters: [DeadLetter] = []
+        var next = positions
         let deadline = ContinuousClock.now + timeout
+        var messages: [KafkaConsumerMessage] = []
         do {
             guard let count = try await consumer.partitionCount(of: topic) else {
                 throw DeadLetterTopicMissing(topic: topic)
             }
+            let partitions = (0..<Int32(count)).filter { only?.contains($0) ?? true }
             try await consumer.read(
                 Dictionary(
-                    uniqueKeysWithValues: (0..<Int32(count)).map {
-                        (KafkaTopicPartition(topic: topic, partition: $0), KafkaOffset.beginning)
+                    uniqueKeysWithValues: partitions.map {
+                        (
+                            KafkaTopicPartition(topic: topic, partition: $0),
+                            positions[$0].map(KafkaOffset.exact) ?? .beginning
+                        )
                     }))
             while ContinuousClock.now < deadline {
-                let events = try await consumer.poll(maxEvents: 1_000, timeout: .milliseconds(200))
-                for case .message(let message) in events { letters.append(DeadLetter(message: message)) }
-                if events.isEmpty, !consumer.assignment.isEmpty, consumer.partitionsAtEnd == consumer.assignment {
+                let events = try await consumer.poll(maxEvents: 1_000, timeout: .milliseconds(100))
+                for case .message(let message) in events {
+                    messages.append(message)
+                    next[message.topicPartition.partition] = message.offset + 1
+                }
+                let atEnd =
+                    events.isEmpty && !consumer.assignment.isEmpty && consumer.partitionsAtEnd == consumer.assignment
+                if atEnd || messages.count >= limit {
                     try await consumer.close()
-                    return Self.listing(letters)
+                    return (messages, next, atEnd)
                 }
             }
         } catch {
