@@ -106,7 +106,7 @@ public struct ConsolePages: Sendable {
             "newer": number > 0 ? "\(number - 1)" : false, "older": number + 1 < pageCount ? "\(number + 1)" : false,
         ]
         return Page(
-            title: "Dead letters", path: "/console/dead-letters", body: render(ConsoleTemplates.deadLetters, context))
+            title: "Dead letters", path: "/console/dead-letters", body: ConsoleTemplates.deadLetters.render(context))
     }
 
     /// Redelivers one dead letter (`place`) or every one not redelivered yet, the way `dlq redeliver` does, and
@@ -167,7 +167,7 @@ public struct ConsolePages: Sendable {
                 ]
             }
         }
-        return Page(title: "Digests", path: "/console/digests", body: render(ConsoleTemplates.digests, context))
+        return Page(title: "Digests", path: "/console/digests", body: ConsoleTemplates.digests.render(context))
     }
 
     /// Closes `audience`'s open window now and delivers, as `digest send-now` does.
@@ -230,7 +230,7 @@ public struct ConsolePages: Sendable {
                 ]
             },
         ]
-        return Page(title: "State", path: "/console/state", body: render(ConsoleTemplates.state, context))
+        return Page(title: "State", path: "/console/state", body: ConsoleTemplates.state.render(context))
     }
 
     func signIn() -> Page {
@@ -252,10 +252,6 @@ public struct ConsolePages: Sendable {
                 ? links.map { ["href": $0.0, "label": $0.1, "current": $0.0 == page.path] } : [[String: Any]](),
         ]
         return ConsoleTemplates.layout.render(context)
-    }
-
-    private func render(_ template: Mustache.MustacheTemplate, _ context: [String: Any]) -> String {
-        template.render(context)
     }
 
     private var roles: String {
