@@ -59,6 +59,23 @@ extension Database {
         }
     }
 
+    /// Runs a cached query with positional values bound as ``run(_:_:)`` binds them, and reads every row with
+    /// `read`, in place. For the few rows of the kept totals a batch reads per partition.
+    func each(_ sql: String, _ values: [any SQLBindable], _ read: (DirectRow) throws -> Void) throws {
+        let statement = try bound(sql, values)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW: try read(DirectRow(statement: statement))
+            case SQLITE_DONE: return
+            case let result: throw stepError(result, sql)
+            }
+        }
+    }
+
     private func stepError(_ result: Int32, _ sql: String) -> DatabaseError {
         DatabaseError(
             resultCode: ResultCode(rawValue: result), message: String(cString: sqlite3_errmsg(sqliteConnection)),

@@ -9,15 +9,9 @@ import JumpEvents
 struct StateFold {
     let db: Database
     private var totals: RunningTotals
-    /// The partitions whose exports or jobs the batch changed: their kept series figures are rewritten.
-    private var changedSeries: Set<SeriesChange> = []
+    private var series = KeptSeries()
     /// Meetings and initiatives the batch added, per partition.
     private var addedRecords: [Int32: (meetings: Int, initiatives: Int)] = [:]
-
-    private struct SeriesChange: Hashable {
-        var partition: Int32
-        var kind: SeriesKind
-    }
 
     init(db: Database) {
         self.db = db
@@ -27,7 +21,7 @@ struct StateFold {
     /// Writes what the batch changed in the running totals, the kept series figures and the record counts.
     func finish() throws {
         try totals.write(db)
-        for change in changedSeries { try change.kind.refresh(db, partition: change.partition) }
+        try series.write(db)
         for (partition, added) in addedRecords {
             try db.run(
                 """
@@ -80,7 +74,9 @@ struct StateFold {
                     partition, exports.origin, exports.destination, exports.period.year, exports.period.quarter ?? 0,
                     exports.valueUsdCents, exports.source,
                 ])
-            changedSeries.insert(SeriesChange(partition: partition, kind: .exports))
+            try series.report(
+                .exports, partition: partition, series: exports.origin + "→" + exports.destination,
+                year: exports.period.year, quarter: exports.period.quarter ?? 0, value: exports.valueUsdCents, db: db)
         case .jobsReported(let jobs):
             try execute(
                 """
@@ -89,7 +85,9 @@ struct StateFold {
                 revisions = revisions + 1
                 """,
                 [partition, jobs.scope, jobs.period.year, jobs.period.quarter ?? 0, jobs.jobsSupported, jobs.source])
-            changedSeries.insert(SeriesChange(partition: partition, kind: .jobs))
+            try series.report(
+                .jobs, partition: partition, series: jobs.scope, year: jobs.period.year,
+                quarter: jobs.period.quarter ?? 0, value: jobs.jobsSupported, db: db)
         case .meetingHeld(let meeting):
             if try !exists(
                 "SELECT 1 FROM meetings WHERE partition = ? AND meeting_id = ?", [partition, meeting.meetingId])

@@ -329,4 +329,49 @@ struct TotalsTests {
         #expect(results[0].investments["mx-to-utah"]?.usdCents == 7 && results[0].investments["utah-to-mx"] == nil)
         #expect(results[0].meetings == 1 && results[0].initiatives == 1 && results[0].exports.count == 1)
     }
+    @Test(
+        "export and jobs figures reported in any order, with revisions, keep each series' latest period and the one before it, equal to the ranked rows in batches of 1, 7 and all"
+    )
+    func seriesKeptReportByReport() async throws {
+        var random = SystemRandomNumberGenerator()
+        var events: [String] = []
+        for index in 0..<300 {
+            let year = Int.random(in: 2015...2024, using: &random)
+            let quarter = Int.random(in: 0...4, using: &random)
+            let period = quarter == 0 ? #"{"year":\#(year)}"# : #"{"year":\#(year),"quarter":\#(quarter)}"#
+            let value = Int.random(in: 1...1_000_000, using: &random)
+            if index.isMultiple(of: 3) {
+                let scope = ["mexico-utah-trade", "nearshoring"].randomElement(using: &random)!
+                events.append(
+                    event(
+                        "jump.jobs.reported", "jobs.\(scope)", id: "j\(index)",
+                        #"{"scope":"\#(scope)","period":\#(period),"jobsSupported":\#(value),"source":"goeo"}"#))
+            } else {
+                let (origin, destination) = [("US-UT", "MX"), ("MX", "US-UT"), ("US-UT", "MX-NLE")]
+                    .randomElement(using: &random)!
+                events.append(
+                    event(
+                        "jump.trade.exports-reported", "exports", id: "x\(index)",
+                        #"{"origin":"\#(origin)","destination":"\#(destination)","period":\#(period),"valueUsdCents":\#(value),"source":"census"}"#
+                    ))
+            }
+        }
+        for size in [1, 7, events.count] {
+            let store = try StateStore()
+            var builder = RecordBuilder()
+            let records = try events.map { try builder.record($0) }
+            var expected: Int64?
+            for start in stride(from: 0, to: records.count, by: size) {
+                let batch = Array(records[start..<min(records.count, start + size)])
+                try await store.apply(topic: "jump.events", records: batch, expected: [0: expected])
+                expected = batch.last!.offset + 1
+            }
+            let check = try #require(try store.totalsCheck()[0])
+            #expect(check.kept.exports == check.recomputed.exports, "batches of \(size)")
+            #expect(check.kept.jobs == check.recomputed.jobs, "batches of \(size)")
+            // Three series and two scopes, each with years and quarters, each with a period before its latest.
+            #expect(check.kept.exports.count == 6 && check.kept.jobs.count == 4, "batches of \(size)")
+            #expect(check.kept.exports.allSatisfy { $0.previousPeriod != nil })
+        }
+    }
 }

@@ -65,13 +65,13 @@ struct NotificationItemWriter {
 
     /// Writes the routed items with their partitions' totals as they are now.
     mutating func flush(_ db: Database) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var quotedTopic: [UInt8] = []
         JSONWriter.appendString(topic, to: &quotedTopic)
         var text: [UInt8] = []
+        var totals: [UInt8] = []
         for (partition, items) in pending.sorted(by: { $0.key < $1.key }) {
-            let totals = try encoder.encode(PartitionTotals.fetch(db, partition: partition))
+            totals.removeAll(keepingCapacity: true)
+            try PartitionTotals.fetch(db, partition: partition).appendJSON(to: &totals)
             for (index, item) in items.enumerated() {
                 // Composed as bytes, field by field (the same JSON a JSONValue would give), and bound as text
                 // without becoming a String: one item per event routed.

@@ -148,46 +148,52 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         return total
     }
 
-    /// The totals of one partition as the database holds them now.
+    /// The totals of one partition as the database holds them now. Kept by the fold as the rows change
+    /// (``RunningTotals``, ``KeptSeries``, the record counts): a few rows to read, however large the partition,
+    /// read in place (every partition of every batch reads them).
     static func fetch(_ db: Database, partition: Int32) throws -> PartitionTotals {
         var totals = PartitionTotals()
-        // Kept by the fold (RunningTotals) as the rows change: a few rows to read, however large the partition.
-        for row in try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT direction, status, count, planned_jobs, planned_cents, actual_jobs, actual_cents
-                    FROM totals_expansions WHERE partition = ? AND count > 0
-                    """), arguments: [partition])
-        {
-            ExpansionFigures.add(row, to: &totals.expansions)
+        try db.each(
+            """
+            SELECT direction, status, count, planned_jobs, planned_cents, actual_jobs, actual_cents
+            FROM totals_expansions WHERE partition = ? AND count > 0
+            """, [partition]
+        ) { row in
+            totals.expansions[row.string(0), default: ExpansionFigures()].add(
+                status: row.string(1), count: Int(row.int64(2)), plannedJobs: row.int64(3),
+                plannedCents: row.int64(4), actualJobs: row.int64(5), actualCents: row.int64(6))
         }
-        for row in try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT direction, count, cents FROM totals_investments WHERE partition = ? AND count > 0"),
-            arguments: [partition])
-        {
+        try db.each(
+            "SELECT direction, count, cents FROM totals_investments WHERE partition = ? AND count > 0", [partition]
+        ) { row in
             var figures = InvestmentFigures()
-            figures.count = row[1]
-            figures.usdCents = row[2]
-            totals.investments[row[0]] = figures
+            figures.count = Int(row.int64(1))
+            figures.usdCents = row.int64(2)
+            totals.investments[row.string(0)] = figures
         }
-        for row in try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT direction, companies FROM totals_companies WHERE partition = ? AND companies > 0"),
-            arguments: [partition])
-        {
-            totals.companies[row[0]] = row[1]
+        try db.each(
+            "SELECT direction, companies FROM totals_companies WHERE partition = ? AND companies > 0", [partition]
+        ) { row in
+            totals.companies[row.string(0)] = Int(row.int64(1))
         }
-        // Kept by the fold as exports, jobs, meetings and initiatives are applied (RunningTotals,
-        // SeriesFigures.refresh): a few rows each, however large the partition.
-        totals.exports = try SeriesKind.exports.kept(db, partition: partition)
-        totals.jobs = try SeriesKind.jobs.kept(db, partition: partition)
-        let counts = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT meetings, initiatives FROM totals_counts WHERE partition = ?"),
-            arguments: [partition])
-        if let row = try counts.next() {
-            totals.meetings = row[0]
-            totals.initiatives = row[1]
+        try db.each(
+            """
+            SELECT kind, series, period, value, previous_period, previous_value FROM totals_series
+            WHERE partition = ? ORDER BY kind, position
+            """, [partition]
+        ) { row in
+            let figure = SeriesFigure(
+                series: row.string(1), period: row.string(2), value: row.int64(3),
+                previousPeriod: row.optionalString(4), previousValue: row.optionalInt64(5))
+            if row.string(0) == SeriesKind.exports.rawValue {
+                totals.exports.append(figure)
+            } else {
+                totals.jobs.append(figure)
+            }
+        }
+        _ = try db.first("SELECT meetings, initiatives FROM totals_counts WHERE partition = ?", [partition]) { row in
+            totals.meetings = Int(row.int64(0))
+            totals.initiatives = Int(row.int64(1))
         }
         return totals
     }
@@ -263,70 +269,5 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
             previous = (series, quarter != 0, period, value)
         }
         return figures
-    }
-}
-
-/// The two kinds of series a partition's totals report, each kept in `totals_series` (migration v6): the latest
-/// year and the latest quarter of every series with the period before each. The fold rewrites a partition's rows
-/// of a kind when an event of that kind is applied there (``refresh(_:partition:)``), so reading the totals after
-/// every batch no longer ranks every row of the partition.
-enum SeriesKind: String, CaseIterable {
-    case exports
-    case jobs
-
-    /// The figures as the window function over the partition's rows gives them now.
-    func computed(_ db: Database, partition: Int32) throws -> [PartitionTotals.SeriesFigure] {
-        // Only the two latest periods of each kind of each series leave SQLite.
-        let sql =
-            switch self {
-            case .exports:
-                """
-                SELECT series, year, quarter, value FROM (
-                    SELECT origin || '→' || destination AS series, year, quarter, value_cents AS value,
-                    ROW_NUMBER() OVER (
-                        PARTITION BY origin, destination, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
-                    FROM exports WHERE partition = ?)
-                WHERE latest <= 2 ORDER BY series, quarter != 0, year, quarter
-                """
-            case .jobs:
-                """
-                SELECT scope, year, quarter, jobs_supported FROM (
-                    SELECT scope, year, quarter, jobs_supported,
-                    ROW_NUMBER() OVER (PARTITION BY scope, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
-                    FROM jobs WHERE partition = ?)
-                WHERE latest <= 2 ORDER BY scope, quarter != 0, year, quarter
-                """
-            }
-        return try PartitionTotals.seriesFigures(db, sql: sql, partition: partition)
-    }
-
-    /// The figures as `totals_series` keeps them.
-    func kept(_ db: Database, partition: Int32) throws -> [PartitionTotals.SeriesFigure] {
-        var figures: [PartitionTotals.SeriesFigure] = []
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT series, period, value, previous_period, previous_value FROM totals_series
-                    WHERE partition = ? AND kind = ? ORDER BY position
-                    """), arguments: [partition, rawValue])
-        while let row = try rows.next() {
-            figures.append(
-                PartitionTotals.SeriesFigure(
-                    series: row[0], period: row[1], value: row[2], previousPeriod: row[3], previousValue: row[4]))
-        }
-        return figures
-    }
-
-    /// Rewrites the partition's kept figures of this kind from its rows.
-    func refresh(_ db: Database, partition: Int32) throws {
-        try db.cachedStatement(sql: "DELETE FROM totals_series WHERE partition = ? AND kind = ?")
-            .execute(arguments: [partition, rawValue])
-        for (position, figure) in try computed(db, partition: partition).enumerated() {
-            try db.cachedStatement(sql: "INSERT INTO totals_series VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(
-                arguments: [
-                    partition, rawValue, position, figure.series, figure.period, figure.value, figure.previousPeriod,
-                    figure.previousValue,
-                ])
-        }
     }
 }

@@ -1,0 +1,63 @@
+import JumpEvents
+
+extension PartitionTotals {
+    /// Appends the totals as JSON, the same bytes `JSONEncoder` gives with `.sortedKeys` (keys in order, absent
+    /// optionals left out): every partition of every batch writes them into a notification item, and
+    /// `JSONEncoder` was 7 % of the worker's time doing it.
+    func appendJSON(to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: #"{"companies":"#.utf8)
+        Self.appendObject(companies, to: &bytes) { count, bytes in bytes.append(contentsOf: "\(count)".utf8) }
+        bytes.append(contentsOf: #","expansions":"#.utf8)
+        Self.appendObject(expansions, to: &bytes) { figures, bytes in
+            bytes.append(
+                contentsOf: """
+                    {"actualJobs":\(figures.actualJobs),"actualUsdCents":\(figures.actualUsdCents),\
+                    "announced":\(figures.announced),"completed":\(figures.completed),\
+                    "plannedJobs":\(figures.plannedJobs),"plannedUsdCents":\(figures.plannedUsdCents),\
+                    "withdrawn":\(figures.withdrawn)}
+                    """.utf8)
+        }
+        bytes.append(contentsOf: #","exports":"#.utf8)
+        Self.appendSeries(exports, to: &bytes)
+        bytes.append(contentsOf: #","initiatives":\#(initiatives),"investments":"#.utf8)
+        Self.appendObject(investments, to: &bytes) { figures, bytes in
+            bytes.append(contentsOf: #"{"count":\#(figures.count),"usdCents":\#(figures.usdCents)}"#.utf8)
+        }
+        bytes.append(contentsOf: #","jobs":"#.utf8)
+        Self.appendSeries(jobs, to: &bytes)
+        bytes.append(contentsOf: #","meetings":\#(meetings)}"#.utf8)
+    }
+
+    private static func appendObject<Value>(
+        _ object: [String: Value], to bytes: inout [UInt8], _ appendValue: (Value, inout [UInt8]) -> Void
+    ) {
+        bytes.append(UInt8(ascii: "{"))
+        for (index, key) in object.keys.sorted().enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONWriter.appendString(key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            appendValue(object[key]!, &bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private static func appendSeries(_ figures: [SeriesFigure], to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, figure) in figures.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: #"{"period":"#.utf8)
+            JSONWriter.appendString(figure.period, to: &bytes)
+            if let previousPeriod = figure.previousPeriod {
+                bytes.append(contentsOf: #","previousPeriod":"#.utf8)
+                JSONWriter.appendString(previousPeriod, to: &bytes)
+            }
+            if let previousValue = figure.previousValue {
+                bytes.append(contentsOf: #","previousValue":\#(previousValue)"#.utf8)
+            }
+            bytes.append(contentsOf: #","series":"#.utf8)
+            JSONWriter.appendString(figure.series, to: &bytes)
+            bytes.append(contentsOf: #","value":\#(figure.value)}"#.utf8)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+}
