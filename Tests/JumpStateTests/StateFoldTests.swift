@@ -254,6 +254,24 @@ struct StateFoldTests {
 
 @Suite("Running totals kept by the fold")
 struct TotalsTests {
+    /// The kept and recomputed totals of partition 0 of a new store after `events` were applied in batches of `size`.
+    func totalsCheck(
+        _ events: [String], inBatchesOf size: Int
+    ) async throws -> (
+        kept: PartitionTotals, recomputed: PartitionTotals
+    )? {
+        let store = try StateStore()
+        var builder = RecordBuilder()
+        let records = try events.map { try builder.record($0) }
+        var expected: Int64?
+        for start in stride(from: 0, to: records.count, by: size) {
+            let batch = Array(records[start..<min(records.count, start + size)])
+            try await store.apply(topic: "jump.events", records: batch, expected: [0: expected])
+            expected = batch.last!.offset + 1
+        }
+        return try store.totalsCheck()[0]
+    }
+
     @Test(
         "after 3,000 generated events in small batches (withdrawals, completions, repeats), the kept totals equal the totals aggregated from the rows"
     )
@@ -310,16 +328,7 @@ struct TotalsTests {
             ]
         var results: [PartitionTotals] = []
         for size in [1, 3, events.count] {
-            let store = try StateStore()
-            var builder = RecordBuilder()
-            let records = try events.map { try builder.record($0) }
-            var expected: Int64?
-            for start in stride(from: 0, to: records.count, by: size) {
-                let batch = Array(records[start..<min(records.count, start + size)])
-                try await store.apply(topic: "jump.events", records: batch, expected: [0: expected])
-                expected = batch.last!.offset + 1
-            }
-            let check = try #require(try store.totalsCheck()[0])
+            let check = try #require(try await totalsCheck(events, inBatchesOf: size))
             #expect(check.kept == check.recomputed, "batches of \(size)")
             results.append(check.kept)
         }
@@ -357,16 +366,7 @@ struct TotalsTests {
             }
         }
         for size in [1, 7, events.count] {
-            let store = try StateStore()
-            var builder = RecordBuilder()
-            let records = try events.map { try builder.record($0) }
-            var expected: Int64?
-            for start in stride(from: 0, to: records.count, by: size) {
-                let batch = Array(records[start..<min(records.count, start + size)])
-                try await store.apply(topic: "jump.events", records: batch, expected: [0: expected])
-                expected = batch.last!.offset + 1
-            }
-            let check = try #require(try store.totalsCheck()[0])
+            let check = try #require(try await totalsCheck(events, inBatchesOf: size))
             #expect(check.kept.exports == check.recomputed.exports, "batches of \(size)")
             #expect(check.kept.jobs == check.recomputed.jobs, "batches of \(size)")
             // Three series and two scopes, each with years and quarters, each with a period before its latest.
