@@ -104,16 +104,16 @@ extension StateStore {
             try items?.flush(db)
             for (partition, (next, stats)) in byPartition {
                 try advance(db, topic: topic, partition: partition, expected: expected[partition] ?? nil, to: next)
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO partition_stats (partition, applied, duplicates, dead_lettered, anomalies)
-                        VALUES (?, ?, ?, ?, ?) ON CONFLICT (partition) DO UPDATE SET
-                        applied = applied + excluded.applied, duplicates = duplicates + excluded.duplicates,
-                        dead_lettered = dead_lettered + excluded.dead_lettered, anomalies = anomalies + excluded.anomalies
-                        """
-                ).execute(arguments: [partition, stats.applied, stats.duplicates, stats.deadLettered, stats.anomalies])
-                try db.cachedStatement(sql: #"DELETE FROM applied_events WHERE partition = ? AND "offset" < ?"#)
-                    .execute(arguments: [partition, next - ledgerWindow])
+                try db.run(
+                    """
+                    INSERT INTO partition_stats (partition, applied, duplicates, dead_lettered, anomalies)
+                    VALUES (?, ?, ?, ?, ?) ON CONFLICT (partition) DO UPDATE SET
+                    applied = applied + excluded.applied, duplicates = duplicates + excluded.duplicates,
+                    dead_lettered = dead_lettered + excluded.dead_lettered, anomalies = anomalies + excluded.anomalies
+                    """, [partition, stats.applied, stats.duplicates, stats.deadLettered, stats.anomalies])
+                try db.run(
+                    #"DELETE FROM applied_events WHERE partition = ? AND "offset" < ?"#,
+                    [partition, next - ledgerWindow])
                 outcome.nextOffsets[partition] = next
                 outcome.applied += stats.applied
                 outcome.duplicates += stats.duplicates
@@ -131,16 +131,17 @@ extension StateStore {
         _ db: Database, topic: String, partition: Int32, expected: Int64?, to next: Int64,
         table: String = "partition_offsets"
     ) throws {
-        if let expected {
-            try db.cachedStatement(
-                sql: "UPDATE \(table) SET next_offset = ? WHERE topic = ? AND partition = ? AND next_offset = ?"
-            ).execute(arguments: [next, topic, partition, expected])
-        } else {
-            try db.cachedStatement(
-                sql: "INSERT OR IGNORE INTO \(table) (topic, partition, next_offset) VALUES (?, ?, ?)"
-            ).execute(arguments: [topic, partition, next])
-        }
-        guard db.changesCount == 1 else {
+        let changed =
+            if let expected {
+                try db.run(
+                    "UPDATE \(table) SET next_offset = ? WHERE topic = ? AND partition = ? AND next_offset = ?",
+                    [next, topic, partition, expected])
+            } else {
+                try db.run(
+                    "INSERT OR IGNORE INTO \(table) (topic, partition, next_offset) VALUES (?, ?, ?)",
+                    [topic, partition, next])
+            }
+        guard changed == 1 else {
             let found = try Int64.fetchOne(
                 db, sql: "SELECT next_offset FROM \(table) WHERE topic = ? AND partition = ?",
                 arguments: [topic, partition])

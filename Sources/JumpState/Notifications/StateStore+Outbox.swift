@@ -30,8 +30,10 @@ extension StateStore {
 
     /// Removes relayed items (acknowledged by Kafka); their duplicates, if the relay crashed before this, are
     /// dropped by the notifier by item id. The caller's task is suspended while the write waits for the writer.
-    public func removeNotifications(_ sequences: [Int64]) async throws {
-        guard !sequences.isEmpty else { return }
+    /// Returns the outbox's depth afterwards (``outboxDepth()``, read in the same transaction).
+    @discardableResult
+    public func removeNotifications(_ sequences: [Int64]) async throws -> Int {
+        guard !sequences.isEmpty else { return try await outboxDepth() }
         // Acknowledgements arrive in order: one statement per contiguous run of sequence numbers.
         var runs: [(Int64, Int64)] = []
         for sequence in sequences.sorted() {
@@ -41,11 +43,11 @@ extension StateStore {
                 runs.append((sequence, sequence))
             }
         }
-        try await write { [runs] db in
+        return try await write { [runs] db in
             for (first, last) in runs {
-                try db.cachedStatement(sql: "DELETE FROM notification_outbox WHERE seq BETWEEN ? AND ?")
-                    .execute(arguments: [first, last])
+                try db.run("DELETE FROM notification_outbox WHERE seq BETWEEN ? AND ?", [first, last])
             }
+            return try Self.outboxDepth(db)
         }
     }
 
@@ -69,13 +71,15 @@ extension StateStore {
     /// relayed before older ones, which only a failed acknowledgement leaves behind. (`MAX` and `MIN` in one
     /// select make SQLite scan the table; each in its own subquery is one index lookup.)
     public func outboxDepth() async throws -> Int {
-        try await writer.read { db in
-            try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT COALESCE((SELECT MAX(seq) FROM notification_outbox)
-                        - (SELECT MIN(seq) FROM notification_outbox) + 1, 0)
-                    """) ?? 0
-        }
+        try await writer.read { try Self.outboxDepth($0) }
+    }
+
+    private static func outboxDepth(_ db: Database) throws -> Int {
+        try Int.fetchOne(
+            db,
+            sql: """
+                SELECT COALESCE((SELECT MAX(seq) FROM notification_outbox)
+                    - (SELECT MIN(seq) FROM notification_outbox) + 1, 0)
+                """) ?? 0
     }
 }

@@ -143,25 +143,29 @@ struct RunningTotals {
     func write(_ db: Database) throws {
         for (side, rows) in sides {
             for (status, sums) in rows.expansions where rows.read.expansions[status] != sums {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO totals_expansions VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-                    .execute(arguments: [
+                try db.run(
+                    "INSERT OR REPLACE INTO totals_expansions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
                         side.partition, side.direction, status, sums.count, sums.plannedJobs, sums.plannedCents,
                         sums.actualJobs, sums.actualCents,
                     ])
             }
             if let sums = rows.investments, sums != rows.read.investments {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO totals_investments VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [side.partition, side.direction, sums.count, sums.cents])
+                try db.run(
+                    "INSERT OR REPLACE INTO totals_investments VALUES (?, ?, ?, ?)",
+                    [side.partition, side.direction, sums.count, sums.cents])
             }
             if let companies = rows.companies, companies != rows.read.companies {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO totals_companies VALUES (?, ?, ?)")
-                    .execute(arguments: [side.partition, side.direction, companies])
+                try db.run(
+                    "INSERT OR REPLACE INTO totals_companies VALUES (?, ?, ?)",
+                    [side.partition, side.direction, companies])
             }
         }
         for (link, value) in links {
             guard let now = value.now, now != value.read else { continue }
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO company_links VALUES (?, ?, ?, ?)")
-                .execute(arguments: [link.side.partition, link.side.direction, link.companyID, now])
+            try db.run(
+                "INSERT OR REPLACE INTO company_links VALUES (?, ?, ?, ?)",
+                [link.side.partition, link.side.direction, link.companyID, now])
         }
     }
 
@@ -213,26 +217,26 @@ struct RunningTotals {
 
     private mutating func rows(_ side: Side) throws -> SideRows {
         if let rows = sides[side] { return rows }
+        // Read in place (no `Row`, no cursor): every side of every partition a batch touches comes here.
         var expansions: [String: ExpansionSums] = [:]
-        let cursor = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT status, count, planned_jobs, planned_cents, actual_jobs, actual_cents
-                    FROM totals_expansions WHERE partition = ? AND direction = ?
-                    """), arguments: [side.partition, side.direction])
-        while let row = try cursor.next() {
-            expansions[row[0]] = ExpansionSums(
-                count: row[1], plannedJobs: row[2], plannedCents: row[3], actualJobs: row[4], actualCents: row[5])
+        try db.each(
+            """
+            SELECT status, count, planned_jobs, planned_cents, actual_jobs, actual_cents
+            FROM totals_expansions WHERE partition = ? AND direction = ?
+            """, [side.partition, side.direction]
+        ) { row in
+            expansions[row.string(0)] = ExpansionSums(
+                count: row.int64(1), plannedJobs: row.int64(2), plannedCents: row.int64(3), actualJobs: row.int64(4),
+                actualCents: row.int64(5))
         }
-        var investments: InvestmentSums?
-        let investmentRows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: "SELECT count, cents FROM totals_investments WHERE partition = ? AND direction = ?"),
-            arguments: [side.partition, side.direction])
-        if let row = try investmentRows.next() { investments = InvestmentSums(count: row[0], cents: row[1]) }
-        let companies = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT companies FROM totals_companies WHERE partition = ? AND direction = ?"),
-            arguments: [side.partition, side.direction])
+        let investments = try db.first(
+            "SELECT count, cents FROM totals_investments WHERE partition = ? AND direction = ?",
+            [side.partition, side.direction]
+        ) { InvestmentSums(count: $0.int64(0), cents: $0.int64(1)) }
+        let companies = try db.first(
+            "SELECT companies FROM totals_companies WHERE partition = ? AND direction = ?",
+            [side.partition, side.direction]
+        ) { $0.int64(0) }
         let rows = SideRows(
             expansions: expansions, investments: investments, companies: companies,
             read: (expansions, investments, companies))

@@ -46,9 +46,9 @@ public final class OutboxRelay: Sendable {
         }
         try await producer.flush(timeout: .seconds(60))
         let done = acknowledged.withLock { $0 }
-        try await store.removeNotifications(done)
+        let depth = try await store.removeNotifications(done)
         WorkerMetrics.relayed.increment(by: done.count)
-        WorkerMetrics.outboxDepth.record(try await store.outboxDepth())
+        WorkerMetrics.outboxDepth.record(depth)
         if let error = failure.withLock({ $0 }) {
             logger.warning(
                 "\(pending.count - done.count) notification items not acknowledged; they stay in the outbox",
