@@ -15,14 +15,11 @@ extension StateStore {
     /// cooperative pool, never waiting for the worker's write).
     public func pendingNotifications(limit: Int) async throws -> [OutboxNotification] {
         try await writer.read { db in
-            // Rows read in place from a cursor: `Row.fetchAll` copies every row, column names included.
-            let rows = try Row.fetchCursor(
-                db.cachedStatement(sql: "SELECT seq, audience, item FROM notification_outbox ORDER BY seq LIMIT ?"),
-                arguments: [limit])
+            // Rows read in place, the item's bytes copied once into the array Kafka gets.
             var pending: [OutboxNotification] = []
-            while let row = try rows.next() {
-                let item = try row.withUnsafeData(atIndex: 2) { data in data.map { [UInt8]($0) } ?? [] }
-                pending.append(OutboxNotification(sequence: row[0], audience: row[1], item: item))
+            pending.reserveCapacity(min(limit, 1_000))
+            try db.each("SELECT seq, audience, item FROM notification_outbox ORDER BY seq LIMIT ?", [limit]) { row in
+                pending.append(OutboxNotification(sequence: row.int64(0), audience: row.string(1), item: row.bytes(2)))
             }
             return pending
         }
