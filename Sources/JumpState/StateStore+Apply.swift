@@ -20,6 +20,9 @@ public struct ConsumedRecord: Sendable {
     public var offset: Int64
     /// What it is.
     public var content: Content
+    /// Its notification items as composed before the batch's transaction (``prepareItems(topic:router:)``), if
+    /// they were.
+    public var preparedItems: PreparedItems?
 
     /// A consumed record.
     public init(partition: Int32, offset: Int64, content: Content) {
@@ -94,7 +97,9 @@ extension StateStore {
                         let anomalies = try fold.apply(event, partition: record.partition, offset: record.offset)
                         stats.applied += 1
                         stats.anomalies += anomalies
-                        try items?.add(event, raw: raw, partition: record.partition, offset: record.offset, db: db)
+                        try items?.add(
+                            event, raw: raw, prepared: record.preparedItems, partition: record.partition,
+                            offset: record.offset, db: db)
                     }
                 }
                 let next = max(byPartition[record.partition]?.next ?? 0, record.offset + 1)

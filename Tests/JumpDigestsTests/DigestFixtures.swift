@@ -23,8 +23,11 @@ struct DigestFixture {
         self.configuration = configuration
     }
 
-    /// Folds events (JSON lines) into partition `partition` and returns the items the router wrote.
-    mutating func fold(_ lines: [String], partition: Int32 = 0) async throws -> [OutboxNotification] {
+    /// Folds events (JSON lines) into partition `partition` and returns the items the router wrote. With
+    /// `prepared`, the records' items are composed before the transaction, as a worker does.
+    mutating func fold(
+        _ lines: [String], partition: Int32 = 0, prepared: Bool = false
+    ) async throws -> [OutboxNotification] {
         let decoder = EventDecoder()
         let start = nextEventOffset[partition]
         var offset = start ?? 0
@@ -36,10 +39,12 @@ struct DigestFixture {
                     partition: partition, offset: offset, content: .event(try decoder.decode(bytes), raw: bytes)))
             offset += 1
         }
+        let router = DigestRouter(audiences: configuration.audiences)
+        if prepared {
+            for index in records.indices { records[index].prepareItems(topic: "jump.events", router: router) }
+        }
         let before = try await store.pendingNotifications(limit: 100_000).map(\.sequence)
-        try await store.apply(
-            topic: "jump.events", records: records, expected: [partition: start],
-            router: DigestRouter(audiences: configuration.audiences))
+        try await store.apply(topic: "jump.events", records: records, expected: [partition: start], router: router)
         nextEventOffset[partition] = offset
         return try await store.pendingNotifications(limit: 100_000).filter { !before.contains($0.sequence) }
     }

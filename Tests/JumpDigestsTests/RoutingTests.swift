@@ -91,6 +91,29 @@ struct RoutingTests {
         #expect(String(decoding: items.last!.item, as: UTF8.self).hasSuffix(#","event":"# + lines[4] + "}"))
     }
 
+    @Test(
+        "Items composed before the transaction (as a worker prepares them) are byte for byte the items composed inside it, hostile names included"
+    )
+    func preparedItemsAreTheSame() async throws {
+        var lines = EventGenerator(seed: 5).prefix(400).map { String(decoding: $0, as: UTF8.self) }
+        let hostile = try #require(lines.first { $0.contains("expansion-announced") })
+        lines.append(
+            hostile.replacingOccurrences(of: #""name":""#, with: #""name":"<b>\"Q\" \\ \u202E ñ</b> "#)
+                .replacingOccurrences(of: #""id":"gen-"#, with: #""id":"hostile-"#))
+        var inside = try DigestFixture()
+        var before = try DigestFixture()
+        let composedInside = try await inside.fold(lines, partition: 2)
+        let composedBefore = try await before.fold(lines, partition: 2, prepared: true)
+        #expect(composedInside.count > lines.count / 2)
+        #expect(composedInside.map(\.item) == composedBefore.map(\.item))
+        #expect(composedInside.map(\.audience) == composedBefore.map(\.audience))
+        // Both paths ran: completions and withdrawals are composed inside, the rest before.
+        #expect(
+            lines.contains { $0.contains("expansion-completed") }
+                && lines.contains { $0.contains("expansion-withdrawn") })
+        #expect(composedBefore.contains { String(decoding: $0.item, as: UTF8.self).contains(#"\"Q\" \\"#) })
+    }
+
     @Test("A configured rule can narrow an audience to one type, direction or topic")
     func customRules() throws {
         let rule = RouteRule(types: ["jump.delegation.meeting-held"], topics: ["water"], importance: 5)

@@ -1,17 +1,30 @@
-import Foundation
 import GRDB
 import JumpEvents
+
+/// The notification items of one event composed up to their partition's totals, before the batch's transaction
+/// (``ConsumedRecord/prepareItems(topic:router:)``): the writer then adds the totals and the event and inserts them.
+public struct PreparedItems: Sendable {
+    fileprivate var items: [NotificationItemWriter.Head]
+}
 
 /// Writes notification items to the outbox inside the batch transaction. An item is one event for one
 /// audience: `{"id", "audience", "importance", "origin", "facts", "totals", "event"}`
 /// (`Schemas/notification-item.schema.json`), where `event` is the event exactly as consumed. The last item of
 /// each partition in a batch carries `totals`, the partition's totals after the batch (the earlier ones would
 /// carry the same, and the notifier keeps only the latest per partition).
+///
+/// An item is composed as bytes, field by field (the same JSON a `JSONValue` would give), and bound as text
+/// without becoming a `String`. Its head (`{"id"` to `"facts":{…},`) is composed before the transaction when the
+/// event alone gives its facts; a completion's or withdrawal's facts come from the expansion it names, read here.
 struct NotificationItemWriter {
+    /// An item up to its totals, and its audience.
+    struct Head {
+        var audience: String
+        var bytes: [UInt8]
+    }
+
     private struct Pending {
-        var route: NotificationRoute
-        var facts: NotificationFacts
-        var offset: Int64
+        var head: Head
         var raw: [UInt8]
     }
 
@@ -24,8 +37,32 @@ struct NotificationItemWriter {
         self.topic = topic
     }
 
-    /// Routes an applied event; its items are written by ``flush(_:)``.
-    mutating func add(_ event: JumpEvent, raw: [UInt8], partition: Int32, offset: Int64, db: Database) throws {
+    /// Routes an applied event; its items are written by ``flush(_:)``. `prepared` are its items as composed
+    /// before the transaction, if they were.
+    mutating func add(
+        _ event: JumpEvent, raw: [UInt8], prepared: PreparedItems?, partition: Int32, offset: Int64, db: Database
+    ) throws {
+        let heads: [Head]
+        if let prepared {
+            heads = prepared.items
+        } else if let facts = Self.facts(of: event) {
+            heads = Self.heads(facts, router: router, topic: topic, partition: partition, offset: offset)
+        } else {
+            var facts = NotificationFacts(event: event)
+            switch event.payload {
+            case .expansionCompleted(let completed):
+                try lookUpExpansion(completed.expansionId, partition: partition, into: &facts, db: db)
+            case .expansionWithdrawn(let withdrawn):
+                try lookUpExpansion(withdrawn.expansionId, partition: partition, into: &facts, db: db)
+            default: break
+            }
+            heads = Self.heads(facts, router: router, topic: topic, partition: partition, offset: offset)
+        }
+        for head in heads { pending[partition, default: []].append(Pending(head: head, raw: raw)) }
+    }
+
+    /// The facts the event alone gives; `nil` for a completion or withdrawal, whose facts are the expansion's.
+    static func facts(of event: JumpEvent) -> NotificationFacts? {
         var facts = NotificationFacts(event: event)
         switch event.payload {
         case .expansionAnnounced(let announced):
@@ -35,14 +72,43 @@ struct NotificationItemWriter {
         case .investmentAnnounced(let investment):
             facts.direction = investment.direction
             facts.companyName = investment.investor.name
-        case .expansionCompleted(let completed):
-            try lookUpExpansion(completed.expansionId, partition: partition, into: &facts, db: db)
-        case .expansionWithdrawn(let withdrawn):
-            try lookUpExpansion(withdrawn.expansionId, partition: partition, into: &facts, db: db)
+        case .expansionCompleted, .expansionWithdrawn: return nil
         default: break
         }
-        for route in router.routes(for: facts) {
-            pending[partition, default: []].append(Pending(route: route, facts: facts, offset: offset, raw: raw))
+        return facts
+    }
+
+    /// The heads of the event's items, one per route: `{"id":…,"audience":…,"importance":…,"origin":{…},
+    /// "facts":{…},`.
+    static func heads(
+        _ facts: NotificationFacts, router: any NotificationRouter, topic: String, partition: Int32, offset: Int64
+    ) -> [Head] {
+        router.routes(for: facts).map { route in
+            var text: [UInt8] = []
+            text.reserveCapacity(256)
+            text.append(contentsOf: #"{"id":"#.utf8)
+            JSONWriter.appendString(route.audience + ":" + facts.event.id, to: &text)
+            text.append(contentsOf: #","audience":"#.utf8)
+            JSONWriter.appendString(route.audience, to: &text)
+            text.append(contentsOf: #","importance":\#(route.importance),"origin":{"topic":"#.utf8)
+            JSONWriter.appendString(topic, to: &text)
+            text.append(contentsOf: #","partition":\#(partition),"offset":\#(offset)},"facts":{"#.utf8)
+            var separator = ""
+            if let direction = facts.direction {
+                text.append(contentsOf: #""direction":"\#(direction.rawValue)""#.utf8)
+                separator = ","
+            }
+            if let name = facts.companyName {
+                text.append(contentsOf: #"\#(separator)"companyName":"#.utf8)
+                JSONWriter.appendString(name, to: &text)
+                separator = ","
+            }
+            if let city = facts.city {
+                text.append(contentsOf: #"\#(separator)"city":"#.utf8)
+                JSONWriter.appendString(city, to: &text)
+            }
+            text.append(contentsOf: "},".utf8)
+            return Head(audience: route.audience, bytes: text)
         }
     }
 
@@ -65,52 +131,40 @@ struct NotificationItemWriter {
 
     /// Writes the routed items with their partitions' totals as they are now.
     mutating func flush(_ db: Database) throws {
-        var quotedTopic: [UInt8] = []
-        JSONWriter.appendString(topic, to: &quotedTopic)
         var text: [UInt8] = []
         var totals: [UInt8] = []
         for (partition, items) in pending.sorted(by: { $0.key < $1.key }) {
             totals.removeAll(keepingCapacity: true)
             try PartitionTotals.fetch(db, partition: partition).appendJSON(to: &totals)
-            for (index, item) in items.enumerated() {
-                // Composed as bytes, field by field (the same JSON a JSONValue would give), and bound as text
-                // without becoming a String: one item per event routed.
+            for index in items.indices {
                 text.removeAll(keepingCapacity: true)
-                text.append(contentsOf: #"{"id":"#.utf8)
-                JSONWriter.appendString(item.route.audience + ":" + item.facts.event.id, to: &text)
-                text.append(contentsOf: #","audience":"#.utf8)
-                JSONWriter.appendString(item.route.audience, to: &text)
-                text.append(contentsOf: #","importance":\#(item.route.importance),"origin":{"topic":"#.utf8)
-                text.append(contentsOf: quotedTopic)
-                text.append(contentsOf: #","partition":\#(partition),"offset":\#(item.offset)},"facts":{"#.utf8)
-                var separator = ""
-                if let direction = item.facts.direction {
-                    text.append(contentsOf: #""direction":"\#(direction.rawValue)""#.utf8)
-                    separator = ","
-                }
-                if let name = item.facts.companyName {
-                    text.append(contentsOf: #"\#(separator)"companyName":"#.utf8)
-                    JSONWriter.appendString(name, to: &text)
-                    separator = ","
-                }
-                if let city = item.facts.city {
-                    text.append(contentsOf: #"\#(separator)"city":"#.utf8)
-                    JSONWriter.appendString(city, to: &text)
-                }
-                text.append(contentsOf: "},".utf8)
+                text.append(contentsOf: items[index].head.bytes)
                 if index == items.count - 1 {
                     text.append(contentsOf: #""totals":"#.utf8)
                     text.append(contentsOf: totals)
                     text.append(UInt8(ascii: ","))
                 }
                 text.append(contentsOf: #""event":"#.utf8)
-                text.append(contentsOf: item.raw)
+                text.append(contentsOf: items[index].raw)
                 text.append(UInt8(ascii: "}"))
                 try db.run(
                     "INSERT INTO notification_outbox (audience, item) VALUES (?, ?)",
-                    [item.route.audience, SQLText(bytes: text)])
+                    [items[index].head.audience, SQLText(bytes: text)])
             }
         }
         pending.removeAll()
+    }
+}
+
+extension ConsumedRecord {
+    /// Composes this event's notification items up to their partition's totals now, if the event alone gives
+    /// their facts (not a completion's or withdrawal's): a worker does it while the previous batch's transaction
+    /// runs, so the transaction only adds the totals. Items of an event that turns out to be a duplicate are not
+    /// written.
+    public mutating func prepareItems(topic: String, router: any NotificationRouter) {
+        guard case .event(let event, _) = content, let facts = NotificationItemWriter.facts(of: event) else { return }
+        preparedItems = PreparedItems(
+            items: NotificationItemWriter.heads(
+                facts, router: router, topic: topic, partition: partition, offset: offset))
     }
 }

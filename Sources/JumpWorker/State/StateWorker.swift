@@ -216,8 +216,11 @@ public final class StateWorker: Sendable {
                     content = .deadLettered
                 }
             }
-            records.append(
-                ConsumedRecord(partition: message.topicPartition.partition, offset: message.offset, content: content))
+            var record = ConsumedRecord(
+                partition: message.topicPartition.partition, offset: message.offset, content: content)
+            // Composed here, while the previous batch's transaction runs, instead of inside this one's.
+            if let router = configuration.router { record.prepareItems(topic: configuration.topic, router: router) }
+            records.append(record)
         }
         if !rejected.isEmpty || !copies.isEmpty { try await divert(rejected, copies: copies) }
         return records
