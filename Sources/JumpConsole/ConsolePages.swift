@@ -144,7 +144,8 @@ public struct ConsolePages: Sendable {
             let audiences = service.configuration.audiences
             context["notifier"] = true
             context["audiences"] = audiences.map { ["id": $0.id, "name": Self.shown($0.name)] }
-            context["digests"] = try daemon.store.digests(limit: 30).map { stored, deliveries -> [String: Any] in
+            context["digests"] = try daemon.store.notifier.digests(limit: 30).map {
+                stored, deliveries -> [String: Any] in
                 let digest = try? DigestCoding.decode(stored.json)
                 return [
                     "id": stored.id, "audienceName": Self.shown(digest?.audienceName ?? stored.audience),

@@ -84,7 +84,7 @@ public final class ConsumerDaemon: Sendable {
     /// Digest deliveries not yet delivered (pending or failed), for the end of an `untilIdle` run.
     public func undeliveredDigests() throws -> Int {
         guard service != nil else { return 0 }
-        return try store.openDeliveryCount()
+        return try store.notifier.openDeliveryCount()
     }
 
     /// Asks every role to stop after the work in hand.

@@ -35,7 +35,7 @@ extension JumpConsumer.Digest {
             guard let chosen = configuration.audience(audience) else { throw unknownAudience(audience, configuration) }
             let stateStore = try await store.openForReading()
             let windows = DigestWindows(
-                store: stateStore, configuration: configuration,
+                store: stateStore.notifier, configuration: configuration,
                 renderer: try DigestRenderer(
                     templateDirectory: configuration.templateDirectory, glossary: configuration.glossary,
                     plausibility: configuration.plausibility), sinks: [],
@@ -109,7 +109,7 @@ extension JumpConsumer.Digest {
             await service.close()
             for digest in built { print("\(digest.id)\t\(Wording.counted(Int64(digest.itemCount), "item", "items"))") }
             if built.isEmpty { print("no digest: nothing to report in the open windows") }
-            let pending = try stateStore.digests(limit: 200).flatMap { entry in
+            let pending = try stateStore.notifier.digests(limit: 200).flatMap { entry in
                 entry.deliveries.filter { $0.status != "delivered" }.map { (entry.digest.id, $0) }
             }
             for (id, delivery) in pending {
@@ -137,7 +137,7 @@ extension JumpConsumer.Digest {
 
         func run() async throws {
             let stateStore = try await store.openForReading()
-            let entries = try stateStore.digests(limit: limit)
+            let entries = try stateStore.notifier.digests(limit: limit)
             if entries.isEmpty, !json { Console.error("no digest in \(stateStore.path ?? "") yet") }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -37,7 +37,7 @@ struct DeliveryTests {
         let email = EmailSink(settings: configuration.email!, transport: transport, audiences: configuration.audiences)
         var fixture = try DigestFixture(configuration: configuration)
         try await fixture.closeOneWindow(try DigestFixture.pressRelease(), sinks: [email])
-        return (fixture, DigestDeliverer(store: fixture.store, sinks: [email], logger: DigestFixture.logger))
+        return (fixture, DigestDeliverer(store: fixture.store.notifier, sinks: [email], logger: DigestFixture.logger))
     }
 
     private func headers(_ file: URL) throws -> [Substring] {
@@ -52,7 +52,7 @@ struct DeliveryTests {
             AppendOnlyFileSink.log(directory: directory.path), AppendOnlyFileSink.jsonLines(directory: directory.path),
         ]
         let fixture = try await closedWindows(sinks: sinks)
-        let deliverer = DigestDeliverer(store: fixture.store, sinks: sinks, logger: DigestFixture.logger)
+        let deliverer = DigestDeliverer(store: fixture.store.notifier, sinks: sinks, logger: DigestFixture.logger)
         #expect(try await deliverer.deliverDue().delivered == 4)
         #expect(try await deliverer.deliverDue().delivered == 0)
         #expect(try headers(directory.appendingPathComponent("digests.log")).count == 2)
@@ -74,34 +74,39 @@ struct DeliveryTests {
         let fixture = try await closedWindows(sinks: [log])
         // The first process claims both deliveries and writes the first digest, then "dies".
         let dead = "\(getpid()):dead-process"
-        let claims = try fixture.store.claimDeliveries(claimant: dead, now: Timestamp.now(), lease: 600_000) { _ in
+        let claims = try fixture.store.notifier.claimDeliveries(claimant: dead, now: Timestamp.now(), lease: 600_000) {
+            _ in
             false
         }
         #expect(claims.count == 2)
         let store = fixture.store
         try await log.deliver(claims[0], digest: try DigestCoding.decode(claims[0].digest.json)) { offset in
-            try store.recordIntent(claims[0].key, claimant: dead, fileOffset: offset)
+            try store.notifier.recordIntent(claims[0].key, claimant: dead, fileOffset: offset)
         }
         // and intended to write the second one, but died before writing.
-        try store.recordIntent(claims[1].key, claimant: dead, fileOffset: 1_000_000)
+        try store.notifier.recordIntent(claims[1].key, claimant: dead, fileOffset: 1_000_000)
         #expect(try headers(directory.appendingPathComponent("digests.log")).count == 1)
         // The restarted process (same pid, another identity) takes both over.
-        let restarted = DigestDeliverer(store: fixture.store, sinks: [log], logger: DigestFixture.logger)
+        let restarted = DigestDeliverer(store: fixture.store.notifier, sinks: [log], logger: DigestFixture.logger)
         #expect(try await restarted.deliverDue().delivered == 2)
         let written = try headers(directory.appendingPathComponent("digests.log"))
         #expect(written.count == 2)
         #expect(Set(written.map { $0.split(separator: " ")[5] }).count == 2)
-        #expect(try fixture.store.openDeliveryCount() == 0)
+        #expect(try fixture.store.notifier.openDeliveryCount() == 0)
     }
 
     @Test("A claim held by a live process is left alone until its lease runs out")
     func liveClaims() async throws {
         let fixture = try await closedWindows(sinks: [AppendOnlyFileSink.log(directory: "/nonexistent")])
         let now = Timestamp.now()
-        #expect(try fixture.store.claimDeliveries(claimant: "a", now: now, lease: 60_000) { _ in false }.count == 2)
-        #expect(try fixture.store.claimDeliveries(claimant: "b", now: now, lease: 60_000) { _ in false }.isEmpty)
         #expect(
-            try fixture.store.claimDeliveries(claimant: "b", now: now + 61_000, lease: 60_000) { _ in false }.count == 2
+            try fixture.store.notifier.claimDeliveries(claimant: "a", now: now, lease: 60_000) { _ in false }.count == 2
+        )
+        #expect(
+            try fixture.store.notifier.claimDeliveries(claimant: "b", now: now, lease: 60_000) { _ in false }.isEmpty)
+        #expect(
+            try fixture.store.notifier.claimDeliveries(claimant: "b", now: now + 61_000, lease: 60_000) { _ in false }
+                .count == 2
         )
     }
 
@@ -123,10 +128,10 @@ struct DeliveryTests {
         #expect(consul.text.contains("Content-Type: text/plain; charset=utf-8"))
         let again = MailMessage(
             digest: try DigestCoding.decode(
-                try fixture.store.digests().first { $0.digest.audience == "consulate" }!.digest.json),
+                try fixture.store.notifier.digests().first { $0.digest.audience == "consulate" }!.digest.json),
             from: "jump-relay@example.org", recipient: fixture.configuration.audiences[0].staff[0])
         #expect(again.messageID == consul.messageID)
-        let states = try fixture.store.digests().flatMap(\.deliveries)
+        let states = try fixture.store.notifier.digests().flatMap(\.deliveries)
         #expect(states.allSatisfy { $0.status == "delivered" })
         #expect(states.map(\.attempts).sorted() == [1, 1, 2, 2])
     }
@@ -136,9 +141,9 @@ struct DeliveryTests {
         let transport = ScriptedTransport([DeliveryFailure("550 no such mailbox", permanent: true)])
         let (fixture, deliverer) = try await emailWindow(transport)
         #expect(try await deliverer.deliverDue() == .init(delivered: 3, retrying: 0, failed: 1))
-        let failed = try fixture.store.digests().flatMap(\.deliveries).filter { $0.status == "failed" }
+        let failed = try fixture.store.notifier.digests().flatMap(\.deliveries).filter { $0.status == "failed" }
         #expect(failed.count == 1)
         #expect(failed.first?.lastError == "550 no such mailbox")
-        #expect(try fixture.store.openDeliveryCount() == 0)
+        #expect(try fixture.store.notifier.openDeliveryCount() == 0)
     }
 }

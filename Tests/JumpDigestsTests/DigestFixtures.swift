@@ -58,7 +58,7 @@ struct DigestFixture {
         }
         let start = nextNotificationOffset
         nextNotificationOffset += Int64(items.count)
-        try await store.receive(
+        try await store.notifier.receive(
             topic: "jump.notifications", partition: 0, items: items, nextOffset: nextNotificationOffset,
             expected: start == 0 ? nil : start, receivedAt: receivedAt)
         try await store.removeNotifications(pending.map(\.sequence))
@@ -77,7 +77,7 @@ struct DigestFixture {
 
     func windows(sinks: [any DigestSink] = []) throws -> DigestWindows {
         DigestWindows(
-            store: store, configuration: configuration,
+            store: store.notifier, configuration: configuration,
             renderer: try DigestRenderer(
                 templateDirectory: configuration.templateDirectory, glossary: configuration.glossary,
                 plausibility: configuration.plausibility), sinks: sinks,

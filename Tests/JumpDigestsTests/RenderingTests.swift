@@ -119,7 +119,7 @@ struct SanitizingTests {
         #expect(hostile.contains("Evil"))
         try await fixture.closeOneWindow([hostile], sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)])
         let deliverer = DigestDeliverer(
-            store: fixture.store, sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)],
+            store: fixture.store.notifier, sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)],
             logger: DigestFixture.logger)
         #expect(try await deliverer.deliverDue().delivered == 1)
         let log = try String(contentsOf: fixture.directory.appendingPathComponent("digests.log"), encoding: .utf8)

@@ -58,7 +58,7 @@ struct WindowTests {
             built.map(\.id).sorted() == ["consulate/2026-11-29T14:00:00Z", "governors-office/2026-11-29T14:00:00Z"])
         #expect(built.map(\.itemCount).sorted() == [2, 5])
         #expect(try await windows.closeDue(now: ms("2026-11-29T16:00:00Z")).isEmpty)  // nothing new: nothing to say
-        #expect(try fixture.store.openItems(audience: "consulate").isEmpty)
+        #expect(try fixture.store.notifier.openItems(audience: "consulate").isEmpty)
     }
 
     @Test(
@@ -74,7 +74,7 @@ struct WindowTests {
         // The notifier goes down at 14:30 and comes back at 17:05: a new DigestWindows over the same file.
         let reopened = try StateStore(path: fixture.store.path!)
         let restarted = DigestWindows(
-            store: reopened, configuration: configuration, renderer: try DigestRenderer(), sinks: [],
+            store: reopened.notifier, configuration: configuration, renderer: try DigestRenderer(), sinks: [],
             logger: DigestFixture.logger)
         let built = try await restarted.closeDue(now: ms("2026-11-29T17:05:00Z"))
         #expect(
@@ -114,7 +114,7 @@ struct WindowTests {
             try await windows.closeNow(fixture.configuration.audiences[0], now: ms("2026-11-29T14:20:00Z")))
         #expect(digest.id == "consulate/2026-11-29T14:00:00Z")
         #expect(digest.windowEnd == ms("2026-11-29T14:20:00Z"))
-        #expect(try fixture.store.windowClosedThrough(audience: "consulate") == ms("2026-11-29T14:20:00Z"))
+        #expect(try fixture.store.notifier.windowClosedThrough(audience: "consulate") == ms("2026-11-29T14:20:00Z"))
         #expect(try await windows.closeNow(fixture.configuration.audiences[0], now: ms("2026-11-29T14:30:00Z")) == nil)
     }
 
@@ -127,15 +127,15 @@ struct WindowTests {
         }.filter { $0.audience == "consulate" }
         try #require(items.count >= 2)
         let store = fixture.store
-        try await store.receive(
+        try await store.notifier.receive(
             topic: "n", partition: 0, items: [items[0]], nextOffset: 1, expected: nil, receivedAt: 10)
-        try store.startWindows(audience: "consulate", at: 0)
+        try store.notifier.startWindows(audience: "consulate", at: 0)
         var builds: [[String]] = []
-        let digest = try await store.closeWindow(audience: "consulate", start: 0, end: 100) { open in
+        let digest = try await store.notifier.closeWindow(audience: "consulate", start: 0, end: 100) { open in
             builds.append(open.map(\.itemID))
             if builds.count == 1 {
                 // Arrives after the window's items were read, before the digest is recorded.
-                try await store.receive(
+                try await store.notifier.receive(
                     topic: "n", partition: 0, items: [items[1]], nextOffset: 2, expected: 1, receivedAt: 20)
             }
             let digest = StoredDigest(
@@ -145,8 +145,8 @@ struct WindowTests {
         }
         #expect(builds == [[items[0].itemID], [items[0].itemID, items[1].itemID]])
         #expect(digest?.itemCount == 2)
-        #expect(try store.openItems(audience: "consulate").isEmpty, "both items are in the digest")
-        #expect(try store.windowClosedThrough(audience: "consulate") == 100)
+        #expect(try store.notifier.openItems(audience: "consulate").isEmpty, "both items are in the digest")
+        #expect(try store.notifier.windowClosedThrough(audience: "consulate") == 100)
     }
 
     @Test("A repeated item (the relay crashed after the acknowledgement) is dropped by id")
@@ -158,11 +158,11 @@ struct WindowTests {
             try NotificationItem(json: $0.item).received(json: String(decoding: $0.item, as: UTF8.self))
         }
         #expect(
-            try await fixture.store.receive(
+            try await fixture.store.notifier.receive(
                 topic: "n", partition: 0, items: items, nextOffset: 7, expected: nil, receivedAt: 1) == 7)
         #expect(
-            try await fixture.store.receive(
+            try await fixture.store.notifier.receive(
                 topic: "n", partition: 0, items: items, nextOffset: 14, expected: 7, receivedAt: 2) == 0)
-        #expect(try fixture.store.openItems(audience: "governors-office").count == 5)
+        #expect(try fixture.store.notifier.openItems(audience: "governors-office").count == 5)
     }
 }

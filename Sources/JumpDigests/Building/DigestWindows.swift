@@ -5,8 +5,8 @@ import Logging
 /// Closes audiences' windows in the store and builds their digests: on the wall clock (every due window,
 /// including those that closed while the notifier was down), or now (`digest send-now`).
 public struct DigestWindows: Sendable {
-    /// The store.
-    public let store: StateStore
+    /// The notifier's side of the store.
+    public let store: NotifierStore
     /// The configuration.
     public let configuration: DigestConfiguration
     /// The renderer.
@@ -17,7 +17,7 @@ public struct DigestWindows: Sendable {
 
     /// Windows over `store`.
     public init(
-        store: StateStore, configuration: DigestConfiguration, renderer: DigestRenderer, sinks: [any DigestSink],
+        store: NotifierStore, configuration: DigestConfiguration, renderer: DigestRenderer, sinks: [any DigestSink],
         logger: Logger
     ) {
         self.store = store

@@ -25,8 +25,8 @@ public struct DigestDeliverer: Sendable {
         }
     }
 
-    /// The store holding digests and deliveries.
-    public let store: StateStore
+    /// The notifier's side of the store: digests and their deliveries.
+    public let store: NotifierStore
     /// The sinks by name.
     public let sinks: [String: any DigestSink]
     /// Attempts before a delivery fails for good.
@@ -40,7 +40,7 @@ public struct DigestDeliverer: Sendable {
     public let claimant = "\(getpid()):\(UUID().uuidString)"
 
     /// A deliverer.
-    public init(store: StateStore, sinks: [any DigestSink], maxAttempts: Int = 8, logger: Logger) {
+    public init(store: NotifierStore, sinks: [any DigestSink], maxAttempts: Int = 8, logger: Logger) {
         self.store = store
         self.sinks = Dictionary(sinks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.maxAttempts = maxAttempts

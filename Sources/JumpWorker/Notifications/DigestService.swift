@@ -58,9 +58,9 @@ public final class DigestService: Sendable {
             return name == "topic" ? PlaceholderSink(name: name) : nil
         }
         windows = DigestWindows(
-            store: store, configuration: configuration, renderer: renderer, sinks: recipients, logger: logger)
+            store: store.notifier, configuration: configuration, renderer: renderer, sinks: recipients, logger: logger)
         deliverer = DigestDeliverer(
-            store: store, sinks: sinks, maxAttempts: configuration.email?.maxAttempts ?? 8, logger: logger)
+            store: store.notifier, sinks: sinks, maxAttempts: configuration.email?.maxAttempts ?? 8, logger: logger)
     }
 
     /// Closes the windows that ended and delivers what is due.

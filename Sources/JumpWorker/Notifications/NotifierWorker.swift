@@ -35,7 +35,7 @@ public struct NotifierConfiguration: Sendable {
 /// the windows that ended and delivers digests through ``DigestService``.
 public final class NotifierWorker: Sendable {
     private let configuration: NotifierConfiguration
-    private let store: StateStore
+    private let store: NotifierStore
     private let service: DigestService
     private let consumer: KafkaConsumer
     private let assigned = AssignedOffsets()
@@ -48,7 +48,7 @@ public final class NotifierWorker: Sendable {
         configuration: NotifierConfiguration, store: StateStore, service: DigestService, logger: Logger
     ) throws {
         self.configuration = configuration
-        self.store = store
+        self.store = store.notifier
         self.service = service
         self.logger = logger
         var consumerConfiguration = KafkaConsumerConfiguration(
@@ -56,7 +56,8 @@ public final class NotifierWorker: Sendable {
         consumerConfiguration.useWorkerDefaults()
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
-        let hooks = assigned.hooks(logger: logger) { try store.notifierOffsets(topic: topic) }
+        let notifier = store.notifier
+        let hooks = assigned.hooks(logger: logger) { try notifier.offsets(topic: topic) }
         consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
     }
 

@@ -126,7 +126,28 @@ public struct DeliveryState: Sendable, Equatable, Codable {
     public var lastError: String?
 }
 
+/// The notifier's side of the state store: the items it received from `jump.notifications`, its offsets there,
+/// the digest windows, the digests built and their deliveries. It lives in the same file as the fold's state (one
+/// writer, one backup) but is a surface of its own: the state worker never calls it, and the notifier, the digest
+/// commands and the console reach it through ``StateStore/notifier``.
+public struct NotifierStore: Sendable {
+    let store: StateStore
+
+    var writer: any DatabaseWriter { store.writer }
+
+    func write<T>(_ updates: (Database) throws -> T) throws -> T { try store.write(updates) }
+
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await store.write(updates)
+    }
+}
+
 extension StateStore {
+    /// The notifier's side of this store.
+    public var notifier: NotifierStore { NotifierStore(store: self) }
+}
+
+extension NotifierStore {
     /// Stores a batch of received items in one transaction with the notifier's next offset of their partition of
     /// `jump.notifications` (kept apart from the state fold's offsets; guarded like ``apply(topic:records:expected:ledgerWindow:router:)``): an item seen
     /// before is dropped by id; each origin partition's totals are kept if they are newer than those held.
@@ -155,14 +176,14 @@ extension StateStore {
                         """
                 ).execute(arguments: [item.originTopic, item.originPartition, item.originOffset, totals])
             }
-            try advance(
+            try store.advance(
                 db, topic: topic, partition: partition, expected: expected, to: nextOffset, table: "notifier_offsets")
             return added
         }
     }
 
     /// The notifier's next offset of every partition of `topic` (`jump.notifications`) it has read.
-    public func notifierOffsets(topic: String) throws -> [Int32: Int64] {
+    public func offsets(topic: String) throws -> [Int32: Int64] {
         try writer.read { db in
             var result: [Int32: Int64] = [:]
             for row in try Row.fetchAll(
