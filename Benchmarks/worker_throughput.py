@@ -34,8 +34,10 @@ import re
 import subprocess
 import sys
 import tempfile
+import socket
 import threading
 import time
+import urllib.request
 from datetime import datetime
 
 from bench_support import ROOT, measured, release_bin, start_broker
@@ -151,11 +153,34 @@ def main():
         print(f"{'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'max ms':>8}")
         print(f"{latency['p50Ms']:>8.1f} {latency['p90Ms']:>8.1f} {latency['p99Ms']:>8.1f} {latency['p999Ms']:>9.1f}"
               f" {latency['maxMs']:>8.1f}")
+        ages = latency.get("workerAges")
+        if ages:
+            shares = ", ".join(f"{share:.1f} % within {bound * 1000:g} ms" for bound, share in ages["within"])
+            print(f"the worker's own view (jump_event_age_seconds, Kafka timestamp to commit, {ages['count']:,} "
+                  f"events): {shares}")
 
 
 # The mock broker answers a fetch that found no data only after fetch.wait.max.ms (500 by default), even when data
 # arrives meanwhile; a real broker answers as soon as there is data. The worker is run with a short wait here.
 FETCH_WAIT_MS = 5
+
+
+def worker_ages(port):
+    """The worker's jump_event_age_seconds histogram from its /metrics: the share of events within each bucket
+    bound up to one second, and the count (None when the endpoint cannot be read)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except OSError:
+        return None
+    buckets = {float(bound): float(value) for bound, value in
+               re.findall(r'^jump_event_age_seconds_bucket\{le="([0-9.]+)"\} ([0-9.]+)$', text, re.M)}
+    count = re.search(r"^jump_event_age_seconds_count ([0-9.]+)$", text, re.M)
+    if not count or not buckets or float(count.group(1)) == 0:
+        return None
+    total = float(count.group(1))
+    return {"count": int(total),
+            "within": [(bound, buckets[bound] / total * 100) for bound in sorted(buckets) if bound <= 1]}
 
 
 def measure_latency(bin_dir, bootstrap, work, seconds, rate, batch_size):
@@ -166,9 +191,13 @@ def measure_latency(bin_dir, bootstrap, work, seconds, rate, batch_size):
         subprocess.run([f"{bin_dir}/jump-producer", "generate", "--count", str(seconds * rate), "--seed", "2"],
                        stdout=output, check=True)
     state = os.path.join(work, "state-latency.sqlite")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     worker = subprocess.Popen([f"{bin_dir}/jump-consumer", "run", "-b", bootstrap, "-t", "bench.latency", "--state",
                                state, "--role", "state", "--group", "bench-latency", "--batch-size",
-                               str(batch_size), "-X", f"fetch.wait.max.ms={FETCH_WAIT_MS}"],
+                               str(batch_size), "-X", f"fetch.wait.max.ms={FETCH_WAIT_MS}",
+                               "--http", f"127.0.0.1:{port}"],
                               stderr=subprocess.PIPE, text=True)
     assigned = threading.Event()
 
@@ -188,7 +217,9 @@ def measure_latency(bin_dir, bootstrap, work, seconds, rate, batch_size):
                              capture_output=True, text=True)
         if out.returncode != 0:
             sys.exit(f"jump-kafka-bench latency failed: {out.stderr[-2000:]} {out.stdout[-500:]}")
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        result["workerAges"] = worker_ages(port)
+        return result
     finally:
         worker.terminate()
         worker.wait(30)

@@ -23,6 +23,9 @@ public struct ConsumedRecord: Sendable {
     /// Its notification items as composed before the batch's transaction (``prepareItems(topic:router:)``), if
     /// they were.
     public var preparedItems: PreparedItems?
+    /// The message's Kafka timestamp (when its producer created it, unless the topic stamps append time), in
+    /// milliseconds since 1970: a worker reports how old each event was when its batch committed.
+    public var timestampMilliseconds: Int64?
 
     /// A consumed record.
     public init(partition: Int32, offset: Int64, content: Content) {

@@ -14,6 +14,9 @@ enum WorkerMetrics {
     /// Events that arrived in a partition their subject does not belong to, moved to the right one.
     static let rerouted = Counter(label: "jump_events_rerouted_total")
     static let batchDuration = Metrics.Timer(label: "jump_batch_duration_seconds", preferredDisplayUnit: .seconds)
+    /// How old each message was when the batch that handled it committed: from its Kafka timestamp (its producer's
+    /// clock) to the commit, the freshness of the state.
+    static let eventAge = Metrics.Timer(label: "jump_event_age_seconds", preferredDisplayUnit: .seconds)
     static let outboxDepth = Gauge(label: "jump_outbox_depth")
     /// 1 while dead letters cannot be written (the batch waits and retries), else 0.
     static let deadLettersBlocked = Gauge(label: "jump_dead_letters_blocked")

@@ -218,6 +218,7 @@ public final class StateWorker: Sendable {
             }
             var record = ConsumedRecord(
                 partition: message.topicPartition.partition, offset: message.offset, content: content)
+            record.timestampMilliseconds = message.timestampMilliseconds
             // Composed here, while the previous batch's transaction runs, instead of inside this one's.
             if let router = configuration.router { record.prepareItems(topic: configuration.topic, router: router) }
             records.append(record)
@@ -257,9 +258,13 @@ public final class StateWorker: Sendable {
         WorkerMetrics.deadLettered.increment(by: outcome.deadLettered)
         WorkerMetrics.anomalies.increment(by: outcome.anomalies)
         WorkerMetrics.rerouted.increment(by: outcome.rerouted)
+        let committedAt = Int64(Date().timeIntervalSince1970 * 1000)
+        for record in records {
+            guard let produced = record.timestampMilliseconds else { continue }
+            WorkerMetrics.eventAge.recordMilliseconds(max(0, committedAt - produced))
+        }
         activity.record(
-            (outcome.applied, outcome.duplicates, outcome.deadLettered, outcome.anomalies),
-            at: Int64(Date().timeIntervalSince1970 * 1000))
+            (outcome.applied, outcome.duplicates, outcome.deadLettered, outcome.anomalies), at: committedAt)
         _ = status()
         do {
             try consumer.storeOffsets(
