@@ -49,18 +49,9 @@ struct TopicDigestTests {
         try await TopicDigestSink(producer: producer, topic: "jump.digests", logger: logger).publish(digest)
         await producer.close()
 
-        var readerConfiguration = KafkaConsumerConfiguration(
-            bootstrapServers: [cluster.bootstrapServers], groupID: "read", topics: ["jump.digests"])
-        readerConfiguration.offsetReset = .earliest
-        let reader = try KafkaConsumer.reader(configuration: readerConfiguration, logger: logger)
-        try await reader.read([KafkaTopicPartition(topic: "jump.digests", partition: 0): .beginning])
-        var values: [[UInt8]] = []
-        for _ in 0..<50 where values.isEmpty {
-            for case .message(let message) in try await reader.poll(maxEvents: 10, timeout: .milliseconds(200)) {
-                values.append(message.value ?? [])
-            }
-        }
-        try await reader.close()
+        let values = try await messages(
+            in: "jump.digests", bootstrapServers: cluster.bootstrapServers, count: 1, logger: logger
+        ).map { $0.value ?? [] }
         #expect(values.count == 1)
         let sent = try DigestCoding.decode(String(decoding: values.first ?? [], as: UTF8.self))
         #expect(sent.items.count > 0 && sent.items.count < 3_000 && values[0].count < 100_000)
