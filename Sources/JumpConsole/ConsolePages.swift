@@ -201,15 +201,15 @@ public struct ConsolePages: Sendable {
                 [
                     "direction": totals.direction, "status": totals.status, "count": totals.count,
                     "plannedJobs": totals.plannedJobs,
-                    "plannedDollars": "USD " + StateStore.dollars(totals.plannedInvestmentUsdCents),
+                    "plannedDollars": "USD " + DigestText.exactDollars(totals.plannedInvestmentUsdCents),
                     "actualJobs": totals.actualJobs,
-                    "actualDollars": "USD " + StateStore.dollars(totals.actualInvestmentUsdCents),
+                    "actualDollars": "USD " + DigestText.exactDollars(totals.actualInvestmentUsdCents),
                 ]
             },
             "investments": summary.investmentsByDirection.sorted { $0.key < $1.key }.map { direction, figures in
                 [
                     "direction": direction, "count": figures.first ?? 0,
-                    "dollars": "USD " + StateStore.dollars(figures.last ?? 0),
+                    "dollars": "USD " + DigestText.exactDollars(figures.last ?? 0),
                 ]
             },
             "query": search ?? "",

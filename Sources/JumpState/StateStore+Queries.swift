@@ -301,24 +301,6 @@ extension StateStore {
             }
         }
     }
-
-    /// US cents as `1,234,567.89`; a saturated total (``SaturatingTotal``) as `92,233,720,368,547,758.07 or
-    /// more (saturated)`.
-    public static func dollars(_ cents: Int64) -> String {
-        if SaturatingTotal.isSaturated(cents) { return plainDollars(cents) + " or more (saturated)" }
-        return plainDollars(cents)
-    }
-
-    private static func plainDollars(_ cents: Int64) -> String {
-        let whole = String(cents / 100)
-        var grouped = ""
-        for (index, character) in whole.reversed().enumerated() {
-            if index > 0 && index % 3 == 0 { grouped.append(",") }
-            grouped.append(character)
-        }
-        let fraction = cents % 100
-        return String(grouped.reversed()) + (fraction == 0 ? "" : "." + (fraction < 10 ? "0" : "") + String(fraction))
-    }
 }
 
 /// An anomaly the fold recorded: an event it applied by a documented rule although it conflicted with the state

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JumpDigests
 import JumpState
 
 extension JumpConsumer.State {
@@ -163,10 +164,10 @@ enum CompanyText {
             if let direction = expansion.direction { line += ", \(direction)" }
             if let city = expansion.city, let region = expansion.region { line += ", \(city) \(region)" }
             if let jobs = expansion.plannedJobs, let cents = expansion.plannedInvestmentUsdCents {
-                line += ", planned \(jobs) jobs and USD \(StateStore.dollars(cents))"
+                line += ", planned \(jobs) jobs and USD \(DigestText.exactDollars(cents))"
             }
             if let jobs = expansion.actualJobs, let cents = expansion.actualInvestmentUsdCents {
-                line += ", actual \(jobs) jobs and USD \(StateStore.dollars(cents))"
+                line += ", actual \(jobs) jobs and USD \(DigestText.exactDollars(cents))"
             }
             if let reason = expansion.withdrawalReason { line += " (\(reason))" }
             lines.append(line)
@@ -174,7 +175,7 @@ enum CompanyText {
         for investment in report.investments {
             lines.append(
                 "  investment \(investment.id): \(investment.direction), USD "
-                    + "\(StateStore.dollars(investment.amountUsdCents)), \(investment.region), \(investment.announcedOn)"
+                    + "\(DigestText.exactDollars(investment.amountUsdCents)), \(investment.region), \(investment.announcedOn)"
             )
         }
         return lines
@@ -194,15 +195,15 @@ enum SummaryText {
         for totals in summary.expansions {
             lines.append(
                 "expansions \(totals.direction) \(totals.status): \(totals.count), planned \(totals.plannedJobs) jobs "
-                    + "USD \(StateStore.dollars(totals.plannedInvestmentUsdCents)), actual \(totals.actualJobs) jobs "
-                    + "USD \(StateStore.dollars(totals.actualInvestmentUsdCents))")
+                    + "USD \(DigestText.exactDollars(totals.plannedInvestmentUsdCents)), actual \(totals.actualJobs) jobs "
+                    + "USD \(DigestText.exactDollars(totals.actualInvestmentUsdCents))")
         }
         for (direction, figures) in summary.investmentsByDirection.sorted(by: { $0.key < $1.key }) {
-            lines.append("investments \(direction): \(figures[0]), USD \(StateStore.dollars(figures[1]))")
+            lines.append("investments \(direction): \(figures[0]), USD \(DigestText.exactDollars(figures[1]))")
         }
         for figure in summary.exports {
             lines.append(
-                "exports \(figure.series) \(figure.period): USD \(StateStore.dollars(figure.value))"
+                "exports \(figure.series) \(figure.period): USD \(DigestText.exactDollars(figure.value))"
                     + (figure.revisions > 0 ? " (revised \(figure.revisions)×)" : ""))
         }
         for figure in summary.jobs {

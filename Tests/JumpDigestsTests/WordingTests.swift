@@ -1,6 +1,7 @@
 import Foundation
 import JumpDigests
 import JumpEvents
+import JumpState
 import Testing
 
 /// One test per rule of `Docs/digest-wording.md`.
@@ -83,6 +84,18 @@ struct WordingTests {
         #expect(DigestText.dollars(110_000_000_000, language: "es") == "USD 1.1 mil millones")
         #expect(DigestText.dollars(110_000_000_000, language: "en") == "USD 1.1 billion")
         #expect(DigestText.dollars(73_830_000_000, language: "es") == "USD 738.3 millones")
+    }
+
+    @Test("exact dollars for reports and the console: grouped, cents when there are any, a saturated total marked")
+    func exactDollars() {
+        #expect(DigestText.exactDollars(0) == "0")
+        #expect(DigestText.exactDollars(5) == "0.05")
+        #expect(DigestText.exactDollars(123_456_789) == "1,234,567.89")
+        #expect(DigestText.exactDollars(100_000_000) == "1,000,000")
+        #expect(DigestText.exactDollars(-1_050) == "-10.50")
+        #expect(
+            DigestText.exactDollars(SaturatingTotal.saturated) == "92,233,720,368,547,758.07 or more (saturated)")
+        #expect(DigestText.exactDollars(.min) == "-92,233,720,368,547,758.08")
     }
 
     @Test("R9 group headings agree in number")

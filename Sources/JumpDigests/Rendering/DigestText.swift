@@ -216,6 +216,17 @@ public enum DigestText {
         return "USD \(sign)\(number(Int64(magnitude)))"
     }
 
+    /// US dollars from cents, exact, for reports and the console: `1,234,567.89` (`1,234,567` for whole dollars);
+    /// a saturated total (``SaturatingTotal``) reads `92,233,720,368,547,758.07 or more (saturated)`.
+    public static func exactDollars(_ cents: Int64) -> String {
+        let whole = Int64(cents.magnitude / 100)
+        let fraction = cents.magnitude % 100
+        let text =
+            (cents < 0 ? "-" : "") + plainNumber(whole)
+            + (fraction == 0 ? "" : "." + (fraction < 10 ? "0" : "") + String(fraction))
+        return SaturatingTotal.isSaturated(cents) ? text + " or more (saturated)" : text
+    }
+
     /// A change between two values as a signed percentage (`+49.0 %`), or `nil` without a previous value.
     public static func change(from previous: Int64?, to value: Int64) -> String? {
         guard let previous, previous != 0 else { return nil }
