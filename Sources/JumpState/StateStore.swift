@@ -122,12 +122,16 @@ public struct StateStore: Sendable {
 
     /// The next offset to read for every partition of `topic` this store holds.
     public func nextOffsets(topic: String) throws -> [Int32: Int64] {
+        try nextOffsets(topic: topic, table: "partition_offsets")
+    }
+
+    /// The next offsets of `topic` in `table`: `partition_offsets` (the state fold's) or `notifier_offsets` (the
+    /// notifier's), the tables ``advance(_:topic:partition:expected:to:table:)`` moves.
+    func nextOffsets(topic: String, table: String) throws -> [Int32: Int64] {
         try writer.read { db in
             var result: [Int32: Int64] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT partition, next_offset FROM partition_offsets WHERE topic = ?", arguments: [topic])
-            {
-                result[row[0]] = row[1]
+            try db.each("SELECT partition, next_offset FROM \(table) WHERE topic = ?", [topic]) { row in
+                result[Int32(truncatingIfNeeded: row.int64(0))] = row.int64(1)
             }
             return result
         }

@@ -184,15 +184,7 @@ extension NotifierStore {
 
     /// The notifier's next offset of every partition of `topic` (`jump.notifications`) it has read.
     public func offsets(topic: String) throws -> [Int32: Int64] {
-        try writer.read { db in
-            var result: [Int32: Int64] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT partition, next_offset FROM notifier_offsets WHERE topic = ?", arguments: [topic])
-            {
-                result[row[0]] = row[1]
-            }
-            return result
-        }
+        try store.nextOffsets(topic: topic, table: "notifier_offsets")
     }
 
     /// The latest totals JSON of every origin partition the notifier has heard from.

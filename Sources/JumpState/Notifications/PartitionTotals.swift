@@ -45,10 +45,10 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
 
         /// Adds a row `direction, status, count, planned jobs, planned cents, actual jobs, actual cents` to the
         /// figures of its direction.
-        static func add(_ row: Row, to expansions: inout [String: ExpansionFigures]) {
-            expansions[row[0], default: ExpansionFigures()].add(
-                status: row[1], count: row[2], plannedJobs: row[3], plannedCents: row[4], actualJobs: row[5],
-                actualCents: row[6])
+        static func add(_ row: DirectRow, to expansions: inout [String: ExpansionFigures]) {
+            expansions[row.string(0), default: ExpansionFigures()].add(
+                status: row.string(1), count: Int(row.int64(2)), plannedJobs: row.int64(3),
+                plannedCents: row.int64(4), actualJobs: row.int64(5), actualCents: row.int64(6))
         }
     }
 
@@ -158,11 +158,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
             SELECT direction, status, count, planned_jobs, planned_cents, actual_jobs, actual_cents
             FROM totals_expansions WHERE partition = ? AND count > 0
             """, [partition]
-        ) { row in
-            totals.expansions[row.string(0), default: ExpansionFigures()].add(
-                status: row.string(1), count: Int(row.int64(2)), plannedJobs: row.int64(3),
-                plannedCents: row.int64(4), actualJobs: row.int64(5), actualCents: row.int64(6))
-        }
+        ) { ExpansionFigures.add($0, to: &totals.expansions) }
         try db.each(
             "SELECT direction, count, cents FROM totals_investments WHERE partition = ? AND count > 0", [partition]
         ) { row in
@@ -212,14 +208,13 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         totals.investments = [:]
         totals.companies = [:]
         // Summed in Swift under the rule of SaturatingTotal: SQLite's SUM fails on overflow.
-        let expansionRows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT direction, status, 1, COALESCE(planned_jobs, 0), COALESCE(planned_cents, 0),
-                COALESCE(actual_jobs, 0), COALESCE(actual_cents, 0)
-                FROM expansions WHERE partition = ? AND direction IS NOT NULL
-                """, arguments: [partition])
-        while let row = try expansionRows.next() { ExpansionFigures.add(row, to: &totals.expansions) }
+        try db.each(
+            """
+            SELECT direction, status, 1, COALESCE(planned_jobs, 0), COALESCE(planned_cents, 0),
+            COALESCE(actual_jobs, 0), COALESCE(actual_cents, 0)
+            FROM expansions WHERE partition = ? AND direction IS NOT NULL
+            """, [partition]
+        ) { ExpansionFigures.add($0, to: &totals.expansions) }
         let investmentRows = try Row.fetchCursor(
             db, sql: "SELECT direction, amount_cents FROM investments WHERE partition = ?", arguments: [partition])
         while let row = try investmentRows.next() {
