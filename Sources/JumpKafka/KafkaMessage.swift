@@ -159,4 +159,10 @@ public enum KafkaConsumerEvent: Sendable {
     case message(KafkaConsumerMessage)
     /// The consumer has read everything the partition held; `nextOffset` is where the next message will be.
     case endOfPartition(KafkaTopicPartition, nextOffset: Int64)
+
+    /// The message, if this event is one.
+    public var message: KafkaConsumerMessage? {
+        if case .message(let message) = self { return message }
+        return nil
+    }
 }

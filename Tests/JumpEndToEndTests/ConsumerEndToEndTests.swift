@@ -36,10 +36,14 @@ struct ConsumerEndToEndTests {
         try await publish(events)
     }
 
-    /// How many events the store at `state` has applied (0 before it exists).
+    /// How many events the store at `state` has applied (0 before it exists, and while a starting worker has
+    /// created the file but not yet migrated it: a poll, not a check).
     func applied(_ state: String) async -> Int {
-        guard FileManager.default.fileExists(atPath: state) else { return 0 }
-        return (try? await summary(state))?["eventsApplied"] as? Int ?? 0
+        guard FileManager.default.fileExists(atPath: state),
+            let result = try? await consumer(["state", "summary", "--json", "--state", state]), result.status == 0,
+            let summary = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        else { return 0 }
+        return summary["eventsApplied"] as? Int ?? 0
     }
 
     func runUntilIdle(state: String, extra: [String] = []) async throws -> CommandResult {

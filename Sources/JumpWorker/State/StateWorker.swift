@@ -94,10 +94,7 @@ public final class StateWorker: Sendable {
                 }
                 clock.tick()
                 try wait.check(consumer)
-                let messages = events.compactMap { event -> KafkaConsumerMessage? in
-                    if case .message(let message) = event { return message }
-                    return nil
-                }
+                let messages = events.compactMap(\.message)
                 if !messages.isEmpty {
                     var records = try await prepare(messages)
                     if let previous = inFlight {
@@ -164,10 +161,7 @@ public final class StateWorker: Sendable {
                 "a rebalance while topping up a batch; records of moved partitions are read again",
                 metadata: ["dropped": "\(records.count - kept.count)"])
         }
-        let messages = events.compactMap { event -> KafkaConsumerMessage? in
-            if case .message(let message) = event { return message }
-            return nil
-        }
+        let messages = events.compactMap(\.message)
         guard !messages.isEmpty else { return kept }
         return kept + (try await prepare(messages))
     }
