@@ -156,9 +156,10 @@ struct HostileBrokerTests {
         try await eventually("the restarted daemon is ready", timeout: .seconds(60)) { try await ready() }
         let took = ContinuousClock.now - started
         print("restart: ready after \(took)")
-        // 8.5 s measured on the dev broker (the mock holds the group 7 s after its last member left); the
-        // bound leaves room for a loaded machine.
-        #expect(took < .seconds(15), "ready after \(took)")
+        // 8.5 s measured on a quiet machine (the mock holds the group 7 s after its last member left); 15.1 to
+        // 15.6 s in the loaded parallel phase of the full suite on two cores, so the bound is 25 s: it still fails a
+        // restart that waits out a session timeout (45 s by default) or never becomes ready.
+        #expect(took < .seconds(25), "ready after \(took)")
         second.signal(SIGTERM)
         #expect(try await second.exitStatus() == 0)
     }
