@@ -143,8 +143,13 @@ struct StateFold {
     }
 
     private func upsertCompany(_ company: Company, partition: Int32) throws {
+        // Most events name a company the store already has, as it is: the row is written only when it changes.
         try execute(
-            "INSERT OR REPLACE INTO companies (partition, company_id, name, country, sector) VALUES (?, ?, ?, ?, ?)",
+            """
+            INSERT INTO companies (partition, company_id, name, country, sector) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT DO UPDATE SET name = excluded.name, country = excluded.country, sector = excluded.sector
+            WHERE name != excluded.name OR country != excluded.country OR sector != excluded.sector
+            """,
             [partition, company.id, company.name, company.country.rawValue, company.sector])
     }
 

@@ -106,6 +106,28 @@ struct StateFoldTests {
         #expect(try store.company("co.acme")?.expansions.first { $0.id == "exp.2" }?.status == "withdrawn")
     }
 
+    @Test("a company's latest name, country and sector win, each one alone; the same facts again change nothing")
+    mutating func companyFacts() async throws {
+        func facts(_ name: String, _ country: String, _ sector: String, id: String) -> String {
+            announced("exp.1", id: id).replacing(
+                #""name":"Acme","country":"MX","sector":"steel""#,
+                with: #""name":"\#(name)","country":"\#(country)","sector":"\#(sector)""#)
+        }
+        let steps: [(String, String, String)] = [
+            ("Acme", "MX", "steel"), ("Acme", "MX", "steel"), ("Acme Norte", "MX", "steel"),
+            ("Acme Norte", "US", "steel"), ("Acme Norte", "US", "glass"), ("Acme Norte", "US", "glass"),
+        ]
+        for (index, (name, country, sector)) in steps.enumerated() {
+            try await store.apply(
+                topic: topic, records: [try builder.record(facts(name, country, sector, id: "c\(index)"))],
+                expected: [0: index == 0 ? nil : Int64(index)])
+            let company = try #require(try store.company("co.acme"))
+            #expect(
+                [company.name, company.country, company.sector] == [name, country, sector], "after step \(index)")
+        }
+        #expect(try store.summary().companiesByCountry == ["US": 1])
+    }
+
     @Test("a duplicate id is skipped and counted in its partition; the same id in another partition applies")
     mutating func duplicates() async throws {
         let outcome = try await store.apply(
