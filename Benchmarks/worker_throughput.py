@@ -58,8 +58,11 @@ def main():
     with open(events, "wb") as output:
         subprocess.run([f"{bin_dir}/jump-producer", "generate", "--count", str(args.count), "--seed", "1"],
                        stdout=output, check=True)
+    # Each run relays its items to a notifications topic of its own: the --role all run's notifier reads its own
+    # run's items, not the --role state run's as well.
     broker, bootstrap = start_broker(bin_dir, ["bench.events:24", "bench.garbage:24", "bench.garbage.dlq:24",
-                                               "bench.kcat:24", "bench.latency:24"])
+                                               "bench.kcat:24", "bench.latency:24", "bench.notifications.state:1",
+                                               "bench.notifications.all:1"])
     rows = []
     dead_rows = []
     latency = None
@@ -83,7 +86,8 @@ def main():
             started = datetime.now().astimezone()
             _, err, wall, cpu, peak = measured([f"{bin_dir}/jump-consumer", "run", "-b", bootstrap, "-t",
                                                 "bench.events", "--state", state, "--until-idle", "--role", role,
-                                                "--group", f"bench-{role}", "--batch-size", str(args.batch_size)])
+                                                "--group", f"bench-{role}", "--batch-size", str(args.batch_size),
+                                                "--notifications-topic", f"bench.notifications.{role}"])
             summary = json.loads(subprocess.run([f"{bin_dir}/jump-consumer", "state", "summary", "--json", "--state",
                                                  state], capture_output=True, check=True, text=True).stdout)
             assert summary["eventsApplied"] == args.count, summary["eventsApplied"]
