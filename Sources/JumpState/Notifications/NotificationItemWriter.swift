@@ -42,23 +42,27 @@ struct NotificationItemWriter {
     mutating func add(
         _ event: JumpEvent, raw: [UInt8], prepared: PreparedItems?, partition: Int32, offset: Int64, db: Database
     ) throws {
-        let heads: [Head]
-        if let prepared {
-            heads = prepared.items
-        } else if let facts = Self.facts(of: event) {
-            heads = Self.heads(facts, router: router, topic: topic, partition: partition, offset: offset)
-        } else {
-            var facts = NotificationFacts(event: event)
-            switch event.payload {
-            case .expansionCompleted(let completed):
-                try lookUpExpansion(completed.expansionId, partition: partition, into: &facts, db: db)
-            case .expansionWithdrawn(let withdrawn):
-                try lookUpExpansion(withdrawn.expansionId, partition: partition, into: &facts, db: db)
-            default: break
-            }
-            heads = Self.heads(facts, router: router, topic: topic, partition: partition, offset: offset)
-        }
+        let heads =
+            try prepared?.items
+            ?? Self.heads(
+                facts(of: event, partition: partition, db: db), router: router, topic: topic, partition: partition,
+                offset: offset)
         for head in heads { pending[partition, default: []].append(Pending(head: head, raw: raw)) }
+    }
+
+    /// The facts of an event's items: what the event gives, or for a completion or withdrawal, the expansion's as
+    /// the store holds it.
+    private func facts(of event: JumpEvent, partition: Int32, db: Database) throws -> NotificationFacts {
+        if let facts = Self.facts(of: event) { return facts }
+        var facts = NotificationFacts(event: event)
+        let expansionID: String
+        switch event.payload {
+        case .expansionCompleted(let completed): expansionID = completed.expansionId
+        case .expansionWithdrawn(let withdrawn): expansionID = withdrawn.expansionId
+        default: return facts
+        }
+        try lookUpExpansion(expansionID, partition: partition, into: &facts, db: db)
+        return facts
     }
 
     /// The facts the event alone gives; `nil` for a completion or withdrawal, whose facts are the expansion's.
