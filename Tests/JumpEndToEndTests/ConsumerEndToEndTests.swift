@@ -36,16 +36,6 @@ struct ConsumerEndToEndTests {
         try await publish(events)
     }
 
-    /// How many events the store at `state` has applied (0 before it exists, and while a starting worker has
-    /// created the file but not yet migrated it: a poll, not a check).
-    func applied(_ state: String) async -> Int {
-        guard FileManager.default.fileExists(atPath: state),
-            let result = try? await consumer(["state", "summary", "--json", "--state", state]), result.status == 0,
-            let summary = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-        else { return 0 }
-        return summary["eventsApplied"] as? Int ?? 0
-    }
-
     func runUntilIdle(state: String, extra: [String] = []) async throws -> CommandResult {
         let result = try await consumer(
             ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle"] + Self.quickGroup + extra)
@@ -136,7 +126,7 @@ struct ConsumerEndToEndTests {
         let worker = try ChildProcess(
             product("jump-consumer"),
             ["run", "-b", broker.bootstrapServers, "--state", state, "--batch-size", "20"] + extra + Self.quickGroup)
-        try await eventually("the worker applies events") { await applied(state) > 0 }
+        try await eventually("the worker applies events") { await eventsApplied(state: state) > 0 }
         let started = ContinuousClock.now
         worker.signal(signal)
         #expect(try await worker.exitStatus(timeout: .seconds(15)) == 0, "\(worker.output)")
@@ -144,7 +134,7 @@ struct ConsumerEndToEndTests {
         #expect(worker.output.contains("left the group"), "\(worker.output)")
         if signal == SIGINT {
             #expect(worker.output.contains("SIGINT: finishing the current batch"))
-            #expect(await applied(state) < 3000, "stopped before the end (20 ms between batches of 20)")
+            #expect(await eventsApplied(state: state) < 3000, "stopped before the end (20 ms between batches of 20)")
         }
         // Nothing was lost: a second run completes the fold to exactly the 3,000 events.
         _ = try await runUntilIdle(state: state)

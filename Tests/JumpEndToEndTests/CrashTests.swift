@@ -59,15 +59,6 @@ struct CrashTests {
             product("jump-consumer"), ["run", "-b", broker.bootstrapServers, "--state", state] + Self.group + extra)
     }
 
-    func applied(_ state: String) async -> Int {
-        guard FileManager.default.fileExists(atPath: state),
-            let result = try? await runCommand(
-                product("jump-consumer"), ["state", "summary", "--json", "--state", state]),
-            let json = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-        else { return 0 }
-        return json["eventsApplied"] as? Int ?? 0
-    }
-
     func lines(_ arguments: [String]) async throws -> [String] {
         let result = try await runCommand(product("jump-consumer"), arguments)
         #expect(result.status == 0, "\(result.stderr)")
@@ -100,7 +91,9 @@ struct CrashTests {
             let running = try worker(state, extra: ["--batch-size", "20", "--pause-ms", "15"])
             // Kill only while it is applying: after its count has moved, and before it is done.
             do {
-                try await eventually("the worker makes progress", timeout: .seconds(60)) { await applied(state) > last }
+                try await eventually("the worker makes progress", timeout: .seconds(60)) {
+                    await eventsApplied(state: state) > last
+                }
             } catch {
                 Issue.record("after \(kills) kills, \(last) applied; the worker printed:\n\(running.output)")
                 throw error
@@ -108,7 +101,7 @@ struct CrashTests {
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...300)))
             running.signal(SIGKILL)
             _ = try await running.exitStatus()
-            let now = await applied(state)
+            let now = await eventsApplied(state: state)
             #expect(now >= last)
             last = now
             kills += 1
@@ -132,7 +125,7 @@ struct CrashTests {
         let survivor = try worker(first, extra: ["--batch-size", "50", "--pause-ms", "10"])
         let victim = try worker(second, extra: ["--batch-size", "50", "--pause-ms", "10"])
         try await eventually("both workers apply events", timeout: .seconds(60)) {
-            let (one, two) = (await applied(first), await applied(second))
+            let (one, two) = (await eventsApplied(state: first), await eventsApplied(state: second))
             return one > 0 && two > 0
         }
         victim.signal(SIGKILL)

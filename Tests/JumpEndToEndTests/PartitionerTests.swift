@@ -246,9 +246,7 @@ struct PartitionerTests {
         for _ in 0..<6 {
             let running = try ChildProcess(product("jump-consumer"), arguments)
             try await eventually("the worker makes progress", timeout: .seconds(60)) {
-                let applied =
-                    (try? await consumer(["state", "summary", "--json", "--state", state]))
-                    .flatMap { try? json($0.stdout)["eventsApplied"] as? Int } ?? 0
+                let applied = await eventsApplied(state: state)
                 if applied > last {
                     last = applied
                     return true

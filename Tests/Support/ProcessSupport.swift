@@ -39,6 +39,18 @@ public let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathCo
 /// The path of a built executable product.
 public func product(_ name: String) -> String { buildProducts.appendingPathComponent(name).path }
 
+/// How many events the store at `state` has applied, as `jump-consumer state summary --json` reports it; 0 while
+/// it cannot say (no file yet, or a starting worker has created it but not yet migrated it). A poll, not a check:
+/// it records no failure.
+public func eventsApplied(state: String) async -> Int {
+    guard FileManager.default.fileExists(atPath: state),
+        let result = try? await runCommand(product("jump-consumer"), ["state", "summary", "--json", "--state", state]),
+        result.status == 0,
+        let summary = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    else { return 0 }
+    return summary["eventsApplied"] as? Int ?? 0
+}
+
 /// Starts a process, one launch at a time: Foundation's `Process.run()` on Linux crashed here (a bad pointer in
 /// its argument and environment copying) when several tests launched processes at the same moment.
 public func launch(_ process: Process) throws {
