@@ -4,8 +4,10 @@ import Foundation
 ///
 /// - Pages: open on a loopback endpoint without a token; with a token (required beyond loopback), a browser
 ///   signs in once and then carries a session cookie (`HttpOnly`, `SameSite=Strict`, `Secure`).
+/// - Every request (pages, actions, sign-in): its `Host` must be one of the names the console is served as
+///   (``ConsoleHosts``), so a page elsewhere cannot reach a loopback console through DNS rebinding.
 /// - Actions (every POST): the form's CSRF token must match this process's, and a browser's `Origin` (or
-///   `Sec-Fetch-Site`) must say the request comes from the console's own origin.
+///   `Sec-Fetch-Site`) must say the request comes from one of those hosts on the request's port.
 public struct ConsoleAccess: Sendable {
     /// The name of the session cookie.
     public static let cookieName = "jump_console"
@@ -17,9 +19,13 @@ public struct ConsoleAccess: Sendable {
     /// The CSRF token every form carries: random per process, never in a URL.
     public let csrf: String
 
-    /// Access with `token` (`nil`: no sign-in).
-    public init(token: String?) {
+    /// The names the console answers to.
+    public let hosts: ConsoleHosts
+
+    /// Access with `token` (`nil`: no sign-in) for requests addressed to `hosts`.
+    public init(token: String?, hosts: ConsoleHosts) {
         self.token = token
+        self.hosts = hosts
         session = Self.random()
         csrf = Self.random()
     }
@@ -45,18 +51,18 @@ public struct ConsoleAccess: Sendable {
     }
 
     /// Why a POST must be refused, or `nil` when it may proceed: a missing or wrong CSRF token, or a browser
-    /// saying it comes from another origin than `host`.
+    /// saying it comes from another origin than one of ``hosts`` on the port the request was sent to (`host` is
+    /// the request's `Host`, already accepted by ``ConsoleHosts/refusal(host:)``).
     public func refusal(csrf candidate: String?, origin: String?, fetchSite: String?, host: String?) -> String? {
         guard let candidate, Self.constantTimeEqual(candidate, csrf) else {
             return "the form's CSRF token is missing or wrong: reload the page and try again"
         }
         if let fetchSite, !["same-origin", "none"].contains(fetchSite.lowercased()) {
-            return "a request from another site (Sec-Fetch-Site: \(fetchSite)) is refused"
+            return "a request from another site (Sec-Fetch-Site: \(ConsoleHosts.shown(fetchSite))) is refused"
         }
         if let origin, origin != "null" {
-            let authority = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first
-            guard let host, authority.map(String.init) == host else {
-                return "a request from another origin (\(origin)) is refused"
+            guard hosts.accepts(origin: origin, requestHost: host) else {
+                return "a request from another origin (\(ConsoleHosts.shown(origin))) is refused"
             }
         } else if origin == "null" {
             return "a request from an opaque origin is refused"

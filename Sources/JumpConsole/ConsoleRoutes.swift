@@ -18,7 +18,7 @@ public struct ConsoleRoutes: Sendable {
 
     /// Adds the routes to `router`.
     public func register(on router: Router<BasicRequestContext>) {
-        router.get("/") { _, _ in Self.redirect("/console") }
+        router.get("/") { request, _ in misdirected(request) ?? Self.redirect("/console") }
         router.get("/console") { request, _ in
             try await page(request) { pages.overview() }
         }
@@ -45,11 +45,13 @@ public struct ConsoleRoutes: Sendable {
                 return (try pages.digests(), outcome.notice, outcome.failure)
             }
         }
-        router.get("/console/sign-in") { _, _ in
+        router.get("/console/sign-in") { request, _ in
+            if let refused = misdirected(request) { return refused }
             guard access.needsSignIn else { return Self.redirect("/console") }
             return Self.html(pages.html(pages.signIn(), navigation: false))
         }
         router.post("/console/sign-in") { request, _ in
+            if let refused = misdirected(request) { return refused }
             guard access.needsSignIn else { return Self.redirect("/console") }
             let form = try await Self.form(request)
             guard let cookie = access.signIn(token: form["token"] ?? "") else {
@@ -64,10 +66,21 @@ public struct ConsoleRoutes: Sendable {
         }
     }
 
+    /// The answer to a request addressed to a host the console is not served as (421 Misdirected Request), or
+    /// `nil` when its `Host` is one of ``ConsoleAccess/hosts``.
+    private func misdirected(_ request: Request) -> Response? {
+        guard let refusal = access.hosts.refusal(host: request.head.authority) else { return nil }
+        logger.warning(
+            "console: a request for another host refused",
+            metadata: ["path": "\(request.uri.path)", "why": "\(refusal)"])
+        return Self.html(refusal + "\n", status: .misdirectedRequest, type: "text/plain; charset=utf-8")
+    }
+
     /// A page for a signed-in browser (any browser on an open console); others are sent to sign in.
     private func page(
         _ request: Request, _ build: () async throws -> ConsolePages.Page
     ) async throws -> Response {
+        if let refused = misdirected(request) { return refused }
         guard access.isSignedIn(cookieHeader: request.headers[.cookie]) else {
             return Self.redirect("/console/sign-in")
         }
@@ -88,6 +101,7 @@ public struct ConsoleRoutes: Sendable {
         _ request: Request,
         _ run: ([String: String]) async throws -> (ConsolePages.Page, notice: String?, failure: String?)
     ) async throws -> Response {
+        if let refused = misdirected(request) { return refused }
         guard access.isSignedIn(cookieHeader: request.headers[.cookie]) else {
             return Self.html("sign in first\n", status: .forbidden, type: "text/plain; charset=utf-8")
         }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import JumpCommandLine
+import JumpEvents
 
 /// Why an input cannot be read: one line naming it.
 public struct InputError: Error, CustomStringConvertible, Sendable {
@@ -16,7 +17,9 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
     }
 
     /// `PATH: cannot read: REASON`.
-    public var description: String { "\(path == "-" ? "standard input" : path): cannot read: \(reason)" }
+    public var description: String {
+        "\(path == "-" ? "standard input" : TerminalText.escaped(path)): cannot read: \(reason)"
+    }
 }
 
 /// Reads an input as a stream of chunks with POSIX calls (never Foundation's trapping `FileHandle` reads):
@@ -59,6 +62,23 @@ public struct InputReader: Sendable {
             try await body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
         }
     }
+
+    /// The input's first bytes, at most `limit + 1` of them: reading stops there, so an endless or huge input
+    /// (`/dev/zero`) costs no more than the limit. More than `limit` bytes returned means the input is larger.
+    public func prefix(upTo limit: Int) async throws -> [UInt8] {
+        var reader = self
+        reader.chunkSize = min(chunkSize, limit + 1)
+        var bytes: [UInt8] = []
+        do {
+            try await reader.read { chunk in
+                bytes.append(contentsOf: chunk.prefix(limit + 1 - bytes.count))
+                if bytes.count > limit { throw PrefixFull() }
+            }
+        } catch is PrefixFull {}
+        return bytes
+    }
+
+    private struct PrefixFull: Error {}
 
     private func open() throws(InputError) -> Int32 {
         if path == "-" {

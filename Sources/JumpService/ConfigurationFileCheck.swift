@@ -24,7 +24,7 @@ enum ConfigurationFileCheck {
         var keys: [String: Kind] = [
             "log": .object(["level": .string, "format": .string]), "readiness": .object(["maxLag": .integer]),
             "kafka": .object(kafka), "placement": .object(["partitioner": .string, "checkFrom": .string]),
-            "console": .object(["tokenFile": .string]),
+            "console": .object(["tokenFile": .string, "hosts": .string]),
         ]
         for key in [
             "role", "brokers", "state", "topic", "dlqTopic", "group", "notificationsTopic", "digestsTopic",
@@ -79,25 +79,38 @@ enum ConfigurationFileCheck {
     private static func check(_ object: JSONObject, _ schema: [String: Kind], prefix: String) throws(SettingsError) {
         for member in object.members where !member.key.hasPrefix("//") {
             let key = prefix + member.key
+            let suggested = schema[member.key] == nil ? closest(member.key, in: schema.keys) : nil
+            // A secret's value never reaches an error (and so stderr and the journal), nor does the value of a
+            // key that looks like one (a misspelt password is still a password).
+            let value =
+                isSecretLike(member.key) || suggested.map(isSecretLike) == true ? "(redacted)" : shown(member.value)
             guard let kind = schema[member.key] else {
-                let suggestion = closest(member.key, in: schema.keys).map { " (did you mean \(prefix)\($0)?)" } ?? ""
+                let suggestion = suggested.map { " (did you mean \(prefix)\($0)?)" } ?? ""
                 throw SettingsError(
-                    key: key, value: shown(member.value),
+                    key: key, value: value,
                     allowed: "is not a configuration key\(suggestion); keys starting with // are comments")
             }
             switch (kind, member.value) {
             case (.string, .string), (.integer, .integer): continue
             case (.object(let nested), .object(let inner)): try check(inner, nested, prefix: key + ".")
             case (.string, _):
-                throw SettingsError(key: key, value: shown(member.value), allowed: "must be a string")
+                throw SettingsError(key: key, value: value, allowed: "must be a string")
             case (.integer, _):
-                throw SettingsError(key: key, value: shown(member.value), allowed: "must be a whole number")
+                throw SettingsError(key: key, value: value, allowed: "must be a whole number")
             case (.object(let nested), _):
                 throw SettingsError(
-                    key: key, value: shown(member.value),
+                    key: key, value: value,
                     allowed: "must be an object with \(nested.keys.sorted().joined(separator: ", "))")
             }
         }
+    }
+
+    /// Whether a key names a secret or looks like it might (password, secret, token, credential, in any case
+    /// and with common misspellings).
+    static func isSecretLike(_ key: String) -> Bool {
+        let name = key.lowercased()
+        return ["passw", "pasw", "passwd", "pwd", "secret", "token", "credential"].contains { name.contains($0) }
+            && !name.hasSuffix("file")
     }
 
     /// The value as JSON, shortened for a message.

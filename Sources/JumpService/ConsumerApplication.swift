@@ -60,23 +60,36 @@ public enum ConsumerApplication {
 
 extension ConsumerApplication {
     /// The operator console: open on a loopback endpoint, behind a sign-in with a token beyond it, and off beyond
-    /// loopback without a token (the log says why; the probes and `/metrics` keep working).
+    /// loopback without a token or without the host names it is served as (the log says why; the probes and
+    /// `/metrics` keep working). It answers only requests addressed to loopback names (on a loopback endpoint)
+    /// and to `console.hosts`.
     static func console(
         daemon: ConsumerDaemon, settings: ConsumerSettings, address: HTTPAddress, checks: HealthChecks, logger: Logger
     ) -> ConsoleRoutes? {
-        guard address.isLoopback || settings.consoleToken != nil else {
+        guard address.isLoopback || (settings.consoleToken != nil && !settings.consoleHosts.isEmpty) else {
+            let missing = [
+                settings.consoleToken == nil
+                    ? "no token is set (console.tokenFile, JUMP_CONSOLE_TOKEN_FILE, or the systemd credential console-token)"
+                    : nil,
+                settings.consoleHosts.isEmpty
+                    ? "no host name is set (console.hosts, JUMP_CONSOLE_HOSTS: the names browsers reach it by)" : nil,
+            ].compactMap { $0 }
             logger.notice(
-                "the operator console is off: \(address) is reachable beyond this machine and no token is set (console.tokenFile, JUMP_CONSOLE_TOKEN_FILE, or the systemd credential console-token); /healthz, /readyz and /metrics are served"
+                "the operator console is off: \(address) is reachable beyond this machine and \(missing.joined(separator: " and ")); /healthz, /readyz and /metrics are served"
             )
             return nil
         }
-        let access = ConsoleAccess(token: settings.consoleToken)
+        let hosts = ConsoleHosts(names: settings.consoleHosts)
+        let access = ConsoleAccess(token: settings.consoleToken, hosts: hosts)
         let pages = ConsolePages(
             daemon: daemon, readiness: { checks.readiness().reasons }, version: JumpVersion.current,
             storePath: settings.state, csrf: access.csrf)
         logger.notice(
             "operator console on http://\(address)/console",
-            metadata: ["signIn": "\(settings.consoleToken == nil ? "none (loopback)" : "token")"])
+            metadata: [
+                "signIn": "\(settings.consoleToken == nil ? "none (loopback)" : "token")",
+                "hosts": "\(hosts.description)",
+            ])
         return ConsoleRoutes(pages: pages, access: access, logger: logger)
     }
 }

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import JumpConsole
 import JumpKafka
 import JumpState
 import JumpWorker
@@ -62,6 +63,9 @@ public struct ConsumerSettings: Sendable, Equatable {
     public var consoleTokenFile: String?
     /// The console's sign-in token: read from ``consoleTokenFile``, or from the systemd credential `console-token`.
     public var consoleToken: String?
+    /// The host names the console is served as (`console.hosts`, comma-separated), besides the
+    /// loopback names on a loopback endpoint; required beyond loopback. Requests for any other `Host` are refused.
+    public var consoleHosts: [String] = []
 
     /// The defaults.
     public init() {}
@@ -85,7 +89,7 @@ public struct ConsumerSettings: Sendable, Equatable {
             "role", "brokers", "state", "topic", "dlqTopic", "group", "notificationsTopic", "digestsTopic",
             "batchSize", "pauseMs", "ledgerWindow", "offsetReset", "digestConfig", "digestDir", "http", "log.level",
             "log.format", "shutdownTimeoutSeconds", "waitTimeoutSeconds", "readiness.maxLag", "placement.partitioner",
-            "placement.checkFrom", "console.tokenFile",
+            "placement.checkFrom", "console.tokenFile", "console.hosts",
         ] + kafkaKeys.flatMap { $0.secret ? [$0.key, $0.key + "File"] : [$0.key] }
 
     /// Resolves the settings from `reader`; with `readingSecretFiles` off, a `*File` secret is not read (the value
@@ -135,6 +139,7 @@ public struct ConsumerSettings: Sendable, Equatable {
             settings.placementCheckFrom = offsets
         }
         settings.consoleTokenFile = values.string("console.tokenFile")
+        settings.consoleHosts = try values.hostNames("console.hosts")
         if readingSecretFiles {
             settings.consoleToken = try consoleToken(file: settings.consoleTokenFile)
         }
@@ -207,6 +212,7 @@ public struct ConsumerSettings: Sendable, Equatable {
             "readiness.maxLag = \(readinessMaxLag)", "placement.partitioner = \(placementPartitioner)",
             "placement.checkFrom = \(placementCheckFrom.isEmpty ? "(unset: every offset)" : KeyPlacement.cutoverText(placementCheckFrom))",
             "console.tokenFile = \(consoleTokenFile ?? "(unset: the console is open on loopback, off beyond it)")",
+            "console.hosts = \(consoleHosts.isEmpty ? "(unset: loopback names only; the console is off beyond loopback)" : consoleHosts.joined(separator: ","))",
         ]
         for (key, property, secret) in Self.kafkaKeys {
             guard let value = kafka[property] else { continue }
@@ -290,6 +296,19 @@ struct SettingsReader {
             throw SettingsError(key: key, value: value, allowed: "must be 1 to 249 of a-z A-Z 0-9 . _ -")
         }
         return value
+    }
+
+    /// Host names (or addresses), comma-separated; none when unset.
+    func hostNames(_ key: String) throws(SettingsError) -> [String] {
+        let listed = string(key).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        for name in listed
+        where ConsoleHosts.normalized(name) == nil || name.contains("/") || name.filter({ $0 == ":" }).count == 1 {
+            throw SettingsError(
+                key: key, value: name,
+                allowed: "must be host names or IP addresses without a port or scheme, separated by commas "
+                    + "(console.example.org,10.0.0.5)")
+        }
+        return listed
     }
 
     /// `HOST:PORT` or `off`.

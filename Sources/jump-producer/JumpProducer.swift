@@ -218,10 +218,16 @@ extension JumpProducer {
             let console = Console()
             var dataText: [UInt8] = []
             if data.hasPrefix("@") {
+                let limit = JSONLimits().maximumBytes
                 do {
-                    try await InputReader(path: String(data.dropFirst())).read { dataText += $0 }
+                    dataText = try await InputReader(path: String(data.dropFirst())).prefix(upTo: limit)
                 } catch {
-                    throw ValidationError("--data \(data): \(error)")
+                    throw ValidationError("--data \(TerminalText.escaped(data)): \(error)")
+                }
+                guard dataText.count <= limit else {
+                    throw ValidationError(
+                        "--data \(TerminalText.escaped(data)): more than \(limit) bytes; an event is at most \(limit) bytes"
+                    )
                 }
             } else {
                 dataText = Array(data.utf8)

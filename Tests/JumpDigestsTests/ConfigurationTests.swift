@@ -53,6 +53,22 @@ struct ConfigurationTests {
                 #"audiences[0].staff[0].email: "nobody" is not an e-mail address"#
             ),
             (
+                #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}], "staff": [{"name": "A", "role": "B", "email": "consul@example.org\u202E", "language": "en"}]}]}"#,
+                "audiences[0].staff[0].email: \"consul@example.org\u{202E}\" is not an e-mail address: it holds a character outside ASCII"
+            ),
+            (
+                #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}], "staff": [{"name": "A", "role": "B", "email": "\"a b\"@example.org", "language": "en"}]}]}"#,
+                #"audiences[0].staff[0].email: ""a b"@example.org" is not an e-mail address: it has a local part"#
+            ),
+            (
+                #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}]}], "email": {"from": "relay@example.org\r\nBcc: spy@evil.example", "sendmail": ["/bin/true"]}}"#,
+                "email.from: \"relay@example.org\r\nBcc: spy@evil.example\" is not an e-mail address: it holds a control character"
+            ),
+            (
+                #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}]}], "email": {"from": "relay@exa mple.org", "sendmail": ["/bin/true"]}}"#,
+                #"email.from: "relay@exa mple.org" is not an e-mail address: it has a domain"#
+            ),
+            (
                 #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}]}], "sinks": ["email"]}"#,
                 #"sinks: "email" is listed but email is not set"#
             ),

@@ -74,3 +74,37 @@ struct MailTransportTests {
         }
     }
 }
+
+@Suite("E-mail addresses")
+struct MailAddressTests {
+    @Test("plain addr-specs are accepted: dot-atoms, sub-addresses, address literals")
+    func accepted() {
+        for address in [
+            "consul@example.org", "a.b+digests@mail.example.org", "o'brien@example.org", "x@localhost",
+            "staff@[192.0.2.1]", "ops@[IPv6:2001:db8::1]", "!#$%&'*+-/=?^_`{|}~@example.org",
+        ] {
+            #expect(MailAddress.problem(address) == nil, "\(address)")
+        }
+    }
+
+    @Test(
+        "header injection and look-alikes are refused: CR LF, other controls, bidirectional marks, non-ASCII, display names, quoted or empty parts"
+    )
+    func refused() {
+        let cases: [(String, String)] = [
+            ("relay@example.org\r\nBcc: spy@evil.example", "control character"),
+            ("relay@example.org\nBcc: spy@evil.example", "control character"),
+            ("a@example.org\u{0}", "control character"), ("consul@example.org\u{202E}gro", "outside ASCII"),
+            ("cónsul@example.org", "outside ASCII"), ("Consul <consul@example.org>", "local part"),
+            ("\"a b\"@example.org", "local part"), ("a..b@example.org", "local part"), (".a@example.org", "local part"),
+            ("@example.org", "local part"), ("consul@", "domain"), ("consul@exa mple.org", "domain"),
+            ("consul@example..org", "domain"), ("consul@example.org,spy@evil.example", "local part"),
+            ("nobody", "no @"), (String(repeating: "a", count: 65) + "@example.org", "longer"),
+        ]
+        for (address, reason) in cases {
+            #expect(
+                MailAddress.problem(address)?.contains(reason) == true,
+                "\(address): \(MailAddress.problem(address) ?? "accepted")")
+        }
+    }
+}

@@ -32,6 +32,18 @@ struct ConsoleEndToEndTests {
             environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new })
     }
 
+    /// A daemon whose HTTP endpoint answers `/healthz`.
+    func started(
+        http: String, role: String = "all", environment: [String: String] = [:]
+    ) async throws -> ChildProcess {
+        let process = try daemon(http: http, role: role, environment: environment)
+        let port = http.split(separator: ":").last.map(String.init) ?? ""
+        try await eventually("the endpoint answers", timeout: .seconds(60)) {
+            try await request("http://127.0.0.1:\(port)/healthz").status == 200
+        }
+        return process
+    }
+
     /// An HTTP request with curl (an independent client): status, response headers (lower-cased names), body.
     func request(
         _ url: String, _ arguments: [String] = []
@@ -120,11 +132,8 @@ struct ConsoleEndToEndTests {
     @Test("a --role state process shows no digests and says where they are; its overview has no notifier")
     func stateRoleOnly() async throws {
         let port = ServiceEndToEndTests.freePort()
-        let daemon = try daemon(http: "127.0.0.1:\(port)", role: "state")
+        let daemon = try await started(http: "127.0.0.1:\(port)", role: "state")
         let base = "http://127.0.0.1:\(port)"
-        try await eventually("the endpoint answers", timeout: .seconds(60)) {
-            try await request(base + "/healthz").status == 200
-        }
         let digests = try await request(base + "/console/digests")
         #expect(digests.status == 200)
         #expect(digests.body.contains("This process runs <code>--role state</code>"), "\(digests.body)")
@@ -138,15 +147,57 @@ struct ConsoleEndToEndTests {
     }
 
     @Test(
+        "DNS rebinding: a request for another host name is refused on every console route (no page, no CSRF token, no action), while the probes and /metrics answer any Host"
+    )
+    func rebinding() async throws {
+        let port = ServiceEndToEndTests.freePort()
+        let daemon = try await started(http: "127.0.0.1:\(port)")
+        let base = "http://127.0.0.1:\(port)"
+        let evil = ["-H", "Host: evil.example:\(port)"]
+        for route in [
+            "/", "/console", "/console/dead-letters", "/console/digests", "/console/state?q=a", "/console/sign-in",
+        ] {
+            let answer = try await request(base + route, evil)
+            #expect(answer.status == 421, "\(route): \(answer.status)")
+            #expect(
+                !answer.body.contains("csrf") && answer.body.contains("answers only as localhost"), "\(answer.body)")
+        }
+        // The attacker's page, rebound to 127.0.0.1, would send its own name as Host and Origin.
+        let page = try await request(base + "/console/digests")
+        let csrf = try #require(page.body.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) })
+        let forged = try await request(
+            base + "/console/digests/send-now",
+            [
+                "-H", "Host: attacker.example:\(port)", "-H", "Origin: http://attacker.example:\(port)", "--data",
+                "csrf=\(csrf)&audience=consulate",
+            ])
+        #expect(forged.status == 421, "\(forged.body)")
+        // Origin is compared with the console's hosts, not with Host.
+        let forgedOrigin = try await request(
+            base + "/console/digests/send-now",
+            ["-H", "Origin: http://attacker.example:\(port)", "--data", "csrf=\(csrf)&audience=consulate"])
+        #expect(forgedOrigin.status == 403 && forgedOrigin.body.contains("another origin"), "\(forgedOrigin.body)")
+        let digests = try await runCommand(
+            product("jump-consumer"), ["digest", "list", "--json", "--state", path("state.sqlite")])
+        #expect(!digests.stdout.contains(#""audience":"consulate""#), "no digest was sent: \(digests.stdout)")
+        for probe in ["/healthz", "/metrics"] {
+            #expect(try await request(base + probe, evil).status == 200, "\(probe)")
+        }
+        #expect(try await request(base + "/readyz", evil).status != 421)
+        #expect(try await request(base + "/console", ["-H", "Host: LOCALHOST:\(port)"]).status == 200)
+        #expect(daemon.output.contains("a request for another host refused"), "\(daemon.output)")
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test(
         "beyond loopback: without a token only the probes and /metrics answer; with one, a sign-in sets a strict cookie, and a cross-origin POST or one without the CSRF token is refused"
     )
     func beyondLoopback() async throws {
         let port = ServiceEndToEndTests.freePort()
-        let open = try daemon(http: "0.0.0.0:\(port)")
+        let open = try await started(http: "0.0.0.0:\(port)")
         let base = "http://127.0.0.1:\(port)"
-        try await eventually("the endpoint answers", timeout: .seconds(60)) {
-            try await request(base + "/healthz").status == 200
-        }
         #expect(try await request(base + "/console").status == 404)
         #expect(try await request(base + "/").status == 404)
         #expect(try await request(base + "/metrics").status == 200)
@@ -158,10 +209,19 @@ struct ConsoleEndToEndTests {
         let tokenFile = path("console-token")
         let token = "s3cret-console-token-0123456789"
         try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        let guarded = try daemon(http: "0.0.0.0:\(port)", environment: ["JUMP_CONSOLE_TOKEN_FILE": tokenFile])
-        try await eventually("the endpoint answers", timeout: .seconds(60)) {
-            try await request(base + "/healthz").status == 200
-        }
+        // A token without the names the console is served as is not enough: it stays off and says why.
+        let nameless = try await started(http: "0.0.0.0:\(port)", environment: ["JUMP_CONSOLE_TOKEN_FILE": tokenFile])
+        #expect(try await request(base + "/console").status == 404)
+        #expect(nameless.output.contains("no host name is set (console.hosts"), "\(nameless.output)")
+        nameless.signal(SIGTERM)
+        #expect(try await nameless.exitStatus(timeout: .seconds(25)) == 0)
+
+        let guarded = try await started(
+            http: "0.0.0.0:\(port)",
+            environment: ["JUMP_CONSOLE_TOKEN_FILE": tokenFile, "JUMP_CONSOLE_HOSTS": "console.example.org"])
+        let named = try await request(base + "/console", ["-H", "Host: console.example.org:\(port)"])
+        #expect(named.status == 303 && named.headers["location"] == "/console/sign-in", "\(named.status)")
+        #expect(try await request(base + "/console", ["-H", "Host: other.example:\(port)"]).status == 421)
         let unsigned = try await request(base + "/console")
         #expect(unsigned.status == 303 && unsigned.headers["location"] == "/console/sign-in")
         let wrong = try await request(base + "/console/sign-in", ["--data", "token=not-it"])

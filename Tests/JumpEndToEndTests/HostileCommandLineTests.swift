@@ -22,6 +22,19 @@ struct HostileCommandLineTests {
         _ = FileManager.default.createFile(atPath: base + "/a-file", contents: Data("x".utf8))
         _ = FileManager.default.createFile(atPath: base + "/text.sqlite", contents: Data("not a database\n".utf8))
         try! FileManager.default.createDirectory(atPath: base + "/dir.sqlite", withIntermediateDirectories: true)
+        let audience =
+            #"{"id": "consulate", "name": "C", "languages": ["es"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}], "staff": [{"name": "A", "role": "B", "email": "STAFF", "language": "es"}]}"#
+        let mail = #"{"audiences": [AUDIENCE], "email": {"from": "FROM", "sendmail": ["/bin/true"]}}"#
+        for (name, from, staff) in [
+            ("mail-from.json", #"relay@example.org\r\nBcc: spy@evil.example"#, "consul@example.org"),
+            ("mail-to.json", "relay@example.org", #"consul@example.org\u202E"#),
+        ] {
+            let text = mail.replacing("AUDIENCE", with: audience.replacing("STAFF", with: staff))
+                .replacing("FROM", with: from)
+            _ = FileManager.default.createFile(atPath: base + "/" + name, contents: Data(text.utf8))
+        }
+        _ = FileManager.default.createFile(
+            atPath: base + "/secret-typo.json", contents: Data(#"{"kafka":{"saslPasswrd":"hunter2-pass"}}"#.utf8))
         return directory
     }()
 
@@ -90,6 +103,16 @@ struct HostileCommandLineTests {
         .init(arguments: ["placement", "where", "--partitions", "6", ""], status: 64, says: "non-empty"),
         .init(arguments: ["placement", "cutover", "-b", "127.0.0.1:1"], status: 69, says: "no broker answered"),
         .init(arguments: ["placement", "cutover", "-X", "bootstrap"], status: 78, says: "not key=value"),
+        .init(
+            arguments: ["digest", "preview", "--audience", "consulate", "--digest-config", "@/mail-from.json"],
+            status: 78, says: #"email.from: "relay@example.org\r\nBcc: spy@evil.example" is not an e-mail address"#),
+        .init(
+            arguments: ["digest", "preview", "--audience", "consulate", "--digest-config", "@/mail-to.json"],
+            status: 78,
+            says: #"email: "consul@example.org\u{202E}" is not an e-mail address: it holds a character outside ASCII"#),
+        .init(
+            arguments: ["config", "show", "--config", "@/secret-typo.json"], status: 78,
+            says: "kafka.saslPasswrd (JUMP_KAFKA_SASL_PASSWRD) = \"(redacted)\""),
         .init(arguments: ["no-such-command"], status: 64, says: "no-such-command"),
         .init(arguments: ["state", "summary", "--no-such-flag"], status: 64, says: "no-such-flag"),
         .init(arguments: ["--help"], status: 0, says: ""),
@@ -105,6 +128,7 @@ struct HostileCommandLineTests {
         #expect(result.status == command.status, "\(result.stderr)")
         #expect(command.says.isEmpty || result.stderr.contains(command.says), "\(result.stderr)")
         #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Program crashed"))
+        #expect(!result.stderr.contains("hunter2"), "a secret's value never reaches standard error")
     }
 
     @Test(

@@ -162,6 +162,40 @@ struct ProducerInputTests {
     }
 
     @Test(
+        "event --data @FILE reads at most the event limit: endless and huge inputs are refused naming the limit, in bounded memory",
+        arguments: ["/dev/zero", "/dev/urandom", "BIG"])
+    func dataFileBounded(_ source: String) async throws {
+        var file = source
+        if source == "BIG" {
+            file = path("big.json")
+            let handle = try #require(FileHandle(forWritingAtPath: try write("big.json", "")))
+            let block = Data(repeating: 0x20, count: 1 << 20)
+            for _ in 0..<100 { handle.write(block) }
+            try handle.close()
+        }
+        let result = try await runCommand(
+            "/usr/bin/time",
+            [
+                "-f", "maxrss=%M", product("jump-producer"), "event", "jump.jobs.reported", "--subject", "jobs.x",
+                "--data", "@" + file, "--dry-run",
+            ], timeout: .seconds(60))
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("more than 65536 bytes; an event is at most 65536 bytes"), "\(result.stderr)")
+        let rss = result.stderr.firstMatch(of: /maxrss=(\d+)/).flatMap { Int($0.1) } ?? .max
+        #expect(rss < 64 * 1024, "peak RSS \(rss) KiB")
+    }
+
+    @Test("event --data @FILE with escape sequences in its name shows them escaped")
+    func dataFileNameEscaped() async throws {
+        let result = try await runCommand(
+            product("jump-producer"),
+            ["event", "jump.jobs.reported", "--subject", "jobs.x", "--data", "@/nonexistent/\u{1B}[2J", "--dry-run"])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(!result.stderr.unicodeScalars.contains { $0.value == 0x1B }, "\(result.stderr)")
+        #expect(result.stderr.contains("\\e[2J"), "\(result.stderr)")
+    }
+
+    @Test(
         "--version on every executable, from one place",
         arguments: ["jump-producer", "jump-consumer", "jump-dev-broker"])
     func version(_ executable: String) async throws {

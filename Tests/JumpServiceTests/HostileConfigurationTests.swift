@@ -65,6 +65,10 @@ struct HostileConfigurationTests {
             .init(text: #"{"console":{"tokenFile":5}}"#, refusedKey: "console.tokenFile"),
             .init(text: #"{"console":{"token":"on the command line's cousin"}}"#, refusedKey: "console.token"),
             .init(text: #"{"console":{"tokenFile":"/nonexistent/token"}}"#, refusedKey: "console.tokenFile"),
+            .init(text: #"{"console":{"hosts":"console.example.org, 10.0.0.5"}}"#, refusedKey: nil),
+            .init(text: #"{"console":{"hosts":"console.example.org:9464"}}"#, refusedKey: "console.hosts"),
+            .init(text: #"{"console":{"hosts":"https://console.example.org"}}"#, refusedKey: "console.hosts"),
+            .init(text: #"{"console":{"hosts":["console.example.org"]}}"#, refusedKey: "console.hosts"),
         ]
         if let example = try? String(contentsOfFile: "Deploy/consumer.example.json", encoding: .utf8) {
             // The documented example names a secret file that does not exist here.
@@ -105,6 +109,37 @@ struct HostileConfigurationTests {
         #expect(settings.secrets.contains("sixteen-chars-and-more"), "redacted from logs")
     }
 
+    @Test(
+        "a secret, or a key that looks like one, never has its value in the error: misspelt, of the wrong type, or unknown",
+        arguments: [
+            #"{"kafka":{"saslPasswrd":"hunter2-the-secret"}}"#, #"{"kafka":{"saslPassword":["hunter2-the-secret"]}}"#,
+            #"{"kafka":{"sslKeyPasword":"hunter2-the-secret"}}"#, #"{"console":{"token":"hunter2-the-secret"}}"#,
+            #"{"kafka":{"saslPassword":{"v":"hunter2-the-secret"}}}"#, #"{"apiSecret":"hunter2-the-secret"}"#,
+        ])
+    func secretsNotEchoed(_ text: String) async throws {
+        let path = directory.appendingPathComponent(uniqueTopic("c") + ".json").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try await ConsumerConfiguration.settings(commandLine: [:], environment: [:], file: path)
+            Issue.record("accepted")
+        } catch {
+            #expect(!error.description.contains("hunter2"), "\(error)")
+            #expect(error.description.contains("(redacted)"), "\(error)")
+        }
+    }
+
+    @Test("a misspelt key that is no secret still shows its value, to help find it")
+    func plainValuesShown() async throws {
+        let path = directory.appendingPathComponent(uniqueTopic("c") + ".json").path
+        try Data(#"{"kafka":{"saslUsernme":"jump-state"}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try await ConsumerConfiguration.settings(commandLine: [:], environment: [:], file: path)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("jump-state") && error.description.contains("saslUsername"), "\(error)")
+        }
+    }
+
     static let environments: [(String, String, String?)] = [
         ("JUMP_BATCH_SIZE", "abc", "batchSize"), ("JUMP_BATCH_SIZE", "-1", "batchSize"),
         ("JUMP_BATCH_SIZE", "1.5", "batchSize"), ("JUMP_BATCH_SIZE", "", "batchSize"),
@@ -119,6 +154,8 @@ struct HostileConfigurationTests {
         ("JUMP_SOMETHING_ELSE", "whatever", nil), ("JUMP_DEV_BROKER_FILE", "/tmp/x", nil),
         ("JUMP_STATE", "", nil), ("JUMP_READINESS_MAX_LAG", "-3", "readiness.maxLag"),
         ("JUMP_CONSOLE_TOKEN_FILE", "/nonexistent/token", "console.tokenFile"),
+        ("JUMP_CONSOLE_HOSTS", "a.example,b.example", nil), ("JUMP_CONSOLE_HOSTS", "a.example:80", "console.hosts"),
+        ("JUMP_CONSOLE_HOSTS", "a.example,\u{1B}[2J", "console.hosts"),
     ]
 
     @Test(

@@ -138,9 +138,10 @@ extension DigestConfiguration {
                 }
             }
             for (staffIndex, member) in audience.staff.enumerated() {
-                let parts = member.email.split(separator: "@")
-                if parts.count != 2 || member.email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) {
-                    problems.append("\(at).staff[\(staffIndex)].email: \"\(member.email)\" is not an e-mail address")
+                if let problem = MailAddress.problem(member.email) {
+                    problems.append(
+                        "\(at).staff[\(staffIndex)].email: \"\(member.email)\" is not an e-mail address: \(problem)"
+                    )
                 }
                 if !languages.contains(member.language) {
                     problems.append(
@@ -163,7 +164,10 @@ extension DigestConfiguration {
             if let smtp = email.smtp, !(1...65_535).contains(smtp.port) {
                 problems.append("email.smtp.port: \(smtp.port) is not a port")
             }
-            if !email.from.contains("@") { problems.append("email.from: \"\(email.from)\" is not an e-mail address") }
+            if let problem = MailAddress.problem(email.from) {
+                problems.append(
+                    "email.from: \"\(email.from)\" is not an e-mail address: \(problem)")
+            }
         }
         return problems
     }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import JumpEvents
 import JumpState
 
 /// Sends one e-mail message.
@@ -245,6 +246,14 @@ public struct EmailSink: DigestSink {
             audiences.first { $0.id == digest.audience }?.staff.first { $0.email == delivery.key.recipient }
             ?? StaffMember(
                 name: delivery.key.recipient, role: "", email: delivery.key.recipient, language: digest.language)
+        // The configuration was checked when it was loaded; a recipient recorded by an older version was not.
+        for (role, address) in [("sender", settings.from), ("recipient", member.email)] {
+            if let problem = MailAddress.problem(address) {
+                throw DeliveryFailure(
+                    "the \(role) \"\(TerminalText.escaped(address))\" is not an e-mail address: \(problem)",
+                    permanent: true)
+            }
+        }
         try await transport.send(MailMessage(digest: digest, from: settings.from, recipient: member))
     }
 }
