@@ -11,8 +11,11 @@ public enum CommandMain {
     public static var standardInputWasClosed: Bool { jump_standard_streams_closed_at_start() & 1 != 0 }
 
     /// Parses the command line of `command` and runs it with SIGPIPE ignored (a closed pipe loses output, never
-    /// ends the process).
-    public static func run<Command: AsyncParsableCommand>(_ command: Command.Type) async {
+    /// ends the process). An error for which `report` gives a line and a status is written as that line and ends
+    /// the process with that status; any other ends it as ArgumentParser decides.
+    public static func run<Command: AsyncParsableCommand>(
+        _ command: Command.Type, report: @Sendable (any Error) -> (line: String, status: Int32)? = { _ in nil }
+    ) async {
         signal(SIGPIPE, SIG_IGN)
         do {
             var parsed = try Command.parseAsRoot()
@@ -22,6 +25,10 @@ public enum CommandMain {
                 try parsed.run()
             }
         } catch {
+            if let (line, status) = report(error) {
+                StandardStream.write(line + "\n", to: STDERR_FILENO)
+                Command.exit(withError: ExitCode(status))
+            }
             Command.exit(withError: error)
         }
     }

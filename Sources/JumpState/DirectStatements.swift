@@ -139,6 +139,24 @@ struct DirectRow {
     /// Column `index` as an integer (0 for NULL).
     func int64(_ index: Int32) -> Int64 { sqlite3_column_int64(statement, index) }
 
+    /// Column `index` as an integer, or ``StateStoreError/damaged(table:row:column:found:)`` when it holds
+    /// anything else (SQLite would read text or NULL as 0): for the values a wrong read would corrupt, offsets.
+    func checkedInt64(_ index: Int32, table: String, row: @autoclosure () -> String) throws(StateStoreError) -> Int64 {
+        guard sqlite3_column_type(statement, index) == SQLITE_INTEGER else {
+            let found =
+                switch sqlite3_column_type(statement, index) {
+                case SQLITE_NULL: "NULL"
+                case SQLITE_FLOAT: "the real \(sqlite3_column_double(statement, index))"
+                case SQLITE_TEXT: "the text \"\(string(index).prefix(60))\""
+                default: "a BLOB of \(sqlite3_column_bytes(statement, index)) bytes"
+                }
+            throw StateStoreError.damaged(
+                table: table, row: row(), column: String(cString: sqlite3_column_name(statement, index)),
+                found: found + " where an integer was expected")
+        }
+        return sqlite3_column_int64(statement, index)
+    }
+
     /// Column `index` as an integer, `nil` for NULL.
     func optionalInt64(_ index: Int32) -> Int64? { isNull(index) ? nil : int64(index) }
 

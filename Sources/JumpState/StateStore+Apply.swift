@@ -150,9 +150,10 @@ extension StateStore {
                     [topic, partition, next])
             }
         guard changed == 1 else {
-            let found = try Int64.fetchOne(
+            let found: Int64? = try Row.fetchOne(
                 db, sql: "SELECT next_offset FROM \(table) WHERE topic = ? AND partition = ?",
-                arguments: [topic, partition])
+                arguments: [topic, partition]
+            )?.value(0, in: table)
             throw StateStoreError.fenced(topic: topic, partition: partition, expected: expected, found: found)
         }
     }

@@ -99,13 +99,18 @@ extension StateStore {
                     """)!
             let partitions = try Row.fetchAll(
                 db, sql: "SELECT topic, partition, next_offset FROM partition_offsets ORDER BY topic, partition"
-            ).map { StateSummary.PartitionState(topic: $0[0], partition: $0[1], nextOffset: $0[2]) }
+            ).map {
+                StateSummary.PartitionState(
+                    topic: try $0.value(0, in: "partition_offsets"),
+                    partition: try $0.value(1, in: "partition_offsets"),
+                    nextOffset: try $0.value(2, in: "partition_offsets"))
+            }
             var companies: [String: Int] = [:]
             for row in try Row.fetchAll(
                 db,
                 sql: "SELECT country, COUNT(DISTINCT company_id) FROM companies GROUP BY country ORDER BY country")
             {
-                companies[row[0]] = row[1]
+                companies[try row.value(0, in: "companies")] = try row.value(1, in: "companies")
             }
             let (expansions, investments) = try Self.summedExpansionsAndInvestments(db)
             func period(_ year: Int, _ quarter: Int) -> String { quarter == 0 ? "\(year)" : "\(year)-Q\(quarter)" }
@@ -117,22 +122,28 @@ extension StateStore {
                     """
             ).map {
                 StateSummary.SeriesFigure(
-                    series: "\($0[0] as String)→\($0[1] as String)", period: period($0[2], $0[3]), value: $0[4],
-                    revisions: $0[5])
+                    series: "\(try $0.value(0, in: "exports") as String)→\(try $0.value(1, in: "exports") as String)",
+                    period: period(try $0.value(2, in: "exports"), try $0.value(3, in: "exports")),
+                    value: try $0.value(4, in: "exports"),
+                    revisions: try $0.value(5, in: "exports"))
             }
             let jobs = try Row.fetchAll(
                 db,
                 sql: "SELECT scope, year, quarter, jobs_supported, revisions FROM jobs ORDER BY scope, year, quarter"
             ).map {
-                StateSummary.SeriesFigure(series: $0[0], period: period($0[1], $0[2]), value: $0[3], revisions: $0[4])
+                StateSummary.SeriesFigure(
+                    series: try $0.value(0, in: "jobs"),
+                    period: period(try $0.value(1, in: "jobs"), try $0.value(2, in: "jobs")),
+                    value: try $0.value(3, in: "jobs"), revisions: try $0.value(4, in: "jobs"))
             }
             var initiatives: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM initiatives GROUP BY status") {
-                initiatives[row[0]] = row[1]
+                initiatives[try row.value(0, in: "initiatives")] = try row.value(1, in: "initiatives")
             }
             return StateSummary(
                 partitions: partitions, eventsApplied: stats[0], duplicatesSkipped: stats[1], deadLettered: stats[2],
-                anomalies: stats[3], companiesByCountry: companies, expansions: expansions,
+                anomalies: try stats.value(3, in: "partition_stats"), companiesByCountry: companies,
+                expansions: expansions,
                 investmentsByDirection: investments, exports: exports, jobs: jobs,
                 meetings: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM meetings") ?? 0,
                 initiativesByStatus: initiatives,
@@ -156,8 +167,8 @@ extension StateStore {
                 COALESCE(actual_jobs, 0), COALESCE(actual_cents, 0) FROM expansions
                 """)
         while let row = try rows.next() {
-            let direction: String = row[0]
-            let status: String = row[1]
+            let direction: String = try row.value(0, in: "expansions")
+            let status: String = try row.value(1, in: "expansions")
             var totals =
                 expansions[direction + "/" + status]
                 ?? StateSummary.ExpansionTotals(
@@ -165,20 +176,24 @@ extension StateStore {
                     actualJobs: 0, actualInvestmentUsdCents: 0)
             totals.count += 1
             if status != "withdrawn" {
-                totals.plannedJobs = totals.plannedJobs.saturatingAdding(row[2])
-                totals.plannedInvestmentUsdCents = totals.plannedInvestmentUsdCents.saturatingAdding(row[3])
+                totals.plannedJobs = totals.plannedJobs.saturatingAdding(try row.value(2, in: "expansions"))
+                totals.plannedInvestmentUsdCents = totals.plannedInvestmentUsdCents.saturatingAdding(
+                    try row.value(3, in: "expansions"))
             }
             if status == "completed" {
-                totals.actualJobs = totals.actualJobs.saturatingAdding(row[4])
-                totals.actualInvestmentUsdCents = totals.actualInvestmentUsdCents.saturatingAdding(row[5])
+                totals.actualJobs = totals.actualJobs.saturatingAdding(try row.value(4, in: "expansions"))
+                totals.actualInvestmentUsdCents = totals.actualInvestmentUsdCents.saturatingAdding(
+                    try row.value(5, in: "expansions"))
             }
             expansions[direction + "/" + status] = totals
         }
         var investments: [String: [Int64]] = [:]
         let investmentRows = try Row.fetchCursor(db, sql: "SELECT direction, amount_cents FROM investments")
         while let row = try investmentRows.next() {
-            let figures = investments[row[0]] ?? [0, 0]
-            investments[row[0]] = [figures[0] + 1, figures[1].saturatingAdding(row[1])]
+            let figures = investments[try row.value(0, in: "investments")] ?? [0, 0]
+            investments[try row.value(0, in: "investments")] = [
+                figures[0] + 1, figures[1].saturatingAdding(try row.value(1, in: "investments")),
+            ]
         }
         return (expansions.values.sorted { ($0.direction, $0.status) < ($1.direction, $1.status) }, investments)
     }
@@ -210,7 +225,7 @@ extension StateStore {
                 db, sql: "SELECT partition, next_offset FROM partition_offsets WHERE topic = ? ORDER BY partition",
                 arguments: [topic]
             ).map { row in
-                let partition: Int32 = row[0]
+                let partition: Int32 = try row.value(0, in: "partition_offsets")
                 var hasher = SHA256()
                 for (table, order) in Self.stateTables {
                     hasher.update(Array("\(table)\n".utf8))
@@ -230,7 +245,8 @@ extension StateStore {
                     }
                 }
                 return PartitionFingerprint(
-                    partition: partition, nextOffset: row[1], hash: SHA256.hex(hasher.finalize()))
+                    partition: partition, nextOffset: try row.value(1, in: "partition_offsets"),
+                    hash: SHA256.hex(hasher.finalize()))
             }
         }
     }
@@ -255,9 +271,14 @@ extension StateStore {
                     """, arguments: [id]
             ).map { row in
                 CompanyReport.Expansion(
-                    id: row[0], status: row[1], direction: row[2], city: row[3], region: row[4], plannedJobs: row[5],
-                    plannedInvestmentUsdCents: row[6], actualJobs: row[7], actualInvestmentUsdCents: row[8],
-                    announcedOn: row[9], openedOn: row[10], withdrawalReason: row[11])
+                    id: try row.value(0, in: "expansions"), status: try row.value(1, in: "expansions"),
+                    direction: try row.value(2, in: "expansions"), city: try row.value(3, in: "expansions"),
+                    region: try row.value(4, in: "expansions"), plannedJobs: try row.value(5, in: "expansions"),
+                    plannedInvestmentUsdCents: try row.value(6, in: "expansions"),
+                    actualJobs: try row.value(7, in: "expansions"),
+                    actualInvestmentUsdCents: try row.value(8, in: "expansions"),
+                    announcedOn: try row.value(9, in: "expansions"), openedOn: try row.value(10, in: "expansions"),
+                    withdrawalReason: try row.value(11, in: "expansions"))
             }
             let investments = try Row.fetchAll(
                 db,
@@ -267,12 +288,14 @@ extension StateStore {
                     """, arguments: [id]
             ).map { row in
                 CompanyReport.Investment(
-                    id: row[0], direction: row[1], amountUsdCents: row[2], region: row[3], announcedOn: row[4])
+                    id: try row.value(0, in: "investments"), direction: try row.value(1, in: "investments"),
+                    amountUsdCents: try row.value(2, in: "investments"), region: try row.value(3, in: "investments"),
+                    announcedOn: try row.value(4, in: "investments"))
             }
             guard company != nil || !expansions.isEmpty else { return nil }
             return CompanyReport(
-                id: id, name: company?[0], country: company?[1], sector: company?[2], expansions: expansions,
-                investments: investments)
+                id: id, name: try company?.value(0, in: "companies"), country: try company?.value(1, in: "companies"),
+                sector: try company?.value(2, in: "companies"), expansions: expansions, investments: investments)
         }
     }
 
@@ -297,7 +320,9 @@ extension StateStore {
                     """, arguments: [pattern, limit]
             ).map { row in
                 CompanyListing(
-                    id: row[0], name: row[1], country: row[2], sector: row[3], expansions: row[4], investments: row[5])
+                    id: try row.value(0, in: "companies"), name: try row.value(1, in: "companies"),
+                    country: try row.value(2, in: "companies"), sector: try row.value(3, in: "companies"),
+                    expansions: try row.value(4, in: "companies"), investments: try row.value(5, in: "companies"))
             }
         }
     }
@@ -328,7 +353,12 @@ extension StateStore {
                     SELECT partition, "offset", event_id, kind, detail FROM anomalies
                     WHERE ?1 IS NULL OR kind = ?1 ORDER BY partition, "offset", kind LIMIT ?2
                     """, arguments: [kind, max(0, limit)]
-            ).map { RecordedAnomaly(partition: $0[0], offset: $0[1], eventId: $0[2], kind: $0[3], detail: $0[4]) }
+            ).map {
+                RecordedAnomaly(
+                    partition: try $0.value(0, in: "anomalies"), offset: try $0.value(1, in: "anomalies"),
+                    eventId: try $0.value(2, in: "anomalies"), kind: try $0.value(3, in: "anomalies"),
+                    detail: try $0.value(4, in: "anomalies"))
+            }
         }
     }
 }

@@ -131,7 +131,9 @@ public struct StateStore: Sendable {
         try writer.read { db in
             var result: [Int32: Int64] = [:]
             try db.each("SELECT partition, next_offset FROM \(table) WHERE topic = ?", [topic]) { row in
-                result[Int32(truncatingIfNeeded: row.int64(0))] = row.int64(1)
+                let partition = try row.checkedInt64(0, table: table, row: "a row of topic \(topic)")
+                result[Int32(truncatingIfNeeded: partition)] = try row.checkedInt64(
+                    1, table: table, row: "the row of \(topic)[\(partition)]")
             }
             return result
         }
@@ -164,6 +166,8 @@ public enum StateStoreError: Error, CustomStringConvertible, Equatable {
     case newerStore(path: String, unknown: [String])
     /// An older version wrote the store and a read-only opening cannot upgrade it.
     case olderStore(path: String, pending: [String])
+    /// A row holds a value of a type the store never writes there (edited by hand, or a damaged file).
+    case damaged(table: String, row: String, column: String, found: String)
 
     /// A sentence naming the problem.
     public var description: String {
@@ -180,6 +184,9 @@ public enum StateStoreError: Error, CustomStringConvertible, Equatable {
         case .olderStore(let path, let pending):
             "\(path) was written by an older jump-relay (migrations not yet applied: "
                 + "\(pending.joined(separator: ", "))); run 'jump-consumer run' once on it to upgrade it"
+        case .damaged(let table, let row, let column, let found):
+            "the state store is damaged: table \(table), \(row), column \(column) holds \(found); restore it from a "
+                + "backup (state backup), or move it aside and restart to rebuild it from the log"
         }
     }
 }

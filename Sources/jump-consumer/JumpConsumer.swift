@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import JumpCommandLine
 import JumpDigests
+import JumpEvents
 import JumpKafka
 import JumpService
 import JumpState
@@ -28,7 +29,13 @@ struct JumpConsumer: AsyncParsableCommand {
         subcommands: [Run.self, State.self, Digest.self, Dlq.self, Placement.self, Config.self])
 
     /// Runs the command with the standard streams guarded and SIGPIPE ignored (`CommandMain`).
-    static func main() async { await CommandMain.run(Self.self) }
+    static func main() async {
+        await CommandMain.run(Self.self) { error in
+            // A damaged store is bad data (EX_DATAERR), named as the store names it.
+            guard case .damaged = error as? StateStoreError else { return nil }
+            return ("jump-consumer: " + TerminalText.escaped("\(error)"), 65)
+        }
+    }
 
     /// `--state PATH` and `--config FILE`, shared by every subcommand: the state store and everything else resolve
     /// the same layers as `run` (command line, `JUMP_*`, the configuration file, defaults).

@@ -228,7 +228,11 @@ extension NotifierStore {
                 SELECT item_id, importance, received_at, item FROM notifier_items WHERE \(openItemsFilter)
                 ORDER BY importance DESC, received_at, rowid
                 """, arguments: [audience, end]
-        ).map { BufferedItem(itemID: $0[0], importance: $0[1], receivedAt: $0[2], item: $0[3]) }
+        ).map {
+            BufferedItem(
+                itemID: try $0.value(0, in: "notifier_items"), importance: try $0.value(1, in: "notifier_items"),
+                receivedAt: try $0.value(2, in: "notifier_items"), item: try $0.value(3, in: "notifier_items"))
+        }
     }
 
     /// Closes `audience`'s window `[start, end)`: `build` turns the open items received before `end` into a digest
@@ -336,16 +340,18 @@ extension NotifierStore {
                     """, arguments: [now])
             var claimed: [ClaimedDelivery] = []
             for row in rows {
-                let status: String = row[3]
-                let claimedBy: String? = row[5]
-                let claimedUntil: Int64? = row[6]
+                let status: String = try row.value(3, in: "deliveries")
+                let claimedBy: String? = try row.value(5, in: "deliveries")
+                let claimedUntil: Int64? = try row.value(6, in: "deliveries")
                 var interruptedAt: Int64?
                 if status == "writing" {
                     guard let claimedBy, claimedBy != claimant else { continue }
                     guard isGone(claimedBy) || (claimedUntil ?? 0) < now else { continue }
-                    interruptedAt = row[7]
+                    interruptedAt = try row.value(7, in: "deliveries")
                 }
-                let key = DeliveryKey(digestID: row[0], sink: row[1], recipient: row[2])
+                let key = DeliveryKey(
+                    digestID: try row.value(0, in: "deliveries"), sink: try row.value(1, in: "deliveries"),
+                    recipient: try row.value(2, in: "deliveries"))
                 try db.execute(
                     sql: """
                         UPDATE deliveries SET status = 'writing', claimed_by = ?, claimed_until = ?,
@@ -355,11 +361,14 @@ extension NotifierStore {
                     arguments: [claimant, now + lease, key.digestID, key.sink, key.recipient, status, claimedBy])
                 guard db.changesCount == 1 else { continue }
                 let digest = StoredDigest(
-                    id: key.digestID, audience: row[8], windowStart: row[9], windowEnd: row[10], builtAt: row[11],
-                    itemCount: row[12], json: row[13])
+                    id: key.digestID, audience: try row.value(8, in: "deliveries"),
+                    windowStart: try row.value(9, in: "deliveries"), windowEnd: try row.value(10, in: "deliveries"),
+                    builtAt: try row.value(11, in: "deliveries"),
+                    itemCount: try row.value(12, in: "deliveries"), json: try row.value(13, in: "deliveries"))
                 claimed.append(
                     ClaimedDelivery(
-                        key: key, digest: digest, attempt: (row[4] as Int) + 1, interruptedAt: interruptedAt))
+                        key: key, digest: digest, attempt: (try row.value(4, in: "deliveries") as Int) + 1,
+                        interruptedAt: interruptedAt))
             }
             return claimed
         }
@@ -422,8 +431,10 @@ extension NotifierStore {
                     """, arguments: [limit]
             ).map { row in
                 let digest = StoredDigest(
-                    id: row[0], audience: row[1], windowStart: row[2], windowEnd: row[3], builtAt: row[4],
-                    itemCount: row[5], json: row[6])
+                    id: try row.value(0, in: "digests"), audience: try row.value(1, in: "digests"),
+                    windowStart: try row.value(2, in: "digests"), windowEnd: try row.value(3, in: "digests"),
+                    builtAt: try row.value(4, in: "digests"),
+                    itemCount: try row.value(5, in: "digests"), json: try row.value(6, in: "digests"))
                 let deliveries = try Row.fetchAll(
                     db,
                     sql: """
@@ -432,8 +443,10 @@ extension NotifierStore {
                         """, arguments: [digest.id]
                 ).map {
                     DeliveryState(
-                        sink: $0[0], recipient: $0[1], status: $0[2], attempts: $0[3], deliveredAt: $0[4],
-                        lastError: $0[5])
+                        sink: try $0.value(0, in: "deliveries"), recipient: try $0.value(1, in: "deliveries"),
+                        status: try $0.value(2, in: "deliveries"), attempts: try $0.value(3, in: "deliveries"),
+                        deliveredAt: try $0.value(4, in: "deliveries"),
+                        lastError: try $0.value(5, in: "deliveries"))
                 }
                 return (digest, deliveries)
             }

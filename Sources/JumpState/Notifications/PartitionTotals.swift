@@ -218,10 +218,10 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         let investmentRows = try Row.fetchCursor(
             db, sql: "SELECT direction, amount_cents FROM investments WHERE partition = ?", arguments: [partition])
         while let row = try investmentRows.next() {
-            var figures = totals.investments[row[0]] ?? InvestmentFigures()
+            var figures = totals.investments[try row.value(0, in: "investments")] ?? InvestmentFigures()
             figures.count += 1
-            figures.usdCents = figures.usdCents.saturatingAdding(row[1])
-            totals.investments[row[0]] = figures
+            figures.usdCents = figures.usdCents.saturatingAdding(try row.value(1, in: "investments"))
+            totals.investments[try row.value(0, in: "investments")] = figures
         }
         for row in try Row.fetchAll(
             db,
@@ -232,7 +232,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
                 UNION SELECT direction, investor_id FROM investments WHERE partition = ?1) GROUP BY 1
                 """, arguments: [partition])
         {
-            totals.companies[row[0]] = row[1]
+            totals.companies[try row.value(0, in: "expansions")] = try row.value(1, in: "expansions")
         }
         return totals
     }
@@ -244,10 +244,10 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         var figures: [SeriesFigure] = []
         var previous: (series: String, quarterly: Bool, period: String, value: Int64)?
         for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [partition]) {
-            let series: String = row[0]
-            let year: Int = row[1]
-            let quarter: Int = row[2]
-            let value: Int64 = row[3]
+            let series: String = try row.value(0, in: "exports or jobs")
+            let year: Int = try row.value(1, in: "exports or jobs")
+            let quarter: Int = try row.value(2, in: "exports or jobs")
+            let value: Int64 = try row.value(3, in: "exports or jobs")
             let period = quarter == 0 ? "\(year)" : "\(year)-Q\(quarter)"
             let figure: SeriesFigure
             if let previous, previous.series == series, previous.quarterly == (quarter != 0) {
