@@ -16,6 +16,19 @@ public enum StorePath {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw refuse("it is a directory; name a file inside it, such as \(path)/state.sqlite")
         }
+        // Opening a FIFO blocks until a writer comes; a device or socket is no store either.
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            let kind =
+                switch status.st_mode & S_IFMT {
+                case S_IFIFO: "a FIFO (named pipe)"
+                case S_IFCHR: "a character device"
+                case S_IFBLK: "a block device"
+                case S_IFSOCK: "a socket"
+                default: "not a regular file"
+                }
+            throw refuse("it is \(kind); name a regular file, or a path where one can be created")
+        }
         let parent = parentDirectory(of: path)
         if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) {
             throw refuse("the directory \(parent) does not exist")

@@ -59,9 +59,10 @@ extension JumpConsumer.State {
 
         func run() async throws {
             let stateStore = try await store.openForReading()
-            let companies = try stateStore.companies(limit: listing.limit)
+            let companies = try stateStore.companies(limit: listing.fetchLimit)
             if companies.isEmpty, !listing.json { Console.error("no company in \(stateStore.path ?? "") yet") }
-            for company in companies {
+            defer { listing.noteCut(companies.count, "companies") }
+            for company in companies.prefix(listing.shownLimit) {
                 if listing.json {
                     print(try JSONText.encode(company))
                 } else {
@@ -87,7 +88,15 @@ extension JumpConsumer.State {
         var json = false
 
         func run() async throws {
-            let fingerprints = try await store.openForReading().fingerprints(topic: topic)
+            let stateStore = try await store.openForReading()
+            let fingerprints = try stateStore.fingerprints(topic: topic)
+            guard !fingerprints.isEmpty else {
+                // The hash of nothing would "match" any other store holding nothing: no proof at all.
+                Console.error(
+                    "\(stateStore.path ?? "the store") holds no partition of \(topic): nothing to fingerprint "
+                        + "(has a worker run on it? is --topic right?)")
+                throw ExitCode.failure
+            }
             let all = StateStore.combinedFingerprint(fingerprints)
             if json {
                 struct Fingerprints: Encodable {
@@ -116,8 +125,9 @@ extension JumpConsumer.State {
         @OptionGroup var listing: ListingOptions
 
         func run() async throws {
-            let anomalies = try await store.openForReading().anomalies(kind: kind, limit: listing.limit)
-            for anomaly in anomalies {
+            let anomalies = try await store.openForReading().anomalies(kind: kind, limit: listing.fetchLimit)
+            defer { listing.noteCut(anomalies.count, "anomalies") }
+            for anomaly in anomalies.prefix(listing.shownLimit) {
                 if listing.json {
                     print(try JSONText.encode(anomaly))
                 } else {
@@ -132,14 +142,26 @@ extension JumpConsumer.State {
 
 /// How many rows a listing shows, and whether as JSON lines.
 struct ListingOptions: ParsableArguments {
-    @Option(help: "At most this many (default 1000).")
-    var limit = 1_000
+    @Option(help: "At most this many (default: all); standard error says when more were left out.")
+    var limit: Int?
 
     @Flag(help: "Print one JSON object per line.")
     var json = false
 
     func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be 1 or more, got \(limit)") }
+        if let limit, limit <= 0 { throw ValidationError("--limit must be 1 or more, got \(limit)") }
+    }
+
+    /// How many rows to read: one past the limit, to know whether any were left out.
+    var fetchLimit: Int { limit.map { $0 == .max ? $0 : $0 + 1 } ?? .max }
+
+    /// How many rows to print.
+    var shownLimit: Int { limit ?? .max }
+
+    /// Says on standard error that rows were left out, when `fetched` is past the limit.
+    func noteCut(_ fetched: Int, _ what: String) {
+        guard let limit, fetched > limit else { return }
+        Console.note("the first \(limit) \(what) shown; more were left out (raise --limit, or leave it out for all)")
     }
 }
 

@@ -55,6 +55,30 @@ struct ConsumerEndToEndTests {
         return result.stdout.split(separator: "\n").map(String.init)
     }
 
+    @Test(
+        "state companies and anomalies list every row unless --limit cuts them, and then say so; fingerprint of a store holding nothing of the topic refuses to prove anything"
+    )
+    func completeListings() async throws {
+        try await publishGenerated(count: 300, seed: 5)
+        let state = path("state.sqlite")
+        _ = try await runUntilIdle(state: state)
+        let companies = try await consumer(["state", "companies", "--json", "--state", state])
+        #expect(companies.status == 0 && companies.stderr.isEmpty, "\(companies.stderr)")
+        let total = companies.stdout.split(separator: "\n").count
+        #expect(total > 3)
+        let cut = try await consumer(["state", "companies", "--limit", "3", "--state", state])
+        #expect(cut.status == 0 && cut.stdout.split(separator: "\n").count == 3, "\(cut.stdout)")
+        #expect(cut.stderr.contains("the first 3 companies shown; more were left out"), "\(cut.stderr)")
+        let exact = try await consumer(["state", "companies", "--limit", "\(total)", "--state", state])
+        #expect(exact.stdout.split(separator: "\n").count == total && exact.stderr.isEmpty, "\(exact.stderr)")
+        let anomalies = try await consumer(["state", "anomalies", "--limit", "1", "--state", state])
+        #expect(anomalies.status == 0, "\(anomalies.stderr)")
+        let otherTopic = try await consumer(["state", "fingerprint", "--topic", "no.such.topic", "--state", state])
+        #expect(otherTopic.status == 1, "\(otherTopic.stdout)")
+        #expect(otherTopic.stderr.contains("holds no partition of no.such.topic: nothing to fingerprint"))
+        #expect(!otherTopic.stdout.contains("all "), "no hash of nothing: \(otherTopic.stdout)")
+    }
+
     @Test("the press-release stream: the summary states its facts, bad input is dead-lettered and the worker goes on")
     func pressRelease() async throws {
         try await publish(pressReleasePath)

@@ -33,6 +33,7 @@ struct HostileCommandLineTests {
                 .replacing("FROM", with: from)
             _ = FileManager.default.createFile(atPath: base + "/" + name, contents: Data(text.utf8))
         }
+        mkfifo(base + "/fifo.sqlite", 0o600)
         _ = FileManager.default.createFile(
             atPath: base + "/secret-typo.json", contents: Data(#"{"kafka":{"saslPasswrd":"hunter2-pass"}}"#.utf8))
         return directory
@@ -58,6 +59,11 @@ struct HostileCommandLineTests {
             arguments: ["state", "backup", "@/b.sqlite", "--state", "@/text.sqlite"], status: 78,
             says: "not a jump-relay"),
         .init(arguments: ["digest", "list", "--state", "a"], status: 78, says: "no state store there"),
+        .init(arguments: ["state", "summary", "--state", "@/fifo.sqlite"], status: 78, says: "it is a FIFO"),
+        .init(arguments: ["state", "summary", "--state", "/dev/null"], status: 78, says: "a character device"),
+        .init(
+            arguments: ["run", "--until-idle", "--state", "@/fifo.sqlite"] + unreachable, status: 78,
+            says: "it is a FIFO (named pipe); name a regular file"),
         .init(arguments: ["dlq", "list", "-b", "127.0.0.1:1"], status: 69, says: "no broker answered"),
         .init(
             arguments: ["digest", "preview", "--audience", "nobody", "--state", "a"], status: 64,
