@@ -38,7 +38,7 @@ public actor DeadLetterIndex {
     private let deadLetters: DeadLetters
     private var next: [Int32: Int64] = [:]
     private var entries: [Entry] = []
-    private var indexByOrigin: [String: Int] = [:]
+    private var indexBySameness: [String: Int] = [:]
     private var indexByPlace: [String: Int] = [:]
     private var redelivered: [String: String] = [:]
 
@@ -72,8 +72,8 @@ public actor DeadLetterIndex {
             if let index = indexByPlace[of], entries[index].redeliveredTo == nil { entries[index].redeliveredTo = to }
             return
         }
-        let origin = letter.originalPosition.map { "\($0.partition)@\($0.offset)" } ?? letter.place
-        if let index = indexByOrigin[origin] {
+        let origin = letter.sameness
+        if let index = indexBySameness[origin] {
             entries[index].times += 1
             indexByPlace[letter.place] = index
             entries[index].redeliveredTo = entries[index].redeliveredTo ?? redelivered[letter.place]
@@ -85,7 +85,7 @@ public actor DeadLetterIndex {
             ? "(the payload stays in \(letter.origin): the dead-letter topic refused its size)"
             : TerminalText.escaped(String(decoding: value.prefix(Self.previewLimit), as: UTF8.self))
                 + (value.count > Self.previewLimit ? " …" : "")
-        indexByOrigin[origin] = entries.count
+        indexBySameness[origin] = entries.count
         indexByPlace[letter.place] = entries.count
         entries.append(
             Entry(

@@ -33,6 +33,19 @@ public struct DeadLetter: Sendable {
     public var times: Int { copies.count + 1 }
     /// Its place in the dead-letter topic, `PARTITION@OFFSET`.
     public var place: String { "\(message.topicPartition.partition)@\(message.offset)" }
+    /// What makes two records the same dead letter (a rebuild dead-lettering a message again): the same claimed
+    /// origin, key and bytes (for a bounded record, the same SHA-256 of the payload it stands for). Records that
+    /// claim one origin with other bytes stay apart, so a redelivery never sends one record's payload for another.
+    var sameness: String {
+        let origin = originalPosition.map { "\($0.partition)@\($0.offset)" } ?? place
+        let payload =
+            isBounded
+            ? "bounded " + (message.header("jump.payload.sha256")?.text ?? "no digest at \(place)")
+            : SHA256.hex(SHA256.hash(message.value ?? []))
+        let key = message.key.map { SHA256.hex(SHA256.hash($0)) } ?? "no key"
+        return "\(origin) \(payload) \(key)"
+    }
+
     /// The original message's place, from the `jump.original.*` headers.
     public var originalPosition: (partition: KafkaTopicPartition, offset: Int64)? {
         guard let topic = originalTopic,
@@ -142,16 +155,16 @@ public struct DeadLetters: Sendable {
             redelivered[place] = record.message.header(redeliveredToHeader)?.text ?? "?"
         }
         var letters: [DeadLetter] = []
-        var firstByOrigin: [String: Int] = [:]
+        var firstBySameness: [String: Int] = [:]
         for var letter in ordered where letter.message.header(redeliveryOfHeader) == nil {
-            let origin = letter.originalPosition.map { "\($0.partition)@\($0.offset)" } ?? letter.place
-            if let first = firstByOrigin[origin] {
+            let origin = letter.sameness
+            if let first = firstBySameness[origin] {
                 letters[first].copies.append(letter.place)
                 letters[first].redeliveredTo = letters[first].redeliveredTo ?? redelivered[letter.place]
                 continue
             }
             letter.redeliveredTo = redelivered[letter.place]
-            firstByOrigin[origin] = letters.count
+            firstBySameness[origin] = letters.count
             letters.append(letter)
         }
         return letters
@@ -235,10 +248,15 @@ public struct DeadLetters: Sendable {
                 guard message.offset == offset else {
                     throw DeadLetterError.payloadGone(place, offset, "the log now starts after it (retention)")
                 }
-                let expected = letter.message.header("jump.payload.sha256")?.text
+                guard let expected = letter.message.header("jump.payload.sha256")?.text else {
+                    throw DeadLetterError.payloadGone(
+                        place, offset, "the record has no jump.payload.sha256 to check the message against")
+                }
                 let digest = SHA256.hex(SHA256.hash(message.value ?? []))
-                guard expected == nil || expected == digest else {
-                    throw DeadLetterError.payloadGone(place, offset, "its SHA-256 is \(digest), not \(expected ?? "")")
+                guard expected == digest else {
+                    throw DeadLetterError.payloadGone(
+                        place, offset,
+                        "its SHA-256 is \(digest), not \(TerminalText.escaped(expected)) as the record says")
                 }
                 return message
             }

@@ -1,0 +1,76 @@
+import Foundation
+import JumpEvents
+import JumpTestSupport
+import Testing
+
+/// `jump-consumer dlq` against records written by hand with kcat, as a confused or hostile producer could.
+@Suite("Dead-letter tools against forged records")
+struct DeadLetterToolsTests {
+    let broker: DevBrokerProcess
+    let directory: URL
+
+    init() async throws {
+        broker = try await DevBrokerProcess.start(arguments: ["--broker-count", "1", "--partitions", "1"])
+        directory = try testDirectory("dlq-tools")
+    }
+
+    func event(_ id: String, year: Int) -> String {
+        #"{"specversion":"1.0","id":"\#(id)","source":"urn:test","type":"jump.jobs.reported","subject":"jobs.dlq","time":"2025-01-01T00:00:00Z","data":{"scope":"dlq","period":{"year":\#(year)},"jobsSupported":1,"source":"s"}}"#
+    }
+
+    /// Writes one record to partition 0 of `topic` with kcat, headers as `name=value`.
+    func produce(_ topic: String, _ value: String, headers: [String] = []) async throws {
+        let file = directory.appendingPathComponent(uniqueTopic("value")).path
+        try value.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try await runCommand(
+            "kcat",
+            ["-P", "-b", broker.bootstrapServers, "-t", topic, "-p", "0", "-k", "jobs.dlq"]
+                + headers.flatMap { ["-H", $0] } + [file])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    func consumer(_ arguments: [String]) async throws -> CommandResult {
+        try await runCommand(
+            product("jump-consumer"), arguments + ["-b", broker.bootstrapServers], timeout: .seconds(60))
+    }
+
+    @Test(
+        "records claiming one origin with other bytes stay apart; a redelivery sends exactly the record named, and a bounded record whose digest does not match is refused"
+    )
+    func sameOriginOtherBytes() async throws {
+        let origin = ["jump.original.topic=jump.events", "jump.original.partition=0", "jump.original.offset=0"]
+        let reason = ["jump.error=schema", "jump.error.detail=refused by hand"]
+        try await produce("jump.events", event("original", year: 2001))  // jump.events 0@0, what the origin names
+        try await produce("jump.events.dlq", event("first", year: 2002), headers: origin + reason)  // 0@0
+        try await produce(
+            "jump.events.dlq", "{}",
+            headers: origin + reason + [
+                "jump.payload=omitted", "jump.payload.sha256=" + String(repeating: "0", count: 64),
+            ]
+        )  // 0@1: bounded, with a digest that is not the original's
+        try await produce("jump.events.dlq", event("second", year: 2003), headers: origin + reason)  // 0@2
+        try await produce("jump.events.dlq", event("first", year: 2002), headers: origin + reason)  // 0@3: a repeat
+
+        let listed = try await consumer(["dlq", "list"])
+        let lines = listed.stdout.split(separator: "\n")
+        #expect(lines.count == 3, "0@0 (twice), 0@1, 0@2: \(listed.stdout)")
+        #expect(lines.first { $0.hasPrefix("0@0\t") }?.contains("dead-lettered 2 times") == true, "\(listed.stdout)")
+
+        let bounded = try await consumer(["dlq", "redeliver", "--message", "0@1", "--to", "jump.digests"])
+        #expect(bounded.status == 1, "\(bounded.stderr)")
+        #expect(bounded.stderr.contains("its SHA-256 is"), "\(bounded.stderr)")
+        #expect(bounded.stderr.contains("redelivered 0, refused 1"), "\(bounded.stderr)")
+
+        let second = try await consumer(["dlq", "redeliver", "--message", "0@2", "--to", "jump.digests"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let copy = try await consumer(["dlq", "redeliver", "--message", "0@3", "--to", "jump.digests"])
+        #expect(copy.status == 0, "\(copy.stderr)")
+        let sent = try await runCommand(
+            "kcat", ["-C", "-b", broker.bootstrapServers, "-t", "jump.digests", "-o", "beginning", "-e", "-q"])
+        let ids = sent.stdout.split(separator: "\n").compactMap {
+            $0.firstMatch(of: /"id":"(\w+)"/).map { String($0.1) }
+        }
+        #expect(ids == ["second", "first"], "exactly the records named: \(sent.stdout)")
+        #expect(try await broker.stop() == 0)
+    }
+}
