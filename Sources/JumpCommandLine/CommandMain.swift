@@ -12,9 +12,11 @@ public enum CommandMain {
 
     /// Parses the command line of `command` and runs it with SIGPIPE ignored (a closed pipe loses output, never
     /// ends the process). An error for which `report` gives a line and a status is written as that line and ends
-    /// the process with that status; any other ends it as ArgumentParser decides.
+    /// the process with that status; any other ends it with ArgumentParser's message and status, each line of the
+    /// message passed through `escape` (it can repeat an argument: `--message $'\e[2J'`).
     public static func run<Command: AsyncParsableCommand>(
-        _ command: Command.Type, report: @Sendable (any Error) -> (line: String, status: Int32)? = { _ in nil }
+        _ command: Command.Type, escape: @Sendable (String) -> String,
+        report: @Sendable (any Error) -> (line: String, status: Int32)? = { _ in nil }
     ) async {
         signal(SIGPIPE, SIG_IGN)
         do {
@@ -29,7 +31,15 @@ public enum CommandMain {
                 StandardStream.write(line + "\n", to: STDERR_FILENO)
                 Command.exit(withError: ExitCode(status))
             }
-            Command.exit(withError: error)
+            let status = Command.exitCode(for: error)
+            // Help and --version print to standard output as ArgumentParser does.
+            guard status != .success else { Command.exit(withError: error) }
+            let message = Command.fullMessage(for: error)
+            if !message.isEmpty {
+                let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { escape(String($0)) }
+                StandardStream.write(lines.joined(separator: "\n") + "\n", to: STDERR_FILENO)
+            }
+            Command.exit(withError: ExitCode(status.rawValue))
         }
     }
 }

@@ -212,7 +212,7 @@ public struct ConsolePages: Sendable {
                     "dollars": "USD " + DigestText.exactDollars(figures.last ?? 0),
                 ]
             },
-            "query": search ?? "",
+            "query": search.map { Self.shown($0) } ?? "",
             "companiesNote": search.map {
                 "Companies whose id or name contains “\(Self.shown($0))”: \(companies.count)"
             }

@@ -20,7 +20,10 @@ final class KafkaClientContext: Sendable {
         self.rebalance = rebalance
     }
 
-    func redact(_ text: String) -> String { KafkaProperties.redact(text, secretsOf: properties) }
+    /// librdkafka's `text` as it may be logged: secrets redacted, unsafe characters escaped.
+    func redact(_ text: String) -> String {
+        LibrdkafkaText.escaped(KafkaProperties.redact(text, secretsOf: properties))
+    }
 
     /// The context of a client, from the opaque pointer it was created with.
     static func of(_ handle: OpaquePointer?) -> KafkaClientContext? {

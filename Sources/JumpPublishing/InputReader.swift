@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import JumpCommandLine
-import JumpEvents
 
 /// Why an input cannot be read: one line naming it.
 public struct InputError: Error, CustomStringConvertible, Sendable {
@@ -18,7 +17,7 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
 
     /// `PATH: cannot read: REASON`.
     public var description: String {
-        "\(path == "-" ? "standard input" : TerminalText.escaped(path)): cannot read: \(reason)"
+        "\(path == "-" ? "standard input" : path): cannot read: \(reason)"
     }
 }
 

@@ -30,7 +30,7 @@ struct JumpConsumer: AsyncParsableCommand {
 
     /// Runs the command with the standard streams guarded and SIGPIPE ignored (`CommandMain`).
     static func main() async {
-        await CommandMain.run(Self.self) { error in
+        await CommandMain.run(Self.self, escape: TerminalText.escaped) { error in
             // A damaged store is bad data (EX_DATAERR), named as the store names it.
             guard case .damaged = error as? StateStoreError else { return nil }
             return ("jump-consumer: " + TerminalText.escaped("\(error)"), 65)

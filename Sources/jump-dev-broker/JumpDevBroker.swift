@@ -19,7 +19,7 @@ struct JumpDevBroker: AsyncParsableCommand {
         version: JumpVersion.current)
 
     /// Runs the command with the standard streams guarded and SIGPIPE ignored (`CommandMain`).
-    static func main() async { await CommandMain.run(Self.self) }
+    static func main() async { await CommandMain.run(Self.self, escape: LibrdkafkaText.escaped) }
 
     @Option(help: "How many brokers to run.")
     var brokerCount = 3

@@ -20,7 +20,7 @@ struct JumpProducer: AsyncParsableCommand {
         subcommands: [Publish.self, Event.self, Generate.self])
 
     /// Runs the command with the standard streams guarded and SIGPIPE ignored (`CommandMain`).
-    static func main() async { await CommandMain.run(Self.self) }
+    static func main() async { await CommandMain.run(Self.self, escape: TerminalText.escaped) }
 }
 
 /// Where and how to publish; shared by `publish` and `event`.
@@ -222,11 +222,11 @@ extension JumpProducer {
                 do {
                     dataText = try await InputReader(path: String(data.dropFirst())).prefix(upTo: limit)
                 } catch {
-                    throw ValidationError("--data \(TerminalText.escaped(data)): \(error)")
+                    throw ValidationError("--data \(data): \(error)")
                 }
                 guard dataText.count <= limit else {
                     throw ValidationError(
-                        "--data \(TerminalText.escaped(data)): more than \(limit) bytes; an event is at most \(limit) bytes"
+                        "--data \(data): more than \(limit) bytes; an event is at most \(limit) bytes"
                     )
                 }
             } else {

@@ -100,6 +100,8 @@ struct HostileCommandLineTests {
         .init(arguments: ["config", "show", "--config", "/nonexistent.json"], status: 78, says: "no such file"),
         .init(arguments: ["dlq", "redeliver"], status: 64, says: "--all"),
         .init(arguments: ["dlq", "redeliver", "--message", "x@y"], status: 64, says: "PARTITION@OFFSET"),
+        .init(arguments: ["dlq", "redeliver", "--message", "\u{1B}[2J"], status: 64, says: "--message \\e[2J is not"),
+        .init(arguments: ["dlq", "list", "-b", "\u{1B}[2Jnowhere.invalid:1"], status: 69, says: "\\e[2Jnowhere"),
         .init(
             arguments: ["dlq", "redeliver", "--message", "1@99999999999999999999"], status: 64, says: "PARTITION@OFFSET"
         ),
@@ -135,6 +137,7 @@ struct HostileCommandLineTests {
         #expect(command.says.isEmpty || result.stderr.contains(command.says), "\(result.stderr)")
         #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Program crashed"))
         #expect(!result.stderr.contains("hunter2"), "a secret's value never reaches standard error")
+        #expect(!result.stderr.unicodeScalars.contains { $0.value == 0x1B }, "no raw ESC: \(result.stderr)")
     }
 
     @Test(

@@ -10,6 +10,20 @@ import Testing
 /// bidirectional characters as visible escapes.
 @Suite("Redaction in place and terminal-safe text")
 struct RedactionAndTerminalTests {
+    @Test("librdkafka's text is escaped by the same rule as TerminalText, scalar for scalar")
+    func librdkafkaTextRule() {
+        for value in UInt32(0)...0x3000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(LibrdkafkaText.isUnsafe(scalar) == TerminalText.isUnsafe(scalar), "U+\(String(value, radix: 16))")
+        }
+        for value: UInt32 in [0xFEFF, 0xFFFD, 0x1F600, 0xE0001] {
+            let scalar = Unicode.Scalar(value)!
+            #expect(LibrdkafkaText.isUnsafe(scalar) == TerminalText.isUnsafe(scalar))
+        }
+        let text = "broker \u{1B}[2Jevil:9092 \u{202E}x\\y\n"
+        #expect(LibrdkafkaText.escaped(text) == TerminalText.escaped(text))
+    }
+
     /// Logs one record through a handler configured with `secrets` and returns the line.
     func logged(
         _ message: String, metadata: Logger.Metadata = [:], secrets: [String],
