@@ -1,3 +1,5 @@
+import Foundation
+
 /// The CloudEvents Kafka protocol binding's binary mode: the event's data is the message value, each attribute a
 /// `ce_`-prefixed header (`ce_id`, `ce_type`, …), and `datacontenttype` the `content-type` header. jump-relay
 /// writes structured mode (one JSON object, `content-type: application/cloudevents+json`) and reads both; a
@@ -39,12 +41,29 @@ public enum CloudEventsBinaryMode {
                     .invalidUTF8, at: "/" + attribute,
                     "header \(TerminalText.escaped(header.name)) has no value or one that is not UTF-8")
             }
-            object.set(attribute, .string(text))
+            object.set(attribute, .string(attribute == "datacontenttype" ? mediaType(text) : text))
         }
         guard let value else {
             throw EventRejection(.schema, at: "/data", "a binary-mode event needs its data as the message value")
         }
         object.set("data", try decoder.parse(value[...]))
         return JSONWriter.encode(.object(object))
+    }
+
+    /// A `content-type` as the event's `datacontenttype`: `application/json` with at most a UTF-8 charset
+    /// parameter (`application/json; charset=utf-8`, any case, quoted or not), which is what JSON is (RFC 8259),
+    /// reads as `application/json`; anything else stays as given, for validation to name it.
+    static func mediaType(_ contentType: String) -> String {
+        let parts = contentType.split(separator: ";", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        guard parts.first == "application/json" else { return contentType }
+        for parameter in parts.dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, pair[0] == "charset", ["utf-8", "\"utf-8\""].contains(pair[1]) else {
+                return contentType
+            }
+        }
+        return "application/json"
     }
 }

@@ -13,10 +13,21 @@ public struct BrokerSettings: Sendable, Equatable {
         brokers: String?, overrides: [String: String],
         environment: [String: String] = ProcessInfo.processInfo.environment, usesConfigurationFile: Bool = false
     ) throws(KafkaError) -> BrokerSettings {
-        for candidate in [brokers, environment["JUMP_BROKERS"], overrides["bootstrap.servers"]] {
-            if let candidate, !candidate.trimmingCharacters(in: .whitespaces).isEmpty {
-                return BrokerSettings(servers: split(candidate), warning: nil)
+        // A list given but empty (`-b ''`, `JUMP_BROKERS=`, a stray comma) is a mistake to name, never a reason to
+        // go looking for a dev broker.
+        for (name, candidate) in [
+            ("the broker list (--brokers, JUMP_BROKERS or the configuration's brokers)", brokers),
+            ("JUMP_BROKERS", environment["JUMP_BROKERS"]),
+            ("-X bootstrap.servers", overrides["bootstrap.servers"]),
+        ] {
+            guard let candidate else { continue }
+            let servers = split(candidate)
+            guard !servers.isEmpty else {
+                throw KafkaError(
+                    kind: .configuration,
+                    message: "\(name) is empty: give HOST:PORT[,...], or leave it out to use a running jump-dev-broker")
             }
+            return BrokerSettings(servers: servers, warning: nil)
         }
         if let found = DevBrokerDiscovery.find(environment: environment, usesConfigurationFile: usesConfigurationFile) {
             return BrokerSettings(
@@ -28,6 +39,25 @@ public struct BrokerSettings: Sendable, Equatable {
             kind: .configuration,
             message: "no Kafka brokers: give --brokers HOST:PORT[,...] or set JUMP_BROKERS"
                 + (refusal.map { " (a dev broker is not looked for: \($0))" } ?? " (no jump-dev-broker is running)"))
+    }
+
+    /// Why a `-b`/`--brokers` given on the command line is unusable (empty, or only commas and spaces), or `nil`.
+    public static func commandLineProblem(_ brokers: String?) -> String? {
+        guard let brokers, split(brokers).isEmpty else { return nil }
+        return "-b/--brokers is empty: give HOST:PORT[,...], or leave it out to use $JUMP_BROKERS or a running "
+            + "jump-dev-broker"
+    }
+
+    /// Why `name` cannot be a Kafka topic name (Kafka's rule: 1 to 249 of `a-z A-Z 0-9 . _ -`, not `.` or `..`),
+    /// or `nil`.
+    public static func topicNameProblem(_ name: String) -> String? {
+        let allowed = name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
+        }
+        guard !name.isEmpty, name.utf8.count <= 249, allowed, name != ".", name != ".." else {
+            return "\"\(name)\" is not a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ -, and not . or .."
+        }
+        return nil
     }
 
     private static func split(_ list: String) -> [String] {

@@ -47,6 +47,8 @@ public struct RecordSplitter {
     private var pending: [(line: Int, range: Range<Int>)] = []
     private var reportedAfterArray = false
     private var skippingText = false
+    /// The byte before this one in documents mode (a line break at the start).
+    private var previousByte: UInt8 = 0x0A
 
     /// A splitter for the input `origin`.
     public init(origin: String, maximumBytes: Int = JSONLimits().maximumBytes) {
@@ -153,8 +155,10 @@ public struct RecordSplitter {
             return
         }
         if byte == 0x0A {
-            // The first line is complete: a closed value makes JSON Lines, an open one JSON documents.
-            if depth > 0 || inString {
+            // The first line is complete: a closed value makes JSON Lines, an open one JSON documents. A string
+            // open at a line break is broken whatever follows (JSON strings hold no raw line break): the line is
+            // judged on its own, and so is every line after it.
+            if depth > 0 && !inString {
                 mode = .documents
                 append(byte)
             } else {
@@ -194,6 +198,7 @@ public struct RecordSplitter {
     // MARK: JSON documents, one after another
 
     private mutating func documentByte(_ byte: UInt8) {
+        defer { previousByte = byte }
         if skippingText {
             if byte == 0x0A {
                 problem(at: currentLine, "text outside a JSON document")
@@ -211,6 +216,19 @@ public struct RecordSplitter {
             depth = 0
             inString = false
             escaped = false
+        }
+        if byte == 0x0A, inString {
+            // A raw line break inside a string: this document is broken; the next line starts afresh.
+            problem(at: currentLine, "a string is not closed at the end of line \(line)")
+            resetCurrent()
+            return
+        }
+        if previousByte == 0x0A, byte == UInt8(ascii: "{"), depth > 0 {
+            // A { at the start of a line begins the next document (pretty-printers indent nested ones): the
+            // open one is reported, and the new one judged on its own.
+            problem(at: currentLine, "the JSON document that starts here is not complete before line \(line)")
+            resetCurrent()
+            currentLine = line
         }
         append(byte)
         track(byte)

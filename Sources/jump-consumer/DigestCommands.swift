@@ -68,6 +68,10 @@ extension JumpConsumer.Digest {
         @Option(help: "The digests topic (default jump.digests).")
         var digestsTopic: String?
 
+        func validate() throws {
+            if let problem = BrokerSettings.commandLineProblem(brokers) { throw ValidationError(problem) }
+        }
+
         func run() async throws {
             var logger = Logger(label: "jump-consumer")
             logger.logLevel = .notice

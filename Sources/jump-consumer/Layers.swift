@@ -51,6 +51,10 @@ struct KafkaAccess: ParsableArguments {
             valueName: "file"))
     var config: String?
 
+    func validate() throws {
+        if let problem = BrokerSettings.commandLineProblem(brokers) { throw ValidationError(problem) }
+    }
+
     /// The settings (with `commandLine` values on top), the librdkafka properties and the brokers, and a logger
     /// for warnings; exit 78 naming a bad value.
     func resolve(

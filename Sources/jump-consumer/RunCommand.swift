@@ -142,6 +142,7 @@ extension JumpConsumer {
             } catch {
                 throw ValidationError(error.message)
             }
+            if let problem = BrokerSettings.commandLineProblem(options.brokers) { throw ValidationError(problem) }
         }
 
         func run() async throws {

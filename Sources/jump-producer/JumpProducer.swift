@@ -48,6 +48,8 @@ struct KafkaOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.message)
         }
+        if let problem = BrokerSettings.commandLineProblem(brokers) { throw ValidationError(problem) }
+        if let problem = BrokerSettings.topicNameProblem(topic) { throw ValidationError("-t/--topic: " + problem) }
     }
 
     var eventSource: String { source ?? "urn:jump:producer:\(ProcessInfo.processInfo.hostName)" }

@@ -130,6 +130,36 @@ struct ProducerInputTests {
         #expect(keys == ["jobs.o1", "jobs.o2"])
     }
 
+    @Test(
+        "a line of stray bytes, an open string or open braces never swallows the complete lines after it: each is judged on its own",
+        arguments: ["garbage here", "\"abc", "{{{", "{\"a\": \"b", "\u{1}\u{2}\u{7F}", "}}"])
+    func strayLineThenEvents(_ stray: String) async throws {
+        let input = [stray, Self.event("s1"), Self.event("s2")].joined(separator: "\n") + "\n"
+        let (result, keys) = try await publish("PRODUCER -", input: input)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(keys == ["jobs.s1", "jobs.s2"], "\(result.stderr)")
+        #expect(result.stderr.contains("published 2, rejected 1, failed 0"), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("-:1: "), "the problem is on line 1: \(result.stderr)")
+    }
+
+    @Test("-b '' is a usage error naming it, never a reason to look for a dev broker; -t must be a Kafka topic name")
+    func emptyBrokersAndBadTopics() async throws {
+        for arguments in [
+            ["-b", ""], ["-b", " , "], ["-b", broker.bootstrapServers, "-t", "bad topic"],
+            ["-b", broker.bootstrapServers, "-t", ".."],
+            ["-b", broker.bootstrapServers, "-t", String(repeating: "t", count: 250)],
+        ] {
+            let result = try await runCommand(
+                product("jump-producer"), ["publish"] + arguments + ["-"], input: Self.event("x") + "\n")
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(
+                result.stderr.contains("-b/--brokers is empty") || result.stderr.contains("is not a Kafka topic name"),
+                "\(arguments): \(result.stderr)")
+        }
+        let consumer = try await runCommand(product("jump-consumer"), ["dlq", "list", "-b", ""])
+        #expect(consumer.status == 64 && consumer.stderr.contains("-b/--brokers is empty"), "\(consumer.stderr)")
+    }
+
     @Test("rejection reasons show control characters from the input escaped, on one line each")
     func escapedRejections() async throws {
         let hostile = Self.event("e1").replacing("\"source\":", with: "\"x\\u001b[31m\\nforged\":\"v\",\"source\":")

@@ -35,6 +35,24 @@ struct CloudEventsBinaryModeTests {
         #expect(fromBinary.extensions == ["traceparent": "00-ab"])
     }
 
+    @Test(
+        "content-type application/json with a UTF-8 charset parameter, in any case or quoted, is application/json; other parameters and types are refused",
+        arguments: [
+            ("application/json; charset=utf-8", true), ("Application/JSON;charset=UTF-8", true),
+            ("application/json; charset=\"utf-8\"", true), ("application/json ;  charset = utf-8", true),
+            ("application/json; charset=latin1", false), ("application/json; version=2", false),
+            ("application/jsonx", false), ("application/json;", false),
+        ])
+    func contentTypeParameters(_ contentType: String, _ accepted: Bool) throws {
+        let headers = Self.headers.map { $0.name == "content-type" ? ($0.name, Array(contentType.utf8)) : $0 }
+        do {
+            #expect(try binary(headers) == (try decoder.decode(Array(Self.structured.utf8))))
+            #expect(accepted, "accepted")
+        } catch {
+            #expect(!accepted && "\(error)".contains("/datacontenttype"), "\(error)")
+        }
+    }
+
     @Test("binary-mode messages that cannot be events are refused with the header or value named")
     func refusals() {
         func reason(_ headers: [(name: String, value: [UInt8]?)], value: [UInt8]? = Self.data) -> String {
