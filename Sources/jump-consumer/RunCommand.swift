@@ -201,6 +201,9 @@ extension JumpConsumer {
             } catch let error as AssignmentTimedOut {
                 logger.critical("\(error)")
                 throw ExitCode(69)
+            } catch let error as RetriesExhausted {
+                logger.critical("\(error)")
+                throw ExitCode(75)
             } catch let exit as ExitCode {
                 throw exit
             } catch {

@@ -42,6 +42,10 @@ public final class NotifierWorker: Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let logger: Logger
     private let clock = PollClock()
+    /// The store file (its directory is named when the disk is full).
+    private let storePath: String?
+    /// Why the intake is retrying a write, for `/readyz`; `nil` when it is not.
+    private let retrying = Mutex<String?>(nil)
 
     /// Prepares the notifier; nothing is consumed until ``run()``.
     public init(
@@ -49,6 +53,7 @@ public final class NotifierWorker: Sendable {
     ) throws {
         self.configuration = configuration
         self.store = store.notifier
+        storePath = store.path
         self.service = service
         self.logger = logger
         var consumerConfiguration = KafkaConsumerConfiguration(
@@ -65,6 +70,7 @@ public final class NotifierWorker: Sendable {
     public func status() -> WorkerStatus {
         var status = consumer.status(role: "notifier", next: assigned.snapshot, clock: clock)
         status.group = configuration.groupID
+        status.problem = retrying.withLock { $0 }
         return status
     }
 
@@ -101,10 +107,19 @@ public final class NotifierWorker: Sendable {
             }
         } catch {
             await shutDown()
+            if error is RetryStopped { return .stopped }
             throw error
         }
         await shutDown()
         return exit
+    }
+
+    /// Retries of the intake's writes (a full or locked disk).
+    private var retries: TransientRetries {
+        TransientRetries(
+            storePath: storePath, giveUpAfter: configuration.untilIdle ? configuration.assignmentTimeout : nil,
+            stopRequested: { self.stopRequested.load(ordering: .acquiring) },
+            problem: { reason in self.retrying.withLock { $0 = reason } }, logger: logger)
     }
 
     private func consume() async throws -> StateWorkerExit {
@@ -146,9 +161,11 @@ public final class NotifierWorker: Sendable {
         }
         let next = (messages.map(\.offset).max() ?? 0) + 1
         let expected = assigned.snapshot[partition] ?? nil
-        let added = try await store.receive(
-            topic: configuration.topic, partition: partition, items: items, nextOffset: next, expected: expected,
-            receivedAt: Timestamp.now())
+        let added = try await retries.run("store notification items") {
+            try await store.receive(
+                topic: configuration.topic, partition: partition, items: items, nextOffset: next, expected: expected,
+                receivedAt: Timestamp.now())
+        }
         assigned.advance([partition: next])
         WorkerMetrics.received.increment(by: added)
         WorkerMetrics.repeated.increment(by: items.count - added)

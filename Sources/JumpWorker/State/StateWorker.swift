@@ -23,6 +23,8 @@ public final class StateWorker: Sendable {
     private let clock = PollClock()
     private let placement: PlacementGuard
     private let committing: CommitGate
+    /// Why the worker is retrying (a full disk, a locked store, a broker away), for `/readyz`; `nil` when it is not.
+    private let retrying = Mutex<String?>(nil)
     /// What the worker did minute by minute over the last hour (the operator console).
     public let activity = ActivityHistory()
 
@@ -56,7 +58,7 @@ public final class StateWorker: Sendable {
     /// What the worker holds and how far behind it is, for `/healthz`, `/readyz` and the lag metrics.
     public func status() -> WorkerStatus {
         var status = consumer.status(role: "state", next: assigned.snapshot, clock: clock)
-        status.problem = diversions.blockedReason
+        status.problem = diversions.blockedReason ?? retrying.withLock { $0 }
         status.misplaced = placement.note
         status.group = configuration.groupID
         status.lastBatchAtMs = activity.lastBatchAtMs
@@ -124,6 +126,9 @@ public final class StateWorker: Sendable {
         } catch {
             _ = try? await inFlight?.value
             await shutDown()
+            // A stop asked for while a batch was being retried is the usual stop: the batch was not committed, so
+            // its events are read again from the store's offsets next time.
+            if error is RetryStopped { return .stopped }
             throw error
         }
         await shutDown()
@@ -297,29 +302,13 @@ public final class StateWorker: Sendable {
         placement.moved(copies, written: written)
     }
 
-    /// Retries transient failures (a busy or full disk, a broker away) with exponential backoff up to 5 s,
-    /// without skipping anything; fatal ones (a fenced worker, a fatal Kafka error) are thrown at once.
+    /// Retries transient failures (``TransientRetries``), saying why on `/readyz` while it does.
     private func withRetries<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
-        var delay = Duration.milliseconds(100)
-        while true {
-            do {
-                return try await body()
-            } catch let error as StateStoreError {
-                throw error
-            } catch let error as DatabaseError
-                where ![.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR].contains(error.resultCode)
-            {
-                throw error
-            } catch let error as KafkaError where error.isFatal || !error.isRetriable {
-                throw error
-            } catch {
-                guard !stopRequested.load(ordering: .acquiring) else { throw error }
-                WorkerMetrics.errors(error is KafkaError ? "kafka" : "store").increment()
-                logger.warning("\(what) failed; retrying in \(delay)", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
-        }
+        try await TransientRetries(
+            storePath: store.path, giveUpAfter: configuration.untilIdle ? configuration.assignmentTimeout : nil,
+            stopRequested: { self.stopRequested.load(ordering: .acquiring) },
+            problem: { reason in self.retrying.withLock { $0 = reason } }, logger: logger
+        ).run(what, body)
     }
 
     /// Names the partition and both offsets.
