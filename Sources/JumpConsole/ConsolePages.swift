@@ -190,7 +190,12 @@ public struct ConsolePages: Sendable {
     func state(query: String?) throws -> Page {
         let store = daemon.store
         let summary = try store.summary()
-        let search = query.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        // Control and bidirectional characters cannot be part of a name worth finding: they are dropped, so the
+        // search box never holds them (and a resubmitted search is the same search).
+        let search = query.map {
+            String(String.UnicodeScalarView($0.unicodeScalars.filter { !TerminalText.isUnsafe($0) }))
+        }
+        .flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         let companies = try store.companies(matching: search, limit: 100)
         let anomalies = try store.anomalies(limit: 100)
         let context: [String: Any] = [
@@ -212,7 +217,7 @@ public struct ConsolePages: Sendable {
                     "dollars": "USD " + DigestText.exactDollars(figures.last ?? 0),
                 ]
             },
-            "query": search.map { Self.shown($0) } ?? "",
+            "query": search ?? "",
             "companiesNote": search.map {
                 "Companies whose id or name contains “\(Self.shown($0))”: \(companies.count)"
             }

@@ -13,21 +13,23 @@ public struct BrokerSettings: Sendable, Equatable {
         brokers: String?, overrides: [String: String],
         environment: [String: String] = ProcessInfo.processInfo.environment, usesConfigurationFile: Bool = false
     ) throws(KafkaError) -> BrokerSettings {
-        // A list given but empty (`-b ''`, `JUMP_BROKERS=`, a stray comma) is a mistake to name, never a reason to
-        // go looking for a dev broker.
+        // A list given but empty (`-b ''`, `JUMP_BROKERS=`, a stray comma) is passed over for the next source, and
+        // is a mistake to name, never a reason to go looking for a dev broker, when no other source gives one.
+        var emptyGiven: String?
         for (name, candidate) in [
             ("the broker list (--brokers, JUMP_BROKERS or the configuration's brokers)", brokers),
-            ("JUMP_BROKERS", environment["JUMP_BROKERS"]),
-            ("-X bootstrap.servers", overrides["bootstrap.servers"]),
+            ("JUMP_BROKERS", environment["JUMP_BROKERS"]), ("-X bootstrap.servers", overrides["bootstrap.servers"]),
         ] {
             guard let candidate else { continue }
             let servers = split(candidate)
-            guard !servers.isEmpty else {
-                throw KafkaError(
-                    kind: .configuration,
-                    message: "\(name) is empty: give HOST:PORT[,...], or leave it out to use a running jump-dev-broker")
-            }
-            return BrokerSettings(servers: servers, warning: nil)
+            if !servers.isEmpty { return BrokerSettings(servers: servers, warning: nil) }
+            emptyGiven = emptyGiven ?? name
+        }
+        if let emptyGiven {
+            throw KafkaError(
+                kind: .configuration,
+                message:
+                    "\(emptyGiven) is empty: give HOST:PORT[,...], or leave it out to use a running jump-dev-broker")
         }
         if let found = DevBrokerDiscovery.find(environment: environment, usesConfigurationFile: usesConfigurationFile) {
             return BrokerSettings(

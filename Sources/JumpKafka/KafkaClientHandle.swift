@@ -20,10 +20,12 @@ final class KafkaClientContext: Sendable {
         self.rebalance = rebalance
     }
 
-    /// librdkafka's `text` as it may be logged: secrets redacted, unsafe characters escaped.
-    func redact(_ text: String) -> String {
-        LibrdkafkaText.escaped(KafkaProperties.redact(text, secretsOf: properties))
-    }
+    /// librdkafka's `text` with secrets redacted.
+    func redact(_ text: String) -> String { KafkaProperties.redact(text, secretsOf: properties) }
+
+    /// librdkafka's `text` as a log line may hold it, whatever log handler the application bootstrapped:
+    /// secrets redacted, unsafe characters escaped.
+    func loggable(_ text: String) -> String { LibrdkafkaText.escaped(redact(text)) }
 
     /// The context of a client, from the opaque pointer it was created with.
     static func of(_ handle: OpaquePointer?) -> KafkaClientContext? {
@@ -53,8 +55,8 @@ final class KafkaClientHandle: @unchecked Sendable {
             guard let context = KafkaClientContext.of(handle), let text else { return }
             let facility = facility.map { String(cString: $0) } ?? "-"
             context.logger.log(
-                level: Logger.Level(syslog: level), "\(context.redact(String(cString: text)))",
-                metadata: ["rdkafka.facility": "\(facility)"])
+                level: Logger.Level(syslog: level), "\(context.loggable(String(cString: text)))",
+                metadata: ["rdkafka.facility": "\(LibrdkafkaText.escaped(facility))"])
         }
         rd_kafka_conf_set_error_cb(conf) { handle, code, reason, _ in
             guard let context = KafkaClientContext.of(handle) else { return }
@@ -65,11 +67,12 @@ final class KafkaClientHandle: @unchecked Sendable {
                 let error = KafkaError.rdKafka(
                     underlying, context: context.redact(String(nulTerminated: buffer)), isFatal: true)
                 context.fatalError.withLock { if $0 == nil { $0 = error } }
-                context.logger.error("librdkafka raised a fatal error", metadata: ["error": "\(error)"])
+                context.logger.error(
+                    "librdkafka raised a fatal error", metadata: ["error": "\(LibrdkafkaText.escaped("\(error)"))"])
             } else {
                 let name = KafkaErrorCode(rawValue: code).name
                 context.lastError.withLock { $0 = "\(name): \(reason)" }
-                context.logger.warning("\(reason)", metadata: ["rdkafka.error": "\(name)"])
+                context.logger.warning("\(LibrdkafkaText.escaped(reason))", metadata: ["rdkafka.error": "\(name)"])
             }
         }
         configure(conf)

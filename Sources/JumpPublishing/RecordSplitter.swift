@@ -49,6 +49,10 @@ public struct RecordSplitter {
     private var skippingText = false
     /// The byte before this one in documents mode (a line break at the start).
     private var previousByte: UInt8 = 0x0A
+    /// The last byte of the open document outside strings that is not white space.
+    private var lastSignificant: UInt8 = 0
+    /// Whether the lines being passed over belong to a document already reported broken.
+    private var skippingBrokenDocument = false
 
     /// A splitter for the input `origin`.
     public init(origin: String, maximumBytes: Int = JSONLimits().maximumBytes) {
@@ -169,6 +173,7 @@ public struct RecordSplitter {
         }
         if current.isEmpty { currentLine = line }
         append(byte)
+        if !inString, !Self.isBlank(byte) { lastSignificant = byte }
         track(byte)
     }
 
@@ -201,7 +206,7 @@ public struct RecordSplitter {
         defer { previousByte = byte }
         if skippingText {
             if byte == 0x0A {
-                problem(at: currentLine, "text outside a JSON document")
+                if !skippingBrokenDocument { problem(at: currentLine, "text outside a JSON document") }
                 skippingText = false
             }
             return
@@ -216,21 +221,28 @@ public struct RecordSplitter {
             depth = 0
             inString = false
             escaped = false
+            lastSignificant = 0
+            skippingBrokenDocument = false
         }
         if byte == 0x0A, inString {
-            // A raw line break inside a string: this document is broken; the next line starts afresh.
+            // A raw line break inside a string: this document is broken (reported once); its other lines are
+            // passed over until the next document starts.
             problem(at: currentLine, "a string is not closed at the end of line \(line)")
             resetCurrent()
+            skippingBrokenDocument = true
             return
         }
-        if previousByte == 0x0A, byte == UInt8(ascii: "{"), depth > 0 {
-            // A { at the start of a line begins the next document (pretty-printers indent nested ones): the
-            // open one is reported, and the new one judged on its own.
+        if previousByte == 0x0A, byte == UInt8(ascii: "{"), depth > 0,
+            ![UInt8(ascii: "["), UInt8(ascii: ","), UInt8(ascii: ":")].contains(lastSignificant)
+        {
+            // A { at the start of a line where no value may start (not after [, a comma or a colon) begins the
+            // next document: the open one is reported, and the new one judged on its own.
             problem(at: currentLine, "the JSON document that starts here is not complete before line \(line)")
             resetCurrent()
             currentLine = line
         }
         append(byte)
+        if !inString, !Self.isBlank(byte) { lastSignificant = byte }
         track(byte)
         if depth == 0, !inString { endDocument() }
     }

@@ -113,8 +113,11 @@ enum ConfigurationFileCheck {
             && !name.hasSuffix("file")
     }
 
-    /// The value as JSON, shortened for a message.
+    /// The value as JSON, shortened for a message; an object or an array only by its kind, since it may hold a
+    /// secret under any key (`{"Kafka": {"saslPassword": …}}`).
     private static func shown(_ value: JSONValue) -> String {
+        if case .object = value { return "(an object)" }
+        if case .array = value { return "(an array)" }
         let text = JSONWriter.string(value)
         return text.count > 80 ? String(text.prefix(77)) + "..." : text
     }

@@ -141,7 +141,9 @@ extension StateStore {
                 initiatives[try row.value(0, in: "initiatives")] = try row.value(1, in: "initiatives")
             }
             return StateSummary(
-                partitions: partitions, eventsApplied: stats[0], duplicatesSkipped: stats[1], deadLettered: stats[2],
+                partitions: partitions, eventsApplied: try stats.value(0, in: "partition_stats"),
+                duplicatesSkipped: try stats.value(1, in: "partition_stats"),
+                deadLettered: try stats.value(2, in: "partition_stats"),
                 anomalies: try stats.value(3, in: "partition_stats"), companiesByCountry: companies,
                 expansions: expansions,
                 investmentsByDirection: investments, exports: exports, jobs: jobs,

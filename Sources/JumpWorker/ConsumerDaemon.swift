@@ -28,6 +28,8 @@ public final class ConsumerDaemon: Sendable {
     /// The store the roles share.
     public let store: StateStore
     private let untilIdle: Bool
+    /// With `untilIdle`, how long a role waits (`--wait-timeout`), also for a write that keeps failing.
+    private let waitTimeout: Duration
     let stateWorker: StateWorker?
     let relay: OutboxRelay?
     let notifier: NotifierWorker?
@@ -43,6 +45,7 @@ public final class ConsumerDaemon: Sendable {
         self.role = role
         self.store = store
         untilIdle = state.untilIdle
+        waitTimeout = state.assignmentTimeout
         self.logger = logger
         deadLetters = DeadLetters(
             brokers: state.brokers, overrides: state.overrides, topic: state.deadLetterTopic, logger: logger)
@@ -135,7 +138,11 @@ public final class ConsumerDaemon: Sendable {
             }
             guard exit == .idle else { return exit }
             relay.resume()
-            try await relay.drain()
+            do {
+                try await relay.drain(giveUpAfter: waitTimeout)
+            } catch is RetryStopped {
+                return .stopped
+            }
         }
         if let notifier { exit = try await notifier.run() }
         return exit

@@ -35,12 +35,13 @@ public struct DeadLetter: Sendable {
     public var place: String { "\(message.topicPartition.partition)@\(message.offset)" }
     /// What makes two records the same dead letter (a rebuild dead-lettering a message again): the same claimed
     /// origin, key and bytes (for a bounded record, the same SHA-256 of the payload it stands for). Records that
-    /// claim one origin with other bytes stay apart, so a redelivery never sends one record's payload for another.
+    /// claim one origin with other bytes stay apart, so a redelivery never sends one record's payload for another;
+    /// a full record and a bounded one of the same message are one (the bounded one's digest is the bytes' hash).
     var sameness: String {
         let origin = originalPosition.map { "\($0.partition)@\($0.offset)" } ?? place
         let payload =
             isBounded
-            ? "bounded " + (message.header("jump.payload.sha256")?.text ?? "no digest at \(place)")
+            ? (message.header("jump.payload.sha256")?.text ?? "no digest at \(place)")
             : SHA256.hex(SHA256.hash(message.value ?? []))
         let key = message.key.map { SHA256.hex(SHA256.hash($0)) } ?? "no key"
         return "\(origin) \(payload) \(key)"
@@ -256,7 +257,7 @@ public struct DeadLetters: Sendable {
                 guard expected == digest else {
                     throw DeadLetterError.payloadGone(
                         place, offset,
-                        "its SHA-256 is \(digest), not \(TerminalText.escaped(expected)) as the record says")
+                        "its SHA-256 is \(digest), not \(expected) as the record says")
                 }
                 return message
             }

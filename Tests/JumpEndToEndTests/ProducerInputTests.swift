@@ -142,6 +142,23 @@ struct ProducerInputTests {
         #expect(result.stderr.hasPrefix("-:1: "), "the problem is on line 1: \(result.stderr)")
     }
 
+    @Test(
+        "pretty-printed documents whose nested objects start at the line's beginning (indent 0) stay whole; a broken string is reported once"
+    )
+    func flushLeftDocuments() async throws {
+        let flat = Self.event("f1").replacing(#""data":{"#, with: "\"data\":\n{").replacing(",", with: ",\n")
+        let (result, keys) = try await publish("PRODUCER -", input: flat + "\n" + flat.replacing("f1", with: "f2"))
+        #expect(result.status == 0 && keys == ["jobs.f1", "jobs.f2"], "\(result.stderr)")
+        // Documents (the first one spans lines), then one with a string left open, then a whole one.
+        let broken =
+            flat.replacing("f1", with: "f3") + "\n{\"id\": \"x\n  \"more\": 1,\n  \"rest\": 2\n}\n"
+            + Self.event("f4") + "\n"
+        let (brokenResult, brokenKeys) = try await publish("PRODUCER -", input: broken)
+        #expect(brokenKeys == ["jobs.f3", "jobs.f4"], "\(brokenResult.stderr)")
+        #expect(brokenResult.stderr.contains("published 2, rejected 1, failed 0"), "\(brokenResult.stderr)")
+        #expect(brokenResult.stderr.contains("a string is not closed at the end of line"), "\(brokenResult.stderr)")
+    }
+
     @Test("-b '' is a usage error naming it, never a reason to look for a dev broker; -t must be a Kafka topic name")
     func emptyBrokersAndBadTopics() async throws {
         for arguments in [

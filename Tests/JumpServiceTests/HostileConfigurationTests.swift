@@ -115,6 +115,8 @@ struct HostileConfigurationTests {
             #"{"kafka":{"saslPasswrd":"hunter2-the-secret"}}"#, #"{"kafka":{"saslPassword":["hunter2-the-secret"]}}"#,
             #"{"kafka":{"sslKeyPasword":"hunter2-the-secret"}}"#, #"{"console":{"token":"hunter2-the-secret"}}"#,
             #"{"kafka":{"saslPassword":{"v":"hunter2-the-secret"}}}"#, #"{"apiSecret":"hunter2-the-secret"}"#,
+            #"{"Kafka":{"saslPassword":"hunter2-the-secret"}}"#, #"{"kafak":{"saslPassword":"hunter2-the-secret"}}"#,
+            #"{"kafka":{"sasl":{"password":"hunter2-the-secret"}}}"#, #"{"log":["hunter2-the-secret"]}"#,
         ])
     func secretsNotEchoed(_ text: String) async throws {
         let path = directory.appendingPathComponent(uniqueTopic("c") + ".json").path
@@ -124,7 +126,9 @@ struct HostileConfigurationTests {
             Issue.record("accepted")
         } catch {
             #expect(!error.description.contains("hunter2"), "\(error)")
-            #expect(error.description.contains("(redacted)"), "\(error)")
+            #expect(
+                error.description.contains("(redacted)") || error.description.contains("(an object)")
+                    || error.description.contains("(an array)"), "\(error)")
         }
     }
 

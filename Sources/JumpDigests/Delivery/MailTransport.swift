@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import JumpEvents
 import JumpState
 
 /// Sends one e-mail message.
@@ -250,7 +249,7 @@ public struct EmailSink: DigestSink {
         for (role, address) in [("sender", settings.from), ("recipient", member.email)] {
             if let problem = MailAddress.problem(address) {
                 throw DeliveryFailure(
-                    "the \(role) \"\(TerminalText.escaped(address))\" is not an e-mail address: \(problem)",
+                    "the \(role) \"\(address)\" is not an e-mail address: \(problem)",
                     permanent: true)
             }
         }

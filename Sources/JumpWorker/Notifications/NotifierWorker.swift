@@ -102,8 +102,10 @@ public final class NotifierWorker: Sendable {
                 return result
             }
             if exit == .idle {
-                try await service.tick()
-                try await service.deliverOutstanding(timeout: .seconds(30))
+                try await retries.run("close the digest windows") { try await service.tick() }
+                try await retries.run("deliver the digests") {
+                    try await service.deliverOutstanding(timeout: .seconds(30))
+                }
             }
         } catch {
             await shutDown()

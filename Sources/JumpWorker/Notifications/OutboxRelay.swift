@@ -57,11 +57,15 @@ public final class OutboxRelay: Sendable {
         return done.count
     }
 
-    /// Relays until the outbox is empty.
-    public func drain() async throws {
+    /// Relays until the outbox is empty; a write that keeps failing (a full disk) is retried for at most
+    /// `giveUpAfter` (``TransientRetries``).
+    public func drain(giveUpAfter: Duration? = nil) async throws {
         var delay = Duration.milliseconds(100)
+        let retries = TransientRetries(
+            storePath: store.path, giveUpAfter: giveUpAfter,
+            stopRequested: { self.stopRequested.load(ordering: .acquiring) }, problem: { _ in }, logger: logger)
         while try await !store.pendingNotifications(limit: 1).isEmpty, !stopRequested.load(ordering: .acquiring) {
-            if try await relayOnce() == 0 {
+            if try await retries.run("relay the outbox", { try await relayOnce() }) == 0 {
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             } else {
@@ -81,7 +85,9 @@ public final class OutboxRelay: Sendable {
                 }
             } catch {
                 WorkerMetrics.errors("relay").increment()
-                logger.warning("outbox relay failed; retrying in \(delay)", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "\(TransientRetries.reason("relay the outbox", error, store: store.path)); retrying in \(delay)",
+                    metadata: ["error": "\(error)"])
                 delay = min(delay * 2, .seconds(5))
             }
             try? await Task.sleep(for: delay)

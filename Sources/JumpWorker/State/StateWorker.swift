@@ -124,8 +124,13 @@ public final class StateWorker: Sendable {
             }
             try await inFlight?.value
         } catch {
-            _ = try? await inFlight?.value
+            var batchError: (any Error)?
+            do { try await inFlight?.value } catch { batchError = error }
             await shutDown()
+            // A fatal failure of the batch in flight wins over a stop or a give-up that came meanwhile.
+            if let batchError, !(batchError is RetryStopped), error is RetryStopped || error is RetriesExhausted {
+                throw batchError
+            }
             // A stop asked for while a batch was being retried is the usual stop: the batch was not committed, so
             // its events are read again from the store's offsets next time.
             if error is RetryStopped { return .stopped }

@@ -21,10 +21,13 @@ struct TransientRetries {
     var problem: (String?) -> Void
     var logger: Logger
 
+    @discardableResult
     func run<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
         var delay = Duration.milliseconds(100)
         let started = ContinuousClock.now
-        defer { problem(nil) }
+        // Cleared only by the call that set it: another call's success says nothing of this one's failure.
+        var saidProblem = false
+        defer { if saidProblem { problem(nil) } }
         while true {
             do {
                 return try await body()
@@ -40,6 +43,7 @@ struct TransientRetries {
                 guard !stopRequested() else { throw RetryStopped() }
                 let reason = Self.reason(what, error, store: storePath)
                 problem(reason)
+                saidProblem = true
                 if let giveUpAfter, ContinuousClock.now - started >= giveUpAfter {
                     throw RetriesExhausted(reason: reason, waited: giveUpAfter)
                 }
@@ -70,7 +74,8 @@ struct TransientRetries {
 /// A stop was asked for while a write was being retried: the worker stops as usual, that write not committed.
 struct RetryStopped: Error {}
 
-/// With `--until-idle`, a write kept failing for the whole wait: the run gives up (exit 75, try again later).
+/// With `--until-idle`, a write or a broker call kept failing for the whole wait: the run gives up (exit 75, try
+/// again later).
 public struct RetriesExhausted: Error, CustomStringConvertible {
     /// The last failure, as the log said it.
     public var reason: String
