@@ -75,7 +75,7 @@ struct RenderingTests {
             to: directory.appendingPathComponent("digest.en.mustache"), atomically: true, encoding: .utf8)
         let renderer = try DigestRenderer(templateDirectory: directory.path)
         let digest = try #require(try await digests()["governors-office"])
-        #expect(renderer.render(digest, language: "en") == "DIGEST governors-office/2026-11-29T14:00:00Z <6>\n")
+        #expect(renderer.render(digest, language: "en") == "DIGEST governors-office/2026-11-29T14:00:00Z <9>\n")
         #expect(renderer.render(digest, language: "es").hasPrefix("Resumen JUMP"))  // the built-in one
         try "{{#items}} unclosed".write(
             to: directory.appendingPathComponent("digest.es.mustache"), atomically: true, encoding: .utf8)
@@ -121,9 +121,10 @@ struct SanitizingTests {
         let deliverer = DigestDeliverer(
             store: fixture.store.notifier, sinks: [AppendOnlyFileSink.log(directory: fixture.directory.path)],
             logger: DigestFixture.logger)
-        #expect(try await deliverer.deliverDue().delivered == 1)
+        // A company coming to Utah goes to both audiences: two digests, two header lines.
+        #expect(try await deliverer.deliverDue().delivered == 2)
         let log = try String(contentsOf: fixture.directory.appendingPathComponent("digests.log"), encoding: .utf8)
-        #expect(log.split(separator: "\n").filter { $0.hasPrefix("===") }.count == 1)
+        #expect(log.split(separator: "\n").filter { $0.hasPrefix("===") }.count == 2)
         #expect(log.contains("Evil === 2026-11-29T15:00:00Z consulate forged"))
         #expect(!log.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
         #expect(!log.unicodeScalars.contains { $0.value == 0x2028 })

@@ -243,15 +243,27 @@ struct PartitionerTests {
             ["run", "-b", broker.bootstrapServers, "--state", state, "--role", "state", "--http", "off"]
             + ["--batch-size", "20", "--pause-ms", "15"] + quickGroupArguments
         var last = 0
-        for _ in 0..<6 {
+        for kill in 0..<6 {
             let running = try ChildProcess(product("jump-consumer"), arguments)
-            try await eventually("the worker makes progress", timeout: .seconds(60)) {
-                let applied = await eventsApplied(state: state)
-                if applied > last {
-                    last = applied
-                    return true
+            do {
+                try await eventually("the worker makes progress", timeout: .seconds(60)) {
+                    let applied = await eventsApplied(state: state)
+                    if applied > last {
+                        last = applied
+                        return true
+                    }
+                    return false
                 }
-                return false
+            } catch {
+                // Flaked in loaded parallel runs only: what the worker said tells why.
+                let summary = try await consumer(["state", "summary", "--state", state])
+                let log = String(running.output.suffix(4_000))
+                Issue.record(
+                    Comment(
+                        rawValue: "after \(kill) kills, \(last) applied; summary: \(summary.stdout)\(summary.stderr); "
+                            + "the worker's log ends: \(log)"))
+                running.signal(SIGKILL)
+                throw error
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...300)))
             running.signal(SIGKILL)

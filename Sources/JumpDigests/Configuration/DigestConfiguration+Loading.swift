@@ -28,14 +28,20 @@ extension DigestConfiguration {
                         name: "Economic Affairs Desk", role: "Economic Affairs", email: "economic-affairs@example.org",
                         language: "en"),
                 ],
+                // Docs/digest-routing.md gives the reason for each rule.
                 routes: [
                     RouteRule(
-                        types: companyTypes, directions: [Direction.mexicoToUtah.rawValue], importance: 3),
+                        types: companyTypes, directions: [Direction.mexicoToUtah.rawValue], importance: 4),
+                    RouteRule(
+                        types: companyTypes, directions: [Direction.utahToMexico.rawValue], importance: 3),
                     RouteRule(
                         types: [JumpEventType.meetingHeld.rawValue], topics: ["immigration", "security"],
                         importance: 4),
                     RouteRule(types: [JumpEventType.meetingHeld.rawValue], importance: 2),
                     RouteRule(types: [JumpEventType.initiativeAnnounced.rawValue], importance: 2),
+                    RouteRule(
+                        types: [JumpEventType.exportsReported.rawValue, JumpEventType.jobsReported.rawValue],
+                        importance: 1),
                 ]),
             Audience(
                 id: "governors-office",
@@ -51,6 +57,8 @@ extension DigestConfiguration {
                         language: "en"),
                 ],
                 routes: [
+                    RouteRule(
+                        types: companyTypes, directions: [Direction.mexicoToUtah.rawValue], importance: 4),
                     RouteRule(
                         types: companyTypes, directions: [Direction.utahToMexico.rawValue], importance: 3),
                     RouteRule(
