@@ -4,7 +4,8 @@
   mail_catcher.py MAILDIR [--delay SECONDS] [--reject ADDRESS]...
 
 Prints "port=N" once it listens, then stores every accepted message as MAILDIR/NNNN.json:
-{"from", "to": [...], "message_id", "subject", "body"} with the subject and the body decoded. --delay waits
+{"from", "to": [...], "message_id", "subject", "body", "attachments": [{"filename", "content_type", "charset",
+"bytes_utf8"}]} with the subject, the text body and the attachments decoded (a byte-order mark kept as U+FEFF). --delay waits
 before accepting each message (to kill a sender mid-delivery); --reject answers 550 to RCPT TO that address.
 Stops on SIGTERM.
 """
@@ -41,13 +42,24 @@ class Catcher:
         if self.delay:
             await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        text = message.get_body(preferencelist=("plain",))
+        attachments = [
+            {
+                "filename": part.get_filename(),
+                "content_type": part.get_content_type(),
+                "charset": part.get_content_charset(),
+                "bytes_utf8": part.get_payload(decode=True).decode("utf-8"),
+            }
+            for part in message.iter_attachments()
+        ] if message.is_multipart() else []
         record = {
             "from": envelope.mail_from,
             "to": envelope.rcpt_tos,
             "message_id": message["Message-ID"],
             "digest_id": message["X-Jump-Digest-Id"],
             "subject": str(message["Subject"]),
-            "body": message.get_content(),
+            "body": text.get_content() if text is not None else "",
+            "attachments": attachments,
         }
         with self.lock:
             self.count += 1

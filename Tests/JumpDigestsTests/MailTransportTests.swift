@@ -33,9 +33,19 @@ struct MailTransportTests {
         #expect(received.count == 1)
         #expect(received.first?.to == ["consul-general@example.org"])
         #expect(received.first?.messageID == sent.messageID)
-        #expect(received.first?.subject.hasPrefix("Resumen JUMP · Consulado General de México") == true)
-        #expect(received.first?.body.hasPrefix("Resumen JUMP") == true)
-        #expect(received.first?.body.contains("JUMP digest") == true)
+        // News first: the subject and the body's first line are the most important item's news.
+        let subject = try #require(received.first?.subject)
+        #expect(subject.hasPrefix("JUMP: ") && subject.count <= 80, "\(subject)")
+        #expect(
+            received.first?.body.hasPrefix(subject) == true, "\(subject) // \(received.first?.body.prefix(200) ?? "")")
+        #expect(received.first?.body.contains("Resumen JUMP · Consulado General de México") == true)
+        #expect(received.first?.body.contains("JUMP digest · Consulate General of Mexico") == true)
+        // The window's full list, attached as CSV with a byte-order mark, headers in Spanish.
+        let csv = try #require(received.first?.attachments.first)
+        #expect(csv.contentType == "text/csv" && csv.charset == "utf-8")
+        #expect(csv.filename?.hasPrefix("jump-consulate-") == true && csv.filename?.hasSuffix(".csv") == true)
+        #expect(csv.text.hasPrefix("\u{FEFF}importancia,tipo,titular,fecha del evento"), "\(csv.text.prefix(120))")
+        #expect(csv.text.split(separator: "\r\n").count >= 2, "a header and the items")
     }
 
     @Test("A closed port is a failure that may be retried")
@@ -63,7 +73,8 @@ struct MailTransportTests {
         let received = try catcher.messages()
         #expect(received.map(\.to) == [["economic-affairs@example.org"]])
         #expect(received.first?.messageID == sent.messageID)
-        #expect(received.first?.body.hasPrefix("JUMP digest") == true)
+        #expect(received.first?.body.contains("\nJUMP digest · Consulate General") == true)
+        #expect(received.first?.attachments.first?.text.hasPrefix("\u{FEFF}importance,type,headline") == true)
         var broken = msmtp
         broken[2] = "--port=1"
         do {

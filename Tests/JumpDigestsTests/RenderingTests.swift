@@ -34,8 +34,13 @@ struct RenderingTests {
         }
         let consulate = try #require(digests["consulate"])
         #expect(consulate.language == "es")
-        #expect(consulate.fullText.hasPrefix("Resumen JUMP · Consulado General de México en Salt Lake City"))
-        #expect(try #require(digests["governors-office"]).fullText.hasPrefix("JUMP digest · Utah Governor's Office"))
+        // News first, then the title; the English half titled in English.
+        #expect(consulate.fullText.hasPrefix("JUMP: "))
+        #expect(consulate.fullText.contains("\n\nResumen JUMP · Consulado General de México en Salt Lake City\n"))
+        #expect(consulate.fullText.contains("\n\nJUMP digest · Consulate General of Mexico in Salt Lake City\n"))
+        let governor = try #require(digests["governors-office"]).fullText
+        #expect(governor.contains("\n\nJUMP digest · Utah Governor's Office of Economic Opportunity\n"))
+        #expect(governor.hasPrefix("JUMP: Grupo Lácteo del Bajío invests $12.5 million in Utah (+7)\n"), "\(governor)")
     }
 
     @Test("Items are ordered most important first, each shown in both languages; counts per type add up")
@@ -63,8 +68,9 @@ struct RenderingTests {
     func perRecipientLanguage() async throws {
         let consulate = try #require(try await digests()["consulate"])
         let english = consulate.text(languages: consulate.languages(for: "en"))
-        #expect(english.hasPrefix("JUMP digest · Consulado"))
-        #expect(english.contains("Resumen JUMP"))
+        #expect(english.hasPrefix("JUMP: Delegation meeting at Mexico's Foreign Ministry (SRE)"))
+        #expect(english.contains("JUMP digest · Consulate General") && english.contains("Resumen JUMP"))
+        #expect(english.range(of: "JUMP digest")!.lowerBound < english.range(of: "Resumen JUMP")!.lowerBound)
     }
 
     @Test("Operators' templates replace the built-in ones; a broken template is refused with its path")
@@ -76,7 +82,7 @@ struct RenderingTests {
         let renderer = try DigestRenderer(templateDirectory: directory.path)
         let digest = try #require(try await digests()["governors-office"])
         #expect(renderer.render(digest, language: "en") == "DIGEST governors-office/2026-11-29T14:00:00Z <9>\n")
-        #expect(renderer.render(digest, language: "es").hasPrefix("Resumen JUMP"))  // the built-in one
+        #expect(renderer.render(digest, language: "es").contains("\nResumen JUMP"))  // the built-in one
         try "{{#items}} unclosed".write(
             to: directory.appendingPathComponent("digest.es.mustache"), atomically: true, encoding: .utf8)
         #expect(throws: DigestConfigurationError.self) { try DigestRenderer(templateDirectory: directory.path) }

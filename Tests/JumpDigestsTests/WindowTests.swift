@@ -87,9 +87,11 @@ struct WindowTests {
         // An empty window reported is one short line in each language, not a digest of zeros.
         #expect(
             empty.text["es"]
-                == "JUMP · Consulado General de México en Salt Lake City: sin novedades entre 2026-11-29 08:00 MST y "
-                + "2026-11-29 09:00 MST.\n")
-        #expect(empty.text["en"]!.hasSuffix(": nothing new between 2026-11-29 08:00 MST and 2026-11-29 09:00 MST.\n"))
+                == "JUMP · Consulado General de México en Salt Lake City: sin novedades (29 de noviembre de 2026, "
+                + "08:00–09:00 MST).\n")
+        #expect(
+            empty.text["en"]
+                == "JUMP · Consulate General of Mexico in Salt Lake City: nothing new (Nov. 29, 2026, 8–9 a.m. MST).\n")
         // The same windows closed again by another process: nothing is built twice.
         #expect(try await fixture.windows().closeDue(now: ms("2026-11-29T17:05:00Z")).isEmpty)
         // A late event (time in 2023) received at 17:10 is reported in the window that received it.

@@ -16,10 +16,12 @@ struct WordingTests {
         #expect(Wording.counted(1_383, "empleo", "empleos") == "1,383 empleos")
     }
 
-    @Test("R2 dates are written out: 8 de noviembre de 2023, November 8, 2023")
+    @Test("R2 dates are written out: 8 de noviembre de 2023, Nov. 8, 2023 (AP: March to July in full)")
     func dates() {
         #expect(Wording.date("2023-11-08", language: "es") == "8 de noviembre de 2023")
-        #expect(Wording.date("2023-11-08", language: "en") == "November 8, 2023")
+        #expect(Wording.date("2023-11-08", language: "en") == "Nov. 8, 2023")
+        #expect(Wording.date("2024-06-30", language: "en") == "June 30, 2024")
+        #expect(Wording.date("2024-09-02", language: "en") == "Sept. 2, 2024")
         #expect(Wording.date("2024-01-01", language: "es") == "1 de enero de 2024")
         #expect(Wording.date("not a date", language: "es") == "not a date")
         #expect(Wording.date("2023-13-01", language: "en") == "2023-13-01")
@@ -78,12 +80,85 @@ struct WordingTests {
         #expect(Wording.list(["A"], language: "es") == "A")
     }
 
-    @Test("R8 numbers: thousands with a comma and a decimal point (es-MX and en-US alike); money rounded for reading")
+    @Test(
+        "R8 numbers: thousands with a comma and a decimal point; money rounded for reading, USD always in Spanish, $ in English, no trailing .0, − for minus"
+    )
     func numbers() {
         #expect(DigestText.number(966_434) == "966,434")
         #expect(DigestText.dollars(110_000_000_000, language: "es") == "USD 1.1 mil millones")
-        #expect(DigestText.dollars(110_000_000_000, language: "en") == "USD 1.1 billion")
+        #expect(DigestText.dollars(110_000_000_000, language: "en") == "$1.1 billion")
         #expect(DigestText.dollars(73_830_000_000, language: "es") == "USD 738.3 millones")
+        #expect(DigestText.dollars(4_500_000_000, language: "es") == "USD 45 millones")
+        #expect(DigestText.dollars(4_500_000_000, language: "en") == "$45 million")
+        #expect(DigestText.dollars(25_000_000, language: "en") == "$250,000")
+        #expect(DigestText.dollars(0, language: "es") == "USD 0")
+        #expect(DigestText.dollars(-120_000_000, language: "es") == "USD −1.2 millones")
+        #expect(DigestText.dollars(-120_000_000, language: "en") == "−$1.2 million")
+        #expect(DigestText.dollars(99_996_000_000, language: "en") == "$1 billion", "rounds up into the next unit")
+    }
+
+    @Test("R11 changes: es-MX +49 % desde 2018, −9.2 %; en-US up 49% from 2018, down 9.2%, unchanged")
+    func changes() {
+        #expect(DigestText.change(from: 100, to: 149, since: "2018", language: "es") == "+49 % desde 2018")
+        #expect(DigestText.change(from: 1_000, to: 908, since: "2018", language: "es") == "−9.2 % desde 2018")
+        #expect(DigestText.change(from: 100, to: 149, since: "2018", language: "en") == "up 49% from 2018")
+        #expect(DigestText.change(from: 1_000, to: 908, since: "2018", language: "en") == "down 9.2% from 2018")
+        #expect(DigestText.change(from: 100, to: 100, since: "2018", language: "en") == "unchanged from 2018")
+        #expect(DigestText.change(from: nil, to: 100, since: "2018", language: "en") == nil)
+        #expect(DigestText.change(from: 0, to: 100, since: "2018", language: "es") == nil)
+    }
+
+    @Test(
+        "R12 windows and datelines: es 29 de noviembre de 2026, 07:00–08:00 MST; en Nov. 29, 2026, 7–8 a.m. MST (12-hour, noon, midnight, AP months)"
+    )
+    func windows() {
+        func window(_ start: String, _ end: String, _ language: String) -> String {
+            Wording.window(
+                start: Timestamp.parseUTC(start)!, end: Timestamp.parseUTC(end)!, timeZone: "America/Denver",
+                language: language)
+        }
+        let (start, end) = ("2026-11-29T14:00:00Z", "2026-11-29T15:00:00Z")
+        #expect(window(start, end, "es") == "29 de noviembre de 2026, 07:00–08:00 MST")
+        #expect(window(start, end, "en") == "Nov. 29, 2026, 7–8 a.m. MST")
+        #expect(window("2026-11-29T18:30:00Z", "2026-11-29T19:00:00Z", "en") == "Nov. 29, 2026, 11:30 a.m.–noon MST")
+        #expect(
+            window("2026-03-29T15:00:00Z", "2026-03-30T15:00:00Z", "en")
+                == "March 29, 2026, 9 a.m. – March 30, 2026, 9 a.m. MDT")
+        #expect(window("2026-11-29T07:00:00Z", "2026-11-29T08:00:00Z", "en") == "Nov. 29, 2026, midnight–1 a.m. MST")
+        #expect(
+            window("2026-03-08T08:00:00Z", "2026-03-08T10:00:00Z", "es") == "8 de marzo de 2026, 01:00–04:00 MST/MDT")
+    }
+
+    @Test(
+        "R13 names in the reader's language: institutions, places and programmes by exact match, topic lists ending in y / and"
+    )
+    func namesInTheReadersLanguage() {
+        let names = Glossary.standard
+        #expect(names.name("Secretaría de Relaciones Exteriores", language: "en") == "Mexico's Foreign Ministry (SRE)")
+        #expect(
+            names.name("Secretaría de Relaciones Exteriores", language: "es") == "Secretaría de Relaciones Exteriores")
+        #expect(names.name("Ciudad de México", language: "en") == "Mexico City")
+        #expect(names.name("State of Utah", language: "es") == "Gobierno de Utah")
+        #expect(names.name("Utah State Capitol", language: "es") == "Capitolio del Estado de Utah")
+        #expect(
+            names.name("Joint Utah–Mexico Partnership (JUMP)", language: "es")
+                == "Asociación Conjunta Utah-México (JUMP)")
+        #expect(names.name("Secretaría de Relaciones Exteriores, Ciudad de México", language: "en") != "Mexico City")
+        let added = Glossary(adding: ["Casa de Utah": ["en": "Utah House"]])
+        #expect(added.name("Casa de Utah", language: "en") == "Utah House")
+        #expect(
+            Wording.list(["economía", "migración", "seguridad"], language: "es") == "economía, migración y seguridad")
+    }
+
+    @Test(
+        "R14 jobs series are named for what they count: Empleos vinculados al comercio…, Jobs at Mexican firms in Utah")
+    func jobsLabels() {
+        #expect(
+            DigestText.jobsLabel("mexico-utah-trade", language: "es")
+                == "Empleos vinculados al comercio entre México y Utah")
+        #expect(DigestText.jobsLabel("mexico-utah-trade", language: "en") == "Jobs supported by Mexico–Utah trade")
+        #expect(DigestText.jobsLabel("mexican-firms-in-utah", language: "en") == "Jobs at Mexican firms in Utah")
+        #expect(DigestText.jobsLabel("mining-jobs", language: "es") == "Empleos vinculados (mining-jobs)")
     }
 
     @Test("exact dollars for reports and the console: grouped, cents when there are any, a saturated total marked")
@@ -119,17 +194,17 @@ struct PlausibilityTests {
         return try EventDecoder().decode(Array(try JSONSerialization.data(withJSONObject: object)))
     }
 
-    @Test("R10 1 planned job for USD 2.5 billion is marked in both languages; ordinary figures are not")
+    @Test("R10 1 planned job for $2.5 billion is marked in both languages; ordinary figures are not")
     func flags() throws {
         let bounds = PlausibilityBounds()
         let odd = try announced(jobs: 1, cents: 250_000_000_000)
         #expect(bounds.concerns(odd, language: "es") == "por verificar: USD 2.5 mil millones por empleo")
-        #expect(bounds.concerns(odd, language: "en") == "to check: USD 2.5 billion per job")
+        #expect(bounds.concerns(odd, language: "en") == "to check: $2.5 billion per job")
         #expect(bounds.concerns(try announced(jobs: 180, cents: 4_500_000_000), language: "en") == nil)
         let huge = try announced(jobs: 60_000, cents: 6_000_000_000_000)
         #expect(
             bounds.concerns(huge, language: "en")
-                == "to check: 60,000 jobs in one expansion; USD 60.0 billion in one announcement")
+                == "to check: 60,000 jobs in one expansion; $60 billion in one announcement")
         var strict = PlausibilityBounds()
         strict.maximumUsdPerJob = 100_000
         #expect(strict.concerns(try announced(jobs: 180, cents: 4_500_000_000), language: "es") != nil)

@@ -23,11 +23,31 @@ public final class MailCatcher: @unchecked Sendable {  // used by one test at a 
         public var digestID: String?
         /// The decoded subject.
         public var subject: String
-        /// The decoded body.
+        /// The decoded text body.
         public var body: String
+        /// The attachments, decoded.
+        public var attachments: [Attachment]
+
+        /// An attachment as received.
+        public struct Attachment: Sendable, Decodable {
+            /// Its file name.
+            public var filename: String?
+            /// Its media type (`text/csv`).
+            public var contentType: String
+            /// Its charset parameter.
+            public var charset: String?
+            /// Its bytes as UTF-8 text (a byte-order mark kept as U+FEFF).
+            public var text: String
+
+            private enum CodingKeys: String, CodingKey {
+                case filename, charset
+                case contentType = "content_type"
+                case text = "bytes_utf8"
+            }
+        }
 
         private enum CodingKeys: String, CodingKey {
-            case from, to, subject, body
+            case from, to, subject, body, attachments
             case messageID = "message_id"
             case digestID = "digest_id"
         }

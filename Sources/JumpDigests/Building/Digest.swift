@@ -44,6 +44,9 @@ public struct Digest: Sendable, Codable, Equatable {
         public var origin: Origin
         /// The headline in each of the audience's languages.
         public var headline: [String: String]
+        /// The news in a few words in each language, for a mail subject and the text's first line (`nil` in
+        /// digests built before it existed).
+        public var news: [String: String]? = nil
         /// The expansion or initiative the event is about (`nil` for other events): the text shows one line per
         /// thread, its latest event.
         public var thread: String? = nil

@@ -52,12 +52,20 @@ public struct DigestBuilder: Sendable {
                     origin: Digest.Origin(
                         topic: item.originTopic, partition: item.originPartition, offset: item.originOffset),
                     headline: Dictionary(
-                        uniqueKeysWithValues: audience.languages.map { ($0, renderer.headline(item, language: $0)) }),
+                        uniqueKeysWithValues: audience.languages.map {
+                            ($0, renderer.headline(item, language: $0, windowStart: start))
+                        }),
+                    news: Dictionary(
+                        uniqueKeysWithValues: audience.languages.map {
+                            ($0, DigestText.news(item, language: $0, glossary: renderer.glossary))
+                        }),
                     thread: DigestText.thread(of: item.event))
             },
             totals: PartitionTotals.sum(partitionTotals), text: [:])
         for language in audience.languages {
-            digest.text[language] = renderer.render(digest, language: language, maximumItems: audience.maximumItems)
+            digest.text[language] = renderer.render(
+                digest, language: language, maximumItems: audience.maximumItems, names: audience.names,
+                contact: audience.contact)
         }
         return digest
     }

@@ -42,6 +42,14 @@ extension DigestConfiguration {
                     RouteRule(
                         types: [JumpEventType.exportsReported.rawValue, JumpEventType.jobsReported.rawValue],
                         importance: 1),
+                ],
+                names: [
+                    "es": "Consulado General de México en Salt Lake City",
+                    "en": "Consulate General of Mexico in Salt Lake City",
+                ],
+                contact: [
+                    "es": "Dudas sobre este resumen: Asuntos Económicos, economic-affairs@example.org",
+                    "en": "Questions about this digest: Economic Affairs, economic-affairs@example.org",
                 ]),
             Audience(
                 id: "governors-office",
@@ -67,7 +75,9 @@ extension DigestConfiguration {
                     RouteRule(
                         types: [JumpEventType.meetingHeld.rawValue, JumpEventType.initiativeAnnounced.rawValue],
                         importance: 2),
-                ]),
+                ],
+                names: ["en": "Utah Governor's Office of Economic Opportunity"],
+                contact: ["en": "Questions about this digest: International Trade, international-trade@example.org"]),
         ])
 
     /// Reads and checks a configuration file.
@@ -125,6 +135,13 @@ extension DigestConfiguration {
             if audience.languages.isEmpty { problems.append("\(at).languages: at least one language is needed") }
             for language in audience.languages where !languages.contains(language) {
                 problems.append("\(at).languages: \"\(language)\" is not one of \(DigestText.languages)")
+            }
+            for (key, texts) in [("names", audience.names), ("contact", audience.contact)] {
+                for (language, text) in texts.sorted(by: { $0.key < $1.key })
+                where !languages.contains(language) || text.isEmpty || text.count > 300 {
+                    problems.append(
+                        "\(at).\(key).\(language): must be one of \(DigestText.languages) with 1 to 300 characters")
+                }
             }
             if !(1...1_000).contains(audience.maximumItems) {
                 problems.append("\(at).maximumItems: \(audience.maximumItems) must be from 1 to 1000")
@@ -188,7 +205,7 @@ extension DigestConfiguration {
             "plausibility": ["maximumUsdPerJob", "maximumJobs", "maximumUsd"],
             "audiences[]": [
                 "id", "name", "languages", "timeZone", "schedule", "reportEmptyWindows", "maximumItems", "staff",
-                "routes",
+                "routes", "names", "contact",
             ],
             "audiences[].schedule": ["everyMinutes", "dailyAt"],
             "audiences[].staff[]": ["name", "role", "email", "language"],

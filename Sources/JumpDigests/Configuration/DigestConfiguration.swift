@@ -79,12 +79,20 @@ public struct Audience: Sendable, Codable, Equatable {
     public var staff: [StaffMember]
     /// What it receives: an event goes to the audience when a rule matches it.
     public var routes: [RouteRule]
+    /// Its name in each language (`{"en": "Consulate General of Mexico in Salt Lake City"}`); a language without
+    /// one uses ``name``.
+    public var names: [String: String]
+    /// Whom its staff ask about a digest, by language, printed at the end of the text; none by default.
+    public var contact: [String: String]
 
     /// An audience.
     public init(
         id: String, name: String, languages: [String], timeZone: String, schedule: DigestSchedule,
-        reportEmptyWindows: Bool = false, maximumItems: Int = 25, staff: [StaffMember], routes: [RouteRule]
+        reportEmptyWindows: Bool = false, maximumItems: Int = 25, staff: [StaffMember], routes: [RouteRule],
+        names: [String: String] = [:], contact: [String: String] = [:]
     ) {
+        self.names = names
+        self.contact = contact
         self.id = id
         self.name = name
         self.languages = languages
@@ -97,8 +105,11 @@ public struct Audience: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, name, languages, timeZone, schedule, reportEmptyWindows, maximumItems, staff, routes
+        case id, name, languages, timeZone, schedule, reportEmptyWindows, maximumItems, staff, routes, names, contact
     }
+
+    /// Its name in `language`.
+    public func name(in language: String) -> String { names[language] ?? name }
 
     /// Decodes an audience; `reportEmptyWindows` defaults to false, `maximumItems` to 25 and `staff` to none.
     public init(from decoder: any Decoder) throws {
@@ -112,6 +123,8 @@ public struct Audience: Sendable, Codable, Equatable {
         maximumItems = try container.decodeIfPresent(Int.self, forKey: .maximumItems) ?? 25
         staff = try container.decodeIfPresent([StaffMember].self, forKey: .staff) ?? []
         routes = try container.decode([RouteRule].self, forKey: .routes)
+        names = try container.decodeIfPresent([String: String].self, forKey: .names) ?? [:]
+        contact = try container.decodeIfPresent([String: String].self, forKey: .contact) ?? [:]
     }
 }
 

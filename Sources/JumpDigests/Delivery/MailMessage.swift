@@ -23,17 +23,12 @@ public struct MailMessage: Sendable {
         let idPart = digest.id.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? String($0) : "." }.joined()
         messageID = "<\(idPart).\(recipientHash)@\(domain)>"
         let languages = digest.languages(for: recipient.language)
-        // What people read is in the audience's time; the id (Message-ID, the digest's id) stays in UTC.
-        let start = digest.window.localStart
-        let lines = Int64(DigestRenderer.lines(digest.items).count)
+        let first = languages.first ?? digest.language
+        // The subject leads with the news (a phone shows its first 40 to 60 characters); an empty window says so.
         let subject =
-            languages.first == "es"
-            ? "Resumen JUMP · \(digest.audienceName) · \(start) (\(Wording.counted(lines, "novedad", "novedades")))"
-            : "JUMP digest · \(digest.audienceName) · \(start) (\(Wording.counted(lines, "item", "items")))"
+            DigestRenderer.newsLine(digest, language: first)
+            ?? digest.text[first]?.split(separator: "\n").first.map(String.init) ?? "JUMP"
         let body = digest.text(languages: languages).replacingOccurrences(of: "\n", with: "\r\n")
-        let encodedBody = Data(body.utf8).base64EncodedString(options: [
-            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
-        ])
         let headers = [
             "From: jump-relay <\(from)>",
             "To: \(Self.encodedWord(Sanitizer.clean(recipient.name))) <\(recipient.email)>",
@@ -42,10 +37,57 @@ public struct MailMessage: Sendable {
             "Message-ID: \(messageID)",
             "X-Jump-Digest-Id: \(digest.id)",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: base64",
         ]
-        text = headers.joined(separator: "\r\n") + "\r\n\r\n" + encodedBody + "\r\n"
+        guard !digest.items.isEmpty else {
+            text =
+                (headers + ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64"])
+                .joined(separator: "\r\n") + "\r\n\r\n" + Self.base64(Data(body.utf8)) + "\r\n"
+            return
+        }
+        // The window's full list as a CSV attachment staff open in a spreadsheet: UTF-8 with a byte-order mark,
+        // headers in the reader's language.
+        let boundary = "jump-\(idPart)-\(recipientHash)"
+        let fileName = "jump-\(digest.audience)-\(digest.window.start.prefix(10)).csv"
+        text =
+            (headers + ["Content-Type: multipart/mixed; boundary=\"\(boundary)\""]).joined(separator: "\r\n")
+            + "\r\n\r\n--\(boundary)\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64"
+            + "\r\n\r\n\(Self.base64(Data(body.utf8)))\r\n--\(boundary)\r\n"
+            + "Content-Type: text/csv; charset=utf-8; name=\"\(fileName)\"\r\n"
+            + "Content-Disposition: attachment; filename=\"\(fileName)\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + Self.base64(Data([0xEF, 0xBB, 0xBF]) + Data(Self.csv(digest, language: first).utf8))
+            + "\r\n--\(boundary)--\r\n"
+    }
+
+    /// Base64 in lines of 76 characters, CRLF line ends.
+    static func base64(_ data: Data) -> String {
+        data.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+    }
+
+    /// Every item of the digest as CSV (RFC 4180, CRLF line ends), most important first, with headers in
+    /// `language`. A cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`) starts with `'`.
+    static func csv(_ digest: Digest, language: String) -> String {
+        let spanish = language == "es"
+        let header =
+            spanish
+            ? ["importancia", "tipo", "titular", "fecha del evento", "recibido", "ID del evento", "asunto"]
+            : ["importance", "type", "headline", "event time", "received", "event ID", "subject"]
+        let rows = digest.items.map { item in
+            [
+                String(item.importance),
+                JumpEventType(rawValue: item.type).map {
+                    String(DigestText.typeLabel($0, language: language, count: 1).dropLast(" (1)".count))
+                } ?? item.type,
+                item.headline[language] ?? item.headline.values.first ?? "", item.eventTime, item.receivedAt,
+                Sanitizer.clean(item.eventId), Sanitizer.clean(item.subject),
+            ]
+        }
+        return ([header] + rows).map { $0.map(Self.csvCell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    private static func csvCell(_ text: String) -> String {
+        let safe = ["=", "+", "-", "@"].contains(where: text.hasPrefix) ? "'" + text : text
+        guard safe.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return safe }
+        return "\"" + safe.replacing("\"", with: "\"\"") + "\""
     }
 
     /// ASCII text as is; anything else as one or more RFC 2047 encoded words.

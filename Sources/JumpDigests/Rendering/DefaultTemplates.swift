@@ -4,32 +4,29 @@ public enum DefaultTemplates {
     /// `digest.es.mustache`.
     public static let spanish = """
         {{% CONTENT_TYPE: TEXT}}
-        Resumen JUMP · {{audienceName}}
-        Periodo: {{windowStart}} – {{windowEnd}}
-        Identificador: {{digestId}}
+        {{newsLine}}
 
-        Cifras principales:
+        Resumen JUMP · {{audienceName}}
+        Periodo: {{windowText}}
+
 
         """ + sections
 
     /// `digest.en.mustache`.
     public static let english = """
         {{% CONTENT_TYPE: TEXT}}
-        JUMP digest · {{audienceName}}
-        Window: {{windowStart}} – {{windowEnd}}
-        Id: {{digestId}}
+        {{newsLine}}
 
-        Headline figures:
+        JUMP digest · {{audienceName}}
+        Window: {{windowText}}
+
 
         """ + sections
 
-    /// What follows the headings in both languages: the figures, the changes by group, and how many were left out
-    /// (every label comes from the renderer, already in the digest's language).
+    /// What follows the title in both languages: this window's changes by group and how many were left out, then
+    /// the cumulative figures with their date, the contact line and the ID (every label comes from the renderer,
+    /// already in the digest's language).
     private static let sections = """
-        {{#figures}}
-          {{label}}: {{value}}
-        {{/figures}}
-
         {{changesHeading}}
         {{#groups}}
 
@@ -42,6 +39,17 @@ public enum DefaultTemplates {
 
           {{moreText}}
         {{/hasMore}}
+
+        {{figuresHeading}}
+        {{#figures}}
+          {{label}}: {{value}}
+        {{/figures}}
+        {{#contact}}
+
+        {{contact}}
+        {{/contact}}
+
+        {{footer}}
 
         """
 

@@ -45,19 +45,25 @@ public struct DigestRenderer: Sendable {
         self.templates = templates
     }
 
-    /// The digest's text in one language, listing at most `maximumItems` items (the most important first). A
-    /// digest of an empty window is one line.
-    public func render(_ digest: Digest, language: String, maximumItems: Int = 25) -> String {
+    /// The digest's text in one language, listing at most `maximumItems` items (the most important first). The
+    /// audience's `names` and `contact` (by language) title it and close it. A digest of an empty window is one
+    /// line.
+    public func render(
+        _ digest: Digest, language: String, maximumItems: Int = 25, names: [String: String] = [:],
+        contact: [String: String] = [:]
+    ) -> String {
+        let name = Sanitizer.clean(names[language] ?? digest.audienceName)
         if digest.items.isEmpty {
-            let (name, from, to) = (
-                Sanitizer.clean(digest.audienceName), digest.window.localStart, digest.window.localEnd
-            )
+            let window = windowText(digest, language: language)
             return language == "es"
-                ? "JUMP · \(name): sin novedades entre \(from) y \(to).\n"
-                : "JUMP · \(name): nothing new between \(from) and \(to).\n"
+                ? "JUMP · \(name): sin novedades (\(window)).\n"
+                : "JUMP · \(name): nothing new (\(window)).\n"
         }
+        var context = context(digest, language: language, maximumItems: maximumItems)
+        context["audienceName"] = name
+        context["contact"] = contact[language].map { Sanitizer.clean($0) } ?? ""
         let template = templates[language] ?? templates["en"]!
-        let text = template.render(context(digest, language: language, maximumItems: maximumItems))
+        let text = template.render(context)
         // Templates are text: trailing blanks go, and the text ends with exactly one line break.
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             String($0.reversed().drop { $0 == " " }.reversed())
@@ -67,9 +73,29 @@ public struct DigestRenderer: Sendable {
         return trimmed + "\n"
     }
 
-    /// The values a template sees: `audienceName`, `digestId`, `windowStart`, `windowEnd` (local time),
-    /// `changesHeading` (`5 novedades, las más importantes primero:`), `figures` (label/value: the headline figures), `groups` (label and its
-    /// `items`' `headline`), `moreText` (what was left out, or nothing).
+    /// The news line a digest's text and its e-mail subject start with: the most important item's news and how
+    /// many more there are (`JUMP: Aceros del Norte abre en Ogden, 205 empleos (+7)`); `nil` for an empty window.
+    public static func newsLine(_ digest: Digest, language: String) -> String? {
+        let lines = Self.lines(digest.items)
+        guard let first = lines.first else { return nil }
+        let news =
+            first.news?[language] ?? first.headline[language] ?? first.news?.values.first ?? first.headline.values.first
+            ?? ""
+        return "JUMP: \(news)" + (lines.count > 1 ? " (+\(DigestText.number(Int64(lines.count - 1))))" : "")
+    }
+
+    /// The window in the audience's local time, in the language's style.
+    private func windowText(_ digest: Digest, language: String) -> String {
+        Wording.window(
+            start: Timestamp.parseUTC(digest.window.start) ?? 0, end: Timestamp.parseUTC(digest.window.end) ?? 0,
+            timeZone: digest.window.timeZone, language: language)
+    }
+
+    /// The values a template sees: `newsLine`, `audienceName`, `windowText` (`29 de noviembre de 2026,
+    /// 07:00–08:00 MST`), `changesHeading`, `groups` (label and its `items`' `headline`), `moreText` (what was
+    /// left out, or nothing), `figuresHeading` (`Cifras acumuladas al 29 de noviembre de 2026:`), `figures`
+    /// (label/value), `contact`, `footer` (the digest's ID); and, for templates written before them, `digestId`,
+    /// `windowStart`, `windowEnd`, `items`, `itemCount`.
     func context(_ digest: Digest, language: String, maximumItems: Int = 25) -> [String: Any] {
         let spanish = language == "es"
         let lines = Self.lines(digest.items)
@@ -84,16 +110,24 @@ public struct DigestRenderer: Sendable {
             }
         }
         let left = lines.count - shown.count
+        let total = DigestText.number(Int64(digest.itemCount))
+        let asOf = Wording.dateline(
+            Wording.LocalTime(
+                milliseconds: (Timestamp.parseUTC(digest.window.end) ?? 1) - 1, timeZone: digest.window.timeZone),
+            language: language)
         return [
+            "newsLine": Self.newsLine(digest, language: language) ?? "",
             "audienceName": Sanitizer.clean(digest.audienceName), "digestId": digest.id,
+            "windowText": windowText(digest, language: language),
             "windowStart": digest.window.localStart, "windowEnd": digest.window.localEnd,
             "timeZone": digest.window.timeZone, "schedule": digest.window.schedule,
             "changesHeading": spanish
                 ? (lines.count == 1
-                    ? "Una novedad:"
-                    : "\(DigestText.number(Int64(lines.count))) novedades, las más importantes primero:")
+                    ? "Una novedad en este periodo:"
+                    : "Novedades de este periodo (\(DigestText.number(Int64(lines.count)))), las más importantes primero:")
                 : (lines.count == 1
-                    ? "One change:" : "\(DigestText.number(Int64(lines.count))) changes, most important first:"),
+                    ? "One change in this window:"
+                    : "Changes in this window (\(DigestText.number(Int64(lines.count)))), most important first:"),
             "groups": groups.map { group in
                 [
                     "label": JumpEventType(rawValue: group.type).map {
@@ -106,9 +140,11 @@ public struct DigestRenderer: Sendable {
             "moreText": left == 0
                 ? ""
                 : spanish
-                    ? "… y \(DigestText.number(Int64(left))) más: la lista completa está en digests.jsonl"
-                    : "… and \(DigestText.number(Int64(left))) more: the full list is in digests.jsonl",
+                    ? "… y \(DigestText.number(Int64(left))) más: la lista completa (\(total)) va adjunta al correo"
+                    : "… and \(DigestText.number(Int64(left))) more: the full list (\(total)) is attached to the e-mail",
+            "figuresHeading": spanish ? "Cifras acumuladas al \(asOf):" : "Cumulative figures as of \(asOf):",
             "figures": figureLines(digest.totals, language: language),
+            "footer": spanish ? "Identificador del resumen: \(digest.id)" : "Digest ID: \(digest.id)",
             // Every item in window order and the count, for operators' templates written before the groups.
             "itemCount": digest.itemCount, "hasItems": !digest.items.isEmpty,
             "items": digest.items.map { item in
@@ -136,9 +172,10 @@ public struct DigestRenderer: Sendable {
     /// What makes events one line: the expansion or the initiative they are about.
     private static func thread(_ item: Digest.Item) -> String? { item.thread }
 
-    /// An item's line: its headline, and what to check in its figures (``PlausibilityBounds``).
-    public func headline(_ item: NotificationItem, language: String) -> String {
-        let headline = DigestText.headline(item, language: language, glossary: glossary)
+    /// An item's line: its headline (noting an old event reported in the window that starts at `windowStart`),
+    /// and what to check in its figures (``PlausibilityBounds``).
+    public func headline(_ item: NotificationItem, language: String, windowStart: Int64? = nil) -> String {
+        let headline = DigestText.headline(item, language: language, glossary: glossary, windowStart: windowStart)
         guard let concerns = plausibility.concerns(item.event, language: language) else { return headline }
         return "\(headline) — \(concerns)"
     }
@@ -162,7 +199,7 @@ public struct DigestRenderer: Sendable {
         }
         for figure in totals.jobs {
             add(
-                (spanish ? "Empleos sostenidos (" : "Jobs supported (") + name(figure.series) + ")",
+                DigestText.jobsLabel(figure.series, language: language, glossary: glossary),
                 DigestText.number(figure.value) + inPeriod(figure, language: language))
         }
         for direction in Direction.allCases {
@@ -227,9 +264,11 @@ public struct DigestRenderer: Sendable {
         let spanish = language == "es"
         var text = (spanish ? " en " : " in ") + Wording.period(figure.period, language: language)
         if let previousPeriod = figure.previousPeriod,
-            let change = DigestText.change(from: figure.previousValue, to: figure.value)
+            let change = DigestText.change(
+                from: figure.previousValue, to: figure.value,
+                since: Wording.period(previousPeriod, language: language), language: language)
         {
-            text += " (\(change) \(spanish ? "desde" : "since") \(Wording.period(previousPeriod, language: language)))"
+            text += " (\(change))"
         }
         return text
     }

@@ -7,14 +7,25 @@ public enum DigestText {
     /// The languages digests are written in.
     public static let languages = ["es", "en"]
 
-    /// One line describing the item's event, with the names of ``Glossary`` and the rules of ``Wording``.
+    /// One line describing the item's event, with the names of ``Glossary`` (codes, and institutions, places and
+    /// programmes by exact match) and the rules of ``Wording``; it ends with the event's own date (announced,
+    /// opened, withdrawn; a meeting's and a figure's are in the line). An event dated more than 30 days before
+    /// `windowStart` says it was reported in this window.
     public static func headline(
-        _ item: NotificationItem, language: String, glossary: Glossary = .standard
+        _ item: NotificationItem, language: String, glossary: Glossary = .standard, windowStart: Int64? = nil
     ) -> String {
         let spanish = language == "es"
         let facts = item.facts
         let company = clean(facts.companyName ?? "")
         func name(_ code: String) -> String { clean(glossary.name(code, language: language)) }
+        /// ` (anunciada el 3 de marzo de 2025)`, with `; informada en este periodo` for an old date.
+        func dated(_ day: String, _ es: String, _ en: String) -> String {
+            var text = " (\(spanish ? es : en) \(spanish ? "el" : "on") \(Wording.date(clean(day), language: language))"
+            if let windowStart, let dayMs = Wording.milliseconds(ofDay: day), windowStart - dayMs > 30 * 86_400_000 {
+                text += spanish ? "; informada en este periodo" : "; reported in this window"
+            }
+            return text + ")"
+        }
         switch item.event.payload {
         case .expansionAnnounced(let expansion):
             let place = "\(clean(expansion.city)), \(name(expansion.region))"
@@ -23,8 +34,10 @@ public enum DigestText {
             return spanish
                 ? "\(company) anuncia una expansión en \(place) (\(way)): "
                     + "\(Wording.counted(expansion.plannedJobs, "empleo previsto", "empleos previstos")) y \(money) de inversión"
+                    + dated(expansion.announcedOn, "anunciada", "announced")
                 : "\(company) announces an expansion in \(place) (\(way)): "
                     + "\(Wording.counted(expansion.plannedJobs, "planned job", "planned jobs")) and a \(money) investment"
+                    + dated(expansion.announcedOn, "anunciada", "announced")
         case .expansionCompleted(let completed):
             let who = company.isEmpty ? clean(completed.companyId) : company
             let place = facts.city.map { clean($0) } ?? clean(completed.expansionId)
@@ -32,30 +45,32 @@ public enum DigestText {
             return spanish
                 ? "\(who) completa su expansión en \(place): "
                     + "\(Wording.counted(completed.actualJobs, "empleo creado", "empleos creados")) y \(money) invertidos"
+                    + dated(completed.openedOn, "abrió", "opened")
                 : "\(who) completes its expansion in \(place): "
                     + "\(Wording.counted(completed.actualJobs, "job created", "jobs created")) and \(money) invested"
+                    + dated(completed.openedOn, "abrió", "opened")
         case .expansionWithdrawn(let withdrawn):
             let who = company.isEmpty ? clean(withdrawn.companyId) : company
             let place = facts.city.map { clean($0) } ?? clean(withdrawn.expansionId)
-            let reason =
-                switch (withdrawn.reason, spanish) {
-                case (.correction, true): "corrección"
-                case (.retraction, true): "retractación"
-                case (.correction, false): "correction"
-                case (.retraction, false): "retraction"
-                }
-            return spanish
-                ? "Se retira la expansión de \(who) en \(place) (\(reason))"
-                : "\(Wording.possessive(who)) expansion in \(place) is withdrawn (\(reason))"
+            let when = dated(withdrawn.withdrawnOn, "retirada", "withdrawn")
+            // A correction withdraws a report that was wrong; a retraction, a plan the company gave up.
+            return switch (withdrawn.reason, spanish) {
+            case (.retraction, true): "\(who) retira su expansión en \(place)" + when
+            case (.correction, true):
+                "Corrección: \(who) no tiene la expansión en \(place) que se había informado" + when
+            case (.retraction, false): "\(who) withdraws its expansion in \(place)" + when
+            case (.correction, false): "Correction: \(who) has no expansion in \(place) as earlier reported" + when
+            }
         case .investmentAnnounced(let investment):
             let who = clean(investment.investor.name)
             let money = dollars(investment.amountUsdCents, language: language)
             let sector = name(investment.sector)
             let region = name(investment.region)
             let way = direction(investment.direction, language)
+            let when = dated(investment.announcedOn, "anunciada", "announced")
             return spanish
-                ? "\(who) anuncia una inversión de \(money) en \(region) (\(sector); \(way))"
-                : "\(who) announces a \(money) investment in \(region) (\(sector); \(way))"
+                ? "\(who) anuncia una inversión de \(money) en \(region) (\(sector); \(way))" + when
+                : "\(who) announces a \(money) investment in \(region) (\(sector); \(way))" + when
         case .exportsReported(let exports):
             let money = dollars(exports.valueUsdCents, language: language)
             let period = Wording.period(exports.period.description, language: language)
@@ -64,12 +79,12 @@ public enum DigestText {
                 : "Exports from \(name(exports.origin)) to \(name(exports.destination)) in \(period): \(money)"
         case .jobsReported(let jobs):
             let period = Wording.period(jobs.period.description, language: language)
-            return spanish
-                ? "Empleos sostenidos (\(name(jobs.scope))) en \(period): \(number(jobs.jobsSupported))"
-                : "Jobs supported (\(name(jobs.scope))) in \(period): \(number(jobs.jobsSupported))"
+            return
+                "\(jobsLabel(jobs.scope, language: language, glossary: glossary)) \(spanish ? "en" : "in") \(period): "
+                + number(jobs.jobsSupported)
         case .meetingHeld(let meeting):
-            let place = clean(Wording.place(meeting.place.name, city: meeting.place.city))
-            let topics = meeting.topics.map { topic($0, language) }.joined(separator: ", ")
+            let place = clean(Wording.place(name(meeting.place.name), city: name(meeting.place.city)))
+            let topics = Wording.list(meeting.topics.map { topic($0, language) }, language: language)
             let people = Int64(meeting.participants.count)
             let date = Wording.date(clean(meeting.heldOn), language: language)
             return spanish
@@ -80,12 +95,85 @@ public enum DigestText {
                     + "(\(Wording.counted(people, "participant", "participants")); "
                     + "\(meeting.topics.count == 1 ? "topic" : "topics"): \(topics))"
         case .initiativeAnnounced(let initiative):
-            let title = clean(initiative.title)
-            let parties = clean(Wording.list(initiative.parties, language: language))
+            let title = name(initiative.title)
+            let parties = clean(Wording.list(initiative.parties.map(name), language: language))
+            let status = initiativeStatus(initiative.status, language)
+            let when = dated(initiative.announcedOn, "anunciada", "announced")
+            return spanish
+                ? "Iniciativa «\(title)» (\(status)): \(parties)" + when
+                : "Initiative “\(title)” (\(status)): \(parties)" + when
+        }
+    }
+
+    /// The news of an item in a few words, for a mail subject and the first line (a phone shows about 40 to 60
+    /// characters): `Aceros del Norte abre en Ogden, 205 empleos`; `Aceros del Norte opens in Ogden, 205 jobs`.
+    public static func news(_ item: NotificationItem, language: String, glossary: Glossary = .standard) -> String {
+        let spanish = language == "es"
+        let company = clean(item.facts.companyName ?? "")
+        func name(_ code: String) -> String { clean(glossary.name(code, language: language)) }
+        func jobs(_ count: Int64) -> String {
+            spanish ? Wording.counted(count, "empleo", "empleos") : Wording.counted(count, "job", "jobs")
+        }
+        switch item.event.payload {
+        case .expansionAnnounced(let expansion):
+            let who = clean(expansion.company.name)
+            return spanish
+                ? "\(who) anuncia expansión en \(clean(expansion.city)), \(jobs(expansion.plannedJobs))"
+                : "\(who) to expand in \(clean(expansion.city)), \(jobs(expansion.plannedJobs))"
+        case .expansionCompleted(let completed):
+            let who = company.isEmpty ? clean(completed.companyId) : company
+            let place = item.facts.city.map { clean($0) }
+            return spanish
+                ? "\(who) abre\(place.map { " en \($0)" } ?? ""), \(jobs(completed.actualJobs))"
+                : "\(who) opens\(place.map { " in \($0)" } ?? ""), \(jobs(completed.actualJobs))"
+        case .expansionWithdrawn(let withdrawn):
+            let who = company.isEmpty ? clean(withdrawn.companyId) : company
+            return spanish ? "\(who) retira su expansión" : "\(who) withdraws its expansion"
+        case .investmentAnnounced(let investment):
+            let money = dollars(investment.amountUsdCents, language: language)
+            return spanish
+                ? "\(clean(investment.investor.name)) invierte \(money) en \(name(investment.region))"
+                : "\(clean(investment.investor.name)) invests \(money) in \(name(investment.region))"
+        case .exportsReported(let exports):
+            let money = dollars(exports.valueUsdCents, language: language)
+            return spanish
+                ? "Exportaciones de \(name(exports.origin)) a \(name(exports.destination)): \(money) (\(shortPeriod(exports.period, spanish)))"
+                : "Exports from \(name(exports.origin)) to \(name(exports.destination)): \(money) (\(shortPeriod(exports.period, spanish)))"
+        case .jobsReported(let jobsReported):
+            return "\(jobsLabel(jobsReported.scope, language: language, glossary: glossary)): "
+                + "\(number(jobsReported.jobsSupported)) (\(shortPeriod(jobsReported.period, spanish)))"
+        case .meetingHeld(let meeting):
+            let place = name(meeting.place.name)
+            return spanish
+                ? "Reunión de delegaciones \(Wording.inPlace(place))" : "Delegation meeting at \(place)"
+        case .initiativeAnnounced(let initiative):
             let status = initiativeStatus(initiative.status, language)
             return spanish
-                ? "Iniciativa «\(title)» (\(status)): \(parties)"
-                : "Initiative “\(title)” (\(status)): \(parties)"
+                ? "Iniciativa «\(name(initiative.title))» \(status)"
+                : "Initiative “\(name(initiative.title))” \(status)"
+        }
+    }
+
+    /// `2022`, `T4 2023` / `Q4 2023`.
+    private static func shortPeriod(_ period: Period, _ spanish: Bool) -> String {
+        period.quarter.map { "\(spanish ? "T" : "Q")\($0) \(period.year)" } ?? "\(period.year)"
+    }
+
+    /// What a jobs series counts, as a label: `Empleos vinculados al comercio entre México y Utah`, `Jobs at
+    /// Mexican firms in Utah`; another scope `Empleos vinculados (SCOPE)` / `Jobs supported (SCOPE)`.
+    public static func jobsLabel(_ scope: String, language: String, glossary: Glossary = .standard) -> String {
+        let spanish = language == "es"
+        switch scope {
+        case "mexico-utah-trade":
+            return spanish
+                ? "Empleos vinculados al comercio entre México y Utah" : "Jobs supported by Mexico–Utah trade"
+        case "mexican-firms-in-utah":
+            return spanish ? "Empleos en empresas mexicanas en Utah" : "Jobs at Mexican firms in Utah"
+        case "utah-firms-in-mexico":
+            return spanish ? "Empleos en empresas de Utah en México" : "Jobs at Utah firms in Mexico"
+        default:
+            let name = clean(glossary.name(scope, language: language))
+            return spanish ? "Empleos vinculados (\(name))" : "Jobs supported (\(name))"
         }
     }
 
@@ -194,26 +282,31 @@ public enum DigestText {
         return value < 0 ? "-" + result : result
     }
 
-    /// US dollars from cents, rounded for reading: `USD 1.1 billion` / `USD 1.1 mil millones`,
-    /// `USD 738.3 million` / `USD 738.3 millones`, `USD 250,000`.
-    /// A saturated total (``SaturatingTotal``) reads `≥ USD …`: at least that much.
+    /// US dollars from cents, rounded for reading, in each language's house style: `USD 1.1 mil millones`,
+    /// `USD 45 millones`, `USD 250,000` (in Mexico `$` means pesos: always `USD`); `$1.1 billion`, `$45 million`,
+    /// `$250,000`. No trailing `.0`; a negative amount takes `−`. A saturated total (``SaturatingTotal``) reads
+    /// `≥ …`: at least that much.
     public static func dollars(_ cents: Int64, language: String) -> String {
         let spanish = language == "es"
         if SaturatingTotal.isSaturated(cents) {
             return "≥ " + dollars(cents - 1, language: language)
         }
-        let whole = cents / 100
-        let sign = whole < 0 ? "-" : ""
-        let magnitude = whole.magnitude
+        let magnitude = (cents / 100).magnitude
         func tenths(_ unit: UInt64) -> String {
             let scaled = (magnitude / unit) * 10 + ((magnitude % unit) * 10 + unit / 2) / unit
-            return "\(number(Int64(scaled / 10))).\(scaled % 10)"
+            return scaled % 10 == 0 ? number(Int64(scaled / 10)) : "\(number(Int64(scaled / 10))).\(scaled % 10)"
         }
-        if magnitude >= 1_000_000_000 {
-            return "USD \(sign)\(tenths(1_000_000_000)) \(spanish ? "mil millones" : "billion")"
+        let amount: String
+        let scale: String
+        if magnitude >= 999_950_000 {
+            (amount, scale) = (tenths(1_000_000_000), spanish ? " mil millones" : " billion")
+        } else if magnitude >= 1_000_000 {
+            (amount, scale) = (tenths(1_000_000), spanish ? " millones" : " million")
+        } else {
+            (amount, scale) = (number(Int64(magnitude)), "")
         }
-        if magnitude >= 1_000_000 { return "USD \(sign)\(tenths(1_000_000)) \(spanish ? "millones" : "million")" }
-        return "USD \(sign)\(number(Int64(magnitude)))"
+        let minus = cents < 0 ? "−" : ""
+        return spanish ? "USD \(minus)\(amount)\(scale)" : "\(minus)$\(amount)\(scale)"
     }
 
     /// US dollars from cents, exact, for reports and the console: `1,234,567.89` (`1,234,567` for whole dollars);
@@ -227,14 +320,32 @@ public enum DigestText {
         return SaturatingTotal.isSaturated(cents) ? text + " or more (saturated)" : text
     }
 
-    /// A change between two values as a signed percentage (`+49.0 %`), or `nil` without a previous value.
+    /// A change between two values as a signed percentage in es-MX style (`+49 %`, `−9.2 %`, no trailing `.0`),
+    /// or `nil` without a previous value.
     public static func change(from previous: Int64?, to value: Int64) -> String? {
+        guard let percent = percentChange(from: previous, to: value) else { return nil }
+        return "\(percent.up ? "+" : "−")\(percent.text) %"
+    }
+
+    /// A change since an earlier period in words: `+49 % desde 2018`; `up 49% from 2018`, `down 9.2% from 2018`,
+    /// `unchanged from 2018`.
+    public static func change(
+        from previous: Int64?, to value: Int64, since period: String, language: String
+    ) -> String? {
+        guard let percent = percentChange(from: previous, to: value) else { return nil }
+        if language == "es" { return "\(percent.up ? "+" : "−")\(percent.text) % desde \(period)" }
+        if percent.text == "0" { return "unchanged from \(period)" }
+        return "\(percent.up ? "up" : "down") \(percent.text)% from \(period)"
+    }
+
+    /// The rounded magnitude of a change in percent (`49`, `9.2`) and its direction.
+    private static func percentChange(from previous: Int64?, to value: Int64) -> (text: String, up: Bool)? {
         guard let previous, previous != 0 else { return nil }
-        let tenths = ((Double(value) - Double(previous)) / Double(previous) * 1000).rounded()
-        let sign = tenths >= 0 ? "+" : "-"
+        let tenths = ((Double(value) - Double(previous)) / Double(previous.magnitude) * 1000).rounded()
         // Validated figures keep the ratio far below this bound; the clamp keeps any input from trapping.
         let magnitude = Int64(min(tenths.magnitude, 1e15))
-        return "\(sign)\(magnitude / 10).\(magnitude % 10) %"
+        let text = magnitude % 10 == 0 ? number(magnitude / 10) : "\(number(magnitude / 10)).\(magnitude % 10)"
+        return (text, tenths >= 0)
     }
 
     private static func clean(_ text: String) -> String { Sanitizer.clean(text) }

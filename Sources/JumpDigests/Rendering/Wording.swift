@@ -1,3 +1,4 @@
+import Foundation
 import JumpEvents
 
 /// The language rules digests follow in `es` (Mexican Spanish) and `en` (US English), one function per rule.
@@ -13,7 +14,8 @@ public enum Wording {
         "\(DigestText.number(count)) \(count == 1 ? one : other)"
     }
 
-    /// A `YYYY-MM-DD` date written out: `8 de noviembre de 2023`, `November 8, 2023`; anything else unchanged.
+    /// A `YYYY-MM-DD` date written out: `8 de noviembre de 2023`, `Nov. 8, 2023` (AP style); anything else
+    /// unchanged.
     public static func date(_ text: String, language: String) -> String {
         let parts = text.split(separator: "-")
         guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
@@ -21,7 +23,22 @@ public enum Wording {
         else { return text }
         return language == "es"
             ? "\(day) de \(spanishMonths[month - 1]) de \(year)"
-            : "\(englishMonths[month - 1]) \(day), \(year)"
+            : "\(apMonths[month - 1]) \(day), \(year)"
+    }
+
+    /// Milliseconds since 1970 at the start (UTC) of a `YYYY-MM-DD` day, or `nil` for anything else.
+    static func milliseconds(ofDay text: String) -> Int64? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        // Days from the civil date (Howard Hinnant's algorithm), UTC.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return Int64(era * 146_097 + dayOfEra - 719_468) * 86_400_000
     }
 
     /// A period (`2023`, `2023-Q4`) in words: `2023`, `el cuarto trimestre de 2023`; `2023`, `Q4 2023`. Text that is
@@ -71,10 +88,6 @@ public enum Wording {
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
         "diciembre",
     ]
-    private static let englishMonths = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
-        "December",
-    ]
     private static let feminineInstitutions: Set<String> = [
         "Secretaría", "Embajada", "Cámara", "Universidad", "Oficina", "Cancillería", "Presidencia", "Legislatura",
         "Asamblea", "Casa", "Sala", "Residencia", "Junta", "Comisión", "Dirección", "Agencia",
@@ -113,6 +126,16 @@ public struct Glossary: Sendable, Equatable {
 
     static let builtIn: [String: [String: String]] = {
         var names: [String: [String: String]] = [
+            // Institutions, places and programmes in event text, by exact match: each reader sees the name in
+            // their language.
+            "Secretaría de Relaciones Exteriores": ["en": "Mexico's Foreign Ministry (SRE)"],
+            "Ciudad de México": ["en": "Mexico City"], "Mexico City": ["es": "Ciudad de México"],
+            "State of Utah": ["es": "Gobierno de Utah"], "Utah State Capitol": ["es": "Capitolio del Estado de Utah"],
+            "Joint Utah–Mexico Partnership (JUMP)": ["es": "Asociación Conjunta Utah-México (JUMP)"],
+            "Joint Utah-Mexico Partnership (JUMP)": ["es": "Asociación Conjunta Utah-México (JUMP)"],
+            "Consulado General de México en Salt Lake City": [
+                "en": "the Consulate General of Mexico in Salt Lake City"
+            ],
             "US-UT": ["es": "Utah", "en": "Utah"], "US": ["es": "Estados Unidos", "en": "the United States"],
             "MX": ["es": "México", "en": "Mexico"],
             "mexico-utah-trade": ["es": "comercio entre México y Utah", "en": "Mexico–Utah trade"],
@@ -146,4 +169,80 @@ public struct Glossary: Sendable, Equatable {
         for (code, spanish, english) in states { names["MX-\(code)"] = ["es": spanish, "en": english ?? spanish] }
         return names
     }()
+}
+
+extension Wording {
+    /// A moment's local date and time in a time zone.
+    struct LocalTime: Equatable {
+        var year: Int
+        var month: Int
+        var day: Int
+        var hour: Int
+        var minute: Int
+        /// The zone's abbreviation at that moment (`MST`, `MDT`).
+        var zone: String
+
+        init(milliseconds: Int64, timeZone: String) {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyy M d H m zzz"
+            let parts = formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+                .split(separator: " ").map(String.init)
+            year = Int(parts[0]) ?? 1970
+            month = Int(parts[1]) ?? 1
+            day = Int(parts[2]) ?? 1
+            hour = Int(parts[3]) ?? 0
+            minute = Int(parts[4]) ?? 0
+            zone = parts.count > 5 ? parts[5] : "UTC"
+        }
+
+        var sameDay: (Int, Int, Int) { (year, month, day) }
+    }
+
+    /// A date in a digest's dateline: `29 de noviembre de 2026`; `Nov. 29, 2026` (AP style: March to July spelled
+    /// out, the other months abbreviated).
+    static func dateline(_ time: LocalTime, language: String) -> String {
+        language == "es"
+            ? "\(time.day) de \(spanishMonths[time.month - 1]) de \(time.year)"
+            : "\(apMonths[time.month - 1]) \(time.day), \(time.year)"
+    }
+
+    /// A window in local time: `29 de noviembre de 2026, 07:00–08:00 MST`; `Nov. 29, 2026, 7–8 a.m. MST` (12-hour,
+    /// `noon` and `midnight`). A window across days names both; one across a daylight-saving change both zones.
+    public static func window(start: Int64, end: Int64, timeZone: String, language: String) -> String {
+        let from = LocalTime(milliseconds: start, timeZone: timeZone)
+        let to = LocalTime(milliseconds: end, timeZone: timeZone)
+        let spanish = language == "es"
+        func clock(_ time: LocalTime) -> String {
+            spanish ? "\(pad(time.hour)):\(pad(time.minute))" : englishClock(time, meridiem: true)
+        }
+        let zones = from.zone == to.zone ? to.zone : "\(from.zone)/\(to.zone)"
+        if from.sameDay == to.sameDay {
+            let first =
+                spanish || isNoonOrMidnight(from) || isNoonOrMidnight(to) || (from.hour < 12) != (to.hour < 12)
+                ? clock(from) : englishClock(from, meridiem: false)
+            return "\(dateline(from, language: language)), \(first)–\(clock(to)) \(zones)"
+        }
+        return spanish
+            ? "del \(dateline(from, language: language)), \(clock(from)), al \(dateline(to, language: language)), \(clock(to)) \(zones)"
+            : "\(dateline(from, language: language)), \(clock(from)) – \(dateline(to, language: language)), \(clock(to)) \(zones)"
+    }
+
+    private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    private static func isNoonOrMidnight(_ time: LocalTime) -> Bool { time.minute == 0 && time.hour % 12 == 0 }
+
+    /// `7 a.m.`, `7:30 p.m.`, `noon`, `midnight`; without the meridiem (`7`) for the first time of a range.
+    private static func englishClock(_ time: LocalTime, meridiem: Bool) -> String {
+        if time.minute == 0 && time.hour == 12 { return "noon" }
+        if time.minute == 0 && time.hour == 0 { return "midnight" }
+        let hour = time.hour % 12 == 0 ? 12 : time.hour % 12
+        let base = time.minute == 0 ? "\(hour)" : "\(hour):\(pad(time.minute))"
+        return meridiem ? base + (time.hour < 12 ? " a.m." : " p.m.") : base
+    }
+
+    private static let apMonths = [
+        "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
+    ]
 }
