@@ -40,7 +40,9 @@ struct RenderingTests {
         #expect(consulate.fullText.contains("\n\nJUMP digest · Consulate General of Mexico in Salt Lake City\n"))
         let governor = try #require(digests["governors-office"]).fullText
         #expect(governor.contains("\n\nJUMP digest · Utah Governor's Office of Economic Opportunity\n"))
-        #expect(governor.hasPrefix("JUMP: Grupo Lácteo del Bajío invests $12.5 million in Utah (+7)\n"), "\(governor)")
+        #expect(
+            governor.hasPrefix("JUMP: Grupo Lácteo del Bajío announces $12.5 million investment in Utah (+7)\n"),
+            "\(governor)")
     }
 
     @Test("Items are ordered most important first, each shown in both languages; counts per type add up")

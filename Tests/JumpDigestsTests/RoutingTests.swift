@@ -41,7 +41,7 @@ struct RoutingTests {
         #expect(item.facts.city == "Ogden")
         #expect(
             DigestText.headline(item, language: "es").hasPrefix(
-                "Aceros del Norte S.A. de C.V. completa su expansión en Ogden"))
+                "Aceros del Norte S.A. de C.V. concluye su expansión en Ogden"))
     }
 
     @Test(

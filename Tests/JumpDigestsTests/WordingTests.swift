@@ -85,7 +85,7 @@ struct WordingTests {
     )
     func numbers() {
         #expect(DigestText.number(966_434) == "966,434")
-        #expect(DigestText.dollars(110_000_000_000, language: "es") == "USD 1.1 mil millones")
+        #expect(DigestText.dollars(110_000_000_000, language: "es") == "USD 1,100 millones", "never mil millones")
         #expect(DigestText.dollars(110_000_000_000, language: "en") == "$1.1 billion")
         #expect(DigestText.dollars(73_830_000_000, language: "es") == "USD 738.3 millones")
         #expect(DigestText.dollars(4_500_000_000, language: "es") == "USD 45 millones")
@@ -198,7 +198,7 @@ struct PlausibilityTests {
     func flags() throws {
         let bounds = PlausibilityBounds()
         let odd = try announced(jobs: 1, cents: 250_000_000_000)
-        #expect(bounds.concerns(odd, language: "es") == "por verificar: USD 2.5 mil millones por empleo")
+        #expect(bounds.concerns(odd, language: "es") == "por verificar: USD 2,500 millones por empleo")
         #expect(bounds.concerns(odd, language: "en") == "to check: $2.5 billion per job")
         #expect(bounds.concerns(try announced(jobs: 180, cents: 4_500_000_000), language: "en") == nil)
         let huge = try announced(jobs: 60_000, cents: 6_000_000_000_000)

@@ -40,10 +40,17 @@ public enum DefaultTemplates {
           {{moreText}}
         {{/hasMore}}
 
-        {{figuresHeading}}
-        {{#figures}}
+        {{#hasLatest}}
+        {{latestHeading}}
+        {{#latest}}
           {{label}}: {{value}}
-        {{/figures}}
+        {{/latest}}
+
+        {{/hasLatest}}
+        {{figuresHeading}}
+        {{#cumulative}}
+          {{label}}: {{value}}
+        {{/cumulative}}
         {{#contact}}
 
         {{contact}}

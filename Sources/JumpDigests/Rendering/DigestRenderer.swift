@@ -93,8 +93,9 @@ public struct DigestRenderer: Sendable {
 
     /// The values a template sees: `newsLine`, `audienceName`, `windowText` (`29 de noviembre de 2026,
     /// 07:00–08:00 MST`), `changesHeading`, `groups` (label and its `items`' `headline`), `moreText` (what was
-    /// left out, or nothing), `figuresHeading` (`Cifras acumuladas al 29 de noviembre de 2026:`), `figures`
-    /// (label/value), `contact`, `footer` (the digest's ID); and, for templates written before them, `digestId`,
+    /// left out, or nothing), `latestHeading` and `latest` (each export and jobs series' latest period, label/value),
+    /// `figuresHeading` (`Cifras acumuladas al 29 de noviembre de 2026:`) and `cumulative` (the running totals),
+    /// `figures` (both lists together), `contact`, `footer` (the digest's ID); and, for templates written before them, `digestId`,
     /// `windowStart`, `windowEnd`, `items`, `itemCount`.
     func context(_ digest: Digest, language: String, maximumItems: Int = 25) -> [String: Any] {
         let spanish = language == "es"
@@ -111,6 +112,8 @@ public struct DigestRenderer: Sendable {
         }
         let left = lines.count - shown.count
         let total = DigestText.number(Int64(digest.itemCount))
+        let figures = figureLines(digest.totals, language: language)
+        let latestCount = digest.totals.exports.count + digest.totals.jobs.count
         let asOf = Wording.dateline(
             Wording.LocalTime(
                 milliseconds: (Timestamp.parseUTC(digest.window.end) ?? 1) - 1, timeZone: digest.window.timeZone),
@@ -126,8 +129,8 @@ public struct DigestRenderer: Sendable {
                     ? "Una novedad en este periodo:"
                     : "Novedades de este periodo (\(DigestText.number(Int64(lines.count)))), las más importantes primero:")
                 : (lines.count == 1
-                    ? "One change in this window:"
-                    : "Changes in this window (\(DigestText.number(Int64(lines.count)))), most important first:"),
+                    ? "One update in this period:"
+                    : "Updates in this period (\(DigestText.number(Int64(lines.count)))), most important first:"),
             "groups": groups.map { group in
                 [
                     "label": JumpEventType(rawValue: group.type).map {
@@ -140,10 +143,14 @@ public struct DigestRenderer: Sendable {
             "moreText": left == 0
                 ? ""
                 : spanish
-                    ? "… y \(DigestText.number(Int64(left))) más: la lista completa (\(total)) va adjunta al correo"
-                    : "… and \(DigestText.number(Int64(left))) more: the full list (\(total)) is attached to the e-mail",
+                    ? "… y \(DigestText.number(Int64(left))) más; el correo adjunta la lista completa de eventos (\(total))"
+                    : "… and \(DigestText.number(Int64(left))) more; the email attaches the full list of events (\(total))",
             "figuresHeading": spanish ? "Cifras acumuladas al \(asOf):" : "Cumulative figures as of \(asOf):",
-            "figures": figureLines(digest.totals, language: language),
+            // Exports and jobs are each series' latest reported period, not running totals: a heading of their own.
+            "latestHeading": spanish ? "Últimas cifras reportadas:" : "Latest reported figures:",
+            "latest": Array(figures.prefix(latestCount)), "hasLatest": latestCount > 0,
+            "cumulative": Array(figures.dropFirst(latestCount)),
+            "figures": figures,
             "footer": spanish ? "Identificador del resumen: \(digest.id)" : "Digest ID: \(digest.id)",
             // Every item in window order and the count, for operators' templates written before the groups.
             "itemCount": digest.itemCount, "hasItems": !digest.items.isEmpty,
@@ -157,7 +164,7 @@ public struct DigestRenderer: Sendable {
         ]
     }
 
-    /// The lines a digest's text shows: the most important first (in window order among equals), one per
+    /// The lines a digest's text shows: the most important first (the most recent event first among equals), one per
     /// expansion and per initiative (its latest event: its current status), one per other event.
     static func lines(_ items: [Digest.Item]) -> [Digest.Item] {
         var latest: [String: Int] = [:]
@@ -166,7 +173,11 @@ public struct DigestRenderer: Sendable {
             latest[key] = index
         }
         let kept = items.enumerated().filter { index, item in thread(item).map { latest[$0] == index } ?? true }
-        return kept.sorted { ($1.element.importance, $0.offset) < ($0.element.importance, $1.offset) }.map(\.element)
+        // The most important first; among equals the most recent event first, then window order.
+        return kept.sorted {
+            ($1.element.importance, $0.element.eventTime, $0.offset)
+                < ($0.element.importance, $1.element.eventTime, $1.offset)
+        }.map(\.element)
     }
 
     /// What makes events one line: the expansion or the initiative they are about.
@@ -230,15 +241,15 @@ public struct DigestRenderer: Sendable {
         return lines
     }
 
-    /// `1 anunciada, 2 completadas; previstos: 180 empleos, USD 45.0 millones; realizados: …` (statuses with none
+    /// `1 anunciada, 2 concluidas; previstos: 180 empleos, USD 45.0 millones; realizados: …` (statuses with none
     /// are left out; the actual figures only once an expansion completed).
     private func expansionText(_ figures: PartitionTotals.ExpansionFigures, _ spanish: Bool) -> String {
         let language = spanish ? "es" : "en"
         let statuses: [(Int, String, String)] =
             spanish
             ? [
-                (figures.announced, "anunciada", "anunciadas"), (figures.completed, "completada", "completadas"),
-                (figures.withdrawn, "retirada", "retiradas"),
+                (figures.announced, "anunciada", "anunciadas"), (figures.completed, "concluida", "concluidas"),
+                (figures.withdrawn, "cancelada", "canceladas"),
             ]
             : [
                 (figures.announced, "announced", "announced"), (figures.completed, "completed", "completed"),

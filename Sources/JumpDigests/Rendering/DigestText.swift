@@ -20,7 +20,7 @@ public enum DigestText {
         func name(_ code: String) -> String { clean(glossary.name(code, language: language)) }
         /// ` (anunciada el 3 de marzo de 2025)`, with `; informada en este periodo` for an old date.
         func dated(_ day: String, _ es: String, _ en: String) -> String {
-            var text = " (\(spanish ? es : en) \(spanish ? "el" : "on") \(Wording.date(clean(day), language: language))"
+            var text = " (\(spanish ? es : en) \(spanish ? "el " : "")\(Wording.date(clean(day), language: language))"
             if let windowStart, let dayMs = Wording.milliseconds(ofDay: day), windowStart - dayMs > 30 * 86_400_000 {
                 text += spanish ? "; informada en este periodo" : "; reported in this window"
             }
@@ -43,22 +43,22 @@ public enum DigestText {
             let place = facts.city.map { clean($0) } ?? clean(completed.expansionId)
             let money = dollars(completed.actualInvestmentUsdCents, language: language)
             return spanish
-                ? "\(who) completa su expansión en \(place): "
+                ? "\(who) concluye su expansión en \(place): "
                     + "\(Wording.counted(completed.actualJobs, "empleo creado", "empleos creados")) y \(money) invertidos"
-                    + dated(completed.openedOn, "abrió", "opened")
+                    + dated(completed.openedOn, "inaugurada", "opened")
                 : "\(who) completes its expansion in \(place): "
                     + "\(Wording.counted(completed.actualJobs, "job created", "jobs created")) and \(money) invested"
-                    + dated(completed.openedOn, "abrió", "opened")
+                    + dated(completed.openedOn, "inaugurada", "opened")
         case .expansionWithdrawn(let withdrawn):
             let who = company.isEmpty ? clean(withdrawn.companyId) : company
             let place = facts.city.map { clean($0) } ?? clean(withdrawn.expansionId)
-            let when = dated(withdrawn.withdrawnOn, "retirada", "withdrawn")
+            let when = dated(withdrawn.withdrawnOn, "cancelada", "withdrawn")
             // A correction withdraws a report that was wrong; a retraction, a plan the company gave up.
             return switch (withdrawn.reason, spanish) {
-            case (.retraction, true): "\(who) retira su expansión en \(place)" + when
+            case (.retraction, true): "\(who) cancela su proyecto de expansión en \(place)" + when
             case (.correction, true):
                 "Corrección: \(who) no tiene la expansión en \(place) que se había informado" + when
-            case (.retraction, false): "\(who) withdraws its expansion in \(place)" + when
+            case (.retraction, false): "\(who) cancels its planned expansion in \(place)" + when
             case (.correction, false): "Correction: \(who) has no expansion in \(place) as earlier reported" + when
             }
         case .investmentAnnounced(let investment):
@@ -83,7 +83,10 @@ public enum DigestText {
                 "\(jobsLabel(jobs.scope, language: language, glossary: glossary)) \(spanish ? "en" : "in") \(period): "
                 + number(jobs.jobsSupported)
         case .meetingHeld(let meeting):
-            let place = clean(Wording.place(name(meeting.place.name), city: name(meeting.place.city)))
+            let (venue, city) = (clean(name(meeting.place.name)), clean(name(meeting.place.city)))
+            let namesCity = venue.lowercased().contains(city.lowercased())
+            let place =
+                spanish ? (namesCity ? venue : "\(venue), \(city),") : (namesCity ? venue : "\(venue) in \(city)")
             let topics = Wording.list(meeting.topics.map { topic($0, language) }, language: language)
             let people = Int64(meeting.participants.count)
             let date = Wording.date(clean(meeting.heldOn), language: language)
@@ -96,7 +99,9 @@ public enum DigestText {
                     + "\(meeting.topics.count == 1 ? "topic" : "topics"): \(topics))"
         case .initiativeAnnounced(let initiative):
             let title = name(initiative.title)
-            let parties = clean(Wording.list(initiative.parties.map(name), language: language))
+            let parties = clean(
+                Wording.list(
+                    initiative.parties.map { spanish ? Wording.withArticle(name($0)) : name($0) }, language: language))
             let status = initiativeStatus(initiative.status, language)
             let when = dated(initiative.announcedOn, "anunciada", "announced")
             return spanish
@@ -124,16 +129,16 @@ public enum DigestText {
             let who = company.isEmpty ? clean(completed.companyId) : company
             let place = item.facts.city.map { clean($0) }
             return spanish
-                ? "\(who) abre\(place.map { " en \($0)" } ?? ""), \(jobs(completed.actualJobs))"
-                : "\(who) opens\(place.map { " in \($0)" } ?? ""), \(jobs(completed.actualJobs))"
+                ? "\(who) inaugura su expansión\(place.map { " en \($0)" } ?? ""), \(jobs(completed.actualJobs))"
+                : "\(who) opens its expansion\(place.map { " in \($0)" } ?? ""), \(jobs(completed.actualJobs))"
         case .expansionWithdrawn(let withdrawn):
             let who = company.isEmpty ? clean(withdrawn.companyId) : company
-            return spanish ? "\(who) retira su expansión" : "\(who) withdraws its expansion"
+            return spanish ? "\(who) cancela su proyecto de expansión" : "\(who) cancels its planned expansion"
         case .investmentAnnounced(let investment):
             let money = dollars(investment.amountUsdCents, language: language)
             return spanish
-                ? "\(clean(investment.investor.name)) invierte \(money) en \(name(investment.region))"
-                : "\(clean(investment.investor.name)) invests \(money) in \(name(investment.region))"
+                ? "\(clean(investment.investor.name)) anuncia inversión de \(money) en \(name(investment.region))"
+                : "\(clean(investment.investor.name)) announces \(money) investment in \(name(investment.region))"
         case .exportsReported(let exports):
             let money = dollars(exports.valueUsdCents, language: language)
             return spanish
@@ -194,18 +199,18 @@ public enum DigestText {
             )
         case .expansionCompleted:
             (
-                ("Expansión completada", "Expansiones completadas"), ("Expansion completed", "Expansions completed")
+                ("Expansión concluida", "Expansiones concluidas"), ("Expansion completed", "Expansions completed")
             )
         case .expansionWithdrawn:
             (
-                ("Expansión retirada", "Expansiones retiradas"), ("Expansion withdrawn", "Expansions withdrawn")
+                ("Expansión cancelada", "Expansiones canceladas"), ("Expansion withdrawn", "Expansions withdrawn")
             )
         case .investmentAnnounced:
             (
                 ("Inversión anunciada", "Inversiones anunciadas"), ("Investment announced", "Investments announced")
             )
         case .exportsReported:
-            (("Cifra de exportaciones", "Cifras de exportaciones"), ("Export figure", "Export figures"))
+            (("Cifra de exportación", "Cifras de exportación"), ("Export figure", "Export figures"))
         case .jobsReported: (("Cifra de empleo", "Cifras de empleo"), ("Jobs figure", "Jobs figures"))
         case .meetingHeld:
             (
@@ -238,7 +243,13 @@ public enum DigestText {
 
     /// A meeting topic in words.
     public static func topic(_ topic: MeetingTopic, _ language: String) -> String {
-        guard language == "es" else { return topic.rawValue }
+        guard language == "es" else {
+            return switch topic {
+            case .economic: "the economy"
+            case .other: "other issues"
+            default: topic.rawValue
+            }
+        }
         return switch topic {
         case .economic: "economía"
         case .immigration: "migración"
@@ -251,7 +262,7 @@ public enum DigestText {
         case .water: "agua"
         case .health: "salud"
         case .technology: "tecnología"
-        case .other: "otros"
+        case .other: "otros temas"
         }
     }
 
@@ -282,7 +293,7 @@ public enum DigestText {
         return value < 0 ? "-" + result : result
     }
 
-    /// US dollars from cents, rounded for reading, in each language's house style: `USD 1.1 mil millones`,
+    /// US dollars from cents, rounded for reading, in each language's house style: `USD 1,100 millones`,
     /// `USD 45 millones`, `USD 250,000` (in Mexico `$` means pesos: always `USD`); `$1.1 billion`, `$45 million`,
     /// `$250,000`. No trailing `.0`; a negative amount takes `−`. A saturated total (``SaturatingTotal``) reads
     /// `≥ …`: at least that much.
@@ -298,9 +309,10 @@ public enum DigestText {
         }
         let amount: String
         let scale: String
-        if magnitude >= 999_950_000 {
-            (amount, scale) = (tenths(1_000_000_000), spanish ? " mil millones" : " billion")
+        if magnitude >= 999_950_000, !spanish {
+            (amount, scale) = (tenths(1_000_000_000), " billion")
         } else if magnitude >= 1_000_000 {
+            // Mexican usage counts millions past a thousand (`USD 1,100 millones`), never `mil millones`.
             (amount, scale) = (tenths(1_000_000), spanish ? " millones" : " million")
         } else {
             (amount, scale) = (number(Int64(magnitude)), "")

@@ -24,7 +24,7 @@ public struct PlausibilityBounds: Sendable, Codable, Equatable {
     }
 
     /// What to check in an event's figures, in `language`, or `nil` when they are within the bounds:
-    /// `por verificar: USD 2.5 mil millones por empleo` / `to check: USD 2.5 billion per job`.
+    /// `por verificar: USD 2,500 millones por empleo` / `to check: $2.5 billion per job`.
     public func concerns(_ event: JumpEvent, language: String) -> String? {
         let spanish = language == "es"
         var concerns: [String] = []

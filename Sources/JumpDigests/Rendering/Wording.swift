@@ -64,6 +64,15 @@ public enum Wording {
         return "en \(name)"
     }
 
+    /// An institution's name with the article a Spanish reader expects (`la Secretaría de Relaciones Exteriores`,
+    /// `el Gobierno de Utah`); another name as it is.
+    public static func withArticle(_ name: String) -> String {
+        let first = name.split(separator: " ").first.map(String.init) ?? ""
+        if feminineInstitutions.contains(first) { return "la \(name)" }
+        if masculineInstitutions.contains(first) { return "el \(name)" }
+        return name
+    }
+
     /// A place and its city, the city left out when the name already holds it (`Consulado General de México en Salt
     /// Lake City`, not `…, Salt Lake City`).
     public static func place(_ name: String, city: String) -> String {
