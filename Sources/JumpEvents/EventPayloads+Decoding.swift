@@ -44,7 +44,9 @@ extension ExpansionAnnounced {
         plannedJobs = try reader.read("plannedJobs", SchemaRules.count)
         plannedInvestmentUsdCents = try reader.read("plannedInvestmentUsdCents", SchemaRules.usdCents)
         announcedOn = try reader.read("announcedOn", SchemaRules.date)
+        qualifiers = try reader.readIfPresent("qualifiers", FigureQualifier.map) ?? [:]
         try reader.rejectUnknown(allowed: [
+            "qualifiers",
             "expansionId", "company", "direction", "location", "plannedJobs", "plannedInvestmentUsdCents",
             "announcedOn",
         ])
@@ -59,7 +61,9 @@ extension ExpansionCompleted {
         actualJobs = try reader.read("actualJobs", SchemaRules.count)
         actualInvestmentUsdCents = try reader.read("actualInvestmentUsdCents", SchemaRules.usdCents)
         openedOn = try reader.read("openedOn", SchemaRules.date)
+        qualifiers = try reader.readIfPresent("qualifiers", FigureQualifier.map) ?? [:]
         try reader.rejectUnknown(allowed: [
+            "qualifiers",
             "expansionId", "companyId", "actualJobs", "actualInvestmentUsdCents", "openedOn",
         ])
     }
@@ -75,7 +79,8 @@ extension ExpansionWithdrawn {
         }
         note = try reader.readIfPresent("note", SchemaRules.text)
         withdrawnOn = try reader.read("withdrawnOn", SchemaRules.date)
-        try reader.rejectUnknown(allowed: ["expansionId", "companyId", "reason", "note", "withdrawnOn"])
+        qualifiers = try reader.readIfPresent("qualifiers", FigureQualifier.map) ?? [:]
+        try reader.rejectUnknown(allowed: ["qualifiers", "expansionId", "companyId", "reason", "note", "withdrawnOn"])
     }
 }
 
@@ -89,7 +94,9 @@ extension InvestmentAnnounced {
         sector = try reader.read("sector", SchemaRules.sector)
         region = try reader.read("region", SchemaRules.region)
         announcedOn = try reader.read("announcedOn", SchemaRules.date)
+        qualifiers = try reader.readIfPresent("qualifiers", FigureQualifier.map) ?? [:]
         try reader.rejectUnknown(allowed: [
+            "qualifiers",
             "investmentId", "investor", "direction", "amountUsdCents", "sector", "region", "announcedOn",
         ])
     }
@@ -104,7 +111,10 @@ extension ExportsReported {
         valueUsdCents = try reader.read("valueUsdCents", SchemaRules.usdCents)
         source = try reader.read("source", SchemaRules.name)
         note = try reader.readIfPresent("note", SchemaRules.text)
-        try reader.rejectUnknown(allowed: ["origin", "destination", "period", "valueUsdCents", "source", "note"])
+        qualifiers = try reader.readIfPresent("qualifiers", FigureQualifier.map) ?? [:]
+        try reader.rejectUnknown(allowed: [
+            "qualifiers", "origin", "destination", "period", "valueUsdCents", "source", "note",
+        ])
     }
 }
 
@@ -116,7 +126,8 @@ extension JobsReported {
         jobsSupported = try reader.read("jobsSupported", SchemaRules.count)
         source = try reader.read("source", SchemaRules.name)
         note = try reader.readIfPresent("note", SchemaRules.text)
-        try reader.rejectUnknown(allowed: ["scope", "period", "jobsSupported", "source", "note"])
+        qualifiers = try reader.readIfPresent("qualifiers", FigureQualifier.map) ?? [:]
+        try reader.rejectUnknown(allowed: ["qualifiers", "scope", "period", "jobsSupported", "source", "note"])
     }
 }
 
@@ -163,7 +174,10 @@ extension MeetingHeld {
             return result
         }
         summary = try reader.read("summary", SchemaRules.text)
-        try reader.rejectUnknown(allowed: ["meetingId", "heldOn", "place", "participants", "topics", "summary"])
+        qualifiers = try reader.readIfPresent("qualifiers", FigureQualifier.map) ?? [:]
+        try reader.rejectUnknown(allowed: [
+            "qualifiers", "meetingId", "heldOn", "place", "participants", "topics", "summary",
+        ])
     }
 }
 
@@ -185,7 +199,10 @@ extension InitiativeAnnounced {
             try SchemaRules.enumeration(value, path)
         }
         summary = try reader.read("summary", SchemaRules.text)
-        try reader.rejectUnknown(allowed: ["initiativeId", "title", "parties", "announcedOn", "status", "summary"])
+        qualifiers = try reader.readIfPresent("qualifiers", FigureQualifier.map) ?? [:]
+        try reader.rejectUnknown(allowed: [
+            "qualifiers", "initiativeId", "title", "parties", "announcedOn", "status", "summary",
+        ])
     }
 }
 

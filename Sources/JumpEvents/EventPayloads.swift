@@ -60,6 +60,8 @@ public struct ExpansionAnnounced: Sendable, Equatable {
     public var plannedInvestmentUsdCents: Int64
     /// When it was announced (`YYYY-MM-DD`).
     public var announcedOn: String
+    /// How the source states its figures and dates, by JSON Pointer into `data` (none: exact, as reported).
+    public var qualifiers: [String: FigureQualifier] = [:]
 }
 
 /// `jump.company.expansion-completed`.
@@ -74,6 +76,8 @@ public struct ExpansionCompleted: Sendable, Equatable {
     public var actualInvestmentUsdCents: Int64
     /// When it opened (`YYYY-MM-DD`).
     public var openedOn: String
+    /// How the source states its figures and dates, by JSON Pointer into `data` (none: exact, as reported).
+    public var qualifiers: [String: FigureQualifier] = [:]
 }
 
 /// Why an expansion was withdrawn.
@@ -96,6 +100,8 @@ public struct ExpansionWithdrawn: Sendable, Equatable {
     public var note: String?
     /// When (`YYYY-MM-DD`).
     public var withdrawnOn: String
+    /// How the source states its figures and dates, by JSON Pointer into `data` (none: exact, as reported).
+    public var qualifiers: [String: FigureQualifier] = [:]
 }
 
 /// `jump.investment.announced`.
@@ -114,6 +120,8 @@ public struct InvestmentAnnounced: Sendable, Equatable {
     public var region: String
     /// When it was announced (`YYYY-MM-DD`).
     public var announcedOn: String
+    /// How the source states its figures and dates, by JSON Pointer into `data` (none: exact, as reported).
+    public var qualifiers: [String: FigureQualifier] = [:]
 }
 
 /// `jump.trade.exports-reported`: the series is origin and destination; a later report for the same series and
@@ -131,6 +139,8 @@ public struct ExportsReported: Sendable, Equatable {
     public var source: String
     /// Free text, if any.
     public var note: String?
+    /// How the source states its figures and dates, by JSON Pointer into `data` (none: exact, as reported).
+    public var qualifiers: [String: FigureQualifier] = [:]
 }
 
 /// `jump.jobs.reported`: a later report for the same scope and period revises the earlier one.
@@ -145,6 +155,8 @@ public struct JobsReported: Sendable, Equatable {
     public var source: String
     /// Free text, if any.
     public var note: String?
+    /// How the source states its figures and dates, by JSON Pointer into `data` (none: exact, as reported).
+    public var qualifiers: [String: FigureQualifier] = [:]
 }
 
 /// Where a meeting took place.
@@ -211,6 +223,8 @@ public struct MeetingHeld: Sendable, Equatable {
     public var topics: [MeetingTopic]
     /// What happened.
     public var summary: String
+    /// How the source states its figures and dates, by JSON Pointer into `data` (none: exact, as reported).
+    public var qualifiers: [String: FigureQualifier] = [:]
 }
 
 /// The status of an initiative or agreement.
@@ -237,6 +251,8 @@ public struct InitiativeAnnounced: Sendable, Equatable {
     public var status: InitiativeStatus
     /// What it is.
     public var summary: String
+    /// How the source states its figures and dates, by JSON Pointer into `data` (none: exact, as reported).
+    public var qualifiers: [String: FigureQualifier] = [:]
 }
 
 /// The `data` of an event, by type.
@@ -277,4 +293,18 @@ public struct JumpEvent: Sendable, Equatable {
     public var extensions: [String: String]
     /// `data`, typed.
     public var payload: JumpEventPayload
+
+    /// How the source states the figures and dates of its data (``FigureQualifier``), by JSON Pointer into `data`.
+    public var qualifiers: [String: FigureQualifier] {
+        switch payload {
+        case .expansionAnnounced(let data): data.qualifiers
+        case .expansionCompleted(let data): data.qualifiers
+        case .expansionWithdrawn(let data): data.qualifiers
+        case .investmentAnnounced(let data): data.qualifiers
+        case .exportsReported(let data): data.qualifiers
+        case .jobsReported(let data): data.qualifiers
+        case .meetingHeld(let data): data.qualifiers
+        case .initiativeAnnounced(let data): data.qualifiers
+        }
+    }
 }

@@ -164,6 +164,7 @@ private struct ScanCursor {
         switch rule.kind {
         case .object: return object(rule.child, depth: depth + 1)
         case .array: return array(rule, depth: depth + 1)
+        case .qualifiers: return qualifiers(rule, depth: depth + 1)
         case .integer:
             guard let integer = integer() else { return false }
             return (rule.lower...rule.upper).contains(integer)
@@ -179,7 +180,7 @@ private struct ScanCursor {
         case .country: return SchemaRules.isRegion(text, subdivision: false)
         case .region: return SchemaRules.isRegion(text, subdivision: true)
         case .oneOf: return (rule.child..<rule.child + Int32(rule.upper)).contains { rules.isName($0, text) }
-        case .integer, .object, .array: return false
+        case .integer, .object, .array, .qualifiers: return false
         }
     }
 
@@ -187,6 +188,7 @@ private struct ScanCursor {
     mutating func object(_ objectIndex: Int32, depth: Int) -> Bool {
         guard depth <= limits.maximumDepth, take(UInt8(ascii: "{")) else { return false }
         let object = rules.objects[Int(objectIndex)]
+        if object.requiredMask == 0, take(UInt8(ascii: "}")) { return true }
         var seen: UInt64 = 0
         while true {
             guard let key = key() else { return false }
@@ -202,6 +204,26 @@ private struct ScanCursor {
             guard value(rules.fields[Int(field)].rule, depth: depth), let more = next(closing: UInt8(ascii: "}"))
             else { return false }
             if !more { return seen & object.requiredMask == object.requiredMask }
+        }
+    }
+
+    /// `data.qualifiers`: members named by JSON Pointers (no escapes, none twice), each an object of `rule.child`,
+    /// at most `rule.upper` of them.
+    mutating func qualifiers(_ rule: CompiledScanRules.Rule, depth: Int) -> Bool {
+        guard depth <= limits.maximumDepth, take(UInt8(ascii: "{")) else { return false }
+        skipWhitespace()
+        if take(UInt8(ascii: "}")) { return true }
+        var keys: [Range<Int>] = []
+        while true {
+            guard let key = key() else { return false }
+            // A key with an escape ends the scan before this, so its bytes are its text.
+            let name = bytes(key)
+            guard FigureQualifier.isPointer(name), !keys.contains(where: { bytes($0).elementsEqual(name) }),
+                keys.count < rule.upper, object(rule.child, depth: depth + 1)
+            else { return false }
+            keys.append(key)
+            guard let more = next(closing: UInt8(ascii: "}")) else { return false }
+            if !more { return true }
         }
     }
 

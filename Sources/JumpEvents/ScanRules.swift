@@ -21,6 +21,9 @@ indirect enum ScanRule: Sendable, CustomStringConvertible {
     case object(ScanObject)
     /// An array of values of one rule, with this many items, unique if asked.
     case array(ScanRule, count: ClosedRange<Int>, unique: Bool)
+    /// `data.qualifiers`: at most ``FigureQualifier/maximumCount`` members named by JSON Pointers, each an object
+    /// of this rule.
+    case qualifiers(ScanObject)
 
     static let name = ScanRule.string(1...200)
     static let text = ScanRule.string(1...2000)
@@ -37,6 +40,13 @@ indirect enum ScanRule: Sendable, CustomStringConvertible {
         ScanObject(required: [
             "id": .identifier, "name": name, "country": values(PartnerCountry.self), "sector": sector,
         ]))
+    static let qualifiers = ScanRule.qualifiers(
+        ScanObject(
+            required: [:],
+            optional: [
+                "approximation": values(FigureQualifier.Approximation.self),
+                "basis": values(FigureQualifier.Basis.self), "note": text,
+            ]))
     static let period = ScanRule.object(
         ScanObject(required: ["year": .integer(1990...2100)], optional: ["quarter": .integer(1...4)]))
 
@@ -54,6 +64,7 @@ indirect enum ScanRule: Sendable, CustomStringConvertible {
         case .integer(let range): "integer \(range)"
         case .object(let object): "\(object)"
         case .array(let item, let count, let unique): "array \(count)\(unique ? " unique" : "") of \(item)"
+        case .qualifiers(let object): "qualifiers of \(object)"
         }
     }
 }
@@ -99,48 +110,55 @@ extension JumpEventType {
         }
     }
 
-    private static let expansionAnnouncedRule = ScanObject(required: [
-        "expansionId": .identifier, "company": ScanRule.company, "direction": ScanRule.values(Direction.self),
-        "location": .object(ScanObject(required: ["city": ScanRule.name, "region": .region])),
-        "plannedJobs": ScanRule.count, "plannedInvestmentUsdCents": ScanRule.usdCents, "announcedOn": .date,
-    ])
-    private static let expansionCompletedRule = ScanObject(required: [
-        "expansionId": .identifier, "companyId": .identifier, "actualJobs": ScanRule.count,
-        "actualInvestmentUsdCents": ScanRule.usdCents, "openedOn": .date,
-    ])
+    private static let expansionAnnouncedRule = ScanObject(
+        required: [
+            "expansionId": .identifier, "company": ScanRule.company, "direction": ScanRule.values(Direction.self),
+            "location": .object(ScanObject(required: ["city": ScanRule.name, "region": .region])),
+            "plannedJobs": ScanRule.count, "plannedInvestmentUsdCents": ScanRule.usdCents, "announcedOn": .date,
+        ], optional: ["qualifiers": ScanRule.qualifiers])
+    private static let expansionCompletedRule = ScanObject(
+        required: [
+            "expansionId": .identifier, "companyId": .identifier, "actualJobs": ScanRule.count,
+            "actualInvestmentUsdCents": ScanRule.usdCents, "openedOn": .date,
+        ], optional: ["qualifiers": ScanRule.qualifiers])
     private static let expansionWithdrawnRule = ScanObject(
         required: [
             "expansionId": .identifier, "companyId": .identifier, "reason": ScanRule.values(WithdrawalReason.self),
             "withdrawnOn": .date,
-        ], optional: ["note": ScanRule.text])
-    private static let investmentAnnouncedRule = ScanObject(required: [
-        "investmentId": .identifier, "investor": ScanRule.company, "direction": ScanRule.values(Direction.self),
-        "amountUsdCents": ScanRule.usdCents, "sector": ScanRule.sector, "region": .region, "announcedOn": .date,
-    ])
+        ], optional: ["note": ScanRule.text, "qualifiers": ScanRule.qualifiers])
+    private static let investmentAnnouncedRule = ScanObject(
+        required: [
+            "investmentId": .identifier, "investor": ScanRule.company, "direction": ScanRule.values(Direction.self),
+            "amountUsdCents": ScanRule.usdCents, "sector": ScanRule.sector, "region": .region, "announcedOn": .date,
+        ], optional: ["qualifiers": ScanRule.qualifiers])
     private static let exportsReportedRule = ScanObject(
         required: [
             "origin": .region, "destination": .region, "period": ScanRule.period, "valueUsdCents": ScanRule.usdCents,
             "source": ScanRule.name,
-        ], optional: ["note": ScanRule.text])
+        ], optional: ["note": ScanRule.text, "qualifiers": ScanRule.qualifiers])
     private static let jobsReportedRule = ScanObject(
         required: [
             "scope": .identifier, "period": ScanRule.period, "jobsSupported": ScanRule.count, "source": ScanRule.name,
-        ], optional: ["note": ScanRule.text])
-    private static let meetingHeldRule = ScanObject(required: [
-        "meetingId": .identifier, "heldOn": .date,
-        "place": .object(ScanObject(required: ["name": ScanRule.name, "city": ScanRule.name, "country": .country])),
-        "participants": .array(
-            .object(
-                ScanObject(required: [
-                    "name": ScanRule.name, "role": ScanRule.name, "organization": ScanRule.name, "country": .country,
-                ])), count: 1...100, unique: false),
-        "topics": .array(ScanRule.values(MeetingTopic.self), count: 1...12, unique: true), "summary": ScanRule.text,
-    ])
-    private static let initiativeAnnouncedRule = ScanObject(required: [
-        "initiativeId": .identifier, "title": ScanRule.name,
-        "parties": .array(ScanRule.name, count: 1...20, unique: true), "announcedOn": .date,
-        "status": ScanRule.values(InitiativeStatus.self), "summary": ScanRule.text,
-    ])
+        ], optional: ["note": ScanRule.text, "qualifiers": ScanRule.qualifiers])
+    private static let meetingHeldRule = ScanObject(
+        required: [
+            "meetingId": .identifier, "heldOn": .date,
+            "place": .object(
+                ScanObject(required: ["name": ScanRule.name, "city": ScanRule.name, "country": .country])),
+            "participants": .array(
+                .object(
+                    ScanObject(required: [
+                        "name": ScanRule.name, "role": ScanRule.name, "organization": ScanRule.name,
+                        "country": .country,
+                    ])), count: 1...100, unique: false),
+            "topics": .array(ScanRule.values(MeetingTopic.self), count: 1...12, unique: true), "summary": ScanRule.text,
+        ], optional: ["qualifiers": ScanRule.qualifiers])
+    private static let initiativeAnnouncedRule = ScanObject(
+        required: [
+            "initiativeId": .identifier, "title": ScanRule.name,
+            "parties": .array(ScanRule.name, count: 1...20, unique: true), "announcedOn": .date,
+            "status": ScanRule.values(InitiativeStatus.self), "summary": ScanRule.text,
+        ], optional: ["qualifiers": ScanRule.qualifiers])
 }
 
 /// The rules of every event type compiled into flat tables of plain values, built once for the life of the
@@ -148,7 +166,7 @@ extension JumpEventType {
 struct CompiledScanRules: @unchecked Sendable {
     /// What a rule checks; the meaning of ``Rule/lower``, ``Rule/upper`` and ``Rule/child`` depends on it.
     enum Kind: UInt8 {
-        case identifier, string, date, dateTime, country, region, oneOf, integer, object, array
+        case identifier, string, date, dateTime, country, region, oneOf, integer, object, array, qualifiers
     }
     /// One rule: `string` (code points `lower...upper`), `integer` (`lower...upper`), `oneOf` (`upper` values
     /// from field `child`), `object` (object `child`), `array` (items of rule `child`, `lower...upper` of them).
@@ -223,6 +241,8 @@ struct CompiledScanRules: @unchecked Sendable {
                 compiled = Rule(
                     kind: .array, unique: unique, child: compile(item), lower: Int64(count.lowerBound),
                     upper: Int64(count.upperBound))
+            case .qualifiers(let object):
+                compiled = Rule(kind: .qualifiers, child: compile(object), upper: Int64(FigureQualifier.maximumCount))
             }
             rules.append(compiled)
             return Int32(rules.count - 1)

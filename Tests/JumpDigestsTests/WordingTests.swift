@@ -151,6 +151,34 @@ struct WordingTests {
     }
 
     @Test(
+        "R17 figures as their source states them: about / more than / at least / less than, derived, estimate, assumed, not stated; a date or a year assumed or not stated"
+    )
+    func statedFigures() {
+        func stated(
+            _ approximation: FigureQualifier.Approximation?, _ basis: FigureQualifier.Basis?, _ language: String
+        )
+            -> String
+        {
+            DigestText.stated("X", FigureQualifier(approximation: approximation, basis: basis), language: language)
+        }
+        #expect(stated(.about, nil, "es") == "alrededor de X" && stated(.about, nil, "en") == "about X")
+        #expect(stated(.moreThan, nil, "es") == "más de X" && stated(.moreThan, nil, "en") == "more than X")
+        #expect(stated(.atLeast, nil, "es") == "al menos X" && stated(.atLeast, nil, "en") == "at least X")
+        #expect(stated(.lessThan, nil, "es") == "menos de X" && stated(.lessThan, nil, "en") == "less than X")
+        #expect(stated(.about, .derived, "es") == "alrededor de X (cifra derivada)")
+        #expect(stated(nil, .derived, "en") == "X (derived)" && stated(nil, .estimated, "en") == "X (estimate)")
+        #expect(stated(nil, .estimated, "es") == "X (estimado)" && stated(nil, .reported, "es") == "X")
+        #expect(DigestText.stated("X", nil, language: "en") == "X", "no qualifier: exact and reported")
+        let assumed = FigureQualifier(basis: .assumed)
+        let notStated = FigureQualifier(basis: .notStated)
+        #expect(DigestText.statedWhen(assumed, period: false, language: "es") == " (fecha supuesta)")
+        #expect(DigestText.statedWhen(assumed, period: false, language: "en") == " (date assumed)")
+        #expect(DigestText.statedWhen(notStated, period: true, language: "es") == " (año no indicado)")
+        #expect(DigestText.statedWhen(notStated, period: true, language: "en") == " (year not stated)")
+        #expect(DigestText.statedWhen(nil, period: true, language: "en") == "")
+    }
+
+    @Test(
         "R14 jobs series are named for what they count: Empleos vinculados al comercio…, Jobs at Mexican firms in Utah")
     func jobsLabels() {
         #expect(

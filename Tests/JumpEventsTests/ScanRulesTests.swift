@@ -29,9 +29,17 @@ struct ScanRulesTests {
             let unique = (node["uniqueItems"] as? Bool) == true ? " unique" : ""
             return "array \(node["minItems"] as! Int)...\(node["maxItems"] as! Int)\(unique) of "
                 + describe(node["items"] as! [String: Any])
+        case "object" where node["propertyNames"] != nil:
+            // data.qualifiers: JSON Pointers to objects of one shape.
+            #expect(
+                (node["propertyNames"] as? [String: Any])?["pattern"] as? String == "^(/[A-Za-z][A-Za-z0-9]*)+$(?!\\n)")
+            #expect(node["maxProperties"] as? Int == FigureQualifier.maximumCount)
+            var value = node["additionalProperties"] as! [String: Any]
+            value["required"] = value["required"] ?? [String]()
+            return "qualifiers of " + describe(value)
         case "object":
             #expect(node["additionalProperties"] as? Bool == false)
-            let required = Set(node["required"] as! [String])
+            let required = Set(node["required"] as? [String] ?? [])
             let members = (node["properties"] as! [String: Any]).map { key, value in
                 key + (required.contains(key) ? "" : "?") + ": " + describe(value as! [String: Any])
             }
@@ -55,5 +63,40 @@ struct ScanRulesTests {
         let file = schemasDirectory.appendingPathComponent("data/\(type.rawValue).v1.schema.json")
         let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
         #expect("\(ScanRule.object(type.dataRule))" == describe(schema))
+    }
+}
+
+/// `data.qualifiers` in the scanner and the decoder alike.
+@Suite("Figure qualifiers")
+struct FigureQualifierTests {
+    func event(_ qualifiers: String) -> [UInt8] {
+        Array(
+            #"{"specversion":"1.0","id":"q1","source":"urn:t","type":"jump.jobs.reported","subject":"jobs.x","time":"2025-01-01T00:00:00Z","datacontenttype":"application/json","dataschema":"urn:jump:schema:jump.jobs.reported:v1","data":{"scope":"x","period":{"year":2022},"jobsSupported":51000,"source":"s","qualifiers":QUALIFIERS}}"#
+                .replacing("QUALIFIERS", with: qualifiers).utf8)
+    }
+
+    @Test("valid qualifiers are read by the decoder and pass the scanner")
+    func accepted() throws {
+        let text =
+            #"{"/jobsSupported":{"approximation":"more-than","basis":"reported"},"/period":{"basis":"not-stated","note":"no year given"},"/a/b2":{}}"#
+        let decoded = try EventDecoder().decode(event(text))
+        guard case .jobsReported(let jobs) = decoded.payload else { throw CancellationError() }
+        #expect(jobs.qualifiers["/jobsSupported"] == FigureQualifier(approximation: .moreThan, basis: .reported))
+        #expect(jobs.qualifiers["/period"]?.basis == .notStated && jobs.qualifiers["/period"]?.note == "no year given")
+        #expect(EventScanner().scan(event(text)[...]) != nil)
+        #expect(EventScanner().scan(event("{}")[...]) != nil)
+    }
+
+    @Test(
+        "bad qualifiers are refused by both: not a pointer, a repeated key, more than 20, an unknown member or value",
+        arguments: [
+            #"{"jobsSupported":{}}"#, #"{"/":{}}"#, #"{"/a/":{}}"#, #"{"/1a":{}}"#, #"{"/a//b":{}}"#,
+            #"{"/a":{},"/a":{}}"#, #"{"/a":{"approximation":"roughly"}}"#, #"{"/a":{"x":1}}"#, #"{"/a":1}"#,
+            #"["/a"]"#, #"{"/a":{"note":""}}"#,
+            "{" + (0...20).map { #""/k\#($0)":{}"# }.joined(separator: ",") + "}",
+        ])
+    func refused(_ qualifiers: String) {
+        #expect(throws: EventRejection.self) { try EventDecoder().decode(event(qualifiers)) }
+        #expect(EventScanner().scan(event(qualifiers)[...]) == nil)
     }
 }

@@ -62,10 +62,11 @@ public struct DigestBuilder: Sendable {
                     thread: DigestText.thread(of: item.event))
             },
             totals: PartitionTotals.sum(partitionTotals), text: [:])
+        let seriesQualifiers = SeriesQualifiers(events: items.map(\.0.event))
         for language in audience.languages {
             digest.text[language] = renderer.render(
                 digest, language: language, maximumItems: audience.maximumItems, names: audience.names,
-                contact: audience.contact)
+                contact: audience.contact, seriesQualifiers: seriesQualifiers)
         }
         return digest
     }

@@ -50,7 +50,7 @@ public struct DigestRenderer: Sendable {
     /// line.
     public func render(
         _ digest: Digest, language: String, maximumItems: Int = 25, names: [String: String] = [:],
-        contact: [String: String] = [:]
+        contact: [String: String] = [:], seriesQualifiers: SeriesQualifiers = [:]
     ) -> String {
         let name = Sanitizer.clean(names[language] ?? digest.audienceName)
         if digest.items.isEmpty {
@@ -59,7 +59,8 @@ public struct DigestRenderer: Sendable {
                 ? "JUMP · \(name): sin novedades (\(window)).\n"
                 : "JUMP · \(name): nothing new (\(window)).\n"
         }
-        var context = context(digest, language: language, maximumItems: maximumItems)
+        var context = context(
+            digest, language: language, maximumItems: maximumItems, seriesQualifiers: seriesQualifiers)
         context["audienceName"] = name
         context["contact"] = contact[language].map { Sanitizer.clean($0) } ?? ""
         let template = templates[language] ?? templates["en"]!
@@ -97,7 +98,9 @@ public struct DigestRenderer: Sendable {
     /// `figuresHeading` (`Cifras acumuladas al 29 de noviembre de 2026:`) and `cumulative` (the running totals),
     /// `figures` (both lists together), `contact`, `footer` (the digest's ID); and, for templates written before them, `digestId`,
     /// `windowStart`, `windowEnd`, `items`, `itemCount`.
-    func context(_ digest: Digest, language: String, maximumItems: Int = 25) -> [String: Any] {
+    func context(
+        _ digest: Digest, language: String, maximumItems: Int = 25, seriesQualifiers: SeriesQualifiers = [:]
+    ) -> [String: Any] {
         let spanish = language == "es"
         let lines = Self.lines(digest.items)
         let shown = lines.prefix(max(1, maximumItems))
@@ -112,7 +115,7 @@ public struct DigestRenderer: Sendable {
         }
         let left = lines.count - shown.count
         let total = DigestText.number(Int64(digest.itemCount))
-        let figures = figureLines(digest.totals, language: language)
+        let figures = figureLines(digest.totals, language: language, qualifiers: seriesQualifiers)
         let latestCount = digest.totals.exports.count + digest.totals.jobs.count
         let asOf = Wording.dateline(
             Wording.LocalTime(
@@ -193,7 +196,9 @@ public struct DigestRenderer: Sendable {
 
     /// The headline figures, from the running totals: exports and jobs with their change since the series'
     /// previous period, then companies, expansions and investment each way, then meetings and initiatives.
-    private func figureLines(_ totals: PartitionTotals, language: String) -> [[String: String]] {
+    private func figureLines(
+        _ totals: PartitionTotals, language: String, qualifiers: SeriesQualifiers = [:]
+    ) -> [[String: String]] {
         let spanish = language == "es"
         var lines: [[String: String]] = []
         func add(_ label: String, _ value: String) { lines.append(["label": label, "value": value]) }
@@ -206,12 +211,19 @@ public struct DigestRenderer: Sendable {
                     ? "Exportaciones de \(name(ends[0])) a \(name(ends[1]))"
                     : "Exports from \(name(ends[0])) to \(name(ends[1]))")
                 : (spanish ? "Exportaciones " : "Exports ") + Sanitizer.clean(figure.series)
-            add(label, DigestText.dollars(figure.value, language: language) + inPeriod(figure, language: language))
+            let stated = qualifiers[SeriesQualifiers.key("exports", figure.series, figure.period)]
+            add(
+                label,
+                DigestText.stated(
+                    DigestText.dollars(figure.value, language: language), stated?.value, language: language)
+                    + inPeriod(figure, kind: "exports", qualifiers: qualifiers, language: language))
         }
         for figure in totals.jobs {
+            let stated = qualifiers[SeriesQualifiers.key("jobs", figure.series, figure.period)]
             add(
                 DigestText.jobsLabel(figure.series, language: language, glossary: glossary),
-                DigestText.number(figure.value) + inPeriod(figure, language: language))
+                DigestText.stated(DigestText.number(figure.value), stated?.value, language: language)
+                    + inPeriod(figure, kind: "jobs", qualifiers: qualifiers, language: language))
         }
         for direction in Direction.allCases {
             let way = DigestText.direction(direction, language)
@@ -271,10 +283,17 @@ public struct DigestRenderer: Sendable {
     }
 
     /// ` en 2022 (+49.0 % desde 2018)` / ` in 2022 (+49.0 % since 2018)`.
-    private func inPeriod(_ figure: PartitionTotals.SeriesFigure, language: String) -> String {
+    private func inPeriod(
+        _ figure: PartitionTotals.SeriesFigure, kind: String, qualifiers: SeriesQualifiers, language: String
+    ) -> String {
         let spanish = language == "es"
-        var text = (spanish ? " en " : " in ") + Wording.period(figure.period, language: language)
-        if let previousPeriod = figure.previousPeriod,
+        let stated = qualifiers[SeriesQualifiers.key(kind, figure.series, figure.period)]
+        var text =
+            (spanish ? " en " : " in ") + Wording.period(figure.period, language: language)
+            + DigestText.statedWhen(stated?.period, period: true, language: language)
+        // A change against a derived figure would only give back what it was derived from.
+        let previous = figure.previousPeriod.flatMap { qualifiers[SeriesQualifiers.key(kind, figure.series, $0)] }
+        if let previousPeriod = figure.previousPeriod, previous?.value?.basis != .derived,
             let change = DigestText.change(
                 from: figure.previousValue, to: figure.value,
                 since: Wording.period(previousPeriod, language: language), language: language)
@@ -283,4 +302,45 @@ public struct DigestRenderer: Sendable {
         }
         return text
     }
+}
+
+/// How the sources state the series figures a digest's reports carry (``FigureQualifier``), by series and
+/// period: what the window's own export and jobs events say of their value and period. The running totals keep
+/// figures only, so a figure whose report is not in the window reads as exact.
+public struct SeriesQualifiers: Sendable, ExpressibleByDictionaryLiteral {
+    /// What one report says of its value and its period.
+    public struct Stated: Sendable {
+        /// Of the value.
+        public var value: FigureQualifier?
+        /// Of the period.
+        public var period: FigureQualifier?
+    }
+
+    private var byKey: [String: Stated]
+
+    /// None.
+    public init(dictionaryLiteral elements: (String, Stated)...) {
+        byKey = Dictionary(elements, uniquingKeysWith: { _, last in last })
+    }
+
+    /// The qualifiers of the export and jobs events among `events` (a later report of the same period wins).
+    public init(events: [JumpEvent]) {
+        byKey = [:]
+        for event in events {
+            switch event.payload {
+            case .exportsReported(let exports):
+                byKey[Self.key("exports", "\(exports.origin)→\(exports.destination)", exports.period.description)] =
+                    Stated(value: exports.qualifiers["/valueUsdCents"], period: exports.qualifiers["/period"])
+            case .jobsReported(let jobs):
+                byKey[Self.key("jobs", jobs.scope, jobs.period.description)] = Stated(
+                    value: jobs.qualifiers["/jobsSupported"], period: jobs.qualifiers["/period"])
+            default: continue
+            }
+        }
+    }
+
+    /// What the report of `series` for `period` says, if a report in the window said anything.
+    public subscript(key: String) -> Stated? { byKey[key] }
+
+    static func key(_ kind: String, _ series: String, _ period: String) -> String { "\(kind)|\(series)|\(period)" }
 }

@@ -19,8 +19,17 @@ public enum DigestText {
         let company = clean(facts.companyName ?? "")
         func name(_ code: String) -> String { clean(glossary.name(code, language: language)) }
         /// ` (anunciada el 3 de marzo de 2025)`, with `; informada en este periodo` for an old date.
-        func dated(_ day: String, _ es: String, _ en: String) -> String {
-            var text = " (\(spanish ? es : en) \(spanish ? "el " : "")\(Wording.date(clean(day), language: language))"
+        let qualifiers = item.event.qualifiers
+        func stated(_ figure: String, _ pointer: String) -> String {
+            DigestText.stated(figure, qualifiers[pointer], language: language)
+        }
+        func when(_ pointer: String, period: Bool = false) -> String {
+            statedWhen(qualifiers[pointer], period: period, language: language)
+        }
+        func dated(_ day: String, _ es: String, _ en: String, _ pointer: String) -> String {
+            var text =
+                " (\(spanish ? es : en) \(spanish ? "el " : "")\(Wording.date(clean(day), language: language))"
+                + when(pointer).replacing(" (", with: "; ").replacing(")", with: "")
             if let windowStart, let dayMs = Wording.milliseconds(ofDay: day), windowStart - dayMs > 30 * 86_400_000 {
                 text += spanish ? "; informada en este periodo" : "; reported in this window"
             }
@@ -29,30 +38,32 @@ public enum DigestText {
         switch item.event.payload {
         case .expansionAnnounced(let expansion):
             let place = "\(clean(expansion.city)), \(name(expansion.region))"
-            let money = dollars(expansion.plannedInvestmentUsdCents, language: language)
+            let money = stated(
+                dollars(expansion.plannedInvestmentUsdCents, language: language), "/plannedInvestmentUsdCents")
             let way = direction(expansion.direction, language)
             return spanish
                 ? "\(company) anuncia una expansión en \(place) (\(way)): "
-                    + "\(Wording.counted(expansion.plannedJobs, "empleo previsto", "empleos previstos")) y \(money) de inversión"
-                    + dated(expansion.announcedOn, "anunciada", "announced")
+                    + "\(stated(Wording.counted(expansion.plannedJobs, "empleo previsto", "empleos previstos"), "/plannedJobs")) y \(money) de inversión"
+                    + dated(expansion.announcedOn, "anunciada", "announced", "/announcedOn")
                 : "\(company) announces an expansion in \(place) (\(way)): "
-                    + "\(Wording.counted(expansion.plannedJobs, "planned job", "planned jobs")) and a \(money) investment"
-                    + dated(expansion.announcedOn, "anunciada", "announced")
+                    + "\(stated(Wording.counted(expansion.plannedJobs, "planned job", "planned jobs"), "/plannedJobs")) and a \(money) investment"
+                    + dated(expansion.announcedOn, "anunciada", "announced", "/announcedOn")
         case .expansionCompleted(let completed):
             let who = company.isEmpty ? clean(completed.companyId) : company
             let place = facts.city.map { clean($0) } ?? clean(completed.expansionId)
-            let money = dollars(completed.actualInvestmentUsdCents, language: language)
+            let money = stated(
+                dollars(completed.actualInvestmentUsdCents, language: language), "/actualInvestmentUsdCents")
             return spanish
                 ? "\(who) concluye su expansión en \(place): "
-                    + "\(Wording.counted(completed.actualJobs, "empleo creado", "empleos creados")) y \(money) invertidos"
-                    + dated(completed.openedOn, "inaugurada", "opened")
+                    + "\(stated(Wording.counted(completed.actualJobs, "empleo creado", "empleos creados"), "/actualJobs")) y \(money) invertidos"
+                    + dated(completed.openedOn, "inaugurada", "opened", "/openedOn")
                 : "\(who) completes its expansion in \(place): "
-                    + "\(Wording.counted(completed.actualJobs, "job created", "jobs created")) and \(money) invested"
-                    + dated(completed.openedOn, "inaugurada", "opened")
+                    + "\(stated(Wording.counted(completed.actualJobs, "job created", "jobs created"), "/actualJobs")) and \(money) invested"
+                    + dated(completed.openedOn, "inaugurada", "opened", "/openedOn")
         case .expansionWithdrawn(let withdrawn):
             let who = company.isEmpty ? clean(withdrawn.companyId) : company
             let place = facts.city.map { clean($0) } ?? clean(withdrawn.expansionId)
-            let when = dated(withdrawn.withdrawnOn, "cancelada", "withdrawn")
+            let when = dated(withdrawn.withdrawnOn, "cancelada", "withdrawn", "/withdrawnOn")
             // A correction withdraws a report that was wrong; a retraction, a plan the company gave up.
             return switch (withdrawn.reason, spanish) {
             case (.retraction, true): "\(who) cancela su proyecto de expansión en \(place)" + when
@@ -63,25 +74,25 @@ public enum DigestText {
             }
         case .investmentAnnounced(let investment):
             let who = clean(investment.investor.name)
-            let money = dollars(investment.amountUsdCents, language: language)
+            let money = stated(dollars(investment.amountUsdCents, language: language), "/amountUsdCents")
             let sector = name(investment.sector)
             let region = name(investment.region)
             let way = direction(investment.direction, language)
-            let when = dated(investment.announcedOn, "anunciada", "announced")
+            let when = dated(investment.announcedOn, "anunciada", "announced", "/announcedOn")
             return spanish
                 ? "\(who) anuncia una inversión de \(money) en \(region) (\(sector); \(way))" + when
                 : "\(who) announces a \(money) investment in \(region) (\(sector); \(way))" + when
         case .exportsReported(let exports):
-            let money = dollars(exports.valueUsdCents, language: language)
-            let period = Wording.period(exports.period.description, language: language)
+            let money = stated(dollars(exports.valueUsdCents, language: language), "/valueUsdCents")
+            let period = Wording.period(exports.period.description, language: language) + when("/period", period: true)
             return spanish
                 ? "Exportaciones de \(name(exports.origin)) a \(name(exports.destination)) en \(period): \(money)"
                 : "Exports from \(name(exports.origin)) to \(name(exports.destination)) in \(period): \(money)"
         case .jobsReported(let jobs):
-            let period = Wording.period(jobs.period.description, language: language)
+            let period = Wording.period(jobs.period.description, language: language) + when("/period", period: true)
             return
                 "\(jobsLabel(jobs.scope, language: language, glossary: glossary)) \(spanish ? "en" : "in") \(period): "
-                + number(jobs.jobsSupported)
+                + stated(number(jobs.jobsSupported), "/jobsSupported")
         case .meetingHeld(let meeting):
             let (venue, city) = (clean(name(meeting.place.name)), clean(name(meeting.place.city)))
             let namesCity = venue.lowercased().contains(city.lowercased())
@@ -89,7 +100,7 @@ public enum DigestText {
                 spanish ? (namesCity ? venue : "\(venue), \(city),") : (namesCity ? venue : "\(venue) in \(city)")
             let topics = Wording.list(meeting.topics.map { topic($0, language) }, language: language)
             let people = Int64(meeting.participants.count)
-            let date = Wording.date(clean(meeting.heldOn), language: language)
+            let date = Wording.date(clean(meeting.heldOn), language: language) + when("/heldOn")
             return spanish
                 ? "Reunión de delegaciones \(Wording.inPlace(place)) el \(date) "
                     + "(\(Wording.counted(people, "participante", "participantes")); "
@@ -103,7 +114,7 @@ public enum DigestText {
                 Wording.list(
                     initiative.parties.map { spanish ? Wording.withArticle(name($0)) : name($0) }, language: language))
             let status = initiativeStatus(initiative.status, language)
-            let when = dated(initiative.announcedOn, "anunciada", "announced")
+            let when = dated(initiative.announcedOn, "anunciada", "announced", "/announcedOn")
             return spanish
                 ? "Iniciativa «\(title)» (\(status)): \(parties)" + when
                 : "Initiative “\(title)” (\(status)): \(parties)" + when
@@ -358,6 +369,53 @@ public enum DigestText {
         let magnitude = Int64(min(tenths.magnitude, 1e15))
         let text = magnitude % 10 == 0 ? number(magnitude / 10) : "\(number(magnitude / 10)).\(magnitude % 10)"
         return (text, tenths >= 0)
+    }
+
+    /// A figure as its source states it (``FigureQualifier``): `alrededor de USD 1,100 millones`, `más de 51,000`,
+    /// `USD 738.3 millones (derivada)`; `about $1.1 billion`, `more than 51,000`, `$738.3 million (derived)`. A
+    /// figure without a qualifier is exact and reported, and reads as it is.
+    public static func stated(_ figure: String, _ qualifier: FigureQualifier?, language: String) -> String {
+        guard let qualifier else { return figure }
+        let spanish = language == "es"
+        let prefix: String =
+            switch (qualifier.approximation, spanish) {
+            case (.about?, true): "alrededor de "
+            case (.moreThan?, true): "más de "
+            case (.atLeast?, true): "al menos "
+            case (.lessThan?, true): "menos de "
+            case (.about?, false): "about "
+            case (.moreThan?, false): "more than "
+            case (.atLeast?, false): "at least "
+            case (.lessThan?, false): "less than "
+            case (nil, _): ""
+            }
+        let suffix: String =
+            switch (qualifier.basis, spanish) {
+            case (.derived?, true): " (cifra derivada)"
+            case (.estimated?, true): " (estimado)"
+            case (.assumed?, true): " (supuesto)"
+            case (.notStated?, true): " (no indicado)"
+            case (.derived?, false): " (derived)"
+            case (.estimated?, false): " (estimate)"
+            case (.assumed?, false): " (assumed)"
+            case (.notStated?, false): " (not stated)"
+            case (.reported?, _), (nil, _): ""
+            }
+        return prefix + figure + suffix
+    }
+
+    /// What a qualifier says of a date or a period, to follow it: ` (fecha supuesta)`, ` (año no indicado)`;
+    /// ` (date assumed)`, ` (year not stated)`; empty when it is as reported.
+    public static func statedWhen(_ qualifier: FigureQualifier?, period: Bool, language: String) -> String {
+        let spanish = language == "es"
+        switch (qualifier?.basis, period) {
+        case (.assumed?, false), (.estimated?, false): return spanish ? " (fecha supuesta)" : " (date assumed)"
+        case (.notStated?, false): return spanish ? " (fecha no indicada)" : " (date not stated)"
+        case (.assumed?, true), (.estimated?, true): return spanish ? " (año supuesto)" : " (year assumed)"
+        case (.notStated?, true): return spanish ? " (año no indicado)" : " (year not stated)"
+        case (.derived?, _): return spanish ? " (derivado)" : " (derived)"
+        default: return ""
+        }
     }
 
     private static func clean(_ text: String) -> String { Sanitizer.clean(text) }
