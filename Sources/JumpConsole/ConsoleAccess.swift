@@ -20,10 +20,10 @@ public struct ConsoleAccess: Sendable {
     public let csrf: String
 
     /// The names the console answers to.
-    public let hosts: ConsoleHosts
+    package let hosts: ConsoleHosts
 
     /// Access with `token` (`nil`: no sign-in) for requests addressed to `hosts`.
-    public init(token: String?, hosts: ConsoleHosts) {
+    package init(token: String?, hosts: ConsoleHosts) {
         self.token = token
         self.hosts = hosts
         session = Self.random()

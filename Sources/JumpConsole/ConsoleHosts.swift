@@ -7,24 +7,24 @@ import JumpEvents
 /// keeps such a page from reading the console or using its forms. The loopback names (`localhost`, any
 /// `127.x.x.x`, `::1`) are always accepted (a browser sends them only when its user typed them); other names only
 /// when configured (`console.hosts`, required for an endpoint beyond loopback).
-public struct ConsoleHosts: Sendable, Equatable {
+package struct ConsoleHosts: Sendable, Equatable {
     /// The names accepted besides loopback ones, lower-cased, without a trailing dot.
-    public let names: Set<String>
+    package let names: Set<String>
 
     /// Accepts `names` (host names or IP addresses, without ports) and the loopback names.
-    public init(names: [String]) {
+    package init(names: [String]) {
         self.names = Set(names.compactMap(Self.normalized))
     }
 
     /// Whether `name` (a host without a port, as it appears in `Host`, IPv6 without brackets) is one of these.
-    public func accepts(name: String) -> Bool {
+    package func accepts(name: String) -> Bool {
         guard let name = Self.normalized(name) else { return false }
         if names.contains(name) { return true }
         return Self.isLoopback(name)
     }
 
     /// Why a request whose `Host` header is `host` is refused, or `nil` when the console answers it.
-    public func refusal(host: String?) -> String? {
+    package func refusal(host: String?) -> String? {
         guard let host, !host.isEmpty else {
             return "a request without a Host header is refused"
         }
@@ -36,7 +36,7 @@ public struct ConsoleHosts: Sendable, Equatable {
     }
 
     /// Whether a browser's `Origin` names one of these hosts, on the port the request reached (`requestHost`).
-    public func accepts(origin: String, requestHost: String?) -> Bool {
+    package func accepts(origin: String, requestHost: String?) -> Bool {
         guard let schemeEnd = origin.firstRange(of: "://") else { return false }
         let scheme = origin[..<schemeEnd.lowerBound].lowercased()
         let rest = origin[schemeEnd.upperBound...]
@@ -48,7 +48,7 @@ public struct ConsoleHosts: Sendable, Equatable {
     }
 
     /// The accepted names, for messages: `localhost, 127.0.0.1, [::1]` and the configured ones.
-    public var description: String {
+    package var description: String {
         let listed = names.sorted().map { $0.contains(":") ? "[\($0)]" : $0 }
         return (["localhost", "127.0.0.1", "[::1]"] + listed).joined(separator: ", ")
     }

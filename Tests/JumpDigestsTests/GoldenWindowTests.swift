@@ -56,6 +56,23 @@ struct GoldenWindowTests {
         try compare(try await consulateText(try names.map(DigestFixture.example)), golden: "window-every-type")
     }
 
+    @Test(
+        "what happened lately leads: a Utah company's expansion of last week before an older meeting on security the consulate ranks higher"
+    )
+    func recentFirst() async throws {
+        var fixture = try DigestFixture()
+        let meeting = try DigestFixture.pressRelease()[0]  // 2023, immigration and security: importance 4
+        let recent = try DigestFixture.example("expansion-announced-utah-to-mx")  // importance 3
+            .replacingOccurrences(
+                of: #""time":\s*"[^"]+""#, with: #""time":"2026-11-25T16:00:00Z""#, options: .regularExpression)
+        let built = try await fixture.closeOneWindow([meeting, recent])
+        let consulate = try DigestCoding.decode(try #require(built.first { $0.audience == "consulate" }).json)
+        let text = try #require(consulate.text["es"])
+        #expect(text.hasPrefix("JUMP: Wasatch Medical Devices anuncia expansión en Monterrey"), "\(text.prefix(200))")
+        let older = try await consulateText([meeting])
+        #expect(older.hasPrefix("JUMP: Reunión de delegaciones"), "alone, the meeting leads")
+    }
+
     @Test("many items: the 25 most important, the rest counted")
     func many() async throws {
         let lines = EventGenerator(seed: 14).prefix(60).map { String(decoding: $0, as: UTF8.self) }

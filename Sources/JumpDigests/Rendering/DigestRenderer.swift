@@ -176,11 +176,22 @@ public struct DigestRenderer: Sendable {
             latest[key] = index
         }
         let kept = items.enumerated().filter { index, item in thread(item).map { latest[$0] == index } ?? true }
-        // The most important first; among equals the most recent event first, then window order.
-        return kept.sorted {
-            ($1.element.importance, $0.element.eventTime, $0.offset)
-                < ($0.element.importance, $1.element.eventTime, $1.offset)
+        // The most important first, what happened lately (within 30 days of its report) before older facts reported
+        // now at the same rank and one above; among equals the most recent event first, then window order.
+        func rank(_ item: Digest.Item) -> Int { item.importance + (isRecent(item) ? 1 : 0) }
+        return kept.sorted { a, b in
+            let (first, second) = (rank(a.element), rank(b.element))
+            if first != second { return first > second }
+            if a.element.eventTime != b.element.eventTime { return a.element.eventTime > b.element.eventTime }
+            return a.offset < b.offset
         }.map(\.element)
+    }
+
+    /// Whether an item's event happened within 30 days before it was received.
+    private static func isRecent(_ item: Digest.Item) -> Bool {
+        guard let happened = Timestamp.parseUTC(item.eventTime), let received = Timestamp.parseUTC(item.receivedAt)
+        else { return false }
+        return received - happened <= 30 * 86_400_000
     }
 
     /// What makes events one line: the expansion or the initiative they are about.

@@ -76,14 +76,14 @@ struct RetryStopped: Error {}
 
 /// With `--until-idle`, a write or a broker call kept failing for the whole wait: the run gives up (exit 75, try
 /// again later).
-public struct RetriesExhausted: Error, CustomStringConvertible {
+package struct RetriesExhausted: Error, CustomStringConvertible {
     /// The last failure, as the log said it.
-    public var reason: String
+    package var reason: String
     /// How long the worker retried.
-    public var waited: Duration
+    package var waited: Duration
 
     /// Names the failure and what to do.
-    public var description: String {
+    package var description: String {
         "\(reason); gave up after retrying for \(waited) (--wait-timeout); nothing was lost: run again once it is fixed"
     }
 }
