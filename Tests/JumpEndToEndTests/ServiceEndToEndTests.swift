@@ -178,8 +178,10 @@ struct ServiceEndToEndTests {
         let daemon = try ChildProcess(
             product("jump-consumer"),
             [
+                // 200 ms after each batch of 20: at least 30 s behind, so a loaded machine's polls of /readyz still
+                // see the lag above the bound (with 50 ms one loaded run caught up between two polls).
                 "run", "-b", broker.bootstrapServers, "--state", path("s.sqlite"), "--http", "127.0.0.1:\(port)",
-                "--batch-size", "20", "--pause-ms", "50",
+                "--batch-size", "20", "--pause-ms", "200",
             ] + Self.quickGroup,
             environment: ProcessInfo.processInfo.environment.merging(["JUMP_READINESS_MAX_LAG": "100"]) { _, new in new
             })
