@@ -78,7 +78,9 @@ struct GoldenWindowTests {
         let lines = EventGenerator(seed: 14).prefix(60).map { String(decoding: $0, as: UTF8.self) }
         let text = try await consulateText(lines)
         try compare(text, golden: "window-many")
-        #expect(text.contains("… y ") && text.contains(" más; el correo adjunta la lista completa de eventos (60)"))
+        #expect(
+            text.contains("… y ")
+                && text.contains(" novedades más; los 60 eventos del periodo van en la lista adjunta al correo"))
         #expect(text.components(separatedBy: "\n  - ").count - 1 == 50, "25 lines in each language")
     }
 }

@@ -41,7 +41,8 @@ struct RenderingTests {
         let governor = try #require(digests["governors-office"]).fullText
         #expect(governor.contains("\n\nJUMP digest · Utah Governor's Office of Economic Opportunity\n"))
         #expect(
-            governor.hasPrefix("JUMP: Grupo Lácteo del Bajío announces $12.5 million investment in Utah (+7)\n"),
+            governor.hasPrefix(
+                "JUMP: Grupo Lácteo del Bajío announces $12.5 million investment in Utah (and 7 more)\n"),
             "\(governor)")
     }
 

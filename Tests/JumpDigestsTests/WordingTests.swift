@@ -165,8 +165,10 @@ struct WordingTests {
         #expect(stated(.moreThan, nil, "es") == "más de X" && stated(.moreThan, nil, "en") == "more than X")
         #expect(stated(.atLeast, nil, "es") == "al menos X" && stated(.atLeast, nil, "en") == "at least X")
         #expect(stated(.lessThan, nil, "es") == "menos de X" && stated(.lessThan, nil, "en") == "less than X")
-        #expect(stated(.about, .derived, "es") == "alrededor de X (cifra derivada)")
-        #expect(stated(nil, .derived, "en") == "X (derived)" && stated(nil, .estimated, "en") == "X (estimate)")
+        #expect(stated(.about, .derived, "es") == "alrededor de X (cifra calculada, no reportada)")
+        #expect(
+            stated(nil, .derived, "en") == "X (calculated, not reported)"
+                && stated(nil, .estimated, "en") == "X (estimate)")
         #expect(stated(nil, .estimated, "es") == "X (estimado)" && stated(nil, .reported, "es") == "X")
         #expect(DigestText.stated("X", nil, language: "en") == "X", "no qualifier: exact and reported")
         let assumed = FigureQualifier(basis: .assumed)

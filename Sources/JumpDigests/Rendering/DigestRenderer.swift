@@ -82,7 +82,10 @@ public struct DigestRenderer: Sendable {
         let news =
             first.news?[language] ?? first.headline[language] ?? first.news?.values.first ?? first.headline.values.first
             ?? ""
-        return "JUMP: \(news)" + (lines.count > 1 ? " (+\(DigestText.number(Int64(lines.count - 1))))" : "")
+        guard lines.count > 1 else { return "JUMP: \(news)" }
+        let more = DigestText.number(Int64(lines.count - 1))
+        return "JUMP: \(news)"
+            + (language == "es" ? " (y \(more) más)" : " (and \(more) more)")
     }
 
     /// The window in the audience's local time, in the language's style.
@@ -115,8 +118,7 @@ public struct DigestRenderer: Sendable {
         }
         let left = lines.count - shown.count
         let total = DigestText.number(Int64(digest.itemCount))
-        let figures = figureLines(digest.totals, language: language, qualifiers: seriesQualifiers)
-        let latestCount = digest.totals.exports.count + digest.totals.jobs.count
+        let (latest, cumulative) = figureLines(digest.totals, language: language, qualifiers: seriesQualifiers)
         let asOf = Wording.dateline(
             Wording.LocalTime(
                 milliseconds: (Timestamp.parseUTC(digest.window.end) ?? 1) - 1, timeZone: digest.window.timeZone),
@@ -146,14 +148,12 @@ public struct DigestRenderer: Sendable {
             "moreText": left == 0
                 ? ""
                 : spanish
-                    ? "… y \(DigestText.number(Int64(left))) más; el correo adjunta la lista completa de eventos (\(total))"
-                    : "… and \(DigestText.number(Int64(left))) more; the email attaches the full list of events (\(total))",
+                    ? "… y \(DigestText.number(Int64(left))) novedades más; los \(total) eventos del periodo van en la lista adjunta al correo"
+                    : "… and \(DigestText.number(Int64(left))) more updates; all \(total) events of this period are in the list attached to the email",
             "figuresHeading": spanish ? "Cifras acumuladas al \(asOf):" : "Cumulative figures as of \(asOf):",
             // Exports and jobs are each series' latest reported period, not running totals: a heading of their own.
             "latestHeading": spanish ? "Últimas cifras reportadas:" : "Latest reported figures:",
-            "latest": Array(figures.prefix(latestCount)), "hasLatest": latestCount > 0,
-            "cumulative": Array(figures.dropFirst(latestCount)),
-            "figures": figures,
+            "latest": latest, "hasLatest": !latest.isEmpty, "cumulative": cumulative, "figures": latest + cumulative,
             "footer": spanish ? "Identificador del resumen: \(digest.id)" : "Digest ID: \(digest.id)",
             // Every item in window order and the count, for operators' templates written before the groups.
             "itemCount": digest.itemCount, "hasItems": !digest.items.isEmpty,
@@ -205,16 +205,30 @@ public struct DigestRenderer: Sendable {
         return "\(headline) — \(concerns)"
     }
 
-    /// The headline figures, from the running totals: exports and jobs with their change since the series'
-    /// previous period, then companies, expansions and investment each way, then meetings and initiatives.
+    /// The figures, from the running totals: the latest exports and jobs with their change since an earlier period
+    /// (`latest`), then companies, expansions and investment each way, meetings and initiatives (`cumulative`).
     private func figureLines(
         _ totals: PartitionTotals, language: String, qualifiers: SeriesQualifiers = [:]
-    ) -> [[String: String]] {
+    ) -> (latest: [[String: String]], cumulative: [[String: String]]) {
         let spanish = language == "es"
         var lines: [[String: String]] = []
         func add(_ label: String, _ value: String) { lines.append(["label": label, "value": value]) }
         func name(_ code: String) -> String { Sanitizer.clean(glossary.name(code, language: language)) }
-        for figure in totals.exports {
+        // A quarter older than its series' latest reported year leaves the headline (2019's fourth quarter beside
+        // 2024's year reads as this year's news).
+        func current(_ figures: [PartitionTotals.SeriesFigure]) -> [PartitionTotals.SeriesFigure] {
+            var latestYear: [String: Int] = [:]
+            for figure in figures where !figure.period.contains("-") {
+                latestYear[figure.series] = max(latestYear[figure.series] ?? 0, Int(figure.period) ?? 0)
+            }
+            return figures.filter { figure in
+                guard figure.period.contains("-"), let year = Int(figure.period.prefix(4)),
+                    let annual = latestYear[figure.series]
+                else { return true }
+                return year >= annual
+            }
+        }
+        for figure in current(totals.exports) {
             let ends = figure.series.components(separatedBy: "→")
             let label =
                 ends.count == 2
@@ -229,13 +243,14 @@ public struct DigestRenderer: Sendable {
                     DigestText.dollars(figure.value, language: language), stated?.value, language: language)
                     + inPeriod(figure, kind: "exports", qualifiers: qualifiers, language: language))
         }
-        for figure in totals.jobs {
+        for figure in current(totals.jobs) {
             let stated = qualifiers[SeriesQualifiers.key("jobs", figure.series, figure.period)]
             add(
                 DigestText.jobsLabel(figure.series, language: language, glossary: glossary),
                 DigestText.stated(DigestText.number(figure.value), stated?.value, language: language)
                     + inPeriod(figure, kind: "jobs", qualifiers: qualifiers, language: language))
         }
+        let latestCount = lines.count
         for direction in Direction.allCases {
             let way = DigestText.direction(direction, language)
             let companies = Int64(totals.companies[direction.rawValue] ?? 0)
@@ -261,7 +276,7 @@ public struct DigestRenderer: Sendable {
         }
         add(spanish ? "Reuniones de delegaciones" : "Delegation meetings", DigestText.number(Int64(totals.meetings)))
         add(spanish ? "Iniciativas" : "Initiatives", DigestText.number(Int64(totals.initiatives)))
-        return lines
+        return (Array(lines.prefix(latestCount)), Array(lines.dropFirst(latestCount)))
     }
 
     /// `1 anunciada, 2 concluidas; previstos: 180 empleos, USD 45.0 millones; realizados: …` (statuses with none
@@ -299,19 +314,36 @@ public struct DigestRenderer: Sendable {
     ) -> String {
         let spanish = language == "es"
         let stated = qualifiers[SeriesQualifiers.key(kind, figure.series, figure.period)]
+        let words = Wording.period(figure.period, language: language)
+        if stated?.period?.basis == .notStated {
+            return " (\(DigestText.periodNotStated(words, language: language)))"
+        }
         var text =
-            (spanish ? " en " : " in ") + Wording.period(figure.period, language: language)
+            (spanish ? " en " : " in ") + words
             + DigestText.statedWhen(stated?.period, period: true, language: language)
-        // A change against a derived figure would only give back what it was derived from.
+        // A change against a derived figure would only give back what it was derived from; a quarter is compared
+        // only with the same quarter a year earlier; a year across a gap says the earlier one is the latest before.
         let previous = figure.previousPeriod.flatMap { qualifiers[SeriesQualifiers.key(kind, figure.series, $0)] }
-        if let previousPeriod = figure.previousPeriod, previous?.value?.basis != .derived,
+        guard let previousPeriod = figure.previousPeriod, previous?.value?.basis != .derived,
+            let gap = Self.yearsBetween(previousPeriod, figure.period),
             let change = DigestText.change(
                 from: figure.previousValue, to: figure.value,
                 since: Wording.period(previousPeriod, language: language), language: language)
-        {
-            text += " (\(change))"
-        }
+        else { return text }
+        let latestBefore = spanish ? ", último dato anterior" : ", the most recent earlier figure"
+        text += " (\(change)\(gap > 1 ? latestBefore : ""))"
         return text
+    }
+
+    /// How many years lie between two periods of one kind (`2018`, `2022`: 4), or `nil` when they cannot be
+    /// compared: quarters that are not the same quarter of different years, or periods of different kinds.
+    static func yearsBetween(_ earlier: String, _ later: String) -> Int? {
+        let (a, b) = (earlier.split(separator: "-"), later.split(separator: "-"))
+        guard let first = a.first.flatMap({ Int($0) }), let second = b.first.flatMap({ Int($0) }), a.count == b.count,
+            second > first
+        else { return nil }
+        if a.count == 2, a[1] != b[1] { return nil }
+        return second - first
     }
 }
 

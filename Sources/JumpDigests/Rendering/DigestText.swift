@@ -84,21 +84,27 @@ public enum DigestText {
                 : "\(who) announces a \(money) investment in \(region) (\(sector); \(way))" + when
         case .exportsReported(let exports):
             let money = stated(dollars(exports.valueUsdCents, language: language), "/valueUsdCents")
-            let period = Wording.period(exports.period.description, language: language) + when("/period", period: true)
-            return spanish
-                ? "Exportaciones de \(name(exports.origin)) a \(name(exports.destination)) en \(period): \(money)"
-                : "Exports from \(name(exports.origin)) to \(name(exports.destination)) in \(period): \(money)"
+            let label =
+                spanish
+                ? "Exportaciones de \(name(exports.origin)) a \(name(exports.destination))"
+                : "Exports from \(name(exports.origin)) to \(name(exports.destination))"
+            return inPeriod(label, money, exports.period.description, qualifiers["/period"], language: language)
         case .jobsReported(let jobs):
-            let period = Wording.period(jobs.period.description, language: language) + when("/period", period: true)
-            return
-                "\(jobsLabel(jobs.scope, language: language, glossary: glossary)) \(spanish ? "en" : "in") \(period): "
-                + stated(number(jobs.jobsSupported), "/jobsSupported")
+            return inPeriod(
+                jobsLabel(jobs.scope, language: language, glossary: glossary),
+                stated(number(jobs.jobsSupported), "/jobsSupported"), jobs.period.description, qualifiers["/period"],
+                language: language)
         case .meetingHeld(let meeting):
             let (venue, city) = (clean(name(meeting.place.name)), clean(name(meeting.place.city)))
             let namesCity = venue.lowercased().contains(city.lowercased())
             let place =
                 spanish ? (namesCity ? venue : "\(venue), \(city),") : (namesCity ? venue : "\(venue) in \(city)")
-            let topics = Wording.list(meeting.topics.map { topic($0, language) }, language: language)
+            // Other topics close the list: `agua, entre otros` (not `agua y otros temas`).
+            let named = meeting.topics.filter { $0 != .other }
+            let topics =
+                spanish && meeting.topics.contains(.other) && !named.isEmpty
+                ? named.map { topic($0, language) }.joined(separator: ", ") + ", entre otros"
+                : Wording.list(meeting.topics.map { topic($0, language) }, language: language)
             let people = Int64(meeting.participants.count)
             let date = Wording.date(clean(meeting.heldOn), language: language) + when("/heldOn")
             return spanish
@@ -113,11 +119,19 @@ public enum DigestText {
             let parties = clean(
                 Wording.list(
                     initiative.parties.map { spanish ? Wording.withArticle(name($0)) : name($0) }, language: language))
-            let status = initiativeStatus(initiative.status, language)
             let when = dated(initiative.announcedOn, "anunciada", "announced", "/announcedOn")
+            let agreed: String =
+                switch (initiative.status, spanish) {
+                case (.proposed, true): "propuesta por"
+                case (.agreed, true): "acordada entre"
+                case (.signed, true): "firmada por"
+                case (.proposed, false): "proposed by"
+                case (.agreed, false): "agreed between"
+                case (.signed, false): "signed by"
+                }
             return spanish
-                ? "Iniciativa «\(title)» (\(status)): \(parties)" + when
-                : "Initiative “\(title)” (\(status)): \(parties)" + when
+                ? "Iniciativa «\(title)», \(agreed) \(parties)" + when
+                : "Initiative “\(title)”, \(agreed) \(parties)" + when
         }
     }
 
@@ -140,8 +154,8 @@ public enum DigestText {
             let who = company.isEmpty ? clean(completed.companyId) : company
             let place = item.facts.city.map { clean($0) }
             return spanish
-                ? "\(who) inaugura su expansión\(place.map { " en \($0)" } ?? ""), \(jobs(completed.actualJobs))"
-                : "\(who) opens its expansion\(place.map { " in \($0)" } ?? ""), \(jobs(completed.actualJobs))"
+                ? "\(who) concluye su expansión\(place.map { " en \($0)" } ?? ""), \(jobs(completed.actualJobs))"
+                : "\(who) completes\(place.map { " \($0)" } ?? " its") expansion, creating \(jobs(completed.actualJobs))"
         case .expansionWithdrawn(let withdrawn):
             let who = company.isEmpty ? clean(withdrawn.companyId) : company
             return spanish ? "\(who) cancela su proyecto de expansión" : "\(who) cancels its planned expansion"
@@ -391,17 +405,36 @@ public enum DigestText {
             }
         let suffix: String =
             switch (qualifier.basis, spanish) {
-            case (.derived?, true): " (cifra derivada)"
+            case (.derived?, true): " (cifra calculada, no reportada)"
             case (.estimated?, true): " (estimado)"
             case (.assumed?, true): " (supuesto)"
             case (.notStated?, true): " (no indicado)"
-            case (.derived?, false): " (derived)"
+            case (.derived?, false): " (calculated, not reported)"
             case (.estimated?, false): " (estimate)"
             case (.assumed?, false): " (assumed)"
             case (.notStated?, false): " (not stated)"
             case (.reported?, _), (nil, _): ""
             }
         return prefix + figure + suffix
+    }
+
+    /// `LABEL en PERIOD: FIGURE`, or, when the source states no period, `LABEL: FIGURE (la fuente no indica el año;
+    /// se supone 2022)` / `(year not stated; 2022 assumed)`.
+    static func inPeriod(
+        _ label: String, _ figure: String, _ period: String, _ qualifier: FigureQualifier?, language: String
+    ) -> String {
+        let spanish = language == "es"
+        let words = Wording.period(period, language: language)
+        if qualifier?.basis == .notStated {
+            return "\(label): \(figure) (\(periodNotStated(words, language: language)))"
+        }
+        return "\(label) \(spanish ? "en" : "in") \(words)\(statedWhen(qualifier, period: true, language: language)): "
+            + figure
+    }
+
+    /// `la fuente no indica el año; se supone 2022` / `year not stated; 2022 assumed`.
+    static func periodNotStated(_ words: String, language: String) -> String {
+        language == "es" ? "la fuente no indica el año; se supone \(words)" : "year not stated; \(words) assumed"
     }
 
     /// What a qualifier says of a date or a period, to follow it: ` (fecha supuesta)`, ` (año no indicado)`;

@@ -139,7 +139,9 @@ public struct Glossary: Sendable, Equatable {
             // their language.
             "Secretaría de Relaciones Exteriores": ["en": "Mexico's Foreign Ministry (SRE)"],
             "Ciudad de México": ["en": "Mexico City"], "Mexico City": ["es": "Ciudad de México"],
-            "State of Utah": ["es": "Gobierno de Utah"], "Utah State Capitol": ["es": "Capitolio del Estado de Utah"],
+            "State of Utah": ["es": "Gobierno de Utah", "en": "the State of Utah"],
+            "Utah State Capitol": ["es": "Capitolio del Estado de Utah", "en": "the Utah State Capitol"],
+            "Secretaría de Economía": ["en": "Mexico's Economy Ministry (SE)"],
             "Joint Utah–Mexico Partnership (JUMP)": ["es": "Asociación Conjunta Utah-México (JUMP)"],
             "Joint Utah-Mexico Partnership (JUMP)": ["es": "Asociación Conjunta Utah-México (JUMP)"],
             "Consulado General de México en Salt Lake City": [
