@@ -95,6 +95,10 @@ struct WordingTests {
         #expect(DigestText.dollars(-120_000_000, language: "es") == "USD −1.2 millones")
         #expect(DigestText.dollars(-120_000_000, language: "en") == "−$1.2 million")
         #expect(DigestText.dollars(99_996_000_000, language: "en") == "$1 billion", "rounds up into the next unit")
+        #expect(DigestText.dollars(73_825_503_356, language: "es", rough: true) == "USD 738 millones", "no false tenth")
+        #expect(DigestText.dollars(73_825_503_356, language: "en", rough: true) == "$738 million")
+        #expect(DigestText.dollars(110_000_000_000, language: "en", rough: true) == "$1.1 billion")
+        #expect(DigestText.isRough(FigureQualifier(basis: .derived)) && !DigestText.isRough(nil))
     }
 
     @Test("R11 changes: es-MX +49 % desde 2018, −9.2 %; en-US up 49% from 2018, down 9.2%, unchanged")

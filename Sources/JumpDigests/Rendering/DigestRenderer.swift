@@ -240,7 +240,8 @@ public struct DigestRenderer: Sendable {
             add(
                 label,
                 DigestText.stated(
-                    DigestText.dollars(figure.value, language: language), stated?.value, language: language)
+                    DigestText.dollars(figure.value, language: language, rough: DigestText.isRough(stated?.value)),
+                    stated?.value, language: language)
                     + inPeriod(figure, kind: "exports", qualifiers: qualifiers, language: language))
         }
         for figure in current(totals.jobs) {

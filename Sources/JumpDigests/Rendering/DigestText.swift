@@ -23,6 +23,11 @@ public enum DigestText {
         func stated(_ figure: String, _ pointer: String) -> String {
             DigestText.stated(figure, qualifiers[pointer], language: language)
         }
+        func money(_ cents: Int64, _ pointer: String) -> String {
+            DigestText.stated(
+                dollars(cents, language: language, rough: isRough(qualifiers[pointer])), qualifiers[pointer],
+                language: language)
+        }
         func when(_ pointer: String, period: Bool = false) -> String {
             statedWhen(qualifiers[pointer], period: period, language: language)
         }
@@ -38,8 +43,7 @@ public enum DigestText {
         switch item.event.payload {
         case .expansionAnnounced(let expansion):
             let place = "\(clean(expansion.city)), \(name(expansion.region))"
-            let money = stated(
-                dollars(expansion.plannedInvestmentUsdCents, language: language), "/plannedInvestmentUsdCents")
+            let money = money(expansion.plannedInvestmentUsdCents, "/plannedInvestmentUsdCents")
             let way = direction(expansion.direction, language)
             return spanish
                 ? "\(company) anuncia una expansión en \(place) (\(way)): "
@@ -51,8 +55,7 @@ public enum DigestText {
         case .expansionCompleted(let completed):
             let who = company.isEmpty ? clean(completed.companyId) : company
             let place = facts.city.map { clean($0) } ?? clean(completed.expansionId)
-            let money = stated(
-                dollars(completed.actualInvestmentUsdCents, language: language), "/actualInvestmentUsdCents")
+            let money = money(completed.actualInvestmentUsdCents, "/actualInvestmentUsdCents")
             return spanish
                 ? "\(who) concluye su expansión en \(place): "
                     + "\(stated(Wording.counted(completed.actualJobs, "empleo creado", "empleos creados"), "/actualJobs")) y \(money) invertidos"
@@ -74,7 +77,7 @@ public enum DigestText {
             }
         case .investmentAnnounced(let investment):
             let who = clean(investment.investor.name)
-            let money = stated(dollars(investment.amountUsdCents, language: language), "/amountUsdCents")
+            let money = money(investment.amountUsdCents, "/amountUsdCents")
             let sector = name(investment.sector)
             let region = name(investment.region)
             let way = direction(investment.direction, language)
@@ -83,7 +86,7 @@ public enum DigestText {
                 ? "\(who) anuncia una inversión de \(money) en \(region) (\(sector); \(way))" + when
                 : "\(who) announces a \(money) investment in \(region) (\(sector); \(way))" + when
         case .exportsReported(let exports):
-            let money = stated(dollars(exports.valueUsdCents, language: language), "/valueUsdCents")
+            let money = money(exports.valueUsdCents, "/valueUsdCents")
             let label =
                 spanish
                 ? "Exportaciones de \(name(exports.origin)) a \(name(exports.destination))"
@@ -322,7 +325,9 @@ public enum DigestText {
     /// `USD 45 millones`, `USD 250,000` (in Mexico `$` means pesos: always `USD`); `$1.1 billion`, `$45 million`,
     /// `$250,000`. No trailing `.0`; a negative amount takes `−`. A saturated total (``SaturatingTotal``) reads
     /// `≥ …`: at least that much.
-    public static func dollars(_ cents: Int64, language: String) -> String {
+    /// With `rough` (a figure the source gives as approximate, derived or estimated), millions are whole: `USD 738
+    /// millones`, not a tenth the source never stated.
+    public static func dollars(_ cents: Int64, language: String, rough: Bool = false) -> String {
         let spanish = language == "es"
         if SaturatingTotal.isSaturated(cents) {
             return "≥ " + dollars(cents - 1, language: language)
@@ -330,6 +335,7 @@ public enum DigestText {
         let magnitude = (cents / 100).magnitude
         func tenths(_ unit: UInt64) -> String {
             let scaled = (magnitude / unit) * 10 + ((magnitude % unit) * 10 + unit / 2) / unit
+            if rough, unit == 1_000_000 { return number(Int64((scaled + 5) / 10)) }
             return scaled % 10 == 0 ? number(Int64(scaled / 10)) : "\(number(Int64(scaled / 10))).\(scaled % 10)"
         }
         let amount: String
@@ -435,6 +441,11 @@ public enum DigestText {
     /// `la fuente no indica el año; se supone 2022` / `year not stated; 2022 assumed`.
     static func periodNotStated(_ words: String, language: String) -> String {
         language == "es" ? "la fuente no indica el año; se supone \(words)" : "year not stated; \(words) assumed"
+    }
+
+    /// Whether a figure is to be shown rounded: the source gives it as approximate, derived or estimated.
+    public static func isRough(_ qualifier: FigureQualifier?) -> Bool {
+        qualifier?.approximation != nil || qualifier?.basis == .derived || qualifier?.basis == .estimated
     }
 
     /// What a qualifier says of a date or a period, to follow it: ` (fecha supuesta)`, ` (año no indicado)`;
