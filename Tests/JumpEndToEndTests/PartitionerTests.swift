@@ -241,9 +241,10 @@ struct PartitionerTests {
         let state = path("killed.sqlite")
         let arguments =
             ["run", "-b", broker.bootstrapServers, "--state", state, "--role", "state", "--http", "off"]
-            + ["--batch-size", "20", "--pause-ms", "40"] + quickGroupArguments
+            + ["--batch-size", "20", "--pause-ms", "200"] + quickGroupArguments
         // Each worker is killed at a random moment after it applied something new; once everything is applied
         // (a loaded machine polls slowly) there is nothing left to kill it in the middle of, and the loop ends.
+        // 200 ms after each batch of 20: at least 15 s of applying, so the first kill lands mid-stream.
         var last = 0
         var killedMidStream = 0
         for kill in 0..<6 where last < 1_500 {
