@@ -44,7 +44,7 @@ public struct BrokerSettings: Sendable, Equatable {
     }
 
     /// Why a `-b`/`--brokers` given on the command line is unusable (empty, or only commas and spaces), or `nil`.
-    public static func commandLineProblem(_ brokers: String?) -> String? {
+    package static func commandLineProblem(_ brokers: String?) -> String? {
         guard let brokers, split(brokers).isEmpty else { return nil }
         return "-b/--brokers is empty: give HOST:PORT[,...], or leave it out to use $JUMP_BROKERS or a running "
             + "jump-dev-broker"
@@ -52,7 +52,7 @@ public struct BrokerSettings: Sendable, Equatable {
 
     /// Why `name` cannot be a Kafka topic name (Kafka's rule: 1 to 249 of `a-z A-Z 0-9 . _ -`, not `.` or `..`),
     /// or `nil`.
-    public static func topicNameProblem(_ name: String) -> String? {
+    package static func topicNameProblem(_ name: String) -> String? {
         let allowed = name.unicodeScalars.allSatisfy {
             $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
         }

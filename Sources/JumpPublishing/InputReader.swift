@@ -64,7 +64,7 @@ public struct InputReader: Sendable {
 
     /// The input's first bytes, at most `limit + 1` of them: reading stops there, so an endless or huge input
     /// (`/dev/zero`) costs no more than the limit. More than `limit` bytes returned means the input is larger.
-    public func prefix(upTo limit: Int) async throws -> [UInt8] {
+    package func prefix(upTo limit: Int) async throws -> [UInt8] {
         var reader = self
         reader.chunkSize = min(chunkSize, limit + 1)
         var bytes: [UInt8] = []

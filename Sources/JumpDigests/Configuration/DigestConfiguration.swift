@@ -109,7 +109,7 @@ public struct Audience: Sendable, Codable, Equatable {
     }
 
     /// Its name in `language`.
-    public func name(in language: String) -> String { names[language] ?? name }
+    package func name(in language: String) -> String { names[language] ?? name }
 
     /// Decodes an audience; `reportEmptyWindows` defaults to false, `maximumItems` to 25 and `staff` to none.
     public init(from decoder: any Decoder) throws {

@@ -74,9 +74,7 @@ public struct MailMessage: Sendable {
         let rows = digest.items.map { item in
             [
                 String(item.importance),
-                JumpEventType(rawValue: item.type).map {
-                    String(DigestText.typeLabel($0, language: language, count: 1).dropLast(" (1)".count))
-                } ?? item.type,
+                JumpEventType(rawValue: item.type).map { DigestText.typeName($0, language: language) } ?? item.type,
                 item.headline[language] ?? item.headline.values.first ?? "", item.eventTime, item.receivedAt,
                 Sanitizer.clean(item.eventId), Sanitizer.clean(item.subject),
             ]

@@ -48,7 +48,7 @@ public struct DigestRenderer: Sendable {
     /// The digest's text in one language, listing at most `maximumItems` items (the most important first). The
     /// audience's `names` and `contact` (by language) title it and close it. A digest of an empty window is one
     /// line.
-    public func render(
+    package func render(
         _ digest: Digest, language: String, maximumItems: Int = 25, names: [String: String] = [:],
         contact: [String: String] = [:], seriesQualifiers: SeriesQualifiers = [:]
     ) -> String {
@@ -76,7 +76,7 @@ public struct DigestRenderer: Sendable {
 
     /// The news line a digest's text and its e-mail subject start with: the most important item's news and how
     /// many more there are (`JUMP: Aceros del Norte abre en Ogden, 205 empleos (+7)`); `nil` for an empty window.
-    public static func newsLine(_ digest: Digest, language: String) -> String? {
+    package static func newsLine(_ digest: Digest, language: String) -> String? {
         let lines = Self.lines(digest.items)
         guard let first = lines.first else { return nil }
         let news =
@@ -178,13 +178,13 @@ public struct DigestRenderer: Sendable {
         let kept = items.enumerated().filter { index, item in thread(item).map { latest[$0] == index } ?? true }
         // The most important first, what happened lately (within 30 days of its report) before older facts reported
         // now at the same rank and one above; among equals the most recent event first, then window order.
-        func rank(_ item: Digest.Item) -> Int { item.importance + (isRecent(item) ? 1 : 0) }
-        return kept.sorted { a, b in
-            let (first, second) = (rank(a.element), rank(b.element))
-            if first != second { return first > second }
-            if a.element.eventTime != b.element.eventTime { return a.element.eventTime > b.element.eventTime }
-            return a.offset < b.offset
-        }.map(\.element)
+        // Ranked once per item, not in the comparator (each rank parses two timestamps).
+        let ranked = kept.map { (rank: $0.element.importance + (isRecent($0.element) ? 1 : 0), $0.offset, $0.element) }
+        return ranked.sorted { a, b in
+            if a.rank != b.rank { return a.rank > b.rank }
+            if a.2.eventTime != b.2.eventTime { return a.2.eventTime > b.2.eventTime }
+            return a.1 < b.1
+        }.map(\.2)
     }
 
     /// Whether an item's event happened within 30 days before it was received.
@@ -351,24 +351,24 @@ public struct DigestRenderer: Sendable {
 /// How the sources state the series figures a digest's reports carry (``FigureQualifier``), by series and
 /// period: what the window's own export and jobs events say of their value and period. The running totals keep
 /// figures only, so a figure whose report is not in the window reads as exact.
-public struct SeriesQualifiers: Sendable, ExpressibleByDictionaryLiteral {
+package struct SeriesQualifiers: Sendable, ExpressibleByDictionaryLiteral {
     /// What one report says of its value and its period.
-    public struct Stated: Sendable {
+    package struct Stated: Sendable {
         /// Of the value.
-        public var value: FigureQualifier?
+        package var value: FigureQualifier?
         /// Of the period.
-        public var period: FigureQualifier?
+        package var period: FigureQualifier?
     }
 
     private var byKey: [String: Stated]
 
     /// None.
-    public init(dictionaryLiteral elements: (String, Stated)...) {
+    package init(dictionaryLiteral elements: (String, Stated)...) {
         byKey = Dictionary(elements, uniquingKeysWith: { _, last in last })
     }
 
     /// The qualifiers of the export and jobs events among `events` (a later report of the same period wins).
-    public init(events: [JumpEvent]) {
+    package init(events: [JumpEvent]) {
         byKey = [:]
         for event in events {
             switch event.payload {
@@ -384,7 +384,7 @@ public struct SeriesQualifiers: Sendable, ExpressibleByDictionaryLiteral {
     }
 
     /// What the report of `series` for `period` says, if a report in the window said anything.
-    public subscript(key: String) -> Stated? { byKey[key] }
+    package subscript(key: String) -> Stated? { byKey[key] }
 
     static func key(_ kind: String, _ series: String, _ period: String) -> String { "\(kind)|\(series)|\(period)" }
 }

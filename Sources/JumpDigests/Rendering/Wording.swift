@@ -66,7 +66,7 @@ public enum Wording {
 
     /// An institution's name with the article a Spanish reader expects (`la Secretaría de Relaciones Exteriores`,
     /// `el Gobierno de Utah`); another name as it is.
-    public static func withArticle(_ name: String) -> String {
+    package static func withArticle(_ name: String) -> String {
         let first = name.split(separator: " ").first.map(String.init) ?? ""
         if feminineInstitutions.contains(first) { return "la \(name)" }
         if masculineInstitutions.contains(first) { return "el \(name)" }
@@ -221,7 +221,7 @@ extension Wording {
 
     /// A window in local time: `29 de noviembre de 2026, 07:00–08:00 MST`; `Nov. 29, 2026, 7–8 a.m. MST` (12-hour,
     /// `noon` and `midnight`). A window across days names both; one across a daylight-saving change both zones.
-    public static func window(start: Int64, end: Int64, timeZone: String, language: String) -> String {
+    package static func window(start: Int64, end: Int64, timeZone: String, language: String) -> String {
         let from = LocalTime(milliseconds: start, timeZone: timeZone)
         let to = LocalTime(milliseconds: end, timeZone: timeZone)
         let spanish = language == "es"
