@@ -49,7 +49,7 @@ def state_rows(partition, event):
              "planned_cents, announced_on, status) VALUES (?,?,?,?,?,?,?,?,?,'announced') ON CONFLICT DO UPDATE SET "
              "planned_jobs = excluded.planned_jobs, planned_cents = excluded.planned_cents",
              (partition, data["expansionId"], company["id"], data["direction"], data["location"]["city"],
-              data["location"]["region"], data["plannedJobs"], data["plannedInvestmentUsdCents"], data["announcedOn"])),
+              data["location"]["region"], data.get("plannedJobs"), data.get("plannedInvestmentUsdCents"), data["announcedOn"])),
         ]
     if kind == "jump.company.expansion-completed":
         return [("INSERT INTO expansions (partition, expansion_id, company_id, status, actual_jobs, actual_cents, "

@@ -78,19 +78,23 @@ public struct EventGenerator: IteratorProtocol, Sequence {
             toUtah
             ? Self.utahCities[random.next(below: Self.utahCities.count)]
             : Self.mexicanCities[random.next(below: Self.mexicanCities.count)]
-        return (
-            .expansionAnnounced, company.id,
-            [
-                "expansionId": .string(expansionId),
-                "company": [
-                    "id": .string(company.id), "name": .string(company.name), "country": .string(company.country),
-                    "sector": .string(company.sector),
-                ],
-                "direction": toUtah ? "mx-to-utah" : "utah-to-mx",
-                "location": ["city": .string(place.city), "region": .string(place.region)],
-                "plannedJobs": .integer(jobs), "plannedInvestmentUsdCents": .integer(cents), "announcedOn": date(),
-            ]
-        )
+        var data: JSONObject = [
+            "expansionId": .string(expansionId),
+            "company": [
+                "id": .string(company.id), "name": .string(company.name), "country": .string(company.country),
+                "sector": .string(company.sector),
+            ],
+            "direction": toUtah ? "mx-to-utah" : "utah-to-mx",
+            "location": ["city": .string(place.city), "region": .string(place.region)],
+            "announcedOn": date(),
+        ]
+        // About one announcement in 25 leaves its figures out (not disclosed), decided without drawing another
+        // random number so that the rest of the stream stays as it was.
+        if jobs % 25 != 7 {
+            data.set("plannedJobs", .integer(jobs))
+            data.set("plannedInvestmentUsdCents", .integer(cents))
+        }
+        return (.expansionAnnounced, company.id, .object(data))
     }
 
     private mutating func complete() -> (JumpEventType, String, JSONValue) {

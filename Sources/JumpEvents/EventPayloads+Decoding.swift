@@ -41,8 +41,8 @@ extension ExpansionAnnounced {
         city = try location.read("city", SchemaRules.name)
         region = try location.read("region", SchemaRules.region)
         try location.rejectUnknown(allowed: ["city", "region"])
-        plannedJobs = try reader.read("plannedJobs", SchemaRules.count)
-        plannedInvestmentUsdCents = try reader.read("plannedInvestmentUsdCents", SchemaRules.usdCents)
+        plannedJobs = try reader.readIfPresent("plannedJobs", SchemaRules.count)
+        plannedInvestmentUsdCents = try reader.readIfPresent("plannedInvestmentUsdCents", SchemaRules.usdCents)
         announcedOn = try reader.read("announcedOn", SchemaRules.date)
         qualifiers = try reader.readIfPresent("qualifiers", FigureQualifier.map) ?? [:]
         try reader.rejectUnknown(allowed: [

@@ -54,10 +54,10 @@ public struct ExpansionAnnounced: Sendable, Equatable {
     public var city: String
     /// The region of the new site (ISO 3166: `US-UT`, `MX-NLE`).
     public var region: String
-    /// Jobs planned.
-    public var plannedJobs: Int64
-    /// Investment planned, in US cents.
-    public var plannedInvestmentUsdCents: Int64
+    /// Jobs planned; `nil` when the company has not disclosed them (a stated 0 is 0).
+    public var plannedJobs: Int64?
+    /// Investment planned, in US cents; `nil` when not disclosed.
+    public var plannedInvestmentUsdCents: Int64?
     /// When it was announced (`YYYY-MM-DD`).
     public var announcedOn: String
     /// How the source states its figures and dates, by JSON Pointer into `data` (none: exact, as reported).

@@ -114,8 +114,12 @@ extension JumpEventType {
         required: [
             "expansionId": .identifier, "company": ScanRule.company, "direction": ScanRule.values(Direction.self),
             "location": .object(ScanObject(required: ["city": ScanRule.name, "region": .region])),
-            "plannedJobs": ScanRule.count, "plannedInvestmentUsdCents": ScanRule.usdCents, "announcedOn": .date,
-        ], optional: ["qualifiers": ScanRule.qualifiers])
+            "announcedOn": .date,
+        ],
+        optional: [
+            "plannedJobs": ScanRule.count, "plannedInvestmentUsdCents": ScanRule.usdCents,
+            "qualifiers": ScanRule.qualifiers,
+        ])
     private static let expansionCompletedRule = ScanObject(
         required: [
             "expansionId": .identifier, "companyId": .identifier, "actualJobs": ScanRule.count,

@@ -76,7 +76,19 @@ struct StateFold {
                 ])
             try series.report(
                 .exports, partition: partition, series: exports.origin + "→" + exports.destination,
-                year: exports.period.year, quarter: exports.period.quarter ?? 0, value: exports.valueUsdCents, db: db)
+                year: exports.period.year, quarter: exports.period.quarter ?? 0, value: exports.valueUsdCents, db: db
+            ) {
+                try db.first(
+                    """
+                    SELECT value_cents FROM exports
+                    WHERE partition = ? AND origin = ? AND destination = ? AND year = ? AND quarter = ?
+                    """,
+                    [
+                        partition, exports.origin, exports.destination, exports.period.year - 1,
+                        exports.period.quarter ?? 0,
+                    ]
+                ) { $0.int64(0) }
+            }
         case .jobsReported(let jobs):
             try execute(
                 """
@@ -87,7 +99,13 @@ struct StateFold {
                 [partition, jobs.scope, jobs.period.year, jobs.period.quarter ?? 0, jobs.jobsSupported, jobs.source])
             try series.report(
                 .jobs, partition: partition, series: jobs.scope, year: jobs.period.year,
-                quarter: jobs.period.quarter ?? 0, value: jobs.jobsSupported, db: db)
+                quarter: jobs.period.quarter ?? 0, value: jobs.jobsSupported, db: db
+            ) {
+                try db.first(
+                    "SELECT jobs_supported FROM jobs WHERE partition = ? AND scope = ? AND year = ? AND quarter = ?",
+                    [partition, jobs.scope, jobs.period.year - 1, jobs.period.quarter ?? 0]
+                ) { $0.int64(0) }
+            }
         case .meetingHeld(let meeting):
             if try !exists(
                 "SELECT 1 FROM meetings WHERE partition = ? AND meeting_id = ?", [partition, meeting.meetingId])

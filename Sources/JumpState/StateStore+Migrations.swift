@@ -237,6 +237,36 @@ extension StateStore {
                 }
             }
         }
+        migrator.registerMigration("v7: undisclosed planned figures, quarters against a year earlier") { db in
+            // Frozen: plain SQL, no live code. An expansion may now leave its planned figures out (not disclosed);
+            // the totals count those expansions (rows written before v7 always had both figures). A quarter is
+            // compared with the same quarter a year earlier, no longer with the quarter before it.
+            try db.execute(
+                sql: """
+                    ALTER TABLE totals_expansions ADD COLUMN planned_unstated INTEGER NOT NULL DEFAULT 0;
+                    UPDATE totals_expansions SET planned_unstated = (
+                        SELECT COUNT(*) FROM expansions e WHERE e.partition = totals_expansions.partition
+                        AND e.direction = totals_expansions.direction AND e.status = totals_expansions.status
+                        AND (e.planned_jobs IS NULL OR e.planned_cents IS NULL));
+                    UPDATE totals_series SET (previous_period, previous_value) = (
+                        SELECT e.year || '-Q' || e.quarter, e.value_cents FROM exports e
+                        WHERE e.partition = totals_series.partition
+                        AND e.origin || '→' || e.destination = totals_series.series
+                        AND e.year = CAST(substr(totals_series.period, 1, instr(totals_series.period, '-Q') - 1)
+                            AS INTEGER) - 1
+                        AND e.quarter = CAST(substr(totals_series.period, instr(totals_series.period, '-Q') + 2)
+                            AS INTEGER))
+                    WHERE kind = 'exports' AND instr(period, '-Q') > 0;
+                    UPDATE totals_series SET (previous_period, previous_value) = (
+                        SELECT j.year || '-Q' || j.quarter, j.jobs_supported FROM jobs j
+                        WHERE j.partition = totals_series.partition AND j.scope = totals_series.series
+                        AND j.year = CAST(substr(totals_series.period, 1, instr(totals_series.period, '-Q') - 1)
+                            AS INTEGER) - 1
+                        AND j.quarter = CAST(substr(totals_series.period, instr(totals_series.period, '-Q') + 2)
+                            AS INTEGER))
+                    WHERE kind = 'jobs' AND instr(period, '-Q') > 0;
+                    """)
+        }
         return migrator
     }()
 }

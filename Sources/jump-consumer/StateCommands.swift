@@ -185,8 +185,10 @@ enum CompanyText {
             var line = "  expansion \(expansion.id): \(expansion.status)"
             if let direction = expansion.direction { line += ", \(direction)" }
             if let city = expansion.city, let region = expansion.region { line += ", \(city) \(region)" }
-            if let jobs = expansion.plannedJobs, let cents = expansion.plannedInvestmentUsdCents {
-                line += ", planned \(jobs) jobs and USD \(DigestText.exactDollars(cents))"
+            if expansion.direction != nil {
+                let jobs = expansion.plannedJobs.map { "\($0) jobs" } ?? "jobs not disclosed"
+                let money = expansion.plannedInvestmentUsdCents.map { "USD \(DigestText.exactDollars($0))" }
+                line += ", planned \(jobs) and \(money ?? "investment not disclosed")"
             }
             if let jobs = expansion.actualJobs, let cents = expansion.actualInvestmentUsdCents {
                 line += ", actual \(jobs) jobs and USD \(DigestText.exactDollars(cents))"

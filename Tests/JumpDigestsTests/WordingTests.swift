@@ -185,6 +185,40 @@ struct WordingTests {
     }
 
     @Test(
+        "R20 a planned figure the event leaves out is not disclosed, never 0, in the item, its news and the cumulative figures"
+    )
+    func undisclosedFigures() async throws {
+        let cases: [(jobs: Int?, cents: Int?, es: String, en: String)] = [
+            (
+                nil, nil, "(de México a Utah): sin cifras de empleo ni inversión (",
+                "(Mexico to Utah): jobs and investment not disclosed ("
+            ),
+            (
+                180, nil, ": 180 empleos previstos; inversión no divulgada (",
+                ": 180 planned jobs; investment not disclosed ("
+            ),
+            (
+                nil, 4_500_000_000, ": USD 45 millones de inversión; empleos no divulgados (",
+                ": a $45 million investment; jobs not disclosed ("
+            ),
+        ]
+        for example in cases {
+            var fixture = try DigestFixture()
+            let items = try await fixture.fold([try announcement(jobs: example.jobs, cents: example.cents)])
+            let item = try NotificationItem(json: items[0].item)
+            #expect(DigestText.headline(item, language: "es").contains(example.es))
+            #expect(DigestText.headline(item, language: "en").contains(example.en))
+            #expect(!DigestText.headline(item, language: "en").contains("$0"))
+            if example.jobs == nil {
+                #expect(DigestText.news(item, language: "en") == "Aceros del Norte S.A. de C.V. to expand in Ogden")
+            }
+            let last = try NotificationItem(json: items[items.count - 1].item)
+            let totals = try JSONDecoder().decode(PartitionTotals.self, from: Data(try #require(last.totalsJSON).utf8))
+            #expect(totals.expansions["mx-to-utah"]?.plannedNotDisclosed == 1)
+        }
+    }
+
+    @Test(
         "R14 jobs series are named for what they count: Empleos vinculados al comercio…, Jobs at Mexican firms in Utah")
     func jobsLabels() {
         #expect(
@@ -219,13 +253,7 @@ struct WordingTests {
 @Suite("Plausibility flags")
 struct PlausibilityTests {
     func announced(jobs: Int, cents: Int64) throws -> JumpEvent {
-        let data = try DigestFixture.example("expansion-announced")
-        var object = try #require(try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])
-        var payload = try #require(object["data"] as? [String: Any])
-        payload["plannedJobs"] = jobs
-        payload["plannedInvestmentUsdCents"] = cents
-        object["data"] = payload
-        return try EventDecoder().decode(Array(try JSONSerialization.data(withJSONObject: object)))
+        try EventDecoder().decode(Array(try announcement(jobs: jobs, cents: Int(cents)).utf8))
     }
 
     @Test("R10 1 planned job for $2.5 billion is marked in both languages; ordinary figures are not")
@@ -243,4 +271,28 @@ struct PlausibilityTests {
         strict.maximumUsdPerJob = 100_000
         #expect(strict.concerns(try announced(jobs: 180, cents: 4_500_000_000), language: "es") != nil)
     }
+
+    @Test("R20 a stated zero stays a zero and is marked to check: it may stand for a figure not disclosed")
+    func statedZero() throws {
+        let bounds = PlausibilityBounds()
+        #expect(
+            bounds.concerns(try announced(jobs: 0, cents: 0), language: "es")
+                == "por verificar: 0 empleos y USD 0 declarados")
+        #expect(bounds.concerns(try announced(jobs: 0, cents: 0), language: "en") == "to check: 0 jobs and $0 stated")
+        #expect(
+            bounds.concerns(try announced(jobs: 0, cents: 4_500_000_000), language: "en") == "to check: 0 jobs stated")
+        #expect(
+            bounds.concerns(try announced(jobs: 180, cents: 0), language: "es") == "por verificar: USD 0 declarados")
+    }
+}
+
+/// The example announcement with these planned figures (`nil`: left out, not disclosed).
+func announcement(jobs: Int?, cents: Int?) throws -> String {
+    let data = try DigestFixture.example("expansion-announced")
+    var object = try #require(try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])
+    var payload = try #require(object["data"] as? [String: Any])
+    payload["plannedJobs"] = jobs
+    payload["plannedInvestmentUsdCents"] = cents
+    object["data"] = payload
+    return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
 }

@@ -28,12 +28,16 @@ func event(_ type: String, _ subject: String, id: String, _ data: String) -> Str
     #"{"specversion":"1.0","id":"\#(id)","source":"test","type":"\#(type)","subject":"\#(subject)","time":"2025-01-01T00:00:00Z","data":\#(data)}"#
 }
 
+/// An announcement; a `nil` figure is left out (not disclosed).
 func announced(
-    _ expansion: String, company: String = "co.acme", jobs: Int = 100, cents: Int = 5_000_000, id: String
+    _ expansion: String, company: String = "co.acme", jobs: Int? = 100, cents: Int? = 5_000_000, id: String
 ) -> String {
-    event(
+    let figures =
+        (jobs.map { #""plannedJobs":\#($0),"# } ?? "")
+        + (cents.map { #""plannedInvestmentUsdCents":\#($0),"# } ?? "")
+    return event(
         "jump.company.expansion-announced", company, id: id,
-        #"{"expansionId":"\#(expansion)","company":{"id":"\#(company)","name":"Acme","country":"MX","sector":"steel"},"direction":"mx-to-utah","location":{"city":"Ogden","region":"US-UT"},"plannedJobs":\#(jobs),"plannedInvestmentUsdCents":\#(cents),"announcedOn":"2025-01-01"}"#
+        #"{"expansionId":"\#(expansion)","company":{"id":"\#(company)","name":"Acme","country":"MX","sector":"steel"},"direction":"mx-to-utah","location":{"city":"Ogden","region":"US-UT"},\#(figures)"announcedOn":"2025-01-01"}"#
     )
 }
 
@@ -393,7 +397,62 @@ struct TotalsTests {
             #expect(check.kept.jobs == check.recomputed.jobs, "batches of \(size)")
             // Three series and two scopes, each with years and quarters, each with a period before its latest.
             #expect(check.kept.exports.count == 6 && check.kept.jobs.count == 4, "batches of \(size)")
-            #expect(check.kept.exports.allSatisfy { $0.previousPeriod != nil })
+            // A year is compared with the latest year before it; a quarter only with itself a year earlier.
+            #expect(check.kept.exports.filter { !$0.period.contains("-Q") }.allSatisfy { $0.previousPeriod != nil })
+            for figure in check.kept.exports + check.kept.jobs where figure.period.contains("-Q") {
+                let year = Int(figure.period.prefix(4))!
+                #expect(
+                    figure.previousPeriod == nil || figure.previousPeriod == "\(year - 1)\(figure.period.dropFirst(4))",
+                    "\(figure)")
+            }
+        }
+    }
+
+    @Test(
+        "an expansion that leaves a planned figure out counts as not disclosed (not as 0) while it is not withdrawn, kept as recomputed"
+    )
+    func undisclosedPlannedFigures() async throws {
+        let events = [
+            announced("e1", id: "1"), announced("e2", jobs: nil, cents: nil, id: "2"),
+            announced("e3", cents: nil, id: "3"), completed("e2", id: "4"), withdrawn("e3", id: "5"),
+            announced("e4", jobs: 0, cents: 0, id: "6"),
+        ]
+        for size in [1, events.count] {
+            let check = try #require(try await totalsCheck(events, inBatchesOf: size))
+            #expect(check.kept == check.recomputed, "batches of \(size)")
+            let figures = try #require(check.kept.expansions["mx-to-utah"])
+            #expect(figures.plannedNotDisclosed == 1, "e2 (completed) discloses nothing; e3 is withdrawn")
+            #expect(figures.plannedJobs == 100 && figures.plannedUsdCents == 5_000_000, "e1's, and e4's stated zeros")
+            #expect(figures.announced == 2 && figures.completed == 1 && figures.withdrawn == 1)
+        }
+    }
+
+    @Test("a quarter is compared with the same quarter a year earlier, whether that was reported before or after it")
+    func quarterAgainstYearEarlier() async throws {
+        func exports(_ year: Int, _ quarter: Int, _ value: Int, id: String) -> String {
+            event(
+                "jump.trade.exports-reported", "exports", id: id,
+                #"{"origin":"US-UT","destination":"MX","period":{"year":\#(year),"quarter":\#(quarter)},"valueUsdCents":\#(value),"source":"census"}"#
+            )
+        }
+        let steps: [(events: [String], previous: String?, value: Int64?)] = [
+            (
+                [exports(2024, 3, 100, id: "a"), exports(2025, 2, 200, id: "b"), exports(2025, 3, 300, id: "c")],
+                "2024-Q3", 100
+            ),
+            ([exports(2025, 4, 400, id: "d")], nil, nil),
+            ([exports(2024, 4, 350, id: "e")], "2024-Q4", 350),
+            ([exports(2024, 4, 360, id: "f"), exports(2025, 1, 150, id: "g")], "2024-Q4", 360),
+        ]
+        var events: [String] = []
+        for step in steps {
+            events += step.events
+            for size in [1, events.count] {
+                let check = try #require(try await totalsCheck(events, inBatchesOf: size))
+                #expect(check.kept.exports == check.recomputed.exports, "batches of \(size)")
+                let quarter = try #require(check.kept.exports.first { $0.period.contains("-Q") })
+                #expect(quarter.previousPeriod == step.previous && quarter.previousValue == step.value, "\(quarter)")
+            }
         }
     }
 }

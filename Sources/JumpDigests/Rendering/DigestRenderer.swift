@@ -280,8 +280,9 @@ public struct DigestRenderer: Sendable {
         return (Array(lines.prefix(latestCount)), Array(lines.dropFirst(latestCount)))
     }
 
-    /// `1 anunciada, 2 concluidas; previstos: 180 empleos, USD 45.0 millones; realizados: …` (statuses with none
-    /// are left out; the actual figures only once an expansion completed).
+    /// `1 anunciada, 2 concluidas; previstos por las 3: 380 empleos, USD 90 millones; realizados por las 2
+    /// concluidas: …` (statuses with none are left out; planned figures of expansions not withdrawn, said not
+    /// disclosed where the events left them out; the actual figures only once an expansion completed).
     private func expansionText(_ figures: PartitionTotals.ExpansionFigures, _ spanish: Bool) -> String {
         let language = spanish ? "es" : "en"
         let statuses: [(Int, String, String)] =
@@ -298,12 +299,40 @@ public struct DigestRenderer: Sendable {
             statuses.filter { $0.0 > 0 }.map { Wording.counted(Int64($0.0), $0.1, $0.2) }.joined(separator: ", ")
         ]
         let jobs = spanish ? ("empleo", "empleos") : ("job", "jobs")
-        parts.append(
-            (spanish ? "previstos: " : "planned: ") + Wording.counted(figures.plannedJobs, jobs.0, jobs.1) + ", "
-                + DigestText.dollars(figures.plannedUsdCents, language: language))
+        let active = figures.announced + figures.completed
+        // Planned figures cover announced and completed expansions, actual ones the completed only: when both
+        // kinds are there, each label names what it covers.
+        let mixed = figures.announced > 0 && figures.completed > 0
+        let undisclosed = min(figures.plannedNotDisclosed, active)
+        if active > 0, undisclosed == active {
+            parts.append(spanish ? "cifras previstas no divulgadas" : "planned figures not disclosed")
+        } else if active > 0 {
+            let label =
+                mixed
+                ? (active == 2
+                    ? (spanish ? "previstos por ambas: " : "planned by both: ")
+                    : (spanish ? "previstos por las \(active): " : "planned by all \(active): "))
+                : (spanish ? "previstos: " : "planned: ")
+            var planned =
+                label + Wording.counted(figures.plannedJobs, jobs.0, jobs.1) + ", "
+                + DigestText.dollars(figures.plannedUsdCents, language: language)
+            if undisclosed > 0 {
+                planned +=
+                    spanish
+                    ? " (\(Wording.counted(Int64(undisclosed), "expansión", "expansiones")) sin cifras divulgadas)"
+                    : " (\(Wording.counted(Int64(undisclosed), "expansion", "expansions")) without disclosed figures)"
+            }
+            parts.append(planned)
+        }
         if figures.completed > 0 {
+            let label =
+                mixed
+                ? (spanish
+                    ? "realizados por \(figures.completed == 1 ? "la concluida" : "las \(figures.completed) concluidas"): "
+                    : "actual, by the \(figures.completed) completed: ")
+                : (spanish ? "realizados: " : "actual: ")
             parts.append(
-                (spanish ? "realizados: " : "actual: ") + Wording.counted(figures.actualJobs, jobs.0, jobs.1) + ", "
+                label + Wording.counted(figures.actualJobs, jobs.0, jobs.1) + ", "
                     + DigestText.dollars(figures.actualUsdCents, language: language))
         }
         return parts.filter { !$0.isEmpty }.joined(separator: "; ")

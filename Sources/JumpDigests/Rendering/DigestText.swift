@@ -43,14 +43,30 @@ public enum DigestText {
         switch item.event.payload {
         case .expansionAnnounced(let expansion):
             let place = "\(clean(expansion.city)), \(name(expansion.region))"
-            let money = money(expansion.plannedInvestmentUsdCents, "/plannedInvestmentUsdCents")
+            let money = expansion.plannedInvestmentUsdCents.map { money($0, "/plannedInvestmentUsdCents") }
+            let jobs = expansion.plannedJobs.map {
+                stated(
+                    spanish
+                        ? Wording.counted($0, "empleo previsto", "empleos previstos")
+                        : Wording.counted($0, "planned job", "planned jobs"), "/plannedJobs")
+            }
+            // A figure the event leaves out was not disclosed: it is said so, never shown as 0.
+            let figures =
+                switch (jobs, money, spanish) {
+                case (let jobs?, let money?, true): "\(jobs) y \(money) de inversión"
+                case (let jobs?, let money?, false): "\(jobs) and a \(money) investment"
+                case (let jobs?, nil, true): "\(jobs); inversión no divulgada"
+                case (let jobs?, nil, false): "\(jobs); investment not disclosed"
+                case (nil, let money?, true): "\(money) de inversión; empleos no divulgados"
+                case (nil, let money?, false): "a \(money) investment; jobs not disclosed"
+                case (nil, nil, true): "sin cifras de empleo ni inversión"
+                case (nil, nil, false): "jobs and investment not disclosed"
+                }
             let way = direction(expansion.direction, language)
             return spanish
-                ? "\(company) anuncia una expansión en \(place) (\(way)): "
-                    + "\(stated(Wording.counted(expansion.plannedJobs, "empleo previsto", "empleos previstos"), "/plannedJobs")) y \(money) de inversión"
+                ? "\(company) anuncia una expansión en \(place) (\(way)): \(figures)"
                     + dated(expansion.announcedOn, "anunciada", "announced", "/announcedOn")
-                : "\(company) announces an expansion in \(place) (\(way)): "
-                    + "\(stated(Wording.counted(expansion.plannedJobs, "planned job", "planned jobs"), "/plannedJobs")) and a \(money) investment"
+                : "\(company) announces an expansion in \(place) (\(way)): \(figures)"
                     + dated(expansion.announcedOn, "anunciada", "announced", "/announcedOn")
         case .expansionCompleted(let completed):
             let who = company.isEmpty ? clean(completed.companyId) : company
@@ -150,9 +166,11 @@ public enum DigestText {
         switch item.event.payload {
         case .expansionAnnounced(let expansion):
             let who = clean(expansion.company.name)
+            // Jobs lead the news only when the company stated a number of them.
+            let count = expansion.plannedJobs.flatMap { $0 > 0 ? ", " + jobs($0) : nil } ?? ""
             return spanish
-                ? "\(who) anuncia expansión en \(clean(expansion.city)), \(jobs(expansion.plannedJobs))"
-                : "\(who) to expand in \(clean(expansion.city)), \(jobs(expansion.plannedJobs))"
+                ? "\(who) anuncia expansión en \(clean(expansion.city))\(count)"
+                : "\(who) to expand in \(clean(expansion.city))\(count)"
         case .expansionCompleted(let completed):
             let who = company.isEmpty ? clean(completed.companyId) : company
             let place = item.facts.city.map { clean($0) }

@@ -46,10 +46,21 @@ public struct PlausibilityBounds: Sendable, Codable, Equatable {
                     DigestText.dollars(cents / jobs, language: language) + (spanish ? " por empleo" : " per job"))
             }
         }
+        /// A figure stated as zero may be a placeholder for one not disclosed (which is left out, not zero).
+        func statedZero(jobs: Int64?, cents: Int64?) {
+            switch (jobs == 0, cents == 0) {
+            case (true, true): concerns.append(spanish ? "0 empleos y USD 0 declarados" : "0 jobs and $0 stated")
+            case (true, false): concerns.append(spanish ? "0 empleos declarados" : "0 jobs stated")
+            case (false, true): concerns.append(spanish ? "USD 0 declarados" : "$0 stated")
+            case (false, false): break
+            }
+        }
         switch event.payload {
         case .expansionAnnounced(let expansion):
-            check(jobs: expansion.plannedJobs, cents: expansion.plannedInvestmentUsdCents)
+            statedZero(jobs: expansion.plannedJobs, cents: expansion.plannedInvestmentUsdCents)
+            check(jobs: expansion.plannedJobs ?? 0, cents: expansion.plannedInvestmentUsdCents ?? 0)
         case .expansionCompleted(let completed):
+            statedZero(jobs: completed.actualJobs, cents: completed.actualInvestmentUsdCents)
             check(jobs: completed.actualJobs, cents: completed.actualInvestmentUsdCents)
         case .investmentAnnounced(let investment):
             check(jobs: 0, cents: investment.amountUsdCents)

@@ -13,9 +13,13 @@ extension PartitionTotals {
                 contentsOf: """
                     {"actualJobs":\(figures.actualJobs),"actualUsdCents":\(figures.actualUsdCents),\
                     "announced":\(figures.announced),"completed":\(figures.completed),\
-                    "plannedJobs":\(figures.plannedJobs),"plannedUsdCents":\(figures.plannedUsdCents),\
-                    "withdrawn":\(figures.withdrawn)}
+                    "plannedJobs":\(figures.plannedJobs),
                     """.utf8)
+            if figures.plannedNotDisclosed != 0 {
+                bytes.append(contentsOf: #""plannedNotDisclosed":\#(figures.plannedNotDisclosed),"#.utf8)
+            }
+            bytes.append(
+                contentsOf: #""plannedUsdCents":\#(figures.plannedUsdCents),"withdrawn":\#(figures.withdrawn)}"#.utf8)
         }
         bytes.append(contentsOf: #","exports":"#.utf8)
         Self.appendSeries(exports, to: &bytes)
@@ -59,5 +63,38 @@ extension PartitionTotals {
             bytes.append(contentsOf: #","value":\#(figure.value)}"#.utf8)
         }
         bytes.append(UInt8(ascii: "]"))
+    }
+}
+
+extension PartitionTotals.ExpansionFigures {
+    private enum CodingKeys: String, CodingKey {
+        case announced, completed, withdrawn, plannedJobs, plannedUsdCents, actualJobs, actualUsdCents
+        case plannedNotDisclosed
+    }
+
+    /// Reads figures written before `plannedNotDisclosed` existed (absent: 0).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        announced = try container.decode(Int.self, forKey: .announced)
+        completed = try container.decode(Int.self, forKey: .completed)
+        withdrawn = try container.decode(Int.self, forKey: .withdrawn)
+        plannedJobs = try container.decode(Int64.self, forKey: .plannedJobs)
+        plannedUsdCents = try container.decode(Int64.self, forKey: .plannedUsdCents)
+        actualJobs = try container.decode(Int64.self, forKey: .actualJobs)
+        actualUsdCents = try container.decode(Int64.self, forKey: .actualUsdCents)
+        plannedNotDisclosed = try container.decodeIfPresent(Int.self, forKey: .plannedNotDisclosed) ?? 0
+    }
+
+    /// Writes the figures, leaving `plannedNotDisclosed` out when 0 (as ``PartitionTotals/appendJSON(to:)`` does).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(announced, forKey: .announced)
+        try container.encode(completed, forKey: .completed)
+        try container.encode(withdrawn, forKey: .withdrawn)
+        try container.encode(plannedJobs, forKey: .plannedJobs)
+        try container.encode(plannedUsdCents, forKey: .plannedUsdCents)
+        try container.encode(actualJobs, forKey: .actualJobs)
+        try container.encode(actualUsdCents, forKey: .actualUsdCents)
+        if plannedNotDisclosed != 0 { try container.encode(plannedNotDisclosed, forKey: .plannedNotDisclosed) }
     }
 }

@@ -20,6 +20,8 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         public var actualJobs: Int64 = 0
         /// Investment made by completed expansions, US cents.
         public var actualUsdCents: Int64 = 0
+        /// Expansions not withdrawn that did not disclose a planned figure (their planned sums leave it out).
+        public var plannedNotDisclosed = 0
 
         /// Zero figures.
         public init() {}
@@ -27,7 +29,8 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         /// Counts `count` expansions of one status with these sums of their figures: planned figures count
         /// unless withdrawn, actual ones when completed.
         mutating func add(
-            status: String, count: Int, plannedJobs: Int64, plannedCents: Int64, actualJobs: Int64, actualCents: Int64
+            status: String, count: Int, plannedJobs: Int64, plannedCents: Int64, actualJobs: Int64, actualCents: Int64,
+            plannedUnstated: Int
         ) {
             switch status {
             case "withdrawn": withdrawn = withdrawn.saturatingAdding(count)
@@ -40,15 +43,17 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
             if status != "withdrawn" {
                 self.plannedJobs = self.plannedJobs.saturatingAdding(plannedJobs)
                 plannedUsdCents = plannedUsdCents.saturatingAdding(plannedCents)
+                plannedNotDisclosed = plannedNotDisclosed.saturatingAdding(plannedUnstated)
             }
         }
 
-        /// Adds a row `direction, status, count, planned jobs, planned cents, actual jobs, actual cents` to the
-        /// figures of its direction.
+        /// Adds a row `direction, status, count, planned jobs, planned cents, actual jobs, actual cents, planned
+        /// figures not disclosed` to the figures of its direction.
         static func add(_ row: DirectRow, to expansions: inout [String: ExpansionFigures]) {
             expansions[row.string(0), default: ExpansionFigures()].add(
                 status: row.string(1), count: Int(row.int64(2)), plannedJobs: row.int64(3),
-                plannedCents: row.int64(4), actualJobs: row.int64(5), actualCents: row.int64(6))
+                plannedCents: row.int64(4), actualJobs: row.int64(5), actualCents: row.int64(6),
+                plannedUnstated: Int(row.int64(7)))
         }
     }
 
@@ -130,6 +135,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
                 sum.plannedUsdCents = sum.plannedUsdCents.saturatingAdding(figures.plannedUsdCents)
                 sum.actualJobs = sum.actualJobs.saturatingAdding(figures.actualJobs)
                 sum.actualUsdCents = sum.actualUsdCents.saturatingAdding(figures.actualUsdCents)
+                sum.plannedNotDisclosed = sum.plannedNotDisclosed.saturatingAdding(figures.plannedNotDisclosed)
                 total.expansions[direction] = sum
             }
             for (direction, figures) in part.investments {
@@ -155,7 +161,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         var totals = PartitionTotals()
         try db.each(
             """
-            SELECT direction, status, count, planned_jobs, planned_cents, actual_jobs, actual_cents
+            SELECT direction, status, count, planned_jobs, planned_cents, actual_jobs, actual_cents, planned_unstated
             FROM totals_expansions WHERE partition = ? AND count > 0
             """, [partition]
         ) { ExpansionFigures.add($0, to: &totals.expansions) }
@@ -211,7 +217,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         try db.each(
             """
             SELECT direction, status, 1, COALESCE(planned_jobs, 0), COALESCE(planned_cents, 0),
-            COALESCE(actual_jobs, 0), COALESCE(actual_cents, 0)
+            COALESCE(actual_jobs, 0), COALESCE(actual_cents, 0), planned_jobs IS NULL OR planned_cents IS NULL
             FROM expansions WHERE partition = ? AND direction IS NOT NULL
             """, [partition]
         ) { ExpansionFigures.add($0, to: &totals.expansions) }

@@ -19,7 +19,8 @@ struct KeptSeries {
         func isSamePeriod(as other: Point) -> Bool { (year, quarter) == (other.year, other.quarter) }
     }
 
-    /// A series of one kind of period (years, or quarters): its latest period and the one before.
+    /// A series of one kind of period (years, or quarters): its latest period and the one it is compared with (the
+    /// latest year before it; for a quarter, the same quarter a year earlier, if reported).
     struct Entry: Equatable {
         var series: String
         var quarterly: Bool
@@ -38,9 +39,19 @@ struct KeptSeries {
                 previousValue: previous?.value)
         }
 
-        /// The entry after `point` was reported (a new period, or a revised value of a period seen before).
-        mutating func report(_ point: Point) {
-            if point.isSamePeriod(as: latest) {
+        /// The entry after `point` was reported (a new period, or a revised value of a period seen before);
+        /// `yearEarlier` reads the value of `point`'s quarter a year earlier, for a new latest quarter.
+        mutating func report(_ point: Point, yearEarlier: () throws -> Int64?) rethrows {
+            if quarterly {
+                if point.isSamePeriod(as: latest) {
+                    latest = point
+                } else if point.isLater(than: latest) {
+                    latest = point
+                    previous = try yearEarlier().map { Point(year: point.year - 1, quarter: point.quarter, value: $0) }
+                } else if point.year == latest.year - 1, point.quarter == latest.quarter {
+                    previous = point
+                }
+            } else if point.isSamePeriod(as: latest) {
                 latest = point
             } else if point.isLater(than: latest) {
                 previous = latest
@@ -60,15 +71,17 @@ struct KeptSeries {
 
     private var entries: [Key: (read: [Entry], now: [Entry])] = [:]
 
-    /// `value` was reported for `period` of `series` (an upsert of its `exports` or `jobs` row).
+    /// `value` was reported for `period` of `series` (an upsert of its `exports` or `jobs` row, already made);
+    /// `yearEarlier` reads the value of the same quarter a year earlier from that table.
     mutating func report(
-        _ kind: SeriesKind, partition: Int32, series: String, year: Int, quarter: Int, value: Int64, db: Database
+        _ kind: SeriesKind, partition: Int32, series: String, year: Int, quarter: Int, value: Int64, db: Database,
+        yearEarlier: () throws -> Int64?
     ) throws {
         let key = Key(partition: partition, kind: kind)
         var now = try entries[key]?.now ?? read(key, db)
         let point = Point(year: year, quarter: quarter, value: value)
         if let index = now.firstIndex(where: { $0.series == series && $0.quarterly == (quarter != 0) }) {
-            now[index].report(point)
+            try now[index].report(point, yearEarlier: yearEarlier)
         } else {
             let entry = Entry(series: series, quarterly: quarter != 0, latest: point)
             now.insert(entry, at: now.firstIndex(where: entry.precedes) ?? now.endIndex)
@@ -119,7 +132,8 @@ struct KeptSeries {
 }
 
 /// The two kinds of series a partition's totals report, each kept in `totals_series` (migration v6): the latest
-/// year and the latest quarter of every series with the period before each. The fold changes them as figures are
+/// year and the latest quarter of every series, each with the period it is compared with (the year before; the
+/// same quarter a year earlier, since migration v7). The fold changes them as figures are
 /// reported (``KeptSeries``), so reading the totals after every batch no longer ranks every row of the partition;
 /// ``computed(_:partition:)`` ranks the rows, for the migration that fills the table and for checking it.
 enum SeriesKind: String, CaseIterable {
@@ -128,27 +142,32 @@ enum SeriesKind: String, CaseIterable {
 
     /// The figures as the window function over the partition's rows gives them now.
     func computed(_ db: Database, partition: Int32) throws -> [PartitionTotals.SeriesFigure] {
-        // Only the two latest periods of each kind of each series leave SQLite.
-        let sql =
+        // Only what the figures need leaves SQLite: the two latest years, the latest quarter and the same quarter a
+        // year earlier, each pair in order (PartitionTotals.seriesFigures pairs neighbours).
+        let ranked =
             switch self {
             case .exports:
                 """
-                SELECT series, year, quarter, value FROM (
-                    SELECT origin || '→' || destination AS series, year, quarter, value_cents AS value,
-                    ROW_NUMBER() OVER (
-                        PARTITION BY origin, destination, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
-                    FROM exports WHERE partition = ?)
-                WHERE latest <= 2 ORDER BY series, quarter != 0, year, quarter
+                SELECT origin || '→' || destination AS series, year, quarter, value_cents AS value,
+                ROW_NUMBER() OVER (
+                    PARTITION BY origin, destination, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
+                FROM exports WHERE partition = ?
                 """
             case .jobs:
                 """
-                SELECT scope, year, quarter, jobs_supported FROM (
-                    SELECT scope, year, quarter, jobs_supported,
-                    ROW_NUMBER() OVER (PARTITION BY scope, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
-                    FROM jobs WHERE partition = ?)
-                WHERE latest <= 2 ORDER BY scope, quarter != 0, year, quarter
+                SELECT scope AS series, year, quarter, jobs_supported AS value,
+                ROW_NUMBER() OVER (PARTITION BY scope, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
+                FROM jobs WHERE partition = ?
                 """
             }
+        let sql = """
+            WITH ranked AS (\(ranked))
+            SELECT series, year, quarter, value FROM ranked r
+            WHERE (quarter = 0 AND latest <= 2) OR (quarter != 0 AND (latest = 1 OR EXISTS (
+                SELECT 1 FROM ranked l WHERE l.series = r.series AND l.quarter != 0 AND l.latest = 1
+                AND l.year = r.year + 1 AND l.quarter = r.quarter)))
+            ORDER BY series, quarter != 0, year, quarter
+            """
         return try PartitionTotals.seriesFigures(db, sql: sql, partition: partition)
     }
 

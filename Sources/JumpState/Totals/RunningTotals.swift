@@ -39,6 +39,8 @@ struct RunningTotals {
         var plannedCents: Int64 = 0
         var actualJobs: Int64 = 0
         var actualCents: Int64 = 0
+        /// Expansions that left a planned figure out (not disclosed).
+        var plannedUnstated: Int64 = 0
 
         /// Counts an expansion in (`in`) or out of these figures.
         mutating func tally(_ expansion: Expansion, in: Bool) {
@@ -48,6 +50,7 @@ struct RunningTotals {
             plannedCents = change(plannedCents, expansion.plannedCents ?? 0)
             actualJobs = change(actualJobs, expansion.actualJobs ?? 0)
             actualCents = change(actualCents, expansion.actualCents ?? 0)
+            if expansion.plannedJobs == nil || expansion.plannedCents == nil { plannedUnstated += `in` ? 1 : -1 }
         }
     }
 
@@ -144,10 +147,13 @@ struct RunningTotals {
         for (side, rows) in sides {
             for (status, sums) in rows.expansions where rows.read.expansions[status] != sums {
                 try db.run(
-                    "INSERT OR REPLACE INTO totals_expansions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    """
+                    INSERT OR REPLACE INTO totals_expansions (partition, direction, status, count, planned_jobs,
+                    planned_cents, actual_jobs, actual_cents, planned_unstated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
                     [
                         side.partition, side.direction, status, sums.count, sums.plannedJobs, sums.plannedCents,
-                        sums.actualJobs, sums.actualCents,
+                        sums.actualJobs, sums.actualCents, sums.plannedUnstated,
                     ])
             }
             if let sums = rows.investments, sums != rows.read.investments {
@@ -221,13 +227,13 @@ struct RunningTotals {
         var expansions: [String: ExpansionSums] = [:]
         try db.each(
             """
-            SELECT status, count, planned_jobs, planned_cents, actual_jobs, actual_cents
+            SELECT status, count, planned_jobs, planned_cents, actual_jobs, actual_cents, planned_unstated
             FROM totals_expansions WHERE partition = ? AND direction = ?
             """, [side.partition, side.direction]
         ) { row in
             expansions[row.string(0)] = ExpansionSums(
                 count: row.int64(1), plannedJobs: row.int64(2), plannedCents: row.int64(3), actualJobs: row.int64(4),
-                actualCents: row.int64(5))
+                actualCents: row.int64(5), plannedUnstated: row.int64(6))
         }
         let investments = try db.first(
             "SELECT count, cents FROM totals_investments WHERE partition = ? AND direction = ?",

@@ -139,8 +139,9 @@ struct StoreFileTests {
             try db.execute(
                 sql: """
                     DELETE FROM grdb_migrations WHERE identifier LIKE 'v4%' OR identifier LIKE 'v5%'
-                        OR identifier LIKE 'v6%';
+                        OR identifier LIKE 'v6%' OR identifier LIKE 'v7%';
                     DROP TABLE totals_series; DROP TABLE totals_counts;
+                    ALTER TABLE totals_expansions DROP COLUMN planned_unstated;
                     INSERT INTO meetings (partition, meeting_id, held_on, place, city, country, topics, participants,
                         summary) VALUES (0, 'm1', '2025-01-01', 'Capitol', 'Salt Lake City', 'US', 'trade', 3, 's');
                     INSERT INTO exports (partition, origin, destination, year, quarter, value_cents, source)
@@ -172,5 +173,37 @@ struct StoreFileTests {
                 && check.kept.initiatives == check.recomputed.initiatives,
             "v6 fills the kept series and counts from the rows")
         #expect(check.kept.meetings == 1 && check.kept.exports.first?.previousValue == 500)
+    }
+
+    @Test(
+        "a v6 store is upgraded by v7: quarters compared with the same quarter a year earlier, undisclosed figures counted"
+    )
+    func upgradeFromV6() async throws {
+        let file = path("v6.sqlite")
+        let store = try StateStore(path: file)
+        var builder = RecordBuilder()
+        let lines = [
+            #"{"origin":"US-UT","destination":"MX","period":{"year":2024,"quarter":2},"valueUsdCents":100,"source":"s"}"#,
+            #"{"origin":"US-UT","destination":"MX","period":{"year":2025,"quarter":1},"valueUsdCents":200,"source":"s"}"#,
+            #"{"origin":"US-UT","destination":"MX","period":{"year":2025,"quarter":2},"valueUsdCents":300,"source":"s"}"#,
+        ].enumerated().map { index, data in
+            #"{"specversion":"1.0","id":"x\#(index)","source":"t","type":"jump.trade.exports-reported","subject":"exports","time":"2025-01-01T00:00:00Z","data":\#(data)}"#
+        }
+        try await store.apply(
+            topic: "jump.events", records: try lines.map { try builder.record($0) }, expected: [0: nil])
+        let queue = try DatabaseQueue(path: file)
+        try await queue.write { db in
+            // What v6 kept: the quarter before, and no count of undisclosed figures (none could be left out then).
+            try db.execute(
+                sql: """
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v7%';
+                    ALTER TABLE totals_expansions DROP COLUMN planned_unstated;
+                    UPDATE totals_series SET previous_period = '2025-Q1', previous_value = 200 WHERE period = '2025-Q2';
+                    """)
+        }
+        let upgraded = try StateStore(path: file)
+        let check = try #require(try upgraded.totalsCheck()[0])
+        #expect(check.kept == check.recomputed)
+        #expect(check.kept.exports.first?.previousPeriod == "2024-Q2" && check.kept.exports.first?.previousValue == 100)
     }
 }
