@@ -1,9 +1,9 @@
 /// How a source states a figure or a date of an event (`data.qualifiers`, keyed by a JSON Pointer into `data`
 /// such as `/valueUsdCents` or `/period`): approximate (`about`, `more-than`), derived or assumed rather than
 /// reported, with a note. Optional everywhere: an event without qualifiers states its figures as exact and reported.
-public struct FigureQualifier: Sendable, Equatable {
+public struct FigureQualifier: Sendable, Equatable, Codable {
     /// How far the figure is from exact.
-    public enum Approximation: String, Sendable, CaseIterable {
+    public enum Approximation: String, Sendable, CaseIterable, Codable {
         /// Roughly this much.
         case about
         /// More than this.
@@ -15,7 +15,7 @@ public struct FigureQualifier: Sendable, Equatable {
     }
 
     /// Where the figure comes from.
-    public enum Basis: String, Sendable, CaseIterable {
+    public enum Basis: String, Sendable, CaseIterable, Codable {
         /// Stated by the source (the default).
         case reported
         /// Computed from reported figures.

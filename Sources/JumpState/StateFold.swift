@@ -64,47 +64,56 @@ struct StateFold {
                     cents: investment.amountUsdCents))
             return try noteSaturation(context, direction: investment.direction.rawValue)
         case .exportsReported(let exports):
+            let stated = StatedFigure(exports.qualifiers, valuePointer: "/valueUsdCents")?.text
             try execute(
                 """
-                INSERT INTO exports (partition, origin, destination, year, quarter, value_cents, source)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value_cents = excluded.value_cents,
-                source = excluded.source, revisions = revisions + 1
+                INSERT INTO exports (partition, origin, destination, year, quarter, value_cents, source, qualifiers)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value_cents = excluded.value_cents,
+                source = excluded.source, qualifiers = excluded.qualifiers, revisions = revisions + 1
                 """,
                 [
                     partition, exports.origin, exports.destination, exports.period.year, exports.period.quarter ?? 0,
-                    exports.valueUsdCents, exports.source,
+                    exports.valueUsdCents, exports.source, stated,
                 ])
             try series.report(
                 .exports, partition: partition, series: exports.origin + "→" + exports.destination,
-                year: exports.period.year, quarter: exports.period.quarter ?? 0, value: exports.valueUsdCents, db: db
+                year: exports.period.year, quarter: exports.period.quarter ?? 0, value: exports.valueUsdCents,
+                stated: stated, db: db
             ) {
                 try db.first(
                     """
-                    SELECT value_cents FROM exports
+                    SELECT value_cents, qualifiers FROM exports
                     WHERE partition = ? AND origin = ? AND destination = ? AND year = ? AND quarter = ?
                     """,
                     [
                         partition, exports.origin, exports.destination, exports.period.year - 1,
                         exports.period.quarter ?? 0,
                     ]
-                ) { $0.int64(0) }
+                ) { ($0.int64(0), $0.optionalString(1)) }
             }
         case .jobsReported(let jobs):
+            let stated = StatedFigure(jobs.qualifiers, valuePointer: "/jobsSupported")?.text
             try execute(
                 """
-                INSERT INTO jobs (partition, scope, year, quarter, jobs_supported, source) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO UPDATE SET jobs_supported = excluded.jobs_supported, source = excluded.source,
-                revisions = revisions + 1
+                INSERT INTO jobs (partition, scope, year, quarter, jobs_supported, source, qualifiers)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET jobs_supported = excluded.jobs_supported,
+                source = excluded.source, qualifiers = excluded.qualifiers, revisions = revisions + 1
                 """,
-                [partition, jobs.scope, jobs.period.year, jobs.period.quarter ?? 0, jobs.jobsSupported, jobs.source])
+                [
+                    partition, jobs.scope, jobs.period.year, jobs.period.quarter ?? 0, jobs.jobsSupported, jobs.source,
+                    stated,
+                ])
             try series.report(
                 .jobs, partition: partition, series: jobs.scope, year: jobs.period.year,
-                quarter: jobs.period.quarter ?? 0, value: jobs.jobsSupported, db: db
+                quarter: jobs.period.quarter ?? 0, value: jobs.jobsSupported, stated: stated, db: db
             ) {
                 try db.first(
-                    "SELECT jobs_supported FROM jobs WHERE partition = ? AND scope = ? AND year = ? AND quarter = ?",
+                    """
+                    SELECT jobs_supported, qualifiers FROM jobs
+                    WHERE partition = ? AND scope = ? AND year = ? AND quarter = ?
+                    """,
                     [partition, jobs.scope, jobs.period.year - 1, jobs.period.quarter ?? 0]
-                ) { $0.int64(0) }
+                ) { ($0.int64(0), $0.optionalString(1)) }
             }
         case .meetingHeld(let meeting):
             if try !exists(

@@ -230,20 +230,49 @@ extension StateStore {
                         (SELECT COUNT(*) FROM initiatives i WHERE i.partition = p.partition)
                     FROM (SELECT partition FROM meetings UNION SELECT partition FROM initiatives) p;
                     """)
-            for kind in SeriesKind.allCases {
-                let table = kind == .exports ? "exports" : "jobs"
-                for partition in try Int32.fetchAll(db, sql: "SELECT DISTINCT partition FROM \(table)") {
-                    try kind.refresh(db, partition: partition)
-                }
+            // Frozen as plain SQL (it called the live SeriesKind.refresh until v7 changed what it reads): each
+            // series' latest year and latest quarter, each with the period of its kind before it, in the order
+            // of the series (years first).
+            for (kind, table, series, value) in [
+                ("exports", "exports", "origin || '→' || destination", "value_cents"),
+                ("jobs", "jobs", "scope", "jobs_supported"),
+            ] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO totals_series
+                        SELECT partition, '\(kind)',
+                            ROW_NUMBER() OVER (PARTITION BY partition ORDER BY series, quarter != 0) - 1,
+                            series, period, value, previous_period, previous_value
+                        FROM (
+                            SELECT partition, \(series) AS series, quarter,
+                                CASE WHEN quarter = 0 THEN CAST(year AS TEXT) ELSE year || '-Q' || quarter END AS period,
+                                \(value) AS value,
+                                LAG(CASE WHEN quarter = 0 THEN CAST(year AS TEXT) ELSE year || '-Q' || quarter END)
+                                    OVER kinds AS previous_period,
+                                LAG(\(value)) OVER kinds AS previous_value,
+                                ROW_NUMBER() OVER (
+                                    PARTITION BY partition, \(series), quarter != 0 ORDER BY year DESC, quarter DESC
+                                ) AS latest
+                            FROM \(table)
+                            WINDOW kinds AS (PARTITION BY partition, \(series), quarter != 0 ORDER BY year, quarter))
+                        WHERE latest = 1
+                        """)
             }
         }
-        migrator.registerMigration("v7: undisclosed planned figures, quarters against a year earlier") { db in
+        migrator.registerMigration("v7: undisclosed planned figures, stated figures, quarters against a year earlier") {
+            db in
             // Frozen: plain SQL, no live code. An expansion may now leave its planned figures out (not disclosed);
-            // the totals count those expansions (rows written before v7 always had both figures). A quarter is
-            // compared with the same quarter a year earlier, no longer with the quarter before it.
+            // the totals count those expansions (rows written before v7 always had both figures). Export and jobs
+            // rows keep how their source stated them (`qualifiers`, StatedFigure's JSON), and so do the kept
+            // series; rows folded before v7 read as exact. A quarter is compared with the same quarter a year
+            // earlier, no longer with the quarter before it.
             try db.execute(
                 sql: """
                     ALTER TABLE totals_expansions ADD COLUMN planned_unstated INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE exports ADD COLUMN qualifiers TEXT;
+                    ALTER TABLE jobs ADD COLUMN qualifiers TEXT;
+                    ALTER TABLE totals_series ADD COLUMN qualifiers TEXT;
+                    ALTER TABLE totals_series ADD COLUMN previous_qualifiers TEXT;
                     UPDATE totals_expansions SET planned_unstated = (
                         SELECT COUNT(*) FROM expansions e WHERE e.partition = totals_expansions.partition
                         AND e.direction = totals_expansions.direction AND e.status = totals_expansions.status

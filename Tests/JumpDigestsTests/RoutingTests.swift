@@ -80,15 +80,36 @@ struct RoutingTests {
         let totals = try JSONDecoder().decode(PartitionTotals.self, from: Data(try #require(last.totalsJSON).utf8))
         #expect(try items.dropLast().allSatisfy { try NotificationItem(json: $0.item).totalsJSON == nil })
         #expect(
-            totals.exports == [
-                .init(
-                    series: "US-UT→MX", period: "2022", value: 110_000_000_000, previousPeriod: "2018",
-                    previousValue: 73_825_503_356)
-            ])
+            totals.exports.map {
+                [$0.series, $0.period, "\($0.value)", $0.previousPeriod, $0.previousValue.map(String.init)]
+            }
+                == [["US-UT→MX", "2022", "110000000000", "2018", "73825503356"]])
+        // The totals keep how the release states each figure, so every later window still reads "about".
+        #expect(totals.exports.first?.stated?.value?.approximation == .about)
+        #expect(totals.exports.first?.previousStated?.value?.basis == .derived)
         #expect(totals.jobs.map(\.value) == [51_000])
+        #expect(totals.jobs.first?.stated?.value?.approximation == .moreThan)
+        #expect(totals.jobs.first?.stated?.period?.basis == .notStated)
         #expect(totals.meetings == 1 && totals.initiatives == 1)
         #expect(last.originPartition == 3 && last.originTopic == "jump.events")
         #expect(String(decoding: items.last!.item, as: UTF8.self).hasSuffix(#","event":"# + lines[4] + "}"))
+    }
+
+    @Test(
+        "A window after the press release's still shows its figures as stated: about $1.1 billion, more than 51,000 (year not stated), never as exact"
+    )
+    func statedFiguresLastBeyondTheirWindow() async throws {
+        var fixture = try DigestFixture()
+        try await fixture.closeOneWindow(try DigestFixture.pressRelease())
+        let windows = try fixture.windows()
+        _ = try await fixture.fold([try DigestFixture.example("meeting-held")])
+        try await fixture.receiveOutbox(at: ms("2026-11-29T15:20:00Z"))
+        let later = try await windows.closeDue(now: ms("2026-11-29T16:00:00Z"))
+        let governors = try DigestCoding.decode(try #require(later.first { $0.audience == "governors-office" }).json)
+        let text = try #require(governors.text["en"])
+        #expect(!text.contains("2018"), "the meeting's window holds no export report: \(text)")
+        #expect(text.contains("Exports from Utah to Mexico: about $1.1 billion in 2022"), "\(text)")
+        #expect(text.contains("Jobs supported by Mexico–Utah trade: more than 51,000 (year not stated"), "\(text)")
     }
 
     @Test(

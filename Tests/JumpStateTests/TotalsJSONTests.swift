@@ -1,4 +1,5 @@
 import Foundation
+import JumpEvents
 import Testing
 
 @testable import JumpState
@@ -17,13 +18,19 @@ struct TotalsJSONTests {
         figures.plannedUsdCents = Int64.max
         figures.actualJobs = 7
         figures.actualUsdCents = -3
+        figures.plannedNotDisclosed = 2
         totals.expansions = ["utah-to-mx": figures, "mx-to-utah": PartitionTotals.ExpansionFigures()]
         var investments = PartitionTotals.InvestmentFigures()
         investments.count = 9
         investments.usdCents = 1_000_000_000_000
         totals.investments = ["mx-to-utah": investments]
         totals.exports = [
-            .init(series: series, period: "2022", value: 110, previousPeriod: "2018", previousValue: 73),
+            .init(
+                series: series, period: "2022", value: 110, previousPeriod: "2018", previousValue: 73,
+                stated: StatedFigure(
+                    value: FigureQualifier(approximation: .about, note: "a \"quoted\" note/with slashes, ñandú"),
+                    period: FigureQualifier(basis: .notStated)),
+                previousStated: StatedFigure(value: FigureQualifier(basis: .derived))),
             .init(series: "US-UT→MX", period: "2023-Q4", value: 5),
         ]
         totals.jobs = [.init(series: "mexico-utah-trade", period: "2022", value: 51_000)]

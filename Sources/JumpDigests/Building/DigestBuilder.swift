@@ -62,7 +62,7 @@ public struct DigestBuilder: Sendable {
                     thread: DigestText.thread(of: item.event))
             },
             totals: PartitionTotals.sum(partitionTotals), text: [:])
-        let seriesQualifiers = SeriesQualifiers(events: items.map(\.0.event))
+        let seriesQualifiers = SeriesQualifiers(totals: digest.totals, events: items.map(\.0.event))
         for language in audience.languages {
             digest.text[language] = renderer.render(
                 digest, language: language, maximumItems: audience.maximumItems, names: audience.names,

@@ -378,8 +378,8 @@ public struct DigestRenderer: Sendable {
 }
 
 /// How the sources state the series figures a digest's reports carry (``FigureQualifier``), by series and
-/// period: what the window's own export and jobs events say of their value and period. The running totals keep
-/// figures only, so a figure whose report is not in the window reads as exact.
+/// period: what the running totals keep of each figure (``StatedFigure``, since migration v7) and what the
+/// window's own export and jobs events say of their value and period.
 package struct SeriesQualifiers: Sendable, ExpressibleByDictionaryLiteral {
     /// What one report says of its value and its period.
     package struct Stated: Sendable {
@@ -396,9 +396,22 @@ package struct SeriesQualifiers: Sendable, ExpressibleByDictionaryLiteral {
         byKey = Dictionary(elements, uniquingKeysWith: { _, last in last })
     }
 
-    /// The qualifiers of the export and jobs events among `events` (a later report of the same period wins).
-    package init(events: [JumpEvent]) {
+    /// How the running totals say the sources stated their series figures, then what the export and jobs events
+    /// among `events` say (a later report of the same period wins).
+    package init(totals: PartitionTotals = PartitionTotals(), events: [JumpEvent]) {
         byKey = [:]
+        for (kind, figures) in [("exports", totals.exports), ("jobs", totals.jobs)] {
+            for figure in figures {
+                if let previousPeriod = figure.previousPeriod, let stated = figure.previousStated {
+                    byKey[Self.key(kind, figure.series, previousPeriod)] = Stated(
+                        value: stated.value, period: stated.period)
+                }
+                if let stated = figure.stated {
+                    byKey[Self.key(kind, figure.series, figure.period)] = Stated(
+                        value: stated.value, period: stated.period)
+                }
+            }
+        }
         for event in events {
             switch event.payload {
             case .exportsReported(let exports):

@@ -55,11 +55,19 @@ extension PartitionTotals {
                 bytes.append(contentsOf: #","previousPeriod":"#.utf8)
                 JSONWriter.appendString(previousPeriod, to: &bytes)
             }
+            if let previousStated = figure.previousStated {
+                bytes.append(contentsOf: #","previousStated":"#.utf8)
+                previousStated.appendJSON(to: &bytes)
+            }
             if let previousValue = figure.previousValue {
                 bytes.append(contentsOf: #","previousValue":\#(previousValue)"#.utf8)
             }
             bytes.append(contentsOf: #","series":"#.utf8)
             JSONWriter.appendString(figure.series, to: &bytes)
+            if let stated = figure.stated {
+                bytes.append(contentsOf: #","stated":"#.utf8)
+                stated.appendJSON(to: &bytes)
+            }
             bytes.append(contentsOf: #","value":\#(figure.value)}"#.utf8)
         }
         bytes.append(UInt8(ascii: "]"))

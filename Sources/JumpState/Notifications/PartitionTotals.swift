@@ -81,16 +81,23 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         public var previousPeriod: String?
         /// Its value.
         public var previousValue: Int64?
+        /// How the source stated the latest value and period (none: exact, as reported).
+        public var stated: StatedFigure?
+        /// How it stated the previous value.
+        public var previousStated: StatedFigure?
 
         /// A series figure.
         public init(
-            series: String, period: String, value: Int64, previousPeriod: String? = nil, previousValue: Int64? = nil
+            series: String, period: String, value: Int64, previousPeriod: String? = nil, previousValue: Int64? = nil,
+            stated: StatedFigure? = nil, previousStated: StatedFigure? = nil
         ) {
             self.series = series
             self.period = period
             self.value = value
             self.previousPeriod = previousPeriod
             self.previousValue = previousValue
+            self.stated = stated
+            self.previousStated = previousStated
         }
     }
 
@@ -180,13 +187,15 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         }
         try db.each(
             """
-            SELECT kind, series, period, value, previous_period, previous_value FROM totals_series
-            WHERE partition = ? ORDER BY kind, position
+            SELECT kind, series, period, value, previous_period, previous_value, qualifiers, previous_qualifiers
+            FROM totals_series WHERE partition = ? ORDER BY kind, position
             """, [partition]
         ) { row in
             let figure = SeriesFigure(
                 series: row.string(1), period: row.string(2), value: row.int64(3),
-                previousPeriod: row.optionalString(4), previousValue: row.optionalInt64(5))
+                previousPeriod: row.optionalString(4), previousValue: row.optionalInt64(5),
+                stated: StatedFigure(text: row.optionalString(6)),
+                previousStated: StatedFigure(text: row.optionalString(7)))
             if row.string(0) == SeriesKind.exports.rawValue {
                 totals.exports.append(figure)
             } else {
@@ -248,26 +257,27 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
     /// latest quarter (a quarterly figure must not hide the annual one a press release leads with).
     static func seriesFigures(_ db: Database, sql: String, partition: Int32) throws -> [SeriesFigure] {
         var figures: [SeriesFigure] = []
-        var previous: (series: String, quarterly: Bool, period: String, value: Int64)?
+        var previous: (series: String, quarterly: Bool, period: String, value: Int64, stated: StatedFigure?)?
         for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [partition]) {
             let series: String = try row.value(0, in: "exports or jobs")
             let year: Int = try row.value(1, in: "exports or jobs")
             let quarter: Int = try row.value(2, in: "exports or jobs")
             let value: Int64 = try row.value(3, in: "exports or jobs")
+            let stated = StatedFigure(text: try row.value(4, in: "exports or jobs") as String?)
             let period = quarter == 0 ? "\(year)" : "\(year)-Q\(quarter)"
             let figure: SeriesFigure
             if let previous, previous.series == series, previous.quarterly == (quarter != 0) {
                 figure = SeriesFigure(
                     series: series, period: period, value: value, previousPeriod: previous.period,
-                    previousValue: previous.value)
+                    previousValue: previous.value, stated: stated, previousStated: previous.stated)
             } else {
-                figure = SeriesFigure(series: series, period: period, value: value)
+                figure = SeriesFigure(series: series, period: period, value: value, stated: stated)
             }
             if let last = figures.last, last.series == series, last.period.contains("-Q") == (quarter != 0) {
                 figures.removeLast()
             }
             figures.append(figure)
-            previous = (series, quarter != 0, period, value)
+            previous = (series, quarter != 0, period, value, stated)
         }
         return figures
     }

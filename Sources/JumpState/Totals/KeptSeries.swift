@@ -12,6 +12,8 @@ struct KeptSeries {
         /// 1 to 4; 0 for a year.
         var quarter: Int
         var value: Int64
+        /// How the source stated it (``StatedFigure/text``), `nil` for exact and reported.
+        var stated: String? = nil
 
         var period: String { quarter == 0 ? "\(year)" : "\(year)-Q\(quarter)" }
 
@@ -33,21 +35,17 @@ struct KeptSeries {
             return !quarterly && other.quarterly
         }
 
-        var figure: PartitionTotals.SeriesFigure {
-            PartitionTotals.SeriesFigure(
-                series: series, period: latest.period, value: latest.value, previousPeriod: previous?.period,
-                previousValue: previous?.value)
-        }
-
         /// The entry after `point` was reported (a new period, or a revised value of a period seen before);
         /// `yearEarlier` reads the value of `point`'s quarter a year earlier, for a new latest quarter.
-        mutating func report(_ point: Point, yearEarlier: () throws -> Int64?) rethrows {
+        mutating func report(_ point: Point, yearEarlier: () throws -> (value: Int64, stated: String?)?) rethrows {
             if quarterly {
                 if point.isSamePeriod(as: latest) {
                     latest = point
                 } else if point.isLater(than: latest) {
                     latest = point
-                    previous = try yearEarlier().map { Point(year: point.year - 1, quarter: point.quarter, value: $0) }
+                    previous = try yearEarlier().map {
+                        Point(year: point.year - 1, quarter: point.quarter, value: $0.value, stated: $0.stated)
+                    }
                 } else if point.year == latest.year - 1, point.quarter == latest.quarter {
                     previous = point
                 }
@@ -74,12 +72,12 @@ struct KeptSeries {
     /// `value` was reported for `period` of `series` (an upsert of its `exports` or `jobs` row, already made);
     /// `yearEarlier` reads the value of the same quarter a year earlier from that table.
     mutating func report(
-        _ kind: SeriesKind, partition: Int32, series: String, year: Int, quarter: Int, value: Int64, db: Database,
-        yearEarlier: () throws -> Int64?
+        _ kind: SeriesKind, partition: Int32, series: String, year: Int, quarter: Int, value: Int64, stated: String?,
+        db: Database, yearEarlier: () throws -> (value: Int64, stated: String?)?
     ) throws {
         let key = Key(partition: partition, kind: kind)
         var now = try entries[key]?.now ?? read(key, db)
-        let point = Point(year: year, quarter: quarter, value: value)
+        let point = Point(year: year, quarter: quarter, value: value, stated: stated)
         if let index = now.firstIndex(where: { $0.series == series && $0.quarterly == (quarter != 0) }) {
             try now[index].report(point, yearEarlier: yearEarlier)
         } else {
@@ -94,12 +92,15 @@ struct KeptSeries {
         for (key, entries) in entries where entries.now != entries.read {
             for (position, entry) in entries.now.enumerated()
             where position >= entries.read.count || entries.read[position] != entry {
-                let figure = entry.figure
                 try db.run(
-                    "INSERT OR REPLACE INTO totals_series VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    """
+                    INSERT OR REPLACE INTO totals_series (partition, kind, position, series, period, value,
+                    previous_period, previous_value, qualifiers, previous_qualifiers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
                     [
-                        key.partition, key.kind.rawValue, position, figure.series, figure.period, figure.value,
-                        figure.previousPeriod, figure.previousValue,
+                        key.partition, key.kind.rawValue, position, entry.series, entry.latest.period,
+                        entry.latest.value, entry.previous?.period, entry.previous?.value, entry.latest.stated,
+                        entry.previous?.stated,
                     ])
             }
         }
@@ -109,25 +110,27 @@ struct KeptSeries {
         var read: [Entry] = []
         try db.each(
             """
-            SELECT series, period, value, previous_period, previous_value FROM totals_series
-            WHERE partition = ? AND kind = ? ORDER BY position
+            SELECT series, period, value, previous_period, previous_value, qualifiers, previous_qualifiers
+            FROM totals_series WHERE partition = ? AND kind = ? ORDER BY position
             """, [key.partition, key.kind.rawValue]
         ) { row in
-            let latest = Self.point(row.string(1), value: row.int64(2))
+            let latest = Self.point(row.string(1), value: row.int64(2), stated: row.optionalString(5))
             read.append(
                 Entry(
                     series: row.string(0), quarterly: latest.quarter != 0, latest: latest,
-                    previous: row.optionalString(3).map { Self.point($0, value: row.int64(4)) }))
+                    previous: row.optionalString(3).map {
+                        Self.point($0, value: row.int64(4), stated: row.optionalString(6))
+                    }))
         }
         entries[key] = (read, read)
         return read
     }
 
     /// A period as ``Point/period`` writes it (`2022`, `2022-Q3`).
-    private static func point(_ period: String, value: Int64) -> Point {
+    private static func point(_ period: String, value: Int64, stated: String?) -> Point {
         let parts = period.split(separator: "-Q", maxSplits: 1)
         return Point(
-            year: Int(parts[0]) ?? 0, quarter: parts.count > 1 ? Int(parts[1]) ?? 0 : 0, value: value)
+            year: Int(parts[0]) ?? 0, quarter: parts.count > 1 ? Int(parts[1]) ?? 0 : 0, value: value, stated: stated)
     }
 }
 
@@ -148,21 +151,21 @@ enum SeriesKind: String, CaseIterable {
             switch self {
             case .exports:
                 """
-                SELECT origin || '→' || destination AS series, year, quarter, value_cents AS value,
+                SELECT origin || '→' || destination AS series, year, quarter, value_cents AS value, qualifiers,
                 ROW_NUMBER() OVER (
                     PARTITION BY origin, destination, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
                 FROM exports WHERE partition = ?
                 """
             case .jobs:
                 """
-                SELECT scope AS series, year, quarter, jobs_supported AS value,
+                SELECT scope AS series, year, quarter, jobs_supported AS value, qualifiers,
                 ROW_NUMBER() OVER (PARTITION BY scope, quarter != 0 ORDER BY year DESC, quarter DESC) AS latest
                 FROM jobs WHERE partition = ?
                 """
             }
         let sql = """
             WITH ranked AS (\(ranked))
-            SELECT series, year, quarter, value FROM ranked r
+            SELECT series, year, quarter, value, qualifiers FROM ranked r
             WHERE (quarter = 0 AND latest <= 2) OR (quarter != 0 AND (latest = 1 OR EXISTS (
                 SELECT 1 FROM ranked l WHERE l.series = r.series AND l.quarter != 0 AND l.latest = 1
                 AND l.year = r.year + 1 AND l.quarter = r.quarter)))
@@ -171,16 +174,4 @@ enum SeriesKind: String, CaseIterable {
         return try PartitionTotals.seriesFigures(db, sql: sql, partition: partition)
     }
 
-    /// Rewrites the partition's kept figures of this kind from its rows (migration v6).
-    func refresh(_ db: Database, partition: Int32) throws {
-        try db.cachedStatement(sql: "DELETE FROM totals_series WHERE partition = ? AND kind = ?")
-            .execute(arguments: [partition, rawValue])
-        for (position, figure) in try computed(db, partition: partition).enumerated() {
-            try db.cachedStatement(sql: "INSERT INTO totals_series VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(
-                arguments: [
-                    partition, rawValue, position, figure.series, figure.period, figure.value, figure.previousPeriod,
-                    figure.previousValue,
-                ])
-        }
-    }
 }

@@ -142,6 +142,7 @@ struct StoreFileTests {
                         OR identifier LIKE 'v6%' OR identifier LIKE 'v7%';
                     DROP TABLE totals_series; DROP TABLE totals_counts;
                     ALTER TABLE totals_expansions DROP COLUMN planned_unstated;
+                    ALTER TABLE exports DROP COLUMN qualifiers; ALTER TABLE jobs DROP COLUMN qualifiers;
                     INSERT INTO meetings (partition, meeting_id, held_on, place, city, country, topics, participants,
                         summary) VALUES (0, 'm1', '2025-01-01', 'Capitol', 'Salt Lake City', 'US', 'trade', 3, 's');
                     INSERT INTO exports (partition, origin, destination, year, quarter, value_cents, source)
@@ -198,6 +199,9 @@ struct StoreFileTests {
                 sql: """
                     DELETE FROM grdb_migrations WHERE identifier LIKE 'v7%';
                     ALTER TABLE totals_expansions DROP COLUMN planned_unstated;
+                    ALTER TABLE exports DROP COLUMN qualifiers; ALTER TABLE jobs DROP COLUMN qualifiers;
+                    ALTER TABLE totals_series DROP COLUMN qualifiers;
+                    ALTER TABLE totals_series DROP COLUMN previous_qualifiers;
                     UPDATE totals_series SET previous_period = '2025-Q1', previous_value = 200 WHERE period = '2025-Q2';
                     """)
         }
