@@ -32,6 +32,12 @@ struct RenderingTests {
             let expected = try String(contentsOf: golden, encoding: .utf8)
             #expect(text == expected, "\(audience) differs from \(golden.path); JUMP_UPDATE_GOLDEN=1 rewrites it")
         }
+        // The README shows the consulate's Spanish half as it is, not as it was.
+        let spanish = try #require(digests["consulate"]?.text["es"])
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(
+            readme.contains("```text\n" + spanish.trimmingCharacters(in: .newlines) + "\n```"),
+            "README.md's consulate digest differs from this one; paste the Spanish half of Golden/consulate.txt")
         let consulate = try #require(digests["consulate"])
         #expect(consulate.language == "es")
         // News first, then the title; the English half titled in English.
@@ -42,7 +48,7 @@ struct RenderingTests {
         #expect(governor.contains("\n\nJUMP digest · Utah Governor's Office of Economic Opportunity\n"))
         #expect(
             governor.hasPrefix(
-                "JUMP: Grupo Lácteo del Bajío announces $12.5 million investment in Utah (and 7 more)\n"),
+                "JUMP: Grupo Lácteo del Bajío announces $12.5 million investment in Utah (and seven more)\n"),
             "\(governor)")
     }
 

@@ -210,7 +210,7 @@ struct WordingTests {
             #expect(DigestText.headline(item, language: "en").contains(example.en))
             #expect(!DigestText.headline(item, language: "en").contains("$0"))
             if example.jobs == nil {
-                #expect(DigestText.news(item, language: "en") == "Aceros del Norte S.A. de C.V. to expand in Ogden")
+                #expect(DigestText.news(item, language: "en") == "Aceros del Norte to expand in Ogden")
             }
             let last = try NotificationItem(json: items[items.count - 1].item)
             let totals = try JSONDecoder().decode(PartitionTotals.self, from: Data(try #require(last.totalsJSON).utf8))

@@ -16,7 +16,7 @@ public struct NotificationItem: Sendable {
     public var originPartition: Int32
     /// Its offset.
     public var originOffset: Int64
-    /// What the state knew: the direction, company name and city (for completions and withdrawals).
+    /// What the state knew: the direction, company name, city and region (for completions and withdrawals).
     public var facts: NotificationFacts
     /// The partition's totals after the event's batch, as JSON (on the last item of each partition in a batch).
     public var totalsJSON: String?
@@ -73,7 +73,8 @@ public struct NotificationItem: Sendable {
         let factsObject = object["facts"]?.objectValue ?? JSONObject()
         facts = NotificationFacts(
             event: event, direction: factsObject["direction"]?.stringValue.flatMap(Direction.init(rawValue:)),
-            companyName: factsObject["companyName"]?.stringValue, city: factsObject["city"]?.stringValue)
+            companyName: factsObject["companyName"]?.stringValue, city: factsObject["city"]?.stringValue,
+            region: factsObject["region"]?.stringValue)
     }
 
     /// The item as the notifier's store keeps it.

@@ -75,7 +75,7 @@ public struct DigestRenderer: Sendable {
     }
 
     /// The news line a digest's text and its e-mail subject start with: the most important item's news and how
-    /// many more there are (`JUMP: Aceros del Norte abre en Ogden, 205 empleos (+7)`); `nil` for an empty window.
+    /// many more there are (`JUMP: Aceros del Norte concluye su expansión en Ogden, 205 empleos (y siete más)`); `nil` for an empty window.
     package static func newsLine(_ digest: Digest, language: String) -> String? {
         let lines = Self.lines(digest.items)
         guard let first = lines.first else { return nil }
@@ -83,7 +83,7 @@ public struct DigestRenderer: Sendable {
             first.news?[language] ?? first.headline[language] ?? first.news?.values.first ?? first.headline.values.first
             ?? ""
         guard lines.count > 1 else { return "JUMP: \(news)" }
-        let more = DigestText.number(Int64(lines.count - 1))
+        let more = Wording.updates(Int64(lines.count - 1), language: language)
         return "JUMP: \(news)"
             + (language == "es" ? " (y \(more) más)" : " (and \(more) more)")
     }
@@ -148,8 +148,8 @@ public struct DigestRenderer: Sendable {
             "moreText": left == 0
                 ? ""
                 : spanish
-                    ? "… y \(DigestText.number(Int64(left))) novedades más; los \(total) eventos del periodo van en la lista adjunta al correo"
-                    : "… and \(DigestText.number(Int64(left))) more updates; all \(total) events of this period are in the list attached to the email",
+                    ? "… y \(Wording.updates(Int64(left), language: "es")) \(left == 1 ? "novedad" : "novedades") más; los \(total) eventos del periodo van en la lista adjunta al correo"
+                    : "… and \(Wording.updates(Int64(left), language: "en")) more \(left == 1 ? "update" : "updates"); all \(total) events of this period are in the list attached to the email",
             "figuresHeading": spanish ? "Cifras acumuladas al \(asOf):" : "Cumulative figures as of \(asOf):",
             // Exports and jobs are each series' latest reported period, not running totals: a heading of their own.
             "latestHeading": spanish ? "Últimas cifras reportadas:" : "Latest reported figures:",

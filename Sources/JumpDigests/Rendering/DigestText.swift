@@ -18,6 +18,11 @@ public enum DigestText {
         let facts = item.facts
         let company = clean(facts.companyName ?? "")
         func name(_ code: String) -> String { clean(glossary.name(code, language: language)) }
+        /// `Ogden, Utah`: the city of a completed or withdrawn expansion with its region, as its announcement read.
+        func site(_ facts: NotificationFacts) -> String? {
+            guard let city = facts.city.map({ clean($0) }) else { return nil }
+            return facts.region.map { Wording.place(city, city: name($0)) } ?? city
+        }
         /// ` (anunciada el 3 de marzo de 2025)`, with `; informada en este periodo` for an old date.
         let qualifiers = item.event.qualifiers
         func stated(_ figure: String, _ pointer: String) -> String {
@@ -42,7 +47,7 @@ public enum DigestText {
         }
         switch item.event.payload {
         case .expansionAnnounced(let expansion):
-            let place = "\(clean(expansion.city)), \(name(expansion.region))"
+            let place = Wording.place(clean(expansion.city), city: name(expansion.region))
             let money = expansion.plannedInvestmentUsdCents.map { money($0, "/plannedInvestmentUsdCents") }
             let jobs = expansion.plannedJobs.map {
                 stated(
@@ -70,7 +75,7 @@ public enum DigestText {
                     + dated(expansion.announcedOn, "anunciada", "announced", "/announcedOn")
         case .expansionCompleted(let completed):
             let who = company.isEmpty ? clean(completed.companyId) : company
-            let place = facts.city.map { clean($0) } ?? clean(completed.expansionId)
+            let place = site(facts) ?? clean(completed.expansionId)
             let money = money(completed.actualInvestmentUsdCents, "/actualInvestmentUsdCents")
             return spanish
                 ? "\(who) concluye su expansión en \(place): "
@@ -81,7 +86,7 @@ public enum DigestText {
                     + dated(completed.openedOn, "inaugurada", "opened", "/openedOn")
         case .expansionWithdrawn(let withdrawn):
             let who = company.isEmpty ? clean(withdrawn.companyId) : company
-            let place = facts.city.map { clean($0) } ?? clean(withdrawn.expansionId)
+            let place = site(facts) ?? clean(withdrawn.expansionId)
             let when = dated(withdrawn.withdrawnOn, "cancelada", "withdrawn", "/withdrawnOn")
             // A correction withdraws a report that was wrong; a retraction, a plan the company gave up.
             return switch (withdrawn.reason, spanish) {
@@ -158,14 +163,24 @@ public enum DigestText {
     /// characters): `Aceros del Norte abre en Ogden, 205 empleos`; `Aceros del Norte opens in Ogden, 205 jobs`.
     package static func news(_ item: NotificationItem, language: String, glossary: Glossary = .standard) -> String {
         let spanish = language == "es"
-        let company = clean(item.facts.companyName ?? "")
+        let company = shortName(clean(item.facts.companyName ?? ""))
+        let qualifiers = item.event.qualifiers
+        /// A figure as its source states it (`alrededor de USD 1,100 millones`), in few words.
+        func stated(_ figure: String, _ pointer: String) -> String {
+            DigestText.stated(figure, qualifiers[pointer], language: language)
+        }
+        /// `(2022)`; a year the source does not state, or that is assumed, is marked (`(2022?)`).
+        func when(_ period: Period) -> String {
+            let basis = qualifiers["/period"]?.basis
+            return "(\(shortPeriod(period, spanish))\(basis == .notStated || basis == .assumed ? "?" : ""))"
+        }
         func name(_ code: String) -> String { clean(glossary.name(code, language: language)) }
         func jobs(_ count: Int64) -> String {
             spanish ? Wording.counted(count, "empleo", "empleos") : Wording.counted(count, "job", "jobs")
         }
         switch item.event.payload {
         case .expansionAnnounced(let expansion):
-            let who = clean(expansion.company.name)
+            let who = shortName(clean(expansion.company.name))
             // Jobs lead the news only when the company stated a number of them.
             let count = expansion.plannedJobs.flatMap { $0 > 0 ? ", " + jobs($0) : nil } ?? ""
             return spanish
@@ -183,16 +198,18 @@ public enum DigestText {
         case .investmentAnnounced(let investment):
             let money = dollars(investment.amountUsdCents, language: language)
             return spanish
-                ? "\(clean(investment.investor.name)) anuncia inversión de \(money) en \(name(investment.region))"
-                : "\(clean(investment.investor.name)) announces \(money) investment in \(name(investment.region))"
+                ? "\(shortName(clean(investment.investor.name))) anuncia inversión de \(money) en \(name(investment.region))"
+                : "\(shortName(clean(investment.investor.name))) announces \(money) investment in \(name(investment.region))"
         case .exportsReported(let exports):
-            let money = dollars(exports.valueUsdCents, language: language)
+            let money = stated(
+                dollars(exports.valueUsdCents, language: language, rough: isRough(qualifiers["/valueUsdCents"])),
+                "/valueUsdCents")
             return spanish
-                ? "Exportaciones de \(name(exports.origin)) a \(name(exports.destination)): \(money) (\(shortPeriod(exports.period, spanish)))"
-                : "Exports from \(name(exports.origin)) to \(name(exports.destination)): \(money) (\(shortPeriod(exports.period, spanish)))"
+                ? "Exportaciones de \(name(exports.origin)) a \(name(exports.destination)): \(money) \(when(exports.period))"
+                : "Exports from \(name(exports.origin)) to \(name(exports.destination)): \(money) \(when(exports.period))"
         case .jobsReported(let jobsReported):
             return "\(jobsLabel(jobsReported.scope, language: language, glossary: glossary)): "
-                + "\(number(jobsReported.jobsSupported)) (\(shortPeriod(jobsReported.period, spanish)))"
+                + "\(stated(number(jobsReported.jobsSupported), "/jobsSupported")) \(when(jobsReported.period))"
         case .meetingHeld(let meeting):
             let place = name(meeting.place.name)
             return spanish
@@ -203,6 +220,20 @@ public enum DigestText {
                 ? "Iniciativa «\(name(initiative.title))» \(status)"
                 : "Initiative “\(name(initiative.title))” \(status)"
         }
+    }
+
+    /// A company's name without its legal form, for the few words of a subject: `Aceros del Norte S.A. de C.V.`
+    /// → `Aceros del Norte`, `Wasatch Medical Devices, Inc.` → `Wasatch Medical Devices`.
+    static func shortName(_ name: String) -> String {
+        for form in [
+            " S.A.B. de C.V.", " S.A.P.I. de C.V.", " S. de R.L. de C.V.", " S.A. de C.V.", " S. de R.L.", " S.A.",
+            " Inc.", " LLC", " L.L.C.", " Corp.", " Co.", " Ltd.",
+        ] where name.hasSuffix(form) {
+            var short = String(name.dropLast(form.count))
+            if short.hasSuffix(",") { short.removeLast() }
+            return short.isEmpty ? name : short
+        }
+        return name
     }
 
     /// `2022`, `T4 2023` / `Q4 2023`.

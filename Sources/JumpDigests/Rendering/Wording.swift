@@ -14,6 +14,15 @@ public enum Wording {
         "\(DigestText.number(count)) \(count == 1 ? one : other)"
     }
 
+    /// A count of updates as running text writes it: one to nine in words (AP style; in Spanish feminine, as
+    /// `novedades`), larger counts in figures: `siete`, `seven`, `una`, `12`.
+    public static func updates(_ count: Int64, language: String) -> String {
+        let spanish = ["una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]
+        let english = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+        guard (1...9).contains(count) else { return DigestText.number(count) }
+        return (language == "es" ? spanish : english)[Int(count) - 1]
+    }
+
     /// A `YYYY-MM-DD` date written out: `8 de noviembre de 2023`, `Nov. 8, 2023` (AP style); anything else
     /// unchanged.
     public static func date(_ text: String, language: String) -> String {

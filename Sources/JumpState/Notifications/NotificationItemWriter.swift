@@ -73,6 +73,7 @@ struct NotificationItemWriter {
             facts.direction = announced.direction
             facts.companyName = announced.company.name
             facts.city = announced.city
+            facts.region = announced.region
         case .investmentAnnounced(let investment):
             facts.direction = investment.direction
             facts.companyName = investment.investor.name
@@ -110,19 +111,24 @@ struct NotificationItemWriter {
             if let city = facts.city {
                 text.append(contentsOf: #"\#(separator)"city":"#.utf8)
                 JSONWriter.appendString(city, to: &text)
+                separator = ","
+            }
+            if let region = facts.region {
+                text.append(contentsOf: #"\#(separator)"region":"#.utf8)
+                JSONWriter.appendString(region, to: &text)
             }
             text.append(contentsOf: "},".utf8)
             return Head(audience: route.audience, bytes: text)
         }
     }
 
-    /// Fills in the direction, company and city of the expansion a completion or withdrawal refers to.
+    /// Fills in the direction, company, city and region of the expansion a completion or withdrawal refers to.
     private func lookUpExpansion(
         _ expansionID: String, partition: Int32, into facts: inout NotificationFacts, db: Database
     ) throws {
         try db.first(
             """
-            SELECT e.direction, c.name, e.city FROM expansions e LEFT JOIN companies c
+            SELECT e.direction, c.name, e.city, e.region FROM expansions e LEFT JOIN companies c
             ON c.partition = e.partition AND c.company_id = e.company_id
             WHERE e.partition = ? AND e.expansion_id = ?
             """, [partition, expansionID]
@@ -130,6 +136,7 @@ struct NotificationItemWriter {
             facts.direction = row.optionalString(0).flatMap(Direction.init(rawValue:))
             facts.companyName = row.optionalString(1)
             facts.city = row.optionalString(2)
+            facts.region = row.optionalString(3)
         }
     }
 

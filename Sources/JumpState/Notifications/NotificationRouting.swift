@@ -11,13 +11,19 @@ public struct NotificationFacts: Sendable {
     public var companyName: String?
     /// The city of the expansion, when the state knows it.
     public var city: String?
+    /// The region of that city (ISO 3166-2: `US-UT`), when the state knows it.
+    public var region: String?
 
     /// Facts about one event.
-    public init(event: JumpEvent, direction: Direction? = nil, companyName: String? = nil, city: String? = nil) {
+    public init(
+        event: JumpEvent, direction: Direction? = nil, companyName: String? = nil, city: String? = nil,
+        region: String? = nil
+    ) {
         self.event = event
         self.direction = direction
         self.companyName = companyName
         self.city = city
+        self.region = region
     }
 }
 
