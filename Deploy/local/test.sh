@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-Deploy/local/install-dependencies.sh
+Deploy/local/install-dependencies.sh --tests
 swift build --build-tests
 swift format lint --strict --recursive Sources Tests Benchmarks Package.swift
 # Four tests take a mock broker down: librdkafka 2.0.2 re-binds the broker's port at once when it goes down (to
