@@ -21,14 +21,18 @@ public struct ConsolePages: Sendable {
     let storePath: String
     /// The CSRF token every form carries (``ConsoleAccess/csrf``).
     let csrf: String
+    /// The pages' templates, parsed at start.
+    let templates: ConsoleTemplates
     /// Dead letters per page.
     static let pageSize = 50
 
     /// The pages of `daemon`; forms carry `csrf`.
+    /// - Throws: when a built-in template does not parse (a defect of the build, named by the parser).
     public init(
         daemon: ConsumerDaemon, readiness: @escaping @Sendable () -> [String], version: String, storePath: String,
         csrf: String
-    ) {
+    ) throws {
+        templates = try ConsoleTemplates()
         self.daemon = daemon
         self.csrf = csrf
         self.readiness = readiness
@@ -82,7 +86,7 @@ public struct ConsolePages: Sendable {
             ]
         }
         return Page(
-            title: "Overview", path: "/console", body: ConsoleTemplates.overview.render(context), refreshSeconds: 10)
+            title: "Overview", path: "/console", body: templates.overview.render(context), refreshSeconds: 10)
     }
 
     // MARK: - Dead letters
@@ -106,7 +110,7 @@ public struct ConsolePages: Sendable {
             "newer": number > 0 ? "\(number - 1)" : false, "older": number + 1 < pageCount ? "\(number + 1)" : false,
         ]
         return Page(
-            title: "Dead letters", path: "/console/dead-letters", body: ConsoleTemplates.deadLetters.render(context))
+            title: "Dead letters", path: "/console/dead-letters", body: templates.deadLetters.render(context))
     }
 
     /// Redelivers one dead letter (`place`) or every one not redelivered yet, the way `dlq redeliver` does, and
@@ -168,7 +172,7 @@ public struct ConsolePages: Sendable {
                 ]
             }
         }
-        return Page(title: "Digests", path: "/console/digests", body: ConsoleTemplates.digests.render(context))
+        return Page(title: "Digests", path: "/console/digests", body: templates.digests.render(context))
     }
 
     /// Closes `audience`'s open window now and delivers, as `digest send-now` does.
@@ -236,11 +240,11 @@ public struct ConsolePages: Sendable {
                 ]
             },
         ]
-        return Page(title: "State", path: "/console/state", body: ConsoleTemplates.state.render(context))
+        return Page(title: "State", path: "/console/state", body: templates.state.render(context))
     }
 
     func signIn() -> Page {
-        Page(title: "Sign in", path: "/console/sign-in", body: ConsoleTemplates.signIn.render([String: Any]()))
+        Page(title: "Sign in", path: "/console/sign-in", body: templates.signIn.render([String: Any]()))
     }
 
     // MARK: - The frame
@@ -257,7 +261,7 @@ public struct ConsolePages: Sendable {
             "nav": navigation
                 ? links.map { ["href": $0.0, "label": $0.1, "current": $0.0 == page.path] } : [[String: Any]](),
         ]
-        return ConsoleTemplates.layout.render(context)
+        return templates.layout.render(context)
     }
 
     private var roles: String {

@@ -3,140 +3,151 @@ import Mustache
 /// The console's pages as Mustache templates, shipped in the binary: no file to install, no CDN, no script.
 /// Every `{{value}}` is HTML-escaped by Mustache; the only unescaped values (`{{{body}}}`, `{{{chart}}}`) are
 /// the console's own rendered HTML and SVG.
-enum ConsoleTemplates {
-    static let layout = try! MustacheTemplate(
-        string: """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            {{#refreshSeconds}}<meta http-equiv="refresh" content="{{refreshSeconds}}">{{/refreshSeconds}}
-            <title>{{title}} · jump-consumer</title>
-            <style>
-            body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b2330;background:#f6f7f9}
-            header{background:#12355b;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.5rem;align-items:baseline;flex-wrap:wrap}
-            header a{color:#dfe9f5;text-decoration:none;margin-right:1rem}header a[aria-current]{color:#fff;font-weight:600;border-bottom:2px solid #f2b134}
-            main{padding:1rem 1.2rem;max-width:80rem}h1{font-size:1.4rem;margin:.3rem 0 1rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
-            table{border-collapse:collapse;background:#fff;width:100%;margin:.3rem 0 1rem}th,td{border:1px solid #dde1e7;padding:.3rem .5rem;text-align:left;vertical-align:top}
-            th{background:#eef1f5;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
-            .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#fff;border:1px solid #dde1e7;padding:.6rem 1rem;min-width:16rem}
-            .ok{color:#17703a;font-weight:600}.failing,.failure{color:#b3261e;font-weight:600}.muted{color:#5b6675}
-            .notice{background:#e8f2fd;border:1px solid #9cc3ee;padding:.5rem .8rem}.failure{background:#fdecea;border:1px solid #f0a39d;padding:.5rem .8rem}
-            code,pre{font:13px/1.4 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere}pre{background:#fff;border:1px solid #dde1e7;padding:.6rem}
-            form.inline{display:inline}button{font:inherit;padding:.2rem .7rem;cursor:pointer}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:0}dd{margin:0}
-            </style>
-            </head>
-            <body>
-            <header><strong>jump-consumer</strong><span>{{roles}} · {{version}}</span>
-            <nav>{{#nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/nav}}</nav></header>
-            <main>
-            {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
-            {{#failure}}<p class="failure" role="alert">{{failure}}</p>{{/failure}}
-            {{{body}}}
-            </main>
-            </body>
-            </html>
-            """)
+struct ConsoleTemplates: Sendable {
+    let layout: MustacheTemplate
+    let overview: MustacheTemplate
+    let deadLetters: MustacheTemplate
+    let digests: MustacheTemplate
+    let state: MustacheTemplate
+    let signIn: MustacheTemplate
 
-    static let overview = try! MustacheTemplate(
-        string: """
-            <h1>Overview</h1>
-            <section class="cards">
-            <div class="card"><h2>Readiness</h2><p id="readiness" class="{{readinessClass}}">{{readiness}}</p>
-            {{#hasReasons}}<ul>{{#reasons}}<li>{{.}}</li>{{/reasons}}</ul>{{/hasReasons}}</div>
-            <div class="card"><h2>This process</h2><dl><dt>Roles</dt><dd>{{roles}}</dd><dt>Version</dt><dd>{{version}}</dd>
-            <dt>Up for</dt><dd>{{uptime}}</dd><dt>Store</dt><dd>{{store}}</dd></dl></div>
-            </section>
-            <h2>The last hour, per minute</h2>
-            {{#chart}}{{{chart}}}
-            <p class="muted">Bars: events applied. Red: dead-lettered. Orange: anomalies. Grey: duplicates skipped.
-            In the last hour: {{hour.applied}} applied, {{hour.duplicates}} duplicates, {{hour.deadLettered}}
-            dead-lettered, {{hour.anomalies}} anomalies.</p>{{/chart}}
-            {{^chart}}<p class="muted">This process runs no state worker: nothing is applied here.</p>{{/chart}}
-            {{#workers}}
-            <h2>{{role}} worker · group {{group}}</h2>
-            <p>{{lastBatch}} · last poll {{lastPoll}}{{#problem}} · <span class="failing">{{problem}}</span>{{/problem}}</p>
-            {{#hasPartitions}}<table><thead><tr><th>Partition</th><th>Next offset</th><th>High watermark</th><th>Lag</th></tr></thead>
-            <tbody>{{#partitions}}<tr><td>{{partition}}</td><td class="n">{{next}}</td><td class="n">{{high}}</td><td class="n">{{lag}}</td></tr>{{/partitions}}</tbody></table>{{/hasPartitions}}
-            {{^partitions}}<p>No partition assigned yet.</p>{{/partitions}}
-            {{/workers}}
-            """)
+    /// Parses every template once, when the console starts: a mistake in one stops the start with the parser's
+    /// message instead of trapping on a first request.
+    init() throws {
+        layout = try MustacheTemplate(
+            string: """
+                <!doctype html>
+                <html lang="en">
+                <head>
+                <meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                {{#refreshSeconds}}<meta http-equiv="refresh" content="{{refreshSeconds}}">{{/refreshSeconds}}
+                <title>{{title}} · jump-consumer</title>
+                <style>
+                body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b2330;background:#f6f7f9}
+                header{background:#12355b;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.5rem;align-items:baseline;flex-wrap:wrap}
+                header a{color:#dfe9f5;text-decoration:none;margin-right:1rem}header a[aria-current]{color:#fff;font-weight:600;border-bottom:2px solid #f2b134}
+                main{padding:1rem 1.2rem;max-width:80rem}h1{font-size:1.4rem;margin:.3rem 0 1rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
+                table{border-collapse:collapse;background:#fff;width:100%;margin:.3rem 0 1rem}th,td{border:1px solid #dde1e7;padding:.3rem .5rem;text-align:left;vertical-align:top}
+                th{background:#eef1f5;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
+                .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#fff;border:1px solid #dde1e7;padding:.6rem 1rem;min-width:16rem}
+                .ok{color:#17703a;font-weight:600}.failing,.failure{color:#b3261e;font-weight:600}.muted{color:#5b6675}
+                .notice{background:#e8f2fd;border:1px solid #9cc3ee;padding:.5rem .8rem}.failure{background:#fdecea;border:1px solid #f0a39d;padding:.5rem .8rem}
+                code,pre{font:13px/1.4 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere}pre{background:#fff;border:1px solid #dde1e7;padding:.6rem}
+                form.inline{display:inline}button{font:inherit;padding:.2rem .7rem;cursor:pointer}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:0}dd{margin:0}
+                </style>
+                </head>
+                <body>
+                <header><strong>jump-consumer</strong><span>{{roles}} · {{version}}</span>
+                <nav>{{#nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/nav}}</nav></header>
+                <main>
+                {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
+                {{#failure}}<p class="failure" role="alert">{{failure}}</p>{{/failure}}
+                {{{body}}}
+                </main>
+                </body>
+                </html>
+                """)
 
-    static let deadLetters = try! MustacheTemplate(
-        string: """
-            <h1>Dead letters</h1>
-            <p>{{total}} in {{topic}}, newest first; page {{pageNumber}} of {{pageCount}}.</p>
-            {{#hasLetters}}<form method="post" action="/console/dead-letters/redeliver" class="inline">
-            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="all" value="1">
-            <button>Redeliver every one not redelivered yet</button></form>
-            <p class="muted">Each is validated first; one that is still invalid stays here and the page says why.</p>
-            <table><thead><tr><th>Place</th><th>From</th><th>Why</th><th>Payload (first bytes)</th><th>Redelivered</th><th></th></tr></thead><tbody>
-            {{#letters}}<tr><td>{{place}}</td><td>{{origin}}{{#times}}<br><span class="muted">dead-lettered {{times}} times</span>{{/times}}</td>
-            <td><strong>{{error}}</strong><br>{{detail}}</td><td><code>{{preview}}</code><br><span class="muted">{{size}}</span></td>
-            <td>{{#redeliveredTo}}to {{redeliveredTo}}{{/redeliveredTo}}{{^redeliveredTo}}not yet{{/redeliveredTo}}</td>
-            <td><form method="post" action="/console/dead-letters/redeliver"><input type="hidden" name="csrf" value="{{csrf}}">
-            <input type="hidden" name="place" value="{{place}}"><button>Redeliver {{place}}</button></form></td></tr>{{/letters}}
-            </tbody></table>{{/hasLetters}}
-            {{^letters}}<p>Nothing here.</p>{{/letters}}
-            <p>{{#newer}}<a href="/console/dead-letters?page={{newer}}">← Newer</a> {{/newer}}{{#older}}<a href="/console/dead-letters?page={{older}}">Older →</a>{{/older}}</p>
-            """)
+        overview = try MustacheTemplate(
+            string: """
+                <h1>Overview</h1>
+                <section class="cards">
+                <div class="card"><h2>Readiness</h2><p id="readiness" class="{{readinessClass}}">{{readiness}}</p>
+                {{#hasReasons}}<ul>{{#reasons}}<li>{{.}}</li>{{/reasons}}</ul>{{/hasReasons}}</div>
+                <div class="card"><h2>This process</h2><dl><dt>Roles</dt><dd>{{roles}}</dd><dt>Version</dt><dd>{{version}}</dd>
+                <dt>Up for</dt><dd>{{uptime}}</dd><dt>Store</dt><dd>{{store}}</dd></dl></div>
+                </section>
+                <h2>The last hour, per minute</h2>
+                {{#chart}}{{{chart}}}
+                <p class="muted">Bars: events applied. Red: dead-lettered. Orange: anomalies. Grey: duplicates skipped.
+                In the last hour: {{hour.applied}} applied, {{hour.duplicates}} duplicates, {{hour.deadLettered}}
+                dead-lettered, {{hour.anomalies}} anomalies.</p>{{/chart}}
+                {{^chart}}<p class="muted">This process runs no state worker: nothing is applied here.</p>{{/chart}}
+                {{#workers}}
+                <h2>{{role}} worker · group {{group}}</h2>
+                <p>{{lastBatch}} · last poll {{lastPoll}}{{#problem}} · <span class="failing">{{problem}}</span>{{/problem}}</p>
+                {{#hasPartitions}}<table><thead><tr><th>Partition</th><th>Next offset</th><th>High watermark</th><th>Lag</th></tr></thead>
+                <tbody>{{#partitions}}<tr><td>{{partition}}</td><td class="n">{{next}}</td><td class="n">{{high}}</td><td class="n">{{lag}}</td></tr>{{/partitions}}</tbody></table>{{/hasPartitions}}
+                {{^partitions}}<p>No partition assigned yet.</p>{{/partitions}}
+                {{/workers}}
+                """)
 
-    static let digests = try! MustacheTemplate(
-        string: """
-            <h1>Digests</h1>
-            {{^notifier}}<p class="notice">This process runs <code>--role {{role}}</code>: digests are built and sent by
-            the process that runs the notifier (<code>--role notifier</code> or <code>all</code>). Its console shows
-            them.</p>{{/notifier}}
-            {{#notifier}}
-            <p>{{#audiences}}<form method="post" action="/console/digests/send-now" class="inline">
-            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="audience" value="{{id}}">
-            <button>Send now: {{name}}</button></form> {{/audiences}}</p>
-            {{#digests}}<article><h2>{{audienceName}} · {{window}}</h2>
-            <p>{{items}} · built {{builtAt}} · <span class="muted">{{id}}</span></p>
-            <table><thead><tr><th>Sink</th><th>Recipient</th><th>State</th><th>Attempts</th><th>Delivered</th><th>Last error</th></tr></thead><tbody>
-            {{#deliveries}}<tr><td>{{sink}}</td><td>{{recipient}}</td><td>{{status}}</td><td class="n">{{attempts}}</td><td>{{deliveredAt}}</td><td>{{lastError}}</td></tr>{{/deliveries}}
-            </tbody></table>
-            {{#texts}}<details{{#open}} open{{/open}}><summary>{{language}}</summary><pre lang="{{language}}">{{text}}</pre></details>{{/texts}}
-            </article>{{/digests}}
-            {{^digests}}<p>No digest yet.</p>{{/digests}}
-            {{/notifier}}
-            """)
+        deadLetters = try MustacheTemplate(
+            string: """
+                <h1>Dead letters</h1>
+                <p>{{total}} in {{topic}}, newest first; page {{pageNumber}} of {{pageCount}}.</p>
+                {{#hasLetters}}<form method="post" action="/console/dead-letters/redeliver" class="inline">
+                <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="all" value="1">
+                <button>Redeliver every one not redelivered yet</button></form>
+                <p class="muted">Each is validated first; one that is still invalid stays here and the page says why.</p>
+                <table><thead><tr><th>Place</th><th>From</th><th>Why</th><th>Payload (first bytes)</th><th>Redelivered</th><th></th></tr></thead><tbody>
+                {{#letters}}<tr><td>{{place}}</td><td>{{origin}}{{#times}}<br><span class="muted">dead-lettered {{times}} times</span>{{/times}}</td>
+                <td><strong>{{error}}</strong><br>{{detail}}</td><td><code>{{preview}}</code><br><span class="muted">{{size}}</span></td>
+                <td>{{#redeliveredTo}}to {{redeliveredTo}}{{/redeliveredTo}}{{^redeliveredTo}}not yet{{/redeliveredTo}}</td>
+                <td><form method="post" action="/console/dead-letters/redeliver"><input type="hidden" name="csrf" value="{{csrf}}">
+                <input type="hidden" name="place" value="{{place}}"><button>Redeliver {{place}}</button></form></td></tr>{{/letters}}
+                </tbody></table>{{/hasLetters}}
+                {{^letters}}<p>Nothing here.</p>{{/letters}}
+                <p>{{#newer}}<a href="/console/dead-letters?page={{newer}}">← Newer</a> {{/newer}}{{#older}}<a href="/console/dead-letters?page={{older}}">Older →</a>{{/older}}</p>
+                """)
 
-    static let state = try! MustacheTemplate(
-        string: """
-            <h1>State</h1>
-            <dl><dt>Events applied</dt><dd>{{applied}}</dd><dt>Duplicates skipped</dt><dd>{{duplicates}}</dd>
-            <dt>Dead-lettered</dt><dd>{{deadLettered}}</dd><dt>Anomalies</dt><dd>{{anomalyCount}}</dd>
-            <dt>Delegation meetings</dt><dd>{{meetings}}</dd><dt>Partitions held</dt><dd>{{partitions}}</dd></dl>
-            <h2>Expansions</h2>
-            <table><thead><tr><th>Direction</th><th>Status</th><th>Count</th><th>Planned jobs</th><th>Planned investment</th><th>Jobs created</th><th>Invested</th></tr></thead><tbody>
-            {{#expansions}}<tr><td>{{direction}}</td><td>{{status}}</td><td class="n">{{count}}</td><td class="n">{{plannedJobs}}</td><td class="n">{{plannedDollars}}</td><td class="n">{{actualJobs}}</td><td class="n">{{actualDollars}}</td></tr>{{/expansions}}
-            </tbody></table>
-            <h2>Investments</h2>
-            <table><thead><tr><th>Direction</th><th>Count</th><th>Total</th></tr></thead><tbody>
-            {{#investments}}<tr><td>{{direction}}</td><td class="n">{{count}}</td><td class="n">{{dollars}}</td></tr>{{/investments}}
-            </tbody></table>
-            <h2>Companies</h2>
-            <form method="get" action="/console/state"><label>Search <input name="q" value="{{query}}" placeholder="name or id"></label>
-            <button>Search</button></form>
-            <p class="muted">{{companiesNote}}</p>
-            <table><thead><tr><th>Id</th><th>Name</th><th>Country</th><th>Sector</th><th>Expansions</th><th>Investments</th></tr></thead><tbody>
-            {{#companies}}<tr><td>{{id}}</td><td>{{name}}</td><td>{{country}}</td><td>{{sector}}</td><td class="n">{{expansions}}</td><td class="n">{{investments}}</td></tr>{{/companies}}
-            </tbody></table>
-            <h2>Anomalies</h2>
-            <table><thead><tr><th>Where</th><th>Event</th><th>Kind</th><th>Detail</th></tr></thead><tbody>
-            {{#anomalies}}<tr><td>{{place}}</td><td>{{eventId}}</td><td>{{kind}}</td><td>{{detail}}</td></tr>{{/anomalies}}
-            </tbody></table>
-            {{^anomalies}}<p>None.</p>{{/anomalies}}
-            """)
+        digests = try MustacheTemplate(
+            string: """
+                <h1>Digests</h1>
+                {{^notifier}}<p class="notice">This process runs <code>--role {{role}}</code>: digests are built and sent by
+                the process that runs the notifier (<code>--role notifier</code> or <code>all</code>). Its console shows
+                them.</p>{{/notifier}}
+                {{#notifier}}
+                <p>{{#audiences}}<form method="post" action="/console/digests/send-now" class="inline">
+                <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="audience" value="{{id}}">
+                <button>Send now: {{name}}</button></form> {{/audiences}}</p>
+                {{#digests}}<article><h2>{{audienceName}} · {{window}}</h2>
+                <p>{{items}} · built {{builtAt}} · <span class="muted">{{id}}</span></p>
+                <table><thead><tr><th>Sink</th><th>Recipient</th><th>State</th><th>Attempts</th><th>Delivered</th><th>Last error</th></tr></thead><tbody>
+                {{#deliveries}}<tr><td>{{sink}}</td><td>{{recipient}}</td><td>{{status}}</td><td class="n">{{attempts}}</td><td>{{deliveredAt}}</td><td>{{lastError}}</td></tr>{{/deliveries}}
+                </tbody></table>
+                {{#texts}}<details{{#open}} open{{/open}}><summary>{{language}}</summary><pre lang="{{language}}">{{text}}</pre></details>{{/texts}}
+                </article>{{/digests}}
+                {{^digests}}<p>No digest yet.</p>{{/digests}}
+                {{/notifier}}
+                """)
 
-    static let signIn = try! MustacheTemplate(
-        string: """
-            <h1>Sign in</h1>
-            <p>This console is served beyond loopback: give the token from the file named by
-            <code>console.tokenFile</code> (or the <code>console-token</code> credential).</p>
-            <form method="post" action="/console/sign-in"><label>Token <input type="password" name="token" autocomplete="current-password"></label>
-            <button>Sign in</button></form>
-            """)
+        state = try MustacheTemplate(
+            string: """
+                <h1>State</h1>
+                <dl><dt>Events applied</dt><dd>{{applied}}</dd><dt>Duplicates skipped</dt><dd>{{duplicates}}</dd>
+                <dt>Dead-lettered</dt><dd>{{deadLettered}}</dd><dt>Anomalies</dt><dd>{{anomalyCount}}</dd>
+                <dt>Delegation meetings</dt><dd>{{meetings}}</dd><dt>Partitions held</dt><dd>{{partitions}}</dd></dl>
+                <h2>Expansions</h2>
+                <table><thead><tr><th>Direction</th><th>Status</th><th>Count</th><th>Planned jobs</th><th>Planned investment</th><th>Jobs created</th><th>Invested</th></tr></thead><tbody>
+                {{#expansions}}<tr><td>{{direction}}</td><td>{{status}}</td><td class="n">{{count}}</td><td class="n">{{plannedJobs}}</td><td class="n">{{plannedDollars}}</td><td class="n">{{actualJobs}}</td><td class="n">{{actualDollars}}</td></tr>{{/expansions}}
+                </tbody></table>
+                <h2>Investments</h2>
+                <table><thead><tr><th>Direction</th><th>Count</th><th>Total</th></tr></thead><tbody>
+                {{#investments}}<tr><td>{{direction}}</td><td class="n">{{count}}</td><td class="n">{{dollars}}</td></tr>{{/investments}}
+                </tbody></table>
+                <h2>Companies</h2>
+                <form method="get" action="/console/state"><label>Search <input name="q" value="{{query}}" placeholder="name or id"></label>
+                <button>Search</button></form>
+                <p class="muted">{{companiesNote}}</p>
+                <table><thead><tr><th>Id</th><th>Name</th><th>Country</th><th>Sector</th><th>Expansions</th><th>Investments</th></tr></thead><tbody>
+                {{#companies}}<tr><td>{{id}}</td><td>{{name}}</td><td>{{country}}</td><td>{{sector}}</td><td class="n">{{expansions}}</td><td class="n">{{investments}}</td></tr>{{/companies}}
+                </tbody></table>
+                <h2>Anomalies</h2>
+                <table><thead><tr><th>Where</th><th>Event</th><th>Kind</th><th>Detail</th></tr></thead><tbody>
+                {{#anomalies}}<tr><td>{{place}}</td><td>{{eventId}}</td><td>{{kind}}</td><td>{{detail}}</td></tr>{{/anomalies}}
+                </tbody></table>
+                {{^anomalies}}<p>None.</p>{{/anomalies}}
+                """)
+
+        signIn = try MustacheTemplate(
+            string: """
+                <h1>Sign in</h1>
+                <p>This console is served beyond loopback: give the token from the file named by
+                <code>console.tokenFile</code> (or the <code>console-token</code> credential).</p>
+                <form method="post" action="/console/sign-in"><label>Token <input type="password" name="token" autocomplete="current-password"></label>
+                <button>Sign in</button></form>
+                """)
+    }
 }

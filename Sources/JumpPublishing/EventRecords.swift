@@ -46,16 +46,3 @@ public struct RecordBatch: Sendable {
     /// An empty batch.
     public init() {}
 }
-
-/// Splits a whole input held in memory (tests, `jump-producer event`); see ``RecordSplitter``.
-public enum EventRecords {
-    /// The records of one input, and the problems that made part of it unreadable.
-    public static func split(_ bytes: [UInt8], origin: String) -> RecordBatch {
-        var splitter = RecordSplitter(origin: origin)
-        var batch = bytes.withUnsafeBytes { splitter.feed($0) }
-        let last = splitter.finish()
-        batch.records += last.records
-        batch.problems += last.problems
-        return batch
-    }
-}

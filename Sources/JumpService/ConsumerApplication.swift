@@ -33,7 +33,8 @@ public enum ConsumerApplication {
                 ])
             let application = HealthEndpoint.application(
                 address: address, checks: checks, registry: registry, limits: limits,
-                console: console(daemon: daemon, settings: settings, address: address, checks: checks, logger: logger),
+                console: try console(
+                    daemon: daemon, settings: settings, address: address, checks: checks, logger: logger),
                 onRunning: {
                     serving.store(true, ordering: .releasing)
                     logger.notice("serving /metrics, /healthz, /readyz", metadata: ["http": "\(address)"])
@@ -65,7 +66,7 @@ extension ConsumerApplication {
     /// and to `console.hosts`.
     static func console(
         daemon: ConsumerDaemon, settings: ConsumerSettings, address: HTTPAddress, checks: HealthChecks, logger: Logger
-    ) -> ConsoleRoutes? {
+    ) throws -> ConsoleRoutes? {
         guard address.isLoopback || (settings.consoleToken != nil && !settings.consoleHosts.isEmpty) else {
             let missing = [
                 settings.consoleToken == nil
@@ -81,7 +82,7 @@ extension ConsumerApplication {
         }
         let hosts = ConsoleHosts(names: settings.consoleHosts)
         let access = ConsoleAccess(token: settings.consoleToken, hosts: hosts)
-        let pages = ConsolePages(
+        let pages = try ConsolePages(
             daemon: daemon, readiness: { checks.readiness().reasons }, version: JumpVersion.current,
             storePath: settings.state, csrf: access.csrf)
         logger.notice(

@@ -223,7 +223,10 @@ enum SummaryText {
                     + "USD \(DigestText.exactDollars(totals.actualInvestmentUsdCents))")
         }
         for (direction, figures) in summary.investmentsByDirection.sorted(by: { $0.key < $1.key }) {
-            lines.append("investments \(direction): \(figures[0]), USD \(DigestText.exactDollars(figures[1]))")
+            // `[count, cents]`, as `state summary --json` writes it; read without trusting its length.
+            let count = figures.first ?? 0
+            let cents = figures.dropFirst().first ?? 0
+            lines.append("investments \(direction): \(count), USD \(DigestText.exactDollars(cents))")
         }
         for figure in summary.exports {
             lines.append(

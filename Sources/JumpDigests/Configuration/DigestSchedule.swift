@@ -85,7 +85,8 @@ public struct WindowClock: Sendable {
             while true {
                 let candidate = closing(on: day)
                 if candidate > time { return candidate }
-                day = calendar.date(byAdding: .day, value: 1, to: day)!
+                // A Gregorian calendar always has a next day; the fallback only keeps the loop going without a trap.
+                day = calendar.date(byAdding: .day, value: 1, to: day) ?? day.addingTimeInterval(86_400)
             }
         }
     }
@@ -101,7 +102,7 @@ public struct WindowClock: Sendable {
             while true {
                 let candidate = closing(on: day)
                 if candidate <= time { return candidate }
-                day = calendar.date(byAdding: .day, value: -1, to: day)!
+                day = calendar.date(byAdding: .day, value: -1, to: day) ?? day.addingTimeInterval(-86_400)
             }
         }
     }
@@ -111,7 +112,7 @@ public struct WindowClock: Sendable {
         let date = Date(timeIntervalSince1970: Double(time) / 1000)
         var components = calendar.dateComponents([.year, .month, .day], from: date)
         components.hour = 12
-        return calendar.date(from: components)!
+        return calendar.date(from: components) ?? date
     }
 
     /// The closing instant on the local day of `noon`.
@@ -120,7 +121,7 @@ public struct WindowClock: Sendable {
         var components = calendar.dateComponents([.year, .month, .day], from: noon)
         components.hour = hour
         components.minute = minute
-        return Int64((calendar.date(from: components)!.timeIntervalSince1970 * 1000).rounded())
+        return Int64(((calendar.date(from: components) ?? noon).timeIntervalSince1970 * 1000).rounded())
     }
 }
 
