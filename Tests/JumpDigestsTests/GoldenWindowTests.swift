@@ -64,7 +64,10 @@ struct GoldenWindowTests {
         let meeting = try DigestFixture.pressRelease()[0]  // 2023, immigration and security: importance 4
         let recent = try DigestFixture.example("expansion-announced-utah-to-mx")  // importance 3
             .replacingOccurrences(
-                of: #""time":\s*"[^"]+""#, with: #""time":"2026-11-25T16:00:00Z""#, options: .regularExpression)
+                of: #""time":\s*"[^"]+""#, with: #""time":"2026-11-25T16:00:00Z""#, options: .regularExpression
+            )
+            .replacingOccurrences(
+                of: #""announcedOn":\s*"[^"]+""#, with: #""announcedOn":"2026-11-25""#, options: .regularExpression)
         let built = try await fixture.closeOneWindow([meeting, recent])
         let consulate = try DigestCoding.decode(try #require(built.first { $0.audience == "consulate" }).json)
         let text = try #require(consulate.text["es"])

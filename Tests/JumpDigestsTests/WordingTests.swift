@@ -177,8 +177,8 @@ struct WordingTests {
         #expect(DigestText.stated("X", nil, language: "en") == "X", "no qualifier: exact and reported")
         let assumed = FigureQualifier(basis: .assumed)
         let notStated = FigureQualifier(basis: .notStated)
-        #expect(DigestText.statedWhen(assumed, period: false, language: "es") == " (fecha supuesta)")
-        #expect(DigestText.statedWhen(assumed, period: false, language: "en") == " (date assumed)")
+        #expect(DigestText.statedWhen(assumed, period: false, language: "es") == " (fecha por confirmar)")
+        #expect(DigestText.statedWhen(assumed, period: false, language: "en") == " (date not confirmed)")
         #expect(DigestText.statedWhen(notStated, period: true, language: "es") == " (año no indicado)")
         #expect(DigestText.statedWhen(notStated, period: true, language: "en") == " (year not stated)")
         #expect(DigestText.statedWhen(nil, period: true, language: "en") == "")
@@ -190,16 +190,16 @@ struct WordingTests {
     func undisclosedFigures() async throws {
         let cases: [(jobs: Int?, cents: Int?, es: String, en: String)] = [
             (
-                nil, nil, "(de México a Utah): sin cifras de empleo ni inversión (",
-                "(Mexico to Utah): jobs and investment not disclosed ("
+                nil, nil, "(de México a Utah); no se divulgaron cifras de empleo ni de inversión",
+                "(Mexico to Utah); jobs and investment not disclosed"
             ),
             (
-                180, nil, ": 180 empleos previstos; inversión no divulgada (",
-                ": 180 planned jobs; investment not disclosed ("
+                180, nil, ": 180 empleos previstos; no se divulgó la inversión",
+                ": 180 planned jobs; investment not disclosed"
             ),
             (
-                nil, 4_500_000_000, ": USD 45 millones de inversión; empleos no divulgados (",
-                ": a $45 million investment; jobs not disclosed ("
+                nil, 4_500_000_000, ": USD 45 millones de inversión; no se divulgaron cifras de empleo",
+                ": a $45 million investment; jobs not disclosed"
             ),
         ]
         for example in cases {
@@ -241,11 +241,11 @@ struct WordingTests {
         #expect(DigestText.exactDollars(.min) == "-92,233,720,368,547,758.08")
     }
 
-    @Test("R9 group headings agree in number")
+    @Test("R9 group headings agree in number; a heading of one item has no count")
     func headings() {
-        #expect(DigestText.typeLabel(.expansionAnnounced, language: "es", count: 1) == "Expansión anunciada (1)")
+        #expect(DigestText.typeLabel(.expansionAnnounced, language: "es", count: 1) == "Expansión anunciada")
         #expect(DigestText.typeLabel(.expansionAnnounced, language: "es", count: 3) == "Expansiones anunciadas (3)")
-        #expect(DigestText.typeLabel(.meetingHeld, language: "en", count: 1) == "Delegation meeting (1)")
+        #expect(DigestText.typeLabel(.meetingHeld, language: "en", count: 1) == "Delegation meeting")
     }
 }
 

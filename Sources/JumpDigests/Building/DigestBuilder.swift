@@ -53,13 +53,14 @@ public struct DigestBuilder: Sendable {
                         topic: item.originTopic, partition: item.originPartition, offset: item.originOffset),
                     headline: Dictionary(
                         uniqueKeysWithValues: audience.languages.map {
-                            ($0, renderer.headline(item, language: $0, windowStart: start))
+                            ($0, renderer.headline(item, language: $0))
                         }),
                     news: Dictionary(
                         uniqueKeysWithValues: audience.languages.map {
                             ($0, DigestText.news(item, language: $0, glossary: renderer.glossary))
                         }),
-                    thread: DigestText.thread(of: item.event))
+                    thread: DigestText.thread(of: item.event), happenedOn: DigestText.happenedOn(item.event),
+                    derived: DigestText.isDerived(item.event) ? true : nil)
             },
             totals: PartitionTotals.sum(partitionTotals), text: [:])
         let seriesQualifiers = SeriesQualifiers(totals: digest.totals, events: items.map(\.0.event))

@@ -23,10 +23,11 @@ public enum DefaultTemplates {
 
         """ + sections
 
-    /// What follows the title in both languages: this window's changes by group and how many were left out, then
-    /// the cumulative figures with their date, the contact line and the ID (every label comes from the renderer,
-    /// already in the digest's language).
+    /// What follows the title in both languages: this window's news by group, then earlier events recorded in it,
+    /// and how many were left out, then the latest figures and the cumulative ones with their date, the contact
+    /// line and the ID (every label comes from the renderer, already in the digest's language).
     private static let sections = """
+        {{#hasChanges}}
         {{changesHeading}}
         {{#groups}}
 
@@ -35,11 +36,23 @@ public enum DefaultTemplates {
           - {{headline}}
         {{/items}}
         {{/groups}}
+
+        {{/hasChanges}}
+        {{#hasEarlier}}
+        {{earlierHeading}}
+        {{#earlierGroups}}
+
+          {{label}}
+        {{#items}}
+          - {{headline}}
+        {{/items}}
+        {{/earlierGroups}}
+
+        {{/hasEarlier}}
         {{#hasMore}}
-
           {{moreText}}
-        {{/hasMore}}
 
+        {{/hasMore}}
         {{#hasLatest}}
         {{latestHeading}}
         {{#latest}}

@@ -75,7 +75,8 @@ public struct DigestRenderer: Sendable {
     }
 
     /// The news line a digest's text and its e-mail subject start with: the most important item's news and how
-    /// many more there are (`JUMP: Aceros del Norte concluye su expansión en Ogden, 205 empleos (y siete más)`); `nil` for an empty window.
+    /// many more updates there are (`JUMP: Aceros del Norte abre en Ogden: 205 empleos; 7 novedades más`); `nil`
+    /// for an empty window.
     package static func newsLine(_ digest: Digest, language: String) -> String? {
         let lines = Self.lines(digest.items)
         guard let first = lines.first else { return nil }
@@ -83,9 +84,11 @@ public struct DigestRenderer: Sendable {
             first.news?[language] ?? first.headline[language] ?? first.news?.values.first ?? first.headline.values.first
             ?? ""
         guard lines.count > 1 else { return "JUMP: \(news)" }
-        let more = Wording.updates(Int64(lines.count - 1), language: language)
-        return "JUMP: \(news)"
-            + (language == "es" ? " (y \(more) más)" : " (and \(more) more)")
+        let more = Int64(lines.count - 1)
+        return "JUMP: \(news); "
+            + (language == "es"
+                ? Wording.counted(more, "novedad más", "novedades más")
+                : Wording.counted(more, "more update", "more updates"))
     }
 
     /// The window in the audience's local time, in the language's style.
@@ -107,13 +110,28 @@ public struct DigestRenderer: Sendable {
         let spanish = language == "es"
         let lines = Self.lines(digest.items)
         let shown = lines.prefix(max(1, maximumItems))
-        var groups: [(type: String, headlines: [String])] = []
-        for item in shown {
-            let headline = item.headline[language] ?? item.headline.values.first ?? ""
-            if let index = groups.firstIndex(where: { $0.type == item.type }) {
-                groups[index].headlines.append(headline)
-            } else {
-                groups.append((item.type, [headline]))
+        // What happened lately is news; an older fact recorded in this window is listed apart, under its own
+        // heading, so that nothing old reads as this period's news.
+        let windowStart = Timestamp.parseUTC(digest.window.start) ?? 0
+        let news = shown.filter { !Self.isEarlier($0, than: windowStart) }
+        let earlier = shown.filter { Self.isEarlier($0, than: windowStart) }
+        func grouped(_ items: [Digest.Item]) -> [[String: Any]] {
+            var groups: [(type: String, headlines: [String])] = []
+            for item in items {
+                let headline = item.headline[language] ?? item.headline.values.first ?? ""
+                if let index = groups.firstIndex(where: { $0.type == item.type }) {
+                    groups[index].headlines.append(headline)
+                } else {
+                    groups.append((item.type, [headline]))
+                }
+            }
+            return groups.map { group in
+                [
+                    "label": JumpEventType(rawValue: group.type).map {
+                        DigestText.typeLabel($0, language: language, count: group.headlines.count)
+                    } ?? group.type,
+                    "items": group.headlines.map { ["headline": $0] },
+                ]
             }
         }
         let left = lines.count - shown.count
@@ -129,28 +147,28 @@ public struct DigestRenderer: Sendable {
             "windowText": windowText(digest, language: language),
             "windowStart": digest.window.localStart, "windowEnd": digest.window.localEnd,
             "timeZone": digest.window.timeZone, "schedule": digest.window.schedule,
+            "hasChanges": !news.isEmpty,
             "changesHeading": spanish
-                ? (lines.count == 1
+                ? (news.count == 1
                     ? "Una novedad en este periodo:"
-                    : "Novedades de este periodo (\(DigestText.number(Int64(lines.count)))), las más importantes primero:")
-                : (lines.count == 1
+                    : "Novedades del periodo (\(DigestText.number(Int64(news.count)))), por orden de relevancia:")
+                : (news.count == 1
                     ? "One update in this period:"
-                    : "Updates in this period (\(DigestText.number(Int64(lines.count)))), most important first:"),
-            "groups": groups.map { group in
-                [
-                    "label": JumpEventType(rawValue: group.type).map {
-                        DigestText.typeLabel($0, language: language, count: group.headlines.count)
-                    } ?? group.type,
-                    "items": group.headlines.map { ["headline": $0] },
-                ]
-            },
+                    : "New in this period (\(DigestText.number(Int64(news.count)))), most important first:"),
+            "groups": grouped(news),
+            "hasEarlier": !earlier.isEmpty,
+            "earlierHeading": spanish
+                ? "Antecedentes incorporados al registro en este periodo (no son hechos recientes):"
+                : "Earlier events added to the record this period (not recent news):",
+            "earlierGroups": grouped(earlier),
             "hasMore": left > 0,
             "moreText": left == 0
                 ? ""
                 : spanish
-                    ? "… y \(Wording.updates(Int64(left), language: "es")) \(left == 1 ? "novedad" : "novedades") más; los \(total) eventos del periodo van en la lista adjunta al correo"
-                    : "… and \(Wording.updates(Int64(left), language: "en")) more \(left == 1 ? "update" : "updates"); all \(total) events of this period are in the list attached to the email",
-            "figuresHeading": spanish ? "Cifras acumuladas al \(asOf):" : "Cumulative figures as of \(asOf):",
+                    ? "… y \(Wording.spelled(Int64(left), language: "es")) \(left == 1 ? "novedad" : "novedades") más; los \(total) eventos del periodo van en la lista adjunta al correo"
+                    : "… and \(Wording.spelled(Int64(left), language: "en")) more \(left == 1 ? "update" : "updates"); all \(total) events of this period are in the list attached to the email",
+            "figuresHeading": spanish
+                ? "Cifras acumuladas del registro JUMP al \(asOf):" : "JUMP record totals as of \(asOf):",
             // Exports and jobs are each series' latest reported period, not running totals: a heading of their own.
             "latestHeading": spanish ? "Últimas cifras reportadas:" : "Latest reported figures:",
             "latest": latest, "hasLatest": !latest.isEmpty, "cumulative": cumulative, "figures": latest + cumulative,
@@ -179,28 +197,39 @@ public struct DigestRenderer: Sendable {
         // The most important first, what happened lately (within 30 days of its report) before older facts reported
         // now at the same rank and one above; among equals the most recent event first, then window order.
         // Ranked once per item, not in the comparator (each rank parses two timestamps).
-        let ranked = kept.map { (rank: $0.element.importance + (isRecent($0.element) ? 1 : 0), $0.offset, $0.element) }
+        // A derived figure is no news: it stays in the digest's JSON and attachment, not in its text.
+        let ranked = kept.filter { $0.element.derived != true }.map {
+            (rank: $0.element.importance + (isRecent($0.element) ? 1 : 0), $0.offset, $0.element, happened($0.element))
+        }
         return ranked.sorted { a, b in
             if a.rank != b.rank { return a.rank > b.rank }
-            if a.2.eventTime != b.2.eventTime { return a.2.eventTime > b.2.eventTime }
+            if a.3 != b.3 { return a.3 > b.3 }
             return a.1 < b.1
         }.map(\.2)
     }
 
+    /// When an item's event happened: its own date (announced, opened, held), else its CloudEvents time.
+    private static func happened(_ item: Digest.Item) -> Int64 {
+        item.happenedOn.flatMap(Wording.milliseconds(ofDay:)) ?? Timestamp.parseUTC(item.eventTime) ?? 0
+    }
+
     /// Whether an item's event happened within 30 days before it was received.
     private static func isRecent(_ item: Digest.Item) -> Bool {
-        guard let happened = Timestamp.parseUTC(item.eventTime), let received = Timestamp.parseUTC(item.receivedAt)
-        else { return false }
-        return received - happened <= 30 * 86_400_000
+        guard let received = Timestamp.parseUTC(item.receivedAt) else { return false }
+        return received - happened(item) <= 30 * 86_400_000
+    }
+
+    /// Whether an item's event happened more than 30 days before `windowStart`: an earlier fact recorded now.
+    static func isEarlier(_ item: Digest.Item, than windowStart: Int64) -> Bool {
+        windowStart - happened(item) > 30 * 86_400_000
     }
 
     /// What makes events one line: the expansion or the initiative they are about.
     private static func thread(_ item: Digest.Item) -> String? { item.thread }
 
-    /// An item's line: its headline (noting an old event reported in the window that starts at `windowStart`),
-    /// and what to check in its figures (``PlausibilityBounds``).
-    public func headline(_ item: NotificationItem, language: String, windowStart: Int64? = nil) -> String {
-        let headline = DigestText.headline(item, language: language, glossary: glossary, windowStart: windowStart)
+    /// An item's line: its headline and what to check in its figures (``PlausibilityBounds``).
+    public func headline(_ item: NotificationItem, language: String) -> String {
+        let headline = DigestText.headline(item, language: language, glossary: glossary)
         guard let concerns = plausibility.concerns(item.event, language: language) else { return headline }
         return "\(headline) — \(concerns)"
     }
@@ -271,8 +300,9 @@ public struct DigestRenderer: Sendable {
                     spanish ? "Inversión (\(way))" : "Investment (\(way))",
                     "\(DigestText.dollars(investments.usdCents, language: language)) "
                         + (spanish
-                            ? "en \(Wording.counted(count, "anuncio", "anuncios"))"
-                            : "in \(Wording.counted(count, "announcement", "announcements"))"))
+                            ? "en \(Wording.countedInWords(count, "anuncio", "anuncios", language: language, feminine: false))"
+                            : "in \(Wording.countedInWords(count, "announcement", "announcements", language: language))")
+                )
             }
         }
         add(spanish ? "Reuniones de delegaciones" : "Delegation meetings", DigestText.number(Int64(totals.meetings)))
@@ -296,7 +326,8 @@ public struct DigestRenderer: Sendable {
                 (figures.withdrawn, "withdrawn", "withdrawn"),
             ]
         var parts = [
-            statuses.filter { $0.0 > 0 }.map { Wording.counted(Int64($0.0), $0.1, $0.2) }.joined(separator: ", ")
+            statuses.filter { $0.0 > 0 }.map { Wording.countedInWords(Int64($0.0), $0.1, $0.2, language: language) }
+                .joined(separator: ", ")
         ]
         let jobs = spanish ? ("empleo", "empleos") : ("job", "jobs")
         let active = figures.announced + figures.completed
@@ -305,13 +336,15 @@ public struct DigestRenderer: Sendable {
         let mixed = figures.announced > 0 && figures.completed > 0
         let undisclosed = min(figures.plannedNotDisclosed, active)
         if active > 0, undisclosed == active {
-            parts.append(spanish ? "cifras previstas no divulgadas" : "planned figures not disclosed")
+            parts.append(spanish ? "sin cifras previstas divulgadas" : "no planned figures disclosed")
         } else if active > 0 {
             let label =
                 mixed
                 ? (active == 2
                     ? (spanish ? "previstos por ambas: " : "planned by both: ")
-                    : (spanish ? "previstos por las \(active): " : "planned by all \(active): "))
+                    : (spanish
+                        ? "previstos por las \(Wording.spelled(Int64(active), language: language)): "
+                        : "planned by all \(Wording.spelled(Int64(active), language: language)): "))
                 : (spanish ? "previstos: " : "planned: ")
             var planned =
                 label + Wording.counted(figures.plannedJobs, jobs.0, jobs.1) + ", "
@@ -319,8 +352,8 @@ public struct DigestRenderer: Sendable {
             if undisclosed > 0 {
                 planned +=
                     spanish
-                    ? " (\(Wording.counted(Int64(undisclosed), "expansión", "expansiones")) sin cifras divulgadas)"
-                    : " (\(Wording.counted(Int64(undisclosed), "expansion", "expansions")) without disclosed figures)"
+                    ? " (\(Wording.countedInWords(Int64(undisclosed), "expansión", "expansiones", language: language)) sin cifras divulgadas)"
+                    : " (\(Wording.countedInWords(Int64(undisclosed), "expansion", "expansions", language: language)) without disclosed figures)"
             }
             parts.append(planned)
         }
@@ -328,8 +361,8 @@ public struct DigestRenderer: Sendable {
             let label =
                 mixed
                 ? (spanish
-                    ? "realizados por \(figures.completed == 1 ? "la concluida" : "las \(figures.completed) concluidas"): "
-                    : "actual, by the \(figures.completed) completed: ")
+                    ? "realizados por \(figures.completed == 1 ? "la concluida" : "las \(Wording.spelled(Int64(figures.completed), language: language)) concluidas"): "
+                    : "actual, by the \(Wording.spelled(Int64(figures.completed), language: language)) completed: ")
                 : (spanish ? "realizados: " : "actual: ")
             parts.append(
                 label + Wording.counted(figures.actualJobs, jobs.0, jobs.1) + ", "
@@ -351,10 +384,10 @@ public struct DigestRenderer: Sendable {
         var text =
             (spanish ? " en " : " in ") + words
             + DigestText.statedWhen(stated?.period, period: true, language: language)
-        // A change against a derived figure would only give back what it was derived from; a quarter is compared
-        // only with the same quarter a year earlier; a year across a gap says the earlier one is the latest before.
-        let previous = figure.previousPeriod.flatMap { qualifiers[SeriesQualifiers.key(kind, figure.series, $0)] }
-        guard let previousPeriod = figure.previousPeriod, previous?.value?.basis != .derived,
+        // A change against a figure derived from it gives back what the source stated (`+49 % desde 2018`); a
+        // quarter is compared only with the same quarter a year earlier; a year across a gap says the earlier one
+        // is the latest before.
+        guard let previousPeriod = figure.previousPeriod,
             let gap = Self.yearsBetween(previousPeriod, figure.period),
             let change = DigestText.change(
                 from: figure.previousValue, to: figure.value,

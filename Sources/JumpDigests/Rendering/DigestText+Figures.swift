@@ -32,9 +32,22 @@ extension DigestText {
             return "≥ " + dollars(cents - 1, language: language)
         }
         let magnitude = (cents / 100).magnitude
+        /// In `unit`s: whole for a rough figure in millions (the source gave no more), else to two decimals
+        /// without trailing zeros (`47.25`, `12.5`, `45`), as AP and the SRE write amounts.
         func tenths(_ unit: UInt64) -> String {
-            let scaled = (magnitude / unit) * 10 + ((magnitude % unit) * 10 + unit / 2) / unit
-            if rough, unit == 1_000_000 { return number(Int64((scaled + 5) / 10)) }
+            let scaled = (magnitude / unit) * 100 + ((magnitude % unit) * 100 + unit / 2) / unit
+            if rough, unit == 1_000_000 { return number(Int64((scaled + 50) / 100)) }
+            if rough { return tenthsOnly(scaled) }
+            let whole = number(Int64(scaled / 100))
+            switch scaled % 100 {
+            case 0: return whole
+            case let fraction where fraction % 10 == 0: return "\(whole).\(fraction / 10)"
+            case let fraction: return "\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
+            }
+        }
+        /// A rough figure in billions keeps one decimal (`about $1.1 billion`).
+        func tenthsOnly(_ hundredths: UInt64) -> String {
+            let scaled = (hundredths + 5) / 10
             return scaled % 10 == 0 ? number(Int64(scaled / 10)) : "\(number(Int64(scaled / 10))).\(scaled % 10)"
         }
         let amount: String
@@ -124,7 +137,7 @@ extension DigestText {
     }
 
     /// `LABEL en PERIOD: FIGURE`, or, when the source states no period, `LABEL: FIGURE (la fuente no indica el año;
-    /// se supone 2022)` / `(year not stated; 2022 assumed)`.
+    /// se toma 2022 como referencia)` / `(no year given; taken as 2022)`.
     static func inPeriod(
         _ label: String, _ figure: String, _ period: String, _ qualifier: FigureQualifier?, language: String
     ) -> String {
@@ -137,9 +150,10 @@ extension DigestText {
             + figure
     }
 
-    /// `la fuente no indica el año; se supone 2022` / `year not stated; 2022 assumed`.
+    /// `la fuente no indica el año; se toma 2022 como referencia` / `no year given; taken as 2022`.
     static func periodNotStated(_ words: String, language: String) -> String {
-        language == "es" ? "la fuente no indica el año; se supone \(words)" : "year not stated; \(words) assumed"
+        language == "es"
+            ? "la fuente no indica el año; se toma \(words) como referencia" : "no year given; taken as \(words)"
     }
 
     /// Whether a figure is to be shown rounded: the source gives it as approximate, derived or estimated.
@@ -147,14 +161,15 @@ extension DigestText {
         qualifier?.approximation != nil || qualifier?.basis == .derived || qualifier?.basis == .estimated
     }
 
-    /// What a qualifier says of a date or a period, to follow it: ` (fecha supuesta)`, ` (año no indicado)`;
-    /// ` (date assumed)`, ` (year not stated)`; empty when it is as reported.
+    /// What a qualifier says of a date or a period, to follow it: ` (fecha por confirmar)`, ` (año no indicado)`;
+    /// ` (date not confirmed)`, ` (year not stated)`; empty when it is as reported.
     package static func statedWhen(_ qualifier: FigureQualifier?, period: Bool, language: String) -> String {
         let spanish = language == "es"
         switch (qualifier?.basis, period) {
-        case (.assumed?, false), (.estimated?, false): return spanish ? " (fecha supuesta)" : " (date assumed)"
+        case (.assumed?, false), (.estimated?, false):
+            return spanish ? " (fecha por confirmar)" : " (date not confirmed)"
         case (.notStated?, false): return spanish ? " (fecha no indicada)" : " (date not stated)"
-        case (.assumed?, true), (.estimated?, true): return spanish ? " (año supuesto)" : " (year assumed)"
+        case (.assumed?, true), (.estimated?, true): return spanish ? " (año por confirmar)" : " (year not confirmed)"
         case (.notStated?, true): return spanish ? " (año no indicado)" : " (year not stated)"
         case (.derived?, _): return spanish ? " (derivado)" : " (derived)"
         default: return ""

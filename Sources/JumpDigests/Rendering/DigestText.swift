@@ -1,3 +1,4 @@
+import Foundation
 import JumpEvents
 import JumpState
 
@@ -8,22 +9,18 @@ public enum DigestText {
     public static let languages = ["es", "en"]
 
     /// One line describing the item's event, with the names of ``Glossary`` (codes, and institutions, places and
-    /// programmes by exact match) and the rules of ``Wording``; it ends with the event's own date (announced,
-    /// opened, withdrawn; a meeting's and a figure's are in the line). An event dated more than 30 days before
-    /// `windowStart` says it was reported in this window.
-    public static func headline(
-        _ item: NotificationItem, language: String, glossary: Glossary = .standard, windowStart: Int64? = nil
-    ) -> String {
+    /// programmes by exact match) and the rules of ``Wording``: what happened, in the past tense, with its own
+    /// date (announced, opened, withdrawn, held) in the sentence; a figure with its period and its source.
+    public static func headline(_ item: NotificationItem, language: String, glossary: Glossary = .standard) -> String {
         let spanish = language == "es"
         let facts = item.facts
         let company = clean(facts.companyName ?? "")
         func name(_ code: String) -> String { clean(glossary.name(code, language: language)) }
-        /// `Ogden, Utah`: the city of a completed or withdrawn expansion with its region, as its announcement read.
-        func site(_ facts: NotificationFacts) -> String? {
-            guard let city = facts.city.map({ clean($0) }) else { return nil }
-            return facts.region.map { Wording.place(city, city: name($0)) } ?? city
+        /// `Ogden, Utah`; a city named in its region (`Ciudad de México`) once.
+        func site(city: String?, region: String?) -> String? {
+            guard let city = city.map({ name($0) }) else { return nil }
+            return region.map { Wording.place(city, city: name($0)) } ?? city
         }
-        /// ` (anunciada el 3 de marzo de 2025)`, with `; informada en este periodo` for an old date.
         let qualifiers = item.event.qualifiers
         func stated(_ figure: String, _ pointer: String) -> String {
             DigestText.stated(figure, qualifiers[pointer], language: language)
@@ -33,21 +30,29 @@ public enum DigestText {
                 dollars(cents, language: language, rough: isRough(qualifiers[pointer])), qualifiers[pointer],
                 language: language)
         }
-        func when(_ pointer: String, period: Bool = false) -> String {
-            statedWhen(qualifiers[pointer], period: period, language: language)
+        /// `el 3 de marzo de 2025` / `March 4, 2025`, and what the source says of it (`fecha por confirmar`).
+        func on(_ day: String, _ pointer: String) -> (date: String, note: String) {
+            let date = (spanish ? "el " : "") + Wording.date(clean(day), language: language)
+            let note = statedWhen(qualifiers[pointer], period: false, language: language)
+            return (date, note.trimmingPrefix(" (").dropLast().description)
         }
-        func dated(_ day: String, _ es: String, _ en: String, _ pointer: String) -> String {
-            var text =
-                " (\(spanish ? es : en) \(spanish ? "el " : "")\(Wording.date(clean(day), language: language))"
-                + when(pointer).replacing(" (", with: "; ").replacing(")", with: "")
-            if let windowStart, let dayMs = Wording.milliseconds(ofDay: day), windowStart - dayMs > 30 * 86_400_000 {
-                text += spanish ? "; informada en este periodo" : "; reported in this window"
-            }
-            return text + ")"
+        /// ` (note; more)`: one parenthesis for what follows a line, never two in a row.
+        func aside(_ parts: String?...) -> String {
+            let kept = parts.compactMap { $0 }.filter { !$0.isEmpty }
+            return kept.isEmpty ? "" : " (\(kept.joined(separator: "; ")))"
         }
+        /// `text` with `part` in its closing parenthesis (`… (no year given; taken as 2022; source: …)`), or in one
+        /// of its own.
+        func closing(_ text: String, _ part: String?) -> String {
+            guard let part else { return text }
+            guard text.hasSuffix(")") else { return text + aside(part) }
+            return String(text.dropLast()) + "; \(part))"
+        }
+        /// English dates follow a place after a comma only when the place has one (`in Ogden, Utah, on …`).
+        func onDate(_ place: String) -> String { place.contains(",") ? "\(place), on" : "\(place) on" }
         switch item.event.payload {
         case .expansionAnnounced(let expansion):
-            let place = Wording.place(clean(expansion.city), city: name(expansion.region))
+            let place = site(city: expansion.city, region: expansion.region) ?? clean(expansion.city)
             let money = expansion.plannedInvestmentUsdCents.map { money($0, "/plannedInvestmentUsdCents") }
             let jobs = expansion.plannedJobs.map {
                 stated(
@@ -58,43 +63,48 @@ public enum DigestText {
             // A figure the event leaves out was not disclosed: it is said so, never shown as 0.
             let figures =
                 switch (jobs, money, spanish) {
-                case (let jobs?, let money?, true): "\(jobs) y \(money) de inversión"
-                case (let jobs?, let money?, false): "\(jobs) and a \(money) investment"
-                case (let jobs?, nil, true): "\(jobs); inversión no divulgada"
-                case (let jobs?, nil, false): "\(jobs); investment not disclosed"
-                case (nil, let money?, true): "\(money) de inversión; empleos no divulgados"
-                case (nil, let money?, false): "a \(money) investment; jobs not disclosed"
-                case (nil, nil, true): "sin cifras de empleo ni inversión"
-                case (nil, nil, false): "jobs and investment not disclosed"
+                case (let jobs?, let money?, true): ": \(jobs) y \(money) de inversión"
+                case (let jobs?, let money?, false): ": \(jobs) and a \(money) investment"
+                case (let jobs?, nil, true): ": \(jobs); no se divulgó la inversión"
+                case (let jobs?, nil, false): ": \(jobs); investment not disclosed"
+                case (nil, let money?, true): ": \(money) de inversión; no se divulgaron cifras de empleo"
+                case (nil, let money?, false): ": a \(money) investment; jobs not disclosed"
+                case (nil, nil, true): "; no se divulgaron cifras de empleo ni de inversión"
+                case (nil, nil, false): "; jobs and investment not disclosed"
                 }
             let way = direction(expansion.direction, language)
+            let when = on(expansion.announcedOn, "/announcedOn")
             return spanish
-                ? "\(company) anuncia una expansión en \(place) (\(way)): \(figures)"
-                    + dated(expansion.announcedOn, "anunciada", "announced", "/announcedOn")
-                : "\(company) announces an expansion in \(place) (\(way)): \(figures)"
-                    + dated(expansion.announcedOn, "anunciada", "announced", "/announcedOn")
+                ? "\(company) anunció \(when.date) una expansión en \(place) (\(way))\(figures)\(aside(when.note))"
+                : "\(company) announced an expansion in \(onDate(place)) \(when.date) (\(way))\(figures)\(aside(when.note))"
         case .expansionCompleted(let completed):
             let who = company.isEmpty ? clean(completed.companyId) : company
-            let place = site(facts) ?? clean(completed.expansionId)
+            let place = site(city: facts.city, region: facts.region) ?? clean(completed.expansionId)
             let money = money(completed.actualInvestmentUsdCents, "/actualInvestmentUsdCents")
+            let when = on(completed.openedOn, "/openedOn")
             return spanish
-                ? "\(who) concluye su expansión en \(place): "
+                ? "\(who) concluyó \(when.date) su expansión en \(place): "
                     + "\(stated(Wording.counted(completed.actualJobs, "empleo creado", "empleos creados"), "/actualJobs")) y \(money) invertidos"
-                    + dated(completed.openedOn, "inaugurada", "opened", "/openedOn")
-                : "\(who) completes its expansion in \(place): "
+                    + aside(when.note)
+                : "\(who) completed its expansion in \(onDate(place)) \(when.date): "
                     + "\(stated(Wording.counted(completed.actualJobs, "job created", "jobs created"), "/actualJobs")) and \(money) invested"
-                    + dated(completed.openedOn, "inaugurada", "opened", "/openedOn")
+                    + aside(when.note)
         case .expansionWithdrawn(let withdrawn):
             let who = company.isEmpty ? clean(withdrawn.companyId) : company
-            let place = site(facts) ?? clean(withdrawn.expansionId)
-            let when = dated(withdrawn.withdrawnOn, "cancelada", "withdrawn", "/withdrawnOn")
+            let place = site(city: facts.city, region: facts.region) ?? clean(withdrawn.expansionId)
+            let when = on(withdrawn.withdrawnOn, "/withdrawnOn")
+            let bare = Wording.date(clean(withdrawn.withdrawnOn), language: language)
             // A correction withdraws a report that was wrong; a retraction, a plan the company gave up.
             return switch (withdrawn.reason, spanish) {
-            case (.retraction, true): "\(who) cancela su proyecto de expansión en \(place)" + when
+            case (.retraction, true):
+                "\(who) canceló \(when.date) su proyecto de expansión en \(place)" + aside(when.note)
             case (.correction, true):
-                "Corrección: \(who) no tiene la expansión en \(place) que se había informado" + when
-            case (.retraction, false): "\(who) cancels its planned expansion in \(place)" + when
-            case (.correction, false): "Correction: \(who) has no expansion in \(place) as earlier reported" + when
+                "Corrección del \(bare): \(who) no tiene la expansión en \(place) que se había informado"
+                    + aside(when.note)
+            case (.retraction, false):
+                "\(who) canceled its planned expansion in \(onDate(place)) \(when.date)" + aside(when.note)
+            case (.correction, false):
+                "Correction of \(bare): \(who) has no expansion in \(place) as earlier reported" + aside(when.note)
             }
         case .investmentAnnounced(let investment):
             let who = clean(investment.investor.name)
@@ -102,24 +112,28 @@ public enum DigestText {
             let sector = name(investment.sector)
             let region = name(investment.region)
             let way = direction(investment.direction, language)
-            let when = dated(investment.announcedOn, "anunciada", "announced", "/announcedOn")
+            let when = on(investment.announcedOn, "/announcedOn")
             return spanish
-                ? "\(who) anuncia una inversión de \(money) en \(region) (\(sector); \(way))" + when
-                : "\(who) announces a \(money) investment in \(region) (\(sector); \(way))" + when
+                ? "\(who) anunció \(when.date) una inversión de \(money) en \(region)\(aside(sector, way, when.note))"
+                : "\(who) announced a \(money) investment in \(onDate(region)) \(when.date)\(aside(sector, way, when.note))"
         case .exportsReported(let exports):
             let money = money(exports.valueUsdCents, "/valueUsdCents")
             let label =
                 spanish
                 ? "Exportaciones de \(name(exports.origin)) a \(name(exports.destination))"
                 : "Exports from \(name(exports.origin)) to \(name(exports.destination))"
-            return inPeriod(label, money, exports.period.description, qualifiers["/period"], language: language)
+            return closing(
+                inPeriod(label, money, exports.period.description, qualifiers["/period"], language: language),
+                source(exports.source, glossary: glossary, language: language))
         case .jobsReported(let jobs):
-            return inPeriod(
-                jobsLabel(jobs.scope, language: language, glossary: glossary),
-                stated(number(jobs.jobsSupported), "/jobsSupported"), jobs.period.description, qualifiers["/period"],
-                language: language)
+            return closing(
+                inPeriod(
+                    jobsLabel(jobs.scope, language: language, glossary: glossary),
+                    stated(number(jobs.jobsSupported), "/jobsSupported"), jobs.period.description,
+                    qualifiers["/period"], language: language),
+                source(jobs.source, glossary: glossary, language: language))
         case .meetingHeld(let meeting):
-            let (venue, city) = (clean(name(meeting.place.name)), clean(name(meeting.place.city)))
+            let (venue, city) = (name(meeting.place.name), name(meeting.place.city))
             let namesCity = venue.lowercased().contains(city.lowercased())
             let place =
                 spanish ? (namesCity ? venue : "\(venue), \(city),") : (namesCity ? venue : "\(venue) in \(city)")
@@ -130,20 +144,22 @@ public enum DigestText {
                 ? named.map { topic($0, language) }.joined(separator: ", ") + ", entre otros"
                 : Wording.list(meeting.topics.map { topic($0, language) }, language: language)
             let people = Int64(meeting.participants.count)
-            let date = Wording.date(clean(meeting.heldOn), language: language) + when("/heldOn")
+            let when = on(meeting.heldOn, "/heldOn")
             return spanish
-                ? "Reunión de delegaciones \(Wording.inPlace(place)) el \(date) "
-                    + "(\(Wording.counted(people, "participante", "participantes")); "
-                    + "\(meeting.topics.count == 1 ? "tema" : "temas"): \(topics))"
-                : "Delegation meeting at \(place) on \(date) "
-                    + "(\(Wording.counted(people, "participant", "participants")); "
-                    + "\(meeting.topics.count == 1 ? "topic" : "topics"): \(topics))"
+                ? "Reunión de delegaciones \(Wording.inPlace(place)) \(when.date)"
+                    + aside(
+                        when.note, Wording.counted(people, "participante", "participantes"),
+                        "\(meeting.topics.count == 1 ? "tema" : "temas"): \(topics)")
+                : "Delegation meeting at \(place) on \(when.date)"
+                    + aside(
+                        when.note, Wording.counted(people, "participant", "participants"),
+                        "\(meeting.topics.count == 1 ? "topic" : "topics"): \(topics)")
         case .initiativeAnnounced(let initiative):
             let title = name(initiative.title)
             let parties = clean(
                 Wording.list(
                     initiative.parties.map { spanish ? Wording.withArticle(name($0)) : name($0) }, language: language))
-            let when = dated(initiative.announcedOn, "anunciada", "announced", "/announcedOn")
+            let when = on(initiative.announcedOn, "/announcedOn")
             let agreed: String =
                 switch (initiative.status, spanish) {
                 case (.proposed, true): "propuesta por"
@@ -154,9 +170,17 @@ public enum DigestText {
                 case (.signed, false): "signed by"
                 }
             return spanish
-                ? "Iniciativa «\(title)», \(agreed) \(parties)" + when
-                : "Initiative “\(title)”, \(agreed) \(parties)" + when
+                ? "Iniciativa “\(title)”, \(agreed) \(parties) \(when.date)" + aside(when.note)
+                : "Initiative “\(title)” \(agreed) \(parties) on \(when.date)" + aside(when.note)
         }
+    }
+
+    /// Where a figure comes from, in the reader's language (`fuente: comunicado de la SRE`); `nil` when the
+    /// source is a code (`urn:…`). (Its free-text note stays in the event: it is in the source's language.)
+    static func source(_ source: String, glossary: Glossary, language: String) -> String? {
+        let named = clean(glossary.name(source, language: language))
+        guard !named.isEmpty, !named.contains(":") else { return nil }
+        return (language == "es" ? "fuente: " : "source: ") + named
     }
 
     /// The news of an item in a few words, for a mail subject and the first line (a phone shows about 40 to 60
@@ -182,24 +206,31 @@ public enum DigestText {
         case .expansionAnnounced(let expansion):
             let who = shortName(clean(expansion.company.name))
             // Jobs lead the news only when the company stated a number of them.
-            let count = expansion.plannedJobs.flatMap { $0 > 0 ? ", " + jobs($0) : nil } ?? ""
+            let count = expansion.plannedJobs.flatMap {
+                $0 > 0
+                    ? (spanish
+                        ? ": " + Wording.counted($0, "empleo previsto", "empleos previstos")
+                        : ", " + Wording.counted($0, "job planned", "jobs planned")) : nil
+            }
             return spanish
-                ? "\(who) anuncia expansión en \(clean(expansion.city))\(count)"
-                : "\(who) to expand in \(clean(expansion.city))\(count)"
+                ? "\(who) anuncia expansión en \(name(expansion.city))\(count ?? "")"
+                : "\(who) to expand in \(name(expansion.city))\(count ?? "")"
         case .expansionCompleted(let completed):
             let who = company.isEmpty ? clean(completed.companyId) : company
-            let place = item.facts.city.map { clean($0) }
-            return spanish
-                ? "\(who) concluye su expansión\(place.map { " en \($0)" } ?? ""), \(jobs(completed.actualJobs))"
-                : "\(who) completes\(place.map { " \($0)" } ?? " its") expansion, creating \(jobs(completed.actualJobs))"
+            let place = item.facts.city.map { name($0) }
+            let created = jobs(completed.actualJobs)
+            guard let place else {
+                return spanish ? "\(who) concluye su expansión: \(created)" : "\(who) adds \(created)"
+            }
+            return spanish ? "\(who) abre en \(place): \(created)" : "\(who) adds \(created) in \(place)"
         case .expansionWithdrawn(let withdrawn):
             let who = company.isEmpty ? clean(withdrawn.companyId) : company
-            return spanish ? "\(who) cancela su proyecto de expansión" : "\(who) cancels its planned expansion"
+            return spanish ? "\(who) cancela su proyecto de expansión" : "\(who) cancels planned expansion"
         case .investmentAnnounced(let investment):
             let money = dollars(investment.amountUsdCents, language: language)
             return spanish
-                ? "\(shortName(clean(investment.investor.name))) anuncia inversión de \(money) en \(name(investment.region))"
-                : "\(shortName(clean(investment.investor.name))) announces \(money) investment in \(name(investment.region))"
+                ? "\(shortName(clean(investment.investor.name))) invertirá \(money) en \(name(investment.region))"
+                : "\(shortName(clean(investment.investor.name))) to invest \(money) in \(name(investment.region))"
         case .exportsReported(let exports):
             let money = stated(
                 dollars(exports.valueUsdCents, language: language, rough: isRough(qualifiers["/valueUsdCents"])),
@@ -217,7 +248,7 @@ public enum DigestText {
         case .initiativeAnnounced(let initiative):
             let status = initiativeStatus(initiative.status, language)
             return spanish
-                ? "Iniciativa «\(name(initiative.title))» \(status)"
+                ? "Iniciativa “\(name(initiative.title))” \(status)"
                 : "Initiative “\(name(initiative.title))” \(status)"
         }
     }
@@ -264,7 +295,7 @@ public enum DigestText {
     public static func typeLabel(_ type: JumpEventType, language: String, count: Int) -> String {
         let (spanish, english) = typeLabels(type)
         let (one, other) = language == "es" ? spanish : english
-        return "\(count == 1 ? one : other) (\(DigestText.number(Int64(count))))"
+        return count == 1 ? one : "\(other) (\(DigestText.number(Int64(count))))"
     }
 
     /// The name of one event of a type: `Expansión anunciada`, `Expansion announced`.
@@ -300,6 +331,29 @@ public enum DigestText {
                 ("Reunión de delegaciones", "Reuniones de delegaciones"), ("Delegation meeting", "Delegation meetings")
             )
         case .initiativeAnnounced: (("Iniciativa", "Iniciativas"), ("Initiative", "Initiatives"))
+        }
+    }
+
+    /// The event's own date (`YYYY-MM-DD`): when it was announced, opened, withdrawn or held; `nil` for a figure,
+    /// which is dated by its period.
+    package static func happenedOn(_ event: JumpEvent) -> String? {
+        switch event.payload {
+        case .expansionAnnounced(let expansion): expansion.announcedOn
+        case .expansionCompleted(let completed): completed.openedOn
+        case .expansionWithdrawn(let withdrawn): withdrawn.withdrawnOn
+        case .investmentAnnounced(let investment): investment.announcedOn
+        case .meetingHeld(let meeting): meeting.heldOn
+        case .initiativeAnnounced(let initiative): initiative.announcedOn
+        case .exportsReported, .jobsReported: nil
+        }
+    }
+
+    /// Whether the event's figure was computed from reported ones rather than reported (`basis: derived`).
+    package static func isDerived(_ event: JumpEvent) -> Bool {
+        switch event.payload {
+        case .exportsReported: event.qualifiers["/valueUsdCents"]?.basis == .derived
+        case .jobsReported: event.qualifiers["/jobsSupported"]?.basis == .derived
+        default: false
         }
     }
 

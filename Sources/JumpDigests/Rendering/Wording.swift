@@ -14,13 +14,20 @@ public enum Wording {
         "\(DigestText.number(count)) \(count == 1 ? one : other)"
     }
 
-    /// A count of updates as running text writes it: one to nine in words (AP style; in Spanish feminine, as
-    /// `novedades`), larger counts in figures: `siete`, `seven`, `una`, `12`.
-    public static func updates(_ count: Int64, language: String) -> String {
-        let spanish = ["una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]
+    /// A count as running text writes it: one to nine in words (AP style, and Spanish usage, where one agrees
+    /// with its noun: `una novedad`, `un anuncio`), larger counts and zero in figures: `siete`, `seven`, `12`.
+    public static func spelled(_ count: Int64, language: String, feminine: Bool = true) -> String {
+        let spanish = [feminine ? "una" : "un", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]
         let english = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
         guard (1...9).contains(count) else { return DigestText.number(count) }
         return (language == "es" ? spanish : english)[Int(count) - 1]
+    }
+
+    /// A count in running text and its noun: `una anunciada`, `un anuncio`, `three completed`, `12 anuncios`.
+    public static func countedInWords(
+        _ count: Int64, _ one: String, _ other: String, language: String, feminine: Bool = true
+    ) -> String {
+        "\(spelled(count, language: language, feminine: feminine)) \(count == 1 ? one : other)"
     }
 
     /// A `YYYY-MM-DD` date written out: `8 de noviembre de 2023`, `Nov. 8, 2023` (AP style); anything else
@@ -151,6 +158,11 @@ public struct Glossary: Sendable, Equatable {
             "State of Utah": ["es": "Gobierno de Utah", "en": "the State of Utah"],
             "Utah State Capitol": ["es": "Capitolio del Estado de Utah", "en": "the Utah State Capitol"],
             "Secretaría de Economía": ["en": "Mexico's Economy Ministry (SE)"],
+            // Sources of figures.
+            "Mexican Foreign Ministry press release": [
+                "es": "comunicado de la SRE", "en": "Mexico's Foreign Ministry press release",
+            ],
+            "U.S. Census Bureau": ["es": "Oficina del Censo de EE. UU.", "en": "U.S. Census Bureau"],
             "Joint Utah–Mexico Partnership (JUMP)": ["es": "Asociación Conjunta Utah-México (JUMP)"],
             "Joint Utah-Mexico Partnership (JUMP)": ["es": "Asociación Conjunta Utah-México (JUMP)"],
             "Consulado General de México en Salt Lake City": [
