@@ -142,13 +142,13 @@ public struct ConsolePages: Sendable {
 
     // MARK: - Digests
 
-    func digests() throws -> Page {
+    func digests() async throws -> Page {
         var context: [String: Any] = ["role": daemon.role.rawValue, "csrf": csrf]
         if let service = daemon.digestService {
             let audiences = service.configuration.audiences
             context["notifier"] = true
             context["audiences"] = audiences.map { ["id": $0.id, "name": Self.shown($0.name)] }
-            context["digests"] = try daemon.store.notifier.digests(limit: 30).map {
+            context["digests"] = try await daemon.store.notifier.digests(limit: 30).map {
                 stored, deliveries -> [String: Any] in
                 let digest = try? DigestCoding.decode(stored.json)
                 return [
@@ -191,17 +191,17 @@ public struct ConsolePages: Sendable {
 
     // MARK: - State
 
-    func state(query: String?) throws -> Page {
+    func state(query: String?) async throws -> Page {
         let store = daemon.store
-        let summary = try store.summary()
+        let summary = try await store.summary()
         // Control and bidirectional characters cannot be part of a name worth finding: they are dropped, so the
         // search box never holds them (and a resubmitted search is the same search).
         let search = query.map {
             String(String.UnicodeScalarView($0.unicodeScalars.filter { !TerminalText.isUnsafe($0) }))
         }
         .flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-        let companies = try store.companies(matching: search, limit: 100)
-        let anomalies = try store.anomalies(limit: 100)
+        let companies = try await store.companies(matching: search, limit: 100)
+        let anomalies = try await store.anomalies(limit: 100)
         let context: [String: Any] = [
             "applied": summary.eventsApplied, "duplicates": summary.duplicatesSkipped,
             "deadLettered": summary.deadLettered, "anomalyCount": summary.anomalies, "meetings": summary.meetings,

@@ -27,11 +27,11 @@ public struct ConsoleRoutes: Sendable {
             return try await page(request) { try await pages.deadLetters(page: max(0, min(number, 1_000_000))) }
         }
         router.get("/console/digests") { request, _ in
-            try await page(request) { try pages.digests() }
+            try await page(request) { try await pages.digests() }
         }
         router.get("/console/state") { request, _ in
             let query = request.uri.queryParameters.get("q").map { String($0.prefix(200)) }
-            return try await page(request) { try pages.state(query: query) }
+            return try await page(request) { try await pages.state(query: query) }
         }
         router.post("/console/dead-letters/redeliver") { request, _ in
             try await action(request) { form in
@@ -42,7 +42,7 @@ public struct ConsoleRoutes: Sendable {
         router.post("/console/digests/send-now") { request, _ in
             try await action(request) { form in
                 let outcome = try await pages.sendNow(audience: form["audience"] ?? "")
-                return (try pages.digests(), outcome.notice, outcome.failure)
+                return (try await pages.digests(), outcome.notice, outcome.failure)
             }
         }
         router.get("/console/sign-in") { request, _ in

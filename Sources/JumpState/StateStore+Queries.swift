@@ -89,8 +89,8 @@ public struct StateSummary: Sendable, Codable, Equatable {
 
 extension StateStore {
     /// The summary of everything this store holds.
-    public func summary() throws -> StateSummary {
-        try writer.read { db in
+    public func summary() async throws -> StateSummary {
+        try await writer.read { db in
             let stats = try Row.fetchOne(
                 db,
                 sql: """
@@ -221,8 +221,8 @@ extension StateStore {
 
     /// Fingerprints of every partition of `topic` this store holds: equal content gives equal lines, however
     /// and whenever it was reached.
-    public func fingerprints(topic: String) throws -> [PartitionFingerprint] {
-        try writer.read { db in
+    public func fingerprints(topic: String) async throws -> [PartitionFingerprint] {
+        try await writer.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT partition, next_offset FROM partition_offsets WHERE topic = ? ORDER BY partition",
                 arguments: [topic]
@@ -259,8 +259,8 @@ extension StateStore {
     }
 
     /// Everything the store knows of one company (its first row, its expansions and investments), or `nil`.
-    public func company(_ id: String) throws -> CompanyReport? {
-        try writer.read { db in
+    public func company(_ id: String) async throws -> CompanyReport? {
+        try await writer.read { db in
             let company = try Row.fetchOne(
                 db, sql: "SELECT name, country, sector FROM companies WHERE company_id = ? ORDER BY partition LIMIT 1",
                 arguments: [id])
@@ -303,12 +303,12 @@ extension StateStore {
 
     /// Every company the store knows (or those whose id or name contains `matching`, ignoring case), by id: name,
     /// country, sector and how many expansions and investments.
-    public func companies(matching: String? = nil, limit: Int = 1_000) throws -> [CompanyListing] {
+    public func companies(matching: String? = nil, limit: Int = 1_000) async throws -> [CompanyListing] {
         // LIKE's wildcards in the search are taken literally.
         let pattern = matching.map {
             "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%"
         }
-        return try writer.read { db in
+        return try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -347,8 +347,8 @@ public struct RecordedAnomaly: Sendable, Codable, Equatable {
 
 extension StateStore {
     /// The anomalies recorded, in partition and offset order, optionally of one kind, at most `limit`.
-    public func anomalies(kind: String? = nil, limit: Int = 1_000) throws -> [RecordedAnomaly] {
-        try writer.read { db in
+    public func anomalies(kind: String? = nil, limit: Int = 1_000) async throws -> [RecordedAnomaly] {
+        try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """

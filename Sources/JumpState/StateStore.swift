@@ -97,8 +97,8 @@ public struct StateStore: Sendable {
     }
 
     /// The fold version this store's state was built with (see ``foldVersion``).
-    public func storedFoldVersion() throws -> Int {
-        try writer.read { db in
+    public func storedFoldVersion() async throws -> Int {
+        try await writer.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'fold_version'").flatMap { Int($0) }
                 ?? 1
         }
@@ -128,15 +128,18 @@ public struct StateStore: Sendable {
     /// The next offsets of `topic` in `table`: `partition_offsets` (the state fold's) or `notifier_offsets` (the
     /// notifier's), the tables ``advance(_:topic:partition:expected:to:table:)`` moves.
     func nextOffsets(topic: String, table: String) throws -> [Int32: Int64] {
-        try writer.read { db in
-            var result: [Int32: Int64] = [:]
-            try db.each("SELECT partition, next_offset FROM \(table) WHERE topic = ?", [topic]) { row in
-                let partition = try row.checkedInt64(0, table: table, row: "a row of topic \(topic)")
-                result[Int32(truncatingIfNeeded: partition)] = try row.checkedInt64(
-                    1, table: table, row: "the row of \(topic)[\(partition)]")
-            }
-            return result
+        try writer.read { db in try Self.nextOffsets(db, topic: topic, table: table) }
+    }
+
+    /// The next offsets of `topic` in `table`, read in `db`.
+    static func nextOffsets(_ db: Database, topic: String, table: String) throws -> [Int32: Int64] {
+        var result: [Int32: Int64] = [:]
+        try db.each("SELECT partition, next_offset FROM \(table) WHERE topic = ?", [topic]) { row in
+            let partition = try row.checkedInt64(0, table: table, row: "a row of topic \(topic)")
+            result[Int32(truncatingIfNeeded: partition)] = try row.checkedInt64(
+                1, table: table, row: "the row of \(topic)[\(partition)]")
         }
+        return result
     }
 }
 

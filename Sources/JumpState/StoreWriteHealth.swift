@@ -20,18 +20,6 @@ extension StateStore {
     /// yet). For `/readyz`: reading it takes no lock on the database.
     public var writeProblem: String? { writeHealth.problem }
 
-    /// A write transaction on the writer's queue, its outcome recorded for ``writeProblem``.
-    func write<T>(_ updates: (Database) throws -> T) throws -> T {
-        do {
-            let result = try writer.write(updates)
-            writeHealth.succeeded()
-            return result
-        } catch {
-            writeHealth.failed(error)
-            throw error
-        }
-    }
-
     /// A write transaction on the writer's queue, the caller's task suspended meanwhile (never blocking Swift's
     /// cooperative pool), its outcome recorded for ``writeProblem``.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {

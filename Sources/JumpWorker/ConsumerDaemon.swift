@@ -85,9 +85,9 @@ public final class ConsumerDaemon: Sendable {
     public var digestService: DigestService? { service }
 
     /// Digest deliveries not yet delivered (pending or failed), for the end of an `untilIdle` run.
-    public func undeliveredDigests() throws -> Int {
+    public func undeliveredDigests() async throws -> Int {
         guard service != nil else { return 0 }
-        return try store.notifier.openDeliveryCount()
+        return try await store.notifier.openDeliveryCount()
     }
 
     /// Asks every role to stop after the work in hand.

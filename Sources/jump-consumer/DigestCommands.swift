@@ -40,7 +40,7 @@ extension JumpConsumer.Digest {
                     templateDirectory: configuration.templateDirectory, glossary: configuration.glossary,
                     plausibility: configuration.plausibility), sinks: [],
                 logger: Logger(label: "jump-consumer"))
-            guard let digest = try windows.preview(chosen) else { return }
+            guard let digest = try await windows.preview(chosen) else { return }
             print(json ? String(decoding: DigestCoding.encode(digest), as: UTF8.self) : digest.fullText)
         }
     }
@@ -113,7 +113,7 @@ extension JumpConsumer.Digest {
             await service.close()
             for digest in built { print("\(digest.id)\t\(Wording.counted(Int64(digest.itemCount), "item", "items"))") }
             if built.isEmpty { print("no digest: nothing to report in the open windows") }
-            let pending = try stateStore.notifier.digests(limit: 200).flatMap { entry in
+            let pending = try await stateStore.notifier.digests(limit: 200).flatMap { entry in
                 entry.deliveries.filter { $0.status != "delivered" }.map { (entry.digest.id, $0) }
             }
             for (id, delivery) in pending {
@@ -141,7 +141,7 @@ extension JumpConsumer.Digest {
 
         func run() async throws {
             let stateStore = try await store.openForReading()
-            let entries = try stateStore.notifier.digests(limit: limit)
+            let entries = try await stateStore.notifier.digests(limit: limit)
             if entries.isEmpty, !json { Console.error("no digest in \(stateStore.path ?? "") yet") }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -221,7 +221,7 @@ extension JumpConsumer {
                     daemon.requestStop()
                 }
             ) { try await daemon.run() }
-            let undelivered = try daemon.undeliveredDigests()
+            let undelivered = try await daemon.undeliveredDigests()
             if undelivered > 0 {
                 logger.error(
                     "\(undelivered) digest deliveries are not delivered yet; 'jump-consumer digest list' shows their last errors, and the next run retries them"

@@ -37,7 +37,7 @@ extension JumpConsumer.State {
 
         func run() async throws {
             let stateStore = try await store.openForReading()
-            guard let report = try stateStore.company(id) else {
+            guard let report = try await stateStore.company(id) else {
                 Console.error("no company \(id) in \(stateStore.path ?? "")")
                 throw ExitCode.failure
             }
@@ -59,7 +59,7 @@ extension JumpConsumer.State {
 
         func run() async throws {
             let stateStore = try await store.openForReading()
-            let companies = try stateStore.companies(limit: listing.fetchLimit)
+            let companies = try await stateStore.companies(limit: listing.fetchLimit)
             if companies.isEmpty, !listing.json { Console.error("no company in \(stateStore.path ?? "") yet") }
             defer { listing.noteCut(companies.count, "companies") }
             for company in companies.prefix(listing.shownLimit) {
@@ -89,7 +89,7 @@ extension JumpConsumer.State {
 
         func run() async throws {
             let stateStore = try await store.openForReading()
-            let fingerprints = try stateStore.fingerprints(topic: topic)
+            let fingerprints = try await stateStore.fingerprints(topic: topic)
             guard !fingerprints.isEmpty else {
                 // The hash of nothing would "match" any other store holding nothing: no proof at all.
                 Console.error(

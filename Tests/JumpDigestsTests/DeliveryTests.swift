@@ -74,17 +74,19 @@ struct DeliveryTests {
         let fixture = try await closedWindows(sinks: [log])
         // The first process claims both deliveries and writes the first digest, then "dies".
         let dead = "\(getpid()):dead-process"
-        let claims = try fixture.store.notifier.claimDeliveries(claimant: dead, now: Timestamp.now(), lease: 600_000) {
+        let claims = try await fixture.store.notifier.claimDeliveries(
+            claimant: dead, now: Timestamp.now(), lease: 600_000
+        ) {
             _ in
             false
         }
         #expect(claims.count == 2)
         let store = fixture.store
         try await log.deliver(claims[0], digest: try DigestCoding.decode(claims[0].digest.json)) { offset in
-            try store.notifier.recordIntent(claims[0].key, claimant: dead, fileOffset: offset)
+            try await store.notifier.recordIntent(claims[0].key, claimant: dead, fileOffset: offset)
         }
         // and intended to write the second one, but died before writing.
-        try store.notifier.recordIntent(claims[1].key, claimant: dead, fileOffset: 1_000_000)
+        try await store.notifier.recordIntent(claims[1].key, claimant: dead, fileOffset: 1_000_000)
         #expect(try headers(directory.appendingPathComponent("digests.log")).count == 1)
         // The restarted process (same pid, another identity) takes both over.
         let restarted = DigestDeliverer(store: fixture.store.notifier, sinks: [log], logger: DigestFixture.logger)
@@ -92,19 +94,19 @@ struct DeliveryTests {
         let written = try headers(directory.appendingPathComponent("digests.log"))
         #expect(written.count == 2)
         #expect(Set(written.map { $0.split(separator: " ")[5] }).count == 2)
-        #expect(try fixture.store.notifier.openDeliveryCount() == 0)
+        await #expect(try fixture.store.notifier.openDeliveryCount() == 0)
     }
 
     @Test("A claim held by a live process is left alone until its lease runs out")
     func liveClaims() async throws {
         let fixture = try await closedWindows(sinks: [AppendOnlyFileSink.log(directory: "/nonexistent")])
         let now = Timestamp.now()
-        #expect(
+        await #expect(
             try fixture.store.notifier.claimDeliveries(claimant: "a", now: now, lease: 60_000) { _ in false }.count == 2
         )
-        #expect(
+        await #expect(
             try fixture.store.notifier.claimDeliveries(claimant: "b", now: now, lease: 60_000) { _ in false }.isEmpty)
-        #expect(
+        await #expect(
             try fixture.store.notifier.claimDeliveries(claimant: "b", now: now + 61_000, lease: 60_000) { _ in false }
                 .count == 2
         )
@@ -126,12 +128,12 @@ struct DeliveryTests {
         let consul = try #require(messages.first { $0.to == "consul-general@example.org" })
         #expect(consul.text.contains("Subject: =?UTF-8?B?"))
         #expect(consul.text.contains("Content-Type: text/plain; charset=utf-8"))
-        let again = MailMessage(
+        let again = await MailMessage(
             digest: try DigestCoding.decode(
                 try fixture.store.notifier.digests().first { $0.digest.audience == "consulate" }!.digest.json),
             from: "jump-relay@example.org", recipient: fixture.configuration.audiences[0].staff[0])
         #expect(again.messageID == consul.messageID)
-        let states = try fixture.store.notifier.digests().flatMap(\.deliveries)
+        let states = try await fixture.store.notifier.digests().flatMap(\.deliveries)
         #expect(states.allSatisfy { $0.status == "delivered" })
         #expect(states.map(\.attempts).sorted() == [1, 1, 2, 2])
     }
@@ -141,9 +143,9 @@ struct DeliveryTests {
         let transport = ScriptedTransport([DeliveryFailure("550 no such mailbox", permanent: true)])
         let (fixture, deliverer) = try await emailWindow(transport)
         #expect(try await deliverer.deliverDue() == .init(delivered: 3, retrying: 0, failed: 1))
-        let failed = try fixture.store.notifier.digests().flatMap(\.deliveries).filter { $0.status == "failed" }
+        let failed = try await fixture.store.notifier.digests().flatMap(\.deliveries).filter { $0.status == "failed" }
         #expect(failed.count == 1)
         #expect(failed.first?.lastError == "550 no such mailbox")
-        #expect(try fixture.store.notifier.openDeliveryCount() == 0)
+        await #expect(try fixture.store.notifier.openDeliveryCount() == 0)
     }
 }

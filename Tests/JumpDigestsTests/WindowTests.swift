@@ -58,7 +58,7 @@ struct WindowTests {
             built.map(\.id).sorted() == ["consulate/2026-11-29T14:00:00Z", "governors-office/2026-11-29T14:00:00Z"])
         #expect(built.map(\.itemCount).sorted() == [5, 5])
         #expect(try await windows.closeDue(now: ms("2026-11-29T16:00:00Z")).isEmpty)  // nothing new: nothing to say
-        #expect(try fixture.store.notifier.openItems(audience: "consulate").isEmpty)
+        await #expect(try fixture.store.notifier.openItems(audience: "consulate").isEmpty)
     }
 
     @Test(
@@ -109,14 +109,15 @@ struct WindowTests {
         try await windows.closeDue(now: ms("2026-11-29T14:05:00Z"))
         _ = try await fixture.fold(try DigestFixture.pressRelease())
         try await fixture.receiveOutbox(at: ms("2026-11-29T14:10:00Z"))
-        let preview = try #require(
+        let preview = try await #require(
             try windows.preview(fixture.configuration.audiences[0], now: ms("2026-11-29T14:15:00Z")))
         #expect(preview.itemCount == 5)
         let digest = try #require(
             try await windows.closeNow(fixture.configuration.audiences[0], now: ms("2026-11-29T14:20:00Z")))
         #expect(digest.id == "consulate/2026-11-29T14:00:00Z")
         #expect(digest.windowEnd == ms("2026-11-29T14:20:00Z"))
-        #expect(try fixture.store.notifier.windowClosedThrough(audience: "consulate") == ms("2026-11-29T14:20:00Z"))
+        await #expect(
+            try fixture.store.notifier.windowClosedThrough(audience: "consulate") == ms("2026-11-29T14:20:00Z"))
         #expect(try await windows.closeNow(fixture.configuration.audiences[0], now: ms("2026-11-29T14:30:00Z")) == nil)
     }
 
@@ -131,7 +132,7 @@ struct WindowTests {
         let store = fixture.store
         try await store.notifier.receive(
             topic: "n", partition: 0, items: [items[0]], nextOffset: 1, expected: nil, receivedAt: 10)
-        try store.notifier.startWindows(audience: "consulate", at: 0)
+        try await store.notifier.startWindows(audience: "consulate", at: 0)
         var builds: [[String]] = []
         let digest = try await store.notifier.closeWindow(audience: "consulate", start: 0, end: 100) { open in
             builds.append(open.map(\.itemID))
@@ -147,8 +148,8 @@ struct WindowTests {
         }
         #expect(builds == [[items[0].itemID], [items[0].itemID, items[1].itemID]])
         #expect(digest?.itemCount == 2)
-        #expect(try store.notifier.openItems(audience: "consulate").isEmpty, "both items are in the digest")
-        #expect(try store.notifier.windowClosedThrough(audience: "consulate") == 100)
+        await #expect(try store.notifier.openItems(audience: "consulate").isEmpty, "both items are in the digest")
+        await #expect(try store.notifier.windowClosedThrough(audience: "consulate") == 100)
     }
 
     @Test("A repeated item (the relay crashed after the acknowledgement) is dropped by id")
@@ -165,6 +166,6 @@ struct WindowTests {
         #expect(
             try await fixture.store.notifier.receive(
                 topic: "n", partition: 0, items: items, nextOffset: 14, expected: 7, receivedAt: 2) == 0)
-        #expect(try fixture.store.notifier.openItems(audience: "governors-office").count == 5)
+        await #expect(try fixture.store.notifier.openItems(audience: "governors-office").count == 5)
     }
 }

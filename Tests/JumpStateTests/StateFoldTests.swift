@@ -62,8 +62,8 @@ struct StateFoldTests {
 
     init() throws { store = try StateStore() }
 
-    func totals(_ status: String) throws -> StateSummary.ExpansionTotals? {
-        try store.summary().expansions.first { $0.status == status }
+    func totals(_ status: String) async throws -> StateSummary.ExpansionTotals? {
+        try await store.summary().expansions.first { $0.status == status }
     }
 
     @Test("the press-release stream folds into the facts it states")
@@ -78,7 +78,7 @@ struct StateFoldTests {
             records.append(try builder.record(JSONWriter.string(.object(object))))
         }
         try await store.apply(topic: topic, records: records, expected: [0: nil])
-        let summary = try store.summary()
+        let summary = try await store.summary()
         #expect(summary.eventsApplied == 5)
         #expect(
             summary.exports.contains(.init(series: "US-UT→MX", period: "2022", value: 110_000_000_000, revisions: 0)))
@@ -99,15 +99,15 @@ struct StateFoldTests {
                 try builder.record(announced("exp.2", jobs: 50, id: "e2")),
                 try builder.record(completed("exp.1", jobs: 90, id: "e3")),
             ], expected: [0: nil])
-        #expect(try totals("completed")?.actualJobs == 90)
-        #expect(try totals("completed")?.plannedJobs == 100)
-        #expect(try totals("announced")?.plannedJobs == 50)
+        await #expect(try totals("completed")?.actualJobs == 90)
+        await #expect(try totals("completed")?.plannedJobs == 100)
+        await #expect(try totals("announced")?.plannedJobs == 50)
         try await store.apply(
             topic: topic, records: [try builder.record(withdrawn("exp.2", id: "e4"))], expected: [0: 3])
-        #expect(try totals("announced") == nil)
-        #expect(try totals("withdrawn")?.count == 1)
-        #expect(try totals("withdrawn")?.plannedJobs == 0, "withdrawn expansions count in no total")
-        #expect(try store.company("co.acme")?.expansions.first { $0.id == "exp.2" }?.status == "withdrawn")
+        await #expect(try totals("announced") == nil)
+        await #expect(try totals("withdrawn")?.count == 1)
+        await #expect(try totals("withdrawn")?.plannedJobs == 0, "withdrawn expansions count in no total")
+        await #expect(try store.company("co.acme")?.expansions.first { $0.id == "exp.2" }?.status == "withdrawn")
     }
 
     @Test("a company's latest name, country and sector win, each one alone; the same facts again change nothing")
@@ -125,11 +125,11 @@ struct StateFoldTests {
             try await store.apply(
                 topic: topic, records: [try builder.record(facts(name, country, sector, id: "c\(index)"))],
                 expected: [0: index == 0 ? nil : Int64(index)])
-            let company = try #require(try store.company("co.acme"))
+            let company = try await #require(try store.company("co.acme"))
             #expect(
                 [company.name, company.country, company.sector] == [name, country, sector], "after step \(index)")
         }
-        #expect(try store.summary().companiesByCountry == ["US": 1])
+        await #expect(try store.summary().companiesByCountry == ["US": 1])
     }
 
     @Test("a duplicate id is skipped and counted in its partition; the same id in another partition applies")
@@ -142,7 +142,7 @@ struct StateFoldTests {
             ], expected: [0: nil, 1: nil])
         #expect(outcome.applied == 2)
         #expect(outcome.duplicates == 1)
-        let summary = try store.summary()
+        let summary = try await store.summary()
         #expect(summary.duplicatesSkipped == 1)
         #expect(summary.partitions.map(\.nextOffset) == [2, 1])
     }
@@ -161,10 +161,10 @@ struct StateFoldTests {
             ], expected: [0: nil])
         #expect(outcome.applied == 7)
         #expect(outcome.anomalies == 5)
-        let completedTotals = try #require(try totals("completed"))
+        let completedTotals = try await #require(try totals("completed"))
         #expect(completedTotals.count == 1)
         #expect(completedTotals.plannedJobs == 80, "a late announcement fills in the completed expansion")
-        #expect(try totals("withdrawn")?.count == 2, "a completion after a withdrawal leaves it withdrawn")
+        await #expect(try totals("withdrawn")?.count == 2, "a completion after a withdrawal leaves it withdrawn")
     }
 
     @Test("a later export report for the same series and period is a revision that replaces it")
@@ -179,14 +179,15 @@ struct StateFoldTests {
             topic: topic,
             records: [try builder.record(exports(100, id: "x1")), try builder.record(exports(120, id: "x2"))],
             expected: [0: nil])
-        #expect(try store.summary().exports == [.init(series: "US-UT→MX", period: "2022", value: 120, revisions: 1)])
+        await #expect(
+            try store.summary().exports == [.init(series: "US-UT→MX", period: "2022", value: 120, revisions: 1)])
     }
 
     @Test("the offset update is guarded: a fenced worker's batch is refused whole")
     mutating func guardedOffsets() async throws {
         try await store.apply(
             topic: topic, records: [try builder.record(announced("exp.1", id: "g1"))], expected: [0: nil])
-        let before = try store.fingerprints(topic: topic)
+        let before = try await store.fingerprints(topic: topic)
         let zombie = [try builder.record(announced("exp.2", id: "g2"))]
         await #expect(throws: StateStoreError.fenced(topic: topic, partition: 0, expected: nil, found: 1)) {
             try await store.apply(topic: topic, records: zombie, expected: [0: nil])
@@ -194,8 +195,8 @@ struct StateFoldTests {
         await #expect(throws: StateStoreError.fenced(topic: topic, partition: 0, expected: 7, found: 1)) {
             try await store.apply(topic: topic, records: zombie, expected: [0: 7])
         }
-        #expect(try store.fingerprints(topic: topic) == before)
-        #expect(try store.summary().eventsApplied == 1)
+        await #expect(try store.fingerprints(topic: topic) == before)
+        await #expect(try store.summary().eventsApplied == 1)
         // /readyz reads the latest write's outcome: the refusal until a write succeeds again.
         #expect(store.writeProblem?.contains("fenced") == true)
         try await store.apply(topic: topic, records: zombie, expected: [0: 1])
@@ -220,16 +221,16 @@ struct StateFoldTests {
             try await other.apply(topic: topic, records: batch, expected: expected)
             for record in batch { expected[record.partition] = record.offset + 1 }
         }
-        let first = try store.fingerprints(topic: topic)
+        let first = try await store.fingerprints(topic: topic)
         #expect(first.count == 3)
-        #expect(first == (try other.fingerprints(topic: topic)))
-        #expect(
+        await #expect(first == (try other.fingerprints(topic: topic)))
+        await #expect(
             StateStore.combinedFingerprint(first)
                 == StateStore.combinedFingerprint(try other.fingerprints(topic: topic)))
 
         let changed = try StateStore()
         try await changed.apply(topic: topic, records: Array(records.dropLast()), expected: [0: nil, 1: nil, 2: nil])
-        #expect(try changed.fingerprints(topic: topic) != first)
+        await #expect(try changed.fingerprints(topic: topic) != first)
     }
 
     @Test("dead-lettered messages advance the offset and are counted")
@@ -239,7 +240,7 @@ struct StateFoldTests {
             records: [builder.deadLetter(), try builder.record(announced("exp.1", id: "d1")), builder.deadLetter()],
             expected: [0: nil])
         #expect(outcome.deadLettered == 2)
-        #expect(try store.summary().deadLettered == 2)
+        await #expect(try store.summary().deadLettered == 2)
         #expect(try store.nextOffsets(topic: topic) == [0: 3])
     }
 
@@ -274,7 +275,7 @@ struct StateFoldTests {
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(suffix)")
         }
         let reader = try StateStore.openForReading(path: path)
-        #expect(try reader.summary().eventsApplied == 1)
+        await #expect(try reader.summary().eventsApplied == 1)
     }
 }
 
@@ -295,7 +296,7 @@ struct TotalsTests {
             try await store.apply(topic: "jump.events", records: batch, expected: [0: expected])
             expected = batch.last!.offset + 1
         }
-        return try store.totalsCheck()[0]
+        return try await store.totalsCheck()[0]
     }
 
     @Test(
@@ -314,7 +315,7 @@ struct TotalsTests {
             try await store.apply(topic: "jump.events", records: batch, expected: expected)
             for record in batch { expected[record.partition] = record.offset + 1 }
         }
-        let check = try store.totalsCheck()
+        let check = try await store.totalsCheck()
         #expect(check.count == 4)
         for (partition, totals) in check {
             #expect(totals.kept == totals.recomputed, "partition \(partition)")

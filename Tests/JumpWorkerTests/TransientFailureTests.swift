@@ -62,12 +62,12 @@ struct TransientFailureTests {
         // Away long enough for several dead-letter attempts to time out (message.timeout.ms is 1 s).
         try await Task.sleep(for: .seconds(6))
         // Nothing at or after the broken message (offset 1) is applied while its dead letter is unacknowledged.
-        let waiting = try store.summary()
+        let waiting = try await store.summary()
         #expect(waiting.eventsApplied <= 1)
         #expect((waiting.partitions.first?.nextOffset ?? 0) <= 1, "the batch waits for its dead letter")
         try cluster.setBrokerUp(3)
         #expect(try await run.value == .idle)
-        let summary = try store.summary()
+        let summary = try await store.summary()
         #expect(summary.eventsApplied == 2)
         #expect(summary.deadLettered == 1)
         #expect(summary.partitions.map(\.nextOffset) == [3])
@@ -105,7 +105,7 @@ struct TransientFailureTests {
         let worker = try StateWorker(configuration: configuration(), store: store, logger: logger)
         #expect(try await worker.run() == .idle)
         try await release.value
-        let summary = try store.summary()
+        let summary = try await store.summary()
         #expect(summary.eventsApplied == 10)
         #expect(summary.jobs.count == 10)
         #expect(summary.partitions.map(\.nextOffset) == [10])

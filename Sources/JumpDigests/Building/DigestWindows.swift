@@ -38,12 +38,12 @@ public struct DigestWindows: Sendable {
         var built: [StoredDigest] = []
         for audience in configuration.audiences {
             let clock = clock(audience)
-            var closed = try openWindowStart(audience, clock: clock, now: now)
+            var closed = try await openWindowStart(audience, clock: clock, now: now)
             while true {
                 let end = clock.boundary(after: closed)
                 guard end <= now else { break }
                 if let digest = try await close(audience, start: closed, end: end, now: now) { built.append(digest) }
-                closed = try store.windowClosedThrough(audience: audience.id) ?? end
+                closed = try await store.windowClosedThrough(audience: audience.id) ?? end
             }
         }
         return built
@@ -52,32 +52,34 @@ public struct DigestWindows: Sendable {
     /// Closes `audience`'s open window now (before its scheduled end) and returns its digest, if it has one.
     public func closeNow(_ audience: Audience, now: Int64 = Timestamp.now()) async throws -> StoredDigest? {
         try await closeDue(now: now)
-        let start = try openWindowStart(audience, clock: clock(audience), now: now)
+        let start = try await openWindowStart(audience, clock: clock(audience), now: now)
         guard start < now else { return nil }
         return try await close(audience, start: start, end: now, now: now)
     }
 
     /// The digest the open window of `audience` would produce now, without closing it.
-    public func preview(_ audience: Audience, now: Int64 = Timestamp.now()) throws -> Digest? {
+    public func preview(_ audience: Audience, now: Int64 = Timestamp.now()) async throws -> Digest? {
         let start =
-            try store.windowClosedThrough(audience: audience.id) ?? clock(audience).boundary(atOrBefore: now)
+            try await store.windowClosedThrough(audience: audience.id) ?? clock(audience).boundary(atOrBefore: now)
         var previewAudience = audience
         previewAudience.reportEmptyWindows = true
+        let items = try await store.openItems(audience: audience.id)
+        let totals = try await store.latestTotals()
         return DigestBuilder(audience: previewAudience, renderer: renderer).build(
-            items: try store.openItems(audience: audience.id), totals: try store.latestTotals(), start: start,
+            items: items, totals: totals, start: start,
             end: now, now: now, logger: logger)
     }
 
     /// When the open window of an audience began (starting its windows now if this store never had any).
-    public func openWindowStart(_ audience: Audience, clock: WindowClock, now: Int64) throws -> Int64 {
-        if let closed = try store.windowClosedThrough(audience: audience.id) { return closed }
-        try store.startWindows(audience: audience.id, at: clock.boundary(atOrBefore: now))
-        return try store.windowClosedThrough(audience: audience.id) ?? clock.boundary(atOrBefore: now)
+    public func openWindowStart(_ audience: Audience, clock: WindowClock, now: Int64) async throws -> Int64 {
+        if let closed = try await store.windowClosedThrough(audience: audience.id) { return closed }
+        try await store.startWindows(audience: audience.id, at: clock.boundary(atOrBefore: now))
+        return try await store.windowClosedThrough(audience: audience.id) ?? clock.boundary(atOrBefore: now)
     }
 
     private func close(_ audience: Audience, start: Int64, end: Int64, now: Int64) async throws -> StoredDigest? {
         let builder = DigestBuilder(audience: audience, renderer: renderer)
-        let totals = try store.latestTotals()
+        let totals = try await store.latestTotals()
         let digest = try await store.closeWindow(audience: audience.id, start: start, end: end) { items in
             guard
                 let digest = builder.build(

@@ -39,40 +39,54 @@ public struct AppendOnlyFileSink: DigestSink {
         if descriptor >= 0 { close(descriptor) }
     }
 
-    /// Appends the digest unless a previous, interrupted attempt already did.
+    /// Appends the digest unless a previous, interrupted attempt already did. The file's reads, writes and `fsync`
+    /// run on a Dispatch thread, never on the concurrency pool; the intent is recorded in between.
     public func deliver(
-        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) throws -> Void
+        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) async throws -> Void
     ) async throws(DeliveryFailure) {
-        if let offset = delivery.interruptedAt, contains(marker(digest), from: offset) { return }
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-        guard descriptor >= 0 else { throw DeliveryFailure("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw DeliveryFailure("cannot stat \(path): \(String(cString: strerror(errno)))")
+        let path = path
+        let marker = marker(digest)
+        let opened: (descriptor: Int32, size: Int64)? = try await onDispatchThread { () throws(DeliveryFailure) in
+            if let offset = delivery.interruptedAt, Self.contains(marker, in: path, from: offset) { return nil }
+            let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+            guard descriptor >= 0 else {
+                throw DeliveryFailure("cannot open \(path): \(String(cString: strerror(errno)))")
+            }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else {
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                throw DeliveryFailure("cannot stat \(path): \(reason)")
+            }
+            return (descriptor, Int64(status.st_size))
         }
+        guard let opened else { return }
         do {
-            try recordIntent(Int64(status.st_size))
+            try await recordIntent(opened.size)
         } catch {
+            close(opened.descriptor)
             throw DeliveryFailure("cannot record the intent to write \(path): \(error)")
         }
         let bytes = Array(block(digest, Timestamp.now()).utf8)
-        var written = 0
-        while written < bytes.count {
-            let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw DeliveryFailure("cannot write \(path): \(String(cString: strerror(errno)))")
+        try await onDispatchThread { () throws(DeliveryFailure) in
+            defer { close(opened.descriptor) }
+            var written = 0
+            while written < bytes.count {
+                let result = bytes[written...].withUnsafeBytes { write(opened.descriptor, $0.baseAddress, $0.count) }
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw DeliveryFailure("cannot write \(path): \(String(cString: strerror(errno)))")
+                }
+                written += result
             }
-            written += result
-        }
-        guard fsync(descriptor) == 0 else {
-            throw DeliveryFailure("cannot sync \(path): \(String(cString: strerror(errno)))")
+            guard fsync(opened.descriptor) == 0 else {
+                throw DeliveryFailure("cannot sync \(path): \(String(cString: strerror(errno)))")
+            }
         }
     }
 
-    /// Whether `marker` appears in the file at or after `offset`.
-    private func contains(_ marker: String, from offset: Int64) -> Bool {
+    /// Whether `marker` appears in the file at `path` at or after `offset`.
+    private static func contains(_ marker: String, in path: String, from offset: Int64) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         guard (try? handle.seek(toOffset: UInt64(max(0, offset)))) != nil,

@@ -51,13 +51,13 @@ public struct DigestDeliverer: Sendable {
     @discardableResult
     public func deliverDue(now: Int64 = Timestamp.now()) async throws -> Round {
         var round = Round()
-        let claims = try store.claimDeliveries(
+        let claims = try await store.claimDeliveries(
             claimant: claimant, now: now, lease: 600_000, isGone: Self.isGone)
         for claim in claims {
             let key = claim.key
             let target = key.recipient.isEmpty ? key.sink : "\(key.sink) \(key.recipient)"
             guard let sink = sinks[key.sink] else {
-                try store.failDelivery(
+                try await store.failDelivery(
                     key, claimant: claimant, error: "sink \(key.sink) is not configured in this process",
                     retryAt: now + maxBackoff)
                 round.retrying += 1
@@ -68,15 +68,15 @@ public struct DigestDeliverer: Sendable {
                 let store = store
                 let claimant = claimant
                 try await sink.deliver(claim, digest: digest) { offset in
-                    try store.recordIntent(key, claimant: claimant, fileOffset: offset)
+                    try await store.recordIntent(key, claimant: claimant, fileOffset: offset)
                 }
-                try store.finishDelivery(key, claimant: claimant, at: Timestamp.now())
+                try await store.finishDelivery(key, claimant: claimant, at: Timestamp.now())
                 Self.outcome(key.sink, "delivered").increment()
                 round.delivered += 1
                 logger.info("digest \(key.digestID) delivered to \(target)")
             } catch let failure as DeliveryFailure {
                 if failure.isPermanent || claim.attempt >= maxAttempts {
-                    try store.failDelivery(key, claimant: claimant, error: failure.reason, retryAt: nil)
+                    try await store.failDelivery(key, claimant: claimant, error: failure.reason, retryAt: nil)
                     Self.outcome(key.sink, "failed").increment()
                     round.failed += 1
                     logger.error(
@@ -84,7 +84,7 @@ public struct DigestDeliverer: Sendable {
                     )
                 } else {
                     let wait = min(maxBackoff, firstBackoff << Int64(min(claim.attempt - 1, 20)))
-                    try store.failDelivery(key, claimant: claimant, error: failure.reason, retryAt: now + wait)
+                    try await store.failDelivery(key, claimant: claimant, error: failure.reason, retryAt: now + wait)
                     Self.outcome(key.sink, "retrying").increment()
                     round.retrying += 1
                     logger.warning(

@@ -9,7 +9,7 @@ public protocol DigestSink: Sendable {
     /// Delivers one digest to one recipient. A file sink calls `recordIntent` with the offset it is about to
     /// append at, before appending; on a retry after a crash, `delivery.interruptedAt` holds that offset.
     func deliver(
-        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) throws -> Void
+        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) async throws -> Void
     ) async throws(DeliveryFailure)
 }
 

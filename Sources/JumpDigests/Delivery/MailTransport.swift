@@ -31,14 +31,15 @@ public struct SMTPTransport: MailTransport {
     }
 }
 
-/// Runs blocking work (sockets, a child process) on a Dispatch thread, never on the concurrency pool.
-private func onDispatchThread(
-    _ work: @escaping @Sendable () throws(DeliveryFailure) -> Void
-) async throws(DeliveryFailure) {
-    let result: Result<Void, DeliveryFailure> = await withCheckedContinuation { continuation in
+/// Runs blocking work (sockets, a child process, file writes and `fsync`) on a Dispatch thread, never on the
+/// concurrency pool, whose few threads (two on a two-core machine) would otherwise wait with it.
+func onDispatchThread<T: Sendable>(
+    _ work: @escaping @Sendable () throws(DeliveryFailure) -> T
+) async throws(DeliveryFailure) -> T {
+    let result: Result<T, DeliveryFailure> = await withCheckedContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(returning: Result(catching: work)) }
     }
-    try result.get()
+    return try result.get()
 }
 
 /// One SMTP conversation over a blocking socket.
@@ -239,7 +240,7 @@ public struct EmailSink: DigestSink {
 
     /// Sends the digest to one staff member.
     public func deliver(
-        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) throws -> Void
+        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) async throws -> Void
     ) async throws(DeliveryFailure) {
         let member =
             audiences.first { $0.id == digest.audience }?.staff.first { $0.email == delivery.key.recipient }

@@ -6,11 +6,11 @@ extension NotifierStore {
     /// Claims the deliveries that are due: pending ones whose retry time has come, and interrupted ones whose
     /// claimant is gone (`isGone(claimant)`) or whose lease ran out. A claim lasts `lease` milliseconds.
     public func claimDeliveries(
-        claimant: String, now: Int64, lease: Int64, isGone: (String) -> Bool
-    ) throws -> [ClaimedDelivery] {
+        claimant: String, now: Int64, lease: Int64, isGone: @escaping @Sendable (String) -> Bool
+    ) async throws -> [ClaimedDelivery] {
         // The notifier asks every second; most of the time nothing is due, and a read then spares the state
         // worker, which shares the file, a write lock.
-        let anyDue = try writer.read { db in
+        let anyDue = try await writer.read { db in
             try Bool.fetchOne(
                 db,
                 sql: """
@@ -19,7 +19,7 @@ extension NotifierStore {
                     """, arguments: [now]) ?? false
         }
         guard anyDue else { return [] }
-        return try write { db in
+        return try await write { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -67,8 +67,8 @@ extension NotifierStore {
 
     /// Records where a file sink is about to append (the file's size): if the process dies before
     /// ``finishDelivery(_:claimant:at:)``, the next claimant looks there.
-    public func recordIntent(_ key: DeliveryKey, claimant: String, fileOffset: Int64) throws {
-        try write { db in
+    public func recordIntent(_ key: DeliveryKey, claimant: String, fileOffset: Int64) async throws {
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE deliveries SET file_offset = ?
@@ -78,8 +78,8 @@ extension NotifierStore {
     }
 
     /// Marks a claimed delivery done.
-    public func finishDelivery(_ key: DeliveryKey, claimant: String, at time: Int64) throws {
-        try write { db in
+    public func finishDelivery(_ key: DeliveryKey, claimant: String, at time: Int64) async throws {
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE deliveries SET status = 'delivered', delivered_at = ?, claimed_by = NULL,
@@ -90,8 +90,8 @@ extension NotifierStore {
     }
 
     /// Records a failed attempt: retried at `retryAt`, or, with `nil`, failed for good.
-    public func failDelivery(_ key: DeliveryKey, claimant: String, error: String, retryAt: Int64?) throws {
-        try write { db in
+    public func failDelivery(_ key: DeliveryKey, claimant: String, error: String, retryAt: Int64?) async throws {
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE deliveries SET status = ?, next_attempt_at = ?, last_error = ?, claimed_by = NULL,
@@ -105,15 +105,15 @@ extension NotifierStore {
     }
 
     /// Deliveries not yet delivered nor failed for good.
-    public func openDeliveryCount() throws -> Int {
-        try writer.read { db in
+    public func openDeliveryCount() async throws -> Int {
+        try await writer.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'writing')") ?? 0
         }
     }
 
     /// The latest digests, newest first, with the state of each of their deliveries.
-    public func digests(limit: Int = 50) throws -> [(digest: StoredDigest, deliveries: [DeliveryState])] {
-        try writer.read { db in
+    public func digests(limit: Int = 50) async throws -> [(digest: StoredDigest, deliveries: [DeliveryState])] {
+        try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """

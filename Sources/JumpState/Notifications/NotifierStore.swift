@@ -135,8 +135,6 @@ public struct NotifierStore: Sendable {
 
     var writer: any DatabaseWriter { store.writer }
 
-    func write<T>(_ updates: (Database) throws -> T) throws -> T { try store.write(updates) }
-
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await store.write(updates)
     }
@@ -183,20 +181,26 @@ extension NotifierStore {
     }
 
     /// The notifier's next offset of every partition of `topic` (`jump.notifications`) it has read.
-    public func offsets(topic: String) throws -> [Int32: Int64] {
+    public func offsets(topic: String) async throws -> [Int32: Int64] {
+        try await writer.read { db in try StateStore.nextOffsets(db, topic: topic, table: "notifier_offsets") }
+    }
+
+    /// The same, read on the calling thread: for a consumer's rebalance callback, which runs on the consumer's own
+    /// poll thread (never on the concurrency pool) and must answer before the assignment goes on.
+    public func offsetsForRebalance(topic: String) throws -> [Int32: Int64] {
         try store.nextOffsets(topic: topic, table: "notifier_offsets")
     }
 
     /// The latest totals JSON of every origin partition the notifier has heard from.
-    public func latestTotals() throws -> [String] {
-        try writer.read { db in
+    public func latestTotals() async throws -> [String] {
+        try await writer.read { db in
             try String.fetchAll(db, sql: "SELECT totals FROM notifier_totals ORDER BY topic, partition")
         }
     }
 
     /// The end of the last window closed for `audience` (milliseconds since 1970), or `nil` if none was.
-    public func windowClosedThrough(audience: String) throws -> Int64? {
-        try writer.read { db in try Self.closedThrough(db, audience: audience) }
+    public func windowClosedThrough(audience: String) async throws -> Int64? {
+        try await writer.read { db in try Self.closedThrough(db, audience: audience) }
     }
 
     private static func closedThrough(_ db: Database, audience: String) throws -> Int64? {
@@ -205,8 +209,8 @@ extension NotifierStore {
     }
 
     /// Starts `audience`'s windows at `start` unless they started before (a new store does not report the past).
-    public func startWindows(audience: String, at start: Int64) throws {
-        try write { db in
+    public func startWindows(audience: String, at start: Int64) async throws {
+        try await write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO digest_windows (audience, closed_through) VALUES (?, ?)",
                 arguments: [audience, start])
@@ -214,8 +218,8 @@ extension NotifierStore {
     }
 
     /// The items buffered for `audience` and not yet in a digest, most important first.
-    public func openItems(audience: String, receivedBefore end: Int64 = .max) throws -> [BufferedItem] {
-        try writer.read { db in try Self.openItems(db, audience: audience, before: end) }
+    public func openItems(audience: String, receivedBefore end: Int64 = .max) async throws -> [BufferedItem] {
+        try await writer.read { db in try Self.openItems(db, audience: audience, before: end) }
     }
 
     /// The items of `audience` not yet in a digest and received before the end (two arguments, in that order).

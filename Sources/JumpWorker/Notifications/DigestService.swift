@@ -84,9 +84,9 @@ public final class DigestService: Sendable {
     /// Delivers until nothing is due or `timeout` passes (retries wait for their time).
     public func deliverOutstanding(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
-        while try windows.store.openDeliveryCount() > 0, ContinuousClock.now < deadline {
+        while try await windows.store.openDeliveryCount() > 0, ContinuousClock.now < deadline {
             try await deliverer.deliverDue()
-            if try windows.store.openDeliveryCount() > 0 { try await Task.sleep(for: .milliseconds(200)) }
+            if try await windows.store.openDeliveryCount() > 0 { try await Task.sleep(for: .milliseconds(200)) }
         }
     }
 
@@ -139,7 +139,7 @@ struct TopicDigestSink: DigestSink {
     var logger: Logger?
 
     func deliver(
-        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) throws -> Void
+        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) async throws -> Void
     ) async throws(DeliveryFailure) {
         try await publish(digest)
     }
@@ -170,7 +170,7 @@ struct TopicDigestSink: DigestSink {
 private struct PlaceholderSink: DigestSink {
     let name: String
     func deliver(
-        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) throws -> Void
+        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) async throws -> Void
     ) async throws(DeliveryFailure) {
         throw DeliveryFailure("\(name) is not available in this process")
     }

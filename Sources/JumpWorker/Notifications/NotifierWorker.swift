@@ -62,7 +62,7 @@ public final class NotifierWorker: Sendable {
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
         let notifier = store.notifier
-        let hooks = assigned.hooks(logger: logger) { try notifier.offsets(topic: topic) }
+        let hooks = assigned.hooks(logger: logger) { try notifier.offsetsForRebalance(topic: topic) }
         consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
     }
 

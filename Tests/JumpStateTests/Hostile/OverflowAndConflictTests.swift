@@ -35,15 +35,15 @@ struct OverflowAndConflictTests {
             try await apply(
                 (start..<min(start + 1_000, 9_300)).map { investment("n\($0)", cents: 1_000_000_000_000_000) })
         }
-        let summary = try store.summary()
+        let summary = try await store.summary()
         #expect(summary.eventsApplied == 9_300)
         #expect(summary.investmentsByDirection["mx-to-utah"] == [9_300, SaturatingTotal.saturated])
         #expect(summary.totals.investments["mx-to-utah"]?.usdCents == SaturatingTotal.saturated)
         #expect(summary.totals.hasSaturatedFigure)
-        let saturated = try store.anomalies(kind: "total-saturated")
+        let saturated = try await store.anomalies(kind: "total-saturated")
         #expect(saturated.count == 1, "one anomaly, on the event that saturated it")
         #expect(saturated.first?.offset == 9_223, "\(saturated)")
-        for (partition, totals) in try store.totalsCheck() {
+        for (partition, totals) in try await store.totalsCheck() {
             #expect(totals.kept == totals.recomputed, "partition \(partition)")
         }
     }
@@ -55,10 +55,10 @@ struct OverflowAndConflictTests {
                 (0..<2_500).map { investment("p\(partition)-\($0)", cents: 1_000_000_000_000_000) },
                 partition: partition)
         }
-        let summary = try store.summary()
+        let summary = try await store.summary()
         #expect(summary.investmentsByDirection["mx-to-utah"]?[1] == SaturatingTotal.saturated)
         #expect(summary.totals.investments["mx-to-utah"]?.usdCents == SaturatingTotal.saturated)
-        #expect(try store.anomalies(kind: "total-saturated").isEmpty, "no single partition saturated")
+        await #expect(try store.anomalies(kind: "total-saturated").isEmpty, "no single partition saturated")
     }
 
     @Test(
@@ -86,10 +86,10 @@ struct OverflowAndConflictTests {
         try await apply([
             announced("exp.1", company: "co.acme", id: "a1"), completed("exp.1", company: "co.other", id: "c1"),
         ])
-        let anomalies = try store.anomalies()
+        let anomalies = try await store.anomalies()
         #expect(anomalies.map(\.kind) == ["company-mismatch"])
         #expect(anomalies.first?.detail.contains("co.acme") == true && anomalies.first?.eventId == "c1")
-        #expect(try store.company("co.acme")?.expansions.contains { $0.status == "completed" } == true)
+        await #expect(try store.company("co.acme")?.expansions.contains { $0.status == "completed" } == true)
     }
 
     @Test("a second completion is an anomaly that keeps the replaced figures; the latest wins")
@@ -98,20 +98,20 @@ struct OverflowAndConflictTests {
             announced("exp.1", id: "a1"), completed("exp.1", jobs: 90, id: "c1"),
             completed("exp.1", jobs: 120, id: "c2"),
         ])
-        let anomalies = try store.anomalies(kind: "completed-again")
+        let anomalies = try await store.anomalies(kind: "completed-again")
         #expect(anomalies.count == 1)
         #expect(
             anomalies.first?.detail.contains("90 jobs") == true && anomalies.first?.detail.contains("120 jobs") == true)
-        #expect(try store.summary().expansions.first { $0.status == "completed" }?.actualJobs == 120)
+        await #expect(try store.summary().expansions.first { $0.status == "completed" }?.actualJobs == 120)
     }
 
     @Test("a re-announcement that flips the direction is an anomaly and moves the expansion between the totals")
     mutating func directionFlipped() async throws {
         let flipped = announced("exp.1", id: "a2").replacing("mx-to-utah", with: "utah-to-mx")
         try await apply([announced("exp.1", id: "a1"), flipped])
-        let anomalies = try store.anomalies(kind: "direction-changed")
+        let anomalies = try await store.anomalies(kind: "direction-changed")
         #expect(anomalies.count == 1 && anomalies.first?.eventId == "a2")
-        let totals = try store.summary().totals
+        let totals = try await store.summary().totals
         #expect(totals.expansions["utah-to-mx"]?.announced == 1 && totals.expansions["mx-to-utah"]?.announced ?? 0 == 0)
         #expect(totals.companies["utah-to-mx"] == 1 && totals.companies["mx-to-utah"] ?? 0 == 0)
     }
@@ -119,12 +119,12 @@ struct OverflowAndConflictTests {
     @Test("a withdrawal naming another company is an anomaly; the withdrawal still applies")
     mutating func withdrawalOfAnotherCompany() async throws {
         try await apply([announced("exp.1", id: "a1"), withdrawn("exp.1", company: "co.other", id: "w1")])
-        #expect(try store.anomalies().map(\.kind) == ["company-mismatch"])
-        #expect(try store.summary().expansions.first?.status == "withdrawn")
+        await #expect(try store.anomalies().map(\.kind) == ["company-mismatch"])
+        await #expect(try store.summary().expansions.first?.status == "withdrawn")
     }
 
     @Test("a new store records the current fold version")
-    func foldVersion() throws {
-        #expect(try store.storedFoldVersion() == StateStore.foldVersion)
+    func foldVersion() async throws {
+        #expect(try await store.storedFoldVersion() == StateStore.foldVersion)
     }
 }

@@ -33,22 +33,22 @@ struct StoreFileTests {
     @Test(
         "a one-character or relative file name is a store in that place",
         arguments: ["a", "s", "é", "state with spaces.sqlite", "-", "~"])
-    func shortNames(_ name: String) throws {
+    func shortNames(_ name: String) async throws {
         let full = path(name)
         _ = try StateStore(path: full)
-        #expect(try StateStore.openForReading(path: full).summary().eventsApplied == 0)
+        #expect(try await StateStore.openForReading(path: full).summary().eventsApplied == 0)
         #expect(StorePath.parentDirectory(of: name) == ".")
         #expect(StorePath.parentDirectory(of: full) == directory.path)
     }
 
     @Test("opening a store waits for a lock another connection holds (a crash's WAL recovery) instead of failing")
-    func lockedAtOpening() throws {
+    func lockedAtOpening() async throws {
         let file = path("locked.sqlite")
         _ = try StateStore(path: file)
         // An exclusive lock, as a connection recovering the WAL after a kill -9 holds it: readers and writers alike
         // get SQLITE_BUSY until it is released.
         let holder = try DatabaseQueue(path: file)
-        try holder.writeWithoutTransaction { db in
+        try await holder.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
             try db.execute(sql: "BEGIN EXCLUSIVE; CREATE TABLE held (x); COMMIT")
         }
@@ -60,7 +60,7 @@ struct StoreFileTests {
         let opened = ContinuousClock.now
         let store = try StateStore(path: file, backgroundCheckpoints: true)
         #expect(ContinuousClock.now - opened >= .milliseconds(400), "it waited for the lock")
-        #expect(try StateStore.openForReading(path: file).summary().eventsApplied == 0)
+        #expect(try await StateStore.openForReading(path: file).summary().eventsApplied == 0)
         #expect(try store.nextOffsets(topic: "jump.events").isEmpty)
     }
 
@@ -116,25 +116,25 @@ struct StoreFileTests {
     }
 
     @Test("queries open read-only: a query never creates tables, and never writes to the store")
-    func queriesNeverWrite() throws {
+    func queriesNeverWrite() async throws {
         let file = path("read-only.sqlite")
         _ = try StateStore(path: file)
         let before = try Data(contentsOf: URL(fileURLWithPath: file))
         let reader = try StateStore.openForReading(path: file)
-        _ = try reader.summary()
-        _ = try reader.anomalies()
+        _ = try await reader.summary()
+        _ = try await reader.anomalies()
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
         #expect(throws: StateStoreError.self) { _ = try StateStore.openForReading(path: path("absent.sqlite")) }
         #expect(!FileManager.default.fileExists(atPath: path("absent.sqlite")))
     }
 
     @Test("a store written before v4 (with a total that overflowed into a float) is upgraded with saturated totals")
-    func upgradeFromV3() throws {
+    func upgradeFromV3() async throws {
         let file = path("v3.sqlite")
         let store = try StateStore(path: file)
         _ = store
         let queue = try DatabaseQueue(path: file)
-        try queue.write { db in
+        try await queue.write { db in
             // What a v3 store held after an overflow: SQLite had turned the sum into a float.
             try db.execute(
                 sql: """
@@ -160,13 +160,13 @@ struct StoreFileTests {
                     """)
         }
         let upgraded = try StateStore(path: file)
-        #expect(try upgraded.summary().investmentsByDirection["mx-to-utah"] == [2, 2_000_000_000_000_000])
-        #expect(try upgraded.storedFoldVersion() == 1, "a store with events keeps its fold version until rebuilt")
-        let triggers = try queue.read {
+        #expect(try await upgraded.summary().investmentsByDirection["mx-to-utah"] == [2, 2_000_000_000_000_000])
+        #expect(try await upgraded.storedFoldVersion() == 1, "a store with events keeps its fold version until rebuilt")
+        let triggers = try await queue.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'")
         }
         #expect(triggers.isEmpty, "v5 drops the totals triggers v4 created: \(triggers)")
-        let check = try #require(try upgraded.totalsCheck()[0])
+        let check = try #require(try await upgraded.totalsCheck()[0])
         // (Its company links are not a v3 store's: the rows above were inserted without v3's triggers.)
         #expect(
             check.kept.exports == check.recomputed.exports && check.kept.jobs == check.recomputed.jobs
@@ -206,7 +206,7 @@ struct StoreFileTests {
                     """)
         }
         let upgraded = try StateStore(path: file)
-        let check = try #require(try upgraded.totalsCheck()[0])
+        let check = try await #require(try upgraded.totalsCheck()[0])
         #expect(check.kept == check.recomputed)
         #expect(check.kept.exports.first?.previousPeriod == "2024-Q2" && check.kept.exports.first?.previousValue == 100)
     }
