@@ -48,7 +48,7 @@ struct RenderingTests {
         #expect(governor.contains("\n\nJUMP digest · Utah Governor's Office of Economic Opportunity\n"))
         #expect(
             governor.hasPrefix(
-                "JUMP: Aceros del Norte adds 205 jobs in Ogden; 6 more updates\n"),
+                "JUMP: Aceros del Norte completed Ogden expansion, adding 205 jobs; 6 more earlier items\n"),
             "\(governor)")
     }
 
@@ -79,7 +79,7 @@ struct RenderingTests {
     func perRecipientLanguage() async throws {
         let consulate = try #require(try await digests()["consulate"])
         let english = consulate.text(languages: consulate.languages(for: "en"))
-        #expect(english.hasPrefix("JUMP: Aceros del Norte adds 205 jobs in Ogden"), "\(english.prefix(120))")
+        #expect(english.hasPrefix("JUMP: Aceros del Norte completed Ogden expansion"), "\(english.prefix(120))")
         #expect(english.contains("JUMP digest · Consulate General") && english.contains("Resumen JUMP"))
         #expect(english.range(of: "JUMP digest")!.lowerBound < english.range(of: "Resumen JUMP")!.lowerBound)
     }

@@ -109,7 +109,7 @@ struct RoutingTests {
         let text = try #require(governors.text["en"])
         #expect(!text.contains("Export figure"), "the meeting's window holds no export report: \(text)")
         #expect(text.contains("Exports from Utah to Mexico: about $1.1 billion in 2022"), "\(text)")
-        #expect(text.contains("Jobs supported by Mexico–Utah trade: more than 51,000 (no year given"), "\(text)")
+        #expect(text.contains("Jobs supported by Mexico-Utah trade: more than 51,000 (year not stated"), "\(text)")
     }
 
     @Test(

@@ -33,7 +33,7 @@ struct WordingTests {
         #expect(Wording.period("2023-Q4", language: "es") == "el cuarto trimestre de 2023")
         #expect(Wording.period("2023-Q1", language: "es") == "el primer trimestre de 2023")
         #expect(Wording.period("2023-Q3", language: "es") == "el tercer trimestre de 2023")
-        #expect(Wording.period("2023-Q4", language: "en") == "Q4 2023")
+        #expect(Wording.period("2023-Q4", language: "en") == "the fourth quarter of 2023")
         #expect(Wording.period("2023-Q5", language: "en") == "2023-Q5")
     }
 
@@ -138,7 +138,7 @@ struct WordingTests {
     )
     func namesInTheReadersLanguage() {
         let names = Glossary.standard
-        #expect(names.name("Secretaría de Relaciones Exteriores", language: "en") == "Mexico's Foreign Ministry (SRE)")
+        #expect(names.name("Secretaría de Relaciones Exteriores", language: "en") == "Mexico's Foreign Ministry")
         #expect(
             names.name("Secretaría de Relaciones Exteriores", language: "es") == "Secretaría de Relaciones Exteriores")
         #expect(names.name("Ciudad de México", language: "en") == "Mexico City")
@@ -190,15 +190,15 @@ struct WordingTests {
     func undisclosedFigures() async throws {
         let cases: [(jobs: Int?, cents: Int?, es: String, en: String)] = [
             (
-                nil, nil, "(de México a Utah); no se divulgaron cifras de empleo ni de inversión",
+                nil, nil, "(de México a Utah); no se dieron a conocer cifras de empleo ni de inversión",
                 "(Mexico to Utah); jobs and investment not disclosed"
             ),
             (
-                180, nil, ": 180 empleos previstos; no se divulgó la inversión",
+                180, nil, ": 180 empleos previstos; no se dio a conocer la inversión",
                 ": 180 planned jobs; investment not disclosed"
             ),
             (
-                nil, 4_500_000_000, ": USD 45 millones de inversión; no se divulgaron cifras de empleo",
+                nil, 4_500_000_000, ": USD 45 millones de inversión; no se dieron a conocer cifras de empleo",
                 ": a $45 million investment; jobs not disclosed"
             ),
         ]
@@ -224,7 +224,7 @@ struct WordingTests {
         #expect(
             DigestText.jobsLabel("mexico-utah-trade", language: "es")
                 == "Empleos vinculados al comercio entre México y Utah")
-        #expect(DigestText.jobsLabel("mexico-utah-trade", language: "en") == "Jobs supported by Mexico–Utah trade")
+        #expect(DigestText.jobsLabel("mexico-utah-trade", language: "en") == "Jobs supported by Mexico-Utah trade")
         #expect(DigestText.jobsLabel("mexican-firms-in-utah", language: "en") == "Jobs at Mexican firms in Utah")
         #expect(DigestText.jobsLabel("mining-jobs", language: "es") == "Empleos vinculados (mining-jobs)")
     }

@@ -45,7 +45,7 @@ public struct DigestBuilder: Sendable {
                 schedule: audience.schedule.describe(timeZone: audience.timeZone)),
             builtAt: Timestamp.utc(now), itemCount: items.count, counts: counts,
             items: items.map { item, buffered in
-                Digest.Item(
+                var line = Digest.Item(
                     id: item.id, eventId: item.event.id, type: item.event.type.rawValue, subject: item.event.subject,
                     importance: item.importance, eventTime: item.event.time,
                     receivedAt: Timestamp.utc(buffered.receivedAt),
@@ -55,12 +55,15 @@ public struct DigestBuilder: Sendable {
                         uniqueKeysWithValues: audience.languages.map {
                             ($0, renderer.headline(item, language: $0))
                         }),
-                    news: Dictionary(
-                        uniqueKeysWithValues: audience.languages.map {
-                            ($0, DigestText.news(item, language: $0, glossary: renderer.glossary))
-                        }),
                     thread: DigestText.thread(of: item.event), happenedOn: DigestText.happenedOn(item.event),
                     derived: DigestText.isDerived(item.event) ? true : nil)
+                // An earlier event recorded now is told in the past tense, even in a subject.
+                let past = DigestRenderer.isEarlier(line, than: start)
+                line.news = Dictionary(
+                    uniqueKeysWithValues: audience.languages.map {
+                        ($0, DigestText.news(item, language: $0, glossary: renderer.glossary, past: past))
+                    })
+                return line
             },
             totals: PartitionTotals.sum(partitionTotals), text: [:])
         let seriesQualifiers = SeriesQualifiers(totals: digest.totals, events: items.map(\.0.event))

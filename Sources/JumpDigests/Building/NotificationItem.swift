@@ -75,6 +75,8 @@ public struct NotificationItem: Sendable {
             event: event, direction: factsObject["direction"]?.stringValue.flatMap(Direction.init(rawValue:)),
             companyName: factsObject["companyName"]?.stringValue, city: factsObject["city"]?.stringValue,
             region: factsObject["region"]?.stringValue)
+        facts.plannedJobs = factsObject["plannedJobs"]?.integerValue
+        facts.plannedUsdCents = factsObject["plannedUsdCents"]?.integerValue
     }
 
     /// The item as the notifier's store keeps it.

@@ -48,7 +48,7 @@ extension DigestConfiguration {
                     "en": "Consulate General of Mexico in Salt Lake City",
                 ],
                 contact: [
-                    "es": "Dudas sobre este resumen: Asuntos Económicos, economic-affairs@example.org",
+                    "es": "Para dudas sobre este resumen: Sección de Asuntos Económicos, economic-affairs@example.org",
                     "en": "Questions about this digest: Economic Affairs, economic-affairs@example.org",
                 ]),
             Audience(

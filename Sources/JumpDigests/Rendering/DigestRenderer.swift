@@ -85,10 +85,17 @@ public struct DigestRenderer: Sendable {
             ?? ""
         guard lines.count > 1 else { return "JUMP: \(news)" }
         let more = Int64(lines.count - 1)
-        return "JUMP: \(news); "
-            + (language == "es"
-                ? Wording.counted(more, "novedad más", "novedades más")
-                : Wording.counted(more, "more update", "more updates"))
+        // The rest are news when any of them is; earlier events recorded now are not called news.
+        let start = Timestamp.parseUTC(digest.window.start) ?? 0
+        let earlier = lines.dropFirst().allSatisfy { isEarlier($0, than: start) }
+        let noun =
+            switch (language == "es", earlier) {
+            case (true, false): Wording.counted(more, "novedad más", "novedades más")
+            case (true, true): Wording.counted(more, "antecedente más", "antecedentes más")
+            case (false, false): Wording.counted(more, "more update", "more updates")
+            case (false, true): Wording.counted(more, "more earlier item", "more earlier items")
+            }
+        return "JUMP: \(news); \(noun)"
     }
 
     /// The window in the audience's local time, in the language's style.
@@ -323,7 +330,7 @@ public struct DigestRenderer: Sendable {
             ]
             : [
                 (figures.announced, "announced", "announced"), (figures.completed, "completed", "completed"),
-                (figures.withdrawn, "withdrawn", "withdrawn"),
+                (figures.withdrawn, "canceled", "canceled"),
             ]
         var parts = [
             statuses.filter { $0.0 > 0 }.map { Wording.countedInWords(Int64($0.0), $0.1, $0.2, language: language) }
@@ -336,15 +343,16 @@ public struct DigestRenderer: Sendable {
         let mixed = figures.announced > 0 && figures.completed > 0
         let undisclosed = min(figures.plannedNotDisclosed, active)
         if active > 0, undisclosed == active {
-            parts.append(spanish ? "sin cifras previstas divulgadas" : "no planned figures disclosed")
+            parts.append(
+                spanish ? "sin cifras de empleo ni de inversión dadas a conocer" : "no planned figures disclosed")
         } else if active > 0 {
             let label =
                 mixed
                 ? (active == 2
                     ? (spanish ? "previstos por ambas: " : "planned by both: ")
                     : (spanish
-                        ? "previstos por las \(Wording.spelled(Int64(active), language: language)): "
-                        : "planned by all \(Wording.spelled(Int64(active), language: language)): "))
+                        ? "previstos por las \(Wording.spelled(Int64(active), language: language)) vigentes: "
+                        : "planned by the \(Wording.spelled(Int64(active), language: language)) not canceled: "))
                 : (spanish ? "previstos: " : "planned: ")
             var planned =
                 label + Wording.counted(figures.plannedJobs, jobs.0, jobs.1) + ", "
@@ -352,7 +360,7 @@ public struct DigestRenderer: Sendable {
             if undisclosed > 0 {
                 planned +=
                     spanish
-                    ? " (\(Wording.countedInWords(Int64(undisclosed), "expansión", "expansiones", language: language)) sin cifras divulgadas)"
+                    ? " (\(Wording.countedInWords(Int64(undisclosed), "expansión", "expansiones", language: language)) sin cifras dadas a conocer)"
                     : " (\(Wording.countedInWords(Int64(undisclosed), "expansion", "expansions", language: language)) without disclosed figures)"
             }
             parts.append(planned)
@@ -393,8 +401,12 @@ public struct DigestRenderer: Sendable {
                 from: figure.previousValue, to: figure.value,
                 since: Wording.period(previousPeriod, language: language), language: language)
         else { return text }
+        // A previous value derived from this one and the change is the source's own comparison: it says so, not
+        // that a figure was reported for that year.
+        let previous = qualifiers[SeriesQualifiers.key(kind, figure.series, previousPeriod)]
         let latestBefore = spanish ? ", último dato anterior" : ", the most recent earlier figure"
-        text += " (\(change)\(gap > 1 ? latestBefore : ""))"
+        let asStated = spanish ? ", según la fuente" : ", per the source"
+        text += " (\(change)\(previous?.value?.basis == .derived ? asStated : gap > 1 ? latestBefore : ""))"
         return text
     }
 

@@ -137,7 +137,7 @@ extension DigestText {
     }
 
     /// `LABEL en PERIOD: FIGURE`, or, when the source states no period, `LABEL: FIGURE (la fuente no indica el año;
-    /// se toma 2022 como referencia)` / `(no year given; taken as 2022)`.
+    /// se toma 2022 como referencia)` / `(year not stated; assumed to be 2022)`.
     static func inPeriod(
         _ label: String, _ figure: String, _ period: String, _ qualifier: FigureQualifier?, language: String
     ) -> String {
@@ -150,10 +150,10 @@ extension DigestText {
             + figure
     }
 
-    /// `la fuente no indica el año; se toma 2022 como referencia` / `no year given; taken as 2022`.
+    /// `año no indicado; se toma 2022 como referencia` / `year not stated; assumed to be 2022`.
     static func periodNotStated(_ words: String, language: String) -> String {
         language == "es"
-            ? "la fuente no indica el año; se toma \(words) como referencia" : "no year given; taken as \(words)"
+            ? "año no indicado; se toma \(words) como referencia" : "year not stated; assumed to be \(words)"
     }
 
     /// Whether a figure is to be shown rounded: the source gives it as approximate, derived or estimated.

@@ -14,12 +14,17 @@ public enum DigestText {
     public static func headline(_ item: NotificationItem, language: String, glossary: Glossary = .standard) -> String {
         let spanish = language == "es"
         let facts = item.facts
-        let company = clean(facts.companyName ?? "")
+        // AP drops a company's legal form (`S.A. de C.V.`, `Inc.`); Mexican official usage keeps it.
+        func firm(_ name: String) -> String { spanish ? clean(name) : shortName(clean(name)) }
+        let company = firm(facts.companyName ?? "")
         func name(_ code: String) -> String { clean(glossary.name(code, language: language)) }
-        /// `Ogden, Utah`; a city named in its region (`Ciudad de México`) once.
+        /// `Ogden, Utah`; a city named in its region (`Ciudad de México`) once; for an English reader a Mexican
+        /// state is followed by its country (`Monterrey, Nuevo León, Mexico`).
         func site(city: String?, region: String?) -> String? {
             guard let city = city.map({ name($0) }) else { return nil }
-            return region.map { Wording.place(city, city: name($0)) } ?? city
+            guard let region else { return city }
+            let place = Wording.place(city, city: name(region))
+            return !spanish && region.hasPrefix("MX-") && !place.hasSuffix("Mexico") ? place + ", Mexico" : place
         }
         let qualifiers = item.event.qualifiers
         func stated(_ figure: String, _ pointer: String) -> String {
@@ -65,11 +70,11 @@ public enum DigestText {
                 switch (jobs, money, spanish) {
                 case (let jobs?, let money?, true): ": \(jobs) y \(money) de inversión"
                 case (let jobs?, let money?, false): ": \(jobs) and a \(money) investment"
-                case (let jobs?, nil, true): ": \(jobs); no se divulgó la inversión"
+                case (let jobs?, nil, true): ": \(jobs); no se dio a conocer la inversión"
                 case (let jobs?, nil, false): ": \(jobs); investment not disclosed"
-                case (nil, let money?, true): ": \(money) de inversión; no se divulgaron cifras de empleo"
+                case (nil, let money?, true): ": \(money) de inversión; no se dieron a conocer cifras de empleo"
                 case (nil, let money?, false): ": a \(money) investment; jobs not disclosed"
-                case (nil, nil, true): "; no se divulgaron cifras de empleo ni de inversión"
+                case (nil, nil, true): "; no se dieron a conocer cifras de empleo ni de inversión"
                 case (nil, nil, false): "; jobs and investment not disclosed"
                 }
             let way = direction(expansion.direction, language)
@@ -82,13 +87,24 @@ public enum DigestText {
             let place = site(city: facts.city, region: facts.region) ?? clean(completed.expansionId)
             let money = money(completed.actualInvestmentUsdCents, "/actualInvestmentUsdCents")
             let when = on(completed.openedOn, "/openedOn")
+            // What was planned, when the announcement gave it: the reader sees the plan met or missed.
+            let jobsPlanned = facts.plannedJobs.map {
+                spanish ? Wording.counted($0, "empleo", "empleos") : Wording.counted($0, "job", "jobs")
+            }
+            let moneyPlanned = facts.plannedUsdCents.map { dollars($0, language: language) }
+            let planned = [jobsPlanned, moneyPlanned].compactMap { $0 }
+            let plan =
+                planned.isEmpty
+                ? nil
+                : (spanish ? "previstos: " : "planned: ")
+                    + Wording.list(planned, language: language)
             return spanish
-                ? "\(who) concluyó \(when.date) su expansión en \(place): "
+                ? "\(who) concluyó \(when.date) su expansión \(Wording.inPlace(place)): "
                     + "\(stated(Wording.counted(completed.actualJobs, "empleo creado", "empleos creados"), "/actualJobs")) y \(money) invertidos"
-                    + aside(when.note)
+                    + aside(plan, when.note)
                 : "\(who) completed its expansion in \(onDate(place)) \(when.date): "
                     + "\(stated(Wording.counted(completed.actualJobs, "job created", "jobs created"), "/actualJobs")) and \(money) invested"
-                    + aside(when.note)
+                    + aside(plan, when.note)
         case .expansionWithdrawn(let withdrawn):
             let who = company.isEmpty ? clean(withdrawn.companyId) : company
             let place = site(city: facts.city, region: facts.region) ?? clean(withdrawn.expansionId)
@@ -107,7 +123,7 @@ public enum DigestText {
                 "Correction of \(bare): \(who) has no expansion in \(place) as earlier reported" + aside(when.note)
             }
         case .investmentAnnounced(let investment):
-            let who = clean(investment.investor.name)
+            let who = firm(investment.investor.name)
             let money = money(investment.amountUsdCents, "/amountUsdCents")
             let sector = name(investment.sector)
             let region = name(investment.region)
@@ -137,41 +153,52 @@ public enum DigestText {
             let namesCity = venue.lowercased().contains(city.lowercased())
             let place =
                 spanish ? (namesCity ? venue : "\(venue), \(city),") : (namesCity ? venue : "\(venue) in \(city)")
-            // Other topics close the list: `agua, entre otros` (not `agua y otros temas`).
-            let named = meeting.topics.filter { $0 != .other }
-            let topics =
-                spanish && meeting.topics.contains(.other) && !named.isEmpty
-                ? named.map { topic($0, language) }.joined(separator: ", ") + ", entre otros"
-                : Wording.list(meeting.topics.map { topic($0, language) }, language: language)
             let people = Int64(meeting.participants.count)
             let when = on(meeting.heldOn, "/heldOn")
+            // Who led each side: the first participant of each country, with a role the glossary names.
+            var leaders: [String] = []
+            var countries: Set<String> = []
+            for participant in meeting.participants where countries.insert(participant.country).inserted {
+                let role = glossary.name(participant.role, language: language)
+                let known = role != participant.role || !spanish
+                leaders.append(
+                    spanish
+                        ? clean(participant.name) + (known ? ", " + clean(role) : "")
+                        : (known ? clean(role) + " " : "") + clean(participant.name))
+                if leaders.count == 2 { break }
+            }
+            // Names with a role after a comma (`Alicia Bárcena, canciller`) are joined with `, y`.
+            let listed =
+                spanish && leaders.count == 2 && leaders[0].contains(",")
+                ? "\(leaders[0]), y \(leaders[1])" : Wording.list(leaders, language: language)
+            let with = leaders.isEmpty ? "" : (spanish ? ", con " : ", with ") + listed
+            let count =
+                spanish
+                ? Wording.countedInWords(people, "participante", "participantes", language: language, feminine: false)
+                : Wording.countedInWords(people, "participant", "participants", language: language)
             return spanish
-                ? "Reunión de delegaciones \(Wording.inPlace(place)) \(when.date)"
-                    + aside(
-                        when.note, Wording.counted(people, "participante", "participantes"),
-                        "\(meeting.topics.count == 1 ? "tema" : "temas"): \(topics)")
-                : "Delegation meeting at \(place) on \(when.date)"
-                    + aside(
-                        when.note, Wording.counted(people, "participant", "participants"),
-                        "\(meeting.topics.count == 1 ? "topic" : "topics"): \(topics)")
+                ? "Reunión de delegaciones \(Wording.inPlace(place)) \(when.date)\(with)"
+                    + aside(when.note, count, topics(meeting.topics, language: language))
+                : "Delegation meeting at \(place) on \(when.date)\(with)"
+                    + aside(when.note, count, topics(meeting.topics, language: language))
         case .initiativeAnnounced(let initiative):
             let title = name(initiative.title)
-            let parties = clean(
-                Wording.list(
-                    initiative.parties.map { spanish ? Wording.withArticle(name($0)) : name($0) }, language: language))
+            let named = initiative.parties.map { spanish ? Wording.withArticle(name($0)) : name($0) }
+            let parties = clean(Wording.list(named, language: language))
             let when = on(initiative.announcedOn, "/announcedOn")
-            let agreed: String =
+            let several = initiative.parties.count > 1
+            let verb: String =
                 switch (initiative.status, spanish) {
-                case (.proposed, true): "propuesta por"
-                case (.agreed, true): "acordada entre"
-                case (.signed, true): "firmada por"
-                case (.proposed, false): "proposed by"
-                case (.agreed, false): "agreed between"
-                case (.signed, false): "signed by"
+                case (.proposed, true): several ? "propusieron" : "propuso"
+                case (.agreed, true): several ? "acordaron" : "acordó"
+                case (.signed, true): several ? "firmaron" : "firmó"
+                case (.proposed, false): "proposed"
+                case (.agreed, false): "agreed on"
+                case (.signed, false): "signed"
                 }
             return spanish
-                ? "Iniciativa “\(title)”, \(agreed) \(parties) \(when.date)" + aside(when.note)
-                : "Initiative “\(title)” \(agreed) \(parties) on \(when.date)" + aside(when.note)
+                ? "\(Wording.capitalized(parties)) \(verb) \(when.date) la iniciativa “\(title)”" + aside(when.note)
+                : "\(Wording.capitalized(parties)) \(verb) the initiative “\(title)” on \(when.date)" + aside(when.note)
         }
     }
 
@@ -185,7 +212,9 @@ public enum DigestText {
 
     /// The news of an item in a few words, for a mail subject and the first line (a phone shows about 40 to 60
     /// characters): `Aceros del Norte abre en Ogden, 205 empleos`; `Aceros del Norte opens in Ogden, 205 jobs`.
-    package static func news(_ item: NotificationItem, language: String, glossary: Glossary = .standard) -> String {
+    package static func news(
+        _ item: NotificationItem, language: String, glossary: Glossary = .standard, past: Bool = false
+    ) -> String {
         let spanish = language == "es"
         let company = shortName(clean(item.facts.companyName ?? ""))
         let qualifiers = item.event.qualifiers
@@ -212,25 +241,43 @@ public enum DigestText {
                         ? ": " + Wording.counted($0, "empleo previsto", "empleos previstos")
                         : ", " + Wording.counted($0, "job planned", "jobs planned")) : nil
             }
-            return spanish
-                ? "\(who) anuncia expansión en \(name(expansion.city))\(count ?? "")"
-                : "\(who) to expand in \(name(expansion.city))\(count ?? "")"
+            let place = name(expansion.city)
+            return switch (spanish, past) {
+            case (true, false): "\(who) anuncia expansión en \(place)\(count ?? "")"
+            case (true, true): "\(who) anunció expansión en \(place)\(count ?? "")"
+            case (false, false): "\(who) to expand in \(place)\(count ?? "")"
+            case (false, true): "\(who) announced expansion in \(place)\(count ?? "")"
+            }
         case .expansionCompleted(let completed):
             let who = company.isEmpty ? clean(completed.companyId) : company
             let place = item.facts.city.map { name($0) }
             let created = jobs(completed.actualJobs)
-            guard let place else {
-                return spanish ? "\(who) concluye su expansión: \(created)" : "\(who) adds \(created)"
+            return switch (spanish, past, place) {
+            case (true, false, let place?): "\(who) abre en \(place): \(created)"
+            case (true, true, let place?): "\(who) concluyó su expansión en \(place): \(created)"
+            case (true, _, nil): "\(who) \(past ? "concluyó" : "concluye") su expansión: \(created)"
+            case (false, false, let place?): "\(who) adds \(created) in \(place)"
+            case (false, true, let place?): "\(who) completed \(place) expansion, adding \(created)"
+            case (false, _, nil): "\(who) \(past ? "completed" : "completes") expansion, adding \(created)"
             }
-            return spanish ? "\(who) abre en \(place): \(created)" : "\(who) adds \(created) in \(place)"
         case .expansionWithdrawn(let withdrawn):
             let who = company.isEmpty ? clean(withdrawn.companyId) : company
-            return spanish ? "\(who) cancela su proyecto de expansión" : "\(who) cancels planned expansion"
+            return switch (spanish, past) {
+            case (true, false): "\(who) cancela su proyecto de expansión"
+            case (true, true): "\(who) canceló su proyecto de expansión"
+            case (false, false): "\(who) cancels planned expansion"
+            case (false, true): "\(who) canceled planned expansion"
+            }
         case .investmentAnnounced(let investment):
             let money = dollars(investment.amountUsdCents, language: language)
-            return spanish
-                ? "\(shortName(clean(investment.investor.name))) invertirá \(money) en \(name(investment.region))"
-                : "\(shortName(clean(investment.investor.name))) to invest \(money) in \(name(investment.region))"
+            let who = shortName(clean(investment.investor.name))
+            let region = name(investment.region)
+            return switch (spanish, past) {
+            case (true, false): "\(who) invertirá \(money) en \(region)"
+            case (true, true): "\(who) anunció inversión de \(money) en \(region)"
+            case (false, false): "\(who) to invest \(money) in \(region)"
+            case (false, true): "\(who) announced \(money) investment in \(region)"
+            }
         case .exportsReported(let exports):
             let money = stated(
                 dollars(exports.valueUsdCents, language: language, rough: isRough(qualifiers["/valueUsdCents"])),
@@ -279,7 +326,7 @@ public enum DigestText {
         switch scope {
         case "mexico-utah-trade":
             return spanish
-                ? "Empleos vinculados al comercio entre México y Utah" : "Jobs supported by Mexico–Utah trade"
+                ? "Empleos vinculados al comercio entre México y Utah" : "Jobs supported by Mexico-Utah trade"
         case "mexican-firms-in-utah":
             return spanish ? "Empleos en empresas mexicanas en Utah" : "Jobs at Mexican firms in Utah"
         case "utah-firms-in-mexico":
@@ -317,14 +364,14 @@ public enum DigestText {
             )
         case .expansionWithdrawn:
             (
-                ("Expansión cancelada", "Expansiones canceladas"), ("Expansion withdrawn", "Expansions withdrawn")
+                ("Expansión cancelada", "Expansiones canceladas"), ("Expansion canceled", "Expansions canceled")
             )
         case .investmentAnnounced:
             (
                 ("Inversión anunciada", "Inversiones anunciadas"), ("Investment announced", "Investments announced")
             )
         case .exportsReported:
-            (("Cifra de exportación", "Cifras de exportación"), ("Export figure", "Export figures"))
+            (("Cifra de exportaciones", "Cifras de exportaciones"), ("Export figure", "Export figures"))
         case .jobsReported: (("Cifra de empleo", "Cifras de empleo"), ("Jobs figure", "Jobs figures"))
         case .meetingHeld:
             (
@@ -375,6 +422,37 @@ public enum DigestText {
         case (.utahToMexico, true): "de Utah a México"
         case (.mexicoToUtah, false): "Mexico to Utah"
         case (.utahToMexico, false): "Utah to Mexico"
+        }
+    }
+
+    /// A meeting's topics as a reader expects them: `cooperación en materia económica, migratoria y de seguridad`;
+    /// `topics: the economy, immigration and security`.
+    static func topics(_ topics: [MeetingTopic], language: String) -> String {
+        let named = topics.filter { $0 != .other }
+        guard language == "es" else {
+            return "\(topics.count == 1 ? "topic" : "topics"): "
+                + Wording.list(topics.map { topic($0, language) }, language: language)
+        }
+        guard !named.isEmpty else { return "otros temas" }
+        let matters = Wording.list(named.map(matter), language: language)
+        return "cooperación en materia \(matters)" + (topics.contains(.other) ? ", entre otros temas" : "")
+    }
+
+    /// The adjective (or `de …`) that follows `en materia`.
+    private static func matter(_ topic: MeetingTopic) -> String {
+        switch topic {
+        case .economic: "económica"
+        case .immigration: "migratoria"
+        case .security: "de seguridad"
+        case .trade: "comercial"
+        case .investment: "de inversión"
+        case .education: "educativa"
+        case .culture: "cultural"
+        case .energy: "energética"
+        case .water: "de agua"
+        case .health: "de salud"
+        case .technology: "tecnológica"
+        case .other: "de otros temas"
         }
     }
 

@@ -68,7 +68,7 @@ public enum Wording {
         else { return text }
         return language == "es"
             ? "el \(["primer", "segundo", "tercer", "cuarto"][quarter - 1]) trimestre de \(year)"
-            : "Q\(quarter) \(year)"
+            : "the \(["first", "second", "third", "fourth"][quarter - 1]) quarter of \(year)"
     }
 
     /// `en` followed by a place, with the article a Spanish reader expects before an institution's name: `en la
@@ -87,6 +87,12 @@ public enum Wording {
         if feminineInstitutions.contains(first) { return "la \(name)" }
         if masculineInstitutions.contains(first) { return "el \(name)" }
         return name
+    }
+
+    /// The text with its first letter in upper case (`La Secretaría…` at the start of a sentence).
+    public static func capitalized(_ text: String) -> String {
+        guard let first = text.first else { return text }
+        return first.uppercased() + text.dropFirst()
     }
 
     /// A place and its city, the city left out when the name already holds it (`Consulado General de México en Salt
@@ -153,24 +159,30 @@ public struct Glossary: Sendable, Equatable {
         var names: [String: [String: String]] = [
             // Institutions, places and programmes in event text, by exact match: each reader sees the name in
             // their language.
-            "Secretaría de Relaciones Exteriores": ["en": "Mexico's Foreign Ministry (SRE)"],
+            "Secretaría de Relaciones Exteriores": ["en": "Mexico's Foreign Ministry"],
             "Ciudad de México": ["en": "Mexico City"], "Mexico City": ["es": "Ciudad de México"],
             "State of Utah": ["es": "Gobierno de Utah", "en": "the State of Utah"],
             "Utah State Capitol": ["es": "Capitolio del Estado de Utah", "en": "the Utah State Capitol"],
             "Secretaría de Economía": ["en": "Mexico's Economy Ministry (SE)"],
             // Sources of figures.
             "Mexican Foreign Ministry press release": [
-                "es": "comunicado de la SRE", "en": "Mexico's Foreign Ministry press release",
+                "es": "comunicado de la SRE", "en": "Mexico's Foreign Ministry news release",
             ],
             "U.S. Census Bureau": ["es": "Oficina del Censo de EE. UU.", "en": "U.S. Census Bureau"],
-            "Joint Utah–Mexico Partnership (JUMP)": ["es": "Asociación Conjunta Utah-México (JUMP)"],
+            // AP writes a hyphen, not an en dash, between the two names.
+            "Joint Utah–Mexico Partnership (JUMP)": [
+                "es": "Asociación Conjunta Utah-México (JUMP)", "en": "Joint Utah-Mexico Partnership (JUMP)",
+            ],
             "Joint Utah-Mexico Partnership (JUMP)": ["es": "Asociación Conjunta Utah-México (JUMP)"],
+            // Roles of meeting participants, as a reader names them.
+            "Foreign Secretary": ["es": "canciller", "en": "Foreign Secretary"],
+            "Governor": ["es": "gobernador", "en": "Gov."],
             "Consulado General de México en Salt Lake City": [
                 "en": "the Consulate General of Mexico in Salt Lake City"
             ],
             "US-UT": ["es": "Utah", "en": "Utah"], "US": ["es": "Estados Unidos", "en": "the United States"],
             "MX": ["es": "México", "en": "Mexico"],
-            "mexico-utah-trade": ["es": "comercio entre México y Utah", "en": "Mexico–Utah trade"],
+            "mexico-utah-trade": ["es": "comercio entre México y Utah", "en": "Mexico-Utah trade"],
             "mexican-firms-in-utah": ["es": "empresas mexicanas en Utah", "en": "Mexican firms in Utah"],
             "utah-firms-in-mexico": ["es": "empresas de Utah en México", "en": "Utah firms in Mexico"],
             "aerospace": ["es": "industria aeroespacial", "en": "aerospace"],

@@ -116,19 +116,29 @@ struct NotificationItemWriter {
             if let region = facts.region {
                 text.append(contentsOf: #"\#(separator)"region":"#.utf8)
                 JSONWriter.appendString(region, to: &text)
+                separator = ","
+            }
+            if let jobs = facts.plannedJobs {
+                text.append(contentsOf: #"\#(separator)"plannedJobs":\#(jobs)"#.utf8)
+                separator = ","
+            }
+            if let cents = facts.plannedUsdCents {
+                text.append(contentsOf: #"\#(separator)"plannedUsdCents":\#(cents)"#.utf8)
             }
             text.append(contentsOf: "},".utf8)
             return Head(audience: route.audience, bytes: text)
         }
     }
 
-    /// Fills in the direction, company, city and region of the expansion a completion or withdrawal refers to.
+    /// Fills in the direction, company, city, region and planned figures of the expansion a completion or withdrawal
+    /// refers to.
     private func lookUpExpansion(
         _ expansionID: String, partition: Int32, into facts: inout NotificationFacts, db: Database
     ) throws {
         try db.first(
             """
-            SELECT e.direction, c.name, e.city, e.region FROM expansions e LEFT JOIN companies c
+            SELECT e.direction, c.name, e.city, e.region, e.planned_jobs, e.planned_cents FROM expansions e
+            LEFT JOIN companies c
             ON c.partition = e.partition AND c.company_id = e.company_id
             WHERE e.partition = ? AND e.expansion_id = ?
             """, [partition, expansionID]
@@ -137,6 +147,8 @@ struct NotificationItemWriter {
             facts.companyName = row.optionalString(1)
             facts.city = row.optionalString(2)
             facts.region = row.optionalString(3)
+            facts.plannedJobs = row.optionalInt64(4)
+            facts.plannedUsdCents = row.optionalInt64(5)
         }
     }
 
