@@ -185,12 +185,12 @@ public struct EventGenerator: IteratorProtocol, Sequence {
                     : ["name": "Secretaría de Relaciones Exteriores", "city": "Ciudad de México", "country": "MX"],
                 "participants": [
                     [
-                        "name": "Consul General", "role": "Consul General",
+                        "name": "Eduardo Baca", "role": "Consul General",
                         "organization": "Consulado General de México en Salt Lake City",
                         "country": "MX",
                     ],
                     [
-                        "name": "Executive Director", "role": "Executive Director",
+                        "name": "Ryan Starks", "role": "Executive Director",
                         "organization": "Utah Governor's Office of Economic Opportunity", "country": "US",
                     ],
                 ],

@@ -83,7 +83,7 @@ struct GoldenWindowTests {
         try compare(text, golden: "window-many")
         #expect(
             text.contains("… y ")
-                && text.contains(" novedades más; los 60 eventos del periodo van en la lista adjunta al correo"))
+                && text.contains(" antecedentes más; la lista adjunta al correo incluye los 60 eventos del periodo"))
         #expect(text.components(separatedBy: "\n  - ").count - 1 == 50, "25 lines in each language")
     }
 }

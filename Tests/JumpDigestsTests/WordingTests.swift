@@ -178,7 +178,7 @@ struct WordingTests {
         let assumed = FigureQualifier(basis: .assumed)
         let notStated = FigureQualifier(basis: .notStated)
         #expect(DigestText.statedWhen(assumed, period: false, language: "es") == " (fecha por confirmar)")
-        #expect(DigestText.statedWhen(assumed, period: false, language: "en") == " (date not confirmed)")
+        #expect(DigestText.statedWhen(assumed, period: false, language: "en") == " (date assumed)")
         #expect(DigestText.statedWhen(notStated, period: true, language: "es") == " (año no indicado)")
         #expect(DigestText.statedWhen(notStated, period: true, language: "en") == " (year not stated)")
         #expect(DigestText.statedWhen(nil, period: true, language: "en") == "")

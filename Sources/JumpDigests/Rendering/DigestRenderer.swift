@@ -142,6 +142,19 @@ public struct DigestRenderer: Sendable {
             }
         }
         let left = lines.count - shown.count
+        // What was left out is news when any of it is; else earlier events.
+        let leftNews = lines.dropFirst(shown.count).contains { !Self.isEarlier($0, than: windowStart) }
+        let leftNoun =
+            switch (spanish, leftNews, left == 1) {
+            case (true, true, true): "novedad"
+            case (true, true, false): "novedades"
+            case (true, false, true): "antecedente"
+            case (true, false, false): "antecedentes"
+            case (false, true, true): "update"
+            case (false, true, false): "updates"
+            case (false, false, true): "earlier event"
+            case (false, false, false): "earlier events"
+            }
         let total = DigestText.number(Int64(digest.itemCount))
         let (latest, cumulative) = figureLines(digest.totals, language: language, qualifiers: seriesQualifiers)
         let asOf = Wording.dateline(
@@ -172,8 +185,8 @@ public struct DigestRenderer: Sendable {
             "moreText": left == 0
                 ? ""
                 : spanish
-                    ? "… y \(Wording.spelled(Int64(left), language: "es")) \(left == 1 ? "novedad" : "novedades") más; los \(total) eventos del periodo van en la lista adjunta al correo"
-                    : "… and \(Wording.spelled(Int64(left), language: "en")) more \(left == 1 ? "update" : "updates"); all \(total) events of this period are in the list attached to the email",
+                    ? "… y \(Wording.spelled(Int64(left), language: "es")) \(leftNoun) más; la lista adjunta al correo incluye los \(total) eventos del periodo"
+                    : "… and \(Wording.spelled(Int64(left), language: "en")) more \(leftNoun); the list attached to the email has all \(total) events of this period",
             "figuresHeading": spanish
                 ? "Cifras acumuladas del registro JUMP al \(asOf):" : "JUMP record totals as of \(asOf):",
             // Exports and jobs are each series' latest reported period, not running totals: a heading of their own.
@@ -351,7 +364,7 @@ public struct DigestRenderer: Sendable {
                 ? (active == 2
                     ? (spanish ? "previstos por ambas: " : "planned by both: ")
                     : (spanish
-                        ? "previstos por las \(Wording.spelled(Int64(active), language: language)) vigentes: "
+                        ? "previstos por las \(Wording.spelled(Int64(active), language: language)) no canceladas: "
                         : "planned by the \(Wording.spelled(Int64(active), language: language)) not canceled: "))
                 : (spanish ? "previstos: " : "planned: ")
             var planned =

@@ -24,7 +24,8 @@ public enum DigestText {
             guard let city = city.map({ name($0) }) else { return nil }
             guard let region else { return city }
             let place = Wording.place(city, city: name(region))
-            return !spanish && region.hasPrefix("MX-") && !place.hasSuffix("Mexico") ? place + ", Mexico" : place
+            let mexican = region.hasPrefix("MX-") && !place.contains("Mexico")
+            return !spanish && mexican ? place + ", Mexico" : place
         }
         let qualifiers = item.event.qualifiers
         func stated(_ figure: String, _ pointer: String) -> String {
@@ -160,7 +161,8 @@ public enum DigestText {
             var countries: Set<String> = []
             for participant in meeting.participants where countries.insert(participant.country).inserted {
                 let role = glossary.name(participant.role, language: language)
-                let known = role != participant.role || !spanish
+                // A role is shown once: not beside a name that is the role itself (`Consul General`).
+                let known = (role != participant.role || !spanish) && participant.name != participant.role
                 leaders.append(
                     spanish
                         ? clean(participant.name) + (known ? ", " + clean(role) : "")

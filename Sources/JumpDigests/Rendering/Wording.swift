@@ -74,6 +74,8 @@ public enum Wording {
     /// `en` followed by a place, with the article a Spanish reader expects before an institution's name: `en la
     /// Secretaría de Relaciones Exteriores`, `en el Consulado General…`; a city or a name with its own article as is.
     public static func inPlace(_ name: String) -> String {
+        // Mexico's capital takes its article (`en la Ciudad de México`).
+        if name.hasPrefix("Ciudad de México") { return "en la \(name)" }
         let first = name.split(separator: " ").first.map(String.init) ?? ""
         if feminineInstitutions.contains(first) { return "en la \(name)" }
         if masculineInstitutions.contains(first) { return "en el \(name)" }
@@ -177,6 +179,8 @@ public struct Glossary: Sendable, Equatable {
             // Roles of meeting participants, as a reader names them.
             "Foreign Secretary": ["es": "canciller", "en": "Foreign Secretary"],
             "Governor": ["es": "gobernador", "en": "Gov."],
+            "Consul General": ["es": "cónsul general", "en": "Consul General"],
+            "Executive Director": ["es": "director ejecutivo", "en": "Executive Director"],
             "Consulado General de México en Salt Lake City": [
                 "en": "the Consulate General of Mexico in Salt Lake City"
             ],
