@@ -37,7 +37,7 @@ struct MailTransportTests {
         let subject = try #require(received.first?.subject)
         // The news in what a phone shows (about 60 characters), the count after it.
         #expect(
-            subject.hasPrefix("JUMP: ") && subject.prefix(60).contains("Reunión de delegaciones")
+            subject.hasPrefix("JUMP") && subject.prefix(60).contains("Reunión de delegaciones")
                 && subject.count <= 100,
             "\(subject)")
         #expect(

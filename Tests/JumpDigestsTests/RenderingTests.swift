@@ -41,14 +41,14 @@ struct RenderingTests {
         let consulate = try #require(digests["consulate"])
         #expect(consulate.language == "es")
         // News first, then the title; the English half titled in English.
-        #expect(consulate.fullText.hasPrefix("JUMP: "))
+        #expect(consulate.fullText.hasPrefix("JUMP (7 antecedentes): Aceros del Norte concluyó su expansión en Ogden"))
         #expect(consulate.fullText.contains("\n\nResumen JUMP · Consulado General de México en Salt Lake City\n"))
         #expect(consulate.fullText.contains("\n\nJUMP digest · Consulate General of Mexico in Salt Lake City\n"))
         let governor = try #require(digests["governors-office"]).fullText
         #expect(governor.contains("\n\nJUMP digest · Utah Governor's Office of Economic Opportunity\n"))
         #expect(
             governor.hasPrefix(
-                "JUMP: Aceros del Norte completed Ogden expansion, adding 205 jobs; 6 more earlier items\n"),
+                "JUMP (7 earlier events): Aceros del Norte completed Ogden expansion, adding 205 jobs\n"),
             "\(governor)")
     }
 
@@ -79,7 +79,7 @@ struct RenderingTests {
     func perRecipientLanguage() async throws {
         let consulate = try #require(try await digests()["consulate"])
         let english = consulate.text(languages: consulate.languages(for: "en"))
-        #expect(english.hasPrefix("JUMP: Aceros del Norte completed Ogden expansion"), "\(english.prefix(120))")
+        #expect(english.hasPrefix("JUMP (7 earlier events): Aceros del Norte completed"), "\(english.prefix(120))")
         #expect(english.contains("JUMP digest · Consulate General") && english.contains("Resumen JUMP"))
         #expect(english.range(of: "JUMP digest")!.lowerBound < english.range(of: "Resumen JUMP")!.lowerBound)
     }

@@ -177,7 +177,7 @@ struct WordingTests {
         #expect(DigestText.stated("X", nil, language: "en") == "X", "no qualifier: exact and reported")
         let assumed = FigureQualifier(basis: .assumed)
         let notStated = FigureQualifier(basis: .notStated)
-        #expect(DigestText.statedWhen(assumed, period: false, language: "es") == " (fecha por confirmar)")
+        #expect(DigestText.statedWhen(assumed, period: false, language: "es") == " (fecha estimada)")
         #expect(DigestText.statedWhen(assumed, period: false, language: "en") == " (date assumed)")
         #expect(DigestText.statedWhen(notStated, period: true, language: "es") == " (año no indicado)")
         #expect(DigestText.statedWhen(notStated, period: true, language: "en") == " (year not stated)")

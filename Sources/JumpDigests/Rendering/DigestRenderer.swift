@@ -75,18 +75,28 @@ public struct DigestRenderer: Sendable {
     }
 
     /// The news line a digest's text and its e-mail subject start with: the most important item's news and how
-    /// many more updates there are (`JUMP: Aceros del Norte abre en Ogden: 205 empleos; 7 novedades más`); `nil`
-    /// for an empty window.
+    /// many more updates there are (`JUMP: Aceros del Norte abre en Ogden con 205 empleos; 7 novedades más`); a
+    /// window of earlier events only says so first (`JUMP (7 antecedentes): Aceros del Norte concluyó…`); `nil` for
+    /// an empty window.
     package static func newsLine(_ digest: Digest, language: String) -> String? {
         let lines = Self.lines(digest.items)
         guard let first = lines.first else { return nil }
         let news =
             first.news?[language] ?? first.headline[language] ?? first.news?.values.first ?? first.headline.values.first
             ?? ""
+        let start = Timestamp.parseUTC(digest.window.start) ?? 0
+        // A window of earlier events only says so first: nothing in it is this period's news.
+        if lines.allSatisfy({ isEarlier($0, than: start) }) {
+            let count = Int64(lines.count)
+            let label =
+                language == "es"
+                ? Wording.counted(count, "antecedente", "antecedentes")
+                : Wording.counted(count, "earlier event", "earlier events")
+            return "JUMP (\(label)): \(news)"
+        }
         guard lines.count > 1 else { return "JUMP: \(news)" }
         let more = Int64(lines.count - 1)
         // The rest are news when any of them is; earlier events recorded now are not called news.
-        let start = Timestamp.parseUTC(digest.window.start) ?? 0
         let earlier = lines.dropFirst().allSatisfy { isEarlier($0, than: start) }
         let noun =
             switch (language == "es", earlier) {
@@ -307,7 +317,9 @@ public struct DigestRenderer: Sendable {
             // Companies with an expansion not withdrawn or an investment this way (`state summary` counts companies
             // by country): the label says so.
             add(
-                spanish ? "Empresas con expansión o inversión (\(way))" : "Companies expanding or investing (\(way))",
+                spanish
+                    ? "Empresas con expansión o inversión vigente (\(way))"
+                    : "Companies with active expansions or investments (\(way))",
                 DigestText.number(companies))
             let expansions = totals.expansions[direction.rawValue] ?? PartitionTotals.ExpansionFigures()
             if expansions != PartitionTotals.ExpansionFigures() {

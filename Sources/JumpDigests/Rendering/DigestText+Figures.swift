@@ -161,15 +161,15 @@ extension DigestText {
         qualifier?.approximation != nil || qualifier?.basis == .derived || qualifier?.basis == .estimated
     }
 
-    /// What a qualifier says of a date or a period, to follow it: ` (fecha por confirmar)`, ` (año no indicado)`;
+    /// What a qualifier says of a date or a period, to follow it: ` (fecha estimada)`, ` (año no indicado)`;
     /// ` (date assumed)`, ` (year not stated)`; empty when it is as reported.
     package static func statedWhen(_ qualifier: FigureQualifier?, period: Bool, language: String) -> String {
         let spanish = language == "es"
         switch (qualifier?.basis, period) {
         case (.assumed?, false), (.estimated?, false):
-            return spanish ? " (fecha por confirmar)" : " (date assumed)"
+            return spanish ? " (fecha estimada)" : " (date assumed)"
         case (.notStated?, false): return spanish ? " (fecha no indicada)" : " (date not stated)"
-        case (.assumed?, true), (.estimated?, true): return spanish ? " (año por confirmar)" : " (year assumed)"
+        case (.assumed?, true), (.estimated?, true): return spanish ? " (año estimado)" : " (year assumed)"
         case (.notStated?, true): return spanish ? " (año no indicado)" : " (year not stated)"
         case (.derived?, _): return spanish ? " (derivado)" : " (derived)"
         default: return ""

@@ -36,7 +36,7 @@ public enum DigestText {
                 dollars(cents, language: language, rough: isRough(qualifiers[pointer])), qualifiers[pointer],
                 language: language)
         }
-        /// `el 3 de marzo de 2025` / `March 4, 2025`, and what the source says of it (`fecha por confirmar`).
+        /// `el 3 de marzo de 2025` / `March 4, 2025`, and what the source says of it (`fecha estimada`).
         func on(_ day: String, _ pointer: String) -> (date: String, note: String) {
             let date = (spanish ? "el " : "") + Wording.date(clean(day), language: language)
             let note = statedWhen(qualifiers[pointer], period: false, language: language)
@@ -50,9 +50,16 @@ public enum DigestText {
         /// `text` with `part` in its closing parenthesis (`… (no year given; taken as 2022; source: …)`), or in one
         /// of its own.
         func closing(_ text: String, _ part: String?) -> String {
-            guard let part else { return text }
+            guard let part, !part.isEmpty else { return text }
             guard text.hasSuffix(")") else { return text + aside(part) }
             return String(text.dropLast()) + "; \(part))"
+        }
+        /// A source's note the glossary words for this reader (`Preliminary figure.` → `cifra preliminar`); free
+        /// text in the source's language is left out.
+        func known(_ note: String?) -> String? {
+            guard let note else { return nil }
+            let named = glossary.name(note, language: language)
+            return named == note ? nil : clean(named)
         }
         /// English dates follow a place after a comma only when the place has one (`in Ogden, Utah, on …`).
         func onDate(_ place: String) -> String { place.contains(",") ? "\(place), on" : "\(place) on" }
@@ -141,14 +148,16 @@ public enum DigestText {
                 : "Exports from \(name(exports.origin)) to \(name(exports.destination))"
             return closing(
                 inPeriod(label, money, exports.period.description, qualifiers["/period"], language: language),
-                source(exports.source, glossary: glossary, language: language))
+                [known(exports.note), source(exports.source, glossary: glossary, language: language)]
+                    .compactMap { $0 }.joined(separator: "; "))
         case .jobsReported(let jobs):
             return closing(
                 inPeriod(
                     jobsLabel(jobs.scope, language: language, glossary: glossary),
                     stated(number(jobs.jobsSupported), "/jobsSupported"), jobs.period.description,
                     qualifiers["/period"], language: language),
-                source(jobs.source, glossary: glossary, language: language))
+                [known(jobs.note), source(jobs.source, glossary: glossary, language: language)]
+                    .compactMap { $0 }.joined(separator: "; "))
         case .meetingHeld(let meeting):
             let (venue, city) = (name(meeting.place.name), name(meeting.place.city))
             let namesCity = venue.lowercased().contains(city.lowercased())
@@ -178,11 +187,16 @@ public enum DigestText {
                 spanish
                 ? Wording.countedInWords(people, "participante", "participantes", language: language, feminine: false)
                 : Wording.countedInWords(people, "participant", "participants", language: language)
+            let details = aside(when.note, count, topics(meeting.topics, language: language))
+            // Who met, as a sentence, when the event names them; else the meeting and its place.
+            guard leaders.count == 2 else {
+                return spanish
+                    ? "Reunión de delegaciones \(Wording.inPlace(place)) \(when.date)\(with)" + details
+                    : "Delegation meeting at \(place) on \(when.date)\(with)" + details
+            }
             return spanish
-                ? "Reunión de delegaciones \(Wording.inPlace(place)) \(when.date)\(with)"
-                    + aside(when.note, count, topics(meeting.topics, language: language))
-                : "Delegation meeting at \(place) on \(when.date)\(with)"
-                    + aside(when.note, count, topics(meeting.topics, language: language))
+                ? "\(listed), se reunieron \(Wording.inPlace(place)) \(when.date)" + details
+                : "\(listed) met at \(place) on \(when.date)" + details
         case .initiativeAnnounced(let initiative):
             let title = name(initiative.title)
             let named = initiative.parties.map { spanish ? Wording.withArticle(name($0)) : name($0) }
@@ -198,9 +212,10 @@ public enum DigestText {
                 case (.agreed, false): "agreed on"
                 case (.signed, false): "signed"
                 }
+            // AP sets a programme's name without quotation marks.
             return spanish
                 ? "\(Wording.capitalized(parties)) \(verb) \(when.date) la iniciativa “\(title)”" + aside(when.note)
-                : "\(Wording.capitalized(parties)) \(verb) the initiative “\(title)” on \(when.date)" + aside(when.note)
+                : "\(Wording.capitalized(parties)) \(verb) the \(title) initiative on \(when.date)" + aside(when.note)
         }
     }
 
@@ -255,9 +270,10 @@ public enum DigestText {
             let place = item.facts.city.map { name($0) }
             let created = jobs(completed.actualJobs)
             return switch (spanish, past, place) {
-            case (true, false, let place?): "\(who) abre en \(place): \(created)"
-            case (true, true, let place?): "\(who) concluyó su expansión en \(place): \(created)"
-            case (true, _, nil): "\(who) \(past ? "concluyó" : "concluye") su expansión: \(created)"
+            case (true, false, let place?): "\(who) abre en \(place) con \(created)"
+            case (true, true, let place?):
+                "\(who) concluyó su expansión \(Wording.inPlace(place)) con \(created) creados"
+            case (true, _, nil): "\(who) \(past ? "concluyó" : "concluye") su expansión con \(created)"
             case (false, false, let place?): "\(who) adds \(created) in \(place)"
             case (false, true, let place?): "\(who) completed \(place) expansion, adding \(created)"
             case (false, _, nil): "\(who) \(past ? "completed" : "completes") expansion, adding \(created)"

@@ -163,10 +163,11 @@ public struct Glossary: Sendable, Equatable {
             // their language.
             "Secretaría de Relaciones Exteriores": ["en": "Mexico's Foreign Ministry"],
             "Ciudad de México": ["en": "Mexico City"], "Mexico City": ["es": "Ciudad de México"],
-            "State of Utah": ["es": "Gobierno de Utah", "en": "the State of Utah"],
+            "State of Utah": ["es": "Gobierno de Utah", "en": "the state of Utah"],
             "Utah State Capitol": ["es": "Capitolio del Estado de Utah", "en": "the Utah State Capitol"],
             "Secretaría de Economía": ["en": "Mexico's Economy Ministry (SE)"],
-            // Sources of figures.
+            // Sources of figures, and the notes they give with them.
+            "Preliminary figure.": ["es": "cifra preliminar", "en": "preliminary"],
             "Mexican Foreign Ministry press release": [
                 "es": "comunicado de la SRE", "en": "Mexico's Foreign Ministry news release",
             ],
