@@ -71,7 +71,8 @@ struct GoldenWindowTests {
         let built = try await fixture.closeOneWindow([meeting, recent])
         let consulate = try DigestCoding.decode(try #require(built.first { $0.audience == "consulate" }).json)
         let text = try #require(consulate.text["es"])
-        #expect(text.hasPrefix("JUMP: Wasatch Medical Devices anuncia expansión en Monterrey"), "\(text.prefix(200))")
+        #expect(
+            text.hasPrefix("JUMP: Wasatch Medical Devices anuncia una expansión en Monterrey"), "\(text.prefix(200))")
         let older = try await consulateText([meeting])
         #expect(older.hasPrefix("JUMP (1 antecedente): Reunión de delegaciones"), "alone, the meeting leads")
     }

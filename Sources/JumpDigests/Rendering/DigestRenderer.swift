@@ -318,8 +318,8 @@ public struct DigestRenderer: Sendable {
             // by country): the label says so.
             add(
                 spanish
-                    ? "Empresas con expansión o inversión vigente (\(way))"
-                    : "Companies with active expansions or investments (\(way))",
+                    ? "Empresas con proyectos anunciados o concluidos (\(way))"
+                    : "Companies with announced or completed projects (\(way))",
                 DigestText.number(companies))
             let expansions = totals.expansions[direction.rawValue] ?? PartitionTotals.ExpansionFigures()
             if expansions != PartitionTotals.ExpansionFigures() {
@@ -374,11 +374,11 @@ public struct DigestRenderer: Sendable {
             let label =
                 mixed
                 ? (active == 2
-                    ? (spanish ? "previstos por ambas: " : "planned by both: ")
+                    ? (spanish ? "meta de ambas: " : "planned by both: ")
                     : (spanish
-                        ? "previstos por las \(Wording.spelled(Int64(active), language: language)) no canceladas: "
+                        ? "meta de las \(Wording.spelled(Int64(active), language: language)) no canceladas: "
                         : "planned by the \(Wording.spelled(Int64(active), language: language)) not canceled: "))
-                : (spanish ? "previstos: " : "planned: ")
+                : (spanish ? "meta: " : "planned: ")
             var planned =
                 label + Wording.counted(figures.plannedJobs, jobs.0, jobs.1) + ", "
                 + DigestText.dollars(figures.plannedUsdCents, language: language)
@@ -394,9 +394,9 @@ public struct DigestRenderer: Sendable {
             let label =
                 mixed
                 ? (spanish
-                    ? "realizados por \(figures.completed == 1 ? "la concluida" : "las \(Wording.spelled(Int64(figures.completed), language: language)) concluidas"): "
+                    ? "resultado de \(figures.completed == 1 ? "la concluida" : "las \(Wording.spelled(Int64(figures.completed), language: language)) concluidas"): "
                     : "actual, by the \(Wording.spelled(Int64(figures.completed), language: language)) completed: ")
-                : (spanish ? "realizados: " : "actual: ")
+                : (spanish ? "resultado: " : "actual: ")
             parts.append(
                 label + Wording.counted(figures.actualJobs, jobs.0, jobs.1) + ", "
                     + DigestText.dollars(figures.actualUsdCents, language: language))

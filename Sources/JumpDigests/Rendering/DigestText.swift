@@ -169,19 +169,32 @@ public enum DigestText {
             var leaders: [String] = []
             var countries: Set<String> = []
             for participant in meeting.participants where countries.insert(participant.country).inserted {
-                let role = glossary.name(participant.role, language: language)
+                // A role the glossary knows with its organization (`Governor | State of Utah`: `gobernador de
+                // Utah`) before the bare role.
+                let paired = "\(participant.role) | \(participant.organization)"
+                let withOrganization = glossary.name(paired, language: language)
+                let role =
+                    withOrganization != paired
+                    ? withOrganization : glossary.name(participant.role, language: language)
                 // A role is shown once: not beside a name that is the role itself (`Consul General`).
                 let known = (role != participant.role || !spanish) && participant.name != participant.role
-                leaders.append(
-                    spanish
-                        ? clean(participant.name) + (known ? ", " + clean(role) : "")
-                        : (known ? clean(role) + " " : "") + clean(participant.name))
+                // English puts a short title before the name (`Gov. Spencer Cox`), a long one after it (`Ryan Starks,
+                // executive director of …,`), as AP does.
+                let long = role.split(separator: " ").count > 3
+                let leader =
+                    switch (spanish, known, long) {
+                    case (_, false, _): clean(participant.name)
+                    case (true, true, _): clean(participant.name) + ", " + clean(role)
+                    case (false, true, false): clean(role) + " " + clean(participant.name)
+                    case (false, true, true): clean(participant.name) + ", " + clean(role)
+                    }
+                leaders.append(leader)
                 if leaders.count == 2 { break }
             }
             // Names with a role after a comma (`Alicia Bárcena, canciller`) are joined with `, y`.
             let listed =
-                spanish && leaders.count == 2 && leaders[0].contains(",")
-                ? "\(leaders[0]), y \(leaders[1])" : Wording.list(leaders, language: language)
+                leaders.count == 2 && leaders[0].contains(",")
+                ? "\(leaders[0]), \(spanish ? "y" : "and") \(leaders[1])" : Wording.list(leaders, language: language)
             let with = leaders.isEmpty ? "" : (spanish ? ", con " : ", with ") + listed
             let count =
                 spanish
@@ -196,7 +209,7 @@ public enum DigestText {
             }
             return spanish
                 ? "\(listed), se reunieron \(Wording.inPlace(place)) \(when.date)" + details
-                : "\(listed) met at \(place) on \(when.date)" + details
+                : "\(listed)\(leaders[1].contains(",") ? "," : "") met at \(place) on \(when.date)" + details
         case .initiativeAnnounced(let initiative):
             let title = name(initiative.title)
             let named = initiative.parties.map { spanish ? Wording.withArticle(name($0)) : name($0) }
@@ -255,13 +268,13 @@ public enum DigestText {
             let count = expansion.plannedJobs.flatMap {
                 $0 > 0
                     ? (spanish
-                        ? ": " + Wording.counted($0, "empleo previsto", "empleos previstos")
+                        ? " con " + Wording.counted($0, "empleo previsto", "empleos previstos")
                         : ", " + Wording.counted($0, "job planned", "jobs planned")) : nil
             }
             let place = name(expansion.city)
             return switch (spanish, past) {
-            case (true, false): "\(who) anuncia expansión en \(place)\(count ?? "")"
-            case (true, true): "\(who) anunció expansión en \(place)\(count ?? "")"
+            case (true, false): "\(who) anuncia una expansión en \(place)\(count ?? "")"
+            case (true, true): "\(who) anunció una expansión en \(place)\(count ?? "")"
             case (false, false): "\(who) to expand in \(place)\(count ?? "")"
             case (false, true): "\(who) announced expansion in \(place)\(count ?? "")"
             }

@@ -180,6 +180,11 @@ public struct Glossary: Sendable, Equatable {
             // Roles of meeting participants, as a reader names them.
             "Foreign Secretary": ["es": "canciller", "en": "Foreign Secretary"],
             "Governor": ["es": "gobernador", "en": "Gov."],
+            "Governor | State of Utah": ["es": "gobernador de Utah", "en": "Utah Gov."],
+            "Executive Director | Utah Governor's Office of Economic Opportunity": [
+                "es": "director ejecutivo de la Oficina de Oportunidades Económicas del Gobernador de Utah",
+                "en": "executive director of the Governor's Office of Economic Opportunity",
+            ],
             "Consul General": ["es": "cónsul general", "en": "Consul General"],
             "Executive Director": ["es": "director ejecutivo", "en": "Executive Director"],
             "Consulado General de México en Salt Lake City": [
