@@ -97,7 +97,7 @@ public struct StateStore: Sendable {
     }
 
     /// The fold version this store's state was built with (see ``foldVersion``).
-    public func storedFoldVersion() async throws -> Int {
+    package func storedFoldVersion() async throws -> Int {
         try await writer.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'fold_version'").flatMap { Int($0) }
                 ?? 1

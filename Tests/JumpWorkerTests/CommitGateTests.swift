@@ -38,12 +38,18 @@ struct CommitGateTests {
         let offsets = AssignedOffsets()
         offsets.assign([(0, 10)])
         let hooks = offsets.hooks(logger: Logger(label: "test"), committing: gate) { [:] }
+        // What the revocation saw: whether the batch in flight had committed when it took the partition away.
+        let committed = Flag()
         gate.enter()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
             offsets.advance([0: 42])  // what the batch in flight does when it commits
+            committed.set()
             gate.leave()
         }
         hooks.onRevoke([KafkaTopicPartition(topic: "jump.events", partition: 0)])
+        // Without the wait the revocation returns at once, 0.3 s before the commit (it would fail here).
+        let sawCommit = committed.isSet
+        #expect(sawCommit, "the revocation returned before the commit")
         #expect(offsets.snapshot[0] == nil, "revoked after the commit, not before it")
     }
 
@@ -66,4 +72,11 @@ struct CommitGateTests {
     private func records(_ partitions: [Int32]) -> [ConsumedRecord] {
         partitions.enumerated().map { ConsumedRecord(partition: $1, offset: Int64($0), content: .deadLettered) }
     }
+}
+
+/// A flag one thread sets and another reads.
+private final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

@@ -59,14 +59,18 @@ struct TransientFailureTests {
         let store = try StateStore(path: directory.appendingPathComponent("state.sqlite").path)
         let worker = try StateWorker(configuration: configuration(), store: store, logger: logger)
         let run = Task { try await worker.run() }
-        // Away long enough for several dead-letter attempts to time out (message.timeout.ms is 1 s).
-        try await Task.sleep(for: .seconds(6))
-        // Nothing at or after the broken message (offset 1) is applied while its dead letter is unacknowledged.
+        // The worker says it is held by its dead letter (what /readyz shows): an attempt timed out and it retries.
+        try await eventually("the worker reports the unacknowledged dead letter", timeout: .seconds(30)) {
+            worker.status().problem?.contains("cannot be written to jump.events.dlq") == true
+        }
+        // And while it is held, nothing at or after the broken message (offset 1) is applied.
         let waiting = try await store.summary()
         #expect(waiting.eventsApplied <= 1)
         #expect((waiting.partitions.first?.nextOffset ?? 0) <= 1, "the batch waits for its dead letter")
+        #expect(worker.status().problem != nil, "still held after reading the store")
         try cluster.setBrokerUp(3)
         #expect(try await run.value == .idle)
+        #expect(worker.status().problem == nil, "the problem clears once the dead letter is acknowledged")
         let summary = try await store.summary()
         #expect(summary.eventsApplied == 2)
         #expect(summary.deadLettered == 1)

@@ -50,7 +50,7 @@ extension StateStore {
 
     /// Every partition's running totals as kept by the fold and, next to them, as aggregated anew from
     /// the rows: equal unless the store is damaged. For checks and tests.
-    public func totalsCheck() async throws -> [Int32: (kept: PartitionTotals, recomputed: PartitionTotals)] {
+    package func totalsCheck() async throws -> [Int32: (kept: PartitionTotals, recomputed: PartitionTotals)] {
         try await writer.read { db in
             var result: [Int32: (kept: PartitionTotals, recomputed: PartitionTotals)] = [:]
             for partition in try Int32.fetchAll(db, sql: "SELECT partition FROM partition_stats") {
