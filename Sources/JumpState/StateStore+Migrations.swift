@@ -296,6 +296,20 @@ extension StateStore {
                     WHERE kind = 'jobs' AND instr(period, '-Q') > 0;
                     """)
         }
+        migrator.registerMigration("v8: the notifier's offsets for stores whose v2 predates them") { db in
+            // Frozen: plain SQL. v2 was edited after it shipped (04c680f added notifier_offsets to it), so a store
+            // made between cc481fb and 04c680f has no such table and keeps the notifier's offsets of
+            // jump.notifications among the fold's: they move to their own table, as v2 now creates it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS notifier_offsets (
+                        topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+                        PRIMARY KEY (topic, partition)) WITHOUT ROWID;
+                    INSERT OR IGNORE INTO notifier_offsets
+                        SELECT topic, partition, next_offset FROM partition_offsets WHERE topic = 'jump.notifications';
+                    DELETE FROM partition_offsets WHERE topic = 'jump.notifications';
+                    """)
+        }
         return migrator
     }()
 }

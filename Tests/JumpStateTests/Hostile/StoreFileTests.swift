@@ -177,6 +177,26 @@ struct StoreFileTests {
     }
 
     @Test(
+        "a store whose v2 predates notifier_offsets (made between cc481fb and 04c680f) gets the table from v8, with the notifier's offsets moved out of the fold's"
+    )
+    func upgradeFromEarlyV2() async throws {
+        let file = path("early-v2.sqlite")
+        _ = try StateStore(path: file)
+        let queue = try DatabaseQueue(path: file)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v8%';
+                    DROP TABLE notifier_offsets;
+                    INSERT INTO partition_offsets VALUES ('jump.events', 0, 5), ('jump.notifications', 0, 7);
+                    """)
+        }
+        let upgraded = try StateStore(path: file)
+        #expect(try await upgraded.notifier.offsets(topic: "jump.notifications") == [0: 7])
+        #expect(try await upgraded.summary().partitions.map(\.topic) == ["jump.events"], "the fold's offsets only")
+    }
+
+    @Test(
         "a v6 store is upgraded by v7: quarters compared with the same quarter a year earlier, undisclosed figures counted"
     )
     func upgradeFromV6() async throws {
