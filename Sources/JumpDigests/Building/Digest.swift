@@ -52,10 +52,10 @@ public struct Digest: Sendable, Codable, Equatable {
         public var thread: String? = nil
         /// The event's own date (`YYYY-MM-DD`: announced, opened, withdrawn, held; `nil` for a figure): what
         /// ranks it and tells news from earlier events recorded in the window.
-        public var happenedOn: String? = nil
+        package var happenedOn: String? = nil
         /// `true` for a figure the source does not report but that was computed from reported ones: listed in
         /// the digest's JSON and attachment, not in its text.
-        public var derived: Bool? = nil
+        package var derived: Bool? = nil
     }
 
     /// `audience/window-start`: deterministic, so a digest is built once and a repeat can be dropped.

@@ -16,7 +16,7 @@ public enum Wording {
 
     /// A count as running text writes it: one to nine in words (AP style, and Spanish usage, where one agrees
     /// with its noun: `una novedad`, `un anuncio`), larger counts and zero in figures: `siete`, `seven`, `12`.
-    public static func spelled(_ count: Int64, language: String, feminine: Bool = true) -> String {
+    package static func spelled(_ count: Int64, language: String, feminine: Bool = true) -> String {
         let spanish = [feminine ? "una" : "un", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]
         let english = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
         guard (1...9).contains(count) else { return DigestText.number(count) }
@@ -24,7 +24,7 @@ public enum Wording {
     }
 
     /// A count in running text and its noun: `una anunciada`, `un anuncio`, `three completed`, `12 anuncios`.
-    public static func countedInWords(
+    package static func countedInWords(
         _ count: Int64, _ one: String, _ other: String, language: String, feminine: Bool = true
     ) -> String {
         "\(spelled(count, language: language, feminine: feminine)) \(count == 1 ? one : other)"
@@ -92,7 +92,7 @@ public enum Wording {
     }
 
     /// The text with its first letter in upper case (`La Secretaría…` at the start of a sentence).
-    public static func capitalized(_ text: String) -> String {
+    package static func capitalized(_ text: String) -> String {
         guard let first = text.first else { return text }
         return first.uppercased() + text.dropFirst()
     }

@@ -12,11 +12,11 @@ public struct NotificationFacts: Sendable {
     /// The city of the expansion, when the state knows it.
     public var city: String?
     /// The region of that city (ISO 3166-2: `US-UT`), when the state knows it.
-    public var region: String?
+    package var region: String?
     /// The jobs its announcement planned, when it gave them (for a completion: planned against created).
-    public var plannedJobs: Int64?
+    package var plannedJobs: Int64?
     /// The investment its announcement planned, US cents, when it gave it.
-    public var plannedUsdCents: Int64?
+    package var plannedUsdCents: Int64?
 
     /// Facts about one event.
     public init(

@@ -187,7 +187,7 @@ extension NotifierStore {
 
     /// The same, read on the calling thread: for a consumer's rebalance callback, which runs on the consumer's own
     /// poll thread (never on the concurrency pool) and must answer before the assignment goes on.
-    public func offsetsForRebalance(topic: String) throws -> [Int32: Int64] {
+    package func offsetsForRebalance(topic: String) throws -> [Int32: Int64] {
         try store.nextOffsets(topic: topic, table: "notifier_offsets")
     }
 

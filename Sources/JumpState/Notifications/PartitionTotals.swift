@@ -21,7 +21,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         /// Investment made by completed expansions, US cents.
         public var actualUsdCents: Int64 = 0
         /// Expansions not withdrawn that did not disclose a planned figure (their planned sums leave it out).
-        public var plannedNotDisclosed = 0
+        package var plannedNotDisclosed = 0
 
         /// Zero figures.
         public init() {}
@@ -82,12 +82,12 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
         /// Its value.
         public var previousValue: Int64?
         /// How the source stated the latest value and period (none: exact, as reported).
-        public var stated: StatedFigure?
+        package var stated: StatedFigure?
         /// How it stated the previous value.
-        public var previousStated: StatedFigure?
+        package var previousStated: StatedFigure?
 
         /// A series figure.
-        public init(
+        package init(
             series: String, period: String, value: Int64, previousPeriod: String? = nil, previousValue: Int64? = nil,
             stated: StatedFigure? = nil, previousStated: StatedFigure? = nil
         ) {

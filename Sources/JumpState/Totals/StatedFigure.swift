@@ -4,14 +4,14 @@ import JumpEvents
 /// How the source of an export or jobs figure stated it: its value (`about`, `derived`, …) and its period (a
 /// year not stated, or assumed). Kept with the figure's row and in the kept series (migration v7), so that every
 /// digest shows the figure as its source stated it, not only the window that carried the report.
-public struct StatedFigure: Sendable, Codable, Equatable {
+package struct StatedFigure: Sendable, Codable, Equatable {
     /// What the source says of the value.
-    public var value: FigureQualifier?
+    package var value: FigureQualifier?
     /// What it says of the period.
-    public var period: FigureQualifier?
+    package var period: FigureQualifier?
 
     /// A statement.
-    public init(value: FigureQualifier? = nil, period: FigureQualifier? = nil) {
+    package init(value: FigureQualifier? = nil, period: FigureQualifier? = nil) {
         self.value = value
         self.period = period
     }
