@@ -98,33 +98,22 @@ struct NotificationItemWriter {
             text.append(contentsOf: #","importance":\#(route.importance),"origin":{"topic":"#.utf8)
             JSONWriter.appendString(topic, to: &text)
             text.append(contentsOf: #","partition":\#(partition),"offset":\#(offset)},"facts":{"#.utf8)
-            var separator = ""
-            if let direction = facts.direction {
-                text.append(contentsOf: #""direction":"\#(direction.rawValue)""#.utf8)
-                separator = ","
+            // Each known fact as a member, comma-separated: strings escaped, numbers as they are.
+            var first = true
+            func member(_ key: String, _ value: String?, quoted: Bool = true) {
+                guard let value else { return }
+                text.append(contentsOf: (first ? "\"" : ",\"").utf8)
+                text.append(contentsOf: key.utf8)
+                text.append(contentsOf: "\":".utf8)
+                if quoted { JSONWriter.appendString(value, to: &text) } else { text.append(contentsOf: value.utf8) }
+                first = false
             }
-            if let name = facts.companyName {
-                text.append(contentsOf: #"\#(separator)"companyName":"#.utf8)
-                JSONWriter.appendString(name, to: &text)
-                separator = ","
-            }
-            if let city = facts.city {
-                text.append(contentsOf: #"\#(separator)"city":"#.utf8)
-                JSONWriter.appendString(city, to: &text)
-                separator = ","
-            }
-            if let region = facts.region {
-                text.append(contentsOf: #"\#(separator)"region":"#.utf8)
-                JSONWriter.appendString(region, to: &text)
-                separator = ","
-            }
-            if let jobs = facts.plannedJobs {
-                text.append(contentsOf: #"\#(separator)"plannedJobs":\#(jobs)"#.utf8)
-                separator = ","
-            }
-            if let cents = facts.plannedUsdCents {
-                text.append(contentsOf: #"\#(separator)"plannedUsdCents":\#(cents)"#.utf8)
-            }
+            member("direction", facts.direction?.rawValue)
+            member("companyName", facts.companyName)
+            member("city", facts.city)
+            member("region", facts.region)
+            member("plannedJobs", facts.plannedJobs.map(String.init), quoted: false)
+            member("plannedUsdCents", facts.plannedUsdCents.map(String.init), quoted: false)
             text.append(contentsOf: "},".utf8)
             return Head(audience: route.audience, bytes: text)
         }
