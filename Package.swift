@@ -15,7 +15,6 @@ let package = Package(
     products: [
         .library(name: "JumpKafka", targets: ["JumpKafka"]),
         .library(name: "JumpEvents", targets: ["JumpEvents"]),
-        .library(name: "JumpDigests", targets: ["JumpDigests"]),
         .library(name: "JumpPublishing", targets: ["JumpPublishing"]),
         .executable(name: "jump-dev-broker", targets: ["jump-dev-broker"]),
         .executable(name: "jump-producer", targets: ["jump-producer"]),
@@ -59,7 +58,7 @@ let package = Package(
         .target(
             name: "JumpCommandLine",
             dependencies: [
-                "CStandardStreams", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CStandardStreams", "JumpKafka", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -232,7 +231,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JumpPublishingTests",
-            dependencies: ["JumpPublishing", "JumpEvents"],
+            dependencies: ["JumpPublishing", "JumpCommandLine", "JumpEvents"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,10 +3,10 @@ import UnixSignals
 /// How jump-relay's executables take signals: ServiceLifecycle's `UnixSignalsSequence` (what the daemon's
 /// `ServiceGroup` uses for a graceful shutdown), in the two shapes the commands need. Only one handler can hold a
 /// signal at a time: a command asks for each signal in one place.
-public enum Signals {
+package enum Signals {
     /// Runs `body`, calling `handler` (instead of the signal's default action) for each of `signals` that arrives
     /// meanwhile.
-    public static func handling<Result: Sendable>(
+    package static func handling<Result: Sendable>(
         _ signals: [UnixSignal], with handler: @escaping @Sendable (UnixSignal) -> Void,
         during body: () async throws -> Result
     ) async throws -> Result {
@@ -19,7 +19,7 @@ public enum Signals {
     }
 
     /// Waits for the first of `signals` (their default action is not taken).
-    public static func first(of signals: [UnixSignal]) async -> UnixSignal? {
+    package static func first(of signals: [UnixSignal]) async -> UnixSignal? {
         for await signal in await UnixSignalsSequence(trapping: signals) { return signal }
         return nil
     }

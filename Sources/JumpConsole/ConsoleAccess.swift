@@ -8,16 +8,16 @@ import Foundation
 ///   (``ConsoleHosts``), so a page elsewhere cannot reach a loopback console through DNS rebinding.
 /// - Actions (every POST): the form's CSRF token must match this process's, and a browser's `Origin` (or
 ///   `Sec-Fetch-Site`) must say the request comes from one of those hosts on the request's port.
-public struct ConsoleAccess: Sendable {
+package struct ConsoleAccess: Sendable {
     /// The name of the session cookie.
-    public static let cookieName = "jump_console"
+    package static let cookieName = "jump_console"
 
     /// The token that signs a browser in, or `nil`: pages are open (a loopback endpoint).
     private let token: String?
     /// The session cookie's value after sign-in: random per process, so a restart signs everyone out.
     private let session: String
     /// The CSRF token every form carries: random per process, never in a URL.
-    public let csrf: String
+    package let csrf: String
 
     /// The names the console answers to.
     package let hosts: ConsoleHosts
@@ -31,10 +31,10 @@ public struct ConsoleAccess: Sendable {
     }
 
     /// Whether pages need a sign-in.
-    public var needsSignIn: Bool { token != nil }
+    package var needsSignIn: Bool { token != nil }
 
     /// Whether a request with this `Cookie` header may see pages.
-    public func isSignedIn(cookieHeader: String?) -> Bool {
+    package func isSignedIn(cookieHeader: String?) -> Bool {
         guard token != nil else { return true }
         guard let cookieHeader else { return false }
         for pair in cookieHeader.split(separator: ";") {
@@ -45,7 +45,7 @@ public struct ConsoleAccess: Sendable {
     }
 
     /// The `Set-Cookie` value for a browser that gave the right token, or `nil`.
-    public func signIn(token candidate: String) -> String? {
+    package func signIn(token candidate: String) -> String? {
         guard let token, Self.constantTimeEqual(candidate, token) else { return nil }
         return "\(Self.cookieName)=\(session); Path=/console; HttpOnly; SameSite=Strict; Secure; Max-Age=43200"
     }
@@ -53,7 +53,7 @@ public struct ConsoleAccess: Sendable {
     /// Why a POST must be refused, or `nil` when it may proceed: a missing or wrong CSRF token, or a browser
     /// saying it comes from another origin than one of ``hosts`` on the port the request was sent to (`host` is
     /// the request's `Host`, already accepted by ``ConsoleHosts/refusal(host:)``).
-    public func refusal(csrf candidate: String?, origin: String?, fetchSite: String?, host: String?) -> String? {
+    package func refusal(csrf candidate: String?, origin: String?, fetchSite: String?, host: String?) -> String? {
         guard let candidate, Self.constantTimeEqual(candidate, csrf) else {
             return "the form's CSRF token is missing or wrong: reload the page and try again"
         }

@@ -8,9 +8,9 @@ import Mustache
 
 /// The console's pages, rendered from the daemon's own state: its workers' status, its activity, the store (read
 /// on a reader connection, never under the write lock), the dead-letter index and the notifier's digests.
-public struct ConsolePages: Sendable {
-    /// The daemon the console shows.
-    let daemon: ConsumerDaemon
+package struct ConsolePages: Sendable {
+    /// The process the console shows.
+    let source: any ConsoleSource
     /// Why the process is not ready (empty: ready).
     let readiness: @Sendable () -> [String]
     /// `MAJOR.MINOR.PATCH`.
@@ -26,14 +26,14 @@ public struct ConsolePages: Sendable {
     /// Dead letters per page.
     static let pageSize = 50
 
-    /// The pages of `daemon`; forms carry `csrf`.
+    /// The pages of `source`; forms carry `csrf`.
     /// - Throws: when a built-in template does not parse (a defect of the build, named by the parser).
-    public init(
-        daemon: ConsumerDaemon, readiness: @escaping @Sendable () -> [String], version: String, storePath: String,
+    package init(
+        source: any ConsoleSource, readiness: @escaping @Sendable () -> [String], version: String, storePath: String,
         csrf: String
     ) throws {
         templates = try ConsoleTemplates()
-        self.daemon = daemon
+        self.source = source
         self.csrf = csrf
         self.readiness = readiness
         self.version = version
@@ -59,7 +59,7 @@ public struct ConsolePages: Sendable {
             "reasons": reasons, "hasReasons": !reasons.isEmpty, "roles": roles, "version": version,
             "uptime": Self.duration(now - startedAtMs), "store": Self.shown(storePath),
         ]
-        if let activity = daemon.activity {
+        if let activity = source.activity {
             let minutes = activity.lastHour(now: now)
             context["chart"] = ActivityChart.svg(minutes)
             context["hour"] = [
@@ -69,7 +69,7 @@ public struct ConsolePages: Sendable {
                 "anomalies": minutes.reduce(0) { $0 + $1.anomalies },
             ]
         }
-        context["workers"] = daemon.status().map { status -> [String: Any] in
+        context["workers"] = source.status().map { status -> [String: Any] in
             [
                 "role": status.role, "group": status.group ?? "-", "problem": status.problem.map(Self.shown) ?? false,
                 "lastBatch": status.lastBatchAtMs.map { "last batch \(Self.duration(now - $0)) ago" }
@@ -92,12 +92,12 @@ public struct ConsolePages: Sendable {
     // MARK: - Dead letters
 
     func deadLetters(page number: Int) async throws -> Page {
-        try await daemon.deadLetterIndex.refresh()
-        let (letters, total) = await daemon.deadLetterIndex.page(number, size: Self.pageSize)
+        try await source.deadLetterIndex.refresh()
+        let (letters, total) = await source.deadLetterIndex.page(number, size: Self.pageSize)
         let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         let context: [String: Any] = [
             "csrf": csrf, "total": Wording.counted(Int64(total), "dead letter", "dead letters"),
-            "topic": daemon.deadLetters.topic, "pageNumber": number + 1, "pageCount": pageCount,
+            "topic": source.deadLetters.topic, "pageNumber": number + 1, "pageCount": pageCount,
             "hasLetters": !letters.isEmpty,
             "letters": letters.map { letter -> [String: Any] in
                 [
@@ -118,14 +118,14 @@ public struct ConsolePages: Sendable {
     func redeliver(place: String?) async throws -> (notice: String?, failure: String?) {
         let chosen: [DeadLetter]
         if let place {
-            guard let letter = try await daemon.deadLetters.letter(at: place) else {
-                return (nil, "\(Self.shown(place)): no such dead letter in \(daemon.deadLetters.topic)")
+            guard let letter = try await source.deadLetters.letter(at: place) else {
+                return (nil, "\(Self.shown(place)): no such dead letter in \(source.deadLetters.topic)")
             }
             chosen = [letter]
         } else {
-            chosen = try await daemon.deadLetters.readAll().filter { $0.redeliveredTo == nil }
+            chosen = try await source.deadLetters.readAll().filter { $0.redeliveredTo == nil }
         }
-        let results = try await daemon.deadLetters.redeliver(chosen)
+        let results = try await source.deadLetters.redeliver(chosen)
         var sent: [String] = []
         var refused: [String] = []
         for (letter, result) in zip(chosen, results) {
@@ -143,12 +143,12 @@ public struct ConsolePages: Sendable {
     // MARK: - Digests
 
     func digests() async throws -> Page {
-        var context: [String: Any] = ["role": daemon.role.rawValue, "csrf": csrf]
-        if let service = daemon.digestService {
+        var context: [String: Any] = ["role": source.role.rawValue, "csrf": csrf]
+        if let service = source.digestService {
             let audiences = service.configuration.audiences
             context["notifier"] = true
             context["audiences"] = audiences.map { ["id": $0.id, "name": Self.shown($0.name)] }
-            context["digests"] = try await daemon.store.notifier.digests(limit: 30).map {
+            context["digests"] = try await source.store.notifier.digests(limit: 30).map {
                 stored, deliveries -> [String: Any] in
                 let digest = try? DigestCoding.decode(stored.json)
                 return [
@@ -177,8 +177,8 @@ public struct ConsolePages: Sendable {
 
     /// Closes `audience`'s open window now and delivers, as `digest send-now` does.
     func sendNow(audience: String) async throws -> (notice: String?, failure: String?) {
-        guard let service = daemon.digestService else {
-            return (nil, "This process runs --role \(daemon.role.rawValue): it sends no digests.")
+        guard let service = source.digestService else {
+            return (nil, "This process runs --role \(source.role.rawValue): it sends no digests.")
         }
         guard service.configuration.audiences.contains(where: { $0.id == audience }) else {
             return (nil, "\(Self.shown(audience)): no such audience")
@@ -192,7 +192,7 @@ public struct ConsolePages: Sendable {
     // MARK: - State
 
     func state(query: String?) async throws -> Page {
-        let store = daemon.store
+        let store = source.store
         let summary = try await store.summary()
         // Control and bidirectional characters cannot be part of a name worth finding: they are dropped, so the
         // search box never holds them (and a resubmitted search is the same search).
@@ -265,7 +265,7 @@ public struct ConsolePages: Sendable {
     }
 
     private var roles: String {
-        switch daemon.role {
+        switch source.role {
         case .all: "state + notifier"
         case .state: "state"
         case .notifier: "notifier"

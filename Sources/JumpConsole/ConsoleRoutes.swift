@@ -4,20 +4,20 @@ import Hummingbird
 import Logging
 
 /// The console's HTTP routes under `/console` (and `/` leading there), for the daemon's Hummingbird endpoint.
-public struct ConsoleRoutes: Sendable {
+package struct ConsoleRoutes: Sendable {
     let pages: ConsolePages
     let access: ConsoleAccess
     let logger: Logger
 
     /// Routes serving `pages` to whoever `access` lets in.
-    public init(pages: ConsolePages, access: ConsoleAccess, logger: Logger) {
+    package init(pages: ConsolePages, access: ConsoleAccess, logger: Logger) {
         self.pages = pages
         self.access = access
         self.logger = logger
     }
 
     /// Adds the routes to `router`.
-    public func register(on router: Router<BasicRequestContext>) {
+    package func register(on router: Router<BasicRequestContext>) {
         router.get("/") { request, _ in misdirected(request) ?? Self.redirect("/console") }
         router.get("/console") { request, _ in
             try await page(request) { pages.overview() }

@@ -2,7 +2,7 @@
 /// bytes. Companies announce expansions, most complete them, some withdraw; investments, export figures (with
 /// revisions), jobs figures, meetings and initiatives come in between. With an invalid ratio above zero, that
 /// share of the lines is broken in one of several ways (bad JSON, unknown type, schema violations).
-public struct EventGenerator: IteratorProtocol, Sequence {
+package struct EventGenerator: IteratorProtocol, Sequence {
     private var random: SplitMix64
     private let invalidRatio: Double
     private let seedTag: String
@@ -11,14 +11,14 @@ public struct EventGenerator: IteratorProtocol, Sequence {
     private var companies: [(id: String, name: String, country: String, sector: String)] = []
 
     /// A generator for `seed`; `invalidRatio` (0...1) of the events are invalid.
-    public init(seed: UInt64, invalidRatio: Double = 0) {
+    package init(seed: UInt64, invalidRatio: Double = 0) {
         random = SplitMix64(seed: seed)
         self.invalidRatio = Swift.min(Swift.max(invalidRatio, 0), 1)
         seedTag = String(seed, radix: 36)
     }
 
     /// The next event as one line of JSON (no newline).
-    public mutating func next() -> [UInt8]? {
+    package mutating func next() -> [UInt8]? {
         counter += 1
         let valid = makeEvent()
         guard invalidRatio > 0, random.nextDouble() < invalidRatio else { return JSONWriter.encode(valid) }
@@ -265,13 +265,13 @@ public struct EventGenerator: IteratorProtocol, Sequence {
 
 /// SplitMix64: a small, fast, well-distributed generator, deterministic for a seed (the generator's, and the
 /// decoder fuzzer's).
-public struct SplitMix64: Sendable {
+package struct SplitMix64: Sendable {
     private var state: UInt64
     /// A generator that always gives the same sequence for `seed`.
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -280,7 +280,7 @@ public struct SplitMix64: Sendable {
     }
 
     /// A number in `0..<bound` (0 when `bound` is 0 or 1).
-    public mutating func next(below bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
+    package mutating func next(below bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
     mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
     mutating func hex(_ bytes: Int) -> String {
         let value = next()

@@ -2,9 +2,9 @@ import Foundation
 
 /// The package's one RFC 3339 formatter, in UTC: event `time` stamps and log lines to the millisecond
 /// (`2026-11-29T04:48:35.123Z`), digest ids and windows to the second (`2026-11-29T14:00:00Z`).
-public enum RFC3339 {
+package enum RFC3339 {
     /// `milliseconds` since 1970 as RFC 3339 UTC; with `fraction`, to the millisecond.
-    public static func utc(milliseconds: Int64, fraction: Bool) -> String {
+    package static func utc(milliseconds: Int64, fraction: Bool) -> String {
         let whole = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
         var seconds = time_t(whole)
         var parts = tm()
@@ -21,7 +21,7 @@ public enum RFC3339 {
     }
 
     /// `date` as RFC 3339 UTC to the millisecond.
-    public static func utc(_ date: Date) -> String {
+    package static func utc(_ date: Date) -> String {
         utc(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)), fraction: true)
     }
 }

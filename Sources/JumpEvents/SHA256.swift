@@ -1,6 +1,6 @@
 /// SHA-256 (FIPS 180-4), for content-derived event ids. Small and dependency-free; not constant-time, which
 /// content ids do not need.
-public struct SHA256 {
+package struct SHA256 {
     private var state: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
@@ -8,10 +8,10 @@ public struct SHA256 {
     private var length: UInt64 = 0
 
     /// An empty hash.
-    public init() {}
+    package init() {}
 
     /// `bytes` as lowercase hexadecimal digits (a digest as people and headers show it).
-    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+    package static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         for byte in bytes {
@@ -22,14 +22,14 @@ public struct SHA256 {
     }
 
     /// The digest of `bytes`.
-    public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    package static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalize()
     }
 
     /// Adds bytes.
-    public mutating func update(_ bytes: some Sequence<UInt8>) {
+    package mutating func update(_ bytes: some Sequence<UInt8>) {
         for byte in bytes {
             pending.append(byte)
             if pending.count == 64 {
@@ -40,7 +40,7 @@ public struct SHA256 {
     }
 
     /// The 32-byte digest.
-    public mutating func finalize() -> [UInt8] {
+    package mutating func finalize() -> [UInt8] {
         let bits = (length &+ UInt64(pending.count)) &* 8
         pending.append(0x80)
         while pending.count % 64 != 56 { pending.append(0) }

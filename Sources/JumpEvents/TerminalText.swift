@@ -5,9 +5,9 @@
 /// and isolates (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), and the byte-order mark are *unsafe*.
 /// Operator output escapes them (``escaped(_:)``: `\e`, `\r`, `\n`, `\t`, `\u{202E}`), so they stay visible;
 /// digests, written for staff, replace them with spaces (`Sanitizer` in JumpDigests) with the same rule.
-public enum TerminalText {
+package enum TerminalText {
     /// Whether `scalar` must never reach a terminal or a log line as it is.
-    public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F: true  // C0, DEL, C1 (NEL included)
         case 0x2028, 0x2029: true  // line and paragraph separators
@@ -19,7 +19,7 @@ public enum TerminalText {
 
     /// `text` with every unsafe character written as a visible escape and every backslash doubled, so the
     /// escaped text reads back unambiguously; text without them is returned as it is.
-    public static func escaped(_ text: String) -> String {
+    package static func escaped(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { isUnsafe($0) || $0 == "\\" }) else { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count + 8)

@@ -20,7 +20,7 @@ public enum KafkaProperties {
 
     /// Whether a property only means something to a consumer (passing it to a producer makes librdkafka warn);
     /// a daemon that shares its `-X` properties between its consumer and its producers filters with this.
-    public static func isConsumerOnly(_ key: String) -> Bool {
+    package static func isConsumerOnly(_ key: String) -> Bool {
         [
             "session.", "heartbeat.", "group.", "auto.offset.", "enable.auto.", "auto.commit.", "max.poll.",
             "partition.assignment", "fetch.", "isolation.level", "enable.partition.eof", "queued.", "check.crcs",

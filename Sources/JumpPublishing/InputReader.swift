@@ -2,6 +2,14 @@ import Dispatch
 import Foundation
 import JumpCommandLine
 
+/// `open(2)`, `read(2)` and `close(2)` under names the reader's own `open()` and `read(_:)` do not shadow
+/// (Foundation brings the C calls on Linux and macOS).
+private func openDescriptor(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
+private func readDescriptor(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
+}
+private func closeDescriptor(_ descriptor: Int32) -> Int32 { close(descriptor) }
+
 /// Why an input cannot be read: one line naming it.
 public struct InputError: Error, CustomStringConvertible, Sendable {
     /// The input (`-` for standard input).
@@ -40,7 +48,7 @@ public struct InputReader: Sendable {
     /// - Throws: ``InputError`` (missing, unreadable, a directory, a closed standard input), or what `body` throws.
     public func read(_ body: (UnsafeRawBufferPointer) async throws -> Void) async throws {
         let descriptor = try open()
-        defer { if path != "-" { _ = Glibc.close(descriptor) } }
+        defer { if path != "-" { _ = closeDescriptor(descriptor) } }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         nonisolated(unsafe) let shared = buffer
@@ -49,7 +57,7 @@ public struct InputReader: Sendable {
                 Self.queue.async {
                     var result: Int
                     repeat {
-                        result = Glibc.read(descriptor, shared.baseAddress, shared.count)
+                        result = readDescriptor(descriptor, shared.baseAddress, shared.count)
                     } while result < 0 && errno == EINTR
                     continuation.resume(returning: result < 0 ? -Int(errno) : result)
                 }
@@ -86,11 +94,11 @@ public struct InputReader: Sendable {
             }
             return 0
         }
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = openDescriptor(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw InputError(path: path, reason: Self.explain(errno, standardInput: false)) }
         var status = stat()
         if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
-            _ = Glibc.close(descriptor)
+            _ = closeDescriptor(descriptor)
             throw InputError(path: path, reason: "it is a directory")
         }
         return descriptor

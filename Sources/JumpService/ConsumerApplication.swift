@@ -12,10 +12,10 @@ import UnixSignals
 
 /// The daemon `jump-consumer run` starts: the roles as services in one `ServiceGroup` with the HTTP endpoint
 /// and the systemd notifier; SIGTERM or SIGINT shut it down gracefully within the configured time.
-public enum ConsumerApplication {
+package enum ConsumerApplication {
     /// Runs `daemon` until SIGTERM/SIGINT (or a role's failure), serving `/metrics`, `/healthz` and `/readyz` on
     /// `settings.http` unless it is `off`, and reporting to systemd when run under it.
-    public static func run(
+    package static func run(
         daemon: ConsumerDaemon, settings: ConsumerSettings, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
         let systemd = SystemdNotifier()
@@ -83,7 +83,7 @@ extension ConsumerApplication {
         let hosts = ConsoleHosts(names: settings.consoleHosts)
         let access = ConsoleAccess(token: settings.consoleToken, hosts: hosts)
         let pages = try ConsolePages(
-            daemon: daemon, readiness: { checks.readiness().reasons }, version: JumpVersion.current,
+            source: daemon, readiness: { checks.readiness().reasons }, version: JumpVersion.current,
             storePath: settings.state, csrf: access.csrf)
         logger.notice(
             "operator console on http://\(address)/console",

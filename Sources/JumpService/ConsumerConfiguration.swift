@@ -3,14 +3,14 @@ import Foundation
 import JumpEvents
 
 /// Builds the provider hierarchy of `jump-consumer run` and resolves ``ConsumerSettings`` from it.
-public enum ConsumerConfiguration {
+package enum ConsumerConfiguration {
     /// The settings from, in order: `commandLine` (the options given, by configuration key), the environment
     /// (`JUMP_*`), the file (`file`, else `$JUMP_CONFIG`), the defaults.
     /// - Throws: ``SettingsError`` for a bad value, or for a configuration file that cannot be read or parsed.
     ///
     /// With `readingSecretFiles` off (`config show`), a `*File` secret is not read: the settings say which file
     /// `run` will read instead.
-    public static func settings(
+    package static func settings(
         commandLine: [String: String], environment: [String: String] = ProcessInfo.processInfo.environment,
         file: String?, readingSecretFiles: Bool = true
     ) async throws(SettingsError) -> ConsumerSettings {
@@ -47,7 +47,7 @@ public enum ConsumerConfiguration {
 
     /// Where each key's value comes from: `command line`, `environment JUMP_…`, `file PATH` or `default`, by key.
     /// - Throws: ``SettingsError`` for a configuration file that cannot be read or parsed.
-    public static func sources(
+    package static func sources(
         commandLine: [String: String], environment: [String: String] = ProcessInfo.processInfo.environment,
         file: String?
     ) throws(SettingsError) -> [String: String] {

@@ -10,68 +10,68 @@ import JumpWorker
 /// `JUMP_KAFKA_SASL_PASSWORD`), then the configuration file (`--config`, else `$JUMP_CONFIG`; JSON, documented in
 /// `Deploy/consumer.example.json`), then the defaults here. A bad value is refused with its key, the value and
 /// what is allowed.
-public struct ConsumerSettings: Sendable, Equatable {
+package struct ConsumerSettings: Sendable, Equatable {
     /// `state`, `notifier` or `all`.
-    public var role = "all"
+    package var role = "all"
     /// Kafka's bootstrap servers, or none (then `-X bootstrap.servers` or a dev broker).
-    public var brokers: String?
+    package var brokers: String?
     /// The state store file.
-    public var state = "jump-state.sqlite"
+    package var state = "jump-state.sqlite"
     /// The events topic.
-    public var topic = "jump.events"
+    package var topic = "jump.events"
     /// The dead-letter topic.
-    public var dlqTopic = "jump.events.dlq"
+    package var dlqTopic = "jump.events.dlq"
     /// The state worker's consumer group.
-    public var group = "jump-state"
+    package var group = "jump-state"
     /// The notifications topic.
-    public var notificationsTopic = "jump.notifications"
+    package var notificationsTopic = "jump.notifications"
     /// The digests topic.
-    public var digestsTopic = "jump.digests"
+    package var digestsTopic = "jump.digests"
     /// The most messages applied in one transaction.
-    public var batchSize = 1_000
+    package var batchSize = 1_000
     /// A pause after each batch, in milliseconds.
-    public var pauseMs = 0
+    package var pauseMs = 0
     /// How many offsets back duplicates are recognized.
-    public var ledgerWindow: Int64 = 1_000_000
+    package var ledgerWindow: Int64 = 1_000_000
     /// `earliest` or `latest` when the store's offset is not in the log; `nil` stops the worker.
-    public var offsetReset: String?
+    package var offsetReset: String?
     /// The digest configuration file (audiences), or `nil` for the built-in one.
-    public var digestConfig: String?
+    package var digestConfig: String?
     /// Where digest files go; `nil`: beside the state store.
-    public var digestDir: String?
+    package var digestDir: String?
     /// The HTTP endpoint, `HOST:PORT`, or `off`.
-    public var http = "127.0.0.1:9464"
+    package var http = "127.0.0.1:9464"
     /// trace, debug, info, notice, warning, error, critical.
-    public var logLevel = "info"
+    package var logLevel = "info"
     /// `logfmt` or `json`.
-    public var logFormat = "logfmt"
+    package var logFormat = "logfmt"
     /// How long a graceful shutdown may take before the rest is cancelled, in seconds.
-    public var shutdownTimeoutSeconds = 20
+    package var shutdownTimeoutSeconds = 20
     /// With `--until-idle`, how long a role waits for its partitions before exiting 69, in seconds.
-    public var waitTimeoutSeconds = 60
+    package var waitTimeoutSeconds = 60
     /// `/readyz` fails while the consumer lag of the assigned partitions is above this.
-    public var readinessMaxLag: Int64 = 10_000
+    package var readinessMaxLag: Int64 = 10_000
     /// The partitioner event keys are checked against (`murmur2_random`, `consistent_random`), or `off`: an event
     /// whose subject belongs in another partition is moved there.
-    public var placementPartitioner = KafkaPartitioner.murmur2Random.name
+    package var placementPartitioner = KafkaPartitioner.murmur2Random.name
     /// Per partition of the events topic, the first offset whose key is checked (`0@1200,1@980`); what came before
     /// stays where it is. Partitions not listed are checked from the start.
-    public var placementCheckFrom: [Int32: Int64] = [:]
+    package var placementCheckFrom: [Int32: Int64] = [:]
     /// librdkafka security properties from the configuration (`kafka.*`), secrets included.
-    public var kafka: [String: String] = [:]
+    package var kafka: [String: String] = [:]
     /// The file holding the operator console's sign-in token (`console.tokenFile`), if any.
-    public var consoleTokenFile: String?
+    package var consoleTokenFile: String?
     /// The console's sign-in token: read from ``consoleTokenFile``, or from the systemd credential `console-token`.
-    public var consoleToken: String?
+    package var consoleToken: String?
     /// The host names the console is served as (`console.hosts`, comma-separated), besides the
     /// loopback names on a loopback endpoint; required beyond loopback. Requests for any other `Host` are refused.
-    public var consoleHosts: [String] = []
+    package var consoleHosts: [String] = []
 
     /// The defaults.
-    public init() {}
+    package init() {}
 
     /// The configuration keys of `kafka.*` and the librdkafka properties they set.
-    public static let kafkaKeys: [(key: String, property: String, secret: Bool)] = [
+    package static let kafkaKeys: [(key: String, property: String, secret: Bool)] = [
         ("kafka.securityProtocol", "security.protocol", false),
         ("kafka.saslMechanism", "sasl.mechanism", false),
         ("kafka.saslUsername", "sasl.username", false),
@@ -84,7 +84,7 @@ public struct ConsumerSettings: Sendable, Equatable {
     ]
 
     /// Every configuration key, in the order `config show` prints them.
-    public static let keys: [String] =
+    package static let keys: [String] =
         [
             "role", "brokers", "state", "topic", "dlqTopic", "group", "notificationsTopic", "digestsTopic",
             "batchSize", "pauseMs", "ledgerWindow", "offsetReset", "digestConfig", "digestDir", "http", "log.level",
@@ -95,7 +95,7 @@ public struct ConsumerSettings: Sendable, Equatable {
     /// Resolves the settings from `reader`; with `readingSecretFiles` off, a `*File` secret is not read (the value
     /// names the file).
     /// - Throws: ``SettingsError`` naming the key, the value and what is allowed.
-    public static func resolve(
+    package static func resolve(
         _ reader: ConfigReader, readingSecretFiles: Bool = true
     ) throws(SettingsError)
         -> ConsumerSettings
@@ -171,7 +171,7 @@ public struct ConsumerSettings: Sendable, Equatable {
     }
 
     /// `$STATE_DIRECTORY/state.sqlite` under systemd, else `./jump-state.sqlite`.
-    public static func defaultStatePath() -> String {
+    package static func defaultStatePath() -> String {
         if let directory = ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").first {
             return "\(directory)/state.sqlite"
         }
@@ -179,27 +179,27 @@ public struct ConsumerSettings: Sendable, Equatable {
     }
 
     /// Where digest files go.
-    public var digestDirectory: String { Self.digestDirectory(digestDir, state: state) }
+    package var digestDirectory: String { Self.digestDirectory(digestDir, state: state) }
 
     /// `digestDir` if given, else the directory of the state store.
-    public static func digestDirectory(_ digestDir: String?, state: String) -> String {
+    package static func digestDirectory(_ digestDir: String?, state: String) -> String {
         if let digestDir { return digestDir }
         return StorePath.parentDirectory(of: state)
     }
 
     /// Where events belong, for the state worker.
-    public var placement: KeyPlacement {
+    package var placement: KeyPlacement {
         KeyPlacement(partitioner: KafkaPartitioner(name: placementPartitioner), checkFrom: placementCheckFrom)
     }
 
     /// The secret values in these settings (to redact from logs).
-    public var secrets: [String] {
+    package var secrets: [String] {
         (Self.kafkaKeys.filter(\.secret).compactMap { kafka[$0.property] } + [consoleToken].compactMap { $0 })
             .filter { !$0.isEmpty }
     }
 
     /// The effective settings as `key = value` lines, secrets redacted, for `jump-consumer config show`.
-    public func describe() -> [String] {
+    package func describe() -> [String] {
         var lines = [
             "role = \(role)", "brokers = \(brokers ?? "(unset: -X bootstrap.servers or a dev broker)")",
             "state = \(state)", "topic = \(topic)", "dlqTopic = \(dlqTopic)", "group = \(group)",
@@ -223,21 +223,21 @@ public struct ConsumerSettings: Sendable, Equatable {
 }
 
 /// A configuration value that cannot be used.
-public struct SettingsError: Error, CustomStringConvertible, Equatable {
+package struct SettingsError: Error, CustomStringConvertible, Equatable {
     /// The key (`batchSize`; its environment variable is `JUMP_BATCH_SIZE`).
-    public var key: String
+    package var key: String
     /// The value given (redacted for secrets).
-    public var value: String
+    package var value: String
     /// What is allowed.
-    public var allowed: String
+    package var allowed: String
 
     /// A sentence naming the key, its environment variable, the value and what is allowed.
-    public var description: String {
+    package var description: String {
         "configuration \(key) (\(Self.environmentName(key))) = \"\(value)\": \(allowed)"
     }
 
     /// The environment variable of a key: `JUMP_` + its components, camelCase split by underscores.
-    public static func environmentName(_ key: String) -> String {
+    package static func environmentName(_ key: String) -> String {
         var name = "JUMP"
         for component in key.split(separator: ".") {
             name += "_"
@@ -334,17 +334,17 @@ struct SettingsReader {
 }
 
 /// A `HOST:PORT` to listen on.
-public struct HTTPAddress: Sendable, Equatable, CustomStringConvertible {
+package struct HTTPAddress: Sendable, Equatable, CustomStringConvertible {
     /// The host or address.
-    public var host: String
+    package var host: String
     /// The port.
-    public var port: Int
+    package var port: Int
 
     /// Whether only this machine can connect (`127.x.x.x`, `::1`, `localhost`).
-    public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+    package var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 
     /// Parses `HOST:PORT` (`[::1]:9464` for IPv6); `nil` if it is not one.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
             (1...65_535).contains(port)
         else { return nil }
@@ -356,5 +356,5 @@ public struct HTTPAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `HOST:PORT`.
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

@@ -10,24 +10,24 @@ import Synchronization
 /// run out of descriptors however many connections arrive. At the limit, a new connection closes the connection
 /// that has waited longest without a request (``ConnectionShedder``), so a flood of idle connections cannot keep
 /// a health probe out; a hard cap of twice the limit stops accepting altogether.
-public struct HTTPLimits: Sendable, Equatable {
+package struct HTTPLimits: Sendable, Equatable {
     /// The most connections served at once.
-    public var maximumConnections: Int
+    package var maximumConnections: Int
     /// A connection with no complete request head this long after it opened (or after its last response) is
     /// closed: a partial or slow request cannot hold a slot.
-    public var requestHeadTimeout: Duration = .seconds(5)
+    package var requestHeadTimeout: Duration = .seconds(5)
     /// A connection idle this long is closed.
-    public var idleTimeout: Duration = .seconds(30)
+    package var idleTimeout: Duration = .seconds(30)
 
     /// Limits for a process whose soft descriptor limit is `descriptorLimit`: a quarter of it for HTTP
     /// connections, at least 8 and at most 512.
-    public init(descriptorLimit: Int) {
+    package init(descriptorLimit: Int) {
         maximumConnections = min(512, max(8, descriptorLimit / 4))
     }
 
     /// Raises the soft limit on open descriptors to the hard limit (systemd's default soft limit is 1,024) and
     /// returns the soft limit in force.
-    public static func raiseDescriptorLimit() -> Int {
+    package static func raiseDescriptorLimit() -> Int {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1_024 }
         if limit.rlim_cur < limit.rlim_max {

@@ -8,28 +8,28 @@ import NIOCore
 import Prometheus
 
 /// What `/healthz` and `/readyz` report.
-public struct HealthReport: Sendable, Codable, Equatable {
+package struct HealthReport: Sendable, Codable, Equatable {
     /// `ok` or `failing`.
-    public var status: String
+    package var status: String
     /// Why it is failing (empty when ok).
-    public var reasons: [String]
+    package var reasons: [String]
     /// Every role's status.
-    public var workers: [WorkerStatus]
+    package var workers: [WorkerStatus]
 }
 
 /// Decides liveness and readiness from the workers' status and the store.
-public struct HealthChecks: Sendable {
+package struct HealthChecks: Sendable {
     /// The workers' status now.
-    public let workers: @Sendable () -> [WorkerStatus]
+    package let workers: @Sendable () -> [WorkerStatus]
     /// Why the store cannot be written (its latest write failed), or `nil`.
-    public let storeProblem: @Sendable () -> String?
+    package let storeProblem: @Sendable () -> String?
     /// The largest lag (sum over assigned partitions, per role) that is still ready.
-    public let maxLag: Int64
+    package let maxLag: Int64
     /// A poll loop silent for longer than this is not alive, in milliseconds.
-    public let stalledAfterMs: Int64
+    package let stalledAfterMs: Int64
 
     /// Checks over these sources.
-    public init(
+    package init(
         workers: @escaping @Sendable () -> [WorkerStatus], storeProblem: @escaping @Sendable () -> String?,
         maxLag: Int64, stalledAfterMs: Int64 = 60_000
     ) {
@@ -40,7 +40,7 @@ public struct HealthChecks: Sendable {
     }
 
     /// Alive: every worker's poll loop turned recently.
-    public func liveness() -> HealthReport {
+    package func liveness() -> HealthReport {
         let statuses = workers()
         let reasons = statuses.compactMap { status -> String? in
             guard let since = status.sinceLastPollMs, since > stalledAfterMs else { return nil }
@@ -51,7 +51,7 @@ public struct HealthChecks: Sendable {
 
     /// Ready: every role has partitions assigned, is caught up within ``maxLag``, and the store's latest write
     /// succeeded.
-    public func readiness() -> HealthReport {
+    package func readiness() -> HealthReport {
         let statuses = workers()
         var reasons: [String] = []
         for status in statuses {
@@ -72,9 +72,9 @@ public struct HealthChecks: Sendable {
 
 /// The HTTP endpoint (Hummingbird): `/metrics` (Prometheus text), `/healthz`, `/readyz`, and the operator console
 /// under `/console` when it is on.
-public enum HealthEndpoint {
+package enum HealthEndpoint {
     /// The application serving the endpoint at `address`; `onRunning` is called once it listens.
-    public static func application(
+    package static func application(
         address: HTTPAddress, checks: HealthChecks, registry: PrometheusCollectorRegistry,
         limits: HTTPLimits = HTTPLimits(descriptorLimit: 1_024), console: ConsoleRoutes? = nil,
         onRunning: @escaping @Sendable () async -> Void, logger: Logger
@@ -108,7 +108,7 @@ public enum HealthEndpoint {
     }
 
     /// Whether `address` can be listened on now; the reason when it cannot (`Address already in use`).
-    public static func probe(_ address: HTTPAddress) -> String? {
+    package static func probe(_ address: HTTPAddress) -> String? {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_PASSIVE

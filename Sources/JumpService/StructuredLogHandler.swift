@@ -11,9 +11,9 @@ import Synchronization
 /// configured secret where it stands as a value (`KafkaProperties.redact(_:secrets:)`: assignments, quoted
 /// values, whole fields; never a substring of other text): event text that reaches a log message cannot forge a
 /// line or leak a password, and a password such as `info` cannot rewrite `level=info`.
-public struct StructuredLogHandler: LogHandler {
+package struct StructuredLogHandler: LogHandler {
     /// The line format.
-    public enum Format: String, Sendable {
+    package enum Format: String, Sendable {
         /// `time=... level=... label=... message="..." key=value`.
         case logfmt
         /// One JSON object per line.
@@ -21,16 +21,16 @@ public struct StructuredLogHandler: LogHandler {
     }
 
     /// The level below which records are dropped.
-    public var logLevel: Logger.Level = .info
+    package var logLevel: Logger.Level = .info
     /// Metadata attached to every record of this logger.
-    public var metadata: Logger.Metadata = [:]
+    package var metadata: Logger.Metadata = [:]
     private let label: String
     private let format: Format
     private let secrets: [String]
     private let output: @Sendable (String) -> Void
 
     /// A handler for `label`; `output` receives complete lines (standard error by default).
-    public init(
+    package init(
         label: String, format: Format, secrets: [String] = [],
         output: @escaping @Sendable (String) -> Void = StructuredLogHandler.standardError
     ) {
@@ -41,18 +41,18 @@ public struct StructuredLogHandler: LogHandler {
     }
 
     /// Writes a line to standard error in one call, so lines of concurrent records never interleave.
-    public static let standardError: @Sendable (String) -> Void = { line in
+    package static let standardError: @Sendable (String) -> Void = { line in
         StandardStream.write(line, to: STDERR_FILENO)
     }
 
     /// Metadata by key.
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
     /// Writes one record.
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var fields: [(String, String)] = [
             ("time", RFC3339.utc(Date())), ("level", event.level.rawValue), ("label", label),
             ("message", "\(event.message)"),

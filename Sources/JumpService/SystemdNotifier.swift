@@ -3,13 +3,13 @@ import Foundation
 /// Tells systemd how the service is doing (`Type=notify`): `READY=1` once serving, `STOPPING=1` when shutting
 /// down, `WATCHDOG=1` while alive (`WatchdogSec=`), through the datagram socket in `$NOTIFY_SOCKET`. Outside
 /// systemd (no socket) every call does nothing.
-public struct SystemdNotifier: Sendable {
+package struct SystemdNotifier: Sendable {
     private let socketPath: String?
     /// How often to send `WATCHDOG=1`: half of `$WATCHDOG_USEC`, if systemd asked for a watchdog.
-    public let watchdogInterval: Duration?
+    package let watchdogInterval: Duration?
 
     /// A notifier for this process's environment.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         if let microseconds = environment["WATCHDOG_USEC"].flatMap(Int64.init), microseconds > 0,
             environment["WATCHDOG_PID"].flatMap(Int32.init).map({ $0 == getpid() }) ?? true
@@ -21,19 +21,19 @@ public struct SystemdNotifier: Sendable {
     }
 
     /// Whether systemd listens.
-    public var isActive: Bool { socketPath != nil }
+    package var isActive: Bool { socketPath != nil }
 
     /// Sends `READY=1` and a status line.
-    public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
+    package func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
 
     /// Sends `STOPPING=1`.
-    public func stopping() { send("STOPPING=1\nSTATUS=stopping") }
+    package func stopping() { send("STOPPING=1\nSTATUS=stopping") }
 
     /// Sends `WATCHDOG=1`.
-    public func watchdog() { send("WATCHDOG=1") }
+    package func watchdog() { send("WATCHDOG=1") }
 
     /// Sends one datagram; errors are ignored (systemd may be gone during shutdown).
-    public func send(_ message: String) {
+    package func send(_ message: String) {
         guard let socketPath else { return }
         let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return }

@@ -28,7 +28,7 @@ extension Optional: SQLBindable where Wrapped: SQLBindable { var sqlValue: SQLVa
 
 extension Database {
     /// Runs a cached statement with positional values bound straight through SQLite's C API, and returns how many
-    /// rows it changed. The hot path of ``StateStore/apply(topic:records:expected:ledgerWindow:)``: GRDB's
+    /// rows it changed. The hot path of ``StateStore/apply(topic:records:expected:ledgerWindow:router:)``: GRDB's
     /// `StatementArguments` boxes every value, which cost more than SQLite's own work here.
     @discardableResult
     func run(_ sql: String, _ values: [any SQLBindable]) throws -> Int {

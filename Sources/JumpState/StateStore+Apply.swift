@@ -2,9 +2,9 @@ import GRDB
 import JumpEvents
 
 /// One consumed message, decided: an event to fold, or input that went to the dead-letter topic.
-public struct ConsumedRecord: Sendable {
+package struct ConsumedRecord: Sendable {
     /// What the message turned out to be.
-    public enum Content: Sendable {
+    package enum Content: Sendable {
         /// A valid event, and its bytes as consumed (kept in the notification outbox).
         case event(JumpEvent, raw: [UInt8])
         /// Input that could not be decoded or validated; it was sent to the dead-letter topic.
@@ -15,20 +15,20 @@ public struct ConsumedRecord: Sendable {
     }
 
     /// The partition it came from.
-    public var partition: Int32
+    package var partition: Int32
     /// Its offset there.
-    public var offset: Int64
+    package var offset: Int64
     /// What it is.
-    public var content: Content
+    package var content: Content
     /// Its notification items as composed before the batch's transaction (``prepareItems(topic:router:)``), if
     /// they were.
-    public var preparedItems: PreparedItems?
+    package var preparedItems: PreparedItems?
     /// The message's Kafka timestamp (when its producer created it, unless the topic stamps append time), in
     /// milliseconds since 1970: a worker reports how old each event was when its batch committed.
-    public var timestampMilliseconds: Int64?
+    package var timestampMilliseconds: Int64?
 
     /// A consumed record.
-    public init(partition: Int32, offset: Int64, content: Content) {
+    package init(partition: Int32, offset: Int64, content: Content) {
         self.partition = partition
         self.offset = offset
         self.content = content
@@ -36,28 +36,28 @@ public struct ConsumedRecord: Sendable {
 }
 
 /// What applying a batch did.
-public struct BatchOutcome: Sendable, Equatable {
+package struct BatchOutcome: Sendable, Equatable {
     /// Events folded into the state.
-    public var applied = 0
+    package var applied = 0
     /// Events skipped because their id was already applied in the partition.
-    public var duplicates = 0
+    package var duplicates = 0
     /// Messages counted as dead-lettered.
-    public var deadLettered = 0
+    package var deadLettered = 0
     /// Events applied with an anomaly recorded (an unknown or out-of-order reference), and events rerouted.
-    public var anomalies = 0
+    package var anomalies = 0
     /// Events that belonged in another partition and were written there instead of being applied here.
-    public var rerouted = 0
+    package var rerouted = 0
     /// The next offset of every partition in the batch, as the store now holds it.
-    public var nextOffsets: [Int32: Int64] = [:]
+    package var nextOffsets: [Int32: Int64] = [:]
 
     /// An empty outcome.
-    public init() {}
+    package init() {}
 }
 
 extension StateStore {
     /// How many offsets back the ledger of applied event ids reaches in each partition; a duplicate that
     /// arrives further back than this is not recognized. Default 1,000,000.
-    public static let defaultLedgerWindow: Int64 = 1_000_000
+    package static let defaultLedgerWindow: Int64 = 1_000_000
 
     /// Applies a batch in one transaction: the state changes, the ledger of applied event ids, the notification
     /// items `router` routes (with their partitions' totals) in the outbox, the counters and the next offset of
@@ -71,7 +71,7 @@ extension StateStore {
     /// The transaction runs on the store's own writer queue, never on Swift's cooperative pool: the caller's task
     /// is suspended meanwhile.
     @discardableResult
-    public func apply(
+    package func apply(
         topic: String, records: [ConsumedRecord], expected: [Int32: Int64?],
         ledgerWindow: Int64 = StateStore.defaultLedgerWindow, router: (any NotificationRouter)? = nil
     ) async throws -> BatchOutcome {

@@ -3,18 +3,18 @@ import GRDB
 import JumpEvents
 
 /// Counts and totals of the state, for `jump-consumer state summary`.
-public struct StateSummary: Sendable, Codable, Equatable {
+package struct StateSummary: Sendable, Codable, Equatable {
     /// One partition this store holds.
-    public struct PartitionState: Sendable, Codable, Equatable {
+    package struct PartitionState: Sendable, Codable, Equatable {
         /// The topic.
-        public var topic: String
+        package var topic: String
         /// The partition.
-        public var partition: Int32
+        package var partition: Int32
         /// The next offset to read.
-        public var nextOffset: Int64
+        package var nextOffset: Int64
 
         /// A partition held.
-        public init(topic: String, partition: Int32, nextOffset: Int64) {
+        package init(topic: String, partition: Int32, nextOffset: Int64) {
             self.topic = topic
             self.partition = partition
             self.nextOffset = nextOffset
@@ -22,36 +22,36 @@ public struct StateSummary: Sendable, Codable, Equatable {
     }
 
     /// Expansions with one direction and status, and their totals.
-    public struct ExpansionTotals: Sendable, Codable, Equatable {
+    package struct ExpansionTotals: Sendable, Codable, Equatable {
         /// `mx-to-utah` or `utah-to-mx` (`unknown` for a placeholder never announced).
-        public var direction: String
+        package var direction: String
         /// `announced`, `completed` or `withdrawn`.
-        public var status: String
+        package var status: String
         /// How many.
-        public var count: Int
+        package var count: Int
         /// Jobs planned, withdrawn ones excluded.
-        public var plannedJobs: Int64
+        package var plannedJobs: Int64
         /// Investment planned in US cents, withdrawn ones excluded.
-        public var plannedInvestmentUsdCents: Int64
+        package var plannedInvestmentUsdCents: Int64
         /// Jobs created (completed ones).
-        public var actualJobs: Int64
+        package var actualJobs: Int64
         /// Investment made in US cents (completed ones).
-        public var actualInvestmentUsdCents: Int64
+        package var actualInvestmentUsdCents: Int64
     }
 
     /// A figure for one series and period (exports: origin→destination; jobs: scope).
-    public struct SeriesFigure: Sendable, Codable, Equatable {
+    package struct SeriesFigure: Sendable, Codable, Equatable {
         /// `US-UT→MX`, or a jobs scope.
-        public var series: String
+        package var series: String
         /// `2022` or `2022-Q3`.
-        public var period: String
+        package var period: String
         /// The latest value (US cents for exports, jobs for jobs).
-        public var value: Int64
+        package var value: Int64
         /// How many times it was revised.
-        public var revisions: Int
+        package var revisions: Int
 
         /// A figure.
-        public init(series: String, period: String, value: Int64, revisions: Int) {
+        package init(series: String, period: String, value: Int64, revisions: Int) {
             self.series = series
             self.period = period
             self.value = value
@@ -60,36 +60,36 @@ public struct StateSummary: Sendable, Codable, Equatable {
     }
 
     /// The partitions held and their next offsets.
-    public var partitions: [PartitionState]
+    package var partitions: [PartitionState]
     /// Events folded into the state.
-    public var eventsApplied: Int
+    package var eventsApplied: Int
     /// Events skipped as duplicates.
-    public var duplicatesSkipped: Int
+    package var duplicatesSkipped: Int
     /// Messages sent to the dead-letter topic.
-    public var deadLettered: Int
+    package var deadLettered: Int
     /// Anomalies recorded (unknown or out-of-order references).
-    public var anomalies: Int
+    package var anomalies: Int
     /// Companies by country.
-    public var companiesByCountry: [String: Int]
+    package var companiesByCountry: [String: Int]
     /// Expansions by direction and status.
-    public var expansions: [ExpansionTotals]
+    package var expansions: [ExpansionTotals]
     /// Investments by direction: count and total in US cents.
-    public var investmentsByDirection: [String: [Int64]]
+    package var investmentsByDirection: [String: [Int64]]
     /// Exports by series and period.
-    public var exports: [SeriesFigure]
+    package var exports: [SeriesFigure]
     /// Jobs by scope and period.
-    public var jobs: [SeriesFigure]
+    package var jobs: [SeriesFigure]
     /// Delegation meetings held.
-    public var meetings: Int
+    package var meetings: Int
     /// Initiatives by status.
-    public var initiativesByStatus: [String: Int]
+    package var initiativesByStatus: [String: Int]
     /// The running totals digests report (the sum of every partition's), to compare with a digest's.
-    public var totals: PartitionTotals
+    package var totals: PartitionTotals
 }
 
 extension StateStore {
     /// The summary of everything this store holds.
-    public func summary() async throws -> StateSummary {
+    package func summary() async throws -> StateSummary {
         try await writer.read { db in
             let stats = try Row.fetchOne(
                 db,
@@ -201,15 +201,15 @@ extension StateStore {
     }
 
     /// One line per partition held: the partition, its next offset and a hash of its canonical state.
-    public struct PartitionFingerprint: Sendable, Equatable, Codable, CustomStringConvertible {
+    package struct PartitionFingerprint: Sendable, Equatable, Codable, CustomStringConvertible {
         /// The partition.
-        public var partition: Int32
+        package var partition: Int32
         /// Its next offset.
-        public var nextOffset: Int64
+        package var nextOffset: Int64
         /// SHA-256 (hex) of the partition's state rows, in key order, canonically written.
-        public var hash: String
+        package var hash: String
         /// `partition next-offset hash`.
-        public var description: String { "\(partition) \(nextOffset) \(hash)" }
+        package var description: String { "\(partition) \(nextOffset) \(hash)" }
     }
 
     /// The state tables, each with its key order: what a fingerprint covers.
@@ -221,7 +221,7 @@ extension StateStore {
 
     /// Fingerprints of every partition of `topic` this store holds: equal content gives equal lines, however
     /// and whenever it was reached.
-    public func fingerprints(topic: String) async throws -> [PartitionFingerprint] {
+    package func fingerprints(topic: String) async throws -> [PartitionFingerprint] {
         try await writer.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT partition, next_offset FROM partition_offsets WHERE topic = ? ORDER BY partition",
@@ -254,12 +254,12 @@ extension StateStore {
     }
 
     /// The line that combines partition fingerprints: SHA-256 of their lines.
-    public static func combinedFingerprint(_ fingerprints: [PartitionFingerprint]) -> String {
+    package static func combinedFingerprint(_ fingerprints: [PartitionFingerprint]) -> String {
         SHA256.hex(SHA256.hash(Array(fingerprints.map(\.description).joined(separator: "\n").utf8)))
     }
 
     /// Everything the store knows of one company (its first row, its expansions and investments), or `nil`.
-    public func company(_ id: String) async throws -> CompanyReport? {
+    package func company(_ id: String) async throws -> CompanyReport? {
         try await writer.read { db in
             let company = try Row.fetchOne(
                 db, sql: "SELECT name, country, sector FROM companies WHERE company_id = ? ORDER BY partition LIMIT 1",
@@ -303,7 +303,7 @@ extension StateStore {
 
     /// Every company the store knows (or those whose id or name contains `matching`, ignoring case), by id: name,
     /// country, sector and how many expansions and investments.
-    public func companies(matching: String? = nil, limit: Int = 1_000) async throws -> [CompanyListing] {
+    package func companies(matching: String? = nil, limit: Int = 1_000) async throws -> [CompanyListing] {
         // LIKE's wildcards in the search are taken literally.
         let pattern = matching.map {
             "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%"
@@ -332,22 +332,22 @@ extension StateStore {
 
 /// An anomaly the fold recorded: an event it applied by a documented rule although it conflicted with the state
 /// (README, "Fold rules").
-public struct RecordedAnomaly: Sendable, Codable, Equatable {
+package struct RecordedAnomaly: Sendable, Codable, Equatable {
     /// The partition of the event.
-    public var partition: Int32
+    package var partition: Int32
     /// Its offset.
-    public var offset: Int64
+    package var offset: Int64
     /// Its event id.
-    public var eventId: String
+    package var eventId: String
     /// The kind (`completed-again`, `company-mismatch`, `direction-changed`, `total-saturated`, ...).
-    public var kind: String
+    package var kind: String
     /// What happened and which value won.
-    public var detail: String
+    package var detail: String
 }
 
 extension StateStore {
     /// The anomalies recorded, in partition and offset order, optionally of one kind, at most `limit`.
-    public func anomalies(kind: String? = nil, limit: Int = 1_000) async throws -> [RecordedAnomaly] {
+    package func anomalies(kind: String? = nil, limit: Int = 1_000) async throws -> [RecordedAnomaly] {
         try await writer.read { db in
             try Row.fetchAll(
                 db,
@@ -366,74 +366,74 @@ extension StateStore {
 }
 
 /// What the store knows of one company: `jump-consumer state company`.
-public struct CompanyReport: Sendable, Equatable, Codable {
+package struct CompanyReport: Sendable, Equatable, Codable {
     /// One expansion of the company.
-    public struct Expansion: Sendable, Equatable, Codable {
+    package struct Expansion: Sendable, Equatable, Codable {
         /// The expansion id.
-        public var id: String
+        package var id: String
         /// `announced`, `completed` or `withdrawn`.
-        public var status: String
+        package var status: String
         /// `mx-to-utah` or `utah-to-mx`, once announced.
-        public var direction: String?
+        package var direction: String?
         /// Where, once announced.
-        public var city: String?
+        package var city: String?
         /// The region (ISO 3166), once announced.
-        public var region: String?
+        package var region: String?
         /// Planned jobs and investment (US cents), once announced.
-        public var plannedJobs: Int64?
+        package var plannedJobs: Int64?
         /// Planned investment, US cents.
-        public var plannedInvestmentUsdCents: Int64?
+        package var plannedInvestmentUsdCents: Int64?
         /// Actual jobs, once completed.
-        public var actualJobs: Int64?
+        package var actualJobs: Int64?
         /// Actual investment, US cents, once completed.
-        public var actualInvestmentUsdCents: Int64?
+        package var actualInvestmentUsdCents: Int64?
         /// When it was announced (YYYY-MM-DD).
-        public var announcedOn: String?
+        package var announcedOn: String?
         /// When it opened (YYYY-MM-DD).
-        public var openedOn: String?
+        package var openedOn: String?
         /// `correction` or `retraction`, once withdrawn.
-        public var withdrawalReason: String?
+        package var withdrawalReason: String?
     }
     /// One investment the company made.
-    public struct Investment: Sendable, Equatable, Codable {
+    package struct Investment: Sendable, Equatable, Codable {
         /// The investment id.
-        public var id: String
+        package var id: String
         /// `mx-to-utah` or `utah-to-mx`.
-        public var direction: String
+        package var direction: String
         /// The amount, US cents.
-        public var amountUsdCents: Int64
+        package var amountUsdCents: Int64
         /// The region (ISO 3166).
-        public var region: String
+        package var region: String
         /// When it was announced (YYYY-MM-DD).
-        public var announcedOn: String
+        package var announcedOn: String
     }
 
     /// The company id.
-    public var id: String
+    package var id: String
     /// Its name, when an announcement named it.
-    public var name: String?
+    package var name: String?
     /// Its country (MX or US), when an announcement named it.
-    public var country: String?
+    package var country: String?
     /// Its sector, when an announcement named it.
-    public var sector: String?
+    package var sector: String?
     /// Its expansions, by id.
-    public var expansions: [Expansion]
+    package var expansions: [Expansion]
     /// Its investments, by id.
-    public var investments: [Investment]
+    package var investments: [Investment]
 }
 
 /// One line of `jump-consumer state companies`.
-public struct CompanyListing: Sendable, Equatable, Codable {
+package struct CompanyListing: Sendable, Equatable, Codable {
     /// The company id.
-    public var id: String
+    package var id: String
     /// Its name.
-    public var name: String
+    package var name: String
     /// Its country (MX or US).
-    public var country: String
+    package var country: String
     /// Its sector.
-    public var sector: String
+    package var sector: String
     /// How many expansions it has.
-    public var expansions: Int
+    package var expansions: Int
     /// How many investments it made.
-    public var investments: Int
+    package var investments: Int
 }

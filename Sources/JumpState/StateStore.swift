@@ -4,17 +4,17 @@ import GRDB
 /// The file-backed state store: one SQLite database in WAL mode that holds the fold of `jump.events` and, in
 /// the same transactions, the next offset of every partition, the ledger of applied event ids and the
 /// notification outbox. Every row records its partition: state is partition-local.
-public struct StateStore: Sendable {
+package struct StateStore: Sendable {
     let writer: any DatabaseWriter
     let writeHealth = StoreWriteHealth()
     /// The database file, or `nil` for an in-memory store.
-    public let path: String?
+    package let path: String?
     private let checkpointer: WALCheckpointer?
 
     /// The rules the fold applies, recorded in every store (`store_info.fold_version`): a store folded by an
     /// older version keeps working and is brought to this one by a rebuild from the log (Deploy/OPERATIONS.md).
     /// Version 2: saturating totals (``SaturatingTotal``) and anomalies for conflicting events.
-    public static let foldVersion = 2
+    package static let foldVersion = 2
 
     /// Opens (creating it owner-only if needed) the store at `path` and runs the migrations.
     ///
@@ -23,7 +23,7 @@ public struct StateStore: Sendable {
     ///
     /// - Throws: ``StateStoreError`` when the path cannot hold a store, the file is not a jump-relay store (it is
     ///   left untouched), or a newer version wrote it.
-    public init(path: String, backgroundCheckpoints: Bool = false) throws {
+    package init(path: String, backgroundCheckpoints: Bool = false) throws {
         try StorePath.check(path)
         let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
@@ -51,7 +51,7 @@ public struct StateStore: Sendable {
     }
 
     /// A store in memory, for tests.
-    public init() throws {
+    package init() throws {
         let queue = try DatabaseQueue()
         try Self.migrator.migrate(queue)
         writer = queue
@@ -70,7 +70,7 @@ public struct StateStore: Sendable {
     ///
     /// - Throws: ``StateStoreError`` when there is no store at `path`, the file is not a jump-relay store, or it
     ///   was written by a newer or an older version (run the worker once to upgrade an older one).
-    public static func openForReading(path: String) throws -> StateStore {
+    package static func openForReading(path: String) throws -> StateStore {
         try StorePath.check(path)
         guard FileManager.default.fileExists(atPath: path) else {
             throw StateStoreError.cannotOpen(path: path, reason: "no state store there")
@@ -88,7 +88,7 @@ public struct StateStore: Sendable {
 
     /// Opens an existing store for writing (never creates one), for tools that change it beside a worker
     /// (`digest send-now`): migrations run as in ``init(path:backgroundCheckpoints:)``.
-    public static func openExisting(path: String) throws -> StateStore {
+    package static func openExisting(path: String) throws -> StateStore {
         try StorePath.check(path)
         guard FileManager.default.fileExists(atPath: path) else {
             throw StateStoreError.cannotOpen(path: path, reason: "no state store there")
@@ -106,7 +106,7 @@ public struct StateStore: Sendable {
 
     /// Copies the store, consistently, to a new file at `path` (created owner-only) with SQLite's online backup,
     /// while workers may keep writing.
-    public func backup(to path: String) throws {
+    package func backup(to path: String) throws {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StateStoreError.cannotOpen(path: path, reason: "the file exists; a backup never overwrites one")
         }
@@ -121,7 +121,7 @@ public struct StateStore: Sendable {
     }
 
     /// The next offset to read for every partition of `topic` this store holds.
-    public func nextOffsets(topic: String) throws -> [Int32: Int64] {
+    package func nextOffsets(topic: String) throws -> [Int32: Int64] {
         try nextOffsets(topic: topic, table: "partition_offsets")
     }
 
@@ -157,7 +157,7 @@ extension Configuration {
 }
 
 /// What the store refuses.
-public enum StateStoreError: Error, CustomStringConvertible, Equatable {
+package enum StateStoreError: Error, CustomStringConvertible, Equatable {
     /// The file cannot be opened or created.
     case cannotOpen(path: String, reason: String)
     /// Another writer moved a partition's offset since this worker read it: this worker is fenced (a zombie
@@ -173,7 +173,7 @@ public enum StateStoreError: Error, CustomStringConvertible, Equatable {
     case damaged(table: String, row: String, column: String, found: String)
 
     /// A sentence naming the problem.
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotOpen(let path, let reason): "cannot open the state store \(path): \(reason)"
         case .fenced(let topic, let partition, let expected, let found):

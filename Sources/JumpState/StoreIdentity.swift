@@ -3,11 +3,11 @@ import GRDB
 
 /// Paths of stores and the files beside them, handled without Foundation's `NSString` path methods (which
 /// trap on some one-character paths).
-public enum StorePath {
+package enum StorePath {
     /// Checks a `--state` path before anything is created there.
     ///
     /// - Throws: ``StateStoreError/cannotOpen(path:reason:)`` naming what is wrong with the path.
-    public static func check(_ path: String) throws {
+    package static func check(_ path: String) throws {
         func refuse(_ reason: String) -> StateStoreError { .cannotOpen(path: path, reason: reason) }
         guard !path.isEmpty else { throw refuse("the path is empty") }
         guard !path.utf8.contains(0) else { throw refuse("the path contains a NUL byte") }
@@ -37,14 +37,14 @@ public enum StorePath {
     }
 
     /// The directory holding `path` (`.` for a bare file name, `/` for a file at the root).
-    public static func parentDirectory(of path: String) -> String {
+    package static func parentDirectory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let parent = String(path[..<slash])
         return parent.isEmpty ? "/" : parent
     }
 
     /// `name` inside `directory`.
-    public static func file(_ name: String, in directory: String) -> String {
+    package static func file(_ name: String, in directory: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }

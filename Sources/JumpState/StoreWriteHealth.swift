@@ -18,7 +18,7 @@ final class StoreWriteHealth: Sendable {
 extension StateStore {
     /// Why the store is not writable, from this process's latest write (`nil`: it succeeded, or none was made
     /// yet). For `/readyz`: reading it takes no lock on the database.
-    public var writeProblem: String? { writeHealth.problem }
+    package var writeProblem: String? { writeHealth.problem }
 
     /// A write transaction on the writer's queue, the caller's task suspended meanwhile (never blocking Swift's
     /// cooperative pool), its outcome recorded for ``writeProblem``.

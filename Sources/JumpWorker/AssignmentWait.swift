@@ -51,20 +51,20 @@ struct AssignmentWait {
 }
 
 /// `--until-idle` ended because no partition was assigned within the bound.
-public struct AssignmentTimedOut: Error, CustomStringConvertible {
+package struct AssignmentTimedOut: Error, CustomStringConvertible {
     /// `state` or `notifier`.
-    public var role: String
+    package var role: String
     /// The topic.
-    public var topic: String
+    package var topic: String
     /// The consumer group.
-    public var group: String
+    package var group: String
     /// How long it waited.
-    public var waited: Duration
+    package var waited: Duration
     /// librdkafka's last error, if any.
-    public var lastError: String?
+    package var lastError: String?
 
     /// Names the wait and the likely causes, with what to do.
-    public var description: String {
+    package var description: String {
         var text =
             "\(role): no partition of \(topic) assigned in the group \(group) within \(waited.components.seconds) s"
         if let lastError {

@@ -21,7 +21,7 @@ struct RoleService: Service, CustomStringConvertible {
 extension ConsumerDaemon {
     /// The roles as services for a `ServiceGroup`: the state worker, the outbox relay, the notifier. Each one
     /// that returns or throws shuts the whole group down gracefully (the supervisor restarts the process).
-    public func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    package func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [RoleService] = []
         if let stateWorker {
             services.append(
@@ -60,7 +60,7 @@ extension ConsumerDaemon {
     }
 
     /// The status of every role this process runs.
-    public func status() -> [WorkerStatus] {
+    package func status() -> [WorkerStatus] {
         [stateWorker?.status(), notifier?.status()].compactMap { $0 }
     }
 }

@@ -5,7 +5,7 @@ import Logging
 import Synchronization
 
 /// What a `jump-consumer run` process does: the state role, the notifier role, or both.
-public enum ConsumerRole: String, Sendable, CaseIterable {
+package enum ConsumerRole: String, Sendable, CaseIterable {
     /// The state worker and its outbox relay.
     case state
     /// The notifier.
@@ -18,15 +18,15 @@ public enum ConsumerRole: String, Sendable, CaseIterable {
 /// notifier. As a daemon they run side by side as ``services()`` of a `ServiceGroup`; with `untilIdle`, ``run()``
 /// runs them in turn (the worker, with the relay alongside, until caught up; the relay until the outbox is
 /// empty; the notifier until caught up and delivered), so that a script sees everything through.
-public final class ConsumerDaemon: Sendable {
+package final class ConsumerDaemon: Sendable {
     /// The roles this process runs.
-    public let role: ConsumerRole
+    package let role: ConsumerRole
     /// The dead-letter topic the state worker writes, for the operator console (listing and redelivery).
-    public let deadLetters: DeadLetters
+    package let deadLetters: DeadLetters
     /// The dead-letter topic as the console pages it.
-    public let deadLetterIndex: DeadLetterIndex
+    package let deadLetterIndex: DeadLetterIndex
     /// The store the roles share.
-    public let store: StateStore
+    package let store: StateStore
     private let untilIdle: Bool
     /// With `untilIdle`, how long a role waits (`--wait-timeout`), also for a write that keeps failing.
     private let waitTimeout: Duration
@@ -37,7 +37,7 @@ public final class ConsumerDaemon: Sendable {
     private let logger: Logger
 
     /// Prepares the roles; nothing runs until ``run()``.
-    public init(
+    package init(
         role: ConsumerRole, state: StateWorkerConfiguration, notifier notifierConfiguration: NotifierConfiguration,
         digests: DigestConfiguration, digestDirectory: String, notificationsTopic: String, digestsTopic: String,
         store: StateStore, logger: Logger
@@ -79,19 +79,19 @@ public final class ConsumerDaemon: Sendable {
     }
 
     /// What the state worker did minute by minute over the last hour; `nil` without the state role.
-    public var activity: ActivityHistory? { stateWorker?.activity }
+    package var activity: ActivityHistory? { stateWorker?.activity }
 
     /// The notifier's digests (windows, send-now, deliveries); `nil` without the notifier role.
-    public var digestService: DigestService? { service }
+    package var digestService: DigestService? { service }
 
     /// Digest deliveries not yet delivered (pending or failed), for the end of an `untilIdle` run.
-    public func undeliveredDigests() async throws -> Int {
+    package func undeliveredDigests() async throws -> Int {
         guard service != nil else { return 0 }
         return try await store.notifier.openDeliveryCount()
     }
 
     /// Asks every role to stop after the work in hand.
-    public func requestStop() {
+    package func requestStop() {
         stateWorker?.requestStop()
         relay?.requestStop()
         notifier?.requestStop()
@@ -99,7 +99,7 @@ public final class ConsumerDaemon: Sendable {
 
     /// With `untilIdle`: runs the roles in turn until everything is through, and returns why they stopped. A
     /// daemon runs ``services()`` in a `ServiceGroup` instead.
-    public func run() async throws -> StateWorkerExit {
+    package func run() async throws -> StateWorkerExit {
         precondition(untilIdle, "a daemon runs services() in a ServiceGroup; run() is for untilIdle")
         do {
             let exit = try await runInTurn()

@@ -5,35 +5,35 @@ import JumpKafka
 /// place, origin, reason and a bounded payload preview), kept in memory and brought up to date by reading only
 /// what the topic gained since the last ``refresh(timeout:)``. No request reads the whole topic again; the
 /// first one reads it once.
-public actor DeadLetterIndex {
+package actor DeadLetterIndex {
     /// One dead letter as a page shows it.
-    public struct Entry: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
         /// Its place in the dead-letter topic, `PARTITION@OFFSET`.
-        public var place: String
+        package var place: String
         /// Where it came from, `topic[partition]@offset`.
-        public var origin: String
+        package var origin: String
         /// The kind of rejection (`jump.error`).
-        public var error: String
+        package var error: String
         /// The reason with its JSON pointer, at most ``detailLimit`` characters.
-        public var detail: String
+        package var detail: String
         /// The message key, if any (escaped for display).
-        public var key: String?
+        package var key: String?
         /// The first ``previewLimit`` bytes of the payload as text, unsafe characters escaped.
-        public var preview: String
+        package var preview: String
         /// The payload's size in bytes.
-        public var size: Int
+        package var size: Int
         /// When it was dead-lettered (milliseconds since 1970), if the broker says.
-        public var timestampMs: Int64?
+        package var timestampMs: Int64?
         /// Where it was redelivered, `topic[partition]@offset`, or `nil`.
-        public var redeliveredTo: String?
+        package var redeliveredTo: String?
         /// How many times it was dead-lettered (a rebuild of the state dead-letters it again).
-        public var times = 1
+        package var times = 1
     }
 
     /// The longest preview of a payload, in bytes.
-    public static let previewLimit = 240
+    package static let previewLimit = 240
     /// The longest reason kept, in characters.
-    public static let detailLimit = 400
+    package static let detailLimit = 400
 
     private let deadLetters: DeadLetters
     private var next: [Int32: Int64] = [:]
@@ -43,11 +43,11 @@ public actor DeadLetterIndex {
     private var redelivered: [String: String] = [:]
 
     /// An index of the topic `deadLetters` reads.
-    public init(deadLetters: DeadLetters) { self.deadLetters = deadLetters }
+    package init(deadLetters: DeadLetters) { self.deadLetters = deadLetters }
 
     /// Reads what the topic gained since the last refresh.
     /// - Throws: ``DeadLetterTopicMissing``, or a ``KafkaError`` when no broker answers in time.
-    public func refresh(timeout: Duration = .seconds(10)) async throws {
+    package func refresh(timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
         // A thousand messages at a time: the first refresh of a large topic never holds it all.
         while true {
@@ -59,7 +59,7 @@ public actor DeadLetterIndex {
     }
 
     /// Page `number` (from 0) of `size` entries, newest first, and how many there are.
-    public func page(_ number: Int, size: Int) -> (entries: [Entry], total: Int) {
+    package func page(_ number: Int, size: Int) -> (entries: [Entry], total: Int) {
         let newestFirst = entries.reversed()
         let start = min(max(0, number) * size, entries.count)
         return (Array(newestFirst.dropFirst(start).prefix(size)), entries.count)
@@ -98,7 +98,7 @@ public actor DeadLetterIndex {
 
 extension DeadLetters {
     /// The dead letter at `place` (`PARTITION@OFFSET`) in the topic, read directly.
-    public func letter(at place: String, timeout: Duration = .seconds(10)) async throws -> DeadLetter? {
+    package func letter(at place: String, timeout: Duration = .seconds(10)) async throws -> DeadLetter? {
         let parts = place.split(separator: "@")
         guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]), offset >= 0 else {
             return nil

@@ -4,35 +4,35 @@ import JumpKafka
 import Logging
 
 /// A message in the dead-letter topic, with the reason the worker gave.
-public struct DeadLetter: Sendable {
+package struct DeadLetter: Sendable {
     /// The message as stored in the dead-letter topic.
-    public var message: KafkaConsumerMessage
+    package var message: KafkaConsumerMessage
     /// `jump.error`: the kind of rejection.
-    public var error: String { message.header("jump.error")?.text ?? "" }
+    package var error: String { message.header("jump.error")?.text ?? "" }
     /// `jump.error.detail`: the reason with its JSON pointer.
-    public var detail: String { message.header("jump.error.detail")?.text ?? "" }
+    package var detail: String { message.header("jump.error.detail")?.text ?? "" }
     /// Where it came from: `topic[partition]@offset`.
-    public var origin: String {
+    package var origin: String {
         let topic = message.header("jump.original.topic")?.text ?? "?"
         let partition = message.header("jump.original.partition")?.text ?? "?"
         let offset = message.header("jump.original.offset")?.text ?? "?"
         return "\(topic)[\(partition)]@\(offset)"
     }
     /// The topic it was consumed from.
-    public var originalTopic: String? { message.header("jump.original.topic")?.text }
+    package var originalTopic: String? { message.header("jump.original.topic")?.text }
     /// Whether this is a bounded record standing for a message the dead-letter topic refused for its size: the
     /// payload stays in the original topic at ``originalPosition``.
-    public var isBounded: Bool { message.header("jump.payload")?.text == "omitted" }
+    package var isBounded: Bool { message.header("jump.payload")?.text == "omitted" }
     /// Where `dlq redeliver` sent it (`topic[partition]@offset`), from a redelivery record in the dead-letter
     /// topic; `nil` when it was not redelivered.
-    public var redeliveredTo: String?
+    package var redeliveredTo: String?
     /// The places of later copies of the same message (a rebuild of the state dead-letters it again); the
     /// listing shows the first one.
-    public var copies: [String] = []
+    package var copies: [String] = []
     /// How many times the worker dead-lettered this message.
-    public var times: Int { copies.count + 1 }
+    package var times: Int { copies.count + 1 }
     /// Its place in the dead-letter topic, `PARTITION@OFFSET`.
-    public var place: String { "\(message.topicPartition.partition)@\(message.offset)" }
+    package var place: String { "\(message.topicPartition.partition)@\(message.offset)" }
     /// What makes two records the same dead letter (a rebuild dead-lettering a message again): the same claimed
     /// origin, key and bytes (for a bounded record, the same SHA-256 of the payload it stands for). Records that
     /// claim one origin with other bytes stay apart, so a redelivery never sends one record's payload for another;
@@ -48,7 +48,7 @@ public struct DeadLetter: Sendable {
     }
 
     /// The original message's place, from the `jump.original.*` headers.
-    public var originalPosition: (partition: KafkaTopicPartition, offset: Int64)? {
+    package var originalPosition: (partition: KafkaTopicPartition, offset: Int64)? {
         guard let topic = originalTopic,
             let partition = message.header("jump.original.partition")?.text.flatMap({ Int32($0) }),
             let offset = message.header("jump.original.offset")?.text.flatMap({ Int64($0) })
@@ -62,22 +62,22 @@ public struct DeadLetter: Sendable {
 /// A redelivery leaves a *redelivery record* in the dead-letter topic: an empty value with the headers
 /// ``redeliveryOfHeader`` (the dead letter's place) and ``redeliveredToHeader`` (where it went), so every later
 /// listing shows what was already sent back, whoever sent it.
-public struct DeadLetters: Sendable {
+package struct DeadLetters: Sendable {
     /// The header of a redelivery record naming the dead letter it stands for, `PARTITION@OFFSET`.
-    public static let redeliveryOfHeader = "jump.redelivery.of"
+    package static let redeliveryOfHeader = "jump.redelivery.of"
     /// The header of a redelivery record naming where the event went, `topic[partition]@offset`.
-    public static let redeliveredToHeader = "jump.redelivered.to"
+    package static let redeliveredToHeader = "jump.redelivered.to"
 
     /// Kafka's bootstrap servers.
-    public var brokers: [String]
+    package var brokers: [String]
     /// librdkafka properties.
-    public var overrides: [String: String]
+    package var overrides: [String: String]
     /// The dead-letter topic.
-    public var topic: String
+    package var topic: String
     let logger: Logger
 
     /// Access to `topic` on `brokers`.
-    public init(brokers: [String], overrides: [String: String], topic: String, logger: Logger) {
+    package init(brokers: [String], overrides: [String: String], topic: String, logger: Logger) {
         self.brokers = brokers
         self.overrides = overrides
         self.topic = topic
@@ -91,7 +91,7 @@ public struct DeadLetters: Sendable {
     ///
     /// - Throws: ``DeadLetterTopicMissing`` when the cluster has no such topic; a ``KafkaError`` naming the brokers'
     ///   problem when none answers.
-    public func readAll(timeout: Duration = .seconds(60)) async throws -> [DeadLetter] {
+    package func readAll(timeout: Duration = .seconds(60)) async throws -> [DeadLetter] {
         let all = try await read(from: [:], upTo: .max, within: timeout)
         return Self.listing(all.messages.map { DeadLetter(message: $0) })
     }
@@ -174,7 +174,7 @@ public struct DeadLetters: Sendable {
     /// Sends each dead letter's original key and bytes back to its topic (or `to`), with the header
     /// `jump.redelivered.from` naming where it was in the dead-letter topic, and waits for the acknowledgement.
     /// Unless `force`, each is validated first and refused if it is still invalid. One result per letter.
-    public func redeliver(
+    package func redeliver(
         _ letters: [DeadLetter], to destination: String? = nil, force: Bool = false
     ) async throws
         -> [Result<KafkaDeliveryReport, any Error>]
@@ -216,7 +216,7 @@ public struct DeadLetters: Sendable {
 
     /// The original message a bounded record stands for, read from its topic at its offset and checked against
     /// the record's SHA-256.
-    public func originalPayload(
+    package func originalPayload(
         of letter: DeadLetter, timeout: Duration = .seconds(30)
     ) async throws -> KafkaConsumerMessage {
         guard let (place, offset) = letter.originalPosition else {
@@ -314,7 +314,7 @@ public struct DeadLetters: Sendable {
 }
 
 /// Why a dead letter was not redelivered.
-public enum DeadLetterError: Error, CustomStringConvertible {
+package enum DeadLetterError: Error, CustomStringConvertible {
     /// It still fails validation.
     case stillInvalid(String, String)
     /// It has no `jump.original.topic` header and no destination was given.
@@ -323,7 +323,7 @@ public enum DeadLetterError: Error, CustomStringConvertible {
     case payloadGone(KafkaTopicPartition, Int64, String)
 
     /// A sentence naming the message and the problem.
-    public var description: String {
+    package var description: String {
         switch self {
         case .stillInvalid(let origin, let reason):
             "the event from \(origin) is still invalid: \(reason) (fix the validator or publish a corrected event; --force sends it anyway)"
@@ -336,12 +336,12 @@ public enum DeadLetterError: Error, CustomStringConvertible {
 }
 
 /// The dead-letter topic does not exist on the cluster.
-public struct DeadLetterTopicMissing: Error, CustomStringConvertible {
+package struct DeadLetterTopicMissing: Error, CustomStringConvertible {
     /// The topic.
-    public var topic: String
+    package var topic: String
 
     /// Names the topic and what to check.
-    public var description: String {
+    package var description: String {
         "the cluster has no topic \(topic): check the topic named (--dlq-topic, --to) and Deploy/kafka/create-topics.sh"
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JumpCommandLine
 import JumpDigests
 import JumpKafka
 import JumpService

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JumpCommandLine
 import JumpKafka
 import JumpService
 import Logging

@@ -4,24 +4,24 @@ import JumpState
 import Logging
 
 /// Builds an audience's digest from the items buffered in a window and the latest totals.
-public struct DigestBuilder: Sendable {
+package struct DigestBuilder: Sendable {
     /// The audience.
-    public let audience: Audience
+    package let audience: Audience
     /// Renders the text.
-    public let renderer: DigestRenderer
+    package let renderer: DigestRenderer
 
     /// A builder for one audience.
-    public init(audience: Audience, renderer: DigestRenderer) {
+    package init(audience: Audience, renderer: DigestRenderer) {
         self.audience = audience
         self.renderer = renderer
     }
 
     /// The digest id of the window starting at `start`.
-    public func digestID(windowStart start: Int64) -> String { "\(audience.id)/\(Timestamp.utc(start))" }
+    package func digestID(windowStart start: Int64) -> String { "\(audience.id)/\(Timestamp.utc(start))" }
 
     /// The digest of `[start, end)`, or `nil` when the window has no item and the audience does not report
     /// empty windows. Items that cannot be read are left out and logged.
-    public func build(
+    package func build(
         items buffered: [BufferedItem], totals: [String], start: Int64, end: Int64, now: Int64, logger: Logger
     ) -> Digest? {
         var items: [(NotificationItem, BufferedItem)] = []
@@ -78,18 +78,20 @@ public struct DigestBuilder: Sendable {
 
 extension Digest.Window {
     /// The window's start as people read it: local time in its time zone (`2026-11-29 07:00 MST`).
-    public var localStart: String { Timestamp.local(Timestamp.parseUTC(start) ?? 0, timeZone: timeZone) }
+    package var localStart: String { Timestamp.local(Timestamp.parseUTC(start) ?? 0, timeZone: timeZone) }
     /// The window's end as people read it.
-    public var localEnd: String { Timestamp.local(Timestamp.parseUTC(end) ?? 0, timeZone: timeZone) }
+    package var localEnd: String { Timestamp.local(Timestamp.parseUTC(end) ?? 0, timeZone: timeZone) }
 }
 
 /// Times as digests show them.
-public enum Timestamp {
+package enum Timestamp {
     /// Milliseconds since 1970 as RFC 3339 UTC, to the second (`2026-11-29T14:00:00Z`).
-    public static func utc(_ milliseconds: Int64) -> String { RFC3339.utc(milliseconds: milliseconds, fraction: false) }
+    package static func utc(_ milliseconds: Int64) -> String {
+        RFC3339.utc(milliseconds: milliseconds, fraction: false)
+    }
 
     /// Milliseconds since 1970 as a local time in `timeZone` (`2026-11-29 07:00 MST`).
-    public static func local(_ milliseconds: Int64, timeZone: String) -> String {
+    package static func local(_ milliseconds: Int64, timeZone: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")
@@ -98,10 +100,10 @@ public enum Timestamp {
     }
 
     /// The current time in milliseconds since 1970.
-    public static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+    package static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// Parses RFC 3339 UTC as written by ``utc(_:)``.
-    public static func parseUTC(_ text: String) -> Int64? {
+    package static func parseUTC(_ text: String) -> Int64? {
         let formatter = ISO8601DateFormatter()
         return formatter.date(from: text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }

@@ -4,19 +4,19 @@ import Logging
 
 /// Closes audiences' windows in the store and builds their digests: on the wall clock (every due window,
 /// including those that closed while the notifier was down), or now (`digest send-now`).
-public struct DigestWindows: Sendable {
+package struct DigestWindows: Sendable {
     /// The notifier's side of the store.
-    public let store: NotifierStore
+    package let store: NotifierStore
     /// The configuration.
-    public let configuration: DigestConfiguration
+    package let configuration: DigestConfiguration
     /// The renderer.
-    public let renderer: DigestRenderer
+    package let renderer: DigestRenderer
     /// The sinks every digest is delivered to, by name, and their recipients.
-    public let sinks: [any DigestSink]
+    package let sinks: [any DigestSink]
     private let logger: Logger
 
     /// Windows over `store`.
-    public init(
+    package init(
         store: NotifierStore, configuration: DigestConfiguration, renderer: DigestRenderer, sinks: [any DigestSink],
         logger: Logger
     ) {
@@ -28,13 +28,13 @@ public struct DigestWindows: Sendable {
     }
 
     /// The clock of an audience.
-    public func clock(_ audience: Audience) -> WindowClock {
+    package func clock(_ audience: Audience) -> WindowClock {
         WindowClock(schedule: audience.schedule, timeZone: TimeZone(identifier: audience.timeZone) ?? .gmt)
     }
 
     /// Closes every window that ended by `now`, oldest first, and returns the digests built.
     @discardableResult
-    public func closeDue(now: Int64 = Timestamp.now()) async throws -> [StoredDigest] {
+    package func closeDue(now: Int64 = Timestamp.now()) async throws -> [StoredDigest] {
         var built: [StoredDigest] = []
         for audience in configuration.audiences {
             let clock = clock(audience)
@@ -50,7 +50,7 @@ public struct DigestWindows: Sendable {
     }
 
     /// Closes `audience`'s open window now (before its scheduled end) and returns its digest, if it has one.
-    public func closeNow(_ audience: Audience, now: Int64 = Timestamp.now()) async throws -> StoredDigest? {
+    package func closeNow(_ audience: Audience, now: Int64 = Timestamp.now()) async throws -> StoredDigest? {
         try await closeDue(now: now)
         let start = try await openWindowStart(audience, clock: clock(audience), now: now)
         guard start < now else { return nil }
@@ -58,7 +58,7 @@ public struct DigestWindows: Sendable {
     }
 
     /// The digest the open window of `audience` would produce now, without closing it.
-    public func preview(_ audience: Audience, now: Int64 = Timestamp.now()) async throws -> Digest? {
+    package func preview(_ audience: Audience, now: Int64 = Timestamp.now()) async throws -> Digest? {
         let start =
             try await store.windowClosedThrough(audience: audience.id) ?? clock(audience).boundary(atOrBefore: now)
         var previewAudience = audience
@@ -71,7 +71,7 @@ public struct DigestWindows: Sendable {
     }
 
     /// When the open window of an audience began (starting its windows now if this store never had any).
-    public func openWindowStart(_ audience: Audience, clock: WindowClock, now: Int64) async throws -> Int64 {
+    package func openWindowStart(_ audience: Audience, clock: WindowClock, now: Int64) async throws -> Int64 {
         if let closed = try await store.windowClosedThrough(audience: audience.id) { return closed }
         try await store.startWindows(audience: audience.id, at: clock.boundary(atOrBefore: now))
         return try await store.windowClosedThrough(audience: audience.id) ?? clock.boundary(atOrBefore: now)

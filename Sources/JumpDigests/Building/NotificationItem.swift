@@ -3,29 +3,29 @@ import JumpEvents
 import JumpState
 
 /// A notification item read back from `jump.notifications` (`Schemas/notification-item.schema.json`).
-public struct NotificationItem: Sendable {
+package struct NotificationItem: Sendable {
     /// `audience:event-id`.
-    public var id: String
+    package var id: String
     /// The audience.
-    public var audience: String
+    package var audience: String
     /// Higher first.
-    public var importance: Int
+    package var importance: Int
     /// The topic of the event.
-    public var originTopic: String
+    package var originTopic: String
     /// Its partition.
-    public var originPartition: Int32
+    package var originPartition: Int32
     /// Its offset.
-    public var originOffset: Int64
+    package var originOffset: Int64
     /// What the state knew: the direction, company name, city and region (for completions and withdrawals).
-    public var facts: NotificationFacts
+    package var facts: NotificationFacts
     /// The partition's totals after the event's batch, as JSON (on the last item of each partition in a batch).
-    public var totalsJSON: String?
+    package var totalsJSON: String?
     /// The event.
-    public var event: JumpEvent { facts.event }
+    package var event: JumpEvent { facts.event }
 
     /// Reads an item.
     /// - Throws: ``NotificationItemError`` naming the first problem.
-    public init(json bytes: [UInt8]) throws(NotificationItemError) {
+    package init(json bytes: [UInt8]) throws(NotificationItemError) {
         var limits = JSONLimits()
         limits.maximumBytes = 1 << 20
         limits.maximumDepth = 24
@@ -80,7 +80,7 @@ public struct NotificationItem: Sendable {
     }
 
     /// The item as the notifier's store keeps it.
-    public func received(json: String) -> ReceivedItem {
+    package func received(json: String) -> ReceivedItem {
         ReceivedItem(
             itemID: id, audience: audience, importance: importance, originTopic: originTopic,
             originPartition: originPartition, originOffset: originOffset, totals: totalsJSON, item: json)
@@ -88,9 +88,9 @@ public struct NotificationItem: Sendable {
 }
 
 /// A notification item that cannot be read.
-public struct NotificationItemError: Error, CustomStringConvertible {
+package struct NotificationItemError: Error, CustomStringConvertible {
     /// What is wrong.
-    public var reason: String
+    package var reason: String
     /// A sentence naming the problem.
-    public var description: String { "notification item: \(reason)" }
+    package var description: String { "notification item: \(reason)" }
 }

@@ -3,12 +3,12 @@ import JumpEvents
 /// Makes event text safe to print in a digest, a log or an e-mail: the characters ``TerminalText`` calls unsafe
 /// (control characters, line and paragraph separators, bidirectional marks and overrides) become spaces (so no text can forge a log line or a header), runs of
 /// white space collapse to one, and overlong text is cut with an ellipsis.
-public enum Sanitizer {
+package enum Sanitizer {
     /// The longest text kept, in characters.
-    public static let maximumLength = 280
+    package static let maximumLength = 280
 
     /// The cleaned text.
-    public static func clean(_ text: String, maximumLength: Int = Sanitizer.maximumLength) -> String {
+    package static func clean(_ text: String, maximumLength: Int = Sanitizer.maximumLength) -> String {
         var result = ""
         result.reserveCapacity(min(text.utf8.count, maximumLength * 2))
         var lastWasSpace = true

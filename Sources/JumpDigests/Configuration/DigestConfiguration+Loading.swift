@@ -2,9 +2,9 @@ import Foundation
 import JumpEvents
 
 /// A configuration that cannot be used: the file, where in it, and what is wrong.
-public struct DigestConfigurationError: Error, CustomStringConvertible, Equatable {
+package struct DigestConfigurationError: Error, CustomStringConvertible, Equatable {
     /// A sentence naming the file, the place and the problem.
-    public let description: String
+    package let description: String
 }
 
 extension DigestConfiguration {
@@ -15,7 +15,7 @@ extension DigestConfiguration {
 
     /// The configuration used when none is given: both audiences, placeholder staff at `example.org`, e-mail off,
     /// digests every 60 minutes in `America/Denver` (Salt Lake City).
-    public static let builtIn = DigestConfiguration(
+    package static let builtIn = DigestConfiguration(
         audiences: [
             Audience(
                 id: "consulate", name: "Consulado General de México en Salt Lake City",
@@ -82,7 +82,7 @@ extension DigestConfiguration {
 
     /// Reads and checks a configuration file.
     /// - Throws: ``DigestConfigurationError`` naming the file, the key path and the problem.
-    public static func load(path: String) throws(DigestConfigurationError) -> DigestConfiguration {
+    package static func load(path: String) throws(DigestConfigurationError) -> DigestConfiguration {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -104,7 +104,7 @@ extension DigestConfiguration {
     }
 
     /// What is wrong with the configuration, each as `key.path: problem`; empty when it can be used.
-    public func problems() -> [String] {
+    package func problems() -> [String] {
         var problems: [String] = []
         let languages = Set(DigestText.languages)
         let types = Set(JumpEventType.allCases.map(\.rawValue))

@@ -4,23 +4,23 @@ import JumpEvents
 /// Who receives digests, what they receive, when, and through which sinks: the notifier's configuration
 /// (`--digest-config FILE`, documented in `Deploy/digests.example.json`). Without a file, ``builtIn`` serves the
 /// consulate and the governor's office with placeholder staff and e-mail off.
-public struct DigestConfiguration: Sendable, Codable, Equatable {
+package struct DigestConfiguration: Sendable, Codable, Equatable {
     /// The audiences, each with its staff, routing rules and schedule.
-    public var audiences: [Audience]
+    package var audiences: [Audience]
     /// The sinks every digest goes to: any of `log`, `jsonl`, `topic`, `email`.
-    public var sinks: [String]
+    package var sinks: [String]
     /// E-mail delivery; absent, no e-mail is sent.
-    public var email: EmailSettings?
+    package var email: EmailSettings?
     /// A directory of templates (`digest.es.mustache`, `digest.en.mustache`) that replace the built-in ones.
-    public var templateDirectory: String?
+    package var templateDirectory: String?
     /// Names for codes (regions, countries, series, sectors) by language, added to or replacing ``Glossary``'s
     /// built-in ones: `{"MX-SON": {"es": "Sonora", "en": "Sonora"}}`.
-    public var glossary: [String: [String: String]]
+    package var glossary: [String: [String: String]]
     /// Bounds beyond which a figure is marked "to check".
-    public var plausibility: PlausibilityBounds
+    package var plausibility: PlausibilityBounds
 
     /// A configuration.
-    public init(
+    package init(
         audiences: [Audience], sinks: [String] = ["log", "jsonl", "topic"], email: EmailSettings? = nil,
         templateDirectory: String? = nil, glossary: [String: [String: String]] = [:],
         plausibility: PlausibilityBounds = PlausibilityBounds()
@@ -38,7 +38,7 @@ public struct DigestConfiguration: Sendable, Codable, Equatable {
     }
 
     /// Decodes a configuration; `sinks` defaults to `log`, `jsonl`, `topic` (and `email` when e-mail is set).
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         audiences = try container.decode([Audience].self, forKey: .audiences)
         email = try container.decodeIfPresent(EmailSettings.self, forKey: .email)
@@ -52,41 +52,41 @@ public struct DigestConfiguration: Sendable, Codable, Equatable {
     }
 
     /// The audience with this id.
-    public func audience(_ id: String) -> Audience? { audiences.first { $0.id == id } }
+    package func audience(_ id: String) -> Audience? { audiences.first { $0.id == id } }
 
     /// The sinks names a configuration may list.
-    public static let knownSinks = ["log", "jsonl", "topic", "email"]
+    package static let knownSinks = ["log", "jsonl", "topic", "email"]
 }
 
 /// One audience of staff.
-public struct Audience: Sendable, Codable, Equatable {
+package struct Audience: Sendable, Codable, Equatable {
     /// The id: the key of its items on `jump.notifications` and the first part of its digests' ids.
-    public var id: String
+    package var id: String
     /// Its name, as the digests show it.
-    public var name: String
+    package var name: String
     /// The languages of its digests, first one first (`es`, `en`).
-    public var languages: [String]
+    package var languages: [String]
     /// The IANA time zone its schedule and its digests' times are in.
-    public var timeZone: String
+    package var timeZone: String
     /// When its windows close.
-    public var schedule: DigestSchedule
+    package var schedule: DigestSchedule
     /// Whether a window without items still produces a digest (one short line saying so).
-    public var reportEmptyWindows: Bool
+    package var reportEmptyWindows: Bool
     /// The most items a digest's text lists (the most important first); the rest are counted ("and K more") and
     /// listed in `digests.jsonl`. Default 25.
-    public var maximumItems: Int
+    package var maximumItems: Int
     /// Its staff: each one receives the digest by e-mail when e-mail is configured.
-    public var staff: [StaffMember]
+    package var staff: [StaffMember]
     /// What it receives: an event goes to the audience when a rule matches it.
-    public var routes: [RouteRule]
+    package var routes: [RouteRule]
     /// Its name in each language (`{"en": "Consulate General of Mexico in Salt Lake City"}`); a language without
     /// one uses ``name``.
-    public var names: [String: String]
+    package var names: [String: String]
     /// Whom its staff ask about a digest, by language, printed at the end of the text; none by default.
-    public var contact: [String: String]
+    package var contact: [String: String]
 
     /// An audience.
-    public init(
+    package init(
         id: String, name: String, languages: [String], timeZone: String, schedule: DigestSchedule,
         reportEmptyWindows: Bool = false, maximumItems: Int = 25, staff: [StaffMember], routes: [RouteRule],
         names: [String: String] = [:], contact: [String: String] = [:]
@@ -112,7 +112,7 @@ public struct Audience: Sendable, Codable, Equatable {
     package func name(in language: String) -> String { names[language] ?? name }
 
     /// Decodes an audience; `reportEmptyWindows` defaults to false, `maximumItems` to 25 and `staff` to none.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         name = try container.decode(String.self, forKey: .name)
@@ -129,18 +129,18 @@ public struct Audience: Sendable, Codable, Equatable {
 }
 
 /// A member of an audience's staff.
-public struct StaffMember: Sendable, Codable, Equatable {
+package struct StaffMember: Sendable, Codable, Equatable {
     /// The name (or, for a shared mailbox, the role).
-    public var name: String
+    package var name: String
     /// The role.
-    public var role: String
+    package var role: String
     /// The e-mail address.
-    public var email: String
+    package var email: String
     /// The language this person reads first (`es`, `en`): their e-mail starts with it.
-    public var language: String
+    package var language: String
 
     /// A staff member.
-    public init(name: String, role: String, email: String, language: String) {
+    package init(name: String, role: String, email: String, language: String) {
         self.name = name
         self.role = role
         self.email = email
@@ -149,18 +149,18 @@ public struct StaffMember: Sendable, Codable, Equatable {
 }
 
 /// One routing rule: it matches an event when every condition it states holds.
-public struct RouteRule: Sendable, Codable, Equatable {
+package struct RouteRule: Sendable, Codable, Equatable {
     /// Event types (`jump.company.expansion-announced`); absent: any.
-    public var types: [String]?
+    package var types: [String]?
     /// Directions (`mx-to-utah`, `utah-to-mx`); absent: any, present: events with one of these directions only.
-    public var directions: [String]?
+    package var directions: [String]?
     /// Meeting topics; present: meetings on at least one of them only.
-    public var topics: [String]?
+    package var topics: [String]?
     /// How high the matching items rank (1 routine, higher first); the highest matching rule wins.
-    public var importance: Int
+    package var importance: Int
 
     /// A rule.
-    public init(types: [String]? = nil, directions: [String]? = nil, topics: [String]? = nil, importance: Int = 1) {
+    package init(types: [String]? = nil, directions: [String]? = nil, topics: [String]? = nil, importance: Int = 1) {
         self.types = types
         self.directions = directions
         self.topics = topics
@@ -170,7 +170,7 @@ public struct RouteRule: Sendable, Codable, Equatable {
     private enum CodingKeys: String, CodingKey { case types, directions, topics, importance }
 
     /// Decodes a rule; `importance` defaults to 1.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         types = try container.decodeIfPresent([String].self, forKey: .types)
         directions = try container.decodeIfPresent([String].self, forKey: .directions)
@@ -180,19 +180,19 @@ public struct RouteRule: Sendable, Codable, Equatable {
 }
 
 /// How e-mail is sent: through a sendmail-compatible command or an SMTP relay.
-public struct EmailSettings: Sendable, Codable, Equatable {
+package struct EmailSettings: Sendable, Codable, Equatable {
     /// The sender address.
-    public var from: String
+    package var from: String
     /// A sendmail-compatible command and its arguments (`["/usr/sbin/sendmail", "-t", "-i"]`, msmtp); the message
     /// is written to its standard input.
-    public var sendmail: [String]?
+    package var sendmail: [String]?
     /// An SMTP relay (plain SMTP on a trusted network or loopback).
-    public var smtp: SMTPRelay?
+    package var smtp: SMTPRelay?
     /// Attempts per recipient before a delivery fails for good. Default 8.
-    public var maxAttempts: Int?
+    package var maxAttempts: Int?
 
     /// E-mail settings.
-    public init(from: String, sendmail: [String]? = nil, smtp: SMTPRelay? = nil, maxAttempts: Int? = nil) {
+    package init(from: String, sendmail: [String]? = nil, smtp: SMTPRelay? = nil, maxAttempts: Int? = nil) {
         self.from = from
         self.sendmail = sendmail
         self.smtp = smtp
@@ -201,14 +201,14 @@ public struct EmailSettings: Sendable, Codable, Equatable {
 }
 
 /// An SMTP relay.
-public struct SMTPRelay: Sendable, Codable, Equatable {
+package struct SMTPRelay: Sendable, Codable, Equatable {
     /// Host name or address.
-    public var host: String
+    package var host: String
     /// Port (25, or 1025 for a local catcher).
-    public var port: Int
+    package var port: Int
 
     /// A relay.
-    public init(host: String, port: Int) {
+    package init(host: String, port: Int) {
         self.host = host
         self.port = port
     }

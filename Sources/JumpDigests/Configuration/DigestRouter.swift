@@ -3,15 +3,15 @@ import JumpState
 
 /// Routes applied events to the audiences whose rules match them; the state worker writes one notification
 /// item per audience.
-public struct DigestRouter: NotificationRouter {
+package struct DigestRouter: NotificationRouter {
     /// The audiences and their rules.
-    public let audiences: [Audience]
+    package let audiences: [Audience]
 
     /// A router over the configured audiences.
-    public init(audiences: [Audience]) { self.audiences = audiences }
+    package init(audiences: [Audience]) { self.audiences = audiences }
 
     /// Every audience with a matching rule, with the highest importance among its matching rules.
-    public func routes(for facts: NotificationFacts) -> [NotificationRoute] {
+    package func routes(for facts: NotificationFacts) -> [NotificationRoute] {
         audiences.compactMap { audience in
             let importance = audience.routes.filter { $0.matches(facts) }.map(\.importance).max()
             return importance.map { NotificationRoute(audience: audience.id, importance: $0) }

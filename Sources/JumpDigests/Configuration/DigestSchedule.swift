@@ -4,7 +4,7 @@ import Foundation
 /// hour), or daily at a local time in the audience's time zone. Daily windows follow daylight-saving changes:
 /// a window is 23 or 25 hours long across one, and a time that does not exist that day (inside a spring-forward
 /// gap) closes at the same distance past the gap.
-public enum DigestSchedule: Sendable, Equatable, Codable {
+package enum DigestSchedule: Sendable, Equatable, Codable {
     /// Windows of this many minutes.
     case every(minutes: Int)
     /// One window a day, closing at this local hour and minute.
@@ -13,7 +13,7 @@ public enum DigestSchedule: Sendable, Equatable, Codable {
     private enum CodingKeys: String, CodingKey { case everyMinutes, dailyAt }
 
     /// Decodes `{"everyMinutes": 60}` or `{"dailyAt": "08:00"}`.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if let minutes = try container.decodeIfPresent(Int.self, forKey: .everyMinutes) {
             guard (1...10_080).contains(minutes) else {
@@ -39,7 +39,7 @@ public enum DigestSchedule: Sendable, Equatable, Codable {
     }
 
     /// Encodes it the way it is decoded.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
         case .every(let minutes): try container.encode(minutes, forKey: .everyMinutes)
@@ -50,7 +50,7 @@ public enum DigestSchedule: Sendable, Equatable, Codable {
     }
 
     /// A human description (`every 60 min`, `daily at 08:00 America/Denver`).
-    public func describe(timeZone: String) -> String {
+    package func describe(timeZone: String) -> String {
         switch self {
         case .every(let minutes): "every \(minutes) min"
         case .daily(let hour, let minute):
@@ -60,14 +60,14 @@ public enum DigestSchedule: Sendable, Equatable, Codable {
 }
 
 /// Window boundaries of a schedule in a time zone, in milliseconds since 1970 (UTC).
-public struct WindowClock: Sendable {
+package struct WindowClock: Sendable {
     /// The schedule.
-    public let schedule: DigestSchedule
+    package let schedule: DigestSchedule
     /// The calendar of the audience's time zone.
     private let calendar: Calendar
 
     /// The clock of `schedule` in `timeZone`.
-    public init(schedule: DigestSchedule, timeZone: TimeZone) {
+    package init(schedule: DigestSchedule, timeZone: TimeZone) {
         self.schedule = schedule
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
@@ -75,7 +75,7 @@ public struct WindowClock: Sendable {
     }
 
     /// The first boundary strictly after `time`.
-    public func boundary(after time: Int64) -> Int64 {
+    package func boundary(after time: Int64) -> Int64 {
         switch schedule {
         case .every(let minutes):
             let length = Int64(minutes) * 60_000
@@ -92,7 +92,7 @@ public struct WindowClock: Sendable {
     }
 
     /// The last boundary at or before `time`: the start of the window that contains it.
-    public func boundary(atOrBefore time: Int64) -> Int64 {
+    package func boundary(atOrBefore time: Int64) -> Int64 {
         switch schedule {
         case .every(let minutes):
             let length = Int64(minutes) * 60_000

@@ -5,17 +5,17 @@ import JumpState
 /// `tail -f`) or the JSON-lines file (`digests.jsonl`). It shows each digest exactly once: before appending it
 /// records the file's size in the store, and after a crash it looks there for the digest before writing again.
 /// The file is opened for every digest, so a rotated log (renamed, then SIGHUP) continues in a new file.
-public struct AppendOnlyFileSink: DigestSink {
+package struct AppendOnlyFileSink: DigestSink {
     /// `log` or `jsonl`.
-    public let name: String
+    package let name: String
     /// The file.
-    public let path: String
+    package let path: String
     private let block: @Sendable (Digest, Int64) -> String
     private let marker: @Sendable (Digest) -> String
 
     /// The digest log in `directory`: each digest is a block starting with one header line
     /// `=== TIME AUDIENCE WINDOW-START/WINDOW-END digest ID (N items) ===`, then its text in every language.
-    public static func log(directory: String) -> AppendOnlyFileSink {
+    package static func log(directory: String) -> AppendOnlyFileSink {
         AppendOnlyFileSink(
             name: "log", path: StorePath.file("digests.log", in: directory),
             block: { digest, now in
@@ -26,7 +26,7 @@ public struct AppendOnlyFileSink: DigestSink {
     }
 
     /// The JSON-lines file in `directory`: one digest JSON per line.
-    public static func jsonLines(directory: String) -> AppendOnlyFileSink {
+    package static func jsonLines(directory: String) -> AppendOnlyFileSink {
         AppendOnlyFileSink(
             name: "jsonl", path: StorePath.file("digests.jsonl", in: directory),
             block: { digest, _ in String(decoding: DigestCoding.encode(digest), as: UTF8.self) + "\n" },
@@ -34,14 +34,14 @@ public struct AppendOnlyFileSink: DigestSink {
     }
 
     /// Creates the file, empty, if it does not exist yet, so `tail -F` can follow it before the first digest.
-    public func createIfAbsent() {
+    package func createIfAbsent() {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         if descriptor >= 0 { close(descriptor) }
     }
 
     /// Appends the digest unless a previous, interrupted attempt already did. The file's reads, writes and `fsync`
     /// run on a Dispatch thread, never on the concurrency pool; the intent is recorded in between.
-    public func deliver(
+    package func deliver(
         _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) async throws -> Void
     ) async throws(DeliveryFailure) {
         let path = path

@@ -7,18 +7,18 @@ import Metrics
 /// Carries out the deliveries that are due: claims them in the store (so two processes on one store, a daemon
 /// and `digest send-now`, never deliver the same one), hands each to its sink, and records the outcome; a
 /// failure is retried with exponential backoff until the sink's attempts run out.
-public struct DigestDeliverer: Sendable {
+package struct DigestDeliverer: Sendable {
     /// What one round did.
-    public struct Round: Sendable, Equatable {
+    package struct Round: Sendable, Equatable {
         /// Deliveries done.
-        public var delivered = 0
+        package var delivered = 0
         /// Deliveries that failed and will be retried.
-        public var retrying = 0
+        package var retrying = 0
         /// Deliveries that failed for good.
-        public var failed = 0
+        package var failed = 0
 
         /// A round's figures.
-        public init(delivered: Int = 0, retrying: Int = 0, failed: Int = 0) {
+        package init(delivered: Int = 0, retrying: Int = 0, failed: Int = 0) {
             self.delivered = delivered
             self.retrying = retrying
             self.failed = failed
@@ -26,21 +26,21 @@ public struct DigestDeliverer: Sendable {
     }
 
     /// The notifier's side of the store: digests and their deliveries.
-    public let store: NotifierStore
+    package let store: NotifierStore
     /// The sinks by name.
-    public let sinks: [String: any DigestSink]
+    package let sinks: [String: any DigestSink]
     /// Attempts before a delivery fails for good.
-    public var maxAttempts: Int
+    package var maxAttempts: Int
     /// The longest wait between attempts, in milliseconds.
-    public var maxBackoff: Int64 = 300_000
+    package var maxBackoff: Int64 = 300_000
     /// The first wait between attempts, in milliseconds.
-    public var firstBackoff: Int64 = 1_000
+    package var firstBackoff: Int64 = 1_000
     private let logger: Logger
     /// This process's identity in claims: its pid and a random part (a restarted process may get the same pid).
-    public let claimant = "\(getpid()):\(UUID().uuidString)"
+    package let claimant = "\(getpid()):\(UUID().uuidString)"
 
     /// A deliverer.
-    public init(store: NotifierStore, sinks: [any DigestSink], maxAttempts: Int = 8, logger: Logger) {
+    package init(store: NotifierStore, sinks: [any DigestSink], maxAttempts: Int = 8, logger: Logger) {
         self.store = store
         self.sinks = Dictionary(sinks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.maxAttempts = maxAttempts
@@ -49,7 +49,7 @@ public struct DigestDeliverer: Sendable {
 
     /// Delivers everything due now.
     @discardableResult
-    public func deliverDue(now: Int64 = Timestamp.now()) async throws -> Round {
+    package func deliverDue(now: Int64 = Timestamp.now()) async throws -> Round {
         var round = Round()
         let claims = try await store.claimDeliveries(
             claimant: claimant, now: now, lease: 600_000, isGone: Self.isGone)

@@ -1,7 +1,7 @@
 import JumpState
 
 /// Where digests go: the digest log, the JSON-lines file, the `jump.digests` topic, e-mail.
-public protocol DigestSink: Sendable {
+package protocol DigestSink: Sendable {
     /// The sink's name in the configuration and in `digest list` (`log`, `jsonl`, `topic`, `email`).
     var name: String { get }
     /// The recipients of an audience's digests through this sink: e-mail addresses, or `[""]` for one delivery.
@@ -15,22 +15,22 @@ public protocol DigestSink: Sendable {
 
 extension DigestSink {
     /// One delivery per digest.
-    public func recipients(for audience: Audience) -> [String] { [""] }
+    package func recipients(for audience: Audience) -> [String] { [""] }
 }
 
 /// A delivery that did not happen.
-public struct DeliveryFailure: Error, CustomStringConvertible {
+package struct DeliveryFailure: Error, CustomStringConvertible {
     /// What went wrong.
-    public var reason: String
+    package var reason: String
     /// Whether retrying cannot help (an SMTP 5xx answer, a refused address).
-    public var isPermanent: Bool
+    package var isPermanent: Bool
 
     /// A failure.
-    public init(_ reason: String, permanent: Bool = false) {
+    package init(_ reason: String, permanent: Bool = false) {
         self.reason = reason
         isPermanent = permanent
     }
 
     /// The reason.
-    public var description: String { reason }
+    package var description: String { reason }
 }

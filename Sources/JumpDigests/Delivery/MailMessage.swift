@@ -3,18 +3,18 @@ import JumpEvents
 
 /// One digest e-mail to one recipient: plain UTF-8 text (base64), a subject encoded per RFC 2047, and a
 /// Message-ID derived from the digest id and the recipient, the same on every retry, so a repeat can be dropped.
-public struct MailMessage: Sendable {
+package struct MailMessage: Sendable {
     /// The sender.
-    public var from: String
+    package var from: String
     /// The recipient.
-    public var to: String
+    package var to: String
     /// The whole message, CRLF line ends, ready for SMTP DATA or sendmail's input.
-    public var text: String
+    package var text: String
     /// The Message-ID, with its angle brackets.
-    public var messageID: String
+    package var messageID: String
 
     /// The message of `digest` for `recipient`, whose language comes first.
-    public init(digest: Digest, from: String, recipient: StaffMember) {
+    package init(digest: Digest, from: String, recipient: StaffMember) {
         self.from = from
         to = recipient.email
         let domain = from.split(separator: "@").last.map(String.init) ?? "jump-relay.invalid"

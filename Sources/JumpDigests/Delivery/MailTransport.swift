@@ -3,24 +3,24 @@ import Foundation
 import JumpState
 
 /// Sends one e-mail message.
-public protocol MailTransport: Sendable {
+package protocol MailTransport: Sendable {
     /// Sends the message; throws a ``DeliveryFailure`` that says whether retrying can help.
     func send(_ message: MailMessage) async throws(DeliveryFailure)
 }
 
 /// Plain SMTP to a relay (RFC 5321: EHLO, MAIL, RCPT, DATA, QUIT), on a trusted network or loopback. The
 /// blocking socket work runs on a Dispatch thread, never on the concurrency pool.
-public struct SMTPTransport: MailTransport {
+package struct SMTPTransport: MailTransport {
     /// The relay.
-    public let relay: SMTPRelay
+    package let relay: SMTPRelay
     /// How long to wait for any answer, in seconds.
-    public var timeoutSeconds = 30
+    package var timeoutSeconds = 30
 
     /// A transport to `relay`.
-    public init(relay: SMTPRelay) { self.relay = relay }
+    package init(relay: SMTPRelay) { self.relay = relay }
 
     /// Sends the message: a 5xx answer is a permanent failure, anything else that fails may be retried.
-    public func send(_ message: MailMessage) async throws(DeliveryFailure) {
+    package func send(_ message: MailMessage) async throws(DeliveryFailure) {
         let relay = relay
         let timeout = timeoutSeconds
         try await onDispatchThread { () throws(DeliveryFailure) in
@@ -161,15 +161,15 @@ private struct SMTPSession {
 
 /// A sendmail-compatible command (`/usr/sbin/sendmail -t -i`, `msmtp -t`): the message goes to its standard
 /// input, and it must read the recipient from the headers. A non-zero exit is a failure that may be retried.
-public struct SendmailTransport: MailTransport {
+package struct SendmailTransport: MailTransport {
     /// The command and its arguments.
-    public let command: [String]
+    package let command: [String]
 
     /// A transport through `command`.
-    public init(command: [String]) { self.command = command }
+    package init(command: [String]) { self.command = command }
 
     /// Runs the command with the message on its standard input.
-    public func send(_ message: MailMessage) async throws(DeliveryFailure) {
+    package func send(_ message: MailMessage) async throws(DeliveryFailure) {
         let command = command
         try await onDispatchThread { () throws(DeliveryFailure) in try Self.run(command, message) }
     }
@@ -208,25 +208,25 @@ public struct SendmailTransport: MailTransport {
 }
 
 /// The e-mail sink: one message per staff member per digest, each retried on its own.
-public struct EmailSink: DigestSink {
+package struct EmailSink: DigestSink {
     /// `email`.
-    public let name = "email"
+    package let name = "email"
     /// The settings.
-    public let settings: EmailSettings
+    package let settings: EmailSettings
     /// How messages leave.
-    public let transport: any MailTransport
+    package let transport: any MailTransport
     /// The audiences, to find a recipient's name and language.
-    public let audiences: [Audience]
+    package let audiences: [Audience]
 
     /// An e-mail sink.
-    public init(settings: EmailSettings, transport: any MailTransport, audiences: [Audience]) {
+    package init(settings: EmailSettings, transport: any MailTransport, audiences: [Audience]) {
         self.settings = settings
         self.transport = transport
         self.audiences = audiences
     }
 
     /// The sink of the configuration's e-mail settings, or `nil` when e-mail is off.
-    public static func configured(_ configuration: DigestConfiguration) -> EmailSink? {
+    package static func configured(_ configuration: DigestConfiguration) -> EmailSink? {
         guard let settings = configuration.email else { return nil }
         let transport: any MailTransport =
             if let smtp = settings.smtp { SMTPTransport(relay: smtp) } else {
@@ -236,10 +236,10 @@ public struct EmailSink: DigestSink {
     }
 
     /// Every staff member's address.
-    public func recipients(for audience: Audience) -> [String] { audience.staff.map(\.email) }
+    package func recipients(for audience: Audience) -> [String] { audience.staff.map(\.email) }
 
     /// Sends the digest to one staff member.
-    public func deliver(
+    package func deliver(
         _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) async throws -> Void
     ) async throws(DeliveryFailure) {
         let member =

@@ -1,8 +1,8 @@
 /// The templates shipped with jump-relay; `Deploy/templates/` holds the same text as files for operators to
 /// copy and edit (`templateDirectory` in the digest configuration).
-public enum DefaultTemplates {
+package enum DefaultTemplates {
     /// `digest.es.mustache`.
-    public static let spanish = """
+    package static let spanish = """
         {{% CONTENT_TYPE: TEXT}}
         {{newsLine}}
 
@@ -13,7 +13,7 @@ public enum DefaultTemplates {
         """ + sections
 
     /// `digest.en.mustache`.
-    public static let english = """
+    package static let english = """
         {{% CONTENT_TYPE: TEXT}}
         {{newsLine}}
 
@@ -74,5 +74,5 @@ public enum DefaultTemplates {
         """
 
     /// The built-in template of a language.
-    public static func template(language: String) -> String { language == "es" ? spanish : english }
+    package static func template(language: String) -> String { language == "es" ? spanish : english }
 }

@@ -5,17 +5,17 @@ import Mustache
 
 /// Renders digests to text with Mustache templates, one per language (`digest.es.mustache`,
 /// `digest.en.mustache`): an operator's from a template directory, or the built-in ``DefaultTemplates``.
-public struct DigestRenderer: Sendable {
+package struct DigestRenderer: Sendable {
     private let templates: [String: MustacheTemplate]
     /// The names of codes the text uses.
-    public let glossary: Glossary
+    package let glossary: Glossary
     /// When a figure is marked "to check".
-    public let plausibility: PlausibilityBounds
+    package let plausibility: PlausibilityBounds
 
     /// A renderer with the templates in `directory` where present, the built-in ones elsewhere, and the built-in
     /// names with `glossary` added.
     /// - Throws: ``DigestConfigurationError`` naming a template file that cannot be read or parsed.
-    public init(
+    package init(
         templateDirectory directory: String? = nil, glossary: [String: [String: String]] = [:],
         plausibility: PlausibilityBounds = PlausibilityBounds()
     ) throws(DigestConfigurationError) {
@@ -258,7 +258,7 @@ public struct DigestRenderer: Sendable {
     private static func thread(_ item: Digest.Item) -> String? { item.thread }
 
     /// An item's line: its headline and what to check in its figures (``PlausibilityBounds``).
-    public func headline(_ item: NotificationItem, language: String) -> String {
+    package func headline(_ item: NotificationItem, language: String) -> String {
         let headline = DigestText.headline(item, language: language, glossary: glossary)
         guard let concerns = plausibility.concerns(item.event, language: language) else { return headline }
         return "\(headline) — \(concerns)"

@@ -5,7 +5,7 @@ import JumpState
 /// source states a figure (``FigureQualifier``).
 extension DigestText {
     /// A whole number with thousands separators (`51,000`; Mexico writes it the same way).
-    public static func number(_ value: Int64) -> String {
+    package static func number(_ value: Int64) -> String {
         if SaturatingTotal.isSaturated(value) { return "≥ " + plainNumber(value) }
         return plainNumber(value)
     }
@@ -26,7 +26,7 @@ extension DigestText {
     /// `≥ …`: at least that much.
     /// With `rough` (a figure the source gives as approximate, derived or estimated), millions are whole: `USD 738
     /// millones`, not a tenth the source never stated.
-    public static func dollars(_ cents: Int64, language: String, rough: Bool = false) -> String {
+    package static func dollars(_ cents: Int64, language: String, rough: Bool = false) -> String {
         let spanish = language == "es"
         if SaturatingTotal.isSaturated(cents) {
             return "≥ " + dollars(cents - 1, language: language)
@@ -66,7 +66,7 @@ extension DigestText {
 
     /// US dollars from cents, exact, for reports and the console: `1,234,567.89` (`1,234,567` for whole dollars);
     /// a saturated total (``SaturatingTotal``) reads `92,233,720,368,547,758.07 or more (saturated)`.
-    public static func exactDollars(_ cents: Int64) -> String {
+    package static func exactDollars(_ cents: Int64) -> String {
         let whole = Int64(cents.magnitude / 100)
         let fraction = cents.magnitude % 100
         let text =
@@ -77,7 +77,7 @@ extension DigestText {
 
     /// A change between two values as a signed percentage in es-MX style (`+49 %`, `−9.2 %`, no trailing `.0`),
     /// or `nil` without a previous value.
-    public static func change(from previous: Int64?, to value: Int64) -> String? {
+    package static func change(from previous: Int64?, to value: Int64) -> String? {
         guard let percent = percentChange(from: previous, to: value) else { return nil }
         return "\(percent.up ? "+" : "−")\(percent.text) %"
     }

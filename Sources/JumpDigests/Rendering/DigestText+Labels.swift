@@ -22,7 +22,7 @@ extension DigestText {
 
     /// The heading of a group of `count` lines of one event type: `Expansiones anunciadas (2)`,
     /// `Expansion announced (1)`.
-    public static func typeLabel(_ type: JumpEventType, language: String, count: Int) -> String {
+    package static func typeLabel(_ type: JumpEventType, language: String, count: Int) -> String {
         let (spanish, english) = typeLabels(type)
         let (one, other) = language == "es" ? spanish : english
         return count == 1 ? one : "\(other) (\(DigestText.number(Int64(count))))"
@@ -65,7 +65,7 @@ extension DigestText {
     }
 
     /// A direction in words.
-    public static func direction(_ direction: Direction, _ language: String) -> String {
+    package static func direction(_ direction: Direction, _ language: String) -> String {
         switch (direction, language == "es") {
         case (.mexicoToUtah, true): "de México a Utah"
         case (.utahToMexico, true): "de Utah a México"
@@ -106,7 +106,7 @@ extension DigestText {
     }
 
     /// A meeting topic in words.
-    public static func topic(_ topic: MeetingTopic, _ language: String) -> String {
+    package static func topic(_ topic: MeetingTopic, _ language: String) -> String {
         guard language == "es" else {
             return switch topic {
             case .economic: "the economy"

@@ -4,14 +4,14 @@ import JumpState
 
 /// The words of a digest in each language: headlines of items, labels of counts and totals, figures.
 /// Every piece of event text passes through ``Sanitizer``.
-public enum DigestText {
+package enum DigestText {
     /// The languages digests are written in.
-    public static let languages = ["es", "en"]
+    package static let languages = ["es", "en"]
 
     /// One line describing the item's event, with the names of ``Glossary`` (codes, and institutions, places and
     /// programmes by exact match) and the rules of ``Wording``: what happened, in the past tense, with its own
     /// date (announced, opened, withdrawn, held) in the sentence; a figure with its period and its source.
-    public static func headline(_ item: NotificationItem, language: String, glossary: Glossary = .standard) -> String {
+    package static func headline(_ item: NotificationItem, language: String, glossary: Glossary = .standard) -> String {
         let spanish = language == "es"
         let facts = item.facts
         // AP drops a company's legal form (`S.A. de C.V.`, `Inc.`); Mexican official usage keeps it.
@@ -264,7 +264,7 @@ public enum DigestText {
     }
 
     /// The expansion or initiative an event is about, for one line per thread; `nil` for other events.
-    public static func thread(of event: JumpEvent) -> String? {
+    package static func thread(of event: JumpEvent) -> String? {
         switch event.payload {
         case .expansionAnnounced(let expansion): "expansion:" + expansion.expansionId
         case .expansionCompleted(let completed): "expansion:" + completed.expansionId

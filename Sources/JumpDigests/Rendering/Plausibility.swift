@@ -2,19 +2,19 @@ import JumpEvents
 
 /// Bounds beyond which a figure is shown to staff as "to check" (`por verificar`): an event can be valid and still
 /// implausible (1 planned job for USD 2.5 billion). The digest configuration's `plausibility` sets them.
-public struct PlausibilityBounds: Sendable, Codable, Equatable {
+package struct PlausibilityBounds: Sendable, Codable, Equatable {
     /// The most US dollars per job (planned or created) an expansion may claim; default 5,000,000.
-    public var maximumUsdPerJob: Int64 = 5_000_000
+    package var maximumUsdPerJob: Int64 = 5_000_000
     /// The most jobs one expansion may plan or create; default 50,000.
-    public var maximumJobs: Int64 = 50_000
+    package var maximumJobs: Int64 = 50_000
     /// The most US dollars one expansion or investment may state; default 50,000,000,000.
-    public var maximumUsd: Int64 = 50_000_000_000
+    package var maximumUsd: Int64 = 50_000_000_000
 
     /// The defaults.
-    public init() {}
+    package init() {}
 
     /// Bounds; a missing one takes its default.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = PlausibilityBounds()
         maximumUsdPerJob =
@@ -25,7 +25,7 @@ public struct PlausibilityBounds: Sendable, Codable, Equatable {
 
     /// What to check in an event's figures, in `language`, or `nil` when they are within the bounds:
     /// `por verificar: USD 2,500 millones por empleo` / `to check: $2.5 billion per job`.
-    public func concerns(_ event: JumpEvent, language: String) -> String? {
+    package func concerns(_ event: JumpEvent, language: String) -> String? {
         let spanish = language == "es"
         var concerns: [String] = []
         func check(jobs: Int64, cents: Int64) {

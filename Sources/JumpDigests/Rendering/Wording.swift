@@ -7,10 +7,10 @@ import JumpEvents
 /// These are ours rather than Foundation's: Foundation's formatters on Linux depend on the ICU data the toolchain
 /// ships, and a digest must read the same on every machine, so month names, quarters and plural rules are tables
 /// here (CLDR's rules for these two languages: the singular for exactly one).
-public enum Wording {
+package enum Wording {
     /// A count and its noun, singular for exactly one: `1 anuncio`, `2 anuncios`, `0 anuncios`; numbers with
     /// thousands separators (`1,383 empleos`).
-    public static func counted(_ count: Int64, _ one: String, _ other: String) -> String {
+    package static func counted(_ count: Int64, _ one: String, _ other: String) -> String {
         "\(DigestText.number(count)) \(count == 1 ? one : other)"
     }
 
@@ -32,7 +32,7 @@ public enum Wording {
 
     /// A `YYYY-MM-DD` date written out: `8 de noviembre de 2023`, `Nov. 8, 2023` (AP style); anything else
     /// unchanged.
-    public static func date(_ text: String, language: String) -> String {
+    package static func date(_ text: String, language: String) -> String {
         let parts = text.split(separator: "-")
         guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
             (1...12).contains(month), (1...31).contains(day)
@@ -59,7 +59,7 @@ public enum Wording {
 
     /// A period (`2023`, `2023-Q4`) in words: `2023`, `el cuarto trimestre de 2023`; `2023`, `Q4 2023`. Text that is
     /// not a period is returned unchanged.
-    public static func period(_ text: String, language: String) -> String {
+    package static func period(_ text: String, language: String) -> String {
         let parts = text.split(separator: "-")
         guard let year = parts.first.flatMap({ Int($0) }) else { return text }
         guard parts.count == 2 else { return parts.count == 1 ? String(year) : text }
@@ -73,7 +73,7 @@ public enum Wording {
 
     /// `en` followed by a place, with the article a Spanish reader expects before an institution's name: `en la
     /// Secretaría de Relaciones Exteriores`, `en el Consulado General…`; a city or a name with its own article as is.
-    public static func inPlace(_ name: String) -> String {
+    package static func inPlace(_ name: String) -> String {
         // Mexico's capital takes its article (`en la Ciudad de México`).
         if name.hasPrefix("Ciudad de México") { return "en la \(name)" }
         let first = name.split(separator: " ").first.map(String.init) ?? ""
@@ -99,12 +99,12 @@ public enum Wording {
 
     /// A place and its city, the city left out when the name already holds it (`Consulado General de México en Salt
     /// Lake City`, not `…, Salt Lake City`).
-    public static func place(_ name: String, city: String) -> String {
+    package static func place(_ name: String, city: String) -> String {
         name.localizedLowercaseContains(city) ? name : "\(name), \(city)"
     }
 
     /// Names joined as a reader lists them: `A, B y C`, `A, B and C`.
-    public static func list(_ names: [String], language: String) -> String {
+    package static func list(_ names: [String], language: String) -> String {
         guard names.count > 1, let last = names.last else { return names.first ?? "" }
         // Spanish writes "e" for "y" before a word that starts with the sound i (Italia, Hidalgo; not hielo).
         let lowered = last.lowercased()
@@ -115,7 +115,7 @@ public enum Wording {
     }
 
     /// The possessive of a name in English: `Zion Labs's` is `Zion Labs'`.
-    public static func possessive(_ name: String) -> String { name.hasSuffix("s") ? "\(name)’" : "\(name)’s" }
+    package static func possessive(_ name: String) -> String { name.hasSuffix("s") ? "\(name)’" : "\(name)’s" }
 
     private static let spanishMonths = [
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
@@ -140,20 +140,20 @@ extension String {
 /// Names for the codes events carry (regions, countries, series, sectors) in each language: built-in for Utah,
 /// Mexico and its states, the JUMP series and common sectors; the digest configuration's `glossary` adds or replaces
 /// entries. A code without a name is shown as given.
-public struct Glossary: Sendable, Equatable {
+package struct Glossary: Sendable, Equatable {
     /// Names by code, then by language.
-    public var names: [String: [String: String]]
+    package var names: [String: [String: String]]
 
     /// The built-in names, with `entries` added or replacing them.
-    public init(adding entries: [String: [String: String]] = [:]) {
+    package init(adding entries: [String: [String: String]] = [:]) {
         names = Self.builtIn.merging(entries) { builtIn, given in builtIn.merging(given) { _, given in given } }
     }
 
     /// The built-in names only.
-    public static let standard = Glossary()
+    package static let standard = Glossary()
 
     /// The name of `code` in `language`, or `code` itself.
-    public func name(_ code: String, language: String) -> String {
+    package func name(_ code: String, language: String) -> String {
         names[code]?[language] ?? names[code.lowercased()]?[language] ?? code
     }
 

@@ -3,7 +3,7 @@ import JumpEvents
 
 /// The notification items of one event composed up to their partition's totals, before the batch's transaction
 /// (``ConsumedRecord/prepareItems(topic:router:)``): the writer then adds the totals and the event and inserts them.
-public struct PreparedItems: Sendable {
+package struct PreparedItems: Sendable {
     fileprivate var items: [NotificationItemWriter.Head]
 }
 
@@ -173,7 +173,7 @@ extension ConsumedRecord {
     /// their facts (not a completion's or withdrawal's): a worker does it while the previous batch's transaction
     /// runs, so the transaction only adds the totals. Items of an event that turns out to be a duplicate are not
     /// written.
-    public mutating func prepareItems(topic: String, router: any NotificationRouter) {
+    package mutating func prepareItems(topic: String, router: any NotificationRouter) {
         guard case .event(let event, _) = content, let facts = NotificationItemWriter.facts(of: event) else { return }
         preparedItems = PreparedItems(
             items: NotificationItemWriter.heads(

@@ -2,15 +2,15 @@ import JumpEvents
 
 /// What the state knows about an event when it is applied, for routing it to audiences: the event, and for
 /// expansion completions and withdrawals the announcement they refer to.
-public struct NotificationFacts: Sendable {
+package struct NotificationFacts: Sendable {
     /// The event as applied.
-    public var event: JumpEvent
+    package var event: JumpEvent
     /// Its direction: the event's own, or for a completion or withdrawal the announced expansion's.
-    public var direction: Direction?
+    package var direction: Direction?
     /// The company concerned, by name, when the state knows it.
-    public var companyName: String?
+    package var companyName: String?
     /// The city of the expansion, when the state knows it.
-    public var city: String?
+    package var city: String?
     /// The region of that city (ISO 3166-2: `US-UT`), when the state knows it.
     package var region: String?
     /// The jobs its announcement planned, when it gave them (for a completion: planned against created).
@@ -19,7 +19,7 @@ public struct NotificationFacts: Sendable {
     package var plannedUsdCents: Int64?
 
     /// Facts about one event.
-    public init(
+    package init(
         event: JumpEvent, direction: Direction? = nil, companyName: String? = nil, city: String? = nil,
         region: String? = nil
     ) {
@@ -32,14 +32,14 @@ public struct NotificationFacts: Sendable {
 }
 
 /// One audience an event matters to, and how much.
-public struct NotificationRoute: Sendable, Equatable {
+package struct NotificationRoute: Sendable, Equatable {
     /// The audience id (`consulate`, `governors-office`).
-    public var audience: String
+    package var audience: String
     /// Higher first in a digest; 1 is routine.
-    public var importance: Int
+    package var importance: Int
 
     /// A route.
-    public init(audience: String, importance: Int) {
+    package init(audience: String, importance: Int) {
         self.audience = audience
         self.importance = importance
     }
@@ -47,7 +47,7 @@ public struct NotificationRoute: Sendable, Equatable {
 
 /// Decides which audiences an applied event is reported to. The state worker asks it inside the batch
 /// transaction and writes one notification item per route to the outbox.
-public protocol NotificationRouter: Sendable {
+package protocol NotificationRouter: Sendable {
     /// The audiences the event goes to (none: it is folded and not reported).
     func routes(for facts: NotificationFacts) -> [NotificationRoute]
 }

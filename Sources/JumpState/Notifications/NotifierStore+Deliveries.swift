@@ -5,7 +5,7 @@ import GRDB
 extension NotifierStore {
     /// Claims the deliveries that are due: pending ones whose retry time has come, and interrupted ones whose
     /// claimant is gone (`isGone(claimant)`) or whose lease ran out. A claim lasts `lease` milliseconds.
-    public func claimDeliveries(
+    package func claimDeliveries(
         claimant: String, now: Int64, lease: Int64, isGone: @escaping @Sendable (String) -> Bool
     ) async throws -> [ClaimedDelivery] {
         // The notifier asks every second; most of the time nothing is due, and a read then spares the state
@@ -67,7 +67,7 @@ extension NotifierStore {
 
     /// Records where a file sink is about to append (the file's size): if the process dies before
     /// ``finishDelivery(_:claimant:at:)``, the next claimant looks there.
-    public func recordIntent(_ key: DeliveryKey, claimant: String, fileOffset: Int64) async throws {
+    package func recordIntent(_ key: DeliveryKey, claimant: String, fileOffset: Int64) async throws {
         try await write { db in
             try db.execute(
                 sql: """
@@ -78,7 +78,7 @@ extension NotifierStore {
     }
 
     /// Marks a claimed delivery done.
-    public func finishDelivery(_ key: DeliveryKey, claimant: String, at time: Int64) async throws {
+    package func finishDelivery(_ key: DeliveryKey, claimant: String, at time: Int64) async throws {
         try await write { db in
             try db.execute(
                 sql: """
@@ -90,7 +90,7 @@ extension NotifierStore {
     }
 
     /// Records a failed attempt: retried at `retryAt`, or, with `nil`, failed for good.
-    public func failDelivery(_ key: DeliveryKey, claimant: String, error: String, retryAt: Int64?) async throws {
+    package func failDelivery(_ key: DeliveryKey, claimant: String, error: String, retryAt: Int64?) async throws {
         try await write { db in
             try db.execute(
                 sql: """
@@ -105,14 +105,14 @@ extension NotifierStore {
     }
 
     /// Deliveries not yet delivered nor failed for good.
-    public func openDeliveryCount() async throws -> Int {
+    package func openDeliveryCount() async throws -> Int {
         try await writer.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'writing')") ?? 0
         }
     }
 
     /// The latest digests, newest first, with the state of each of their deliveries.
-    public func digests(limit: Int = 50) async throws -> [(digest: StoredDigest, deliveries: [DeliveryState])] {
+    package func digests(limit: Int = 50) async throws -> [(digest: StoredDigest, deliveries: [DeliveryState])] {
         try await writer.read { db in
             try Row.fetchAll(
                 db,

@@ -1,27 +1,27 @@
 import GRDB
 
 /// A notification item as the notifier received it from `jump.notifications`.
-public struct ReceivedItem: Sendable {
+package struct ReceivedItem: Sendable {
     /// The item id (`audience:event-id`): a repeat after a relay crash is dropped by it.
-    public var itemID: String
+    package var itemID: String
     /// The audience.
-    public var audience: String
+    package var audience: String
     /// Higher first in a digest.
-    public var importance: Int
+    package var importance: Int
     /// Where the event came from (`jump.events` and its partition) and at which offset: the totals it carries
     /// are that partition's as of that offset.
-    public var originTopic: String
+    package var originTopic: String
     /// The partition of the event.
-    public var originPartition: Int32
+    package var originPartition: Int32
     /// The offset of the event.
-    public var originOffset: Int64
+    package var originOffset: Int64
     /// The totals JSON the item carries, if it is the last of its partition in its batch.
-    public var totals: String?
+    package var totals: String?
     /// The whole item JSON.
-    public var item: String
+    package var item: String
 
     /// An item.
-    public init(
+    package init(
         itemID: String, audience: String, importance: Int, originTopic: String, originPartition: Int32,
         originOffset: Int64, totals: String?, item: String
     ) {
@@ -37,36 +37,36 @@ public struct ReceivedItem: Sendable {
 }
 
 /// An item in the notifier's buffer.
-public struct BufferedItem: Sendable, Equatable {
+package struct BufferedItem: Sendable, Equatable {
     /// The item id.
-    public var itemID: String
+    package var itemID: String
     /// Its importance.
-    public var importance: Int
+    package var importance: Int
     /// When the notifier received it, in milliseconds since 1970 (UTC).
-    public var receivedAt: Int64
+    package var receivedAt: Int64
     /// The item JSON.
-    public var item: String
+    package var item: String
 }
 
 /// A digest as the store holds it.
-public struct StoredDigest: Sendable, Equatable {
+package struct StoredDigest: Sendable, Equatable {
     /// `audience/window-start`, the deterministic id.
-    public var id: String
+    package var id: String
     /// The audience.
-    public var audience: String
+    package var audience: String
     /// The window start, milliseconds since 1970 (UTC).
-    public var windowStart: Int64
+    package var windowStart: Int64
     /// The window end.
-    public var windowEnd: Int64
+    package var windowEnd: Int64
     /// When it was built.
-    public var builtAt: Int64
+    package var builtAt: Int64
     /// How many items it reports.
-    public var itemCount: Int
+    package var itemCount: Int
     /// The digest JSON (`Schemas/digest.schema.json`).
-    public var json: String
+    package var json: String
 
     /// A digest.
-    public init(
+    package init(
         id: String, audience: String, windowStart: Int64, windowEnd: Int64, builtAt: Int64, itemCount: Int,
         json: String
     ) {
@@ -81,16 +81,16 @@ public struct StoredDigest: Sendable, Equatable {
 }
 
 /// One digest to one sink (and, for e-mail, one recipient).
-public struct DeliveryKey: Sendable, Hashable {
+package struct DeliveryKey: Sendable, Hashable {
     /// The digest.
-    public var digestID: String
+    package var digestID: String
     /// The sink: `log`, `jsonl`, `topic`, `email`.
-    public var sink: String
+    package var sink: String
     /// The recipient's address for e-mail, empty otherwise.
-    public var recipient: String
+    package var recipient: String
 
     /// A delivery key.
-    public init(digestID: String, sink: String, recipient: String = "") {
+    package init(digestID: String, sink: String, recipient: String = "") {
         self.digestID = digestID
         self.sink = sink
         self.recipient = recipient
@@ -98,39 +98,39 @@ public struct DeliveryKey: Sendable, Hashable {
 }
 
 /// A delivery this process claimed and must now carry out.
-public struct ClaimedDelivery: Sendable {
+package struct ClaimedDelivery: Sendable {
     /// What to deliver where.
-    public var key: DeliveryKey
+    package var key: DeliveryKey
     /// The digest.
-    public var digest: StoredDigest
+    package var digest: StoredDigest
     /// Attempts so far, this one included.
-    public var attempt: Int
+    package var attempt: Int
     /// For a file sink: where a previous, interrupted attempt was about to write (the file's size then); the
     /// sink looks there for the digest before writing it again.
-    public var interruptedAt: Int64?
+    package var interruptedAt: Int64?
 }
 
 /// A delivery's state, for `digest list`.
-public struct DeliveryState: Sendable, Equatable, Codable {
+package struct DeliveryState: Sendable, Equatable, Codable {
     /// The sink.
-    public var sink: String
+    package var sink: String
     /// The recipient (e-mail), or empty.
-    public var recipient: String
+    package var recipient: String
     /// `pending`, `writing`, `delivered` or `failed`.
-    public var status: String
+    package var status: String
     /// Attempts made.
-    public var attempts: Int
+    package var attempts: Int
     /// When it was delivered (milliseconds since 1970).
-    public var deliveredAt: Int64?
+    package var deliveredAt: Int64?
     /// The last error.
-    public var lastError: String?
+    package var lastError: String?
 }
 
 /// The notifier's side of the state store: the items it received from `jump.notifications`, its offsets there,
 /// the digest windows, the digests built and their deliveries. It lives in the same file as the fold's state (one
 /// writer, one backup) but is a surface of its own: the state worker never calls it, and the notifier, the digest
 /// commands and the console reach it through ``StateStore/notifier``.
-public struct NotifierStore: Sendable {
+package struct NotifierStore: Sendable {
     let store: StateStore
 
     var writer: any DatabaseWriter { store.writer }
@@ -142,7 +142,7 @@ public struct NotifierStore: Sendable {
 
 extension StateStore {
     /// The notifier's side of this store.
-    public var notifier: NotifierStore { NotifierStore(store: self) }
+    package var notifier: NotifierStore { NotifierStore(store: self) }
 }
 
 extension NotifierStore {
@@ -151,7 +151,7 @@ extension NotifierStore {
     /// before is dropped by id; each origin partition's totals are kept if they are newer than those held.
     /// Returns how many items were new. The caller's task is suspended while the write waits for the writer.
     @discardableResult
-    public func receive(
+    package func receive(
         topic: String, partition: Int32, items: [ReceivedItem], nextOffset: Int64, expected: Int64?,
         receivedAt: Int64
     ) async throws -> Int {
@@ -181,7 +181,7 @@ extension NotifierStore {
     }
 
     /// The notifier's next offset of every partition of `topic` (`jump.notifications`) it has read.
-    public func offsets(topic: String) async throws -> [Int32: Int64] {
+    package func offsets(topic: String) async throws -> [Int32: Int64] {
         try await writer.read { db in try StateStore.nextOffsets(db, topic: topic, table: "notifier_offsets") }
     }
 
@@ -192,14 +192,14 @@ extension NotifierStore {
     }
 
     /// The latest totals JSON of every origin partition the notifier has heard from.
-    public func latestTotals() async throws -> [String] {
+    package func latestTotals() async throws -> [String] {
         try await writer.read { db in
             try String.fetchAll(db, sql: "SELECT totals FROM notifier_totals ORDER BY topic, partition")
         }
     }
 
     /// The end of the last window closed for `audience` (milliseconds since 1970), or `nil` if none was.
-    public func windowClosedThrough(audience: String) async throws -> Int64? {
+    package func windowClosedThrough(audience: String) async throws -> Int64? {
         try await writer.read { db in try Self.closedThrough(db, audience: audience) }
     }
 
@@ -209,7 +209,7 @@ extension NotifierStore {
     }
 
     /// Starts `audience`'s windows at `start` unless they started before (a new store does not report the past).
-    public func startWindows(audience: String, at start: Int64) async throws {
+    package func startWindows(audience: String, at start: Int64) async throws {
         try await write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO digest_windows (audience, closed_through) VALUES (?, ?)",
@@ -218,7 +218,7 @@ extension NotifierStore {
     }
 
     /// The items buffered for `audience` and not yet in a digest, most important first.
-    public func openItems(audience: String, receivedBefore end: Int64 = .max) async throws -> [BufferedItem] {
+    package func openItems(audience: String, receivedBefore end: Int64 = .max) async throws -> [BufferedItem] {
         try await writer.read { db in try Self.openItems(db, audience: audience, before: end) }
     }
 
@@ -248,7 +248,7 @@ extension NotifierStore {
     /// notifier's intake keep writing meanwhile); the write that records it is short and compares and sets both the
     /// window and its item set: if an item received before `end` arrived (or was reported) in between, the digest
     /// is built again from the new set, so a window that closes while items arrive loses none.
-    public func closeWindow(
+    package func closeWindow(
         audience: String, start: Int64, end: Int64,
         build: ([BufferedItem]) async throws -> (digest: StoredDigest, deliveries: [DeliveryKey])?
     ) async throws -> StoredDigest? {

@@ -81,7 +81,7 @@ extension PartitionTotals.ExpansionFigures {
     }
 
     /// Reads figures written before `plannedNotDisclosed` existed (absent: 0).
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         announced = try container.decode(Int.self, forKey: .announced)
         completed = try container.decode(Int.self, forKey: .completed)
@@ -94,7 +94,7 @@ extension PartitionTotals.ExpansionFigures {
     }
 
     /// Writes the figures, leaving `plannedNotDisclosed` out when 0 (as ``PartitionTotals/appendJSON(to:)`` does).
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(announced, forKey: .announced)
         try container.encode(completed, forKey: .completed)

@@ -3,28 +3,28 @@ import GRDB
 /// The running totals of the state of one partition (or, summed, of several): what a digest reports next to
 /// its items. Notification items carry their partition's totals; the notifier keeps the latest per partition
 /// and sums them.
-public struct PartitionTotals: Sendable, Codable, Equatable {
+package struct PartitionTotals: Sendable, Codable, Equatable {
     /// Expansions of one direction.
-    public struct ExpansionFigures: Sendable, Codable, Equatable {
+    package struct ExpansionFigures: Sendable, Codable, Equatable {
         /// Announced and not (yet) completed.
-        public var announced = 0
+        package var announced = 0
         /// Completed.
-        public var completed = 0
+        package var completed = 0
         /// Withdrawn.
-        public var withdrawn = 0
+        package var withdrawn = 0
         /// Jobs planned by expansions not withdrawn.
-        public var plannedJobs: Int64 = 0
+        package var plannedJobs: Int64 = 0
         /// Investment planned by expansions not withdrawn, US cents.
-        public var plannedUsdCents: Int64 = 0
+        package var plannedUsdCents: Int64 = 0
         /// Jobs created by completed expansions.
-        public var actualJobs: Int64 = 0
+        package var actualJobs: Int64 = 0
         /// Investment made by completed expansions, US cents.
-        public var actualUsdCents: Int64 = 0
+        package var actualUsdCents: Int64 = 0
         /// Expansions not withdrawn that did not disclose a planned figure (their planned sums leave it out).
         package var plannedNotDisclosed = 0
 
         /// Zero figures.
-        public init() {}
+        package init() {}
 
         /// Counts `count` expansions of one status with these sums of their figures: planned figures count
         /// unless withdrawn, actual ones when completed.
@@ -58,29 +58,29 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
     }
 
     /// Investments of one direction.
-    public struct InvestmentFigures: Sendable, Codable, Equatable {
+    package struct InvestmentFigures: Sendable, Codable, Equatable {
         /// How many.
-        public var count = 0
+        package var count = 0
         /// Their total, US cents.
-        public var usdCents: Int64 = 0
+        package var usdCents: Int64 = 0
 
         /// Zero figures.
-        public init() {}
+        package init() {}
     }
 
     /// The latest figure of a series (exports `US-UT→MX`, or a jobs scope) and its change since the series'
     /// previous period of the same kind (year after year, quarter after quarter).
-    public struct SeriesFigure: Sendable, Codable, Equatable {
+    package struct SeriesFigure: Sendable, Codable, Equatable {
         /// The series.
-        public var series: String
+        package var series: String
         /// Its latest period, `2022` or `2022-Q3`.
-        public var period: String
+        package var period: String
         /// The latest value (US cents for exports, jobs for jobs).
-        public var value: Int64
+        package var value: Int64
         /// The previous period of the series, if any.
-        public var previousPeriod: String?
+        package var previousPeriod: String?
         /// Its value.
-        public var previousValue: Int64?
+        package var previousValue: Int64?
         /// How the source stated the latest value and period (none: exact, as reported).
         package var stated: StatedFigure?
         /// How it stated the previous value.
@@ -103,25 +103,25 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
 
     /// Companies with an expansion (not withdrawn) or an investment, by direction. Summed over partitions, a
     /// company active in two partitions counts twice.
-    public var companies: [String: Int] = [:]
+    package var companies: [String: Int] = [:]
     /// Expansions by direction.
-    public var expansions: [String: ExpansionFigures] = [:]
+    package var expansions: [String: ExpansionFigures] = [:]
     /// Investments by direction.
-    public var investments: [String: InvestmentFigures] = [:]
+    package var investments: [String: InvestmentFigures] = [:]
     /// Exports: the latest year and the latest quarter of every series, each with the one before it of its kind.
-    public var exports: [SeriesFigure] = []
+    package var exports: [SeriesFigure] = []
     /// Jobs supported: the latest year and the latest quarter of every scope.
-    public var jobs: [SeriesFigure] = []
+    package var jobs: [SeriesFigure] = []
     /// Delegation meetings held.
-    public var meetings = 0
+    package var meetings = 0
     /// Initiatives announced.
-    public var initiatives = 0
+    package var initiatives = 0
 
     /// Zero totals.
-    public init() {}
+    package init() {}
 
     /// Whether any sum reached the saturated value of ``SaturatingTotal`` (its exact figure overflowed).
-    public var hasSaturatedFigure: Bool {
+    package var hasSaturatedFigure: Bool {
         expansions.values.contains {
             [$0.plannedJobs, $0.plannedUsdCents, $0.actualJobs, $0.actualUsdCents].contains(SaturatingTotal.saturated)
         } || investments.values.contains { $0.usdCents == SaturatingTotal.saturated }
@@ -129,7 +129,7 @@ public struct PartitionTotals: Sendable, Codable, Equatable {
 
     /// The sum of several partitions' totals (series are partition-local: each comes from one partition); sums
     /// saturate as ``SaturatingTotal`` says, never trap.
-    public static func sum(_ parts: some Sequence<PartitionTotals>) -> PartitionTotals {
+    package static func sum(_ parts: some Sequence<PartitionTotals>) -> PartitionTotals {
         var total = PartitionTotals()
         for part in parts {
             total.companies.merge(part.companies) { $0.saturatingAdding($1) }

@@ -1,19 +1,19 @@
 import GRDB
 
 /// A notification item waiting in the outbox for the relay.
-public struct OutboxNotification: Sendable, Equatable {
+package struct OutboxNotification: Sendable, Equatable {
     /// Its place in the outbox (items are relayed in this order).
-    public var sequence: Int64
+    package var sequence: Int64
     /// The audience: the message key on `jump.notifications`.
-    public var audience: String
+    package var audience: String
     /// The item JSON (UTF-8): the message value, as bytes (it goes to Kafka as it is, never through a `String`).
-    public var item: [UInt8]
+    package var item: [UInt8]
 }
 
 extension StateStore {
     /// The oldest items not yet relayed, at most `limit`, read on a reader's queue (never blocking Swift's
     /// cooperative pool, never waiting for the worker's write).
-    public func pendingNotifications(limit: Int) async throws -> [OutboxNotification] {
+    package func pendingNotifications(limit: Int) async throws -> [OutboxNotification] {
         try await writer.read { db in
             // Rows read in place, the item's bytes copied once into the array Kafka gets.
             var pending: [OutboxNotification] = []
@@ -29,7 +29,7 @@ extension StateStore {
     /// dropped by the notifier by item id. The caller's task is suspended while the write waits for the writer.
     /// Returns the outbox's depth afterwards (``outboxDepth()``, read in the same transaction).
     @discardableResult
-    public func removeNotifications(_ sequences: [Int64]) async throws -> Int {
+    package func removeNotifications(_ sequences: [Int64]) async throws -> Int {
         guard !sequences.isEmpty else { return try await outboxDepth() }
         // Acknowledgements arrive in order: one statement per contiguous run of sequence numbers.
         var runs: [(Int64, Int64)] = []
@@ -67,7 +67,7 @@ extension StateStore {
     /// index (a count would visit every row, on every relay round). Exact unless an item in the middle was
     /// relayed before older ones, which only a failed acknowledgement leaves behind. (`MAX` and `MIN` in one
     /// select make SQLite scan the table; each in its own subquery is one index lookup.)
-    public func outboxDepth() async throws -> Int {
+    package func outboxDepth() async throws -> Int {
         try await writer.read { try Self.outboxDepth($0) }
     }
 

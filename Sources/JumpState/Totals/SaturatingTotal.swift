@@ -5,12 +5,12 @@
 /// means "at least this much; the exact figure overflowed". The fold records an anomaly (`total-saturated`)
 /// on the event that saturated a total, readers show a saturated figure as such, and ``RunningTotals`` (as the
 /// SQL triggers of migrations v4 to v5 did) applies the same rule.
-public enum SaturatingTotal {
+package enum SaturatingTotal {
     /// The value a saturated total holds.
-    public static let saturated = Int64.max
+    package static let saturated = Int64.max
 
     /// `total + amount`, saturated at ``saturated``; a saturated total stays saturated.
-    public static func adding(_ total: Int64, _ amount: Int64) -> Int64 {
+    package static func adding(_ total: Int64, _ amount: Int64) -> Int64 {
         if total == saturated || amount == saturated { return saturated }
         let (sum, overflow) = total.addingReportingOverflow(amount)
         if overflow { return amount < 0 ? Int64.min + 1 : saturated }
@@ -18,14 +18,14 @@ public enum SaturatingTotal {
     }
 
     /// `total - amount`; a saturated total stays saturated.
-    public static func subtracting(_ total: Int64, _ amount: Int64) -> Int64 {
+    package static func subtracting(_ total: Int64, _ amount: Int64) -> Int64 {
         if total == saturated { return saturated }
         let (difference, overflow) = total.subtractingReportingOverflow(amount)
         return overflow ? (amount > 0 ? Int64.min + 1 : saturated) : difference
     }
 
     /// Whether `value` is a saturated total.
-    public static func isSaturated(_ value: Int64) -> Bool { value == saturated }
+    package static func isSaturated(_ value: Int64) -> Bool { value == saturated }
 
     /// SQL for `column + increment` under this rule (both non-negative: amounts are validated as such).
     static func sqlAdding(_ column: String, _ increment: String) -> String {
@@ -40,12 +40,12 @@ public enum SaturatingTotal {
 
 extension Int64 {
     /// `self + other` under the rule of ``SaturatingTotal``.
-    public func saturatingAdding(_ other: Int64) -> Int64 { SaturatingTotal.adding(self, other) }
+    package func saturatingAdding(_ other: Int64) -> Int64 { SaturatingTotal.adding(self, other) }
 }
 
 extension Int {
     /// `self + other`, stopping at `Int.max` (counts of rows never get there; this only keeps them from trapping).
-    public func saturatingAdding(_ other: Int) -> Int {
+    package func saturatingAdding(_ other: Int) -> Int {
         let (sum, overflow) = addingReportingOverflow(other)
         return overflow ? (other < 0 ? Int.min : Int.max) : sum
     }

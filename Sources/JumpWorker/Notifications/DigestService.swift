@@ -4,21 +4,24 @@ import JumpKafka
 import JumpState
 import Logging
 
+/// `close(2)` under a name the sink's own `close()` does not shadow (Foundation brings the C call on Linux and macOS).
+private func closeDescriptor(_ descriptor: Int32) -> Int32 { close(descriptor) }
+
 /// The digest side of the notifier: windows, building and delivery to every configured sink, over one store.
 /// The notifier daemon ticks it every second; `digest send-now` uses it once.
-public final class DigestService: Sendable {
+package final class DigestService: Sendable {
     /// The configuration.
-    public let configuration: DigestConfiguration
+    package let configuration: DigestConfiguration
     /// Closes windows and builds digests.
-    public let windows: DigestWindows
+    package let windows: DigestWindows
     /// Delivers them.
-    public let deliverer: DigestDeliverer
+    package let deliverer: DigestDeliverer
     private let producer: KafkaProducer?
     private let logger: Logger
 
     /// A service over `store` writing its files to `directory`. With `brokers`, digests also go to
     /// `digestsTopic`; without, topic deliveries wait for a process that has brokers.
-    public init(
+    package init(
         configuration: DigestConfiguration, store: StateStore, directory: String, brokers: [String]?,
         overrides: [String: String] = [:], digestsTopic: String = "jump.digests", logger: Logger
     ) throws {
@@ -65,13 +68,13 @@ public final class DigestService: Sendable {
 
     /// Closes the windows that ended and delivers what is due.
     @discardableResult
-    public func tick(now: Int64 = Timestamp.now()) async throws -> DigestDeliverer.Round {
+    package func tick(now: Int64 = Timestamp.now()) async throws -> DigestDeliverer.Round {
         try await windows.closeDue(now: now)
         return try await deliverer.deliverDue(now: now)
     }
 
     /// Closes the open window of each audience now (or of one) and delivers; returns the digests built.
-    public func sendNow(audience: String? = nil) async throws -> [StoredDigest] {
+    package func sendNow(audience: String? = nil) async throws -> [StoredDigest] {
         let now = Timestamp.now()
         var built = try await windows.closeDue(now: now)
         for candidate in configuration.audiences where audience == nil || candidate.id == audience {
@@ -82,7 +85,7 @@ public final class DigestService: Sendable {
     }
 
     /// Delivers until nothing is due or `timeout` passes (retries wait for their time).
-    public func deliverOutstanding(timeout: Duration) async throws {
+    package func deliverOutstanding(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while try await windows.store.openDeliveryCount() > 0, ContinuousClock.now < deadline {
             try await deliverer.deliverDue()
@@ -104,25 +107,25 @@ public final class DigestService: Sendable {
         guard descriptor >= 0 else {
             throw DigestDirectoryError(directory: directory, reason: String(cString: strerror(errno)))
         }
-        _ = Glibc.close(descriptor)
+        _ = closeDescriptor(descriptor)
         unlink(probe)
     }
 
     /// Closes the producer.
-    public func close() async {
+    package func close() async {
         if let producer { _ = await producer.close(timeout: .seconds(10)) }
     }
 }
 
 /// The digest directory cannot hold `digests.log` and `digests.jsonl`.
-public struct DigestDirectoryError: Error, CustomStringConvertible {
+package struct DigestDirectoryError: Error, CustomStringConvertible {
     /// The directory.
-    public var directory: String
+    package var directory: String
     /// Why.
-    public var reason: String
+    package var reason: String
 
     /// Names the directory, the reason and the option.
-    public var description: String {
+    package var description: String {
         "digests cannot be written to \(directory): \(reason); name a writable directory with --digest-dir (JUMP_DIGEST_DIR)"
     }
 }

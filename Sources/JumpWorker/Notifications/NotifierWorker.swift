@@ -7,33 +7,33 @@ import Logging
 import Synchronization
 
 /// How a ``NotifierWorker`` runs.
-public struct NotifierConfiguration: Sendable {
+package struct NotifierConfiguration: Sendable {
     /// Kafka's bootstrap servers.
-    public var brokers: [String]
+    package var brokers: [String]
     /// librdkafka properties passed through (`-X`).
-    public var overrides: [String: String] = [:]
+    package var overrides: [String: String] = [:]
     /// The notifications topic (one partition); default `jump.notifications`.
-    public var topic = "jump.notifications"
+    package var topic = "jump.notifications"
     /// The consumer group; default `jump-notifier`.
-    public var groupID = "jump-notifier"
+    package var groupID = "jump-notifier"
     /// How long one poll waits; default 200 ms.
-    public var pollTimeout: Duration = .milliseconds(200)
+    package var pollTimeout: Duration = .milliseconds(200)
     /// How often windows are checked and due deliveries made; default 1 s.
-    public var tick: Duration = .seconds(1)
+    package var tick: Duration = .seconds(1)
     /// Exit once caught up with the topic (after delivering what is due).
-    public var untilIdle = false
+    package var untilIdle = false
     /// With `untilIdle`, how long to wait for the partition before giving up with ``AssignmentTimedOut``;
     /// default 60 s.
-    public var assignmentTimeout: Duration = .seconds(60)
+    package var assignmentTimeout: Duration = .seconds(60)
 
     /// A configuration with jump-relay's defaults.
-    public init(brokers: [String]) { self.brokers = brokers }
+    package init(brokers: [String]) { self.brokers = brokers }
 }
 
 /// The notifier role: consumes `jump.notifications` in the group `jump-notifier`, buffers items in its store
 /// with the topic's offsets in the same transactions (a repeat is dropped by item id), and every tick closes
 /// the windows that ended and delivers digests through ``DigestService``.
-public final class NotifierWorker: Sendable {
+package final class NotifierWorker: Sendable {
     private let configuration: NotifierConfiguration
     private let store: NotifierStore
     private let service: DigestService
@@ -48,7 +48,7 @@ public final class NotifierWorker: Sendable {
     private let retrying = Mutex<String?>(nil)
 
     /// Prepares the notifier; nothing is consumed until ``run()``.
-    public init(
+    package init(
         configuration: NotifierConfiguration, store: StateStore, service: DigestService, logger: Logger
     ) throws {
         self.configuration = configuration
@@ -67,7 +67,7 @@ public final class NotifierWorker: Sendable {
     }
 
     /// What the notifier holds and how far behind it is.
-    public func status() -> WorkerStatus {
+    package func status() -> WorkerStatus {
         var status = consumer.status(role: "notifier", next: assigned.snapshot, clock: clock)
         status.group = configuration.groupID
         status.problem = retrying.withLock { $0 }
@@ -75,13 +75,13 @@ public final class NotifierWorker: Sendable {
     }
 
     /// Asks the notifier to stop after the batch in hand.
-    public func requestStop() {
+    package func requestStop() {
         stopRequested.store(true, ordering: .releasing)
         consumer.wakeUp()
     }
 
     /// Consumes and delivers until asked to stop (or, with `untilIdle`, until caught up and delivered).
-    public func run() async throws -> StateWorkerExit {
+    package func run() async throws -> StateWorkerExit {
         let exit: StateWorkerExit
         do {
             exit = try await withThrowingTaskGroup(of: StateWorkerExit?.self) { group in

@@ -7,7 +7,7 @@ import Synchronization
 /// Publishes the notification items the state worker wrote to its outbox to `jump.notifications`, keyed by
 /// audience, with the idempotent producer, and removes each one once Kafka acknowledged it. A crash between the
 /// acknowledgement and the removal publishes an item again; the notifier drops the repeat by item id.
-public final class OutboxRelay: Sendable {
+package final class OutboxRelay: Sendable {
     private let store: StateStore
     private let producer: KafkaProducer
     private let topic: String
@@ -15,7 +15,7 @@ public final class OutboxRelay: Sendable {
     private let stopRequested = Atomic<Bool>(false)
 
     /// A relay from `store`'s outbox to `topic`.
-    public init(
+    package init(
         store: StateStore, brokers: [String], overrides: [String: String], topic: String = "jump.notifications",
         logger: Logger
     ) throws {
@@ -28,7 +28,7 @@ public final class OutboxRelay: Sendable {
     }
 
     /// Relays one round (up to `limit` items) and returns how many were acknowledged and removed.
-    public func relayOnce(limit: Int = 1_000) async throws -> Int {
+    package func relayOnce(limit: Int = 1_000) async throws -> Int {
         let pending = try await store.pendingNotifications(limit: limit)
         guard !pending.isEmpty else { return 0 }
         let acknowledged = Mutex<[Int64]>([])
@@ -59,7 +59,7 @@ public final class OutboxRelay: Sendable {
 
     /// Relays until the outbox is empty; a write that keeps failing (a full disk) is retried for at most
     /// `giveUpAfter` (``TransientRetries``).
-    public func drain(giveUpAfter: Duration? = nil) async throws {
+    package func drain(giveUpAfter: Duration? = nil) async throws {
         var delay = Duration.milliseconds(100)
         let retries = TransientRetries(
             storePath: store.path, giveUpAfter: giveUpAfter,
@@ -75,7 +75,7 @@ public final class OutboxRelay: Sendable {
     }
 
     /// Relays until ``requestStop()``, looking for new items every `interval` when the outbox is empty.
-    public func run(interval: Duration = .milliseconds(100)) async {
+    package func run(interval: Duration = .milliseconds(100)) async {
         var delay = interval
         while !stopRequested.load(ordering: .acquiring), !Task.isCancelled {
             do {
@@ -95,11 +95,11 @@ public final class OutboxRelay: Sendable {
     }
 
     /// Asks ``run(interval:)`` to return.
-    public func requestStop() { stopRequested.store(true, ordering: .releasing) }
+    package func requestStop() { stopRequested.store(true, ordering: .releasing) }
 
     /// Lets ``run(interval:)`` and ``drain()`` work again after ``requestStop()``.
-    public func resume() { stopRequested.store(false, ordering: .releasing) }
+    package func resume() { stopRequested.store(false, ordering: .releasing) }
 
     /// Waits for what is in flight and closes the producer.
-    public func close() async { _ = await producer.close(timeout: .seconds(10)) }
+    package func close() async { _ = await producer.close(timeout: .seconds(10)) }
 }

@@ -3,19 +3,19 @@ import Synchronization
 
 /// What the workers did minute by minute over the last hour, in memory (the operator console's chart): events
 /// applied, duplicates skipped, messages dead-lettered and anomalies recorded.
-public final class ActivityHistory: Sendable {
+package final class ActivityHistory: Sendable {
     /// One minute's counts.
-    public struct Minute: Sendable, Equatable {
+    package struct Minute: Sendable, Equatable {
         /// The minute's start, milliseconds since 1970.
-        public var start: Int64
+        package var start: Int64
         /// Events applied.
-        public var applied = 0
+        package var applied = 0
         /// Duplicates skipped.
-        public var duplicates = 0
+        package var duplicates = 0
         /// Messages dead-lettered.
-        public var deadLettered = 0
+        package var deadLettered = 0
         /// Anomalies recorded.
-        public var anomalies = 0
+        package var anomalies = 0
     }
 
     private static let minutes = 60
@@ -23,7 +23,7 @@ public final class ActivityHistory: Sendable {
     private let lastBatch = Atomic<Int64>(0)
 
     /// An empty history.
-    public init() {}
+    package init() {}
 
     /// Counts a committed batch at `now` (milliseconds since 1970).
     func record(_ outcome: (applied: Int, duplicates: Int, deadLettered: Int, anomalies: Int), at now: Int64) {
@@ -40,7 +40,7 @@ public final class ActivityHistory: Sendable {
     }
 
     /// The last hour ending at `now`, one entry per minute, oldest first (minutes with nothing count zero).
-    public func lastHour(now: Int64) -> [Minute] {
+    package func lastHour(now: Int64) -> [Minute] {
         let current = now - now % 60_000
         let recorded = buckets.withLock { $0 }
         let byStart = Dictionary(recorded.map { ($0.start, $0) }) { first, _ in first }
@@ -51,7 +51,7 @@ public final class ActivityHistory: Sendable {
     }
 
     /// When the last batch was committed (milliseconds since 1970), `nil` before the first.
-    public var lastBatchAtMs: Int64? {
+    package var lastBatchAtMs: Int64? {
         let value = lastBatch.load(ordering: .relaxed)
         return value == 0 ? nil : value
     }

@@ -38,18 +38,18 @@ enum WorkerMetrics {
 }
 
 /// Where a worker stands in one assigned partition.
-public struct PartitionPosition: Sendable, Equatable, Codable {
+package struct PartitionPosition: Sendable, Equatable, Codable {
     /// `topic[partition]`.
-    public var partition: String
+    package var partition: String
     /// The next offset to apply (`nil`: from the start of the log).
-    public var next: Int64?
+    package var next: Int64?
     /// The partition's high watermark, once known.
-    public var highWatermark: Int64?
+    package var highWatermark: Int64?
     /// High watermark minus next offset, once known.
-    public var lag: Int64?
+    package var lag: Int64?
 
     /// A position.
-    public init(partition: String, next: Int64?, highWatermark: Int64? = nil, lag: Int64? = nil) {
+    package init(partition: String, next: Int64?, highWatermark: Int64? = nil, lag: Int64? = nil) {
         self.partition = partition
         self.next = next
         self.highWatermark = highWatermark
@@ -58,29 +58,29 @@ public struct PartitionPosition: Sendable, Equatable, Codable {
 }
 
 /// What a worker reports for health checks and readiness.
-public struct WorkerStatus: Sendable, Equatable, Codable {
+package struct WorkerStatus: Sendable, Equatable, Codable {
     /// `state` or `notifier`.
-    public var role: String
+    package var role: String
     /// The partitions assigned now, `topic[partition]`.
-    public var assigned: [String]
+    package var assigned: [String]
     /// The sum of the assigned partitions' lag, or `nil` while a partition's high watermark is unknown.
-    public var lag: Int64?
+    package var lag: Int64?
     /// Milliseconds since the worker last returned from a poll (`nil` before the first).
-    public var sinceLastPollMs: Int64?
+    package var sinceLastPollMs: Int64?
     /// What keeps the worker from making progress now (dead letters that cannot be written, ...), or `nil`.
-    public var problem: String?
+    package var problem: String?
     /// Events that arrived in the wrong partition and were moved (a publisher with another partitioner), or `nil`.
     /// Not a readiness failure: the events are applied in their partition.
-    public var misplaced: String?
+    package var misplaced: String?
     /// Each assigned partition's position.
-    public var partitions: [PartitionPosition] = []
+    package var partitions: [PartitionPosition] = []
     /// The consumer group.
-    public var group: String?
+    package var group: String?
     /// When the worker last committed a batch (milliseconds since 1970), `nil` before the first.
-    public var lastBatchAtMs: Int64?
+    package var lastBatchAtMs: Int64?
 
     /// A status.
-    public init(role: String, assigned: [String], lag: Int64?, sinceLastPollMs: Int64?) {
+    package init(role: String, assigned: [String], lag: Int64?, sinceLastPollMs: Int64?) {
         self.role = role
         self.assigned = assigned
         self.lag = lag

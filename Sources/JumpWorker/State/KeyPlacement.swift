@@ -11,20 +11,20 @@ import Logging
 ///   this partitioner stays where it is, so a rebuild from the log folds it as it was folded.
 /// - An event that was already moved (it carries ``rerouteHeader``) and is still misplaced is never moved again: it
 ///   goes to the dead-letter topic (reason `misplaced`), where `dlq redeliver` sends it to its partition.
-public struct KeyPlacement: Sendable, Equatable {
+package struct KeyPlacement: Sendable, Equatable {
     /// The partitioner keys are checked against, or `nil` to fold every event where it arrives.
-    public var partitioner: KafkaPartitioner? = .murmur2Random
+    package var partitioner: KafkaPartitioner? = .murmur2Random
     /// Per partition, the first offset checked; partitions not listed are checked from the start of the log.
-    public var checkFrom: [Int32: Int64] = [:]
+    package var checkFrom: [Int32: Int64] = [:]
 
     /// The header a moved event carries: `topic/partition@offset` of the place it came from.
-    public static let rerouteHeader = "jump.rerouted.from"
+    package static let rerouteHeader = "jump.rerouted.from"
 
     /// The default: murmur2, checked from the start of every partition.
-    public init() {}
+    package init() {}
 
     /// A placement checked against `partitioner` from the given offsets.
-    public init(partitioner: KafkaPartitioner?, checkFrom: [Int32: Int64] = [:]) {
+    package init(partitioner: KafkaPartitioner?, checkFrom: [Int32: Int64] = [:]) {
         self.partitioner = partitioner
         self.checkFrom = checkFrom
     }
@@ -54,7 +54,7 @@ public struct KeyPlacement: Sendable, Equatable {
 
     /// Cut-over offsets as written in the configuration and printed by `jump-consumer placement cutover`:
     /// `PARTITION@OFFSET` pairs separated by commas (`0@1200,1@980`); `nil` when the text is not that.
-    public static func cutover(parsing text: String) -> [Int32: Int64]? {
+    package static func cutover(parsing text: String) -> [Int32: Int64]? {
         var offsets: [Int32: Int64] = [:]
         for pair in text.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = pair.trimmingCharacters(in: .whitespaces).split(
@@ -67,7 +67,7 @@ public struct KeyPlacement: Sendable, Equatable {
     }
 
     /// The text form of cut-over offsets, in partition order.
-    public static func cutoverText(_ offsets: [Int32: Int64]) -> String {
+    package static func cutoverText(_ offsets: [Int32: Int64]) -> String {
         offsets.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }.joined(separator: ",")
     }
 }
@@ -77,7 +77,7 @@ extension KeyPlacement {
     /// (its high watermark), as ``checkFrom`` wants it. Events already in the log stay where they are.
     ///
     /// - Throws: ``TopicMissing`` when the cluster has no such topic; a ``KafkaError`` when no broker answers.
-    public static func cutover(
+    package static func cutover(
         brokers: [String], overrides: [String: String], topic: String, logger: Logger
     ) async throws -> [Int32: Int64] {
         var configuration = KafkaConsumerConfiguration(

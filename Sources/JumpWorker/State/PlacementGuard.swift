@@ -117,9 +117,9 @@ final class PlacementGuard: Sendable {
 }
 
 /// The cluster has no such topic.
-public struct TopicMissing: Error, CustomStringConvertible {
+package struct TopicMissing: Error, CustomStringConvertible {
     /// The topic.
-    public var topic: String
+    package var topic: String
     /// Names the topic.
-    public var description: String { "the cluster has no topic \(topic)" }
+    package var description: String { "the cluster has no topic \(topic)" }
 }

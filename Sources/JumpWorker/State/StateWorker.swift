@@ -11,7 +11,7 @@ import Synchronization
 /// batch (state, event-id ledger, outbox, next offsets) is one SQLite transaction, and on assignment the
 /// worker seeks to the offsets in its store (the beginning of the log for a partition it never held). Invalid
 /// input goes to the dead-letter topic with the reason, and the worker moves on.
-public final class StateWorker: Sendable {
+package final class StateWorker: Sendable {
     private let configuration: StateWorkerConfiguration
     private let store: StateStore
     private let logger: Logger
@@ -26,10 +26,10 @@ public final class StateWorker: Sendable {
     /// Why the worker is retrying (a full disk, a locked store, a broker away), for `/readyz`; `nil` when it is not.
     private let retrying = Mutex<String?>(nil)
     /// What the worker did minute by minute over the last hour (the operator console).
-    public let activity = ActivityHistory()
+    package let activity = ActivityHistory()
 
     /// Prepares the worker; nothing is consumed until ``run()``.
-    public init(configuration: StateWorkerConfiguration, store: StateStore, logger: Logger) throws {
+    package init(configuration: StateWorkerConfiguration, store: StateStore, logger: Logger) throws {
         self.configuration = configuration
         self.store = store
         self.logger = logger
@@ -56,7 +56,7 @@ public final class StateWorker: Sendable {
     }
 
     /// What the worker holds and how far behind it is, for `/healthz`, `/readyz` and the lag metrics.
-    public func status() -> WorkerStatus {
+    package func status() -> WorkerStatus {
         var status = consumer.status(role: "state", next: assigned.snapshot, clock: clock)
         status.problem = diversions.blockedReason ?? retrying.withLock { $0 }
         status.misplaced = placement.note
@@ -66,7 +66,7 @@ public final class StateWorker: Sendable {
     }
 
     /// Asks the worker to stop after the batch in hand; a waiting poll returns at once.
-    public func requestStop() {
+    package func requestStop() {
         stopRequested.store(true, ordering: .releasing)
         consumer.wakeUp()
     }
@@ -78,7 +78,7 @@ public final class StateWorker: Sendable {
     /// batch is committed before the pause, as a throttled worker's batches always were.
     ///
     /// - Throws: ``OffsetOutOfRange`` when the store's offset is not in the log; a fatal Kafka or store error.
-    public func run() async throws -> StateWorkerExit {
+    package func run() async throws -> StateWorkerExit {
         var exit = StateWorkerExit.stopped
         var wait = AssignmentWait(
             role: "state", topic: configuration.topic, group: configuration.groupID,

@@ -6,25 +6,25 @@ import Foundation
 /// id, and removes it when it stops. A client may use it only when the user gave no broker setting, no
 /// configuration file is in use, and the process does not run under systemd or Kubernetes, so that a
 /// production worker can never attach to a dev broker silently. Callers log a warning when they use it.
-public enum DevBrokerDiscovery {
+package enum DevBrokerDiscovery {
     /// A dev broker that was found, and the file that named it.
-    public struct Found: Sendable, Equatable {
+    package struct Found: Sendable, Equatable {
         /// Its `bootstrap.servers` list.
-        public var bootstrapServers: String
+        package var bootstrapServers: String
         /// The well-known file it was read from.
-        public var file: String
+        package var file: String
     }
 
     /// `$JUMP_DEV_BROKER_FILE` if set, else `$XDG_RUNTIME_DIR/jump-dev-broker`, else
     /// `/tmp/jump-dev-broker-UID` (UID being the user's numeric id).
-    public static func wellKnownFile(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func wellKnownFile(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let path = environment["JUMP_DEV_BROKER_FILE"], !path.isEmpty { return path }
         if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { return runtime + "/jump-dev-broker" }
         return "/tmp/jump-dev-broker-\(getuid())"
     }
 
     /// Why discovery is not allowed in this environment, or `nil` when it is.
-    public static func refusal(environment: [String: String], usesConfigurationFile: Bool) -> String? {
+    package static func refusal(environment: [String: String], usesConfigurationFile: Bool) -> String? {
         if usesConfigurationFile { return "a configuration file is in use" }
         if environment["INVOCATION_ID"] != nil || environment["NOTIFY_SOCKET"] != nil {
             return "running under systemd"
@@ -34,7 +34,7 @@ public enum DevBrokerDiscovery {
     }
 
     /// The running dev broker named by the well-known file, when discovery is allowed and its process lives.
-    public static func find(
+    package static func find(
         environment: [String: String] = ProcessInfo.processInfo.environment, usesConfigurationFile: Bool = false
     ) -> Found? {
         guard refusal(environment: environment, usesConfigurationFile: usesConfigurationFile) == nil else {
@@ -48,14 +48,14 @@ public enum DevBrokerDiscovery {
     }
 
     /// The well-known file names another dev broker that is still running: it stays that broker's.
-    public struct Taken: Error, CustomStringConvertible {
+    package struct Taken: Error, CustomStringConvertible {
         /// The file.
-        public var file: String
+        package var file: String
         /// The running broker's process id.
-        public var pid: pid_t
+        package var pid: pid_t
 
         /// Names the other broker and the way out.
-        public var description: String {
+        package var description: String {
             "another jump-dev-broker (pid \(pid)) is named in \(file) and still runs; this one is not discoverable: "
                 + "give its clients -b with the address it prints, or stop the other one first"
         }
@@ -65,7 +65,7 @@ public enum DevBrokerDiscovery {
     /// broker that still runs.
     ///
     /// - Throws: ``Taken`` when another running broker owns the file (it is left as it is); a file error.
-    public static func publish(bootstrapServers: String, to file: String) throws {
+    package static func publish(bootstrapServers: String, to file: String) throws {
         if let text = try? String(contentsOfFile: file, encoding: .utf8) {
             let lines = text.split(separator: "\n")
             if lines.count >= 2, let pid = pid_t(lines[1]), pid != getpid(), isAlive(pid) {
@@ -86,7 +86,7 @@ public enum DevBrokerDiscovery {
     }
 
     /// Removes the well-known file if it still names this process.
-    public static func withdraw(file: String) {
+    package static func withdraw(file: String) {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return }
         let lines = text.split(separator: "\n")
         if lines.count >= 2, pid_t(lines[1]) == getpid() { unlink(file) }

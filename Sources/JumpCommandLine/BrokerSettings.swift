@@ -1,15 +1,16 @@
 import Foundation
+import JumpKafka
 
 /// Where a command-line client finds Kafka: `--brokers`, then `JUMP_BROKERS`, then `-X bootstrap.servers`, then
 /// (only with none of them, no configuration file, and outside systemd and Kubernetes) a running `jump-dev-broker`.
-public struct BrokerSettings: Sendable, Equatable {
+package struct BrokerSettings: Sendable, Equatable {
     /// The bootstrap servers.
-    public var servers: [String]
+    package var servers: [String]
     /// A warning to show when the dev broker was found on its own.
-    public var warning: String?
+    package var warning: String?
 
     /// Resolves the brokers, or throws ``KafkaError/Kind/configuration`` saying what to set.
-    public static func resolve(
+    package static func resolve(
         brokers: String?, overrides: [String: String],
         environment: [String: String] = ProcessInfo.processInfo.environment, usesConfigurationFile: Bool = false
     ) throws(KafkaError) -> BrokerSettings {
