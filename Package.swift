@@ -85,6 +85,7 @@ let package = Package(
             name: "JumpDigests",
             dependencies: [
                 "JumpEvents",
+                "JumpKafka",
                 "JumpState",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

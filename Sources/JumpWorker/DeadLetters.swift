@@ -199,9 +199,7 @@ package struct DeadLetters: Sendable {
             try? await reader.close()
             if let missing { throw DeadLetterTopicMissing(topic: missing) }
         }
-        var configuration = KafkaProducerConfiguration(bootstrapServers: brokers)
-        configuration.overrides = overrides.filter { !KafkaProperties.isConsumerOnly($0.key) }
-        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        let producer = try ServiceProducer.make(brokers: brokers, overrides: overrides, logger: logger)
         var results: [Result<KafkaDeliveryReport, any Error>] = []
         for letter in letters {
             do {

@@ -92,7 +92,7 @@ extension JumpConsumer.Digest {
                 throw ValidationError(error.message)
             }
             var servers: [String]?
-            if configuration.sinks.contains("topic") {
+            if configuration.sinks.contains(.topic) {
                 do {
                     servers = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides).servers
                 } catch {

@@ -16,7 +16,7 @@ struct ConfigurationTests {
         let configuration = try DigestConfiguration.load(
             path: packageRoot.appendingPathComponent("Deploy/digests.example.json").path)
         #expect(configuration.audiences.map(\.id) == ["consulate", "governors-office"])
-        #expect(configuration.sinks.contains("email"))
+        #expect(configuration.sinks.contains(.email))
         #expect(configuration.glossary["MX-SON"]?["es"] == "Sonora")
         let renderer = try DigestRenderer(glossary: configuration.glossary)
         #expect(renderer.glossary.name("MX-SON", language: "en") == "Sonora")
@@ -71,6 +71,10 @@ struct ConfigurationTests {
             (
                 #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}]}], "sinks": ["email"]}"#,
                 #"sinks: "email" is listed but email is not set"#
+            ),
+            (
+                #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}]}], "sinks": ["log", "slack"]}"#,
+                #"sinks[1]: "slack" is not a sink: one of ["log", "jsonl", "topic", "email"]"#
             ),
             (
                 #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}], "maximumItems": 0}]}"#,

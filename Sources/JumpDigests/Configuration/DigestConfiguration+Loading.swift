@@ -175,10 +175,7 @@ extension DigestConfiguration {
                 }
             }
         }
-        for sink in sinks where !Self.knownSinks.contains(sink) {
-            problems.append("sinks: \"\(sink)\" is not one of \(Self.knownSinks)")
-        }
-        if sinks.contains("email") && email == nil {
+        if sinks.contains(.email) && email == nil {
             problems.append("sinks: \"email\" is listed but email is not set")
         }
         if let email {

@@ -7,8 +7,8 @@ import JumpEvents
 package struct DigestConfiguration: Sendable, Codable, Equatable {
     /// The audiences, each with its staff, routing rules and schedule.
     package var audiences: [Audience]
-    /// The sinks every digest goes to: any of `log`, `jsonl`, `topic`, `email`.
-    package var sinks: [String]
+    /// The sinks every digest goes to.
+    package var sinks: [DigestSinkKind]
     /// E-mail delivery; absent, no e-mail is sent.
     package var email: EmailSettings?
     /// A directory of templates (`digest.es.mustache`, `digest.en.mustache`) that replace the built-in ones.
@@ -21,7 +21,7 @@ package struct DigestConfiguration: Sendable, Codable, Equatable {
 
     /// A configuration.
     package init(
-        audiences: [Audience], sinks: [String] = ["log", "jsonl", "topic"], email: EmailSettings? = nil,
+        audiences: [Audience], sinks: [DigestSinkKind] = [.log, .jsonl, .topic], email: EmailSettings? = nil,
         templateDirectory: String? = nil, glossary: [String: [String: String]] = [:],
         plausibility: PlausibilityBounds = PlausibilityBounds()
     ) {
@@ -43,8 +43,8 @@ package struct DigestConfiguration: Sendable, Codable, Equatable {
         audiences = try container.decode([Audience].self, forKey: .audiences)
         email = try container.decodeIfPresent(EmailSettings.self, forKey: .email)
         sinks =
-            try container.decodeIfPresent([String].self, forKey: .sinks)
-            ?? ["log", "jsonl", "topic"] + (email == nil ? [] : ["email"])
+            try container.decodeIfPresent([DigestSinkKind].self, forKey: .sinks)
+            ?? [.log, .jsonl, .topic] + (email == nil ? [] : [.email])
         templateDirectory = try container.decodeIfPresent(String.self, forKey: .templateDirectory)
         glossary = try container.decodeIfPresent([String: [String: String]].self, forKey: .glossary) ?? [:]
         plausibility =
@@ -53,9 +53,6 @@ package struct DigestConfiguration: Sendable, Codable, Equatable {
 
     /// The audience with this id.
     package func audience(_ id: String) -> Audience? { audiences.first { $0.id == id } }
-
-    /// The sinks names a configuration may list.
-    package static let knownSinks = ["log", "jsonl", "topic", "email"]
 }
 
 /// One audience of staff.

@@ -94,4 +94,35 @@ package struct AppendOnlyFileSink: DigestSink {
         else { return false }
         return data.range(of: Data(marker.utf8)) != nil
     }
+
+    /// Creates `directory` if needed and proves it writable by creating and removing a file in it (the only test
+    /// that also holds for root, read-only mounts and a path that names a file).
+    package static func checkWritable(_ directory: String) throws(DigestDirectoryError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw DigestDirectoryError(
+                directory: directory, reason: "it cannot be created (\(error.localizedDescription))")
+        }
+        let probe = StorePath.file(".jump-write-check-\(getpid())", in: directory)
+        let descriptor = open(probe, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw DigestDirectoryError(directory: directory, reason: String(cString: strerror(errno)))
+        }
+        close(descriptor)
+        unlink(probe)
+    }
+}
+
+/// The digest directory cannot hold `digests.log` and `digests.jsonl`.
+package struct DigestDirectoryError: Error, CustomStringConvertible {
+    /// The directory.
+    package var directory: String
+    /// Why.
+    package var reason: String
+
+    /// Names the directory, the reason and the option.
+    package var description: String {
+        "digests cannot be written to \(directory): \(reason); name a writable directory with --digest-dir (JUMP_DIGEST_DIR)"
+    }
 }

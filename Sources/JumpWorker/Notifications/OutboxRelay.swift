@@ -22,9 +22,7 @@ package final class OutboxRelay: Sendable {
         self.store = store
         self.topic = topic
         self.logger = logger
-        var configuration = KafkaProducerConfiguration(bootstrapServers: brokers)
-        configuration.overrides = overrides.filter { !KafkaProperties.isConsumerOnly($0.key) }
-        producer = try KafkaProducer(configuration: configuration, logger: logger)
+        producer = try ServiceProducer.make(brokers: brokers, overrides: overrides, logger: logger)
     }
 
     /// Relays one round (up to `limit` items) and returns how many were acknowledged and removed.

@@ -38,11 +38,8 @@ final class DiversionSender: Sendable {
     )
         throws
     {
-        var configuration = KafkaProducerConfiguration(bootstrapServers: brokers)
-        // Consumer-only properties would make librdkafka warn about the dead-letter producer.
-        configuration.overrides = overrides.filter { !KafkaProperties.isConsumerOnly($0.key) }
-        configuration.overrides["message.max.bytes"] = String(maximumMessageBytes)
-        producer = try KafkaProducer(configuration: configuration, logger: logger)
+        producer = try ServiceProducer.make(
+            brokers: brokers, overrides: overrides, maximumMessageBytes: maximumMessageBytes, logger: logger)
         deadLetterTopic = topic
         self.logger = logger
     }

@@ -1,0 +1,87 @@
+import Foundation
+import JumpKafka
+import JumpState
+import Logging
+
+/// A sink a digest configuration may list.
+package enum DigestSinkKind: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    /// The digest log, `digests.log`: the text staff and operators read (`tail -F`).
+    case log
+    /// The JSON-lines file, `digests.jsonl`: one digest JSON per line.
+    case jsonl
+    /// The `jump.digests` topic, keyed by audience.
+    case topic
+    /// E-mail to every staff member of the audience.
+    case email
+
+    /// Decodes a name, refusing an unknown one with the names it may be.
+    package init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let kind = Self(rawValue: name) else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "\"\(name)\" is not a sink: one of \(Self.allCases.map(\.rawValue))"))
+        }
+        self = kind
+    }
+
+    /// The name in the configuration.
+    package var description: String { rawValue }
+}
+
+/// The sinks of one process, made in one place from the configuration's typed list: the files in the digest
+/// directory, e-mail, and the topic when the process has a producer for it.
+package struct DigestSinks: Sendable {
+    /// The sinks this process delivers through.
+    package let serving: [any DigestSink]
+    /// Every listed sink, each giving its deliveries their rows; one this process cannot serve (the topic without
+    /// a producer) is a placeholder whose rows stay pending for a process that can.
+    package let listed: [any DigestSink]
+
+    /// The sinks `configuration` lists. The file sinks' files are created empty in `directory` (so `tail -F` can
+    /// follow them before the first digest), which is checked writable first; the topic sink publishes to
+    /// `topic.name` through `topic.producer`.
+    ///
+    /// - Throws: ``DigestDirectoryError`` when a file sink is listed and `directory` cannot hold its file.
+    package init(
+        _ configuration: DigestConfiguration, directory: String, topic: (producer: KafkaProducer, name: String)?,
+        logger: Logger
+    ) throws(DigestDirectoryError) {
+        if configuration.sinks.contains(.log) || configuration.sinks.contains(.jsonl) {
+            try AppendOnlyFileSink.checkWritable(directory)
+        }
+        var serving: [any DigestSink] = []
+        var listed: [any DigestSink] = []
+        for kind in configuration.sinks {
+            let sink: (any DigestSink)?
+            switch kind {
+            case .log, .jsonl:
+                let file =
+                    kind == .log ? AppendOnlyFileSink.log(directory: directory) : .jsonLines(directory: directory)
+                file.createIfAbsent()
+                sink = file
+            case .email: sink = EmailSink.configured(configuration)
+            case .topic: sink = topic.map { TopicDigestSink(producer: $0.producer, topic: $0.name, logger: logger) }
+            }
+            if let sink {
+                serving.append(sink)
+                listed.append(sink)
+            } else if kind == .topic {
+                listed.append(UnservedSink(name: kind.rawValue))
+            }
+        }
+        self.serving = serving
+        self.listed = listed
+    }
+}
+
+/// A sink listed in the configuration that this process cannot serve; it only gives its deliveries their rows.
+private struct UnservedSink: DigestSink {
+    let name: String
+    func deliver(
+        _ delivery: ClaimedDelivery, digest: Digest, recordIntent: @Sendable (Int64) async throws -> Void
+    ) async throws(DeliveryFailure) {
+        throw DeliveryFailure("\(name) is not available in this process")
+    }
+}
