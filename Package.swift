@@ -243,8 +243,10 @@ let package = Package(
         .testTarget(
             name: "JumpServiceTests",
             dependencies: [
-                "JumpService", "JumpConsole", "JumpKafka", "JumpEvents", "JumpWorker", "JumpTestSupport",
+                "JumpService", "JumpConsole", "JumpKafka", "JumpEvents", "JumpState", "JumpWorker", "JumpTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -193,7 +193,8 @@ package struct ConsolePages: Sendable {
 
     func state(query: String?) async throws -> Page {
         let store = source.store
-        let summary = try await store.summary()
+        let figures = SummaryFigures(try await store.summary())
+        let summary = figures.summary
         // Control and bidirectional characters cannot be part of a name worth finding: they are dropped, so the
         // search box never holds them (and a resubmitted search is the same search).
         let search = query.map {
@@ -206,20 +207,15 @@ package struct ConsolePages: Sendable {
             "applied": summary.eventsApplied, "duplicates": summary.duplicatesSkipped,
             "deadLettered": summary.deadLettered, "anomalyCount": summary.anomalies, "meetings": summary.meetings,
             "partitions": summary.partitions.count,
-            "expansions": summary.expansions.map { totals -> [String: Any] in
+            "expansions": figures.expansions.map { expansion -> [String: Any] in
                 [
-                    "direction": totals.direction, "status": totals.status, "count": totals.count,
-                    "plannedJobs": totals.plannedJobs,
-                    "plannedDollars": "USD " + DigestText.exactDollars(totals.plannedInvestmentUsdCents),
-                    "actualJobs": totals.actualJobs,
-                    "actualDollars": "USD " + DigestText.exactDollars(totals.actualInvestmentUsdCents),
+                    "direction": expansion.direction, "status": expansion.status, "count": expansion.count,
+                    "plannedJobs": expansion.plannedJobs, "plannedDollars": expansion.plannedDollars,
+                    "actualJobs": expansion.actualJobs, "actualDollars": expansion.actualDollars,
                 ]
             },
-            "investments": summary.investmentsByDirection.sorted { $0.key < $1.key }.map { direction, figures in
-                [
-                    "direction": direction, "count": figures.first ?? 0,
-                    "dollars": "USD " + DigestText.exactDollars(figures.last ?? 0),
-                ]
+            "investments": figures.investments.map { investment -> [String: Any] in
+                ["direction": investment.direction, "count": investment.count, "dollars": investment.dollars]
             },
             "query": search ?? "",
             "companiesNote": search.map {

@@ -56,8 +56,10 @@ public struct KafkaConsumerConfiguration: Sendable {
     }
 
     /// `auto.offset.reset` values.
-    public struct OffsetReset: Sendable, Hashable {
+    public struct OffsetReset: Sendable, Hashable, CustomStringConvertible {
         let value: String
+        /// `earliest`, `latest` or `error`, as librdkafka names it.
+        public var description: String { value }
         /// Start at the oldest message kept.
         public static let earliest = OffsetReset(value: "earliest")
         /// Start after the newest message.

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import JumpCommandLine
 import JumpConsole
+import JumpDigests
+import JumpKafka
 import JumpState
 import JumpWorker
 import Logging
@@ -13,11 +15,52 @@ import UnixSignals
 /// The daemon `jump-consumer run` starts: the roles as services in one `ServiceGroup` with the HTTP endpoint
 /// and the systemd notifier; SIGTERM or SIGINT shut it down gracefully within the configured time.
 package enum ConsumerApplication {
-    /// Runs `daemon` until SIGTERM/SIGINT (or a role's failure), serving `/metrics`, `/healthz` and `/readyz` on
-    /// `settings.http` unless it is `off`, and reporting to systemd when run under it.
+    /// The roles `settings` ask for, ready to run (nothing runs yet): the brokers resolved (a dev broker found on
+    /// its own is logged as a warning), the store opened (created if absent), the digest configuration loaded.
+    /// `jump-consumer run` calls it, and so can a test, in process.
+    /// - Throws: what makes the settings unusable (no brokers, a store or digest configuration that cannot be
+    ///   used, a Kafka client that cannot be made), naming what to change.
+    package static func daemon(
+        settings: ConsumerSettings, overrides: [String: String], untilIdle: Bool, logger: Logger
+    ) throws -> ConsumerDaemon {
+        let brokers = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
+        if let warning = brokers.warning { logger.warning("\(warning)") }
+        var configuration = StateWorkerConfiguration(brokers: brokers.servers)
+        configuration.overrides = overrides
+        configuration.topic = settings.topic
+        configuration.deadLetterTopic = settings.dlqTopic
+        configuration.groupID = settings.group
+        configuration.batchSize = settings.batchSize
+        configuration.untilIdle = untilIdle
+        configuration.assignmentTimeout = .seconds(settings.waitTimeoutSeconds)
+        configuration.pauseBetweenBatches = .milliseconds(settings.pauseMs)
+        configuration.ledgerWindow = settings.ledgerWindow
+        configuration.offsetReset = settings.offsetReset
+        configuration.placement = settings.placement
+        var notifier = NotifierConfiguration(brokers: brokers.servers)
+        notifier.overrides = overrides
+        let digests = try settings.digestConfiguration()
+        let store = try StateStore(path: settings.state, backgroundCheckpoints: true)
+        return try ConsumerDaemon(
+            role: settings.role, state: configuration, notifier: notifier, digests: digests,
+            digestDirectory: settings.digestDirectory, notificationsTopic: settings.notificationsTopic,
+            digestsTopic: settings.digestsTopic, store: store, logger: logger)
+    }
+
+    /// Runs `daemon` until SIGTERM/SIGINT (or a role's failure): ``serviceGroup(daemon:settings:registry:logger:)``,
+    /// run.
     package static func run(
         daemon: ConsumerDaemon, settings: ConsumerSettings, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
+        try await serviceGroup(daemon: daemon, settings: settings, registry: registry, logger: logger).run()
+    }
+
+    /// The daemon as one `ServiceGroup`: its roles, the HTTP endpoint serving `/metrics`, `/healthz`, `/readyz`
+    /// (and the console) on `settings.http` unless it is `off`, and the systemd notifier; SIGTERM or SIGINT (or
+    /// `triggerGracefulShutdown()`) shut it down gracefully within `settings.shutdownTimeoutSeconds`.
+    package static func serviceGroup(
+        daemon: ConsumerDaemon, settings: ConsumerSettings, registry: PrometheusCollectorRegistry, logger: Logger
+    ) throws -> ServiceGroup {
         let systemd = SystemdNotifier()
         let checks = HealthChecks(
             workers: { daemon.status() }, storeProblem: { daemon.store.writeProblem },
@@ -54,8 +97,7 @@ package enum ConsumerApplication {
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(settings.shutdownTimeoutSeconds)
         configuration.maximumCancellationDuration = .seconds(5)
-        let group = ServiceGroup(configuration: configuration)
-        try await group.run()
+        return ServiceGroup(configuration: configuration)
     }
 }
 

@@ -1,9 +1,11 @@
 import Configuration
 import Foundation
 import JumpConsole
+import JumpDigests
 import JumpKafka
 import JumpState
 import JumpWorker
+import Logging
 
 /// Everything `jump-consumer run` reads, resolved in layers, the Swift server way (swift-configuration): the
 /// command line, then the environment (`JUMP_*`: `batchSize` is `JUMP_BATCH_SIZE`, `kafka.saslPassword` is
@@ -11,8 +13,8 @@ import JumpWorker
 /// `Deploy/consumer.example.json`), then the defaults here. A bad value is refused with its key, the value and
 /// what is allowed.
 package struct ConsumerSettings: Sendable, Equatable {
-    /// `state`, `notifier` or `all`.
-    package var role = "all"
+    /// The roles the process runs.
+    package var role = ConsumerRole.all
     /// Kafka's bootstrap servers, or none (then `-X bootstrap.servers` or a dev broker).
     package var brokers: String?
     /// The state store file.
@@ -33,18 +35,18 @@ package struct ConsumerSettings: Sendable, Equatable {
     package var pauseMs = 0
     /// How many offsets back duplicates are recognized.
     package var ledgerWindow: Int64 = 1_000_000
-    /// `earliest` or `latest` when the store's offset is not in the log; `nil` stops the worker.
-    package var offsetReset: String?
+    /// Where to continue when the store's offset is not in the log (`earliest` or `latest`); `nil` stops the worker.
+    package var offsetReset: KafkaConsumerConfiguration.OffsetReset?
     /// The digest configuration file (audiences), or `nil` for the built-in one.
     package var digestConfig: String?
     /// Where digest files go; `nil`: beside the state store.
     package var digestDir: String?
     /// The HTTP endpoint, `HOST:PORT`, or `off`.
     package var http = "127.0.0.1:9464"
-    /// trace, debug, info, notice, warning, error, critical.
-    package var logLevel = "info"
-    /// `logfmt` or `json`.
-    package var logFormat = "logfmt"
+    /// The level below which log records are dropped.
+    package var logLevel = Logger.Level.info
+    /// How log records are written.
+    package var logFormat = StructuredLogHandler.Format.logfmt
     /// How long a graceful shutdown may take before the rest is cancelled, in seconds.
     package var shutdownTimeoutSeconds = 20
     /// With `--until-idle`, how long a role waits for its partitions before exiting 69, in seconds.
@@ -102,7 +104,7 @@ package struct ConsumerSettings: Sendable, Equatable {
     {
         var settings = ConsumerSettings()
         let values = SettingsReader(reader: reader)
-        settings.role = try values.choice("role", settings.role, ["state", "notifier", "all"])
+        settings.role = try values.choice("role", settings.role)
         settings.brokers = values.string("brokers")
         settings.state = values.string("state") ?? Self.defaultStatePath()
         settings.topic = try values.name("topic", settings.topic)
@@ -114,14 +116,14 @@ package struct ConsumerSettings: Sendable, Equatable {
         settings.pauseMs = Int(try values.integer("pauseMs", Int64(settings.pauseMs), 0...60_000))
         settings.ledgerWindow = try values.integer("ledgerWindow", settings.ledgerWindow, 1...Int64.max)
         if values.string("offsetReset") != nil {
-            settings.offsetReset = try values.choice("offsetReset", "", ["earliest", "latest"])
+            settings.offsetReset = try values.choice(
+                "offsetReset", .earliest, among: [.earliest, .latest], named: \.description)
         }
         settings.digestConfig = values.string("digestConfig")
         settings.digestDir = values.string("digestDir")
         settings.http = try values.address("http", settings.http)
-        settings.logLevel = try values.choice(
-            "log.level", settings.logLevel, ["trace", "debug", "info", "notice", "warning", "error", "critical"])
-        settings.logFormat = try values.choice("log.format", settings.logFormat, ["logfmt", "json"])
+        settings.logLevel = try values.choice("log.level", settings.logLevel)
+        settings.logFormat = try values.choice("log.format", settings.logFormat)
         settings.shutdownTimeoutSeconds = Int(
             try values.integer("shutdownTimeoutSeconds", Int64(settings.shutdownTimeoutSeconds), 1...600))
         settings.waitTimeoutSeconds = Int(
@@ -178,6 +180,13 @@ package struct ConsumerSettings: Sendable, Equatable {
         return "jump-state.sqlite"
     }
 
+    /// The digest configuration `digestConfig` names, else the built-in one.
+    /// - Throws: ``DigestConfigurationError`` naming the file, the place and the problem.
+    package func digestConfiguration() throws(DigestConfigurationError) -> DigestConfiguration {
+        guard let digestConfig else { return .builtIn }
+        return try DigestConfiguration.load(path: digestConfig)
+    }
+
     /// Where digest files go.
     package var digestDirectory: String { Self.digestDirectory(digestDir, state: state) }
 
@@ -201,13 +210,14 @@ package struct ConsumerSettings: Sendable, Equatable {
     /// The effective settings as `key = value` lines, secrets redacted, for `jump-consumer config show`.
     package func describe() -> [String] {
         var lines = [
-            "role = \(role)", "brokers = \(brokers ?? "(unset: -X bootstrap.servers or a dev broker)")",
+            "role = \(role.rawValue)", "brokers = \(brokers ?? "(unset: -X bootstrap.servers or a dev broker)")",
             "state = \(state)", "topic = \(topic)", "dlqTopic = \(dlqTopic)", "group = \(group)",
             "notificationsTopic = \(notificationsTopic)", "digestsTopic = \(digestsTopic)",
             "batchSize = \(batchSize)", "pauseMs = \(pauseMs)", "ledgerWindow = \(ledgerWindow)",
-            "offsetReset = \(offsetReset ?? "(unset: stop)")", "digestConfig = \(digestConfig ?? "(built-in)")",
-            "digestDir = \(digestDirectory)", "http = \(http)", "log.level = \(logLevel)",
-            "log.format = \(logFormat)", "shutdownTimeoutSeconds = \(shutdownTimeoutSeconds)",
+            "offsetReset = \(offsetReset?.description ?? "(unset: stop)")",
+            "digestConfig = \(digestConfig ?? "(built-in)")",
+            "digestDir = \(digestDirectory)", "http = \(http)", "log.level = \(logLevel.rawValue)",
+            "log.format = \(logFormat.rawValue)", "shutdownTimeoutSeconds = \(shutdownTimeoutSeconds)",
             "waitTimeoutSeconds = \(waitTimeoutSeconds)",
             "readiness.maxLag = \(readinessMaxLag)", "placement.partitioner = \(placementPartitioner)",
             "placement.checkFrom = \(placementCheckFrom.isEmpty ? "(unset: every offset)" : KeyPlacement.cutoverText(placementCheckFrom))",
@@ -281,11 +291,26 @@ struct SettingsReader {
     }
 
     func choice(_ key: String, _ fallback: String, _ allowed: [String]) throws(SettingsError) -> String {
+        try choice(key, fallback, among: allowed, named: { $0 })
+    }
+
+    /// One of an enumeration's cases, by its raw value.
+    func choice<Value: RawRepresentable & CaseIterable>(
+        _ key: String, _ fallback: Value
+    ) throws(SettingsError) -> Value where Value.RawValue == String {
+        try choice(key, fallback, among: Array(Value.allCases), named: \.rawValue)
+    }
+
+    /// One of `allowed`, by its name.
+    func choice<Value>(
+        _ key: String, _ fallback: Value, among allowed: [Value], named name: (Value) -> String
+    ) throws(SettingsError) -> Value {
         guard let value = string(key) else { return fallback }
-        guard allowed.contains(value) else {
-            throw SettingsError(key: key, value: value, allowed: "must be one of \(allowed.joined(separator: ", "))")
+        guard let chosen = allowed.first(where: { name($0) == value }) else {
+            throw SettingsError(
+                key: key, value: value, allowed: "must be one of \(allowed.map(name).joined(separator: ", "))")
         }
-        return value
+        return chosen
     }
 
     func name(_ key: String, _ fallback: String) throws(SettingsError) -> String {

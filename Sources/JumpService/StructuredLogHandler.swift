@@ -13,7 +13,7 @@ import Synchronization
 /// line or leak a password, and a password such as `info` cannot rewrite `level=info`.
 package struct StructuredLogHandler: LogHandler {
     /// The line format.
-    package enum Format: String, Sendable {
+    package enum Format: String, Sendable, CaseIterable {
         /// `time=... level=... label=... message="..." key=value`.
         case logfmt
         /// One JSON object per line.

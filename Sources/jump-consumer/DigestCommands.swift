@@ -193,7 +193,7 @@ extension JumpConsumer.Digest {
 
 private func loadConfiguration(_ settings: ConsumerSettings) throws -> DigestConfiguration {
     do {
-        return try JumpConsumer.DigestOptions.configuration(settings)
+        return try settings.digestConfiguration()
     } catch {
         Console.error("\(error)")
         throw ExitCode(78)

@@ -101,14 +101,6 @@ struct JumpConsumer: AsyncParsableCommand {
 
         /// These options as configuration keys, for ``StateOptions/settings(_:readingSecretFiles:)``.
         var commandLine: [String: String?] { ["digestConfig": digestConfig, "digestDir": digestDir] }
-
-        /// The digest configuration the settings name (`--digest-config`, `JUMP_DIGEST_CONFIG`, the
-        /// configuration file's `digestConfig`), else the built-in one.
-        static func configuration(_ settings: ConsumerSettings) throws(DigestConfigurationError) -> DigestConfiguration
-        {
-            guard let path = settings.digestConfig else { return .builtIn }
-            return try DigestConfiguration.load(path: path)
-        }
     }
 }
 

@@ -13,8 +13,11 @@ import UnixSignals
 
 /// The options of `run` (and `config show`): each one, when given, is the first layer of the configuration.
 struct RunOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A JSON configuration file (else $JUMP_CONFIG).", valueName: "file"))
-    var config: String?
+    /// `--state` and `--config`.
+    @OptionGroup var store: JumpConsumer.StateOptions
+
+    /// `--digest-config` and `--digest-dir`.
+    @OptionGroup var digests: JumpConsumer.DigestOptions
 
     @Option(help: "state, notifier or all (default all).")
     var role: String?
@@ -27,12 +30,6 @@ struct RunOptions: ParsableArguments {
         help: ArgumentHelp(
             "A librdkafka property, key=value (repeatable; wins over the configuration).", valueName: "key=value"))
     var properties: [String] = []
-
-    @Option(
-        help: ArgumentHelp(
-            "The state store (JUMP_STATE; default $STATE_DIRECTORY/state.sqlite under systemd, else ./jump-state.sqlite).",
-            valueName: "path"))
-    var state: String?
 
     @Option(name: [.customShort("t"), .long], help: "The events topic (default jump.events).")
     var topic: String?
@@ -66,17 +63,6 @@ struct RunOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "The digest configuration (JUMP_DIGEST_CONFIG; default built-in; see Deploy/digests.example.json).",
-            valueName: "file"))
-    var digestConfig: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Where digests.log and digests.jsonl go (default: beside the state store).", valueName: "dir"))
-    var digestDir: String?
-
-    @Option(
-        help: ArgumentHelp(
             "The HTTP endpoint for /metrics, /healthz, /readyz (default 127.0.0.1:9464).", valueName: "host:port|off"))
     var http: String?
 
@@ -95,11 +81,13 @@ struct RunOptions: ParsableArguments {
     /// The options given, by configuration key.
     var commandLineValues: [String: String?] {
         [
-            "role": role, "brokers": brokers, "state": state, "topic": topic, "dlqTopic": dlqTopic, "group": group,
+            "role": role, "brokers": brokers, "state": store.state, "topic": topic, "dlqTopic": dlqTopic,
+            "group": group,
             "notificationsTopic": notificationsTopic, "digestsTopic": digestsTopic,
             "batchSize": batchSize.map(String.init), "pauseMs": pauseMs.map(String.init),
-            "ledgerWindow": ledgerWindow.map(String.init), "offsetReset": offsetReset, "digestConfig": digestConfig,
-            "digestDir": digestDir, "http": http, "log.level": logLevel, "log.format": logFormat,
+            "ledgerWindow": ledgerWindow.map(String.init), "offsetReset": offsetReset,
+            "digestConfig": digests.digestConfig, "digestDir": digests.digestDir, "http": http, "log.level": logLevel,
+            "log.format": logFormat,
             "shutdownTimeoutSeconds": shutdownTimeout.map(String.init),
             "waitTimeoutSeconds": waitTimeout.map(String.init),
         ]
@@ -107,7 +95,7 @@ struct RunOptions: ParsableArguments {
 
     /// The settings, or exit 78 with the bad key named; `readingSecretFiles` off for `config show`.
     func settings(readingSecretFiles: Bool = true) async throws -> ConsumerSettings {
-        try await Layers.settings(commandLineValues, file: config, readingSecretFiles: readingSecretFiles)
+        try await Layers.settings(commandLineValues, file: store.config, readingSecretFiles: readingSecretFiles)
     }
 
     /// The librdkafka properties: the configuration's `kafka.*`, then `-X` on top.
@@ -150,9 +138,9 @@ extension JumpConsumer {
             let overrides = try options.overrides(settings)
             LoggingSystem.bootstrap { label in
                 var handler = StructuredLogHandler(
-                    label: label, format: StructuredLogHandler.Format(rawValue: settings.logFormat) ?? .logfmt,
+                    label: label, format: settings.logFormat,
                     secrets: settings.secrets + overrides.filter { KafkaProperties.isSecret($0.key) }.map(\.value))
-                handler.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
+                handler.logLevel = settings.logLevel
                 return handler
             }
             let registry = PrometheusCollectorRegistry()
@@ -167,7 +155,8 @@ extension JumpConsumer {
             }
             let daemon: ConsumerDaemon
             do {
-                daemon = try makeDaemon(settings, overrides: overrides, logger: logger)
+                daemon = try ConsumerApplication.daemon(
+                    settings: settings, overrides: overrides, untilIdle: untilIdle, logger: logger)
             } catch {
                 logger.critical("cannot start: \(error)")
                 throw ExitCode(78)
@@ -175,7 +164,7 @@ extension JumpConsumer {
             logger.notice(
                 "started",
                 metadata: [
-                    "role": "\(settings.role)", "state": "\(settings.state)", "topic": "\(settings.topic)",
+                    "role": "\(settings.role.rawValue)", "state": "\(settings.state)", "topic": "\(settings.topic)",
                     "digests": "\(settings.digestDirectory)", "http": "\(untilIdle ? "off" : settings.http)",
                 ])
             do {
@@ -230,34 +219,6 @@ extension JumpConsumer {
             }
             logger.notice("stopped", metadata: ["reason": "\(exit)"])
         }
-
-        private func makeDaemon(
-            _ settings: ConsumerSettings, overrides: [String: String], logger: Logger
-        ) throws -> ConsumerDaemon {
-            let brokers = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
-            if let warning = brokers.warning { logger.warning("\(warning)") }
-            var configuration = StateWorkerConfiguration(brokers: brokers.servers)
-            configuration.overrides = overrides
-            configuration.topic = settings.topic
-            configuration.deadLetterTopic = settings.dlqTopic
-            configuration.groupID = settings.group
-            configuration.batchSize = settings.batchSize
-            configuration.untilIdle = untilIdle
-            configuration.assignmentTimeout = .seconds(settings.waitTimeoutSeconds)
-            configuration.pauseBetweenBatches = .milliseconds(settings.pauseMs)
-            configuration.ledgerWindow = settings.ledgerWindow
-            configuration.offsetReset = settings.offsetReset.map { $0 == "earliest" ? .earliest : .latest }
-            configuration.placement = settings.placement
-            var notifier = NotifierConfiguration(brokers: brokers.servers)
-            notifier.overrides = overrides
-            let digests = try settings.digestConfig.map { try DigestConfiguration.load(path: $0) } ?? .builtIn
-            let store = try StateStore(path: settings.state, backgroundCheckpoints: true)
-            return try ConsumerDaemon(
-                role: ConsumerRole(rawValue: settings.role) ?? .all, state: configuration, notifier: notifier,
-                digests: digests, digestDirectory: settings.digestDirectory,
-                notificationsTopic: settings.notificationsTopic, digestsTopic: settings.digestsTopic, store: store,
-                logger: logger)
-        }
     }
 
     struct Config: AsyncParsableCommand {
@@ -276,7 +237,7 @@ extension JumpConsumer {
                 // A secret file is named, not read: the configuration can be checked where the secret is absent.
                 let settings = try await options.settings(readingSecretFiles: false)
                 let sources = try ConsumerConfiguration.sources(
-                    commandLine: options.commandLineValues.compactMapValues { $0 }, file: options.config)
+                    commandLine: options.commandLineValues.compactMapValues { $0 }, file: options.store.config)
                 for line in settings.describe() {
                     let key = String(line.prefix { $0 != " " })
                     let source = [key + "File", key].compactMap { sources[$0] }.first { $0 != "default" } ?? "default"

@@ -20,7 +20,7 @@ extension JumpConsumer.State {
                 print(String(decoding: try encoder.encode(summary), as: UTF8.self))
                 return
             }
-            SummaryText.render(summary).forEach { Console.line($0) }
+            SummaryFigures(summary).lines.forEach { Console.line($0) }
         }
     }
 
@@ -203,53 +203,6 @@ enum CompanyText {
             )
         }
         return lines
-    }
-}
-
-/// The summary as text for people.
-enum SummaryText {
-    static func render(_ summary: StateSummary) -> [String] {
-        var lines = [
-            "events applied \(summary.eventsApplied), duplicates skipped \(summary.duplicatesSkipped), "
-                + "dead-lettered \(summary.deadLettered), anomalies \(summary.anomalies)",
-            "partitions: "
-                + summary.partitions.map { "\($0.topic)[\($0.partition)]@\($0.nextOffset)" }.joined(separator: " "),
-            "companies: " + counts(summary.companiesByCountry),
-        ]
-        for totals in summary.expansions {
-            lines.append(
-                "expansions \(totals.direction) \(totals.status): \(totals.count), planned \(totals.plannedJobs) jobs "
-                    + "USD \(DigestText.exactDollars(totals.plannedInvestmentUsdCents)), actual \(totals.actualJobs) jobs "
-                    + "USD \(DigestText.exactDollars(totals.actualInvestmentUsdCents))")
-        }
-        for (direction, figures) in summary.investmentsByDirection.sorted(by: { $0.key < $1.key }) {
-            // `[count, cents]`, as `state summary --json` writes it; read without trusting its length.
-            let count = figures.first ?? 0
-            let cents = figures.dropFirst().first ?? 0
-            lines.append("investments \(direction): \(count), USD \(DigestText.exactDollars(cents))")
-        }
-        for figure in summary.exports {
-            lines.append(
-                "exports \(figure.series) \(figure.period): USD \(DigestText.exactDollars(figure.value))"
-                    + (figure.revisions > 0 ? " (revised \(figure.revisions)×)" : ""))
-        }
-        for figure in summary.jobs {
-            lines.append(
-                "jobs \(figure.series) \(figure.period): \(figure.value)"
-                    + (figure.revisions > 0 ? " (revised \(figure.revisions)×)" : ""))
-        }
-        lines.append("meetings: \(summary.meetings)")
-        lines.append("initiatives: " + counts(summary.initiativesByStatus))
-        if summary.totals.hasSaturatedFigure {
-            lines.append("a running total saturated (shown as a lower bound); see 'jump-consumer state anomalies'")
-        }
-        return lines
-    }
-
-    /// `MX 3, US 2`, or `none`.
-    private static func counts(_ counts: [String: Int]) -> String {
-        counts.isEmpty
-            ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 }
 

@@ -93,7 +93,7 @@ struct ConsoleEndToEndTests {
                 "-H", "jump.original.offset=100000", letterFile,
             ])
         #expect(kcat.status == 0, "\(kcat.stderr)")
-        let port = ServiceEndToEndTests.freePort()
+        let port = freeLoopbackPort()
         let daemon = try daemon(http: "127.0.0.1:\(port)")
         try await eventually("every event applied", timeout: .seconds(90)) {
             let page = try await request("http://127.0.0.1:\(port)/console/state")
@@ -131,7 +131,7 @@ struct ConsoleEndToEndTests {
 
     @Test("a --role state process shows no digests and says where they are; its overview has no notifier")
     func stateRoleOnly() async throws {
-        let port = ServiceEndToEndTests.freePort()
+        let port = freeLoopbackPort()
         let daemon = try await started(http: "127.0.0.1:\(port)", role: "state")
         let base = "http://127.0.0.1:\(port)"
         let digests = try await request(base + "/console/digests")
@@ -150,7 +150,7 @@ struct ConsoleEndToEndTests {
         "DNS rebinding: a request for another host name is refused on every console route (no page, no CSRF token, no action), while the probes and /metrics answer any Host"
     )
     func rebinding() async throws {
-        let port = ServiceEndToEndTests.freePort()
+        let port = freeLoopbackPort()
         let daemon = try await started(http: "127.0.0.1:\(port)")
         let base = "http://127.0.0.1:\(port)"
         let evil = ["-H", "Host: evil.example:\(port)"]
@@ -195,7 +195,7 @@ struct ConsoleEndToEndTests {
         "the search box drops ESC, U+202E and NUL from what was searched: never echoed, and a resubmit searches the same"
     )
     func searchEscaped() async throws {
-        let port = ServiceEndToEndTests.freePort()
+        let port = freeLoopbackPort()
         let daemon = try await started(http: "127.0.0.1:\(port)")
         let page = try await request("http://127.0.0.1:\(port)/console/state?q=a%1B%5B2J%E2%80%AEb%00c")
         #expect(page.status == 200, "\(page.body)")
@@ -212,7 +212,7 @@ struct ConsoleEndToEndTests {
         "beyond loopback: without a token only the probes and /metrics answer; with one, a sign-in sets a strict cookie, and a cross-origin POST or one without the CSRF token is refused"
     )
     func beyondLoopback() async throws {
-        let port = ServiceEndToEndTests.freePort()
+        let port = freeLoopbackPort()
         let open = try await started(http: "0.0.0.0:\(port)")
         let base = "http://127.0.0.1:\(port)"
         #expect(try await request(base + "/console").status == 404)

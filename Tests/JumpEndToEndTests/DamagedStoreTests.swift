@@ -45,7 +45,7 @@ struct DamagedStoreTests {
     func blobName() async throws {
         try await publishEvents()
         let state = path("state.sqlite")
-        let port = ServiceEndToEndTests.freePort()
+        let port = freeLoopbackPort()
         let daemon = try ChildProcess(
             product("jump-consumer"),
             ["run", "-b", broker.bootstrapServers, "--state", state, "--http", "127.0.0.1:\(port)"]

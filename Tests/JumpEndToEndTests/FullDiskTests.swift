@@ -67,7 +67,7 @@ struct FullDiskTests {
         )
         #expect(batch.stderr.contains("gave up after retrying for 5"), "\(batch.stderr.suffix(2_000))")
 
-        let port = ServiceEndToEndTests.freePort()
+        let port = freeLoopbackPort()
         let arguments =
             ["run", "-b", broker.bootstrapServers, "--state", state, "--http", "127.0.0.1:\(port)"]
             + quickGroupArguments

@@ -95,7 +95,7 @@ struct HostileBrokerTests {
         "the HTTP endpoint under 1,100 idle connections and a 1,024-descriptor limit: health answers, partial and slow requests are cut, events still apply",
         .timeLimit(.minutes(3)))
     func httpAbuse() async throws {
-        let port = ServiceEndToEndTests.freePort()
+        let port = freeLoopbackPort()
         let state = path("http.sqlite")
         let command =
             "ulimit -n 1024; exec \(product("jump-consumer")) run -b \(broker.bootstrapServers) --state \(state) "
@@ -139,7 +139,7 @@ struct HostileBrokerTests {
         "a caught-up daemon stopped with SIGTERM and started again is ready within 25 s, not after a session timeout, and logs while it waits"
     )
     func quickRestart() async throws {
-        let port = ServiceEndToEndTests.freePort()
+        let port = freeLoopbackPort()
         let arguments = [
             "run", "-b", broker.bootstrapServers, "--state", path("restart.sqlite"), "--http", "127.0.0.1:\(port)",
         ]

@@ -28,7 +28,7 @@ struct LockedStoreTests {
             product("jump-producer"), ["publish", "-b", broker.bootstrapServers, pressReleasePath])
         #expect(published.status == 0, "\(published.stderr)")
 
-        let port = ServiceEndToEndTests.freePort()
+        let port = freeLoopbackPort()
         let state = path("state.sqlite")
         let daemon = try ChildProcess(
             product("jump-consumer"),

@@ -40,26 +40,6 @@ struct ServiceEndToEndTests {
         #expect(result.status == 0, "\(result.stderr)")
     }
 
-    /// A free TCP port on loopback.
-    static func freePort() -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// GET a path of the endpoint: status and body (curl, an independent client).
     func get(_ port: Int, _ route: String) async throws -> (status: Int, body: String) {
         let result = try await runCommand(
@@ -174,7 +154,7 @@ struct ServiceEndToEndTests {
         let generated = try await runCommand(
             product("jump-producer"), ["generate", "--count", "3000", "--seed", "11", "--invalid-ratio", "0"])
         try await publish(generated.stdout.split(separator: "\n").map(String.init))
-        let port = Self.freePort()
+        let port = freeLoopbackPort()
         let daemon = try ChildProcess(
             product("jump-consumer"),
             [
@@ -262,7 +242,7 @@ struct ServiceEndToEndTests {
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = socketPath
         environment["WATCHDOG_USEC"] = "2000000"
-        environment["JUMP_HTTP"] = "127.0.0.1:\(Self.freePort())"
+        environment["JUMP_HTTP"] = "127.0.0.1:\(freeLoopbackPort())"
         try await pressRelease()
         let daemon = try ChildProcess(
             product("jump-consumer"),
@@ -279,7 +259,7 @@ struct ServiceEndToEndTests {
 
     @Test("a port in use is a clear start-up error; --http off needs no port")
     func portInUse() async throws {
-        let port = Self.freePort()
+        let port = freeLoopbackPort()
         let holder = try ChildProcess(
             "/usr/bin/env",
             [
