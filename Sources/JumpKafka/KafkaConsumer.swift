@@ -16,7 +16,7 @@ public final class KafkaConsumer: Sendable {
     private let consumerQueue: ConsumerQueue
     private let serialQueue = DispatchQueue(label: "jump-kafka-consumer")
     private let state: KafkaRebalanceState
-    private let isClosed = Atomic<Bool>(false)
+    private let lifecycle = Mutex(KafkaClientLifecycle<CheckedContinuation<Void, Never>>())
     private let logger: Logger
 
     /// Creates the consumer and subscribes to the configured topics; the group is joined on the first poll.
@@ -75,7 +75,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     deinit {
-        if !isClosed.load(ordering: .acquiring) { rd_kafka_consumer_close(handle.pointer) }
+        if lifecycle.withLock({ $0.isOpen }) { rd_kafka_consumer_close(handle.pointer) }
     }
 
     /// Waits up to `timeout` for the first event, then takes whatever else is ready, up to `maxEvents`.
@@ -211,17 +211,19 @@ public final class KafkaConsumer: Sendable {
     /// why a group could not be joined.
     public var lastClientError: String? { handle.context.lastError.withLock { $0 } }
 
-    /// Leaves the group (the revoke hook runs first) and commits stored offsets; later calls return at once.
+    /// Leaves the group (the revoke hook runs first) and commits stored offsets; a later call waits for the first
+    /// to end, then returns.
     public func close() async throws {
-        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        wakeUp()
-        try await onSerialQueue(evenWhenClosed: true) { () throws(KafkaError) in
-            let code = rd_kafka_consumer_close(self.handle.pointer)
-            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw KafkaError.rdKafka(code, context: "closing the consumer")
+        try await lifecycle.closeOnce {
+            wakeUp()
+            try await onSerialQueue(evenWhenClosed: true) { () throws(KafkaError) in
+                let code = rd_kafka_consumer_close(self.handle.pointer)
+                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    throw KafkaError.rdKafka(code, context: "closing the consumer")
+                }
             }
+            logger.debug("consumer closed and left its group")
         }
-        logger.debug("consumer closed and left its group")
     }
 
     private func pauseOrResume(_ partitions: [KafkaTopicPartition], pause: Bool) async throws {
@@ -247,7 +249,7 @@ public final class KafkaConsumer: Sendable {
     ) async throws(KafkaError) -> T {
         let result: Result<T, KafkaError> = await withCheckedContinuation { continuation in
             serialQueue.async {
-                guard evenWhenClosed || !self.isClosed.load(ordering: .acquiring) else {
+                guard evenWhenClosed || self.lifecycle.withLock({ $0.isOpen }) else {
                     let error = KafkaError(kind: .closed, message: "the consumer is closed")
                     return continuation.resume(returning: .failure(error))
                 }

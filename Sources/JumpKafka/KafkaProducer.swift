@@ -12,7 +12,7 @@ public final class KafkaProducer: Sendable {
     private let handle: KafkaClientHandle
     private let pollThread: KafkaPollThread
     private let topics = Mutex<[String: TopicHandle]>([:])
-    private let isClosed = Atomic<Bool>(false)
+    private let lifecycle = Mutex(KafkaClientLifecycle<CheckedContinuation<Void, Never>>())
     private let logger: Logger
 
     /// Creates the producer and starts serving delivery reports.
@@ -32,7 +32,7 @@ public final class KafkaProducer: Sendable {
     }
 
     deinit {
-        if !isClosed.load(ordering: .acquiring) {
+        if lifecycle.withLock({ $0.isOpen }) {
             // Undelivered messages still get their (failed) reports, so no callback is lost.
             rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
             rd_kafka_flush(handle.pointer, 1000)
@@ -155,7 +155,7 @@ public final class KafkaProducer: Sendable {
     private func enqueue(
         _ message: KafkaProducerMessage, at index: Int, of batch: DeliveryBatch, topic: TopicHandle
     ) throws(KafkaError) {
-        if isClosed.load(ordering: .acquiring) {
+        if !lifecycle.withLock({ $0.isOpen }) {
             throw KafkaError(kind: .closed, message: "the producer is closed; message to \(message.topic) not sent")
         }
         if let error = Self.produce(message, topic: topic, handle: handle.pointer, opaque: batch.slot(index)) {
@@ -187,21 +187,22 @@ public final class KafkaProducer: Sendable {
     public var outstandingCount: Int { Int(rd_kafka_outq_len(handle.pointer)) }
 
     /// Flushes for at most `timeout`, then fails whatever is left (each gets its failed delivery report) and
-    /// stops the delivery thread. Later sends throw ``KafkaError/Kind/closed``.
+    /// stops the delivery thread. Later sends throw ``KafkaError/Kind/closed``; a second close waits for the first.
     ///
-    /// - Returns: how many messages could not be delivered before the timeout.
+    /// - Returns: how many messages could not be delivered before the timeout (0 for a second close).
     @discardableResult
     public func close(timeout: Duration = .seconds(10)) async -> Int {
-        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return 0 }
-        try? await flush(timeout: timeout)
-        let undelivered = outstandingCount
-        if undelivered > 0 {
-            logger.warning("closing the producer with \(undelivered) messages unacknowledged; they are failed")
-            rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
-            try? await flush(timeout: .seconds(5))
-        }
-        pollThread.stop()
-        return undelivered
+        await lifecycle.closeOnce {
+            try? await flush(timeout: timeout)
+            let undelivered = outstandingCount
+            if undelivered > 0 {
+                logger.warning("closing the producer with \(undelivered) messages unacknowledged; they are failed")
+                rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+                try? await flush(timeout: .seconds(5))
+            }
+            pollThread.stop()
+            return undelivered
+        } ?? 0
     }
 
     /// Raises a fatal error inside librdkafka, as a broker fencing the producer would (tests only).

@@ -2,7 +2,7 @@ import GRDB
 
 extension StateStore {
     /// Named migrations; never edit one that has shipped, add another.
-    static let migrator: DatabaseMigrator = {
+    package static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: pipeline and state") { db in
             try db.execute(
@@ -192,15 +192,9 @@ extension StateStore {
                     """)
         }
         migrator.registerMigration("v4: saturating totals, fold version") { db in
-            try TotalsTriggers.migrateToSaturatingSums(db)
-            // A store that has applied nothing yet is folded by the current rules from its first event; one that
-            // has keeps version 1 until it is rebuilt from the log (Deploy/OPERATIONS.md).
-            let empty = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM partition_offsets") == 0
-            try db.execute(
-                sql: """
-                    CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-                    INSERT INTO store_info VALUES ('fold_version', ?);
-                    """, arguments: [empty ? String(StateStore.foldVersion) : "1"])
+            // Frozen (it called the live TotalsTriggers, SaturatingTotal and StateStore.foldVersion until the
+            // house-in-order change): MigrationV4.
+            try MigrationV4.migrate(db)
         }
         migrator.registerMigration("v5: running totals kept by the fold") { db in
             // The fold keeps the totals in memory for a batch and writes each changed row once (RunningTotals):

@@ -2,8 +2,9 @@ import JumpState
 import Logging
 import ServiceLifecycle
 
-/// One role of the daemon as a swift-service-lifecycle `Service`: its loop runs until a graceful shutdown
-/// (SIGTERM, SIGINT) asks it to finish the work in hand.
+/// A role whose loop is not a `Service` itself (the state worker, whose loop and lifecycle its second design
+/// rewrites), as one: the loop runs until a graceful shutdown (SIGTERM, SIGINT) asks it to finish the work in hand.
+/// The outbox relay and the notifier are services themselves.
 struct RoleService: Service, CustomStringConvertible {
     let description: String
     let body: @Sendable () async throws -> Void
@@ -22,40 +23,22 @@ extension ConsumerDaemon {
     /// The roles as services for a `ServiceGroup`: the state worker, the outbox relay, the notifier. Each one
     /// that returns or throws shuts the whole group down gracefully (the supervisor restarts the process).
     package func services() -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        var services: [RoleService] = []
+        var services: [(name: String, service: any Service)] = []
         if let stateWorker {
             services.append(
-                RoleService(
-                    description: "state worker", body: { _ = try await stateWorker.run() },
-                    stop: { stateWorker.requestStop() }))
+                (
+                    "state worker",
+                    RoleService(
+                        description: "state worker", body: { _ = try await stateWorker.run() },
+                        stop: { stateWorker.requestStop() })
+                ))
         }
-        if let relay {
-            services.append(
-                RoleService(
-                    description: "outbox relay",
-                    body: {
-                        await relay.run()
-                        await relay.close()
-                    }, stop: { relay.requestStop() }))
-        }
-        if let notifier, let service {
-            services.append(
-                RoleService(
-                    description: "notifier",
-                    body: {
-                        do {
-                            _ = try await notifier.run()
-                        } catch {
-                            await service.close()
-                            throw error
-                        }
-                        await service.close()
-                    }, stop: { notifier.requestStop() }))
-        }
+        if let relay { services.append(("outbox relay", relay)) }
+        if let notifier { services.append(("notifier", notifier)) }
         return services.map {
             .init(
-                service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
-                failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: $0.description)
+                service: $0.service, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: $0.name)
         }
     }
 

@@ -118,7 +118,7 @@ package final class ConsumerDaemon: Sendable {
             // The relay publishes items while the worker folds (two cores), then drains what is left.
             exit = try await withThrowingTaskGroup(of: StateWorkerExit?.self) { group in
                 group.addTask {
-                    await relay.run()
+                    await relay.relayUntilStopped()
                     return nil
                 }
                 group.addTask {
@@ -144,7 +144,7 @@ package final class ConsumerDaemon: Sendable {
                 return .stopped
             }
         }
-        if let notifier { exit = try await notifier.run() }
+        if let notifier { exit = try await notifier.consumeAndDeliver() }
         return exit
     }
 

@@ -26,16 +26,6 @@ package enum SaturatingTotal {
 
     /// Whether `value` is a saturated total.
     package static func isSaturated(_ value: Int64) -> Bool { value == saturated }
-
-    /// SQL for `column + increment` under this rule (both non-negative: amounts are validated as such).
-    static func sqlAdding(_ column: String, _ increment: String) -> String {
-        "CASE WHEN \(column) >= \(saturated) - (\(increment)) THEN \(saturated) ELSE \(column) + (\(increment)) END"
-    }
-
-    /// SQL for `column - decrement` under this rule.
-    static func sqlSubtracting(_ column: String, _ decrement: String) -> String {
-        "CASE WHEN \(column) = \(saturated) THEN \(saturated) ELSE \(column) - (\(decrement)) END"
-    }
 }
 
 extension Int64 {

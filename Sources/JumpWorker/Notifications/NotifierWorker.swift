@@ -4,6 +4,7 @@ import JumpDigests
 import JumpKafka
 import JumpState
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// How a ``NotifierWorker`` runs.
@@ -39,7 +40,7 @@ package final class NotifierWorker: Sendable {
     private let service: DigestService
     private let consumer: KafkaConsumer
     private let assigned = AssignedOffsets()
-    private let stopRequested = Atomic<Bool>(false)
+    private let lifecycle = Mutex(WorkerLifecycle())
     private let logger: Logger
     private let clock = PollClock()
     /// The store file (its directory is named when the disk is full).
@@ -74,14 +75,22 @@ package final class NotifierWorker: Sendable {
         return status
     }
 
-    /// Asks the notifier to stop after the batch in hand.
+    /// Asks the notifier to stop after the batch in hand; a waiting poll returns at once.
     package func requestStop() {
-        stopRequested.store(true, ordering: .releasing)
-        consumer.wakeUp()
+        if lifecycle.withLock({ $0.stopRequested() }) == .wakeUp { consumer.wakeUp() }
     }
 
-    /// Consumes and delivers until asked to stop (or, with `untilIdle`, until caught up and delivered).
-    package func run() async throws -> StateWorkerExit {
+    /// Consumes and delivers until asked to stop (or, with `untilIdle`, until caught up and delivered), then
+    /// commits and leaves the group.
+    package func consumeAndDeliver() async throws -> StateWorkerExit {
+        switch lifecycle.withLock({ $0.start() }) {
+        case .run: break
+        case .returnStopped:
+            await shutDown()
+            return .stopped
+        case .alreadyRunning: preconditionFailure("the notifier is already running")
+        }
+        defer { lifecycle.withLock { $0.finished() } }
         let exit: StateWorkerExit
         do {
             exit = try await withThrowingTaskGroup(of: StateWorkerExit?.self) { group in
@@ -120,7 +129,7 @@ package final class NotifierWorker: Sendable {
     private var retries: TransientRetries {
         TransientRetries(
             storePath: storePath, giveUpAfter: configuration.untilIdle ? configuration.assignmentTimeout : nil,
-            stopRequested: { self.stopRequested.load(ordering: .acquiring) },
+            stopRequested: { self.lifecycle.withLock { $0.stopWasRequested } },
             problem: { reason in self.retrying.withLock { $0 = reason } }, logger: logger)
     }
 
@@ -128,7 +137,7 @@ package final class NotifierWorker: Sendable {
         var wait = AssignmentWait(
             role: "notifier", topic: configuration.topic, group: configuration.groupID,
             timeout: configuration.untilIdle ? configuration.assignmentTimeout : nil, logger: logger)
-        while !stopRequested.load(ordering: .acquiring) {
+        while lifecycle.withLock({ $0.continues }) {
             let events = try await consumer.poll(maxEvents: 1_000, timeout: configuration.pollTimeout)
             clock.tick()
             try wait.check(consumer)
@@ -177,7 +186,7 @@ package final class NotifierWorker: Sendable {
     }
 
     private func tickUntilStopped() async {
-        while !stopRequested.load(ordering: .acquiring), !Task.isCancelled {
+        while lifecycle.withLock({ $0.continues }), !Task.isCancelled {
             do {
                 try await service.tick()
             } catch {
@@ -192,5 +201,23 @@ package final class NotifierWorker: Sendable {
         try? await consumer.commit()
         try? await consumer.close()
         logger.info("notifier left the group")
+    }
+}
+
+extension NotifierWorker: Service {
+    /// The notifier as a service: consumes and delivers until the group's graceful shutdown (or its own failure),
+    /// then closes the digest topic's producer.
+    package func run() async throws {
+        do {
+            _ = try await withGracefulShutdownHandler {
+                try await consumeAndDeliver()
+            } onGracefulShutdown: {
+                self.requestStop()
+            }
+        } catch {
+            await service.close()
+            throw error
+        }
+        await service.close()
     }
 }

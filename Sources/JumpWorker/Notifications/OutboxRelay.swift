@@ -2,6 +2,7 @@ import CoreMetrics
 import JumpKafka
 import JumpState
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// Publishes the notification items the state worker wrote to its outbox to `jump.notifications`, keyed by
@@ -12,7 +13,7 @@ package final class OutboxRelay: Sendable {
     private let producer: KafkaProducer
     private let topic: String
     private let logger: Logger
-    private let stopRequested = Atomic<Bool>(false)
+    private let lifecycle = Mutex(WorkerLifecycle())
 
     /// A relay from `store`'s outbox to `topic`.
     package init(
@@ -61,8 +62,8 @@ package final class OutboxRelay: Sendable {
         var delay = Duration.milliseconds(100)
         let retries = TransientRetries(
             storePath: store.path, giveUpAfter: giveUpAfter,
-            stopRequested: { self.stopRequested.load(ordering: .acquiring) }, problem: { _ in }, logger: logger)
-        while try await !store.pendingNotifications(limit: 1).isEmpty, !stopRequested.load(ordering: .acquiring) {
+            stopRequested: { self.lifecycle.withLock { $0.stopWasRequested } }, problem: { _ in }, logger: logger)
+        while try await !store.pendingNotifications(limit: 1).isEmpty, !lifecycle.withLock({ $0.stopWasRequested }) {
             if try await retries.run("relay the outbox", { try await relayOnce() }) == 0 {
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
@@ -73,9 +74,15 @@ package final class OutboxRelay: Sendable {
     }
 
     /// Relays until ``requestStop()``, looking for new items every `interval` when the outbox is empty.
-    package func run(interval: Duration = .milliseconds(100)) async {
+    package func relayUntilStopped(interval: Duration = .milliseconds(100)) async {
+        switch lifecycle.withLock({ $0.start() }) {
+        case .run: break
+        case .returnStopped: return
+        case .alreadyRunning: preconditionFailure("the outbox relay is already running")
+        }
+        defer { lifecycle.withLock { $0.finished() } }
         var delay = interval
-        while !stopRequested.load(ordering: .acquiring), !Task.isCancelled {
+        while lifecycle.withLock({ $0.continues }), !Task.isCancelled {
             do {
                 if try await relayOnce() > 0 {
                     delay = interval
@@ -92,12 +99,26 @@ package final class OutboxRelay: Sendable {
         }
     }
 
-    /// Asks ``run(interval:)`` to return.
-    package func requestStop() { stopRequested.store(true, ordering: .releasing) }
+    /// Asks ``relayUntilStopped(interval:)`` and ``drain(giveUpAfter:)`` to return after the round in hand (a
+    /// relay that has not started yet will not start until ``resume()``).
+    package func requestStop() { _ = lifecycle.withLock { $0.stopRequested() } }
 
-    /// Lets ``run(interval:)`` and ``drain()`` work again after ``requestStop()``.
-    package func resume() { stopRequested.store(false, ordering: .releasing) }
+    /// Takes back a stop, so that ``relayUntilStopped(interval:)`` and ``drain(giveUpAfter:)`` work again.
+    package func resume() { lifecycle.withLock { $0.resumed() } }
 
     /// Waits for what is in flight and closes the producer.
     package func close() async { _ = await producer.close(timeout: .seconds(10)) }
+}
+
+extension OutboxRelay: Service {
+    /// The relay as a service: relays until the group's graceful shutdown, then waits for what is in flight and
+    /// closes its producer.
+    package func run() async throws {
+        await withGracefulShutdownHandler {
+            await relayUntilStopped()
+        } onGracefulShutdown: {
+            self.requestStop()
+        }
+        await close()
+    }
 }

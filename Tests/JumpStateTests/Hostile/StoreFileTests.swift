@@ -197,6 +197,37 @@ struct StoreFileTests {
     }
 
     @Test(
+        "both shipped variants of v1 (with the outbox index 2fcdd0e took out of it, and without) upgrade to the schema of a new store",
+        arguments: [true, false])
+    func v1Variants(shippedIndex: Bool) async throws {
+        let file = path("v1-\(shippedIndex).sqlite")
+        let queue = try DatabaseQueue(path: file)
+        try StateStore.migrator.migrate(queue, upTo: "v1: pipeline and state")
+        if shippedIndex {
+            try await queue.write { try $0.execute(sql: "CREATE INDEX outbox_unsent ON outbox (sent, id)") }
+        }
+        try queue.close()
+        _ = try StateStore(path: file)
+        let fresh = path("fresh.sqlite")
+        _ = try StateStore(path: fresh)
+        let upgraded = try schema(file)
+        #expect(upgraded == (try schema(fresh)))
+        #expect(!upgraded.contains { $0.contains("outbox_unsent") }, "v2 drops v1's outbox and its index")
+    }
+
+    /// Every table, index and trigger of the store at `file` with its SQL, and the migrations applied.
+    private func schema(_ file: String) throws -> [String] {
+        try DatabaseQueue(path: file).read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master
+                    WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
+                    """) + (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY 1"))
+        }
+    }
+
+    @Test(
         "a v6 store is upgraded by v7: quarters compared with the same quarter a year earlier, undisclosed figures counted"
     )
     func upgradeFromV6() async throws {
