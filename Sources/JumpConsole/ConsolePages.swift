@@ -166,8 +166,11 @@ package struct ConsolePages: Sendable {
                         ]
                     },
                     "texts": (digest?.languages ?? []).enumerated().compactMap { index, language -> [String: Any]? in
-                        guard let text = digest?.text[language] else { return nil }
-                        return ["language": language, "text": Self.shown(text, keepingLines: true), "open": index == 0]
+                        guard let text = digest?.text[language.rawValue] else { return nil }
+                        return [
+                            "language": language.rawValue, "text": Self.shown(text, keepingLines: true),
+                            "open": index == 0,
+                        ]
                     },
                 ]
             }

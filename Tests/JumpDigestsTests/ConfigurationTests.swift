@@ -19,8 +19,8 @@ struct ConfigurationTests {
         #expect(configuration.sinks.contains(.email))
         #expect(configuration.glossary["MX-SON"]?["es"] == "Sonora")
         let renderer = try DigestRenderer(glossary: configuration.glossary)
-        #expect(renderer.glossary.name("MX-SON", language: "en") == "Sonora")
-        #expect(renderer.glossary.name("MX-NLE", language: "es") == "Nuevo León", "the built-in names stay")
+        #expect(renderer.glossary.name("MX-SON", language: .en) == "Sonora")
+        #expect(renderer.glossary.name("MX-NLE", language: .es) == "Nuevo León", "the built-in names stay")
         #expect(configuration.audiences.flatMap(\.staff).allSatisfy { $0.email.hasSuffix("@example.org") })
         #expect(DigestConfiguration.builtIn.problems().isEmpty)
         #expect(DigestConfiguration.builtIn.email == nil)
@@ -34,7 +34,7 @@ struct ConfigurationTests {
             (#"{"audiences": []}"#, "audiences: at least one audience is needed"),
             (
                 #"{"audiences": [{"id": "x", "name": "X", "languages": ["fr"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}]}]}"#,
-                #"audiences[0].languages: "fr" is not one of"#
+                #"audiences[0].languages[0]: "fr" is not one of ["es", "en"]"#
             ),
             (
                 #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "Mars/Olympus", "schedule": {"everyMinutes": 5}, "routes": [{}]}]}"#,

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("E-mail transports against a real SMTP server")
 struct MailTransportTests {
-    private func message(to recipient: String, language: String = "es") async throws -> MailMessage {
+    private func message(to recipient: String, language: DigestLanguage = .es) async throws -> MailMessage {
         var fixture = try DigestFixture()
         let built = try await fixture.closeOneWindow(try DigestFixture.pressRelease())
         let digest = try DigestCoding.decode(built.first { $0.audience == "consulate" }!.json)
@@ -72,7 +72,7 @@ struct MailTransportTests {
             "/usr/bin/msmtp", "--host=127.0.0.1", "--port=\(catcher.port)", "--from=jump-relay@example.org",
             "--auth=off", "--tls=off", "-t",
         ]
-        let sent = try await message(to: "economic-affairs@example.org", language: "en")
+        let sent = try await message(to: "economic-affairs@example.org", language: .en)
         try await SendmailTransport(command: msmtp).send(sent)
         let received = try catcher.messages()
         #expect(received.map(\.to) == [["economic-affairs@example.org"]])

@@ -39,7 +39,7 @@ struct RenderingTests {
             readme.contains("```text\n" + spanish.trimmingCharacters(in: .newlines) + "\n```"),
             "README.md's consulate digest differs from this one; paste the Spanish half of Golden/consulate.txt")
         let consulate = try #require(digests["consulate"])
-        #expect(consulate.language == "es")
+        #expect(consulate.language == .es)
         // News first, then the title; the English half titled in English.
         #expect(consulate.fullText.hasPrefix("JUMP (7 antecedentes): Aceros del Norte concluyó su expansión en Ogden"))
         #expect(consulate.fullText.contains("\n\nResumen JUMP · Consulado General de México en Salt Lake City\n"))
@@ -78,7 +78,7 @@ struct RenderingTests {
     @Test("A recipient's e-mail starts with their language")
     func perRecipientLanguage() async throws {
         let consulate = try #require(try await digests()["consulate"])
-        let english = consulate.text(languages: consulate.languages(for: "en"))
+        let english = consulate.text(languages: consulate.languages(for: .en))
         #expect(english.hasPrefix("JUMP (7 earlier events): Aceros del Norte completed"), "\(english.prefix(120))")
         #expect(english.contains("JUMP digest · Consulate General") && english.contains("Resumen JUMP"))
         #expect(english.range(of: "JUMP digest")!.lowerBound < english.range(of: "Resumen JUMP")!.lowerBound)
@@ -92,8 +92,8 @@ struct RenderingTests {
             to: directory.appendingPathComponent("digest.en.mustache"), atomically: true, encoding: .utf8)
         let renderer = try DigestRenderer(templateDirectory: directory.path)
         let digest = try #require(try await digests()["governors-office"])
-        #expect(renderer.render(digest, language: "en") == "DIGEST governors-office/2026-11-29T14:00:00Z <9>\n")
-        #expect(renderer.render(digest, language: "es").contains("\nResumen JUMP"))  // the built-in one
+        #expect(renderer.render(digest, language: .en) == "DIGEST governors-office/2026-11-29T14:00:00Z <9>\n")
+        #expect(renderer.render(digest, language: .es).contains("\nResumen JUMP"))  // the built-in one
         try "{{#items}} unclosed".write(
             to: directory.appendingPathComponent("digest.es.mustache"), atomically: true, encoding: .utf8)
         #expect(throws: DigestConfigurationError.self) { try DigestRenderer(templateDirectory: directory.path) }
@@ -106,7 +106,7 @@ struct RenderingTests {
 
     @Test("The templates in Deploy/templates are the built-in ones")
     func shippedTemplates() throws {
-        for language in ["es", "en"] {
+        for language in DigestLanguage.allCases {
             let file = packageRoot.appendingPathComponent("Deploy/templates/digest.\(language).mustache")
             if ProcessInfo.processInfo.environment["JUMP_UPDATE_GOLDEN"] == "1" {
                 try DefaultTemplates.template(language: language).write(to: file, atomically: true, encoding: .utf8)

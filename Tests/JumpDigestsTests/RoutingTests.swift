@@ -40,7 +40,7 @@ struct RoutingTests {
         #expect(item.facts.companyName == "Aceros del Norte S.A. de C.V.")
         #expect(item.facts.city == "Ogden")
         #expect(
-            DigestText.headline(item, language: "es").hasPrefix(
+            DigestText.headline(item, language: .es).hasPrefix(
                 "Aceros del Norte S.A. de C.V. concluyó el 15 de enero de 2026 su expansión en Ogden, Utah"))
     }
 
@@ -141,7 +141,7 @@ struct RoutingTests {
         let router = DigestRouter(
             audiences: [
                 Audience(
-                    id: "water-desk", name: "Water", languages: ["en"], timeZone: "UTC", schedule: .every(minutes: 5),
+                    id: "water-desk", name: "Water", languages: [.en], timeZone: "UTC", schedule: .every(minutes: 5),
                     staff: [], routes: [rule])
             ])
         let lines = try DigestFixture.pressRelease()

@@ -65,9 +65,9 @@ package struct Digest: Sendable, Codable, Equatable {
     /// The audience's name.
     package var audienceName: String
     /// The first language.
-    package var language: String
+    package var language: DigestLanguage
     /// All its languages, first one first.
-    package var languages: [String]
+    package var languages: [DigestLanguage]
     /// The window.
     package var window: Window
     /// When it was built (RFC 3339 UTC).
@@ -95,15 +95,15 @@ package struct Digest: Sendable, Codable, Equatable {
     }
 
     /// The text in the given languages, in that order, separated by a rule.
-    package func text(languages order: [String]) -> String {
-        order.compactMap { text[$0] }.joined(separator: "\n" + String(repeating: "—", count: 40) + "\n\n")
+    package func text(languages order: [DigestLanguage]) -> String {
+        order.compactMap { text[$0.rawValue] }.joined(separator: "\n" + String(repeating: "—", count: 40) + "\n\n")
     }
 
     /// The text in the audience's languages, first one first.
     package var fullText: String { text(languages: languages) }
 
     /// The languages for a reader of `language`: theirs first, then the audience's others.
-    package func languages(for language: String) -> [String] {
+    package func languages(for language: DigestLanguage) -> [DigestLanguage] {
         languages.contains(language) ? [language] + languages.filter { $0 != language } : languages
     }
 }

@@ -53,7 +53,7 @@ package struct DigestBuilder: Sendable {
                         topic: item.originTopic, partition: item.originPartition, offset: item.originOffset),
                     headline: Dictionary(
                         uniqueKeysWithValues: audience.languages.map {
-                            ($0, renderer.headline(item, language: $0))
+                            ($0.rawValue, renderer.headline(item, language: $0))
                         }),
                     thread: DigestText.thread(of: item.event), happenedOn: DigestText.happenedOn(item.event),
                     derived: DigestText.isDerived(item.event) ? true : nil)
@@ -61,14 +61,14 @@ package struct DigestBuilder: Sendable {
                 let past = DigestRenderer.isEarlier(line, than: start)
                 line.news = Dictionary(
                     uniqueKeysWithValues: audience.languages.map {
-                        ($0, DigestText.news(item, language: $0, glossary: renderer.glossary, past: past))
+                        ($0.rawValue, DigestText.news(item, language: $0, glossary: renderer.glossary, past: past))
                     })
                 return line
             },
             totals: PartitionTotals.sum(partitionTotals), text: [:])
         let seriesQualifiers = SeriesQualifiers(totals: digest.totals, events: items.map(\.0.event))
         for language in audience.languages {
-            digest.text[language] = renderer.render(
+            digest.text[language.rawValue] = renderer.render(
                 digest, language: language, maximumItems: audience.maximumItems, names: audience.names,
                 contact: audience.contact, seriesQualifiers: seriesQualifiers)
         }

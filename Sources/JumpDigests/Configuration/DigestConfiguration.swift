@@ -62,7 +62,7 @@ package struct Audience: Sendable, Codable, Equatable {
     /// Its name, as the digests show it.
     package var name: String
     /// The languages of its digests, first one first (`es`, `en`).
-    package var languages: [String]
+    package var languages: [DigestLanguage]
     /// The IANA time zone its schedule and its digests' times are in.
     package var timeZone: String
     /// When its windows close.
@@ -84,7 +84,7 @@ package struct Audience: Sendable, Codable, Equatable {
 
     /// An audience.
     package init(
-        id: String, name: String, languages: [String], timeZone: String, schedule: DigestSchedule,
+        id: String, name: String, languages: [DigestLanguage], timeZone: String, schedule: DigestSchedule,
         reportEmptyWindows: Bool = false, maximumItems: Int = 25, staff: [StaffMember], routes: [RouteRule],
         names: [String: String] = [:], contact: [String: String] = [:]
     ) {
@@ -106,14 +106,14 @@ package struct Audience: Sendable, Codable, Equatable {
     }
 
     /// Its name in `language`.
-    package func name(in language: String) -> String { names[language] ?? name }
+    package func name(in language: DigestLanguage) -> String { names[language.rawValue] ?? name }
 
     /// Decodes an audience; `reportEmptyWindows` defaults to false, `maximumItems` to 25 and `staff` to none.
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         name = try container.decode(String.self, forKey: .name)
-        languages = try container.decode([String].self, forKey: .languages)
+        languages = try container.decode([DigestLanguage].self, forKey: .languages)
         timeZone = try container.decode(String.self, forKey: .timeZone)
         schedule = try container.decode(DigestSchedule.self, forKey: .schedule)
         reportEmptyWindows = try container.decodeIfPresent(Bool.self, forKey: .reportEmptyWindows) ?? false
@@ -134,10 +134,10 @@ package struct StaffMember: Sendable, Codable, Equatable {
     /// The e-mail address.
     package var email: String
     /// The language this person reads first (`es`, `en`): their e-mail starts with it.
-    package var language: String
+    package var language: DigestLanguage
 
     /// A staff member.
-    package init(name: String, role: String, email: String, language: String) {
+    package init(name: String, role: String, email: String, language: DigestLanguage) {
         self.name = name
         self.role = role
         self.email = email

@@ -27,7 +27,7 @@ package struct MailMessage: Sendable {
         // The subject leads with the news (a phone shows its first 40 to 60 characters); an empty window says so.
         let subject =
             DigestRenderer.newsLine(digest, language: first)
-            ?? digest.text[first]?.split(separator: "\n").first.map(String.init) ?? "JUMP"
+            ?? digest.text[first.rawValue]?.split(separator: "\n").first.map(String.init) ?? "JUMP"
         let body = digest.text(languages: languages).replacingOccurrences(of: "\n", with: "\r\n")
         let headers = [
             "From: jump-relay <\(from)>",
@@ -65,8 +65,8 @@ package struct MailMessage: Sendable {
 
     /// Every item of the digest as CSV (RFC 4180, CRLF line ends), most important first, with headers in
     /// `language`. A cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`) starts with `'`.
-    static func csv(_ digest: Digest, language: String) -> String {
-        let spanish = language == "es"
+    static func csv(_ digest: Digest, language: DigestLanguage) -> String {
+        let spanish = language == .es
         let header =
             spanish
             ? ["importancia", "tipo", "titular", "fecha del evento", "recibido", "ID del evento", "asunto"]
@@ -75,7 +75,7 @@ package struct MailMessage: Sendable {
             [
                 String(item.importance),
                 JumpEventType(rawValue: item.type).map { DigestText.typeName($0, language: language) } ?? item.type,
-                item.headline[language] ?? item.headline.values.first ?? "", item.eventTime, item.receivedAt,
+                item.headline[language.rawValue] ?? item.headline.values.first ?? "", item.eventTime, item.receivedAt,
                 Sanitizer.clean(item.eventId), Sanitizer.clean(item.subject),
             ]
         }

@@ -74,5 +74,5 @@ package enum DefaultTemplates {
         """
 
     /// The built-in template of a language.
-    package static func template(language: String) -> String { language == "es" ? spanish : english }
+    package static func template(language: DigestLanguage) -> String { language == .es ? spanish : english }
 }

@@ -8,9 +8,9 @@ extension DigestRenderer {
     /// The figures, from the running totals: the latest exports and jobs with their change since an earlier period
     /// (`latest`), then companies, expansions and investment each way, meetings and initiatives (`cumulative`).
     func figureLines(
-        _ totals: PartitionTotals, language: String, qualifiers: SeriesQualifiers = [:]
+        _ totals: PartitionTotals, language: DigestLanguage, qualifiers: SeriesQualifiers = [:]
     ) -> (latest: [[String: String]], cumulative: [[String: String]]) {
-        let spanish = language == "es"
+        let spanish = language == .es
         var lines: [[String: String]] = []
         func add(_ label: String, _ value: String) { lines.append(["label": label, "value": value]) }
         func name(_ code: String) -> String { Sanitizer.clean(glossary.name(code, language: language)) }
@@ -87,7 +87,7 @@ extension DigestRenderer {
     /// concluidas: …` (statuses with none are left out; planned figures of expansions not withdrawn, said not
     /// disclosed where the events left them out; the actual figures only once an expansion completed).
     private func expansionText(_ figures: PartitionTotals.ExpansionFigures, _ spanish: Bool) -> String {
-        let language = spanish ? "es" : "en"
+        let language: DigestLanguage = spanish ? .es : .en
         let statuses: [(Int, String, String)] =
             spanish
             ? [
@@ -147,9 +147,9 @@ extension DigestRenderer {
 
     /// ` en 2022 (+49.0 % desde 2018)` / ` in 2022 (+49.0 % since 2018)`.
     private func inPeriod(
-        _ figure: PartitionTotals.SeriesFigure, kind: String, qualifiers: SeriesQualifiers, language: String
+        _ figure: PartitionTotals.SeriesFigure, kind: String, qualifiers: SeriesQualifiers, language: DigestLanguage
     ) -> String {
-        let spanish = language == "es"
+        let spanish = language == .es
         let stated = qualifiers[SeriesQualifiers.key(kind, figure.series, figure.period)]
         let words = Wording.period(figure.period, language: language)
         if stated?.period?.basis == .notStated {

@@ -6,7 +6,8 @@ import Mustache
 /// Renders digests to text with Mustache templates, one per language (`digest.es.mustache`,
 /// `digest.en.mustache`): an operator's from a template directory, or the built-in ``DefaultTemplates``.
 package struct DigestRenderer: Sendable {
-    private let templates: [String: MustacheTemplate]
+    private let spanishTemplate: MustacheTemplate
+    private let englishTemplate: MustacheTemplate
     /// The names of codes the text uses.
     package let glossary: Glossary
     /// When a figure is marked "to check".
@@ -21,49 +22,57 @@ package struct DigestRenderer: Sendable {
     ) throws(DigestConfigurationError) {
         self.glossary = glossary.isEmpty ? .standard : Glossary(adding: glossary)
         self.plausibility = plausibility
-        var templates: [String: MustacheTemplate] = [:]
-        for language in DigestText.languages {
-            var text = DefaultTemplates.template(language: language)
-            var origin = "built-in template for \(language)"
-            if let directory {
-                let path = StorePath.file("digest.\(language).mustache", in: directory)
-                if FileManager.default.fileExists(atPath: path) {
-                    do {
-                        text = try String(contentsOfFile: path, encoding: .utf8)
-                    } catch {
-                        throw DigestConfigurationError(description: "\(path): cannot read: \(error)")
-                    }
-                    origin = path
+        spanishTemplate = try Self.template(.es, in: directory)
+        englishTemplate = try Self.template(.en, in: directory)
+    }
+
+    /// The template of `language`: `digest.LANGUAGE.mustache` in `directory` where present, else the built-in one.
+    private static func template(
+        _ language: DigestLanguage, in directory: String?
+    ) throws(DigestConfigurationError) -> MustacheTemplate {
+        var text = DefaultTemplates.template(language: language)
+        var origin = "built-in template for \(language)"
+        if let directory {
+            let path = StorePath.file("digest.\(language).mustache", in: directory)
+            if FileManager.default.fileExists(atPath: path) {
+                do {
+                    text = try String(contentsOfFile: path, encoding: .utf8)
+                } catch {
+                    throw DigestConfigurationError(description: "\(path): cannot read: \(error)")
                 }
-            }
-            do {
-                templates[language] = try MustacheTemplate(string: text)
-            } catch {
-                throw DigestConfigurationError(description: "\(origin): not a valid Mustache template: \(error)")
+                origin = path
             }
         }
-        self.templates = templates
+        do {
+            return try MustacheTemplate(string: text)
+        } catch {
+            throw DigestConfigurationError(description: "\(origin): not a valid Mustache template: \(error)")
+        }
     }
 
     /// The digest's text in one language, listing at most `maximumItems` items (the most important first). The
     /// audience's `names` and `contact` (by language) title it and close it. A digest of an empty window is one
     /// line.
     package func render(
-        _ digest: Digest, language: String, maximumItems: Int = 25, names: [String: String] = [:],
+        _ digest: Digest, language: DigestLanguage, maximumItems: Int = 25, names: [String: String] = [:],
         contact: [String: String] = [:], seriesQualifiers: SeriesQualifiers = [:]
     ) -> String {
-        let name = Sanitizer.clean(names[language] ?? digest.audienceName)
+        let name = Sanitizer.clean(names[language.rawValue] ?? digest.audienceName)
         if digest.items.isEmpty {
             let window = windowText(digest, language: language)
-            return language == "es"
+            return language == .es
                 ? "JUMP · \(name): sin novedades (\(window)).\n"
                 : "JUMP · \(name): nothing new (\(window)).\n"
         }
         var context = context(
             digest, language: language, maximumItems: maximumItems, seriesQualifiers: seriesQualifiers)
         context["audienceName"] = name
-        context["contact"] = contact[language].map { Sanitizer.clean($0) } ?? ""
-        let template = templates[language] ?? templates["en"]!
+        context["contact"] = contact[language.rawValue].map { Sanitizer.clean($0) } ?? ""
+        let template =
+            switch language {
+            case .es: spanishTemplate
+            case .en: englishTemplate
+            }
         let text = template.render(context)
         // Templates are text: trailing blanks go, and the text ends with exactly one line break.
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
@@ -78,18 +87,19 @@ package struct DigestRenderer: Sendable {
     /// many more updates there are (`JUMP: Aceros del Norte abre en Ogden con 205 empleos; 7 novedades más`); a
     /// window of earlier events only says so first (`JUMP (7 antecedentes): Aceros del Norte concluyó…`); `nil` for
     /// an empty window.
-    package static func newsLine(_ digest: Digest, language: String) -> String? {
+    package static func newsLine(_ digest: Digest, language: DigestLanguage) -> String? {
         let lines = Self.lines(digest.items)
         guard let first = lines.first else { return nil }
         let news =
-            first.news?[language] ?? first.headline[language] ?? first.news?.values.first ?? first.headline.values.first
+            first.news?[language.rawValue] ?? first.headline[language.rawValue] ?? first.news?.values.first ?? first
+            .headline.values.first
             ?? ""
         let start = Timestamp.parseUTC(digest.window.start) ?? 0
         // A window of earlier events only says so first: nothing in it is this period's news.
         if lines.allSatisfy({ isEarlier($0, than: start) }) {
             let count = Int64(lines.count)
             let label =
-                language == "es"
+                language == .es
                 ? Wording.counted(count, "antecedente", "antecedentes")
                 : Wording.counted(count, "earlier event", "earlier events")
             return "JUMP (\(label)): \(news)"
@@ -99,7 +109,7 @@ package struct DigestRenderer: Sendable {
         // The rest are news when any of them is; earlier events recorded now are not called news.
         let earlier = lines.dropFirst().allSatisfy { isEarlier($0, than: start) }
         let noun =
-            switch (language == "es", earlier) {
+            switch (language == .es, earlier) {
             case (true, false): Wording.counted(more, "novedad más", "novedades más")
             case (true, true): Wording.counted(more, "antecedente más", "antecedentes más")
             case (false, false): Wording.counted(more, "more update", "more updates")
@@ -109,7 +119,7 @@ package struct DigestRenderer: Sendable {
     }
 
     /// The window in the audience's local time, in the language's style.
-    private func windowText(_ digest: Digest, language: String) -> String {
+    private func windowText(_ digest: Digest, language: DigestLanguage) -> String {
         Wording.window(
             start: Timestamp.parseUTC(digest.window.start) ?? 0, end: Timestamp.parseUTC(digest.window.end) ?? 0,
             timeZone: digest.window.timeZone, language: language)
@@ -122,9 +132,9 @@ package struct DigestRenderer: Sendable {
     /// `figures` (both lists together), `contact`, `footer` (the digest's ID); and, for templates written before them, `digestId`,
     /// `windowStart`, `windowEnd`, `items`, `itemCount`.
     func context(
-        _ digest: Digest, language: String, maximumItems: Int = 25, seriesQualifiers: SeriesQualifiers = [:]
+        _ digest: Digest, language: DigestLanguage, maximumItems: Int = 25, seriesQualifiers: SeriesQualifiers = [:]
     ) -> [String: Any] {
-        let spanish = language == "es"
+        let spanish = language == .es
         let lines = Self.lines(digest.items)
         let shown = lines.prefix(max(1, maximumItems))
         // What happened lately is news; an older fact recorded in this window is listed apart, under its own
@@ -135,7 +145,7 @@ package struct DigestRenderer: Sendable {
         func grouped(_ items: [Digest.Item]) -> [[String: Any]] {
             var groups: [(type: String, headlines: [String])] = []
             for item in items {
-                let headline = item.headline[language] ?? item.headline.values.first ?? ""
+                let headline = item.headline[language.rawValue] ?? item.headline.values.first ?? ""
                 if let index = groups.firstIndex(where: { $0.type == item.type }) {
                     groups[index].headlines.append(headline)
                 } else {
@@ -195,8 +205,8 @@ package struct DigestRenderer: Sendable {
             "moreText": left == 0
                 ? ""
                 : spanish
-                    ? "… y \(Wording.spelled(Int64(left), language: "es")) \(leftNoun) más; la lista adjunta al correo incluye los \(total) eventos del periodo"
-                    : "… and \(Wording.spelled(Int64(left), language: "en")) more \(leftNoun); the list attached to the email has all \(total) events of this period",
+                    ? "… y \(Wording.spelled(Int64(left), language: .es)) \(leftNoun) más; la lista adjunta al correo incluye los \(total) eventos del periodo"
+                    : "… and \(Wording.spelled(Int64(left), language: .en)) more \(leftNoun); the list attached to the email has all \(total) events of this period",
             "figuresHeading": spanish
                 ? "Cifras acumuladas del registro JUMP al \(asOf):" : "JUMP record totals as of \(asOf):",
             // Exports and jobs are each series' latest reported period, not running totals: a heading of their own.
@@ -207,7 +217,7 @@ package struct DigestRenderer: Sendable {
             "itemCount": digest.itemCount, "hasItems": !digest.items.isEmpty,
             "items": digest.items.map { item in
                 [
-                    "headline": item.headline[language] ?? item.headline.values.first ?? "",
+                    "headline": item.headline[language.rawValue] ?? item.headline.values.first ?? "",
                     "eventId": Sanitizer.clean(item.eventId), "subject": Sanitizer.clean(item.subject),
                     "type": item.type, "importance": item.importance,
                 ] as [String: Any]
@@ -258,7 +268,7 @@ package struct DigestRenderer: Sendable {
     private static func thread(_ item: Digest.Item) -> String? { item.thread }
 
     /// An item's line: its headline and what to check in its figures (``PlausibilityBounds``).
-    package func headline(_ item: NotificationItem, language: String) -> String {
+    package func headline(_ item: NotificationItem, language: DigestLanguage) -> String {
         let headline = DigestText.headline(item, language: language, glossary: glossary)
         guard let concerns = plausibility.concerns(item.event, language: language) else { return headline }
         return "\(headline) — \(concerns)"

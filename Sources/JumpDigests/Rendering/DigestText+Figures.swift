@@ -26,8 +26,8 @@ extension DigestText {
     /// `≥ …`: at least that much.
     /// With `rough` (a figure the source gives as approximate, derived or estimated), millions are whole: `USD 738
     /// millones`, not a tenth the source never stated.
-    package static func dollars(_ cents: Int64, language: String, rough: Bool = false) -> String {
-        let spanish = language == "es"
+    package static func dollars(_ cents: Int64, language: DigestLanguage, rough: Bool = false) -> String {
+        let spanish = language == .es
         if SaturatingTotal.isSaturated(cents) {
             return "≥ " + dollars(cents - 1, language: language)
         }
@@ -85,10 +85,10 @@ extension DigestText {
     /// A change since an earlier period in words: `+49 % desde 2018`; `up 49% from 2018`, `down 9.2% from 2018`,
     /// `unchanged from 2018`.
     package static func change(
-        from previous: Int64?, to value: Int64, since period: String, language: String
+        from previous: Int64?, to value: Int64, since period: String, language: DigestLanguage
     ) -> String? {
         guard let percent = percentChange(from: previous, to: value) else { return nil }
-        if language == "es" { return "\(percent.up ? "+" : "−")\(percent.text) % desde \(period)" }
+        if language == .es { return "\(percent.up ? "+" : "−")\(percent.text) % desde \(period)" }
         if percent.text == "0" { return "unchanged from \(period)" }
         return "\(percent.up ? "up" : "down") \(percent.text)% from \(period)"
     }
@@ -106,9 +106,9 @@ extension DigestText {
     /// A figure as its source states it (``FigureQualifier``): `alrededor de USD 1,100 millones`, `más de 51,000`,
     /// `alrededor de USD 738 millones (cifra calculada, no reportada)`; `about $1.1 billion`, `more than 51,000`. A
     /// figure without a qualifier is exact and reported, and reads as it is.
-    package static func stated(_ figure: String, _ qualifier: FigureQualifier?, language: String) -> String {
+    package static func stated(_ figure: String, _ qualifier: FigureQualifier?, language: DigestLanguage) -> String {
         guard let qualifier else { return figure }
-        let spanish = language == "es"
+        let spanish = language == .es
         let prefix: String =
             switch (qualifier.approximation, spanish) {
             case (.about?, true): "alrededor de "
@@ -139,9 +139,9 @@ extension DigestText {
     /// `LABEL en PERIOD: FIGURE`, or, when the source states no period, `LABEL: FIGURE (la fuente no indica el año;
     /// se toma 2022 como referencia)` / `(year not stated; assumed to be 2022)`.
     static func inPeriod(
-        _ label: String, _ figure: String, _ period: String, _ qualifier: FigureQualifier?, language: String
+        _ label: String, _ figure: String, _ period: String, _ qualifier: FigureQualifier?, language: DigestLanguage
     ) -> String {
-        let spanish = language == "es"
+        let spanish = language == .es
         let words = Wording.period(period, language: language)
         if qualifier?.basis == .notStated {
             return "\(label): \(figure) (\(periodNotStated(words, language: language)))"
@@ -151,8 +151,8 @@ extension DigestText {
     }
 
     /// `año no indicado; se toma 2022 como referencia` / `year not stated; assumed to be 2022`.
-    static func periodNotStated(_ words: String, language: String) -> String {
-        language == "es"
+    static func periodNotStated(_ words: String, language: DigestLanguage) -> String {
+        language == .es
             ? "año no indicado; se toma \(words) como referencia" : "year not stated; assumed to be \(words)"
     }
 
@@ -163,8 +163,8 @@ extension DigestText {
 
     /// What a qualifier says of a date or a period, to follow it: ` (fecha estimada)`, ` (año no indicado)`;
     /// ` (date assumed)`, ` (year not stated)`; empty when it is as reported.
-    package static func statedWhen(_ qualifier: FigureQualifier?, period: Bool, language: String) -> String {
-        let spanish = language == "es"
+    package static func statedWhen(_ qualifier: FigureQualifier?, period: Bool, language: DigestLanguage) -> String {
+        let spanish = language == .es
         switch (qualifier?.basis, period) {
         case (.assumed?, false), (.estimated?, false):
             return spanish ? " (fecha estimada)" : " (date assumed)"

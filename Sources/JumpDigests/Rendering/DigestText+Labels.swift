@@ -4,8 +4,8 @@ import JumpEvents
 extension DigestText {
     /// What a jobs series counts, as a label: `Empleos vinculados al comercio entre México y Utah`, `Jobs at
     /// Mexican firms in Utah`; another scope `Empleos vinculados (SCOPE)` / `Jobs supported (SCOPE)`.
-    package static func jobsLabel(_ scope: String, language: String, glossary: Glossary = .standard) -> String {
-        let spanish = language == "es"
+    package static func jobsLabel(_ scope: String, language: DigestLanguage, glossary: Glossary = .standard) -> String {
+        let spanish = language == .es
         switch scope {
         case "mexico-utah-trade":
             return spanish
@@ -22,16 +22,16 @@ extension DigestText {
 
     /// The heading of a group of `count` lines of one event type: `Expansiones anunciadas (2)`,
     /// `Expansion announced (1)`.
-    package static func typeLabel(_ type: JumpEventType, language: String, count: Int) -> String {
+    package static func typeLabel(_ type: JumpEventType, language: DigestLanguage, count: Int) -> String {
         let (spanish, english) = typeLabels(type)
-        let (one, other) = language == "es" ? spanish : english
+        let (one, other) = language == .es ? spanish : english
         return count == 1 ? one : "\(other) (\(DigestText.number(Int64(count))))"
     }
 
     /// The name of one event of a type: `Expansión anunciada`, `Expansion announced`.
-    package static func typeName(_ type: JumpEventType, language: String) -> String {
+    package static func typeName(_ type: JumpEventType, language: DigestLanguage) -> String {
         let (spanish, english) = typeLabels(type)
-        return language == "es" ? spanish.0 : english.0
+        return language == .es ? spanish.0 : english.0
     }
 
     /// Each type's heading, singular and plural, in Spanish and English.
@@ -65,8 +65,8 @@ extension DigestText {
     }
 
     /// A direction in words.
-    package static func direction(_ direction: Direction, _ language: String) -> String {
-        switch (direction, language == "es") {
+    package static func direction(_ direction: Direction, _ language: DigestLanguage) -> String {
+        switch (direction, language == .es) {
         case (.mexicoToUtah, true): "de México a Utah"
         case (.utahToMexico, true): "de Utah a México"
         case (.mexicoToUtah, false): "Mexico to Utah"
@@ -76,9 +76,9 @@ extension DigestText {
 
     /// A meeting's topics as a reader expects them: `cooperación en materia económica, migratoria y de seguridad`;
     /// `topics: the economy, immigration and security`.
-    static func topics(_ topics: [MeetingTopic], language: String) -> String {
+    static func topics(_ topics: [MeetingTopic], language: DigestLanguage) -> String {
         let named = topics.filter { $0 != .other }
-        guard language == "es" else {
+        guard language == .es else {
             return "\(topics.count == 1 ? "topic" : "topics"): "
                 + Wording.list(topics.map { topic($0, language) }, language: language)
         }
@@ -106,8 +106,8 @@ extension DigestText {
     }
 
     /// A meeting topic in words.
-    package static func topic(_ topic: MeetingTopic, _ language: String) -> String {
-        guard language == "es" else {
+    package static func topic(_ topic: MeetingTopic, _ language: DigestLanguage) -> String {
+        guard language == .es else {
             return switch topic {
             case .economic: "the economy"
             case .other: "other issues"

@@ -6,9 +6,9 @@ extension DigestText {
     /// The news of an item in a few words, for a mail subject and the first line (a phone shows about 40 to 60
     /// characters): `Aceros del Norte abre en Ogden, 205 empleos`; `Aceros del Norte opens in Ogden, 205 jobs`.
     package static func news(
-        _ item: NotificationItem, language: String, glossary: Glossary = .standard, past: Bool = false
+        _ item: NotificationItem, language: DigestLanguage, glossary: Glossary = .standard, past: Bool = false
     ) -> String {
-        let spanish = language == "es"
+        let spanish = language == .es
         let company = shortName(clean(item.facts.companyName ?? ""))
         let qualifiers = item.event.qualifiers
         /// A figure as its source states it (`alrededor de USD 1,100 millones`), in few words.
@@ -113,8 +113,8 @@ extension DigestText {
         period.quarter.map { "\(spanish ? "T" : "Q")\($0) \(period.year)" } ?? "\(period.year)"
     }
 
-    private static func initiativeStatus(_ status: InitiativeStatus, _ language: String) -> String {
-        switch (status, language == "es") {
+    private static func initiativeStatus(_ status: InitiativeStatus, _ language: DigestLanguage) -> String {
+        switch (status, language == .es) {
         case (.proposed, true): "propuesta"
         case (.agreed, true): "acordada"
         case (.signed, true): "firmada"

@@ -5,14 +5,13 @@ import JumpState
 /// The words of a digest in each language: headlines of items, labels of counts and totals, figures.
 /// Every piece of event text passes through ``Sanitizer``.
 package enum DigestText {
-    /// The languages digests are written in.
-    package static let languages = ["es", "en"]
-
     /// One line describing the item's event, with the names of ``Glossary`` (codes, and institutions, places and
     /// programmes by exact match) and the rules of ``Wording``: what happened, in the past tense, with its own
     /// date (announced, opened, withdrawn, held) in the sentence; a figure with its period and its source.
-    package static func headline(_ item: NotificationItem, language: String, glossary: Glossary = .standard) -> String {
-        let spanish = language == "es"
+    package static func headline(
+        _ item: NotificationItem, language: DigestLanguage, glossary: Glossary = .standard
+    ) -> String {
+        let spanish = language == .es
         let facts = item.facts
         // AP drops a company's legal form (`S.A. de C.V.`, `Inc.`); Mexican official usage keeps it.
         func firm(_ name: String) -> String { spanish ? clean(name) : shortName(clean(name)) }
@@ -234,10 +233,10 @@ package enum DigestText {
 
     /// Where a figure comes from, in the reader's language (`fuente: comunicado de la SRE`); `nil` when the
     /// source is a code (`urn:…`). (Its free-text note stays in the event: it is in the source's language.)
-    static func source(_ source: String, glossary: Glossary, language: String) -> String? {
+    static func source(_ source: String, glossary: Glossary, language: DigestLanguage) -> String? {
         let named = clean(glossary.name(source, language: language))
         guard !named.isEmpty, !named.contains(":") else { return nil }
-        return (language == "es" ? "fuente: " : "source: ") + named
+        return (language == .es ? "fuente: " : "source: ") + named
     }
 
     /// The event's own date (`YYYY-MM-DD`): when it was announced, opened, withdrawn or held; `nil` for a figure,

@@ -25,8 +25,8 @@ package struct PlausibilityBounds: Sendable, Codable, Equatable {
 
     /// What to check in an event's figures, in `language`, or `nil` when they are within the bounds:
     /// `por verificar: USD 2,500 millones por empleo` / `to check: $2.5 billion per job`.
-    package func concerns(_ event: JumpEvent, language: String) -> String? {
-        let spanish = language == "es"
+    package func concerns(_ event: JumpEvent, language: DigestLanguage) -> String? {
+        let spanish = language == .es
         var concerns: [String] = []
         func check(jobs: Int64, cents: Int64) {
             let dollars = cents / 100

@@ -16,28 +16,28 @@ package enum Wording {
 
     /// A count as running text writes it: one to nine in words (AP style, and Spanish usage, where one agrees
     /// with its noun: `una novedad`, `un anuncio`), larger counts and zero in figures: `siete`, `seven`, `12`.
-    package static func spelled(_ count: Int64, language: String, feminine: Bool = true) -> String {
+    package static func spelled(_ count: Int64, language: DigestLanguage, feminine: Bool = true) -> String {
         let spanish = [feminine ? "una" : "un", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]
         let english = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
         guard (1...9).contains(count) else { return DigestText.number(count) }
-        return (language == "es" ? spanish : english)[Int(count) - 1]
+        return (language == .es ? spanish : english)[Int(count) - 1]
     }
 
     /// A count in running text and its noun: `una anunciada`, `un anuncio`, `three completed`, `12 anuncios`.
     package static func countedInWords(
-        _ count: Int64, _ one: String, _ other: String, language: String, feminine: Bool = true
+        _ count: Int64, _ one: String, _ other: String, language: DigestLanguage, feminine: Bool = true
     ) -> String {
         "\(spelled(count, language: language, feminine: feminine)) \(count == 1 ? one : other)"
     }
 
     /// A `YYYY-MM-DD` date written out: `8 de noviembre de 2023`, `Nov. 8, 2023` (AP style); anything else
     /// unchanged.
-    package static func date(_ text: String, language: String) -> String {
+    package static func date(_ text: String, language: DigestLanguage) -> String {
         let parts = text.split(separator: "-")
         guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
             (1...12).contains(month), (1...31).contains(day)
         else { return text }
-        return language == "es"
+        return language == .es
             ? "\(day) de \(spanishMonths[month - 1]) de \(year)"
             : "\(apMonths[month - 1]) \(day), \(year)"
     }
@@ -59,14 +59,14 @@ package enum Wording {
 
     /// A period (`2023`, `2023-Q4`) in words: `2023`, `el cuarto trimestre de 2023`; `2023`, `Q4 2023`. Text that is
     /// not a period is returned unchanged.
-    package static func period(_ text: String, language: String) -> String {
+    package static func period(_ text: String, language: DigestLanguage) -> String {
         let parts = text.split(separator: "-")
         guard let year = parts.first.flatMap({ Int($0) }) else { return text }
         guard parts.count == 2 else { return parts.count == 1 ? String(year) : text }
         guard parts[1].count == 2, parts[1].first == "Q", let quarter = Int(parts[1].dropFirst()),
             (1...4).contains(quarter)
         else { return text }
-        return language == "es"
+        return language == .es
             ? "el \(["primer", "segundo", "tercer", "cuarto"][quarter - 1]) trimestre de \(year)"
             : "the \(["first", "second", "third", "fourth"][quarter - 1]) quarter of \(year)"
     }
@@ -104,13 +104,13 @@ package enum Wording {
     }
 
     /// Names joined as a reader lists them: `A, B y C`, `A, B and C`.
-    package static func list(_ names: [String], language: String) -> String {
+    package static func list(_ names: [String], language: DigestLanguage) -> String {
         guard names.count > 1, let last = names.last else { return names.first ?? "" }
         // Spanish writes "e" for "y" before a word that starts with the sound i (Italia, Hidalgo; not hielo).
         let lowered = last.lowercased()
         let sound =
             lowered.hasPrefix("i") || lowered.hasPrefix("í") || (lowered.hasPrefix("hi") && !lowered.hasPrefix("hie"))
-        let and = language == "es" ? (sound ? " e " : " y ") : " and "
+        let and = language == .es ? (sound ? " e " : " y ") : " and "
         return names.dropLast().joined(separator: ", ") + and + last
     }
 
@@ -153,8 +153,8 @@ package struct Glossary: Sendable, Equatable {
     package static let standard = Glossary()
 
     /// The name of `code` in `language`, or `code` itself.
-    package func name(_ code: String, language: String) -> String {
-        names[code]?[language] ?? names[code.lowercased()]?[language] ?? code
+    package func name(_ code: String, language: DigestLanguage) -> String {
+        names[code]?[language.rawValue] ?? names[code.lowercased()]?[language.rawValue] ?? code
     }
 
     static let builtIn: [String: [String: String]] = {
@@ -256,18 +256,18 @@ extension Wording {
 
     /// A date in a digest's dateline: `29 de noviembre de 2026`; `Nov. 29, 2026` (AP style: March to July spelled
     /// out, the other months abbreviated).
-    static func dateline(_ time: LocalTime, language: String) -> String {
-        language == "es"
+    static func dateline(_ time: LocalTime, language: DigestLanguage) -> String {
+        language == .es
             ? "\(time.day) de \(spanishMonths[time.month - 1]) de \(time.year)"
             : "\(apMonths[time.month - 1]) \(time.day), \(time.year)"
     }
 
     /// A window in local time: `29 de noviembre de 2026, 07:00–08:00 MST`; `Nov. 29, 2026, 7–8 a.m. MST` (12-hour,
     /// `noon` and `midnight`). A window across days names both; one across a daylight-saving change both zones.
-    package static func window(start: Int64, end: Int64, timeZone: String, language: String) -> String {
+    package static func window(start: Int64, end: Int64, timeZone: String, language: DigestLanguage) -> String {
         let from = LocalTime(milliseconds: start, timeZone: timeZone)
         let to = LocalTime(milliseconds: end, timeZone: timeZone)
-        let spanish = language == "es"
+        let spanish = language == .es
         func clock(_ time: LocalTime) -> String {
             spanish ? "\(pad(time.hour)):\(pad(time.minute))" : englishClock(time, meridiem: true)
         }
