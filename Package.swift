@@ -228,6 +228,7 @@ let package = Package(
         .testTarget(
             name: "JumpStateTests",
             dependencies: ["JumpState", "JumpEvents", "JumpTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

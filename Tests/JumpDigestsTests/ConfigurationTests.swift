@@ -74,7 +74,7 @@ struct ConfigurationTests {
             ),
             (
                 #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}]}], "sinks": ["log", "slack"]}"#,
-                #"sinks[1]: "slack" is not a sink: one of ["log", "jsonl", "topic", "email"]"#
+                #"sinks[1]: "slack" is not one of ["log", "jsonl", "topic", "email"]"#
             ),
             (
                 #"{"audiences": [{"id": "x", "name": "X", "languages": ["en"], "timeZone": "UTC", "schedule": {"everyMinutes": 5}, "routes": [{}], "maximumItems": 0}]}"#,

@@ -4,7 +4,7 @@ import JumpState
 import Logging
 
 /// A sink a digest configuration may list.
-package enum DigestSinkKind: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+package enum DigestSinkKind: String, Sendable, Codable, ConfigurationChoice, CustomStringConvertible {
     /// The digest log, `digests.log`: the text staff and operators read (`tail -F`).
     case log
     /// The JSON-lines file, `digests.jsonl`: one digest JSON per line.
@@ -13,18 +13,6 @@ package enum DigestSinkKind: String, Sendable, Codable, CaseIterable, CustomStri
     case topic
     /// E-mail to every staff member of the audience.
     case email
-
-    /// Decodes a name, refusing an unknown one with the names it may be.
-    package init(from decoder: any Decoder) throws {
-        let name = try decoder.singleValueContainer().decode(String.self)
-        guard let kind = Self(rawValue: name) else {
-            throw DecodingError.dataCorrupted(
-                .init(
-                    codingPath: decoder.codingPath,
-                    debugDescription: "\"\(name)\" is not a sink: one of \(Self.allCases.map(\.rawValue))"))
-        }
-        self = kind
-    }
 
     /// The name in the configuration.
     package var description: String { rawValue }
