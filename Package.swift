@@ -227,7 +227,9 @@ let package = Package(
         ),
         .testTarget(
             name: "JumpStateTests",
-            dependencies: ["JumpState", "JumpEvents", "JumpTestSupport"],
+            dependencies: [
+                "JumpState", "JumpEvents", "JumpTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
