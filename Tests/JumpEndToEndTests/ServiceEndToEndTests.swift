@@ -259,14 +259,16 @@ struct ServiceEndToEndTests {
 
     @Test("a port in use is a clear start-up error; --http off needs no port")
     func portInUse() async throws {
-        let port = freeLoopbackPort()
+        // The holder binds a port the kernel chooses and says which: no other test can take it in between.
         let holder = try ChildProcess(
             "/usr/bin/env",
             [
                 "python3", "-c",
-                "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', \(port))); s.listen(); print('bound', flush=True); time.sleep(60)",
+                "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); print('bound', s.getsockname()[1], flush=True); time.sleep(60)",
             ])
-        try await eventually("the port is taken") { holder.output.contains("bound") }
+        try await eventually("the port is taken", timeout: .seconds(60)) { holder.output.contains("bound ") }
+        let port = try #require(
+            holder.output.split(separator: "\n").first { $0.hasPrefix("bound ") }.flatMap { Int($0.dropFirst(6)) })
         let result = try await consumer(
             ["run", "-b", broker.bootstrapServers, "--state", path("s.sqlite"), "--http", "127.0.0.1:\(port)"])
         #expect(result.status == 78)

@@ -6,29 +6,53 @@ import JumpState
 package struct DigestRouter: NotificationRouter {
     /// The audiences and their rules.
     package let audiences: [Audience]
+    /// The same rules with their names resolved to the event model's values once, so that routing an event (the
+    /// state worker does it for every event) compares enumerations, not strings.
+    private let compiled: [(audience: String, rules: [CompiledRule])]
 
     /// A router over the configured audiences.
-    package init(audiences: [Audience]) { self.audiences = audiences }
+    package init(audiences: [Audience]) {
+        self.audiences = audiences
+        compiled = audiences.map { ($0.id, $0.routes.map(CompiledRule.init)) }
+    }
 
     /// Every audience with a matching rule, with the highest importance among its matching rules.
     package func routes(for facts: NotificationFacts) -> [NotificationRoute] {
-        audiences.compactMap { audience in
-            let importance = audience.routes.filter { $0.matches(facts) }.map(\.importance).max()
-            return importance.map { NotificationRoute(audience: audience.id, importance: $0) }
+        var routes: [NotificationRoute] = []
+        for (audience, rules) in compiled {
+            var importance: Int?
+            for rule in rules where rule.matches(facts) {
+                importance = max(importance ?? rule.importance, rule.importance)
+            }
+            if let importance { routes.append(NotificationRoute(audience: audience, importance: importance)) }
         }
+        return routes
     }
 }
 
-extension RouteRule {
+/// A ``RouteRule`` with its names resolved: a name the model does not know (refused when the configuration is
+/// loaded) matches nothing, as it would by name.
+private struct CompiledRule: Sendable {
+    let types: Set<JumpEventType>?
+    let directions: Set<Direction>?
+    let topics: Set<MeetingTopic>?
+    let importance: Int
+
+    init(_ rule: RouteRule) {
+        types = rule.types.map { Set($0.compactMap(JumpEventType.init(rawValue:))) }
+        directions = rule.directions.map { Set($0.compactMap(Direction.init(rawValue:))) }
+        topics = rule.topics.map { Set($0.compactMap(MeetingTopic.init(rawValue:))) }
+        importance = rule.importance
+    }
+
     /// Whether every condition of the rule holds for the event.
     func matches(_ facts: NotificationFacts) -> Bool {
-        if let types, !types.contains(facts.event.type.rawValue) { return false }
+        if let types, !types.contains(facts.event.type) { return false }
         if let directions {
-            guard let direction = facts.direction, directions.contains(direction.rawValue) else { return false }
+            guard let direction = facts.direction, directions.contains(direction) else { return false }
         }
         if let topics {
-            guard case .meetingHeld(let meeting) = facts.event.payload,
-                meeting.topics.contains(where: { topics.contains($0.rawValue) })
+            guard case .meetingHeld(let meeting) = facts.event.payload, meeting.topics.contains(where: topics.contains)
             else { return false }
         }
         return true

@@ -92,7 +92,11 @@ struct NotificationItemWriter {
             var text: [UInt8] = []
             text.reserveCapacity(256)
             text.append(contentsOf: #"{"id":"#.utf8)
-            JSONWriter.appendString(route.audience + ":" + facts.event.id, to: &text)
+            text.append(UInt8(ascii: "\""))
+            JSONWriter.appendEscaped(route.audience, to: &text)
+            text.append(UInt8(ascii: ":"))
+            JSONWriter.appendEscaped(facts.event.id, to: &text)
+            text.append(UInt8(ascii: "\""))
             text.append(contentsOf: #","audience":"#.utf8)
             JSONWriter.appendString(route.audience, to: &text)
             text.append(contentsOf: #","importance":\#(route.importance),"origin":{"topic":"#.utf8)
