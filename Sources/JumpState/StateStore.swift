@@ -45,6 +45,15 @@ package struct StateStore: Sendable {
         // SQLite creates -wal and -shm with the permissions of the database file: owner-only too.
         let pool = try StoreIdentity.mapped(path: path) { try DatabasePool(path: path, configuration: configuration) }
         try StoreIdentity.mapped(path: path) { try Self.migrator.migrate(pool) }
+        // A store that has applied nothing yet is folded by the current rules from its first event (the frozen
+        // migration v4 records the version of its time); one that has keeps its version until rebuilt.
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE store_info SET value = ? WHERE key = 'fold_version' AND value != ?
+                    AND NOT EXISTS (SELECT 1 FROM partition_offsets)
+                    """, arguments: [String(Self.foldVersion), String(Self.foldVersion)])
+        }
         writer = pool
         self.path = path
         checkpointer = backgroundCheckpoints ? try WALCheckpointer(path: path) : nil

@@ -85,11 +85,9 @@ package struct WorkerLifecycle: Sendable, Equatable {
     }
 
     /// A pending stop is taken back, so the loop can run again (the relay drains the outbox after the state
-    /// worker stopped it). A running loop keeps running; a stopping one runs on.
+    /// worker stopped it). A running loop keeps running and a stopping one keeps stopping: a resume never cancels
+    /// a stop already under way (a signal, a graceful shutdown).
     package mutating func resumed() {
-        switch state {
-        case .idle: state = .idle(stopPending: false)
-        case .running, .stopping: state = .running
-        }
+        if case .idle = state { state = .idle(stopPending: false) }
     }
 }

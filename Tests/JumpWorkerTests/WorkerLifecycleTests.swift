@@ -61,13 +61,13 @@ struct WorkerLifecycleTests {
     }
 
     @Test(
-        "finishing keeps a stop that came meanwhile; resuming takes it back",
+        "finishing keeps a stop that came meanwhile; resuming takes back a pending stop, never one under way",
         arguments: zip(
             states,
             [
                 (State.idle(stopPending: false), State.idle(stopPending: false)),
                 (.idle(stopPending: true), .idle(stopPending: false)), (.idle(stopPending: false), .running),
-                (.idle(stopPending: true), .running),
+                (.idle(stopPending: true), .stopping),
             ]))
     func finishAndResume(state: State, expected: (finished: State, resumed: State)) {
         var finished = Self.machine(in: state)

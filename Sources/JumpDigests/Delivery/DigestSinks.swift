@@ -26,19 +26,25 @@ package struct DigestSinks: Sendable {
     /// Every listed sink, each giving its deliveries their rows; one this process cannot serve (the topic without
     /// a producer) is a placeholder whose rows stay pending for a process that can.
     package let listed: [any DigestSink]
+    /// The producer the topic sink publishes through, made only when the topic is listed and the files can be
+    /// written (its owner closes it).
+    package let topicProducer: KafkaProducer?
 
     /// The sinks `configuration` lists. The file sinks' files are created empty in `directory` (so `tail -F` can
     /// follow them before the first digest), which is checked writable first; the topic sink publishes to
-    /// `topic.name` through `topic.producer`.
+    /// `topic.name` through the producer `topic.makeProducer` makes, after that check.
     ///
-    /// - Throws: ``DigestDirectoryError`` when a file sink is listed and `directory` cannot hold its file.
+    /// - Throws: ``DigestDirectoryError`` when a file sink is listed and `directory` cannot hold its file; what
+    ///   `makeProducer` throws.
     package init(
-        _ configuration: DigestConfiguration, directory: String, topic: (producer: KafkaProducer, name: String)?,
-        logger: Logger
-    ) throws(DigestDirectoryError) {
+        _ configuration: DigestConfiguration, directory: String,
+        topic: (name: String, makeProducer: () throws -> KafkaProducer)?, logger: Logger
+    ) throws {
         if configuration.sinks.contains(.log) || configuration.sinks.contains(.jsonl) {
             try AppendOnlyFileSink.checkWritable(directory)
         }
+        let producer = try configuration.sinks.contains(.topic) ? topic?.makeProducer() : nil
+        topicProducer = producer
         var serving: [any DigestSink] = []
         var listed: [any DigestSink] = []
         for kind in configuration.sinks {
@@ -50,7 +56,12 @@ package struct DigestSinks: Sendable {
                 file.createIfAbsent()
                 sink = file
             case .email: sink = EmailSink.configured(configuration)
-            case .topic: sink = topic.map { TopicDigestSink(producer: $0.producer, topic: $0.name, logger: logger) }
+            case .topic:
+                if let producer, let name = topic?.name {
+                    sink = TopicDigestSink(producer: producer, topic: name, logger: logger)
+                } else {
+                    sink = nil
+                }
             }
             if let sink {
                 serving.append(sink)

@@ -24,13 +24,12 @@ package final class DigestService: Sendable {
     ) throws {
         self.configuration = configuration
         self.logger = logger
-        let producer = try brokers.flatMap { brokers in
-            try configuration.sinks.contains(.topic)
-                ? ServiceProducer.make(brokers: brokers, overrides: overrides, logger: logger) : nil
-        }
-        self.producer = producer
         let sinks = try DigestSinks(
-            configuration, directory: directory, topic: producer.map { ($0, digestsTopic) }, logger: logger)
+            configuration, directory: directory,
+            topic: brokers.map { brokers in
+                (digestsTopic, { try ServiceProducer.make(brokers: brokers, overrides: overrides, logger: logger) })
+            }, logger: logger)
+        producer = sinks.topicProducer
         let renderer = try DigestRenderer(
             templateDirectory: configuration.templateDirectory, glossary: configuration.glossary,
             plausibility: configuration.plausibility)
