@@ -54,22 +54,23 @@ struct LockedStoreTests {
                 product("jump-consumer"), ["digest", "preview", "--audience", "consulate", "--state", state])
             return listed.stdout.contains(marker)
         }
-        /// Another connection takes the store's write lock, and holds it until the file `release` exists.
-        func lock(until release: String) async throws -> ChildProcess {
+        /// Another connection takes the store's write lock and holds it until it gets SIGUSR1 (blocked before the
+        /// lock is taken, so a signal sent as soon as it says "locked" waits for `sigwait`, never lost).
+        func lock() async throws -> ChildProcess {
             let holder = try ChildProcess(
                 "/usr/bin/python3",
                 [
                     "-c",
                     """
-                    import os, sqlite3, sys, time
+                    import signal, sqlite3, sys
+                    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
                     connection = sqlite3.connect(sys.argv[1], isolation_level=None)
                     connection.execute("BEGIN IMMEDIATE")
                     print("locked", flush=True)
-                    while not os.path.exists(sys.argv[2]):
-                        time.sleep(0.05)
+                    signal.sigwait({signal.SIGUSR1})
                     connection.rollback()
                     print("released", flush=True)
-                    """, state, release,
+                    """, state,
                 ])
             try await eventually("the other connection holds the lock", timeout: .seconds(30)) {
                 holder.output.contains("locked")
@@ -80,7 +81,6 @@ struct LockedStoreTests {
         // loaded machine the minute may end between the items' arrival and the lock: then the lock is let go, the
         // window's digest goes out, and the test tries again with an event of its own in the next window.
         var marker = "Alicia Bárcena"
-        var release = path("release-1")
         var holder: ChildProcess?
         for attempt in 1...4 {
             if attempt > 1 {
@@ -97,18 +97,17 @@ struct LockedStoreTests {
                     product("jump-producer"), ["publish", "-b", broker.bootstrapServers, file])
                 #expect(sent.status == 0, "\(sent.stderr)")
                 marker = "Lock test \(attempt)"
-                release = path("release-\(attempt)")
             }
             try await eventually("the items are in the notifier's buffer", timeout: .seconds(120)) {
                 try await itemsOpen(marker)
             }
-            let taken = try await lock(until: release)
+            let taken = try await lock()
             // Under the lock (a read needs no write lock): is the window holding the items still open?
             if try await itemsOpen(marker) {
                 holder = taken
                 break
             }
-            #expect(FileManager.default.createFile(atPath: release, contents: nil))
+            taken.signal(SIGUSR1)
             _ = try await taken.exitStatus()
         }
         let locked = try #require(holder, "four windows closed before the lock could be taken")
@@ -122,12 +121,12 @@ struct LockedStoreTests {
                 #expect(answer.status == "200", "\(route) did not answer while the store was locked")
                 #expect(answer.seconds < 5, "\(route) took \(answer.seconds) s")
             }
-            // The release file does not exist yet: the lock is held.
+            // The holder has not been signalled yet: the lock is held.
             let log = (try? String(contentsOfFile: path("digests.log"), encoding: .utf8)) ?? ""
             #expect(log == logBefore, "a digest was recorded while the store was locked")
             rounds += 1
         }
-        #expect(FileManager.default.createFile(atPath: release, contents: nil))
+        locked.signal(SIGUSR1)
         try await eventually("the lock is released", timeout: .seconds(10)) { locked.output.contains("released") }
         try await eventually("the window's digest reaches digests.log", timeout: .seconds(20)) {
             ((try? String(contentsOfFile: path("digests.log"), encoding: .utf8)) ?? "").contains(" consulate ")

@@ -264,7 +264,7 @@ struct ServiceEndToEndTests {
             "/usr/bin/env",
             [
                 "python3", "-c",
-                "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); print('bound', s.getsockname()[1], flush=True); time.sleep(60)",
+                "import signal,socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); print('bound', s.getsockname()[1], flush=True); signal.pause()",
             ])
         try await eventually("the port is taken", timeout: .seconds(60)) { holder.output.contains("bound ") }
         let port = try #require(

@@ -1,6 +1,7 @@
 /// A value a configuration file chooses by name among a closed set (a sink, a language): decoding refuses any
 /// other name with its place and the names it may be, instead of a decoder's generic complaint.
-package protocol ConfigurationChoice: RawRepresentable, CaseIterable, Decodable where RawValue == String {}
+package protocol ConfigurationChoice: RawRepresentable, CaseIterable, Decodable, CustomStringConvertible
+where RawValue == String {}
 
 extension ConfigurationChoice {
     /// Decodes a name, refusing an unknown one with the names it may be.
@@ -14,4 +15,7 @@ extension ConfigurationChoice {
         }
         self = value
     }
+
+    /// The name, as the configuration writes it.
+    package var description: String { rawValue }
 }

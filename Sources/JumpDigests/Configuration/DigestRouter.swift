@@ -4,15 +4,12 @@ import JumpState
 /// Routes applied events to the audiences whose rules match them; the state worker writes one notification
 /// item per audience.
 package struct DigestRouter: NotificationRouter {
-    /// The audiences and their rules.
-    package let audiences: [Audience]
-    /// The same rules with their names resolved to the event model's values once, so that routing an event (the
-    /// state worker does it for every event) compares enumerations, not strings.
+    /// Each audience's rules with their names resolved to the event model's values once, so that routing an event
+    /// (the state worker does it for every event) compares enumerations, not strings.
     private let compiled: [(audience: String, rules: [CompiledRule])]
 
     /// A router over the configured audiences.
     package init(audiences: [Audience]) {
-        self.audiences = audiences
         compiled = audiences.map { ($0.id, $0.routes.map(CompiledRule.init)) }
     }
 

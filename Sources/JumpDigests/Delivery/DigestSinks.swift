@@ -4,7 +4,7 @@ import JumpState
 import Logging
 
 /// A sink a digest configuration may list.
-package enum DigestSinkKind: String, Sendable, Codable, ConfigurationChoice, CustomStringConvertible {
+package enum DigestSinkKind: String, Sendable, Codable, ConfigurationChoice {
     /// The digest log, `digests.log`: the text staff and operators read (`tail -F`).
     case log
     /// The JSON-lines file, `digests.jsonl`: one digest JSON per line.
@@ -13,9 +13,6 @@ package enum DigestSinkKind: String, Sendable, Codable, ConfigurationChoice, Cus
     case topic
     /// E-mail to every staff member of the audience.
     case email
-
-    /// The name in the configuration.
-    package var description: String { rawValue }
 }
 
 /// The sinks of one process, made in one place from the configuration's typed list: the files in the digest

@@ -66,11 +66,11 @@ extension DigestText {
 
     /// A direction in words.
     package static func direction(_ direction: Direction, _ language: DigestLanguage) -> String {
-        switch (direction, language == .es) {
-        case (.mexicoToUtah, true): "de México a Utah"
-        case (.utahToMexico, true): "de Utah a México"
-        case (.mexicoToUtah, false): "Mexico to Utah"
-        case (.utahToMexico, false): "Utah to Mexico"
+        switch (direction, language) {
+        case (.mexicoToUtah, .es): "de México a Utah"
+        case (.utahToMexico, .es): "de Utah a México"
+        case (.mexicoToUtah, .en): "Mexico to Utah"
+        case (.utahToMexico, .en): "Utah to Mexico"
         }
     }
 

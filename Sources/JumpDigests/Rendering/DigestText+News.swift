@@ -114,13 +114,13 @@ extension DigestText {
     }
 
     private static func initiativeStatus(_ status: InitiativeStatus, _ language: DigestLanguage) -> String {
-        switch (status, language == .es) {
-        case (.proposed, true): "propuesta"
-        case (.agreed, true): "acordada"
-        case (.signed, true): "firmada"
-        case (.proposed, false): "proposed"
-        case (.agreed, false): "agreed"
-        case (.signed, false): "signed"
+        switch (status, language) {
+        case (.proposed, .es): "propuesta"
+        case (.agreed, .es): "acordada"
+        case (.signed, .es): "firmada"
+        case (.proposed, .en): "proposed"
+        case (.agreed, .en): "agreed"
+        case (.signed, .en): "signed"
         }
     }
 }

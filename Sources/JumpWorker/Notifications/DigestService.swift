@@ -14,7 +14,6 @@ package final class DigestService: Sendable {
     /// Delivers them.
     package let deliverer: DigestDeliverer
     private let producer: KafkaProducer?
-    private let logger: Logger
 
     /// A service over `store` writing its files to `directory`. With `brokers`, digests also go to
     /// `digestsTopic`; without, topic deliveries wait for a process that has brokers.
@@ -23,7 +22,6 @@ package final class DigestService: Sendable {
         overrides: [String: String] = [:], digestsTopic: String = "jump.digests", logger: Logger
     ) throws {
         self.configuration = configuration
-        self.logger = logger
         let sinks = try DigestSinks(
             configuration, directory: directory,
             topic: brokers.map { brokers in

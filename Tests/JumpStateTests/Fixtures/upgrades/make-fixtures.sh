@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the upgrade fixtures: for each commit that shipped a new store schema, the jump-consumer of that commit
-# folds events.jsonl (published by today's jump-producer to today's jump-dev-broker) into a store, kept here as
+# folds events.jsonl (published by today's jump-producer to a jump-dev-broker of its own, started with
+# --no-discovery-file so that no other run finds it) into a store, kept here as
 # vN.sqlite. events.jsonl is the press release and three company events as b9fced0 (v6) had them, each with an
 # id: what every one of those builds accepts. Run from the repository root after `swift build`; it takes a while (one build per commit, the
 # dependencies built once in a shared scratch directory). The fixtures are committed: nothing runs this in CI.
