@@ -5,8 +5,8 @@ import GRDBSQLite
 enum SQLValue {
     case integer(Int64)
     case text(String)
-    /// UTF-8 text already in bytes (bound as text, never turned into a `String`).
-    case utf8([UInt8])
+    /// Bytes, bound as a BLOB.
+    case blob([UInt8])
     case null
 }
 
@@ -19,10 +19,10 @@ extension Int32: SQLBindable { var sqlValue: SQLValue { .integer(Int64(self)) } 
 extension Int64: SQLBindable { var sqlValue: SQLValue { .integer(self) } }
 extension Int: SQLBindable { var sqlValue: SQLValue { .integer(Int64(self)) } }
 extension String: SQLBindable { var sqlValue: SQLValue { .text(self) } }
-/// UTF-8 text as bytes, bound as SQLite text.
-struct SQLText: SQLBindable {
+/// Bytes, bound as a SQLite BLOB.
+struct SQLBlob: SQLBindable {
     var bytes: [UInt8]
-    var sqlValue: SQLValue { .utf8(bytes) }
+    var sqlValue: SQLValue { .blob(bytes) }
 }
 extension Optional: SQLBindable where Wrapped: SQLBindable { var sqlValue: SQLValue { self?.sqlValue ?? .null } }
 
@@ -107,15 +107,14 @@ extension Database {
                                 Int32(bytes.count), transientDestructor)
                         }
                     }()
-            case .utf8(let bytes):
-                // An empty array may have no storage; a null pointer would bind NULL, not empty text.
+            case .blob(let bytes):
+                // An empty array may have no storage; a null pointer would bind NULL, not an empty BLOB.
                 code =
                     bytes.isEmpty
-                    ? sqlite3_bind_text(statement, index, "", 0, transientDestructor)
+                    ? sqlite3_bind_zeroblob(statement, index, 0)
                     : bytes.withUnsafeBytes { buffer in
-                        sqlite3_bind_text(
-                            statement, index, buffer.baseAddress!.assumingMemoryBound(to: CChar.self),
-                            Int32(buffer.count), transientDestructor)
+                        sqlite3_bind_blob(
+                            statement, index, buffer.baseAddress, Int32(buffer.count), transientDestructor)
                     }
             case .null: code = sqlite3_bind_null(statement, index)
             }
@@ -167,6 +166,16 @@ struct DirectRow {
     func bytes(_ index: Int32) -> [UInt8] {
         guard let text = sqlite3_column_text(statement, index) else { return [] }
         return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))))
+    }
+
+    /// Calls `body` with column `index`'s bytes in place (a BLOB's or a text's; empty for NULL), valid only
+    /// during the call.
+    func withBytes<Value>(
+        _ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> Value
+    ) rethrows -> Value {
+        let start = sqlite3_column_blob(statement, index)
+        let count = Int(sqlite3_column_bytes(statement, index))
+        return try body(UnsafeBufferPointer(start: start?.assumingMemoryBound(to: UInt8.self), count: count))
     }
 
     /// Column `index` as text, `nil` for NULL.

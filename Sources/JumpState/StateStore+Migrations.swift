@@ -304,6 +304,22 @@ extension StateStore {
                     DELETE FROM partition_offsets WHERE topic = 'jump.notifications';
                     """)
         }
+        migrator.registerMigration("v9: the notification items of a batch in one outbox row") { db in
+            // Frozen: plain SQL. A batch's items are one row (OutboxBatch's format) instead of one row each; the
+            // items still waiting are kept, one per row, their sequence numbers unchanged. `seq` numbers items:
+            // a row's first item is `seq`, the next row starts at `seq + item_count` (the outbox's depth is read
+            // from the two ends).
+            try db.execute(
+                sql: """
+                    CREATE TABLE notification_outbox_batches (
+                        seq INTEGER PRIMARY KEY, item_count INTEGER NOT NULL, items BLOB NOT NULL);
+                    INSERT INTO notification_outbox_batches (seq, item_count, items)
+                        SELECT seq, 1,
+                            CAST(audience || char(10) || length(CAST(item AS BLOB)) || char(10) || item AS BLOB)
+                        FROM notification_outbox;
+                    DROP TABLE notification_outbox;
+                    """)
+        }
         return migrator
     }()
 }

@@ -12,7 +12,7 @@ import Testing
 @Suite("The outbox relay")
 struct OutboxRelayTests {
     @Test(
-        "rounds of ten, then a drain: every item reaches the topic once and in order, keyed by audience, and the outbox ends empty"
+        "three batches, one round, then a drain: every item reaches the topic once and in order, keyed by audience, a batch's row leaves the outbox whole, and the outbox ends empty"
     )
     func everyItemOnce() async throws {
         let logger = Logger(label: "outbox-relay-tests")
@@ -27,18 +27,26 @@ struct OutboxRelayTests {
             ConsumedRecord(
                 partition: 0, offset: Int64(offset), content: .event(try decoder.decode(Array(line)), raw: Array(line)))
         }
-        try await store.apply(
-            topic: "jump.events", records: records, expected: [0: nil],
-            router: DigestRouter(audiences: DigestConfiguration.builtIn.audiences))
+        var expected: Int64? = nil
+        var perBatch: [Int] = []
+        for batch in stride(from: 0, to: 60, by: 20) {
+            let before = try await store.outboxDepth()
+            try await store.apply(
+                topic: "jump.events", records: Array(records[batch..<batch + 20]), expected: [0: expected],
+                router: DigestRouter(audiences: DigestConfiguration.builtIn.audiences))
+            expected = Int64(batch + 20)
+            perBatch.append(try await store.outboxDepth() - before)
+        }
         let written = try await store.pendingNotifications(limit: 10_000)
-        #expect(written.count >= 60)
+        #expect(written.count >= 60 && written.count == perBatch.reduce(0, +))
+        #expect(Set(written.map(\.sequence)).count == 3, "one outbox row per batch")
 
         let relay = try OutboxRelay(store: store, brokers: [cluster.bootstrapServers], overrides: [:], logger: logger)
-        #expect(try await relay.relayOnce(limit: 10) == 10)
-        #expect(try await relay.relayOnce(limit: 10) == 10)
-        #expect(try await store.outboxDepth() == written.count - 20)
+        #expect(try await relay.relayOnce(limit: 1) == perBatch[0], "the oldest row, whole")
+        #expect(try await store.outboxDepth() == written.count - perBatch[0])
         try await relay.drain()
         #expect(try await store.pendingNotifications(limit: 10).isEmpty)
+        #expect(try await store.outboxDepth() == 0)
         await relay.close()
 
         let messages = try await messages(

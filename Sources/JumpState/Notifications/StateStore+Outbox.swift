@@ -2,7 +2,8 @@ import GRDB
 
 /// A notification item waiting in the outbox for the relay.
 package struct OutboxNotification: Sendable, Equatable {
-    /// Its place in the outbox (items are relayed in this order).
+    /// The outbox row it is in: the items of one applied batch share it, are relayed in order, and leave the
+    /// outbox together (``StateStore/removeNotifications(_:)``).
     package var sequence: Int64
     /// The audience: the message key on `jump.notifications`.
     package var audience: String
@@ -11,38 +12,38 @@ package struct OutboxNotification: Sendable, Equatable {
 }
 
 extension StateStore {
-    /// The oldest items not yet relayed, at most `limit`, read on a reader's queue (never blocking Swift's
-    /// cooperative pool, never waiting for the worker's write).
+    /// The oldest items not yet relayed: whole rows (``OutboxBatch``), from the oldest, until `limit` items or more
+    /// (at least one row). Read on a reader's queue, never blocking Swift's cooperative pool, never waiting for the
+    /// worker's write.
     package func pendingNotifications(limit: Int) async throws -> [OutboxNotification] {
         try await writer.read { db in
-            // Rows read in place, the item's bytes copied once into the array Kafka gets.
             var pending: [OutboxNotification] = []
-            pending.reserveCapacity(min(limit, 1_000))
-            try db.each("SELECT seq, audience, item FROM notification_outbox ORDER BY seq LIMIT ?", [limit]) { row in
-                pending.append(OutboxNotification(sequence: row.int64(0), audience: row.string(1), item: row.bytes(2)))
+            // A row's items are numbered from its `seq`: the rows that start within `limit` items of the oldest.
+            try db.each(
+                """
+                SELECT seq, items FROM notification_outbox_batches
+                WHERE seq < (SELECT MIN(seq) FROM notification_outbox_batches) + ? ORDER BY seq
+                """, [max(1, limit)]
+            ) { row in
+                let sequence = row.int64(0)
+                for (audience, item) in try row.withBytes(1, { try OutboxBatch.items(in: $0, sequence: sequence) }) {
+                    pending.append(OutboxNotification(sequence: sequence, audience: audience, item: item))
+                }
             }
             return pending
         }
     }
 
-    /// Removes relayed items (acknowledged by Kafka); their duplicates, if the relay crashed before this, are
-    /// dropped by the notifier by item id. The caller's task is suspended while the write waits for the writer.
-    /// Returns the outbox's depth afterwards (``outboxDepth()``, read in the same transaction).
+    /// Removes the rows whose every item Kafka acknowledged; their duplicates, if the relay crashed before this,
+    /// are dropped by the notifier by item id. The caller's task is suspended while the write waits for the
+    /// writer. Returns the outbox's depth afterwards (``outboxDepth()``, read in the same transaction).
     @discardableResult
     package func removeNotifications(_ sequences: [Int64]) async throws -> Int {
-        guard !sequences.isEmpty else { return try await outboxDepth() }
-        // Acknowledgements arrive in order: one statement per contiguous run of sequence numbers.
-        var runs: [(Int64, Int64)] = []
-        for sequence in sequences.sorted() {
-            if let last = runs.last, last.1 + 1 == sequence {
-                runs[runs.count - 1].1 = sequence
-            } else {
-                runs.append((sequence, sequence))
-            }
-        }
-        return try await write { [runs] db in
-            for (first, last) in runs {
-                try db.run("DELETE FROM notification_outbox WHERE seq BETWEEN ? AND ?", [first, last])
+        let rows = Array(Set(sequences)).sorted()
+        guard !rows.isEmpty else { return try await outboxDepth() }
+        return try await write { db in
+            for sequence in rows {
+                try db.run("DELETE FROM notification_outbox_batches WHERE seq = ?", [sequence])
             }
             return try Self.outboxDepth(db)
         }
@@ -63,10 +64,9 @@ extension StateStore {
         }
     }
 
-    /// How many items wait to be relayed: the span of their sequence numbers, read from the two ends of the
-    /// index (a count would visit every row, on every relay round). Exact unless an item in the middle was
-    /// relayed before older ones, which only a failed acknowledgement leaves behind. (`MAX` and `MIN` in one
-    /// select make SQLite scan the table; each in its own subquery is one index lookup.)
+    /// How many items wait to be relayed: from the first item of the oldest row to the last of the newest, read
+    /// from the two ends of the table (a sum would visit every row, on every relay round). Exact unless a row in
+    /// the middle was relayed before older ones, which only a failed acknowledgement leaves behind.
     package func outboxDepth() async throws -> Int {
         try await writer.read { try Self.outboxDepth($0) }
     }
@@ -75,8 +75,9 @@ extension StateStore {
         try Int.fetchOne(
             db,
             sql: """
-                SELECT COALESCE((SELECT MAX(seq) FROM notification_outbox)
-                    - (SELECT MIN(seq) FROM notification_outbox) + 1, 0)
+                SELECT COALESCE(
+                    (SELECT seq + item_count FROM notification_outbox_batches ORDER BY seq DESC LIMIT 1)
+                    - (SELECT MIN(seq) FROM notification_outbox_batches), 0)
                 """) ?? 0
     }
 }

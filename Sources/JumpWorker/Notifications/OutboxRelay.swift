@@ -26,11 +26,13 @@ package final class OutboxRelay: Sendable {
         producer = try ServiceProducer.make(brokers: brokers, overrides: overrides, logger: logger)
     }
 
-    /// Relays one round (up to `limit` items) and returns how many were acknowledged and removed.
+    /// Relays one round (whole outbox rows, from the oldest, until `limit` items or more) and returns how many
+    /// items were acknowledged. A row leaves the outbox once every item in it was acknowledged; a row with an item
+    /// that was not is sent again, whole, in a later round.
     package func relayOnce(limit: Int = 1_000) async throws -> Int {
         let pending = try await store.pendingNotifications(limit: limit)
         guard !pending.isEmpty else { return 0 }
-        let acknowledged = Mutex<[Int64]>([])
+        let acknowledged = Mutex<[Int64: Int]>([:])
         let failure = Mutex<KafkaError?>(nil)
         for notification in pending {
             let message = KafkaProducerMessage(
@@ -38,22 +40,25 @@ package final class OutboxRelay: Sendable {
             let sequence = notification.sequence
             try await producer.enqueue(message) { result in
                 switch result {
-                case .success: acknowledged.withLock { $0.append(sequence) }
+                case .success: acknowledged.withLock { $0[sequence, default: 0] += 1 }
                 case .failure(let error): failure.withLock { $0 = $0 ?? error }
                 }
             }
         }
         try await producer.flush(timeout: .seconds(60))
-        let done = acknowledged.withLock { $0 }
-        let depth = try await store.removeNotifications(done)
-        WorkerMetrics.relayed.increment(by: done.count)
+        let acknowledgedByRow = acknowledged.withLock { $0 }
+        let itemsByRow = Dictionary(pending.map { ($0.sequence, 1) }, uniquingKeysWith: +)
+        let done = itemsByRow.filter { acknowledgedByRow[$0.key] == $0.value }
+        let depth = try await store.removeNotifications(Array(done.keys))
+        let relayed = done.values.reduce(0, +)
+        WorkerMetrics.relayed.increment(by: relayed)
         WorkerMetrics.outboxDepth.record(depth)
         if let error = failure.withLock({ $0 }) {
             logger.warning(
-                "\(pending.count - done.count) notification items not acknowledged; they stay in the outbox",
+                "\(pending.count - relayed) notification items not all acknowledged; their rows stay in the outbox",
                 metadata: ["error": "\(error)"])
         }
-        return done.count
+        return relayed
     }
 
     /// Relays until the outbox is empty; a write that keeps failing (a full disk) is retried for at most

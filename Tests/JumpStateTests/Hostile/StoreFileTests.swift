@@ -215,6 +215,35 @@ struct StoreFileTests {
         #expect(!upgraded.contains { $0.contains("outbox_unsent") }, "v2 drops v1's outbox and its index")
     }
 
+    @Test(
+        "items waiting in a v8 store's outbox, one row each, are kept by v9 in their order with their bytes, and relayed from the rows a batch now writes"
+    )
+    func outboxRowsUpgrade() async throws {
+        let file = path("v8-outbox.sqlite")
+        let queue = try DatabaseQueue(path: file)
+        try StateStore.migrator.migrate(queue, upTo: "v8: the notifier's offsets for stores whose v2 predates them")
+        let waiting = [
+            ("consulate", #"{"id":"consulate:e1","note":"línea\nnueva"}"#),
+            ("governors-office", #"{"id":"governors-office:e1"}"#),
+            ("consulate", #"{"id":"consulate:e2"}"#),
+        ]
+        try await queue.write { db in
+            for (audience, item) in waiting {
+                try db.execute(
+                    sql: "INSERT INTO notification_outbox (audience, item) VALUES (?, ?)", arguments: [audience, item])
+            }
+        }
+        try queue.close()
+        let store = try StateStore(path: file)
+        let pending = try await store.pendingNotifications(limit: 100)
+        #expect(pending.map(\.audience) == waiting.map(\.0))
+        #expect(pending.map { String(decoding: $0.item, as: UTF8.self) } == waiting.map(\.1))
+        #expect(try await store.outboxDepth() == 3)
+        #expect(try await store.pendingNotifications(limit: 2).count == 2, "one item per upgraded row")
+        try await store.removeNotifications([pending[0].sequence])
+        #expect(try await store.outboxDepth() == 2)
+    }
+
     /// Every table, index and trigger of the store at `file` with its SQL, and the migrations applied.
     private func schema(_ file: String) throws -> [String] {
         try DatabaseQueue(path: file).read { db in
