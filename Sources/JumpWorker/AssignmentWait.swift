@@ -85,15 +85,17 @@ extension KafkaConsumerConfiguration {
     /// leaving frees its partitions within 8 s, and a restarted daemon joins quickly on the dev broker, whose mock
     /// coordinator holds a group whose last member left for the session timeout before it lets a new one in.
     ///
-    /// A prefetch of 8 MiB instead of librdkafka's 64: a worker applies a batch at a time, and 8 MiB is several
-    /// batches, so a backlog keeps it busy without holding the topic in memory (the benchmark's 100,000 events: peak
-    /// RSS of the state worker 160 to about 80 MiB). Less costs throughput: with 4 MiB the worker drained its queue
-    /// faster than librdkafka refilled it (50,000 events: 9.3 s against 7–8 s with 8, 16 or 64 MiB; the notifier
-    /// took 20 s instead of 17 for 100,000 items). `-X session.timeout.ms=...` or `-X queued.max.messages.kbytes=...`
-    /// still wins.
+    /// A prefetch of 12 MiB instead of librdkafka's 64: a worker applies a batch at a time, so a backlog keeps it
+    /// busy without holding the topic in memory (peak RSS of the state worker about 93 MiB on the benchmark's
+    /// 100,000 events, 155 MiB with 64). The prefetch also caps how fast a worker can catch up: librdkafka 2.0.2
+    /// looks again at a partition whose fetch queue was full only about once a second (its debug log says "not
+    /// fetchable: queued.max.messages.kbytes exceeded", then fetches 1.0 s later), so a worker reads at most about
+    /// its prefetch per second. With 8 MiB the state worker waited half of every second with an empty queue
+    /// (about 16,000 events/s after the join, whatever its CPU); with 12 MiB, 21,000 to 24,000.
+    /// `-X session.timeout.ms=...` or `-X queued.max.messages.kbytes=...` still wins.
     mutating func useWorkerDefaults() {
         sessionTimeout = .seconds(8)
         heartbeatInterval = .seconds(2)
-        prefetchKilobytes = 8_192
+        prefetchKilobytes = 12_288
     }
 }

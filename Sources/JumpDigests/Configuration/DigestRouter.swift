@@ -28,17 +28,18 @@ package struct DigestRouter: NotificationRouter {
 }
 
 /// A ``RouteRule`` with its names resolved: a name the model does not know (refused when the configuration is
-/// loaded) matches nothing, as it would by name.
+/// loaded) matches nothing, as it would by name. Arrays, not sets: a set of a `String`-backed enumeration hashes
+/// the raw string on every lookup, and a rule names a handful of values.
 private struct CompiledRule: Sendable {
-    let types: Set<JumpEventType>?
-    let directions: Set<Direction>?
-    let topics: Set<MeetingTopic>?
+    let types: [JumpEventType]?
+    let directions: [Direction]?
+    let topics: [MeetingTopic]?
     let importance: Int
 
     init(_ rule: RouteRule) {
-        types = rule.types.map { Set($0.compactMap(JumpEventType.init(rawValue:))) }
-        directions = rule.directions.map { Set($0.compactMap(Direction.init(rawValue:))) }
-        topics = rule.topics.map { Set($0.compactMap(MeetingTopic.init(rawValue:))) }
+        types = rule.types.map { $0.compactMap(JumpEventType.init(rawValue:)) }
+        directions = rule.directions.map { $0.compactMap(Direction.init(rawValue:)) }
+        topics = rule.topics.map { $0.compactMap(MeetingTopic.init(rawValue:)) }
         importance = rule.importance
     }
 

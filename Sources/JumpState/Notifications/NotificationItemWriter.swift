@@ -85,43 +85,73 @@ struct NotificationItemWriter {
     }
 
     /// The heads of the event's items, one per route: `{"id":…,"audience":…,"importance":…,"origin":{…},
-    /// "facts":{…},`.
+    /// "facts":{…},`. What every route shares (the origin and the facts) is composed once.
     static func heads(
         _ facts: NotificationFacts, router: any NotificationRouter, topic: String, partition: Int32, offset: Int64
     ) -> [Head] {
-        router.routes(for: facts).map { route in
+        let routes = router.routes(for: facts)
+        guard !routes.isEmpty else { return [] }
+        var shared: [UInt8] = []
+        shared.reserveCapacity(192)
+        shared.append(contentsOf: #","origin":{"topic":"#.utf8)
+        JSONWriter.appendString(topic, to: &shared)
+        shared.append(contentsOf: #","partition":"#.utf8)
+        append(Int64(partition), to: &shared)
+        shared.append(contentsOf: #","offset":"#.utf8)
+        append(offset, to: &shared)
+        shared.append(contentsOf: #"},"facts":{"#.utf8)
+        // Each known fact as a member, comma-separated: strings escaped, numbers as they are.
+        var first = true
+        func key(_ name: StaticString) {
+            shared.append(contentsOf: (first ? #"""# : #",""#).utf8)
+            shared.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            shared.append(contentsOf: #"":"#.utf8)
+            first = false
+        }
+        if let direction = facts.direction {
+            key("direction")
+            JSONWriter.appendString(direction.rawValue, to: &shared)
+        }
+        if let companyName = facts.companyName {
+            key("companyName")
+            JSONWriter.appendString(companyName, to: &shared)
+        }
+        if let city = facts.city {
+            key("city")
+            JSONWriter.appendString(city, to: &shared)
+        }
+        if let region = facts.region {
+            key("region")
+            JSONWriter.appendString(region, to: &shared)
+        }
+        if let plannedJobs = facts.plannedJobs {
+            key("plannedJobs")
+            append(plannedJobs, to: &shared)
+        }
+        if let plannedUsdCents = facts.plannedUsdCents {
+            key("plannedUsdCents")
+            append(plannedUsdCents, to: &shared)
+        }
+        shared.append(contentsOf: "},".utf8)
+        return routes.map { route in
             var text: [UInt8] = []
-            text.reserveCapacity(256)
-            text.append(contentsOf: #"{"id":"#.utf8)
-            text.append(UInt8(ascii: "\""))
+            text.reserveCapacity(shared.count + 96)
+            text.append(contentsOf: #"{"id":""#.utf8)
             JSONWriter.appendEscaped(route.audience, to: &text)
             text.append(UInt8(ascii: ":"))
             JSONWriter.appendEscaped(facts.event.id, to: &text)
-            text.append(UInt8(ascii: "\""))
-            text.append(contentsOf: #","audience":"#.utf8)
+            text.append(contentsOf: #"","audience":"#.utf8)
             JSONWriter.appendString(route.audience, to: &text)
-            text.append(contentsOf: #","importance":\#(route.importance),"origin":{"topic":"#.utf8)
-            JSONWriter.appendString(topic, to: &text)
-            text.append(contentsOf: #","partition":\#(partition),"offset":\#(offset)},"facts":{"#.utf8)
-            // Each known fact as a member, comma-separated: strings escaped, numbers as they are.
-            var first = true
-            func member(_ key: String, _ value: String?, quoted: Bool = true) {
-                guard let value else { return }
-                text.append(contentsOf: (first ? "\"" : ",\"").utf8)
-                text.append(contentsOf: key.utf8)
-                text.append(contentsOf: "\":".utf8)
-                if quoted { JSONWriter.appendString(value, to: &text) } else { text.append(contentsOf: value.utf8) }
-                first = false
-            }
-            member("direction", facts.direction?.rawValue)
-            member("companyName", facts.companyName)
-            member("city", facts.city)
-            member("region", facts.region)
-            member("plannedJobs", facts.plannedJobs.map(String.init), quoted: false)
-            member("plannedUsdCents", facts.plannedUsdCents.map(String.init), quoted: false)
-            text.append(contentsOf: "},".utf8)
+            text.append(contentsOf: #","importance":"#.utf8)
+            append(Int64(route.importance), to: &text)
+            text.append(contentsOf: shared)
             return Head(audience: route.audience, bytes: text)
         }
+    }
+
+    /// Appends `number` in decimal (a small string: no allocation).
+    private static func append(_ number: Int64, to text: inout [UInt8]) {
+        text.append(contentsOf: String(number).utf8)
     }
 
     /// Fills in the direction, company, city, region and planned figures of the expansion a completion or withdrawal
