@@ -30,7 +30,8 @@ package struct ConsoleRoutes: Sendable {
             try await page(request) { try await pages.digests() }
         }
         router.get("/console/state") { request, _ in
-            let query = request.uri.queryParameters.get("q").map { String($0.prefix(200)) }
+            // A form's GET sends a space as `+`: the raw query is decoded as a form is.
+            let query = Self.formFields(request.uri.query ?? "")["q"].map { String($0.prefix(200)) }
             return try await page(request) { try await pages.state(query: query) }
         }
         router.post("/console/dead-letters/redeliver") { request, _ in

@@ -301,8 +301,8 @@ extension StateStore {
         }
     }
 
-    /// Every company the store knows (or those whose id or name contains `matching`, ignoring case), by id: name,
-    /// country, sector and how many expansions and investments.
+    /// Every company the store knows (or those whose id or name contains `matching`, ignoring case and accents:
+    /// `pacifico` finds `Pacífico`), by id: name, country, sector and how many expansions and investments.
     package func companies(matching: String? = nil, limit: Int = 1_000) async throws -> [CompanyListing] {
         // LIKE's wildcards in the search are taken literally.
         let pattern = matching.map {
@@ -317,7 +317,8 @@ extension StateStore {
                     (SELECT COUNT(*) FROM investments i WHERE i.investor_id = c.company_id)
                     FROM companies c WHERE c.partition = (SELECT MIN(partition) FROM companies d
                         WHERE d.company_id = c.company_id)
-                    AND (?1 IS NULL OR c.company_id LIKE ?1 ESCAPE '\\' OR c.name LIKE ?1 ESCAPE '\\')
+                    AND (?1 IS NULL OR jump_folded(c.company_id) LIKE jump_folded(?1) ESCAPE '\\'
+                        OR jump_folded(c.name) LIKE jump_folded(?1) ESCAPE '\\')
                     ORDER BY c.company_id LIMIT ?2
                     """, arguments: [pattern, limit]
             ).map { row in

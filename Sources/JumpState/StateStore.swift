@@ -29,7 +29,7 @@ package struct StateStore: Sendable {
         guard descriptor >= 0 else {
             throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
-        close(descriptor)
+        Glibc.close(descriptor)
         try StoreIdentity.checkBeforeWriting(path: path, migrator: Self.migrator)
         var configuration = Configuration.store(label: "jump-state")
         configuration.prepareDatabase { db in
@@ -57,6 +57,17 @@ package struct StateStore: Sendable {
         writer = pool
         self.path = path
         checkpointer = backgroundCheckpoints ? try WALCheckpointer(path: path) : nil
+    }
+
+    /// Closes the store when its process is done with it: stops the background checkpointer, copies the log into
+    /// the file and truncates it (`state.sqlite-wal` is left empty), and closes every connection. Nothing may use
+    /// the store afterwards. A log another process still reads (a `state` command, a `sqlite3` shell) is copied as
+    /// far as it can be and left for the last one to close.
+    package func close() {
+        checkpointer?.stop()
+        guard let pool = writer as? DatabasePool else { return }
+        _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        try? pool.close()
     }
 
     /// A store in memory, for tests.
@@ -123,7 +134,7 @@ package struct StateStore: Sendable {
         guard descriptor >= 0 else {
             throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
-        close(descriptor)
+        Glibc.close(descriptor)
         let destination = try DatabaseQueue(path: path)
         try writer.backup(to: destination)
         try destination.close()
@@ -161,7 +172,13 @@ extension Configuration {
         configuration.busyMode = .timeout(waiting)
         configuration.label = label
         configuration.readonly = readonly
+        configuration.prepareDatabase { db in db.add(function: folded) }
         return configuration
+    }
+
+    /// `jump_folded(text)`: the text without case or accents (`Pacífico` → `pacifico`), for searches people type.
+    private static let folded = DatabaseFunction("jump_folded", argumentCount: 1, pure: true) { values in
+        String.fromDatabaseValue(values[0])?.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 }
 

@@ -42,8 +42,12 @@ final class WALCheckpointer: Sendable {
         thread.start()
     }
 
-    deinit {
-        isStopping.store(true, ordering: .releasing)
-        _ = try? connection.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+    /// Stops the thread and closes its connection, after the checkpoint in hand if any (the connection's queue
+    /// runs one at a time); a checkpoint the thread tries after that fails, and the thread ends.
+    func stop() {
+        guard !isStopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        try? connection.close()
     }
+
+    deinit { stop() }
 }

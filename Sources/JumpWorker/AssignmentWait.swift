@@ -11,43 +11,63 @@ struct AssignmentWait {
     /// The bound with `--until-idle`; `nil` for a daemon.
     let timeout: Duration?
     let logger: Logger
-    private let started = ContinuousClock.now
-    private var lastLog = ContinuousClock.now
-    private var waiting = false
+    /// When the present wait began: at start-up, or when the last partition was revoked; `nil` while partitions
+    /// are assigned.
+    private var waitingSince: ContinuousClock.Instant?
+    private var lastLog: ContinuousClock.Instant
 
-    init(role: String, topic: String, group: String, timeout: Duration?, logger: Logger) {
+    init(
+        role: String, topic: String, group: String, timeout: Duration?, logger: Logger,
+        now: ContinuousClock.Instant = .now
+    ) {
         self.role = role
         self.topic = topic
         self.group = group
         self.timeout = timeout
         self.logger = logger
+        waitingSince = now
+        lastLog = now
     }
 
     /// Called after each poll.
     mutating func check(_ consumer: KafkaConsumer) throws {
-        guard consumer.assignment.isEmpty else {
-            if waiting {
-                waiting = false
-                logger.info(
-                    "partitions assigned after waiting", metadata: ["role": "\(role)", "waited": "\(elapsed)"])
-            }
-            return
+        try check(assigned: !consumer.assignment.isEmpty, lastError: consumer.lastClientError)
+    }
+
+    /// Notes whether partitions are assigned after a poll; returns how long the wait lasted when this poll ended
+    /// one. A wait is measured from its own beginning (a member that loses its partitions in a rebalance after
+    /// hours of work waits seconds, not hours).
+    @discardableResult
+    mutating func check(
+        assigned: Bool, lastError: @autoclosure () -> String?, now: ContinuousClock.Instant = .now
+    ) throws -> Duration? {
+        guard !assigned else {
+            guard let since = waitingSince else { return nil }
+            waitingSince = nil
+            logger.info(
+                "partitions assigned after waiting", metadata: ["role": "\(role)", "waited": "\(seconds(now - since))"])
+            return now - since
         }
-        waiting = true
-        let now = ContinuousClock.now
-        if let timeout, now - started > timeout {
-            throw AssignmentTimedOut(
-                role: role, topic: topic, group: group, waited: timeout, lastError: consumer.lastClientError)
+        guard let since = waitingSince else {
+            waitingSince = now
+            lastLog = now
+            return nil
+        }
+        if let timeout, now - since > timeout {
+            throw AssignmentTimedOut(role: role, topic: topic, group: group, waited: timeout, lastError: lastError())
         }
         if now - lastLog >= .seconds(10) {
             lastLog = now
-            var metadata: Logger.Metadata = ["role": "\(role)", "group": "\(group)", "waited": "\(elapsed)"]
-            if let error = consumer.lastClientError { metadata["lastError"] = "\(error)" }
+            var metadata: Logger.Metadata = [
+                "role": "\(role)", "group": "\(group)", "waited": "\(seconds(now - since))",
+            ]
+            if let error = lastError() { metadata["lastError"] = "\(error)" }
             logger.notice("waiting for partitions of \(topic) in the group", metadata: metadata)
         }
+        return nil
     }
 
-    private var elapsed: String { "\((ContinuousClock.now - started).components.seconds) s" }
+    private func seconds(_ duration: Duration) -> String { "\(duration.components.seconds) s" }
 }
 
 /// `--until-idle` ended because no partition was assigned within the bound.

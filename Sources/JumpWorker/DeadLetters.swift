@@ -274,13 +274,12 @@ package struct DeadLetters: Sendable {
             let original = try await originalPayload(of: letter)
             letter.message.key = original.key
             letter.message.value = original.value
+            letter.message.headers = original.headers
         }
+        // Validated as the worker reads it: a binary-mode event with its `ce_` headers.
         if !force {
-            guard let value = letter.message.value else {
-                throw DeadLetterError.stillInvalid(letter.origin, "the message has no value")
-            }
             do {
-                _ = try EventDecoder().decode(value)
+                _ = try DecodedEvent(letter.message, EventDecoder())
             } catch {
                 throw DeadLetterError.stillInvalid(letter.origin, error.description)
             }
@@ -292,7 +291,8 @@ package struct DeadLetters: Sendable {
         let report = try await producer.send(
             KafkaProducerMessage(
                 topic: target, key: letter.message.key, value: letter.message.value,
-                headers: [KafkaHeader(name: "jump.redelivered.from", text: from)]))
+                headers: Self.originalHeaders(letter.message.headers)
+                    + [KafkaHeader(name: "jump.redelivered.from", text: from)]))
         do {
             _ = try await producer.send(
                 KafkaProducerMessage(
@@ -308,6 +308,15 @@ package struct DeadLetters: Sendable {
                 metadata: ["dead letter": "\(letter.place)", "error": "\(error)"])
         }
         return report
+    }
+}
+
+extension DeadLetters {
+    /// The headers a redelivered message keeps: the original's own (a binary-mode event's `ce_` attributes and its
+    /// `content-type` among them), without those the worker and earlier redeliveries added.
+    static func originalHeaders(_ headers: [KafkaHeader]) -> [KafkaHeader] {
+        let added = ["jump.error", "jump.original.", "jump.payload", "jump.redelivered.", "jump.redelivery."]
+        return headers.filter { header in !added.contains { header.name.hasPrefix($0) } }
     }
 }
 

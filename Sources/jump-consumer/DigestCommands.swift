@@ -94,7 +94,9 @@ extension JumpConsumer.Digest {
             var servers: [String]?
             if configuration.sinks.contains(.topic) {
                 do {
-                    servers = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides).servers
+                    let resolved = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
+                    if let warning = resolved.warning { logger.warning("\(warning)") }
+                    servers = resolved.servers
                 } catch {
                     logger.warning("\(error); the digests wait for jump.digests until a notifier with brokers runs")
                 }

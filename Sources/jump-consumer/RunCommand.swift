@@ -167,6 +167,8 @@ extension JumpConsumer {
                     "role": "\(settings.role.rawValue)", "state": "\(settings.state)", "topic": "\(settings.topic)",
                     "digests": "\(settings.digestDirectory)", "http": "\(untilIdle ? "off" : settings.http)",
                 ])
+            // Every role has stopped when this runs (the service group, or the roles in turn, returned or threw).
+            defer { daemon.store.close() }
             do {
                 // Log rotation: the digest log is opened for every digest, so after the operator renames it, the
                 // next digest starts a new file; SIGHUP (what logrotate sends) must not end the process.

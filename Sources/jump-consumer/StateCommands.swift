@@ -29,7 +29,7 @@ extension JumpConsumer.State {
 
         @OptionGroup var store: JumpConsumer.StateOptions
 
-        @Argument(help: "The company id, such as co.aceros-del-norte.")
+        @Argument(help: "The company id (co.aceros-del-norte) or its name as the store has it, case and accents aside.")
         var id: String
 
         @Flag(help: "Print JSON.")
@@ -37,8 +37,25 @@ extension JumpConsumer.State {
 
         func run() async throws {
             let stateStore = try await store.openForReading()
-            guard let report = try await stateStore.company(id) else {
-                Console.error("no company \(id) in \(stateStore.path ?? "")")
+            var report = try await stateStore.company(id)
+            if report == nil {
+                // Not an id: a name, if exactly one company has it.
+                let named = try await stateStore.companies(matching: id, limit: 100).filter {
+                    $0.name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+                        == id.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+                }
+                if named.count > 1 {
+                    Console.error(
+                        "\(named.count) companies are named \(id): \(named.map(\.id).joined(separator: ", ")); give the id"
+                    )
+                    throw ExitCode.failure
+                }
+                if let only = named.first { report = try await stateStore.company(only.id) }
+            }
+            guard let report else {
+                Console.error(
+                    "no company with the id or name \(id) in \(stateStore.path ?? "") ('jump-consumer state companies --search TEXT' lists those whose id or name contains it)"
+                )
                 throw ExitCode.failure
             }
             if json {
@@ -57,10 +74,20 @@ extension JumpConsumer.State {
 
         @OptionGroup var listing: ListingOptions
 
+        @Option(
+            help:
+                "Only those whose id or name contains this text, case and accents aside (pacifico finds Pacifico with its accent)."
+        )
+        var search: String?
+
         func run() async throws {
             let stateStore = try await store.openForReading()
-            let companies = try await stateStore.companies(limit: listing.fetchLimit)
-            if companies.isEmpty, !listing.json { Console.error("no company in \(stateStore.path ?? "") yet") }
+            let companies = try await stateStore.companies(matching: search, limit: listing.fetchLimit)
+            if companies.isEmpty, !listing.json {
+                Console.error(
+                    search.map { "no company whose id or name contains \($0) in \(stateStore.path ?? "")" }
+                        ?? "no company in \(stateStore.path ?? "") yet")
+            }
             defer { listing.noteCut(companies.count, "companies") }
             for company in companies.prefix(listing.shownLimit) {
                 if listing.json {

@@ -192,7 +192,7 @@ struct ConsoleEndToEndTests {
     }
 
     @Test(
-        "the search box drops ESC, U+202E and NUL from what was searched: never echoed, and a resubmit searches the same"
+        "the search box drops ESC, U+202E and NUL from what was searched: never echoed, and a resubmit searches the same; a form's + is a space"
     )
     func searchEscaped() async throws {
         let port = freeLoopbackPort()
@@ -203,6 +203,11 @@ struct ConsoleEndToEndTests {
         #expect(page.body.contains(#"value="a[2Jbc""#), "\(page.body)")
         let backslash = try await request("http://127.0.0.1:\(port)/console/state?q=a%5Cb")
         #expect(backslash.body.contains(#"value="a\b""#), "a backslash stays one: \(backslash.body)")
+        // What a browser's form sends for `moab solutions` and for `a+b`.
+        let words = try await request("http://127.0.0.1:\(port)/console/state?q=moab+solutions")
+        #expect(words.body.contains(#"value="moab solutions""#), "a + is a space: \(words.body)")
+        let plus = try await request("http://127.0.0.1:\(port)/console/state?q=a%2Bb")
+        #expect(plus.body.contains(#"value="a+b""#), "an encoded + stays one: \(plus.body)")
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
         #expect(try await broker.stop() == 0)

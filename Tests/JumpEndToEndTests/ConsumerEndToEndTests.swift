@@ -56,7 +56,7 @@ struct ConsumerEndToEndTests {
     }
 
     @Test(
-        "state companies and anomalies list every row unless --limit cuts them, and then say so; fingerprint of a store holding nothing of the topic refuses to prove anything"
+        "state companies and anomalies list every row unless --limit cuts them, and then say so; companies are searched case and accents aside, and a company is found by its name; fingerprint of a store holding nothing of the topic refuses to prove anything"
     )
     func completeListings() async throws {
         try await publishGenerated(count: 300, seed: 5)
@@ -71,6 +71,28 @@ struct ConsumerEndToEndTests {
         #expect(cut.stderr.contains("the first 3 companies shown; more were left out"), "\(cut.stderr)")
         let exact = try await consumer(["state", "companies", "--limit", "\(total)", "--state", state])
         #expect(exact.stdout.split(separator: "\n").count == total && exact.stderr.isEmpty, "\(exact.stderr)")
+        // Search ignores case and accents; a company is found by its name too.
+        let all = try companies.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        let pacifico = all.filter { ($0["name"] as! String).contains("Pacífico") }.map { $0["id"] as! String }
+        #expect(!pacifico.isEmpty, "the generator names some companies Pacífico")
+        let found = try await consumer(["state", "companies", "--json", "--search", "PACIFICO", "--state", state])
+        #expect(found.status == 0, "\(found.stderr)")
+        #expect(found.stdout.split(separator: "\n").map { $0.contains("Pacífico") } == pacifico.map { _ in true })
+        let names = Dictionary(grouping: all, by: { $0["name"] as! String })
+        let unique = try #require(names.first { $0.value.count == 1 })
+        let byName = try await consumer(
+            ["state", "company", "--json", unique.key.lowercased(), "--state", state])
+        #expect(byName.status == 0, "\(byName.stderr)")
+        #expect(byName.stdout.contains(#""id":"\#(unique.value[0]["id"] as! String)""#), "\(byName.stdout)")
+        if let shared = names.first(where: { $0.value.count > 1 }) {
+            let ambiguous = try await consumer(["state", "company", shared.key, "--state", state])
+            #expect(ambiguous.status == 1)
+            #expect(ambiguous.stderr.contains("\(shared.value.count) companies are named"), "\(ambiguous.stderr)")
+        }
+        let none = try await consumer(["state", "company", "No Such Company", "--state", state])
+        #expect(none.status == 1 && none.stderr.contains("no company with the id or name No Such Company"))
         let anomalies = try await consumer(["state", "anomalies", "--limit", "1", "--state", state])
         #expect(anomalies.status == 0, "\(anomalies.stderr)")
         let otherTopic = try await consumer(["state", "fingerprint", "--topic", "no.such.topic", "--state", state])

@@ -73,4 +73,39 @@ struct DeadLetterToolsTests {
         #expect(ids == ["second", "first"], "exactly the records named: \(sent.stdout)")
         #expect(try await broker.stop() == 0)
     }
+    @Test(
+        "a binary-mode dead letter is validated with its ce_ headers and redelivered with them (and without the worker's); one still invalid is refused naming the header's attribute"
+    )
+    func binaryModeRedelivery() async throws {
+        let origin = ["jump.original.topic=jump.events", "jump.original.partition=0", "jump.original.offset=0"]
+        let reason = ["jump.error=schema", "jump.error.detail=refused before a fix"]
+        let attributes = [
+            "ce_specversion=1.0", "ce_id=binary-1", "ce_source=urn:test", "ce_type=jump.jobs.reported",
+            "ce_subject=jobs.dlq", "ce_time=2025-01-01T00:00:00Z", "content-type=application/json",
+        ]
+        let data = #"{"scope":"dlq","period":{"year":2004},"jobsSupported":4,"source":"s"}"#
+        try await produce("jump.events.dlq", data, headers: attributes + origin + reason)  // 0@0
+        let wrongType = attributes.map { $0.hasPrefix("ce_type=") ? "ce_type=jump.nope" : $0 }
+        // Another origin: records with one origin, key and value are one dead letter whatever their headers.
+        let otherOrigin = origin.map { $0.hasPrefix("jump.original.offset=") ? "jump.original.offset=1" : $0 }
+        try await produce("jump.events.dlq", data, headers: wrongType + otherOrigin + reason)  // 0@1
+
+        let sent = try await consumer(["dlq", "redeliver", "--message", "0@0"])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let refused = try await consumer(["dlq", "redeliver", "--message", "0@1"])
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("/type") && refused.stderr.contains("jump.nope"), "\(refused.stderr)")
+
+        let read = try await runCommand(
+            "kcat",
+            ["-C", "-b", broker.bootstrapServers, "-t", "jump.events", "-o", "beginning", "-e", "-q", "-f", "%h|%s\\n"])
+        let lines = read.stdout.split(separator: "\n")
+        #expect(lines.count == 1, "only the valid one was sent: \(read.stdout)")
+        let headers = lines.first.map { $0.prefix { $0 != "|" }.split(separator: ",").map(String.init) } ?? []
+        #expect(Set(attributes).isSubset(of: headers), "\(headers)")
+        #expect(headers.contains("jump.redelivered.from=jump.events.dlq[0]@0"), "\(headers)")
+        #expect(!headers.contains { $0.hasPrefix("jump.error") || $0.hasPrefix("jump.original.") }, "\(headers)")
+        #expect(lines.first?.hasSuffix("|" + data) == true, "the data is the value, as it was: \(read.stdout)")
+        #expect(try await broker.stop() == 0)
+    }
 }

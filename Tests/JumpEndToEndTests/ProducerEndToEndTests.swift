@@ -150,7 +150,9 @@ struct ProducerEndToEndTests {
         #expect(try await broker.stop() == 0)
     }
 
-    @Test("with no broker setting, a running dev broker is found through its file, with a warning")
+    @Test(
+        "with no broker setting, a running dev broker is found through its file, with a warning (jump-producer, and jump-consumer's digest send-now)"
+    )
     func devBrokerDiscovery() async throws {
         let discovery = directory.appendingPathComponent("dev-broker").path
         let found = try await DevBrokerProcess.start(
@@ -166,6 +168,14 @@ struct ProducerEndToEndTests {
         #expect(
             result.stderrLines.first?.contains(
                 "warning: no broker given: using the jump-dev-broker at \(found.bootstrapServers)") == true)
+        // jump-consumer's digest send-now (its topic sink needs brokers) says which dev broker it found too.
+        let sendNow = try await runCommand(
+            product("jump-consumer"),
+            ["digest", "send-now", "--state", directory.appendingPathComponent("none.sqlite").path],
+            environment: environment)
+        #expect(
+            sendNow.stderr.contains("no broker given: using the jump-dev-broker at \(found.bootstrapServers)"),
+            "\(sendNow.stderr)")
         environment["INVOCATION_ID"] = "under-systemd"
         let underSystemd = try await producer(["publish", "-t", topic, file], environment: environment)
         #expect(underSystemd.status == 78)

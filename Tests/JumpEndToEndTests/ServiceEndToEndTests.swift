@@ -201,7 +201,9 @@ struct ServiceEndToEndTests {
         #expect(ContinuousClock.now - stopping < .seconds(20))
     }
 
-    @Test("SIGTERM under load: exit 0 within the bound, and nothing is lost or applied twice")
+    @Test(
+        "SIGTERM under load: exit 0 within the bound, nothing lost or applied twice, and the store's log truncated at every clean stop"
+    )
     func sigtermUnderLoad() async throws {
         let generated = try await runCommand(
             product("jump-producer"), ["generate", "--count", "3000", "--seed", "5", "--invalid-ratio", "0"])
@@ -223,13 +225,20 @@ struct ServiceEndToEndTests {
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
         #expect(ContinuousClock.now - stopping < .seconds(20))
+        #expect(Self.logBytes(state) == 0, "the daemon's SIGTERM stop copies the log into the store and truncates it")
         let finish = try await consumer(
             ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--http", "off"] + Self.quickGroup)
         #expect(finish.status == 0, "\(finish.stderr)")
+        #expect(Self.logBytes(state) == 0, "so does an --until-idle run's")
         let summary = try await consumer(["state", "summary", "--json", "--state", state])
         let json = try JSONSerialization.jsonObject(with: Data(summary.stdout.utf8)) as! [String: Any]
         #expect(json["eventsApplied"] as? Int == 3000)
         #expect(json["duplicatesSkipped"] as? Int == 0)
+    }
+
+    /// The size of the store's write-ahead log (0 when it is absent).
+    static func logBytes(_ state: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: state + "-wal"))?[.size] as? Int) ?? 0
     }
 
     @Test("under systemd: READY=1 once serving, WATCHDOG=1 while alive, STOPPING=1 on SIGTERM")
