@@ -41,6 +41,16 @@ package enum ConsumerApplication {
         notifier.overrides = overrides
         let digests = try settings.digestConfiguration()
         let store = try StateStore(path: settings.state, backgroundCheckpoints: true)
+        if settings.role != .state {
+            do {
+                try store.recordDigestDirectory(settings.digestDirectory)
+            } catch {
+                // Not a reason to stay down (a full disk is reported on /readyz once the daemon runs).
+                logger.warning(
+                    "the digest directory is not recorded in the store; digest send-now will need --digest-dir",
+                    metadata: ["error": "\(error)"])
+            }
+        }
         return try ConsumerDaemon(
             role: settings.role, state: configuration, notifier: notifier, digests: digests,
             digestDirectory: settings.digestDirectory, notificationsTopic: settings.notificationsTopic,

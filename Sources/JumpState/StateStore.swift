@@ -70,6 +70,28 @@ package struct StateStore: Sendable {
         try? pool.close()
     }
 
+    /// Records where the daemon that runs on this store writes its digest files (`store_info.digest_directory`,
+    /// an absolute path), so that `digest send-now` run later, from anywhere, writes beside them. Writes nothing
+    /// when the store already says so (a restart on a full disk still starts).
+    package func recordDigestDirectory(_ directory: String) throws {
+        let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO store_info (key, value) VALUES ('digest_directory', ?)
+                    ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value != excluded.value
+                    """,
+                arguments: [absolute])
+        }
+    }
+
+    /// The digest directory a daemon recorded (``recordDigestDirectory(_:)``), if one did.
+    package func recordedDigestDirectory() async throws -> String? {
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'digest_directory'")
+        }
+    }
+
     /// A store in memory, for tests.
     package init() throws {
         let queue = try DatabaseQueue()

@@ -102,10 +102,18 @@ extension JumpConsumer.Digest {
                 }
             }
             let stateStore = try store.openExisting(settings)
+            // Without --digest-dir (or digestDir in a layer), the files go where the daemon on this store writes them.
+            var directory = settings.digestDirectory
+            if settings.digestDir == nil, let recorded = try await stateStore.recordedDigestDirectory() {
+                directory = recorded
+            }
+            if configuration.sinks.contains(where: { $0 == .log || $0 == .jsonl }) {
+                logger.notice("digest files in \(directory)")
+            }
             let service: DigestService
             do {
                 service = try DigestService(
-                    configuration: configuration, store: stateStore, directory: settings.digestDirectory,
+                    configuration: configuration, store: stateStore, directory: directory,
                     brokers: servers, overrides: overrides, digestsTopic: settings.digestsTopic, logger: logger)
             } catch {
                 Console.error("\(error)")

@@ -63,6 +63,32 @@ struct DigestEndToEndTests {
     }
 
     @Test(
+        "digest send-now without --digest-dir writes where the daemon on the same store writes (it records its directory), and says where"
+    )
+    func sendNowFollowsTheDaemon() async throws {
+        let mail = try await MailCatcher()
+        let config = try configuration(smtpPort: mail.port, schedule: ["everyMinutes": 60])
+        let state = path("state.sqlite")
+        let files = path("daemon-files")
+        try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+        try await publishPressRelease()
+        let run = try await consumer(
+            [
+                "run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--digest-config", config,
+                "--digest-dir", files,
+            ] + Self.quickGroup)
+        #expect(run.status == 0, "\(run.stderr)")
+        let sent = try await consumer(
+            ["digest", "send-now", "-b", broker.bootstrapServers, "--state", state, "--digest-config", config])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(sent.stderr.contains("digest files in \(files)"), "\(sent.stderr)")
+        let log = try String(contentsOfFile: files + "/digests.log", encoding: .utf8)
+        #expect(log.split(separator: "\n").filter { $0.hasPrefix("=== ") }.count == 2, "\(log.prefix(300))")
+        #expect(!FileManager.default.fileExists(atPath: path("digests.log")), "nothing beside the store")
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test(
         "the press release: one digest per audience in digests.log, digests.jsonl, jump.digests and every staff mailbox; Spanish first for the consulate; totals match the state"
     )
     func pressRelease() async throws {
