@@ -162,12 +162,6 @@ struct DirectRow {
     /// Column `index` as text ("" for NULL).
     func string(_ index: Int32) -> String { optionalString(index) ?? "" }
 
-    /// Column `index` as bytes (its text's UTF-8; empty for NULL).
-    func bytes(_ index: Int32) -> [UInt8] {
-        guard let text = sqlite3_column_text(statement, index) else { return [] }
-        return Array(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))))
-    }
-
     /// Calls `body` with column `index`'s bytes in place (a BLOB's or a text's; empty for NULL), valid only
     /// during the call.
     func withBytes<Value>(

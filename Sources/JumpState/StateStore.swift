@@ -29,7 +29,7 @@ package struct StateStore: Sendable {
         guard descriptor >= 0 else {
             throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
-        Glibc.close(descriptor)
+        closeDescriptor(descriptor)
         try StoreIdentity.checkBeforeWriting(path: path, migrator: Self.migrator)
         var configuration = Configuration.store(label: "jump-state")
         configuration.prepareDatabase { db in
@@ -61,12 +61,16 @@ package struct StateStore: Sendable {
 
     /// Closes the store when its process is done with it: stops the background checkpointer, copies the log into
     /// the file and truncates it (`state.sqlite-wal` is left empty), and closes every connection. Nothing may use
-    /// the store afterwards. A log another process still reads (a `state` command, a `sqlite3` shell) is copied as
-    /// far as it can be and left for the last one to close.
+    /// the store afterwards. A log another process still reads (a `state` command, a `sqlite3` shell) after 200 ms
+    /// is left as it is, for the last one to close: an exit never waits longer.
     package func close() {
         checkpointer?.stop()
         guard let pool = writer as? DatabasePool else { return }
-        _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        _ = try? pool.writeWithoutTransaction { db in
+            // A reader still in the log (a `state` command, a `sqlite3` shell) holds it for at most this long.
+            try db.execute(sql: "PRAGMA busy_timeout = 200")
+            try db.checkpoint(.truncate)
+        }
         try? pool.close()
     }
 
@@ -94,7 +98,9 @@ package struct StateStore: Sendable {
 
     /// A store in memory, for tests.
     package init() throws {
-        let queue = try DatabaseQueue()
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in db.add(function: Self.foldedFunction) }
+        let queue = try DatabaseQueue(configuration: configuration)
         try Self.migrator.migrate(queue)
         writer = queue
         path = nil
@@ -156,7 +162,7 @@ package struct StateStore: Sendable {
         guard descriptor >= 0 else {
             throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
-        Glibc.close(descriptor)
+        closeDescriptor(descriptor)
         let destination = try DatabaseQueue(path: path)
         try writer.backup(to: destination)
         try destination.close()
@@ -194,13 +200,20 @@ extension Configuration {
         configuration.busyMode = .timeout(waiting)
         configuration.label = label
         configuration.readonly = readonly
-        configuration.prepareDatabase { db in db.add(function: folded) }
+        configuration.prepareDatabase { db in db.add(function: StateStore.foldedFunction) }
         return configuration
     }
+}
 
-    /// `jump_folded(text)`: the text without case or accents (`Pacífico` → `pacifico`), for searches people type.
-    private static let folded = DatabaseFunction("jump_folded", argumentCount: 1, pure: true) { values in
-        String.fromDatabaseValue(values[0])?.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+extension StateStore {
+    /// `text` without case or accents (`Pacífico` → `pacifico`), as searches compare names people type.
+    package static func folded(_ text: String) -> String {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+    }
+
+    /// `jump_folded(text)`: ``folded(_:)`` in SQL, on every connection to a store.
+    static let foldedFunction = DatabaseFunction("jump_folded", argumentCount: 1, pure: true) { values in
+        String.fromDatabaseValue(values[0]).map(folded)
     }
 }
 
@@ -241,3 +254,6 @@ package enum StateStoreError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+/// `close(2)`, named apart from ``StateStore/close()``.
+private func closeDescriptor(_ descriptor: Int32) { close(descriptor) }

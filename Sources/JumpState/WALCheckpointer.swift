@@ -20,7 +20,7 @@ final class WALCheckpointer: Sendable {
     private let isStopping = Atomic<Bool>(false)
 
     init(path: String) throws {
-        // A short wait: enough for a WAL recovery at opening, and the final checkpoint never holds up an exit.
+        // A short wait: enough for a WAL recovery at opening.
         connection = try DatabaseQueue(
             path: path, configuration: .store(label: "jump-state-checkpointer", waiting: 1))
         let thread = Thread { [weak self] in

@@ -315,7 +315,10 @@ extension DeadLetters {
     /// The headers a redelivered message keeps: the original's own (a binary-mode event's `ce_` attributes and its
     /// `content-type` among them), without those the worker and earlier redeliveries added.
     static func originalHeaders(_ headers: [KafkaHeader]) -> [KafkaHeader] {
-        let added = ["jump.error", "jump.original.", "jump.payload", "jump.redelivered.", "jump.redelivery."]
+        let added = [
+            "jump.error", "jump.original.", "jump.payload", "jump.redelivered.", "jump.redelivery.",
+            KeyPlacement.rerouteHeader,
+        ]
         return headers.filter { header in !added.contains { header.name.hasPrefix($0) } }
     }
 }

@@ -40,9 +40,8 @@ extension JumpConsumer.State {
             var report = try await stateStore.company(id)
             if report == nil {
                 // Not an id: a name, if exactly one company has it.
-                let named = try await stateStore.companies(matching: id, limit: 100).filter {
-                    $0.name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
-                        == id.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+                let named = try await stateStore.companies(matching: id, limit: .max).filter {
+                    StateStore.folded($0.name) == StateStore.folded(id)
                 }
                 if named.count > 1 {
                     Console.error(

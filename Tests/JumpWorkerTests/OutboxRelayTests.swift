@@ -54,4 +54,35 @@ struct OutboxRelayTests {
         #expect(messages.map { $0.value ?? [] } == written.map(\.item))
         #expect(messages.map { $0.keyText ?? "" } == written.map(\.audience))
     }
+    @Test("a batch whose items pass a row's 64 KiB fills several rows, relayed one after the other, in order")
+    func batchOverSeveralRows() async throws {
+        let logger = Logger(label: "outbox-relay-tests")
+        let cluster = try MockCluster(brokerCount: 1, logger: logger)
+        try cluster.createTopic("jump.notifications", partitions: 1)
+        let store = try StateStore()
+        let decoder = EventDecoder()
+        let records = try EventGenerator(seed: 4).prefix(300).enumerated().map { offset, line in
+            ConsumedRecord(
+                partition: 0, offset: Int64(offset), content: .event(try decoder.decode(Array(line)), raw: Array(line)))
+        }
+        try await store.apply(
+            topic: "jump.events", records: records, expected: [0: nil],
+            router: DigestRouter(audiences: DigestConfiguration.builtIn.audiences))
+        let written = try await store.pendingNotifications(limit: 10_000)
+        let rows = Dictionary(grouping: written, by: \.sequence).mapValues(\.count)
+        #expect(rows.count > 1, "300 events' items are more than 64 KiB")
+        #expect(written.count == rows.values.reduce(0, +) && written.count >= 300)
+        let first = try #require(rows.keys.min())
+        #expect(rows.keys.sorted().dropFirst().allSatisfy { $0 > first })
+
+        let relay = try OutboxRelay(store: store, brokers: [cluster.bootstrapServers], overrides: [:], logger: logger)
+        #expect(try await relay.relayOnce(limit: 1) == rows[first], "the oldest row, whole, and only it")
+        #expect(try await store.outboxDepth() == written.count - rows[first]!)
+        try await relay.drain()
+        #expect(try await store.outboxDepth() == 0)
+        await relay.close()
+        let messages = try await messages(
+            in: "jump.notifications", bootstrapServers: cluster.bootstrapServers, count: written.count, logger: logger)
+        #expect(messages.map { $0.value ?? [] } == written.map(\.item), "every item once, in order")
+    }
 }

@@ -7,14 +7,14 @@ package struct PreparedItems: Sendable {
     fileprivate var items: [NotificationItemWriter.Head]
 }
 
-/// Writes notification items to the outbox inside the batch transaction, all of a batch in one row
-/// (``OutboxBatch``). An item is one event for one
+/// Writes notification items to the outbox inside the batch transaction, a batch's items packed in rows of about
+/// 64 KiB (``OutboxBatch``). An item is one event for one
 /// audience: `{"id", "audience", "importance", "origin", "facts", "totals", "event"}`
 /// (`Schemas/notification-item.schema.json`), where `event` is the event exactly as consumed. The last item of
 /// each partition in a batch carries `totals`, the partition's totals after the batch (the earlier ones would
 /// carry the same, and the notifier keeps only the latest per partition).
 ///
-/// An item is composed as bytes, field by field (the same JSON a `JSONValue` would give), and bound as text
+/// An item is composed as bytes, field by field (the same JSON a `JSONValue` would give), and packed into its row
 /// without becoming a `String`. Its head (`{"id"` to `"facts":{…},`) is composed before the transaction when the
 /// event alone gives its facts; a completion's or withdrawal's facts come from the expansion it names, read here.
 struct NotificationItemWriter {

@@ -1,4 +1,4 @@
-/// Notification items of one applied batch, kept as one outbox row: each item as `audience`, a newline, its
+/// Notification items of one applied batch, kept together in an outbox row (a batch fills rows of about 64 KiB): each item as `audience`, a newline, its
 /// byte count in decimal, a newline, and its bytes, one after the other in the order they are relayed.
 ///
 /// A few rows per batch instead of one per item: a batch of 1,000 events routed to two audiences wrote 2,000 rows

@@ -2,8 +2,8 @@ import GRDB
 
 /// A notification item waiting in the outbox for the relay.
 package struct OutboxNotification: Sendable, Equatable {
-    /// The outbox row it is in: the items of one applied batch share it, are relayed in order, and leave the
-    /// outbox together (``StateStore/removeNotifications(_:)``).
+    /// The outbox row it is in: a batch's items fill rows of about 64 KiB; the items of a row are relayed in order
+    /// and leave the outbox together (``StateStore/removeNotifications(_:)``).
     package var sequence: Int64
     /// The audience: the message key on `jump.notifications`.
     package var audience: String
@@ -18,13 +18,12 @@ extension StateStore {
     package func pendingNotifications(limit: Int) async throws -> [OutboxNotification] {
         try await writer.read { db in
             var pending: [OutboxNotification] = []
-            // A row's items are numbered from its `seq`: the rows that start within `limit` items of the oldest.
-            try db.each(
-                """
-                SELECT seq, items FROM notification_outbox_batches
-                WHERE seq < (SELECT MIN(seq) FROM notification_outbox_batches) + ? ORDER BY seq
-                """, [max(1, limit)]
-            ) { row in
+            // Every row holds an item at least, so `limit` rows are enough; a row past the limit is stepped over
+            // without reading its BLOB. (A window on `seq` would hold only a row that keeps failing once the rows
+            // after it were relayed.)
+            try db.each("SELECT seq, items FROM notification_outbox_batches ORDER BY seq LIMIT ?", [max(1, limit)]) {
+                row in
+                guard pending.count < limit || pending.isEmpty else { return }
                 let sequence = row.int64(0)
                 for (audience, item) in try row.withBytes(1, { try OutboxBatch.items(in: $0, sequence: sequence) }) {
                     pending.append(OutboxNotification(sequence: sequence, audience: audience, item: item))

@@ -6,8 +6,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// Publishes the notification items the state worker wrote to its outbox to `jump.notifications`, keyed by
-/// audience, with the idempotent producer, and removes each one once Kafka acknowledged it. A crash between the
-/// acknowledgement and the removal publishes an item again; the notifier drops the repeat by item id.
+/// audience, with the idempotent producer, and removes an outbox row once Kafka acknowledged every item in it. A
+/// crash between the acknowledgement and the removal publishes items again; the notifier drops a repeat by item id.
 package final class OutboxRelay: Sendable {
     private let store: StateStore
     private let producer: KafkaProducer

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import JumpEvents
 import JumpState
 import JumpTestSupport
 import Testing
@@ -242,6 +243,26 @@ struct StoreFileTests {
         #expect(try await store.pendingNotifications(limit: 2).count == 2, "one item per upgraded row")
         try await store.removeNotifications([pending[0].sequence])
         #expect(try await store.outboxDepth() == 2)
+
+        // A batch applied after the upgrade: its row is numbered on from the migrated ones, and relayed after them.
+        let decoder = EventDecoder()
+        let records = try EventGenerator(seed: 9).prefix(5).enumerated().map { offset, line in
+            ConsumedRecord(
+                partition: 0, offset: Int64(offset), content: .event(try decoder.decode(Array(line)), raw: Array(line)))
+        }
+        try await store.apply(topic: "jump.events", records: records, expected: [0: nil], router: EveryEvent())
+        let after = try await store.pendingNotifications(limit: 100)
+        #expect(after.count == 2 + 5)
+        #expect(after.prefix(2).map { String(decoding: $0.item, as: UTF8.self) } == waiting.suffix(2).map(\.1))
+        #expect(after.suffix(5).allSatisfy { $0.sequence > pending[2].sequence && $0.audience == "everyone" })
+        #expect(try await store.outboxDepth() == 7)
+    }
+
+    /// Routes every event to one audience.
+    private struct EveryEvent: NotificationRouter {
+        func routes(for facts: NotificationFacts) -> [NotificationRoute] {
+            [NotificationRoute(audience: "everyone", importance: 1)]
+        }
     }
 
     /// Every table, index and trigger of the store at `file` with its SQL, and the migrations applied.
