@@ -258,6 +258,18 @@ extension StateStore {
         SHA256.hex(SHA256.hash(Array(fingerprints.map(\.description).joined(separator: "\n").utf8)))
     }
 
+    /// The ids of the companies whose name is `name`, case and accents aside, by id.
+    package func companyIDs(named name: String) async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT company_id FROM companies WHERE jump_folded(name) = jump_folded(?)
+                    ORDER BY company_id
+                    """, arguments: [name])
+        }
+    }
+
     /// Everything the store knows of one company (its first row, its expansions and investments), or `nil`.
     package func company(_ id: String) async throws -> CompanyReport? {
         try await writer.read { db in

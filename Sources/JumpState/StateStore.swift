@@ -98,9 +98,7 @@ package struct StateStore: Sendable {
 
     /// A store in memory, for tests.
     package init() throws {
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in db.add(function: Self.foldedFunction) }
-        let queue = try DatabaseQueue(configuration: configuration)
+        let queue = try DatabaseQueue(configuration: .store(label: "jump-state-memory"))
         try Self.migrator.migrate(queue)
         writer = queue
         path = nil

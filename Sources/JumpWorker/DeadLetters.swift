@@ -47,6 +47,10 @@ package struct DeadLetter: Sendable {
         return "\(origin) \(payload) \(key)"
     }
 
+    /// The headers the worker gives a dead letter: the reason (`jump.error`, `jump.error.detail`) and where it came
+    /// from (`jump.original.*`); a message dead-lettered again does not keep its earlier ones.
+    static let reasonHeaderPrefixes = ["jump.error", "jump.original."]
+
     /// The original message's place, from the `jump.original.*` headers.
     package var originalPosition: (partition: KafkaTopicPartition, offset: Int64)? {
         guard let topic = originalTopic,
@@ -315,10 +319,10 @@ extension DeadLetters {
     /// The headers a redelivered message keeps: the original's own (a binary-mode event's `ce_` attributes and its
     /// `content-type` among them), without those the worker and earlier redeliveries added.
     static func originalHeaders(_ headers: [KafkaHeader]) -> [KafkaHeader] {
-        let added = [
-            "jump.error", "jump.original.", "jump.payload", "jump.redelivered.", "jump.redelivery.",
-            KeyPlacement.rerouteHeader,
-        ]
+        let added =
+            DeadLetter.reasonHeaderPrefixes + [
+                "jump.payload", "jump.redelivered.", "jump.redelivery.", KeyPlacement.rerouteHeader,
+            ]
         return headers.filter { header in !added.contains { header.name.hasPrefix($0) } }
     }
 }

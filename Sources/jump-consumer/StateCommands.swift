@@ -40,16 +40,13 @@ extension JumpConsumer.State {
             var report = try await stateStore.company(id)
             if report == nil {
                 // Not an id: a name, if exactly one company has it.
-                let named = try await stateStore.companies(matching: id, limit: .max).filter {
-                    StateStore.folded($0.name) == StateStore.folded(id)
-                }
+                let named = try await stateStore.companyIDs(named: id)
                 if named.count > 1 {
                     Console.error(
-                        "\(named.count) companies are named \(id): \(named.map(\.id).joined(separator: ", ")); give the id"
-                    )
+                        "\(named.count) companies are named \(id): \(named.joined(separator: ", ")); give the id")
                     throw ExitCode.failure
                 }
-                if let only = named.first { report = try await stateStore.company(only.id) }
+                if let only = named.first { report = try await stateStore.company(only) }
             }
             guard let report else {
                 Console.error(

@@ -154,6 +154,7 @@ struct ProducerEndToEndTests {
         "with no broker setting, a running dev broker is found through its file, with a warning (jump-producer, and jump-consumer's digest send-now)"
     )
     func devBrokerDiscovery() async throws {
+        // A discovery file of this test's own (never the user's default): a parallel run cannot find this broker.
         let discovery = directory.appendingPathComponent("dev-broker").path
         let found = try await DevBrokerProcess.start(
             arguments: ["--broker-count", "1", "--discovery-file", discovery, "--topic", "\(topic):2"],

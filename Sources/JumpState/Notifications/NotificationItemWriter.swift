@@ -180,10 +180,7 @@ struct NotificationItemWriter {
     /// of about ``rowBytes`` (``OutboxBatch``), numbered on from the newest row's.
     mutating func flush(_ db: Database) throws {
         guard !pending.isEmpty else { return }
-        var next =
-            try db.first(
-                "SELECT seq + item_count FROM notification_outbox_batches ORDER BY seq DESC LIMIT 1", []
-            ) { $0.int64(0) } ?? 0
+        var next = try db.first(OutboxBatch.nextSequenceSQL, []) { $0.int64(0) } ?? 0
         var batch = OutboxBatch()
         func insert() throws {
             try db.run(

@@ -5,6 +5,10 @@
 /// (their index entries, their pages in the WAL, and their deletes after the relay). The audience (`^[A-Za-z0-9-]+$`) never holds a newline; the item's length says where it
 /// ends, whatever its bytes.
 struct OutboxBatch {
+    /// The number of the item after the newest row's last (`NULL` for an empty outbox): where the next row starts.
+    static let nextSequenceSQL =
+        "SELECT seq + item_count FROM notification_outbox_batches ORDER BY seq DESC LIMIT 1"
+
     private(set) var bytes: [UInt8] = []
     private(set) var count = 0
 

@@ -21,9 +21,9 @@ extension StateStore {
             // Every row holds an item at least, so `limit` rows are enough; a row past the limit is stepped over
             // without reading its BLOB. (A window on `seq` would hold only a row that keeps failing once the rows
             // after it were relayed.)
-            try db.each("SELECT seq, items FROM notification_outbox_batches ORDER BY seq LIMIT ?", [max(1, limit)]) {
-                row in
-                guard pending.count < limit || pending.isEmpty else { return }
+            let limit = max(1, limit)
+            try db.each("SELECT seq, items FROM notification_outbox_batches ORDER BY seq LIMIT ?", [limit]) { row in
+                guard pending.count < limit else { return }
                 let sequence = row.int64(0)
                 for (audience, item) in try row.withBytes(1, { try OutboxBatch.items(in: $0, sequence: sequence) }) {
                     pending.append(OutboxNotification(sequence: sequence, audience: audience, item: item))
@@ -74,9 +74,7 @@ extension StateStore {
         try Int.fetchOne(
             db,
             sql: """
-                SELECT COALESCE(
-                    (SELECT seq + item_count FROM notification_outbox_batches ORDER BY seq DESC LIMIT 1)
-                    - (SELECT MIN(seq) FROM notification_outbox_batches), 0)
+                SELECT COALESCE((\(OutboxBatch.nextSequenceSQL)) - (SELECT MIN(seq) FROM notification_outbox_batches), 0)
                 """) ?? 0
     }
 }

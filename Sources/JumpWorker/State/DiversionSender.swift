@@ -144,7 +144,9 @@ struct DivertedMessage: Sendable {
             KafkaHeader(name: "jump.original.offset", text: String(message.offset)),
         ]
         // The original headers (a CloudEvents binary-mode event's ce_ attributes) travel with it.
-        let kept = message.headers.filter { !$0.name.hasPrefix("jump.error") && !$0.name.hasPrefix("jump.original.") }
+        let kept = message.headers.filter { header in
+            !DeadLetter.reasonHeaderPrefixes.contains { header.name.hasPrefix($0) }
+        }
         record = KafkaProducerMessage(
             topic: topic, key: message.key, value: message.value, headers: kept + reasonHeaders)
     }
