@@ -10,7 +10,8 @@ set -euo pipefail
 
 MAIN_PACKAGES=(librdkafka-dev kcat libsqlite3-dev pkg-config)
 TEST_PACKAGES=(python3-pip msmtp curl systemd docker-compose time chromium chromium-driver python3-selenium)
-PIP_PACKAGES=("kafka-python==2.0.2" "confluent-kafka" "jsonschema" "rfc3339-validator" "aiosmtpd" "kubernetes-validate" "dockerfile-parse")
+PIP_PACKAGES=("kafka-python==2.0.2" "confluent-kafka" "jsonschema" "rfc3339-validator" "aiosmtpd" "kubernetes-validate" "dockerfile-parse"
+    "cloudevents" "requests" "openapi-spec-validator")
 
 case "${1:-}" in
     "") packages=("${MAIN_PACKAGES[@]}"); tests=false ;;
@@ -30,7 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if $tests && { ! python3 -c 'import kafka, confluent_kafka, jsonschema, rfc3339_validator, aiosmtpd, kubernetes_validate, dockerfile_parse' 2>/dev/null \
+if $tests && { ! python3 -c 'import kafka, confluent_kafka, jsonschema, rfc3339_validator, aiosmtpd, kubernetes_validate, dockerfile_parse, cloudevents, requests, openapi_spec_validator' 2>/dev/null \
     || [ "$(python3 -c 'import kafka; print(kafka.__version__)')" != "2.0.2" ]; }; then
     echo "install-dependencies: pip install ${PIP_PACKAGES[*]}" >&2
     # A Debian-managed Python refuses plain pip installs (PEP 668); a user or pyenv Python accepts them.

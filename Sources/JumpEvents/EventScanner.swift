@@ -1,6 +1,6 @@
 import Foundation
 
-/// What ``EventScanner`` found in a valid, complete event: its type and where its subject and id are.
+/// What ``EventScanner`` found in a valid, complete event: its type and where its subject, id and source are.
 public struct ScannedEvent: Sendable, Equatable {
     /// The event type.
     public var type: JumpEventType
@@ -8,6 +8,8 @@ public struct ScannedEvent: Sendable, Equatable {
     public var subject: Range<Int>
     /// The byte offsets of the id's text.
     public var id: Range<Int>
+    /// The byte offsets of the source's text.
+    public var source: Range<Int>
 }
 
 /// A one-pass check of an event against the contract that builds nothing (no tree, no strings): the fast path of
@@ -107,6 +109,7 @@ private struct ScanCursor {
         var type: Int?
         var subject: Range<Int>?
         var id: Range<Int>?
+        var source: Range<Int>?
         var dataschema: Range<Int>?
         while true {
             guard let key = key(), let attribute = attribute(key), seen & attribute.bit == 0 else { return nil }
@@ -118,19 +121,22 @@ private struct ScanCursor {
                     return nil
                 }
                 if attribute == .dataschema { dataschema = value.range }
+                if attribute == .source { source = value.range }
             }
             guard let more = next(closing: UInt8(ascii: "}")) else { return nil }
             if !more { break }
         }
         skipWhitespace()
-        guard index == count, seen == Envelope.all, let type, let subject, let id, let dataschema else { return nil }
+        guard index == count, seen == Envelope.all, let type, let subject, let id, let source, let dataschema else {
+            return nil
+        }
         let schemas = rules.dataschemas[type]
         guard
             (schemas.firstField..<schemas.firstField + schemas.fieldCount).contains(where: {
                 rules.isName($0, bytes(dataschema))
             })
         else { return nil }
-        return ScannedEvent(type: JumpEventType.allCases[type], subject: subject, id: id)
+        return ScannedEvent(type: JumpEventType.allCases[type], subject: subject, id: id, source: source)
     }
 
     /// Checks the string value of an envelope attribute (all but `data`), noting the type, subject and id.

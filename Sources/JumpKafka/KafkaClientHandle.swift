@@ -135,3 +135,25 @@ extension String {
         self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
+
+extension KafkaClientHandle {
+    /// How many partitions `topic` has, asked of the cluster (blocking for at most `milliseconds`); `nil` when it
+    /// has no such topic.
+    ///
+    /// - Throws: ``KafkaError`` when no broker answered, with librdkafka's last error.
+    func partitionCount(of topic: String, milliseconds: Int32) throws(KafkaError) -> Int? {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        // All topics: asking for one by name would make a broker that allows it create the topic.
+        let code = rd_kafka_metadata(pointer, 1, nil, &metadata, milliseconds)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            let reason = context.lastError.withLock { $0 }.map { " (\($0))" } ?? ""
+            throw KafkaError.rdKafka(code, context: "no broker answered for the topics' metadata\(reason)")
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+        guard let found = topics.first(where: { String(cString: $0.topic) == topic }),
+            found.err == RD_KAFKA_RESP_ERR_NO_ERROR
+        else { return nil }
+        return Int(found.partition_cnt)
+    }
+}

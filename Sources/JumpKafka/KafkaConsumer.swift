@@ -163,19 +163,7 @@ public final class KafkaConsumer: Sendable {
     public func partitionCount(of topic: String, timeout: Duration = .seconds(10)) async throws -> Int? {
         let milliseconds = Int32(clamping: timeout.wholeMilliseconds)
         return try await onSerialQueue { () throws(KafkaError) -> Int? in
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            // All topics: asking for one by name would make a broker that allows it create the topic.
-            let code = rd_kafka_metadata(self.handle.pointer, 1, nil, &metadata, milliseconds)
-            guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-                let reason = self.lastClientError.map { " (\($0))" } ?? ""
-                throw KafkaError.rdKafka(code, context: "no broker answered for the topics' metadata\(reason)")
-            }
-            defer { rd_kafka_metadata_destroy(metadata) }
-            let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
-            guard let found = topics.first(where: { String(cString: $0.topic) == topic }),
-                found.err == RD_KAFKA_RESP_ERR_NO_ERROR
-            else { return nil }
-            return Int(found.partition_cnt)
+            try self.handle.partitionCount(of: topic, milliseconds: milliseconds)
         }
     }
 

@@ -183,6 +183,23 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// How many partitions `topic` has, asked of the cluster on a thread of its own; `nil` when it has no such
+    /// topic.
+    ///
+    /// - Throws: ``KafkaError`` when no broker answered within `timeout`, with librdkafka's last error.
+    public func partitionCount(of topic: String, timeout: Duration = .seconds(10)) async throws -> Int? {
+        let milliseconds = Int32(clamping: timeout.wholeMilliseconds)
+        let handle = self.handle
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Result { () throws(KafkaError) in
+                        try handle.partitionCount(of: topic, milliseconds: milliseconds)
+                    })
+            }
+        }
+    }
+
     /// Messages queued or in flight whose delivery report has not been served yet.
     public var outstandingCount: Int { Int(rd_kafka_outq_len(handle.pointer)) }
 

@@ -63,15 +63,21 @@ public struct EventPublisher: Sendable {
         public var key: ArraySlice<UInt8>
         /// The Kafka value: the event as sent.
         public var value: ArraySlice<UInt8>
-        /// Where the id's text is in `value`, when the scanner found it.
+        /// The event type.
+        public var type: JumpEventType
+        /// Where the id's and the source's texts are in `value`, when the scanner found them.
         var idRange: Range<Int> = 0..<0
-        /// The id, when the decoder read it.
+        var sourceRange: Range<Int> = 0..<0
+        /// The id and the source, when the decoder read them.
         var decodedID: String?
+        var decodedSource: String?
 
         /// `origin:line`.
         public var location: String { "\(origin):\(line)" }
         /// The event's id.
         public var eventID: String { decodedID ?? String(decoding: value[idRange], as: UTF8.self) }
+        /// The event's source.
+        public var source: String { decodedSource ?? String(decoding: value[sourceRange], as: UTF8.self) }
     }
 
     /// Validates and completes one record. A complete event the scanner proves valid is sent as given without
@@ -83,7 +89,9 @@ public struct EventPublisher: Sendable {
             return Prepared(
                 origin: record.origin, line: record.line,
                 key: record.bytes[start + scanned.subject.lowerBound..<start + scanned.subject.upperBound],
-                value: record.bytes, idRange: start + scanned.id.lowerBound..<start + scanned.id.upperBound)
+                value: record.bytes, type: scanned.type,
+                idRange: start + scanned.id.lowerBound..<start + scanned.id.upperBound,
+                sourceRange: start + scanned.source.lowerBound..<start + scanned.source.upperBound)
         }
         let document = try decoder.parse(record.bytes)
         guard case .object(var object) = document else {
@@ -94,7 +102,7 @@ public struct EventPublisher: Sendable {
         let value = filled.isEmpty ? record.bytes : JSONWriter.encode(.object(object))[...]
         return Prepared(
             origin: record.origin, line: record.line, key: Array(event.subject.utf8)[...], value: value,
-            decodedID: event.id)
+            type: event.type, decodedID: event.id, decodedSource: event.source)
     }
 
     /// Validates `records` on every core (a task group over chunks); returns the valid ones in input order and

@@ -7,23 +7,28 @@ import JumpEvents
 /// allowed, and `jump-consumer` exits 78.
 enum ConfigurationFileCheck {
     /// What a key holds.
-    enum Kind {
+    enum Kind: Sendable {
         case string
         case integer
         case object([String: Kind])
     }
 
-    /// The keys a configuration file may hold (`Deploy/consumer.example.json` documents each).
-    static let schema: [String: Kind] = {
+    /// The `kafka` object: the security settings, and a `*File` for each secret.
+    static let kafkaSchema: Kind = {
         var kafka: [String: Kind] = [:]
         for (key, _, secret) in ConsumerSettings.kafkaKeys {
             let name = String(key.dropFirst("kafka.".count))
             kafka[name] = .string
             if secret { kafka[name + "File"] = .string }
         }
+        return .object(kafka)
+    }()
+
+    /// The keys a configuration file may hold (`Deploy/consumer.example.json` documents each).
+    static let schema: [String: Kind] = {
         var keys: [String: Kind] = [
             "log": .object(["level": .string, "format": .string]), "readiness": .object(["maxLag": .integer]),
-            "kafka": .object(kafka), "placement": .object(["partitioner": .string, "checkFrom": .string]),
+            "kafka": kafkaSchema, "placement": .object(["partitioner": .string, "checkFrom": .string]),
             "console": .object(["tokenFile": .string, "hosts": .string]),
         ]
         for key in [
@@ -41,7 +46,7 @@ enum ConfigurationFileCheck {
     /// Reads and checks the file; returns its values by flattened key (`log.level`), comments left out.
     ///
     /// - Throws: ``SettingsError`` naming the first mistake.
-    static func check(path: String) throws(SettingsError) -> [String: JSONValue] {
+    static func check(path: String, schema: [String: Kind] = schema) throws(SettingsError) -> [String: JSONValue] {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)

@@ -14,6 +14,18 @@ package enum ConsumerConfiguration {
         commandLine: [String: String], environment: [String: String] = ProcessInfo.processInfo.environment,
         file: String?, readingSecretFiles: Bool = true
     ) async throws(SettingsError) -> ConsumerSettings {
+        let reader = try reader(
+            commandLine: commandLine, environment: environment, file: file, schema: ConfigurationFileCheck.schema)
+        return try ConsumerSettings.resolve(reader, readingSecretFiles: readingSecretFiles)
+    }
+
+    /// The layers as one reader: `commandLine` (by configuration key), the environment (`JUMP_*`), the file
+    /// (`file`, else `$JUMP_CONFIG`, checked against `schema`).
+    /// - Throws: ``SettingsError`` for a configuration file that cannot be read, parsed or checked.
+    static func reader(
+        commandLine: [String: String], environment: [String: String], file: String?,
+        schema: [String: ConfigurationFileCheck.Kind]
+    ) throws(SettingsError) -> ConfigReader {
         var providers: [any ConfigProvider] = [
             InMemoryProvider(
                 name: "command line",
@@ -31,7 +43,7 @@ package enum ConsumerConfiguration {
             // then form an in-memory layer, so comments may hold any JSON.
             let secretKeys = Set(ConsumerSettings.kafkaKeys.filter(\.secret).map(\.key))
             var values: [AbsoluteConfigKey: ConfigValue] = [:]
-            for (key, value) in try ConfigurationFileCheck.check(path: path) {
+            for (key, value) in try ConfigurationFileCheck.check(path: path, schema: schema) {
                 let content: ConfigContent
                 switch value {
                 case .integer(let number): content = .int(Int(clamping: number))
@@ -42,7 +54,7 @@ package enum ConsumerConfiguration {
             }
             providers.append(InMemoryProvider(name: "file \(path)", values: values))
         }
-        return try ConsumerSettings.resolve(ConfigReader(providers: providers), readingSecretFiles: readingSecretFiles)
+        return ConfigReader(providers: providers)
     }
 
     /// Where each key's value comes from: `command line`, `environment JUMP_…`, `file PATH` or `default`, by key.

@@ -81,19 +81,35 @@ package enum HealthEndpoint {
     ) -> some ApplicationProtocol {
         let router = Router()
         console?.register(on: router)
+        serveMetrics(registry, on: router)
+        router.get("/healthz") { _, _ -> Response in json(checks.liveness()) }
+        router.get("/readyz") { _, _ -> Response in json(checks.readiness()) }
+        return application(
+            router: router, address: address, limits: limits, serverName: "jump-consumer", onRunning: onRunning,
+            logger: logger)
+    }
+
+    /// `GET /metrics`: the registry in Prometheus's text format.
+    package static func serveMetrics(_ registry: PrometheusCollectorRegistry, on router: Router<BasicRequestContext>) {
         router.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        router.get("/healthz") { _, _ -> Response in json(checks.liveness()) }
-        router.get("/readyz") { _, _ -> Response in json(checks.readiness()) }
+    }
+
+    /// The HTTP/1 application serving `router` at `address` within `limits`; its own request logs only from
+    /// `notice` up.
+    package static func application(
+        router: Router<BasicRequestContext>, address: HTTPAddress, limits: HTTPLimits, serverName: String,
+        onRunning: @escaping @Sendable () async -> Void, logger: Logger
+    ) -> some ApplicationProtocol {
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
         return Application(
             router: router, server: limits.server,
             configuration: .init(
-                address: .hostname(address.host, port: address.port), serverName: "jump-consumer",
+                address: .hostname(address.host, port: address.port), serverName: serverName,
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maximumConnections * 2)),
             onServerRunning: { _ in await onRunning() }, logger: httpLogger)
     }

@@ -4,6 +4,8 @@ import JumpEvents
 import JumpKafka
 import JumpWorker
 import Logging
+import Metrics
+import Prometheus
 import Synchronization
 
 /// A swift-log handler that writes one record per line to standard error, as logfmt or JSON, never with a raw
@@ -98,5 +100,24 @@ package struct StructuredLogHandler: LogHandler {
             }
         }
         return result
+    }
+}
+
+extension StructuredLogHandler {
+    /// Makes this handler the process's logging backend (at `level`, redacting `secrets` and the secret values
+    /// among the librdkafka `overrides`) and a Prometheus registry its metrics backend; returns the registry, for
+    /// `/metrics`. Once per process.
+    package static func bootstrap(
+        format: Format, level: Logger.Level, secrets: [String], overrides: [String: String]
+    ) -> PrometheusCollectorRegistry {
+        let redacted = secrets + overrides.filter { KafkaProperties.isSecret($0.key) }.map(\.value)
+        LoggingSystem.bootstrap { label in
+            var handler = StructuredLogHandler(label: label, format: format, secrets: redacted)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
     }
 }

@@ -136,15 +136,8 @@ extension JumpConsumer {
         func run() async throws {
             let settings = try await options.settings()
             let overrides = try options.overrides(settings)
-            LoggingSystem.bootstrap { label in
-                var handler = StructuredLogHandler(
-                    label: label, format: settings.logFormat,
-                    secrets: settings.secrets + overrides.filter { KafkaProperties.isSecret($0.key) }.map(\.value))
-                handler.logLevel = settings.logLevel
-                return handler
-            }
-            let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let registry = StructuredLogHandler.bootstrap(
+                format: settings.logFormat, level: settings.logLevel, secrets: settings.secrets, overrides: overrides)
             let logger = Logger(label: "jump-consumer")
             Console.warnAboutSecrets(inPassThrough: options.properties)
             if !untilIdle, let address = HTTPAddress(settings.http), let problem = HealthEndpoint.probe(address) {

@@ -17,30 +17,21 @@ struct JumpProducer: AsyncParsableCommand {
             not delivered; 64 on a usage error; 78 on a configuration error (no broker, a bad -X property).
             """,
         version: JumpVersion.current,
-        subcommands: [Publish.self, Event.self, Generate.self])
+        subcommands: [Publish.self, Event.self, Serve.self, Generate.self])
 
     /// Runs the command with the standard streams guarded and SIGPIPE ignored (`CommandMain`).
     static func main() async { await CommandMain.run(Self.self, escape: TerminalText.escaped) }
 }
 
-/// Where and how to publish; shared by `publish` and `event`.
-struct KafkaOptions: ParsableArguments {
+/// The brokers and librdkafka properties: shared by `publish`, `event` and `serve`.
+struct BrokerOptions: ParsableArguments {
     @Option(name: [.customShort("b"), .long], help: "Bootstrap brokers, HOST:PORT[,...] (else $JUMP_BROKERS).")
     var brokers: String?
-
-    @Option(name: [.customShort("t"), .long], help: "The topic to publish to.")
-    var topic = "jump.events"
 
     @Option(
         name: .customShort("X"),
         help: ArgumentHelp("A librdkafka property, key=value (repeatable).", valueName: "key=value"))
     var properties: [String] = []
-
-    @Option(help: "The source of events that have none (default: urn:jump:producer:HOSTNAME).")
-    var source: String?
-
-    @Flag(help: "Validate only; no broker is contacted.")
-    var dryRun = false
 
     func validate() throws {
         do {
@@ -49,6 +40,23 @@ struct KafkaOptions: ParsableArguments {
             throw ValidationError(error.message)
         }
         if let problem = BrokerSettings.commandLineProblem(brokers) { throw ValidationError(problem) }
+    }
+}
+
+/// Where and how to publish; shared by `publish` and `event`.
+struct KafkaOptions: ParsableArguments {
+    @OptionGroup var broker: BrokerOptions
+
+    @Option(name: [.customShort("t"), .long], help: "The topic to publish to.")
+    var topic = "jump.events"
+
+    @Option(help: "The source of events that have none (default: urn:jump:producer:HOSTNAME).")
+    var source: String?
+
+    @Flag(help: "Validate only; no broker is contacted.")
+    var dryRun = false
+
+    func validate() throws {
         if let problem = BrokerSettings.topicNameProblem(topic) { throw ValidationError("-t/--topic: " + problem) }
     }
 
@@ -57,8 +65,8 @@ struct KafkaOptions: ParsableArguments {
     /// A producer for the resolved brokers, or exit 78 with the reason.
     func makeProducer(console: Console) throws -> KafkaProducer {
         do {
-            let overrides = try KafkaProperties.parse(properties)
-            let settings = try BrokerSettings.resolve(brokers: brokers, overrides: overrides)
+            let overrides = try KafkaProperties.parse(broker.properties)
+            let settings = try BrokerSettings.resolve(brokers: broker.brokers, overrides: overrides)
             if let warning = settings.warning { console.line("jump-producer: warning: \(warning)") }
             var configuration = KafkaProducerConfiguration(bootstrapServers: settings.servers)
             // Bounded memory whatever the input size and however slow the broker: at most 4,096 messages or

@@ -31,6 +31,32 @@ struct DeployTests {
         #expect(!unit.contains("sasl.password"), "no secret on a command line")
     }
 
+    @Test("serve's unit verifies, its manifest validates, its example configuration is read")
+    func serveDeployment() async throws {
+        let directory = try testDirectory("serve-unit")
+        let unit = try String(contentsOfFile: deploy("systemd/jump-producer-serve.service"), encoding: .utf8)
+            .replacingOccurrences(of: "/usr/local/bin/jump-producer", with: product("jump-producer"))
+        let unitPath = directory.appendingPathComponent("jump-producer-serve.service").path
+        try unit.write(toFile: unitPath, atomically: true, encoding: .utf8)
+        let verify = try await runCommand("systemd-analyze", ["verify", unitPath])
+        #expect(verify.status == 0 && !verify.stderr.contains("jump-producer-serve"), "\(verify.stderr)")
+        for directive in ["Type=notify", "DynamicUser=yes", "LoadCredentialEncrypted=publish-tokens:", "ExecReload="] {
+            #expect(unit.contains(directive))
+        }
+        let manifest = try await runCommand("kubernetes-validate", ["--strict", deploy("kubernetes/jump-serve.yaml")])
+        #expect(manifest.status == 0 && manifest.stdout.contains("deployment/jump-serve"), "\(manifest.stdout)")
+        // The example is read strictly (an unknown key or a wrong type would be refused first); what stops this
+        // start is the tokens file, the next thing read.
+        let start = try await runCommand(
+            product("jump-producer"),
+            [
+                "serve", "--config", deploy("serve.example.json"), "--tokens",
+                directory.appendingPathComponent("none").path,
+            ])
+        #expect(start.status == 78 && start.stderr.contains("serve.tokensFile"), "\(start.stderr)")
+        #expect(!start.stderr.contains("is not a configuration key"), "\(start.stderr)")
+    }
+
     @Test("the compose file is valid for docker-compose (Kafka in KRaft mode, the workers, a mail catcher)")
     func compose() async throws {
         let result = try await runCommand("/usr/bin/docker-compose", ["-f", deploy("docker/compose.yaml"), "config"])

@@ -21,6 +21,8 @@ struct EventScannerTests {
                 String(decoding: bytes[scanned.subject], as: UTF8.self) == event.subject, sourceLocation: sourceLocation
             )
             #expect(String(decoding: bytes[scanned.id], as: UTF8.self) == event.id, sourceLocation: sourceLocation)
+            #expect(
+                String(decoding: bytes[scanned.source], as: UTF8.self) == event.source, sourceLocation: sourceLocation)
         } catch {
             Issue.record(
                 "the scanner accepts what the decoder refuses (\(error)): \(String(decoding: bytes, as: UTF8.self))",

@@ -166,8 +166,14 @@ public final class DevBrokerProcess: @unchecked Sendable {  // used by one test 
         return process.terminationStatus
     }
 
+    /// Sends `signal` (SIGSTOP freezes it, SIGCONT thaws it).
+    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
     deinit {
-        if process.isRunning { process.interrupt() }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGCONT)
+            process.interrupt()
+        }
     }
 }
 

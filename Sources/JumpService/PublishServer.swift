@@ -1,0 +1,520 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import JumpEvents
+import JumpKafka
+import JumpPublishing
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+
+/// `jump-producer serve`: events over HTTP (the CloudEvents HTTP binding, structured, binary and batch modes) on
+/// `POST /events`, validated, keyed and delivered as `jump-producer publish` delivers them, and answered only after
+/// Kafka's acknowledgement of every event of the request.
+package final class PublishServer: Sendable {
+    private let producer: KafkaProducer
+    private let topic: String
+    private let tokens: Mutex<PublishTokens>
+    private let buckets = Mutex<[String: RateBucket]>([:])
+    private let requestTimeout: Duration
+    private let draining = Atomic<Bool>(false)
+    private let inFlight = Atomic<Int>(0)
+    private let kafkaProblem = Mutex<String?>("Kafka not asked yet")
+    private let logger: Logger
+    private let decoder = EventDecoder()
+    private static let specVersion = HTTPField.Name("ce-specversion")!
+    private static let structuredHeaders = [
+        KafkaHeader(name: "content-type", text: "application/cloudevents+json; charset=utf-8")
+    ]
+
+    /// A server publishing to `topic` through `producer`, for the holders of `tokens`.
+    package init(
+        producer: KafkaProducer, topic: String, tokens: PublishTokens, requestTimeout: Duration, logger: Logger
+    ) {
+        self.producer = producer
+        self.topic = topic
+        self.tokens = Mutex(tokens)
+        self.requestTimeout = requestTimeout
+        self.logger = logger
+    }
+
+    /// Puts new tokens in force (SIGHUP); requests already authenticated finish with the old ones.
+    package func replaceTokens(_ new: PublishTokens) {
+        tokens.withLock { $0 = new }
+        buckets.withLock { $0 = $0.filter { name, _ in new.tokens.contains { $0.name == name } } }
+    }
+
+    /// The names of the tokens in force.
+    package var tokenNames: [String] { tokens.withLock { $0.tokens.map(\.name) } }
+
+    // MARK: The endpoint
+
+    /// The HTTP application: `POST /events`, `/healthz`, `/readyz`, `/metrics` and `/openapi.json`.
+    package func application(
+        address: HTTPAddress, registry: PrometheusCollectorRegistry, limits: HTTPLimits,
+        onRunning: @escaping @Sendable () async -> Void
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.post("/events") { request, _ in await self.publish(request) }
+        router.get("/healthz") { _, _ in Self.json(.ok, ["status": "ok"]) }
+        router.get("/readyz") { _, _ in self.readiness() }
+        HealthEndpoint.serveMetrics(registry, on: router)
+        router.get("/openapi.json") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: PublishAPIDocument.json)))
+        }
+        return HealthEndpoint.application(
+            router: router, address: address, limits: limits, serverName: "jump-producer", onRunning: onRunning,
+            logger: logger)
+    }
+
+    /// `POST /events`: one answer, counted by status and token name.
+    func publish(_ request: Request) async -> Response {
+        let started = ContinuousClock.now
+        inFlight.add(1, ordering: .relaxed)
+        defer { inFlight.subtract(1, ordering: .relaxed) }
+        var tokenName = "-"
+        let answer = await answer(request, tokenName: &tokenName)
+        Counter(label: "jump_serve_requests_total", dimensions: [("status", "\(answer.status)"), ("token", tokenName)])
+            .increment()
+        Metrics.Timer(label: "jump_serve_request_duration_seconds").record(duration: ContinuousClock.now - started)
+        if answer.status != 200 {
+            logger.notice(
+                "request refused",
+                metadata: ["status": "\(answer.status)", "token": "\(tokenName)", "problem": "\(answer.summary)"])
+        }
+        return answer.response
+    }
+
+    private func answer(_ request: Request, tokenName: inout String) async -> Answer {
+        guard !draining.load(ordering: .relaxed) else {
+            return .problem(
+                .serviceUnavailable, "shutting-down", "The server is shutting down",
+                "this instance is stopping; send the request again (to another instance, or after the restart)",
+                retryAfter: 5)
+        }
+        guard let token = authenticate(request.headers[.authorization]) else {
+            return .problem(
+                .unauthorized, "unauthorized", "No valid token",
+                request.headers[.authorization] == nil
+                    ? "send Authorization: Bearer TOKEN" : "the bearer token is not one this server knows",
+                headers: [.wwwAuthenticate: "Bearer realm=\"jump-relay\""])
+        }
+        tokenName = token.name
+        guard
+            let mode = HTTPEventMode(
+                contentType: request.headers[.contentType],
+                hasSpecVersionHeader: request.headers[Self.specVersion] != nil)
+        else {
+            return .problem(
+                .unsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+                "Content-Type \(request.headers[.contentType].map { "\"\($0)\"" } ?? "absent"): send "
+                    + HTTPEventMode.acceptedMediaTypes)
+        }
+        let limit = HTTPEvents.maximumBytes(mode)
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            return .tooLarge(mode: mode, limit: limit, "Content-Length is \(length) bytes")
+        }
+        let deadline = ContinuousClock.now + requestTimeout
+        let body: [UInt8]
+        switch await Self.collect(request.body, upTo: limit, until: deadline) {
+        case .body(let bytes): body = bytes
+        case .tooLarge: return .tooLarge(mode: mode, limit: limit, "the body goes on past the limit")
+        case .timedOut:
+            return .problem(
+                .requestTimeout, "request-timeout", "The body did not arrive in time",
+                "the body was not complete within \(requestTimeout)", headers: [.connection: "close"])
+        case .failed(let reason):
+            return .problem(.badRequest, "unreadable-body", "The body could not be read", reason)
+        }
+        return await publish(body: body, mode: mode, headers: request.headers, token: token, deadline: deadline)
+    }
+
+    private func publish(
+        body: [UInt8], mode: HTTPEventMode, headers: HTTPFields, token: PublishTokens.Token,
+        deadline: ContinuousClock.Instant
+    ) async -> Answer {
+        let records: [EventRecord]
+        do {
+            if mode == .binary {
+                records = [
+                    try HTTPEvents.binaryRecord(
+                        headers: headers.map { ($0.name.canonicalName, $0.value) }, body: body, decoder: decoder)
+                ]
+            } else {
+                records = try HTTPEvents.records(mode, body: body)
+            }
+        } catch let problem as HTTPBodyProblem where problem.isOverLimit {
+            return .tooLarge(mode: mode, limit: HTTPEvents.maximumBytes(mode), problem.description)
+        } catch let problem as HTTPBodyProblem {
+            return .problem(.badRequest, "malformed-batch", "The batch cannot be read", problem.description)
+        } catch let rejection as EventRejection {
+            return .invalid([(0, rejection)])
+        } catch {
+            return .problem(.badRequest, "malformed-request", "The request cannot be read", "\(error)")
+        }
+        let publisher = EventPublisher(topic: topic, source: "urn:jump:serve:\(token.name)")
+        var prepared: [EventPublisher.Prepared] = []
+        var rejections: [(Int, EventRejection)] = []
+        for (index, record) in records.enumerated() {
+            do {
+                prepared.append(try publisher.prepare(record))
+            } catch {
+                rejections.append((index, error))
+            }
+        }
+        guard rejections.isEmpty else {
+            Counter(label: "jump_serve_events_total", dimensions: [("outcome", "rejected")]).increment(
+                by: rejections.count)
+            return .invalid(rejections)
+        }
+        if let (index, event) = prepared.enumerated().first(where: {
+            !token.allows(source: $0.element.source, type: $0.element.type.rawValue)
+        }) {
+            return .problem(
+                .forbidden, "forbidden", "Not allowed for this token",
+                "token \(token.name) may not publish event \(index) (source \(event.source), type \(event.type.rawValue))"
+            )
+        }
+        if let wait = takeRate(prepared.count, for: token) {
+            let seconds = max(
+                1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18).rounded(.up)))
+            return .problem(
+                .tooManyRequests, "rate-limited", "Too many events for this token",
+                "token \(token.name) may publish \(token.eventsPerSecond ?? 0) events per second",
+                retryAfter: seconds)
+        }
+        return await deliver(prepared, until: deadline)
+    }
+
+    // MARK: Delivery
+
+    /// Sends the events and waits for every acknowledgement until `deadline`: 200 when each one is acknowledged,
+    /// else 503 with each event's outcome (one reported unacknowledged may still arrive: sending it again with
+    /// the same id is harmless).
+    private func deliver(_ events: [EventPublisher.Prepared], until deadline: ContinuousClock.Instant) async -> Answer {
+        let outcomes = DeliveryOutcomes(count: events.count)
+        let messages = events.map {
+            KafkaProducerMessage(topic: topic, key: $0.key, value: $0.value, headers: Self.structuredHeaders)
+        }
+        let producer = self.producer
+        let sending = Task {
+            try await producer.enqueue(messages) { index, result in outcomes.set(index, result) }
+        }
+        let results = await outcomes.wait(until: deadline)
+        sending.cancel()
+        var accepted = 0
+        var list: [JSONValue] = []
+        for (index, event) in events.enumerated() {
+            var item: JSONObject = ["id": .string(event.eventID)]
+            switch results[index] {
+            case .success(let report)?:
+                accepted += 1
+                item.set("topic", .string(report.topicPartition.topic))
+                item.set("partition", .integer(Int64(report.topicPartition.partition)))
+                item.set("offset", .integer(report.offset))
+            case .failure(let error)?:
+                item.set("status", .string("failed"))
+                item.set("detail", .string("not acknowledged: \(error)"))
+            case nil:
+                item.set("status", .string("failed"))
+                item.set("detail", .string("not acknowledged within \(requestTimeout); it may still arrive"))
+            }
+            list.append(.object(item))
+        }
+        Counter(label: "jump_serve_events_total", dimensions: [("outcome", "accepted")]).increment(by: accepted)
+        guard accepted == events.count else {
+            Counter(label: "jump_serve_events_total", dimensions: [("outcome", "failed")]).increment(
+                by: events.count - accepted)
+            return .problem(
+                .serviceUnavailable, "not-acknowledged", "Kafka did not acknowledge every event",
+                "\(events.count - accepted) of \(events.count) events were not acknowledged; send them again with the "
+                    + "same ids (an event applied once is not applied twice)",
+                retryAfter: 5, extra: ["accepted": .integer(Int64(accepted)), "events": .array(list)])
+        }
+        for index in list.indices {
+            if case .object(var item) = list[index] {
+                item.set("status", .string("accepted"))
+                list[index] = .object(item)
+            }
+        }
+        return Answer(
+            status: 200,
+            body: JSONWriter.encode(.object(["accepted": .integer(Int64(accepted)), "events": .array(list)])),
+            contentType: "application/json", summary: "accepted \(accepted)")
+    }
+
+    // MARK: Tokens and rates
+
+    private func authenticate(_ authorization: String?) -> PublishTokens.Token? {
+        guard let authorization else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let presented = parts[1].trimmingCharacters(in: .whitespaces)
+        return tokens.withLock { $0.authenticate(presented) }
+    }
+
+    /// Takes `count` events from the token's rate; how long to wait when there are not enough.
+    private func takeRate(_ count: Int, for token: PublishTokens.Token) -> Duration? {
+        guard let rate = token.eventsPerSecond else { return nil }
+        return buckets.withLock { buckets in
+            var bucket = buckets[token.name] ?? RateBucket(rate: rate)
+            let wait = bucket.take(count, now: .now)
+            buckets[token.name] = bucket
+            return wait
+        }
+    }
+
+    // MARK: Health
+
+    private func readiness() -> Response {
+        var reasons: [String] = []
+        if draining.load(ordering: .relaxed) { reasons.append("shutting down") }
+        if let problem = kafkaProblem.withLock({ $0 }) { reasons.append(problem) }
+        let body: JSONObject = [
+            "status": .string(reasons.isEmpty ? "ok" : "failing"), "reasons": .array(reasons.map { .string($0) }),
+        ]
+        return Self.json(reasons.isEmpty ? .ok : .serviceUnavailable, body)
+    }
+
+    /// Asks Kafka for the topic's partitions; `/readyz` fails until it answers and the topic exists.
+    func checkKafka() async {
+        let problem: String?
+        do {
+            problem =
+                try await producer.partitionCount(of: topic, timeout: .seconds(5)) == nil
+                ? "topic \(topic) does not exist" : nil
+        } catch {
+            problem = "Kafka: \(error)"
+        }
+        let previous = kafkaProblem.withLock { current in
+            defer { current = problem }
+            return current
+        }
+        if previous != problem {
+            if let problem {
+                logger.warning("not ready", metadata: ["reason": "\(problem)"])
+            } else {
+                logger.notice("ready: Kafka answers and \(topic) exists")
+            }
+        }
+    }
+
+    /// Stops taking requests: each new one is answered 503.
+    func beginDraining() { draining.store(true, ordering: .relaxed) }
+
+    /// Stops taking requests and waits for those in flight.
+    func drain() async {
+        beginDraining()
+        while inFlight.load(ordering: .relaxed) > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    private static func json(_ status: HTTPResponse.Status, _ object: JSONObject) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.encode(.object(object)))))
+    }
+
+    // MARK: Bodies
+
+    private enum Collected {
+        case body([UInt8])
+        case tooLarge
+        case timedOut
+        case failed(String)
+    }
+
+    /// Reads at most `limit` bytes of the body (and not one more chunk), unless `deadline` comes first.
+    private static func collect(
+        _ body: RequestBody, upTo limit: Int, until deadline: ContinuousClock.Instant
+    ) async -> Collected {
+        await withTaskGroup(of: Collected.self) { group in
+            group.addTask {
+                do {
+                    return .body(Array(buffer: try await body.collect(upTo: limit)))
+                } catch is NIOTooManyBytesError {
+                    return .tooLarge
+                } catch {
+                    return Task.isCancelled ? .timedOut : .failed("\(error)")
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline)
+                return .timedOut
+            }
+            let first = await group.next() ?? .timedOut
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+/// The service around a ``PublishServer``: it asks Kafka every 5 s whether it answers (for `/readyz`), and on a
+/// graceful shutdown drains the server (new requests answered 503, those in flight finished) before the HTTP
+/// endpoint stops.
+package struct PublishServerLifecycle: Service {
+    let server: PublishServer
+
+    package init(server: PublishServer) { self.server = server }
+
+    package func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                await server.checkKafka()
+                for _ in 0..<50 where !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+        } onGracefulShutdown: {
+            server.beginDraining()
+        }
+        await server.drain()
+    }
+}
+
+/// An answer to `POST /events`.
+struct Answer {
+    var status: Int
+    var headers: HTTPFields = [:]
+    var body: [UInt8]
+    var contentType: String
+    /// What the log says of it.
+    var summary: String
+
+    var response: Response {
+        var headers = self.headers
+        headers[.contentType] = contentType
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// An RFC 9457 problem: `type` is `urn:jump:problem:SLUG`.
+    static func problem(
+        _ status: HTTPResponse.Status, _ slug: String, _ title: String, _ detail: String, retryAfter: Int? = nil,
+        headers: HTTPFields = [:], extra: JSONObject = [:]
+    ) -> Answer {
+        var object: JSONObject = [
+            "type": .string("urn:jump:problem:\(slug)"), "title": .string(title),
+            "status": .integer(Int64(status.code)),
+            "detail": .string(detail),
+        ]
+        for member in extra.members { object.set(member.key, member.value) }
+        var headers = headers
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Answer(
+            status: status.code, headers: headers, body: JSONWriter.encode(.object(object)),
+            contentType: "application/problem+json", summary: detail)
+    }
+
+    /// 413, naming the limit.
+    static func tooLarge(mode: HTTPEventMode, limit: Int, _ why: String) -> Answer {
+        let rule =
+            mode == .batch
+            ? "a batch is at most \(HTTPEvents.maximumBatchBytes) bytes and \(HTTPEvents.maximumBatchEvents) events"
+            : "an event is at most \(limit) bytes"
+        return .problem(
+            .contentTooLarge, "too-large", "The request is too large", "\(why): \(rule)",
+            headers: [.connection: "close"])
+    }
+
+    /// 400 for invalid events: each one's index, JSON pointer, rule and reason, in the CLI's words. Nothing was
+    /// sent.
+    static func invalid(_ rejections: [(Int, EventRejection)]) -> Answer {
+        let errors: [JSONValue] = rejections.map { index, rejection in
+            .object([
+                "index": .integer(Int64(index)), "pointer": .string(rejection.path),
+                "rule": .string(rejection.kind.name), "detail": .string(rejection.description),
+            ])
+        }
+        let first = rejections[0]
+        let detail =
+            rejections.count == 1
+            ? "event \(first.0): \(first.1)" : "\(rejections.count) events are not valid; event \(first.0): \(first.1)"
+        return .problem(
+            .badRequest, "invalid-event", "Invalid event", detail + "; nothing was sent",
+            extra: ["errors": .array(errors)])
+    }
+}
+
+/// Each event's delivery report, as they come; a waiter is woken by the last one or by its deadline.
+final class DeliveryOutcomes: Sendable {
+    private struct State {
+        var results: [Result<KafkaDeliveryReport, KafkaError>?]
+        var remaining: Int
+        var waiter: CheckedContinuation<Void, Never>?
+        var pastDeadline = false
+    }
+    private let state: Mutex<State>
+
+    init(count: Int) { state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count)) }
+
+    func set(_ index: Int, _ result: Result<KafkaDeliveryReport, KafkaError>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard state.results[index] == nil else { return nil }
+            state.results[index] = result
+            state.remaining -= 1
+            guard state.remaining == 0 else { return nil }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// The results when every event is reported or at `deadline`, whichever comes first (`nil` for those not
+    /// reported yet).
+    func wait(until deadline: ContinuousClock.Instant) async -> [Result<KafkaDeliveryReport, KafkaError>?] {
+        let timer = Task {
+            try? await Task.sleep(until: deadline)
+            wake()
+        }
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state in
+                if state.remaining == 0 || state.pastDeadline { return true }
+                state.waiter = continuation
+                return false
+            }
+            if done { continuation.resume() }
+        }
+        timer.cancel()
+        return state.withLock { $0.results }
+    }
+
+    private func wake() {
+        state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.pastDeadline = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }?.resume()
+    }
+}
+
+/// A token's rate: up to one second's worth of events at once, refilled continuously.
+struct RateBucket {
+    let rate: Double
+    var available: Double
+    var updated: ContinuousClock.Instant = .now
+
+    init(rate: Int) {
+        self.rate = Double(rate)
+        available = Double(rate)
+    }
+
+    /// Takes `count` events, or says how long until there are enough (a request larger than one second's worth
+    /// waits for a full bucket and then runs into debt).
+    mutating func take(_ count: Int, now: ContinuousClock.Instant) -> Duration? {
+        let elapsed = now - updated
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        available = min(rate, available + seconds * rate)
+        updated = now
+        let needed = min(Double(count), rate)
+        guard available >= needed else { return .seconds((needed - available) / rate) }
+        available -= Double(count)
+        return nil
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import JumpCommandLine
+import JumpKafka
+import JumpPublishing
+import JumpService
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+extension JumpProducer {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take events over HTTP (CloudEvents: structured, binary and batch modes) and publish them.",
+            discussion: """
+                POST /events answers 200 only once Kafka acknowledged every event of the request, with each one's \
+                id, topic, partition and offset; otherwise an application/problem+json naming what is wrong. \
+                Clients send Authorization: Bearer TOKEN; the tokens file holds only SHA-256 hashes, with the \
+                sources and types each token may publish (SIGHUP reloads it). Also /healthz, /readyz, /metrics and \
+                /openapi.json. Exit status: 0 after SIGTERM or SIGINT; 78 on a configuration error.
+                """)
+
+        @Option(help: "Listen on HOST:PORT (default 127.0.0.1:8642; JUMP_SERVE_LISTEN).")
+        var listen: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "The tokens file (JUMP_SERVE_TOKENS_FILE; else the systemd credential publish-tokens).",
+                valueName: "file"))
+        var tokens: String?
+
+        @OptionGroup var broker: BrokerOptions
+
+        @Option(name: [.customShort("t"), .long], help: "The topic to publish to (default jump.events).")
+        var topic: String?
+
+        @Option(help: "How long a request may wait for its body and Kafka's acknowledgements (default 10000).")
+        var requestTimeoutMs: Int?
+
+        @Flag(help: "A TLS proxy in front terminates TLS: required to listen beyond loopback.")
+        var behindTlsProxy = false
+
+        @Option(help: ArgumentHelp("A JSON configuration file (else $JUMP_CONFIG).", valueName: "file"))
+        var config: String?
+
+        @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
+        var logLevel: String?
+
+        @Option(help: "logfmt or json (default logfmt).")
+        var logFormat: String?
+
+        func run() async throws {
+            let console = Console()
+            let commandLine: [String: String?] = [
+                "serve.listen": listen, "serve.tokensFile": tokens, "brokers": broker.brokers, "topic": topic,
+                "serve.requestTimeoutMs": requestTimeoutMs.map(String.init),
+                "serve.behindTlsProxy": behindTlsProxy ? "true" : nil, "log.level": logLevel, "log.format": logFormat,
+            ]
+            let settings: PublishServerSettings
+            let tokens: PublishTokens
+            do {
+                settings = try PublishServerSettings.resolve(
+                    commandLine: commandLine.compactMapValues { $0 }, file: config)
+                tokens = try settings.loadTokens()
+            } catch {
+                console.line("jump-producer: \(error)")
+                throw ExitCode(78)
+            }
+            let overrides = settings.kafka.merging(try KafkaProperties.parse(broker.properties)) { _, given in given }
+            let registry = StructuredLogHandler.bootstrap(
+                format: settings.logFormat, level: settings.logLevel, secrets: settings.secrets, overrides: overrides)
+            let logger = Logger(label: "jump-producer")
+            let address = HTTPAddress(settings.listen)!
+            if let problem = HealthEndpoint.probe(address) {
+                logger.critical("cannot listen on \(address): \(problem); set --listen HOST:PORT (JUMP_SERVE_LISTEN)")
+                throw ExitCode(78)
+            }
+            let producer: KafkaProducer
+            do {
+                let resolved = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
+                if let warning = resolved.warning { logger.warning("\(warning)") }
+                var configuration = KafkaProducerConfiguration(bootstrapServers: resolved.servers)
+                configuration.overrides = overrides
+                producer = try KafkaProducer(configuration: configuration, logger: logger)
+            } catch {
+                logger.critical("cannot start: \(error)")
+                throw ExitCode(78)
+            }
+            let server = PublishServer(
+                producer: producer, topic: settings.topic, tokens: tokens,
+                requestTimeout: .milliseconds(settings.requestTimeoutMs), logger: logger)
+            let systemd = SystemdNotifier()
+            let limits = HTTPLimits(descriptorLimit: HTTPLimits.raiseDescriptorLimit())
+            let application = server.application(
+                address: address, registry: registry, limits: limits,
+                onRunning: {
+                    logger.notice(
+                        "serving POST /events",
+                        metadata: [
+                            "http": "\(address)", "topic": "\(settings.topic)",
+                            "tokens": "\(server.tokenNames.joined(separator: ","))",
+                        ])
+                    systemd.ready(status: "serving")
+                })
+            var group = ServiceGroupConfiguration(
+                services: [
+                    .init(service: application, successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: PublishServerLifecycle(server: server)),
+                ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = .seconds(settings.shutdownTimeoutSeconds)
+            group.maximumCancellationDuration = .seconds(5)
+            try await Signals.handling(
+                [.sighup],
+                with: { _ in
+                    do {
+                        server.replaceTokens(try settings.loadTokens())
+                        logger.notice("SIGHUP: tokens reloaded", metadata: ["tokens": "\(server.tokenNames)"])
+                    } catch {
+                        logger.error("SIGHUP: the tokens are not reloaded; the previous ones stay in force: \(error)")
+                    }
+                }
+            ) {
+                try await ServiceGroup(configuration: group).run()
+            }
+            systemd.stopping()
+            let undelivered = await producer.close(timeout: .seconds(5))
+            logger.notice("stopped", metadata: ["undelivered": "\(undelivered)"])
+        }
+    }
+}
