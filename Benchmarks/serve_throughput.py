@@ -56,12 +56,12 @@ def peak_mib(pid):
 
 def load(port, bodies, content_type, parallel, directory):
     """Posts each body once, `parallel` at a time; returns (wall s, accepted events, statuses, latencies ms)."""
-    config = os.path.join(directory, f"curl-{port}-{content_type[-10:]}.cfg")
+    config = os.path.join(directory, f"curl-{port}-{len(bodies)}.cfg")
     with open(config, "w") as handle:
-        for path, _ in bodies:
-            handle.write(f'url = "http://127.0.0.1:{port}/events"\nheader = "Authorization: Bearer {TOKEN}"\n'
-                         f'header = "Content-Type: {content_type}"\ndata-binary = "@{path}"\noutput = "/dev/null"\n'
-                         'write-out = "%{http_code} %{time_total}\\n"\nnext\n')
+        handle.write("next\n".join(
+            f'url = "http://127.0.0.1:{port}/events"\nheader = "Authorization: Bearer {TOKEN}"\n'
+            f'header = "Content-Type: {content_type}"\ndata-binary = "@{path}"\noutput = "/dev/null"\n'
+            'write-out = "%{http_code} %{time_total}\\n"\n' for path, _ in bodies))
     started = time.monotonic()
     result = subprocess.run(["curl", "-s", "--parallel", "--parallel-immediate", "--parallel-max", str(parallel),
                              "-K", config], capture_output=True, text=True)
@@ -77,6 +77,24 @@ def load(port, bodies, content_type, parallel, directory):
             accepted += count
     latencies.sort()
     return wall, accepted, statuses, latencies
+
+
+def broker_floor(bootstrap):
+    """The median time this broker takes to acknowledge 100 events over 12 partitions sent at once by a bare
+    librdkafka producer (confluent-kafka): the floor under a batch request's answer, whatever the server."""
+    from confluent_kafka import Producer
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 5,
+                         "compression.codec": "lz4", "partitioner": "murmur2_random"})
+    producer.produce("bench.publish", b"warm-up")
+    producer.flush()
+    times = []
+    for round_ in range(20):
+        started = time.monotonic()
+        for index in range(100):
+            producer.produce("bench.publish", b"x" * 500, key=f"floor-{round_}-{index}".encode())
+        producer.flush()
+        times.append((time.monotonic() - started) * 1000)
+    return sorted(times)[len(times) // 2]
 
 
 def percentile(values, fraction):
@@ -131,6 +149,7 @@ def main():
             single = load(port, single_bodies, "application/cloudevents+json", 64, directory)
             batch = load(port, batch_bodies, "application/cloudevents-batch+json", 8, directory)
             results[name] = (single, batch, cpu_seconds(process.pid) - cpu_before, peak_mib(process.pid))
+        floor = broker_floor(bootstrap)
         _, _, publish_wall, publish_cpu, publish_peak = measured(
             [f"{bin_dir}/jump-producer", "publish", "-b", bootstrap, "-t", "bench.publish", batched_file])
     finally:
@@ -159,6 +178,8 @@ def main():
           f"events/s, p99 {percentile(serve_single[3], 0.99) / percentile(peer_single[3], 0.99):.2f}x")
     serve_batch = results["jump-producer serve"][1]
     print(f"serve batches / publish from a file: {serve_batch[1] / serve_batch[0] / (arguments.batched / publish_wall):.2f}x")
+    print(f"the broker's floor: a bare librdkafka producer waits {floor:.1f} ms (median of 20) for 100 events over 12 "
+          f"partitions; 8 clients at that pace cap a batch shape at {8 * 100 / floor * 1000:,.0f} events/s")
 
 
 if __name__ == "__main__":

@@ -26,11 +26,14 @@ public struct InputProblem: Sendable, Equatable {
     public var location: String
     /// What is wrong.
     public var reason: String
+    /// Whether it is a record over the size limit.
+    public var isOverLimit: Bool
 
     /// A problem at `location`.
-    public init(location: String, reason: String) {
+    public init(location: String, reason: String, isOverLimit: Bool = false) {
         self.location = location
         self.reason = reason
+        self.isOverLimit = isOverLimit
     }
 }
 

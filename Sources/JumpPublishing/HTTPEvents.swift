@@ -15,18 +15,18 @@ public enum HTTPEventMode: String, Sendable, Equatable {
         "application/cloudevents+json, application/cloudevents-batch+json, or application/json with ce-* headers "
         + "(binary mode)"
 
-    /// The mode of a request with this `Content-Type`, `nil` when none fits: binary whenever `ce-specversion`
-    /// is present (its data must then be `application/json`, or have no `Content-Type`, as the CloudEvents SDKs
-    /// send an event without `datacontenttype`), else by the media type.
+    /// The mode of a request with this `Content-Type`, `nil` when none fits: the `application/cloudevents*`
+    /// media types say structured or batch (whatever `ce-` headers come with them, as the binding says); else
+    /// binary when `ce-specversion` is present (its data must then be `application/json`, or have no
+    /// `Content-Type`, as the CloudEvents SDKs send an event without `datacontenttype`).
     public init?(contentType: String?, hasSpecVersionHeader: Bool) {
         let mediaType = contentType.map(Self.mediaType)
-        if hasSpecVersionHeader {
-            guard mediaType == nil || mediaType == "application/json" else { return nil }
-            self = .binary
-        } else if mediaType == "application/cloudevents+json" {
+        if mediaType == "application/cloudevents+json" {
             self = .structured
         } else if mediaType == "application/cloudevents-batch+json" {
             self = .batch
+        } else if hasSpecVersionHeader && (mediaType == nil || mediaType == "application/json") {
+            self = .binary
         } else {
             return nil
         }
@@ -38,8 +38,10 @@ public enum HTTPEventMode: String, Sendable, Equatable {
         let parts = contentType.split(separator: ";", omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         }
-        for parameter in parts.dropFirst() where parameter.hasPrefix("charset=") {
-            guard ["charset=utf-8", "charset=\"utf-8\""].contains(parameter) else { return "" }
+        for parameter in parts.dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.first == "charset" else { continue }
+            guard pair.count == 2, ["utf-8", "\"utf-8\""].contains(pair[1]) else { return "" }
         }
         return parts.first ?? ""
     }
@@ -69,8 +71,9 @@ public enum HTTPEvents {
     }
 
     /// The records of a structured or batch body (a batch's element `N` has `line` N + 1 and origin `event`).
-    /// - Throws: ``HTTPBodyProblem`` for a batch that is not one JSON array of at most
-    ///   ``maximumBatchEvents`` elements.
+    /// - Throws: ``HTTPBodyProblem`` for a batch that is not one JSON array of 1 to ``maximumBatchEvents``
+    ///   elements (its problem located by the body's line), or with an element over ``maximumEventBytes`` (a
+    ///   limit passed).
     public static func records(_ mode: HTTPEventMode, body: [UInt8]) throws(HTTPBodyProblem) -> [EventRecord] {
         guard mode == .batch else { return [EventRecord(origin: "event", line: 1, bytes: body[...])] }
         guard body.first(where: { !jsonWhitespace.contains($0) }) == UInt8(ascii: "[") else {
@@ -83,7 +86,11 @@ public enum HTTPEvents {
         batch.problems += last.problems
         if let problem = batch.problems.first {
             throw HTTPBodyProblem(
-                description: "\(problem.location.replacing("batch:", with: "line ")): \(problem.reason)")
+                description: "\(problem.location.replacing("batch:", with: "line ")): \(problem.reason)",
+                isOverLimit: problem.isOverLimit)
+        }
+        guard !batch.records.isEmpty else {
+            throw HTTPBodyProblem(description: "the batch holds no event")
         }
         guard batch.records.count <= maximumBatchEvents else {
             throw HTTPBodyProblem(

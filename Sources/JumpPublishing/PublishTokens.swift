@@ -28,6 +28,7 @@ public struct PublishTokens: Sendable {
             sources.contains { Self.matches($0, source) } && types.contains { Self.matches($0, type) }
         }
 
+        /// Whether `value` is `pattern`, or starts with it less its trailing `*`.
         static func matches(_ pattern: String, _ value: String) -> Bool {
             pattern.hasSuffix("*") ? value.hasPrefix(pattern.dropLast()) : value == pattern
         }
@@ -76,6 +77,7 @@ public struct PublishTokens: Sendable {
     /// The SHA-256 of a token as a tokens file holds it (lowercase hexadecimal).
     public static func hashText(of token: String) -> String { SHA256.hex(SHA256.hash(token.utf8)) }
 
+    /// Whether two hashes are equal, in a time that does not depend on where they differ.
     static func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
         guard left.count == right.count else { return false }
         var difference: UInt8 = 0

@@ -191,7 +191,9 @@ public struct RecordSplitter {
     private mutating func endLine() {
         defer { resetCurrent() }
         if currentSize > maximumBytes {
-            problem(at: currentLine, "a line of more than \(maximumBytes) bytes (\(currentSize) read); it is skipped")
+            problem(
+                at: currentLine, "a line of more than \(maximumBytes) bytes (\(currentSize) read); it is skipped",
+                isOverLimit: true)
             return
         }
         var end = current.count
@@ -251,7 +253,8 @@ public struct RecordSplitter {
         if currentSize > maximumBytes {
             problem(
                 at: currentLine,
-                "a JSON document of more than \(maximumBytes) bytes (\(currentSize) read); it is skipped")
+                "a JSON document of more than \(maximumBytes) bytes (\(currentSize) read); it is skipped",
+                isOverLimit: true)
         } else {
             emit(current[...], line: currentLine)
         }
@@ -310,7 +313,8 @@ public struct RecordSplitter {
         if currentSize > maximumBytes {
             problem(
                 at: currentLine,
-                "an array element of more than \(maximumBytes) bytes (\(currentSize) read); it is skipped")
+                "an array element of more than \(maximumBytes) bytes (\(currentSize) read); it is skipped",
+                isOverLimit: true)
         } else {
             var end = current.count
             while end > 0, Self.isBlank(current[end - 1]) { end -= 1 }
@@ -362,8 +366,8 @@ public struct RecordSplitter {
         batch.byteCount += bytes.count
     }
 
-    private mutating func problem(at line: Int, _ reason: String) {
-        batch.problems.append(InputProblem(location: "\(origin):\(line)", reason: reason))
+    private mutating func problem(at line: Int, _ reason: String, isOverLimit: Bool = false) {
+        batch.problems.append(InputProblem(location: "\(origin):\(line)", reason: reason, isOverLimit: isOverLimit))
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }

@@ -85,8 +85,8 @@ package enum HealthEndpoint {
         router.get("/healthz") { _, _ -> Response in json(checks.liveness()) }
         router.get("/readyz") { _, _ -> Response in json(checks.readiness()) }
         return application(
-            router: router, address: address, limits: limits, serverName: "jump-consumer", onRunning: onRunning,
-            logger: logger)
+            router: router, address: address, limits: limits, server: limits.server, serverName: "jump-consumer",
+            onRunning: onRunning, logger: logger)
     }
 
     /// `GET /metrics`: the registry in Prometheus's text format.
@@ -98,16 +98,16 @@ package enum HealthEndpoint {
         }
     }
 
-    /// The HTTP/1 application serving `router` at `address` within `limits`; its own request logs only from
-    /// `notice` up.
+    /// The application serving `router` at `address` with `server` (``HTTPLimits/server``, perhaps within TLS)
+    /// and the connection limit of `limits`; its own request logs only from `notice` up.
     package static func application(
-        router: Router<BasicRequestContext>, address: HTTPAddress, limits: HTTPLimits, serverName: String,
-        onRunning: @escaping @Sendable () async -> Void, logger: Logger
+        router: Router<BasicRequestContext>, address: HTTPAddress, limits: HTTPLimits, server: HTTPServerBuilder,
+        serverName: String, onRunning: @escaping @Sendable () async -> Void, logger: Logger
     ) -> some ApplicationProtocol {
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .notice)
         return Application(
-            router: router, server: limits.server,
+            router: router, server: server,
             configuration: .init(
                 address: .hostname(address.host, port: address.port), serverName: serverName,
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maximumConnections * 2)),

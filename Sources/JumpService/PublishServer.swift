@@ -2,12 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import JumpEvents
 import JumpKafka
 import JumpPublishing
 import Logging
 import Metrics
 import NIOCore
+import NIOSSL
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -23,6 +25,7 @@ package final class PublishServer: Sendable {
     private let requestTimeout: Duration
     private let draining = Atomic<Bool>(false)
     private let inFlight = Atomic<Int>(0)
+    private let inFlightGauge = Gauge(label: "jump_serve_requests_in_flight")
     private let kafkaProblem = Mutex<String?>("Kafka not asked yet")
     private let logger: Logger
     private let decoder = EventDecoder()
@@ -53,13 +56,15 @@ package final class PublishServer: Sendable {
 
     // MARK: The endpoint
 
-    /// The HTTP application: `POST /events`, `/healthz`, `/readyz`, `/metrics` and `/openapi.json`.
+    /// The HTTP application (over TLS with `tls`): `POST /events`, `/healthz`, `/readyz`, `/metrics` and
+    /// `/openapi.json`.
+    /// - Throws: NIOSSL's error when `tls` cannot make a server context.
     package func application(
-        address: HTTPAddress, registry: PrometheusCollectorRegistry, limits: HTTPLimits,
+        address: HTTPAddress, registry: PrometheusCollectorRegistry, limits: HTTPLimits, tls: TLSConfiguration?,
         onRunning: @escaping @Sendable () async -> Void
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let router = Router()
-        router.post("/events") { request, _ in await self.publish(request) }
+        router.post("/events") { request, _ in await self.handle(request) }
         router.get("/healthz") { _, _ in Self.json(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in self.readiness() }
         HealthEndpoint.serveMetrics(registry, on: router)
@@ -69,29 +74,32 @@ package final class PublishServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: PublishAPIDocument.json)))
         }
         return HealthEndpoint.application(
-            router: router, address: address, limits: limits, serverName: "jump-producer", onRunning: onRunning,
-            logger: logger)
+            router: router, address: address, limits: limits,
+            server: try tls.map { try .tls(limits.server, tlsConfiguration: $0) } ?? limits.server,
+            serverName: "jump-producer", onRunning: onRunning, logger: logger)
     }
 
     /// `POST /events`: one answer, counted by status and token name.
-    func publish(_ request: Request) async -> Response {
+    func handle(_ request: Request) async -> Response {
         let started = ContinuousClock.now
-        inFlight.add(1, ordering: .relaxed)
-        defer { inFlight.subtract(1, ordering: .relaxed) }
+        inFlightGauge.record(inFlight.add(1, ordering: .relaxed).newValue)
+        defer { inFlightGauge.record(inFlight.subtract(1, ordering: .relaxed).newValue) }
         var tokenName = "-"
         let answer = await answer(request, tokenName: &tokenName)
         Counter(label: "jump_serve_requests_total", dimensions: [("status", "\(answer.status)"), ("token", tokenName)])
             .increment()
         Metrics.Timer(label: "jump_serve_request_duration_seconds").record(duration: ContinuousClock.now - started)
         if answer.status != 200 {
-            logger.notice(
+            // An anonymous client could fill the log with 401s: those only at debug.
+            logger.log(
+                level: answer.status == 401 ? .debug : .notice,
                 "request refused",
                 metadata: ["status": "\(answer.status)", "token": "\(tokenName)", "problem": "\(answer.summary)"])
         }
         return answer.response
     }
 
-    private func answer(_ request: Request, tokenName: inout String) async -> Answer {
+    private func answer(_ request: Request, tokenName: inout String) async -> PublishAnswer {
         guard !draining.load(ordering: .relaxed) else {
             return .problem(
                 .serviceUnavailable, "shutting-down", "The server is shutting down",
@@ -128,17 +136,18 @@ package final class PublishServer: Sendable {
         case .timedOut:
             return .problem(
                 .requestTimeout, "request-timeout", "The body did not arrive in time",
-                "the body was not complete within \(requestTimeout)", headers: [.connection: "close"])
+                "the body was not complete within \(requestTimeout)")
         case .failed(let reason):
             return .problem(.badRequest, "unreadable-body", "The body could not be read", reason)
         }
-        return await publish(body: body, mode: mode, headers: request.headers, token: token, deadline: deadline)
+        return await validateAndDeliver(
+            body: body, mode: mode, headers: request.headers, token: token, deadline: deadline)
     }
 
-    private func publish(
+    private func validateAndDeliver(
         body: [UInt8], mode: HTTPEventMode, headers: HTTPFields, token: PublishTokens.Token,
         deadline: ContinuousClock.Instant
-    ) async -> Answer {
+    ) async -> PublishAnswer {
         let records: [EventRecord]
         do {
             if mode == .binary {
@@ -197,7 +206,9 @@ package final class PublishServer: Sendable {
     /// Sends the events and waits for every acknowledgement until `deadline`: 200 when each one is acknowledged,
     /// else 503 with each event's outcome (one reported unacknowledged may still arrive: sending it again with
     /// the same id is harmless).
-    private func deliver(_ events: [EventPublisher.Prepared], until deadline: ContinuousClock.Instant) async -> Answer {
+    private func deliver(
+        _ events: [EventPublisher.Prepared], until deadline: ContinuousClock.Instant
+    ) async -> PublishAnswer {
         let outcomes = DeliveryOutcomes(count: events.count)
         let messages = events.map {
             KafkaProducerMessage(topic: topic, key: $0.key, value: $0.value, headers: Self.structuredHeaders)
@@ -215,6 +226,7 @@ package final class PublishServer: Sendable {
             switch results[index] {
             case .success(let report)?:
                 accepted += 1
+                item.set("status", .string("accepted"))
                 item.set("topic", .string(report.topicPartition.topic))
                 item.set("partition", .integer(Int64(report.topicPartition.partition)))
                 item.set("offset", .integer(report.offset))
@@ -237,13 +249,7 @@ package final class PublishServer: Sendable {
                     + "same ids (an event applied once is not applied twice)",
                 retryAfter: 5, extra: ["accepted": .integer(Int64(accepted)), "events": .array(list)])
         }
-        for index in list.indices {
-            if case .object(var item) = list[index] {
-                item.set("status", .string("accepted"))
-                list[index] = .object(item)
-            }
-        }
-        return Answer(
+        return PublishAnswer(
             status: 200,
             body: JSONWriter.encode(.object(["accepted": .integer(Int64(accepted)), "events": .array(list)])),
             contentType: "application/json", summary: "accepted \(accepted)")
@@ -256,14 +262,15 @@ package final class PublishServer: Sendable {
         let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let presented = parts[1].trimmingCharacters(in: .whitespaces)
-        return tokens.withLock { $0.authenticate(presented) }
+        return tokens.withLock { $0 }.authenticate(presented)
     }
 
     /// Takes `count` events from the token's rate; how long to wait when there are not enough.
     private func takeRate(_ count: Int, for token: PublishTokens.Token) -> Duration? {
         guard let rate = token.eventsPerSecond else { return nil }
         return buckets.withLock { buckets in
-            var bucket = buckets[token.name] ?? RateBucket(rate: rate)
+            // A bucket of a previous rate (before a SIGHUP changed it) starts again.
+            var bucket = buckets[token.name].flatMap { $0.rate == Double(rate) ? $0 : nil } ?? RateBucket(rate: rate)
             let wait = bucket.take(count, now: .now)
             buckets[token.name] = bucket
             return wait
@@ -311,7 +318,9 @@ package final class PublishServer: Sendable {
     /// Stops taking requests and waits for those in flight.
     func drain() async {
         beginDraining()
-        while inFlight.load(ordering: .relaxed) > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+        while inFlight.load(ordering: .relaxed) > 0 && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     private static func json(_ status: HTTPResponse.Status, _ object: JSONObject) -> Response {
@@ -378,7 +387,7 @@ package struct PublishServerLifecycle: Service {
 }
 
 /// An answer to `POST /events`.
-struct Answer {
+struct PublishAnswer {
     var status: Int
     var headers: HTTPFields = [:]
     var body: [UInt8]
@@ -398,7 +407,7 @@ struct Answer {
     static func problem(
         _ status: HTTPResponse.Status, _ slug: String, _ title: String, _ detail: String, retryAfter: Int? = nil,
         headers: HTTPFields = [:], extra: JSONObject = [:]
-    ) -> Answer {
+    ) -> PublishAnswer {
         var object: JSONObject = [
             "type": .string("urn:jump:problem:\(slug)"), "title": .string(title),
             "status": .integer(Int64(status.code)),
@@ -407,13 +416,13 @@ struct Answer {
         for member in extra.members { object.set(member.key, member.value) }
         var headers = headers
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-        return Answer(
+        return PublishAnswer(
             status: status.code, headers: headers, body: JSONWriter.encode(.object(object)),
             contentType: "application/problem+json", summary: detail)
     }
 
     /// 413, naming the limit.
-    static func tooLarge(mode: HTTPEventMode, limit: Int, _ why: String) -> Answer {
+    static func tooLarge(mode: HTTPEventMode, limit: Int, _ why: String) -> PublishAnswer {
         let rule =
             mode == .batch
             ? "a batch is at most \(HTTPEvents.maximumBatchBytes) bytes and \(HTTPEvents.maximumBatchEvents) events"
@@ -425,7 +434,7 @@ struct Answer {
 
     /// 400 for invalid events: each one's index, JSON pointer, rule and reason, in the CLI's words. Nothing was
     /// sent.
-    static func invalid(_ rejections: [(Int, EventRejection)]) -> Answer {
+    static func invalid(_ rejections: [(Int, EventRejection)]) -> PublishAnswer {
         let errors: [JSONValue] = rejections.map { index, rejection in
             .object([
                 "index": .integer(Int64(index)), "pointer": .string(rejection.path),
@@ -448,7 +457,7 @@ final class DeliveryOutcomes: Sendable {
         var results: [Result<KafkaDeliveryReport, KafkaError>?]
         var remaining: Int
         var waiter: CheckedContinuation<Void, Never>?
-        var pastDeadline = false
+        var stoppedWaiting = false
     }
     private let state: Mutex<State>
 
@@ -466,20 +475,24 @@ final class DeliveryOutcomes: Sendable {
         waiter?.resume()
     }
 
-    /// The results when every event is reported or at `deadline`, whichever comes first (`nil` for those not
-    /// reported yet).
+    /// The results when every event is reported, at `deadline` or when the task is cancelled, whichever comes
+    /// first (`nil` for those not reported yet).
     func wait(until deadline: ContinuousClock.Instant) async -> [Result<KafkaDeliveryReport, KafkaError>?] {
         let timer = Task {
             try? await Task.sleep(until: deadline)
             wake()
         }
-        await withCheckedContinuation { continuation in
-            let done = state.withLock { state in
-                if state.remaining == 0 || state.pastDeadline { return true }
-                state.waiter = continuation
-                return false
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state in
+                    if state.remaining == 0 || state.stoppedWaiting { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if done { continuation.resume() }
             }
-            if done { continuation.resume() }
+        } onCancel: {
+            wake()
         }
         timer.cancel()
         return state.withLock { $0.results }
@@ -487,7 +500,7 @@ final class DeliveryOutcomes: Sendable {
 
     private func wake() {
         state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.pastDeadline = true
+            state.stoppedWaiting = true
             defer { state.waiter = nil }
             return state.waiter
         }?.resume()
@@ -508,13 +521,16 @@ struct RateBucket {
     /// Takes `count` events, or says how long until there are enough (a request larger than one second's worth
     /// waits for a full bucket and then runs into debt).
     mutating func take(_ count: Int, now: ContinuousClock.Instant) -> Duration? {
-        let elapsed = now - updated
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        available = min(rate, available + seconds * rate)
+        available = min(rate, available + (now - updated).seconds * rate)
         updated = now
         let needed = min(Double(count), rate)
         guard available >= needed else { return .seconds((needed - available) / rate) }
         available -= Double(count)
         return nil
     }
+}
+
+extension Duration {
+    /// The duration in seconds, with its fraction.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -3,6 +3,7 @@ import Foundation
 import JumpEvents
 import JumpPublishing
 import Logging
+import NIOSSL
 
 /// Everything `jump-producer serve` reads, in the same layers as `jump-consumer run`: the command line, the
 /// environment (`JUMP_*`: `serve.tokensFile` is `JUMP_SERVE_TOKENS_FILE`), the configuration file (`--config`, else
@@ -18,8 +19,12 @@ package struct PublishServerSettings: Sendable, Equatable {
     package var tokensFile: String?
     /// How long a request may wait for its body and for Kafka's acknowledgements, in milliseconds.
     package var requestTimeoutMs = 10_000
-    /// Whether a TLS proxy in front terminates TLS (required to listen beyond loopback).
+    /// Whether a TLS proxy in front terminates TLS (else TLS of its own is required beyond loopback).
     package var behindTLSProxy = false
+    /// The PEM certificate chain to serve HTTPS with (with ``tlsKey``).
+    package var tlsCertificate: String?
+    /// The PEM private key of ``tlsCertificate``.
+    package var tlsKey: String?
     /// The level below which log records are dropped.
     package var logLevel = Logger.Level.info
     /// How log records are written.
@@ -37,6 +42,7 @@ package struct PublishServerSettings: Sendable, Equatable {
         "brokers": .string, "topic": .string, "shutdownTimeoutSeconds": .integer,
         "serve": .object([
             "listen": .string, "tokensFile": .string, "requestTimeoutMs": .integer, "behindTlsProxy": .string,
+            "tlsCertificate": .string, "tlsKey": .string,
         ]),
         "log": .object(["level": .string, "format": .string]), "kafka": ConfigurationFileCheck.kafkaSchema,
     ]
@@ -61,10 +67,25 @@ package struct PublishServerSettings: Sendable, Equatable {
         settings.requestTimeoutMs = Int(
             try values.integer("serve.requestTimeoutMs", Int64(settings.requestTimeoutMs), 100...600_000))
         settings.behindTLSProxy = try values.choice("serve.behindTlsProxy", "false", ["true", "false"]) == "true"
+        settings.tlsCertificate = values.string("serve.tlsCertificate")
+        settings.tlsKey = values.string("serve.tlsKey")
+        if (settings.tlsCertificate == nil) != (settings.tlsKey == nil) {
+            let (key, other) =
+                settings.tlsKey == nil
+                ? ("serve.tlsKey", "serve.tlsCertificate") : ("serve.tlsCertificate", "serve.tlsKey")
+            throw SettingsError(key: key, value: "(unset)", allowed: "must be set with \(other): HTTPS needs both")
+        }
         settings.logLevel = try values.choice("log.level", settings.logLevel)
         settings.logFormat = try values.choice("log.format", settings.logFormat)
         settings.shutdownTimeoutSeconds = Int(
             try values.integer("shutdownTimeoutSeconds", Int64(settings.shutdownTimeoutSeconds), 1...600))
+        // A graceful stop waits for the requests in flight: each must be able to end before it is over.
+        guard settings.requestTimeoutMs < settings.shutdownTimeoutSeconds * 1_000 else {
+            throw SettingsError(
+                key: "serve.requestTimeoutMs", value: String(settings.requestTimeoutMs),
+                allowed: "must be less than shutdownTimeoutSeconds (\(settings.shutdownTimeoutSeconds) s), so that a "
+                    + "graceful stop can answer every request in flight")
+        }
         for (key, property, secret) in ConsumerSettings.kafkaKeys {
             if let value = values.string(key, secret: secret) { settings.kafka[property] = value }
             if secret, let file = values.string(key + "File") {
@@ -72,12 +93,13 @@ package struct PublishServerSettings: Sendable, Equatable {
             }
         }
         let address = HTTPAddress(settings.listen)!
-        if !address.isLoopback && !settings.behindTLSProxy {
+        if !address.isLoopback && !settings.behindTLSProxy && settings.tlsCertificate == nil {
             throw SettingsError(
                 key: "serve.listen", value: settings.listen,
                 allowed:
-                    "is reachable beyond this machine, and bearer tokens must not cross a network in clear: listen on "
-                    + "127.0.0.1 behind a TLS proxy and say so with --behind-tls-proxy (serve.behindTlsProxy = true)")
+                    "is reachable beyond this machine, and bearer tokens must not cross a network in clear: serve HTTPS "
+                    + "(--tls-certificate and --tls-key), or put a TLS proxy in front and say so with "
+                    + "--behind-tls-proxy (serve.behindTlsProxy = true)")
         }
         return settings
     }
@@ -104,6 +126,56 @@ package struct PublishServerSettings: Sendable, Equatable {
         } catch {
             throw SettingsError(key: key, value: path, allowed: "must be a tokens file: \(error)")
         }
+    }
+
+    /// The TLS configuration of ``tlsCertificate`` and ``tlsKey``, `nil` for plain HTTP.
+    /// - Throws: ``SettingsError`` naming the file that cannot be read as PEM.
+    package func tlsConfiguration() throws(SettingsError) -> TLSConfiguration? {
+        guard let tlsCertificate, let tlsKey else { return nil }
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(tlsCertificate)
+        } catch {
+            throw SettingsError(
+                key: "serve.tlsCertificate", value: tlsCertificate,
+                allowed: "must be a readable PEM certificate chain (\(error))")
+        }
+        guard !chain.isEmpty else {
+            throw SettingsError(
+                key: "serve.tlsCertificate", value: tlsCertificate, allowed: "must hold at least one PEM certificate")
+        }
+        let key: NIOSSLPrivateKey
+        do {
+            key = try NIOSSLPrivateKey(file: tlsKey, format: .pem)
+        } catch {
+            throw SettingsError(
+                key: "serve.tlsKey", value: tlsKey,
+                allowed: "must be a readable, unencrypted PEM private key (\(error))")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv12
+        do {
+            // Made once here so that a key that does not match the certificate is refused with the settings' words.
+            _ = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw SettingsError(
+                key: "serve.tlsKey", value: tlsKey,
+                allowed: "must be the private key of serve.tlsCertificate (\(error))")
+        }
+        return configuration
+    }
+
+    /// The librdkafka properties `serve` cannot run with: each would let an answer of 200 stand for an event the
+    /// cluster may not keep. `nil` when the properties are fine, else the reason naming the property.
+    package static func unsafeProperty(in properties: [String: String]) -> String? {
+        if let acks = properties["acks"] ?? properties["request.required.acks"], !["all", "-1"].contains(acks) {
+            return "acks=\(acks): serve answers 200 only for events every in-sync replica has (acks=all)"
+        }
+        if properties["enable.idempotence"] == "false" {
+            return "enable.idempotence=false: serve's retries must not write an event twice"
+        }
+        return nil
     }
 
     /// The secret values in these settings (to redact from logs).

@@ -5,6 +5,7 @@ import JumpKafka
 import JumpPublishing
 import JumpService
 import Logging
+import NIOSSL
 import ServiceLifecycle
 import UnixSignals
 
@@ -37,8 +38,14 @@ extension JumpProducer {
         @Option(help: "How long a request may wait for its body and Kafka's acknowledgements (default 10000).")
         var requestTimeoutMs: Int?
 
-        @Flag(help: "A TLS proxy in front terminates TLS: required to listen beyond loopback.")
+        @Flag(help: "A TLS proxy in front terminates TLS: without HTTPS, required to listen beyond loopback.")
         var behindTlsProxy = false
+
+        @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (and --tls-key).", valueName: "file"))
+        var tlsCertificate: String?
+
+        @Option(help: ArgumentHelp("The PEM private key of --tls-certificate.", valueName: "file"))
+        var tlsKey: String?
 
         @Option(help: ArgumentHelp("A JSON configuration file (else $JUMP_CONFIG).", valueName: "file"))
         var config: String?
@@ -54,19 +61,27 @@ extension JumpProducer {
             let commandLine: [String: String?] = [
                 "serve.listen": listen, "serve.tokensFile": tokens, "brokers": broker.brokers, "topic": topic,
                 "serve.requestTimeoutMs": requestTimeoutMs.map(String.init),
-                "serve.behindTlsProxy": behindTlsProxy ? "true" : nil, "log.level": logLevel, "log.format": logFormat,
+                "serve.behindTlsProxy": behindTlsProxy ? "true" : nil,
+                "serve.tlsCertificate": tlsCertificate, "serve.tlsKey": tlsKey, "log.level": logLevel,
+                "log.format": logFormat,
             ]
             let settings: PublishServerSettings
             let tokens: PublishTokens
+            let tls: TLSConfiguration?
             do {
                 settings = try PublishServerSettings.resolve(
                     commandLine: commandLine.compactMapValues { $0 }, file: config)
                 tokens = try settings.loadTokens()
+                tls = try settings.tlsConfiguration()
             } catch {
                 console.line("jump-producer: \(error)")
                 throw ExitCode(78)
             }
             let overrides = settings.kafka.merging(try KafkaProperties.parse(broker.properties)) { _, given in given }
+            if let problem = PublishServerSettings.unsafeProperty(in: overrides) {
+                console.line("jump-producer: -X \(problem)")
+                throw ExitCode(78)
+            }
             let registry = StructuredLogHandler.bootstrap(
                 format: settings.logFormat, level: settings.logLevel, secrets: settings.secrets, overrides: overrides)
             let logger = Logger(label: "jump-producer")
@@ -80,6 +95,9 @@ extension JumpProducer {
                 let resolved = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
                 if let warning = resolved.warning { logger.warning("\(warning)") }
                 var configuration = KafkaProducerConfiguration(bootstrapServers: resolved.servers)
+                // An event not acknowledged within its request's deadline is failed then, not retried behind the
+                // client's back while the client sends it again.
+                configuration.messageTimeout = .milliseconds(settings.requestTimeoutMs)
                 configuration.overrides = overrides
                 producer = try KafkaProducer(configuration: configuration, logger: logger)
             } catch {
@@ -91,13 +109,13 @@ extension JumpProducer {
                 requestTimeout: .milliseconds(settings.requestTimeoutMs), logger: logger)
             let systemd = SystemdNotifier()
             let limits = HTTPLimits(descriptorLimit: HTTPLimits.raiseDescriptorLimit())
-            let application = server.application(
-                address: address, registry: registry, limits: limits,
+            let application = try server.application(
+                address: address, registry: registry, limits: limits, tls: tls,
                 onRunning: {
                     logger.notice(
                         "serving POST /events",
                         metadata: [
-                            "http": "\(address)", "topic": "\(settings.topic)",
+                            tls == nil ? "http" : "https": "\(address)", "topic": "\(settings.topic)",
                             "tokens": "\(server.tokenNames.joined(separator: ","))",
                         ])
                     systemd.ready(status: "serving")

@@ -267,30 +267,54 @@ struct ServeEndToEndTests {
     }
 
     @Test(
-        "a frozen broker: 503 with Retry-After within the deadline, no acknowledged event missing after; SIGTERM drains"
+        "a broker frozen mid-load: 503 with Retry-After within the deadline, no acknowledged event missing; SIGTERM drains"
     )
     func frozenBroker() async throws {
-        let (server, url) = try await serve(["--request-timeout-ms", "4000"])
+        let (server, url) = try await serve(["--request-timeout-ms", "5000"])
         let events = try pressRelease()
         var accepted: [String] = []
-        let before = try await post(url, body: events[0])
-        #expect(before.status == 200)
-        accepted += before.placements.map(\.id)
-
+        // Mid-load: 16 clients posting until told to stop, and the broker frozen once the first events are accepted
+        // (the clients stop a second later). Every request is answered, 200 or 503, within its deadline.
+        let generated = try await runCommand(product("jump-producer"), ["generate", "--count", "2000", "--seed", "77"])
+        try generated.stdout.write(toFile: path("load.jsonl"), atomically: true, encoding: .utf8)
+        async let load = runCommand(
+            "python3",
+            [
+                packageRoot.appendingPathComponent("Tests/Interop/serve_load.py").path,
+                String(url.split(separator: ":").last!), Self.token, path("load.jsonl"), "16", path("stop"),
+            ], timeout: .seconds(60))
+        try await eventually("the load's first events are accepted", timeout: .seconds(20)) {
+            try await curl(["\(url)/metrics"]).body.contains(#"jump_serve_events_total{outcome="accepted"}"#)
+        }
         broker.signal(SIGSTOP)
+        try await Task.sleep(for: .seconds(1))
+        _ = FileManager.default.createFile(atPath: path("stop"), contents: nil)
+        let loaded = try await load
+        let report = try JSONSerialization.jsonObject(with: Data(loaded.stdout.utf8)) as? [String: Any] ?? [:]
+        let statuses = report["statuses"] as? [Int] ?? []
+        #expect(Set(statuses) == [200, 503], "\(statuses) \(loaded.stderr)")
+        #expect((report["longest"] as? Double ?? 99) < 7, "\(report["longest"] ?? "")")
+        accepted += report["accepted"] as? [String] ?? []
+
         let started = ContinuousClock.now
         let frozen = try await post(url, body: events[1])
         let waited = ContinuousClock.now - started
         #expect(frozen.status == 503 && frozen.headers.contains("Retry-After: 5"), "\(frozen.body)")
-        #expect(waited >= .milliseconds(3_900) && waited < .seconds(8), "\(waited)")
-        let readiness = try await curl(["\(url)/readyz"])
-        #expect(readiness.status == 200 || readiness.status == 503)
+        #expect(waited >= .milliseconds(4_900) && waited < .seconds(9), "\(waited)")
+        try await eventually("/readyz says Kafka does not answer", timeout: .seconds(20)) {
+            let readiness = try await curl(["\(url)/readyz"])
+            return readiness.status == 503 && readiness.body.contains("Kafka")
+        }
 
         // A request in flight when SIGTERM arrives is answered; one that comes after is told to go elsewhere.
         async let inFlight = post(url, body: events[2])
-        try await Task.sleep(for: .milliseconds(500))
+        try await eventually("the request is in flight", timeout: .seconds(4)) {
+            try await curl(["\(url)/metrics"]).body.contains("jump_serve_requests_in_flight 1")
+        }
         server.signal(SIGTERM)
-        try await Task.sleep(for: .milliseconds(300))
+        try await eventually("serve drains", timeout: .seconds(4)) {
+            try await curl(["\(url)/readyz"]).body.contains("shutting down")
+        }
         let late = try await post(url, body: events[3])
         #expect(
             late.status == 503 && late.json["type"] as? String == "urn:jump:problem:shutting-down",
@@ -325,17 +349,66 @@ struct ServeEndToEndTests {
         let report = try JSONSerialization.jsonObject(with: Data(abuse.stdout.utf8)) as? [String: Any] ?? [:]
         func statuses(_ name: String) -> [String] { (report[name] as? [String: Any])?["statuses"] as? [String] ?? [] }
         func seconds(_ name: String) -> Double { (report[name] as? [String: Any])?["seconds"] as? Double ?? -1 }
+        func body(_ name: String) -> String { (report[name] as? [String: Any])?["body"] as? String ?? "" }
         #expect(statuses("slowBody") == ["HTTP/1.1 408 Request Timeout"], "\(abuse.stdout) \(abuse.stderr)")
         #expect(seconds("slowBody") < 4)
         #expect(statuses("endlessBody") == ["HTTP/1.1 413 Payload Too Large"])
+        #expect(seconds("endlessBody") < 12, "the connection is closed within the head deadline after the answer")
         #expect(statuses("hugeHeaders").first?.hasPrefix("HTTP/1.1 4") == true || statuses("hugeHeaders") == ["closed"])
         #expect(statuses("malformedJSON") == ["HTTP/1.1 400 Bad Request"])
         #expect(statuses("wrongMediaType") == ["HTTP/1.1 415 Unsupported Media Type"])
         #expect(statuses("batchOf10000") == ["HTTP/1.1 413 Payload Too Large"])
+        #expect(body("batchOf10000").contains("at most 1000 events; this one has 10000"), "\(body("batchOf10000"))")
+        #expect(statuses("oversizedElement") == ["HTTP/1.1 413 Payload Too Large"], "\(body("oversizedElement"))")
+        #expect(statuses("emptyBatch") == ["HTTP/1.1 400 Bad Request"] && body("emptyBatch").contains("no event"))
         #expect(statuses("pipelined") == ["HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 200 OK"])
         #expect(report["healthzAfter"] as? [String] == ["HTTP/1.1 200 OK"])
         server.signal(SIGTERM)
         #expect(try await server.exitStatus() == 0)
+    }
+
+    @Test(
+        "HTTPS with a certificate and key: beyond loopback, curl trusting the certificate publishes; plain HTTP fails")
+    func https() async throws {
+        let certificate = path("cert.pem")
+        let key = path("key.pem")
+        let openssl = try await runCommand(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ])
+        #expect(openssl.status == 0, "\(openssl.stderr)")
+        let port = freeLoopbackPort()
+        let server = try ChildProcess(
+            product("jump-producer"),
+            [
+                "serve", "-b", broker.bootstrapServers, "--tokens", path("tokens.json"), "--listen", "0.0.0.0:\(port)",
+                "--tls-certificate", certificate, "--tls-key", key,
+            ])
+        try await eventually("serve answers /healthz over HTTPS", timeout: .seconds(30)) {
+            try await curl(["--cacert", certificate, "https://localhost:\(port)/healthz"]).status == 200
+        }
+        let file = path("event.json")
+        try pressRelease()[0].write(toFile: file, atomically: true, encoding: .utf8)
+        let published = try await curl([
+            "--cacert", certificate, "-X", "POST", "https://localhost:\(port)/events", "-H",
+            "Authorization: Bearer \(Self.token)", "-H", "Content-Type: application/cloudevents+json", "--data-binary",
+            "@\(file)",
+        ])
+        #expect(published.status == 200 && published.placements.count == 1, "\(published.body)")
+        #expect(try await curl(["http://127.0.0.1:\(port)/healthz"]).status == 0)
+        #expect(try await curl(["https://localhost:\(port)/healthz"]).status == 0, "an unknown certificate is refused")
+        server.signal(SIGTERM)
+        #expect(try await server.exitStatus() == 0, "\(server.output)")
+
+        let refused = try await runCommand(
+            product("jump-producer"),
+            [
+                "serve", "-b", broker.bootstrapServers, "--tokens", path("tokens.json"), "--listen",
+                "127.0.0.1:\(port)", "--tls-certificate", path("tokens.json"), "--tls-key", key,
+            ])
+        #expect(refused.status == 78 && refused.stderr.contains("serve.tlsCertificate"), "\(refused.stderr)")
     }
 
     @Test("tokens: reloaded on SIGHUP (a broken file keeps the ones in force); bad settings exit 78 naming the fix")
@@ -363,12 +436,23 @@ struct ServeEndToEndTests {
         server.signal(SIGTERM)
         #expect(try await server.exitStatus() == 0)
 
+        try Self.writeTokens(
+            to: path("good.json"), [(name: "crm", token: Self.token, sources: ["urn:*"], types: ["jump.*"], rate: nil)])
         let port = String(freeLoopbackPort())
         let cases: [([String], String)] = [
             (["--listen", "127.0.0.1:\(port)"], "serve.tokensFile"),
             (["--listen", "127.0.0.1:\(port)", "--tokens", path("tokens.json")], "/tokens/0/sha256"),
             (["--listen", "0.0.0.0:\(port)", "--tokens", path("tokens.json")], "--behind-tls-proxy"),
             (["--listen", "127.0.0.1:\(port)", "--tokens", path("nothing.json")], "must be a readable JSON file"),
+            (["--listen", "127.0.0.1:\(port)", "--tokens", path("good.json"), "-X", "acks=1"], "-X acks=1"),
+            (
+                ["--listen", "127.0.0.1:\(port)", "--tokens", path("good.json"), "-X", "enable.idempotence=false"],
+                "enable.idempotence=false"
+            ),
+            (
+                ["--listen", "127.0.0.1:\(port)", "--tokens", path("good.json"), "--request-timeout-ms", "30000"],
+                "must be less than shutdownTimeoutSeconds"
+            ),
         ]
         for (arguments, words) in cases {
             let run = try await runCommand(

@@ -21,6 +21,10 @@ struct HTTPEventsTests {
             HTTPEventMode(contentType: "application/cloudevents+json; charset=latin1", hasSpecVersionHeader: false)
                 == nil)
         #expect(HTTPEventMode(contentType: nil, hasSpecVersionHeader: false) == nil)
+        #expect(HTTPEventMode(contentType: "application/cloudevents+json", hasSpecVersionHeader: true) == .structured)
+        #expect(
+            HTTPEventMode(contentType: "application/cloudevents+json; charset = utf-8", hasSpecVersionHeader: false)
+                == .structured)
     }
 
     @Test("a batch is one JSON array; its elements are numbered from 1, at most 1,000 of them")
@@ -30,6 +34,14 @@ struct HTTPEventsTests {
         #expect(records.map(\.line) == [1, 2])
         #expect(throws: HTTPBodyProblem.self) { try HTTPEvents.records(.batch, body: Array(#"{"a":1}"#.utf8)) }
         #expect(throws: HTTPBodyProblem.self) { try HTTPEvents.records(.batch, body: Array("[{}, ".utf8)) }
+        #expect(throws: HTTPBodyProblem.self) { try HTTPEvents.records(.batch, body: Array(" [ ] ".utf8)) }
+        do {
+            _ = try HTTPEvents.records(
+                .batch, body: Array(("[\"" + String(repeating: "x", count: 70_000) + "\"]").utf8))
+            Issue.record("an element over 64 KiB was accepted")
+        } catch {
+            #expect(error.isOverLimit, "\(error)")
+        }
         let many = "[" + Array(repeating: "{}", count: 1_001).joined(separator: ",") + "]"
         do {
             _ = try HTTPEvents.records(.batch, body: Array(many.utf8))
@@ -53,9 +65,13 @@ struct HTTPEventsTests {
         #expect(object.objectValue?["datacontenttype"] == .string("application/json"))
         #expect(object.objectValue?["authorization"] == nil)
         #expect(object.objectValue?["data"] == .object(["n": .integer(1)]))
-        #expect(throws: EventRejection.self) {
-            try HTTPEvents.binaryRecord(
-                headers: [("ce-specversion", "1.0"), ("ce-id", "bad%4")], body: [], decoder: EventDecoder())
+        do {
+            _ = try HTTPEvents.binaryRecord(
+                headers: [("ce-specversion", "1.0"), ("ce-id", "bad%4")], body: Array(#"{"n":1}"#.utf8),
+                decoder: EventDecoder())
+            Issue.record("a malformed escape was accepted")
+        } catch {
+            #expect(error.path == "/id" && error.message.contains("percent-encoded"), "\(error)")
         }
     }
 
