@@ -9,7 +9,7 @@
 set -euo pipefail
 
 MAIN_PACKAGES=(librdkafka-dev kcat libsqlite3-dev pkg-config)
-TEST_PACKAGES=(python3-pip msmtp curl openssl systemd docker-compose time chromium chromium-driver python3-selenium)
+TEST_PACKAGES=(python3-pip msmtp curl openssl prometheus systemd docker-compose time chromium chromium-driver python3-selenium)
 PIP_PACKAGES=("kafka-python==2.0.2" "confluent-kafka" "jsonschema" "rfc3339-validator" "aiosmtpd" "kubernetes-validate" "dockerfile-parse"
     "cloudevents" "requests" "openapi-spec-validator")
 

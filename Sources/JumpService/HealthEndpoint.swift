@@ -81,7 +81,7 @@ package enum HealthEndpoint {
     ) -> some ApplicationProtocol {
         let router = Router()
         console?.register(on: router)
-        serveMetrics(registry, on: router)
+        serveMetrics(registry, program: "jump-consumer", on: router)
         router.get("/healthz") { _, _ -> Response in json(checks.liveness()) }
         router.get("/readyz") { _, _ -> Response in json(checks.readiness()) }
         return application(
@@ -89,12 +89,17 @@ package enum HealthEndpoint {
             onRunning: onRunning, logger: logger)
     }
 
-    /// `GET /metrics`: the registry in Prometheus's text format.
-    package static func serveMetrics(_ registry: PrometheusCollectorRegistry, on router: Router<BasicRequestContext>) {
+    /// `GET /metrics`: the registry in Prometheus's text format, with help text, the build of `program` and the
+    /// process's figures (``MetricCatalog``).
+    package static func serveMetrics(
+        _ registry: PrometheusCollectorRegistry, program: String, on router: Router<BasicRequestContext>
+    ) {
         router.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        bytes: MetricCatalog.exposition(registry.emitToBuffer(), program: program))))
         }
     }
 

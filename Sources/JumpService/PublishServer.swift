@@ -45,6 +45,16 @@ package final class PublishServer: Sendable {
         self.logger = logger
     }
 
+    /// Creates the server's families at zero (those by status and token appear with their first request). Call
+    /// once, after the metrics backend is bootstrapped.
+    package static func registerMetrics() {
+        for outcome in ["accepted", "rejected", "failed"] {
+            Counter(label: "jump_serve_events_total", dimensions: [("outcome", outcome)]).increment(by: 0)
+        }
+        Gauge(label: "jump_serve_requests_in_flight").record(0)
+        _ = Metrics.Timer(label: "jump_serve_request_duration_seconds")
+    }
+
     /// Puts new tokens in force (SIGHUP); requests already authenticated finish with the old ones.
     package func replaceTokens(_ new: PublishTokens) {
         tokens.withLock { $0 = new }
@@ -67,7 +77,7 @@ package final class PublishServer: Sendable {
         router.post("/events") { request, _ in await self.handle(request) }
         router.get("/healthz") { _, _ in Self.json(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in self.readiness() }
-        HealthEndpoint.serveMetrics(registry, on: router)
+        HealthEndpoint.serveMetrics(registry, program: "jump-producer", on: router)
         router.get("/openapi.json") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],

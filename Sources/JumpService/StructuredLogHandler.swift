@@ -117,7 +117,11 @@ extension StructuredLogHandler {
             return handler
         }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // An event's age is seconds at best and hours behind a stopped worker: buckets up to an hour.
+        factory.durationHistogramBuckets["jump_event_age_seconds"] =
+            [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600].map { .seconds($0) }
+        MetricsSystem.bootstrap(factory)
         return registry
     }
 }

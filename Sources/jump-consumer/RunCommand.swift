@@ -138,6 +138,7 @@ extension JumpConsumer {
             let overrides = try options.overrides(settings)
             let registry = StructuredLogHandler.bootstrap(
                 format: settings.logFormat, level: settings.logLevel, secrets: settings.secrets, overrides: overrides)
+            WorkerMetrics.registerAll()
             let logger = Logger(label: "jump-consumer")
             Console.warnAboutSecrets(inPassThrough: options.properties)
             if !untilIdle, let address = HTTPAddress(settings.http), let problem = HealthEndpoint.probe(address) {

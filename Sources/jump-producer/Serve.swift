@@ -84,6 +84,7 @@ extension JumpProducer {
             }
             let registry = StructuredLogHandler.bootstrap(
                 format: settings.logFormat, level: settings.logLevel, secrets: settings.secrets, overrides: overrides)
+            PublishServer.registerMetrics()
             let logger = Logger(label: "jump-producer")
             let address = HTTPAddress(settings.listen)!
             if let problem = HealthEndpoint.probe(address) {

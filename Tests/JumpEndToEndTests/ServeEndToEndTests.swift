@@ -284,7 +284,11 @@ struct ServeEndToEndTests {
                 String(url.split(separator: ":").last!), Self.token, path("load.jsonl"), "16", path("stop"),
             ], timeout: .seconds(60))
         try await eventually("the load's first events are accepted", timeout: .seconds(20)) {
-            try await curl(["\(url)/metrics"]).body.contains(#"jump_serve_events_total{outcome="accepted"}"#)
+            // The family is there from the start, at zero: wait for a count.
+            let metrics = try await curl(["\(url)/metrics"]).body
+            return metrics.split(separator: "\n").contains {
+                $0.hasPrefix(#"jump_serve_events_total{outcome="accepted"} "#) && !$0.hasSuffix(" 0")
+            }
         }
         broker.signal(SIGSTOP)
         try await Task.sleep(for: .seconds(1))

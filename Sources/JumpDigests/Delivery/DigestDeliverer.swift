@@ -96,6 +96,13 @@ package struct DigestDeliverer: Sendable {
         return round
     }
 
+    /// Creates `jump_digest_deliveries_total` at zero for every sink and outcome.
+    package static func registerOutcomes() {
+        for sink in ["log", "jsonl", "topic", "email"] {
+            for outcome in ["delivered", "failed", "retrying"] { Self.outcome(sink, outcome).increment(by: 0) }
+        }
+    }
+
     /// `jump_digest_deliveries_total{sink, outcome}`.
     static func outcome(_ sink: String, _ outcome: String) -> Counter {
         Counter(label: "jump_digest_deliveries_total", dimensions: [("sink", sink), ("outcome", outcome)])

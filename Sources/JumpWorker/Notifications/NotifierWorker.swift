@@ -69,7 +69,8 @@ package final class NotifierWorker: Sendable {
 
     /// What the notifier holds and how far behind it is.
     package func status() -> WorkerStatus {
-        var status = consumer.status(role: "notifier", next: assigned.snapshot, clock: clock)
+        var status = consumer.status(
+            role: "notifier", group: configuration.groupID, next: assigned.snapshot, clock: clock)
         status.group = configuration.groupID
         status.problem = retrying.withLock { $0 }
         return status

@@ -1,12 +1,13 @@
 import CoreMetrics
 import Foundation
+import JumpDigests
 import JumpKafka
 import Metrics
 import Synchronization
 
 /// The metrics of the workers, through swift-metrics (exported for Prometheus by `jump-consumer`'s `/metrics`;
 /// without a bootstrapped backend they cost nothing). Created on first use, after the backend is bootstrapped.
-enum WorkerMetrics {
+package enum WorkerMetrics {
     static let applied = Counter(label: "jump_events_applied_total")
     static let duplicates = Counter(label: "jump_events_duplicates_total")
     static let deadLettered = Counter(label: "jump_events_dead_lettered_total")
@@ -26,15 +27,35 @@ enum WorkerMetrics {
     static let received = Counter(label: "jump_notifications_received_total")
     static let repeated = Counter(label: "jump_notifications_repeated_total")
 
-    /// Consumer lag of one partition: the high watermark minus the next offset to apply.
-    static func lag(_ partition: KafkaTopicPartition) -> Gauge {
+    /// Consumer lag of one partition of a group: the high watermark minus the next offset to apply.
+    static func lag(_ partition: KafkaTopicPartition, group: String) -> Gauge {
         Gauge(
             label: "jump_consumer_lag",
-            dimensions: [("topic", partition.topic), ("partition", String(partition.partition))])
+            dimensions: [("group", group), ("topic", partition.topic), ("partition", String(partition.partition))])
     }
 
-    /// Errors by kind (`kafka`, `store`, `digest`, `relay`, `item`).
+    /// The kinds of ``errors(_:)``.
+    static let errorKinds = ["kafka", "store", "digest", "relay", "item"]
+
+    /// Errors by kind (one of ``errorKinds``).
     static func errors(_ kind: String) -> Counter { Counter(label: "jump_errors_total", dimensions: [("kind", kind)]) }
+
+    /// Creates every family (each at zero, the lag's per partition excepted: it appears with its assignment), so
+    /// that `rate()` and `absent()` work from a process's start. Call once, after the metrics backend is
+    /// bootstrapped.
+    package static func registerAll() {
+        for counter in [
+            applied, duplicates, deadLettered, anomalies, rerouted, deadLettersBounded, relayed, received, repeated,
+        ] {
+            counter.increment(by: 0)
+        }
+        _ = batchDuration
+        _ = eventAge
+        deadLettersBlocked.record(0)
+        _ = outboxDepth
+        for kind in errorKinds { errors(kind).increment(by: 0) }
+        DigestDeliverer.registerOutcomes()
+    }
 }
 
 /// Where a worker stands in one assigned partition.
@@ -108,7 +129,7 @@ final class PollClock: Sendable {
 
 extension KafkaConsumer {
     /// The status of a consumer whose next offsets are `next` (`nil`: from the start of the log).
-    func status(role: String, next: [Int32: Int64?], clock: PollClock) -> WorkerStatus {
+    func status(role: String, group: String, next: [Int32: Int64?], clock: PollClock) -> WorkerStatus {
         var total: Int64? = 0
         let partitions = assignment.sorted()
         var positions: [PartitionPosition] = []
@@ -121,7 +142,7 @@ extension KafkaConsumer {
             }
             let position = next ?? marks.low
             let lag = max(0, marks.high - position)
-            WorkerMetrics.lag(partition).record(lag)
+            WorkerMetrics.lag(partition, group: group).record(lag)
             total = total.map { $0 + lag }
             positions.append(
                 PartitionPosition(partition: partition.description, next: next, highWatermark: marks.high, lag: lag))

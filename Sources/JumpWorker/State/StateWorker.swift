@@ -57,7 +57,7 @@ package final class StateWorker: Sendable {
 
     /// What the worker holds and how far behind it is, for `/healthz`, `/readyz` and the lag metrics.
     package func status() -> WorkerStatus {
-        var status = consumer.status(role: "state", next: assigned.snapshot, clock: clock)
+        var status = consumer.status(role: "state", group: configuration.groupID, next: assigned.snapshot, clock: clock)
         status.problem = diversions.blockedReason ?? retrying.withLock { $0 }
         status.misplaced = placement.note
         status.group = configuration.groupID
