@@ -10,6 +10,7 @@ jump-dev-broker, with the same events and the same load generator (curl --parall
 and each server's CPU seconds and peak RSS (VmHWM) at the end.
 
   python3 Benchmarks/serve_throughput.py [--single 20000] [--batched 100000] [--skip-build]
+  SERVE_ARGS="-X linger.ms=5" python3 Benchmarks/serve_throughput.py ...   # more arguments for serve
 """
 import argparse
 import hashlib
@@ -134,7 +135,7 @@ def main():
     try:
         serve_port, peer_port = 18700, 18701
         serve = subprocess.Popen([f"{bin_dir}/jump-producer", "serve", "-b", bootstrap, "-t", "bench.serve", "--tokens",
-                                  tokens, "--listen", f"127.0.0.1:{serve_port}", "--log-level", "warning"],
+                                  tokens, "--listen", f"127.0.0.1:{serve_port}", "--log-level", "warning"] + os.environ.get("SERVE_ARGS", "").split(),
                                  stderr=subprocess.DEVNULL)
         peer = subprocess.Popen([sys.executable, os.path.join(ROOT, "Benchmarks/python_serve.py"), str(peer_port),
                                  bootstrap, "bench.peer", TOKEN], stderr=subprocess.DEVNULL)

@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 import Logging
 
 /// librdkafka's in-memory mock Kafka cluster: real brokers speaking the Kafka protocol on loopback TCP, for
@@ -27,6 +28,7 @@ public final class MockCluster: Sendable {
         cluster = ClusterPointer(pointer: pointer, owner: handle)
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(pointer))
         self.brokerCount = brokerCount
+        MockListeners.disableNagle(bootstrapServers: bootstrapServers)
     }
 
     /// Creates a topic; the replication factor defaults to the broker count, at most 3.
@@ -53,6 +55,7 @@ public final class MockCluster: Sendable {
     /// Brings a broker back.
     public func setBrokerUp(_ brokerID: Int32) throws(KafkaError) {
         try check(rd_kafka_mock_broker_set_up(cluster.pointer, brokerID), "broker \(brokerID) up")
+        MockListeners.disableNagle(bootstrapServers: bootstrapServers)
     }
 
     /// Makes a broker the leader of a partition (a leader move).
@@ -114,4 +117,35 @@ private final class ClusterPointer: @unchecked Sendable {
         self.owner = owner
     }
     deinit { rd_kafka_mock_cluster_destroy(pointer) }
+}
+
+/// The mock brokers' listening sockets. librdkafka 2.0.2's mock answers on sockets with Nagle's algorithm on, so
+/// when a client has requests for several partitions in flight (one ProduceRequest per partition), every answer
+/// after the first waits for the client's delayed acknowledgement: 44 ms for 100 events over 12 partitions
+/// against 0.4 ms with `TCP_NODELAY` (measured with a bare confluent-kafka producer). Kafka itself sets
+/// `TCP_NODELAY`; so does this, on the listeners, which the accepted connections inherit (Linux).
+enum MockListeners {
+    /// Sets `TCP_NODELAY` on this process's listening sockets bound to the ports of `bootstrapServers`.
+    static func disableNagle(bootstrapServers: String) {
+        let ports = Set(
+            bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } })
+        guard let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for descriptor in descriptors.compactMap(Int32.init) {
+            var address = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let named = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+            }
+            guard named == 0, address.sin_family == sa_family_t(AF_INET),
+                ports.contains(UInt16(bigEndian: address.sin_port))
+            else { continue }
+            var listening: Int32 = 0
+            var size = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0, listening == 1 else {
+                continue
+            }
+            var one: Int32 = 1
+            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
+    }
 }

@@ -99,6 +99,9 @@ extension JumpProducer {
                 // An event not acknowledged within its request's deadline is failed then, not retried behind the
                 // client's back while the client sends it again.
                 configuration.messageTimeout = .milliseconds(settings.requestTimeoutMs)
+                // Each request waits for its acknowledgements: 1 ms of lingering, not librdkafka's 5, still groups
+                // concurrent requests' events (-X linger.ms wins).
+                configuration.linger = .milliseconds(1)
                 configuration.overrides = overrides
                 producer = try KafkaProducer(configuration: configuration, logger: logger)
             } catch {
