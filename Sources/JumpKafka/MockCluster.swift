@@ -127,10 +127,19 @@ private final class ClusterPointer: @unchecked Sendable {
 enum MockListeners {
     /// Sets `TCP_NODELAY` on this process's listening sockets bound to the ports of `bootstrapServers`.
     static func disableNagle(bootstrapServers: String) {
+        var one: Int32 = 1
+        for socket in sockets(bootstrapServers: bootstrapServers) where socket.isListening {
+            setsockopt(socket.descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
+    }
+
+    /// This process's IPv4 TCP sockets bound to the ports of `bootstrapServers` (listeners and the connections they
+    /// accepted), from `/proc/self/fd`.
+    static func sockets(bootstrapServers: String) -> [(descriptor: Int32, isListening: Bool)] {
         let ports = Set(
             bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } })
-        guard let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
-        for descriptor in descriptors.compactMap(Int32.init) {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.compactMap(Int32.init).compactMap { descriptor in
             var address = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             let named = withUnsafeMutablePointer(to: &address) {
@@ -138,14 +147,11 @@ enum MockListeners {
             }
             guard named == 0, address.sin_family == sa_family_t(AF_INET),
                 ports.contains(UInt16(bigEndian: address.sin_port))
-            else { continue }
+            else { return nil }
             var listening: Int32 = 0
             var size = socklen_t(MemoryLayout<Int32>.size)
-            guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0, listening == 1 else {
-                continue
-            }
-            var one: Int32 = 1
-            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size)
+            return (descriptor, listening == 1)
         }
     }
 }

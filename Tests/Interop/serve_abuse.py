@@ -60,7 +60,21 @@ def endless(s):
         pass
 
 
+def trickle(s):
+    """A header that never ends: a byte every half second, for up to 15 s or until the server closes."""
+    s.settimeout(0.5)
+    start = time.time()
+    try:
+        s.sendall(b"X-Slow: ")
+        while time.time() - start < 15:
+            s.sendall(b"a")
+            time.sleep(0.5)
+    except OSError:
+        pass
+
+
 report = {
+    "slowHeaders": exchange(b"POST /events HTTP/1.1\r\nHost: x\r\n", then=trickle),
     "slowBody": exchange(b"POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN.encode()
                          + b"\r\nContent-Type: application/cloudevents+json\r\nContent-Length: 1000\r\n\r\n{\"spec"),
     "endlessBody": exchange(b"POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN.encode()

@@ -1,5 +1,6 @@
 """Steady load on `jump-producer serve` for a test: THREADS clients, each posting its own events one request at a
-time until STOP_FILE exists (at most 60 s; a request that started is always waited for); prints one JSON object:
+time, round and round its events, until STOP_FILE exists (at most 60 s; a request that started is always
+waited for); prints one JSON object:
 every answer's status, the ids of the events accepted, and the longest answer in seconds.
 
 usage: serve_load.py PORT TOKEN EVENTS_JSONL THREADS STOP_FILE
@@ -23,7 +24,7 @@ def client(number):
     session = requests.Session()
     end = time.monotonic() + 60
     index = number
-    while time.monotonic() < end and index < len(events) and not os.path.exists(STOP_FILE):
+    while time.monotonic() < end and not os.path.exists(STOP_FILE):
         started = time.monotonic()
         answer = session.post(f"http://127.0.0.1:{PORT}/events", data=events[index].encode(), timeout=60,
                               headers={"Authorization": f"Bearer {TOKEN}",
@@ -33,7 +34,7 @@ def client(number):
             report["longest"] = max(report["longest"], time.monotonic() - started)
             if answer.status_code == 200:
                 report["accepted"] += [event["id"] for event in answer.json()["events"]]
-        index += THREADS
+        index = (index + THREADS) % len(events)  # round again: sending an event twice is allowed
         time.sleep(0.01)
 
 
