@@ -54,16 +54,19 @@ public enum CloudEventsBinaryMode {
     /// parameter (`application/json; charset=utf-8`, any case, quoted or not), which is what JSON is (RFC 8259),
     /// reads as `application/json`; anything else stays as given, for validation to name it.
     static func mediaType(_ contentType: String) -> String {
+        essence(of: contentType) == "application/json" ? "application/json" : contentType
+    }
+
+    /// A `Content-Type`'s media type, lowercased, when it has no parameter but a UTF-8 charset (any case, quoted
+    /// or not, spaces around `=` allowed); `nil` otherwise.
+    package static func essence(of contentType: String) -> String? {
         let parts = contentType.split(separator: ";", omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         }
-        guard parts.first == "application/json" else { return contentType }
         for parameter in parts.dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard pair.count == 2, pair[0] == "charset", ["utf-8", "\"utf-8\""].contains(pair[1]) else {
-                return contentType
-            }
+            guard pair.count == 2, pair[0] == "charset", ["utf-8", "\"utf-8\""].contains(pair[1]) else { return nil }
         }
-        return "application/json"
+        return parts.first
     }
 }

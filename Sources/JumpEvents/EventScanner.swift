@@ -9,7 +9,7 @@ public struct ScannedEvent: Sendable, Equatable {
     /// The byte offsets of the id's text.
     public var id: Range<Int>
     /// The byte offsets of the source's text.
-    public var source: Range<Int>
+    package var source: Range<Int>
 }
 
 /// A one-pass check of an event against the contract that builds nothing (no tree, no strings): the fast path of

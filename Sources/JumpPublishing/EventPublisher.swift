@@ -64,7 +64,7 @@ public struct EventPublisher: Sendable {
         /// The Kafka value: the event as sent.
         public var value: ArraySlice<UInt8>
         /// The event type.
-        public var type: JumpEventType
+        package var type: JumpEventType
         /// Where the id's and the source's texts are in `value`, when the scanner found them.
         var idRange: Range<Int> = 0..<0
         var sourceRange: Range<Int> = 0..<0
@@ -77,7 +77,7 @@ public struct EventPublisher: Sendable {
         /// The event's id.
         public var eventID: String { decodedID ?? String(decoding: value[idRange], as: UTF8.self) }
         /// The event's source.
-        public var source: String { decodedSource ?? String(decoding: value[sourceRange], as: UTF8.self) }
+        package var source: String { decodedSource ?? String(decoding: value[sourceRange], as: UTF8.self) }
     }
 
     /// Validates and completes one record. A complete event the scanner proves valid is sent as given without

@@ -27,10 +27,15 @@ public struct InputProblem: Sendable, Equatable {
     /// What is wrong.
     public var reason: String
     /// Whether it is a record over the size limit.
-    public var isOverLimit: Bool
+    package var isOverLimit: Bool
 
     /// A problem at `location`.
-    public init(location: String, reason: String, isOverLimit: Bool = false) {
+    public init(location: String, reason: String) {
+        self.init(location: location, reason: reason, isOverLimit: false)
+    }
+
+    /// A problem at `location`, perhaps a record over the size limit.
+    package init(location: String, reason: String, isOverLimit: Bool) {
         self.location = location
         self.reason = reason
         self.isOverLimit = isOverLimit

@@ -2,7 +2,7 @@ import Foundation
 import JumpEvents
 
 /// The three modes of the CloudEvents HTTP protocol binding, as `POST /events` of `jump-producer serve` reads them.
-public enum HTTPEventMode: String, Sendable, Equatable {
+package enum HTTPEventMode: String, Sendable, Equatable {
     /// One event as `application/cloudevents+json`.
     case structured
     /// One event whose attributes are `ce-*` headers and whose `data` is the body, described by `Content-Type`.
@@ -11,7 +11,7 @@ public enum HTTPEventMode: String, Sendable, Equatable {
     case batch
 
     /// The media types a request may have, for a 415's answer.
-    public static let acceptedMediaTypes =
+    package static let acceptedMediaTypes =
         "application/cloudevents+json, application/cloudevents-batch+json, or application/json with ce-* headers "
         + "(binary mode)"
 
@@ -19,8 +19,8 @@ public enum HTTPEventMode: String, Sendable, Equatable {
     /// media types say structured or batch (whatever `ce-` headers come with them, as the binding says); else
     /// binary when `ce-specversion` is present (its data must then be `application/json`, or have no
     /// `Content-Type`, as the CloudEvents SDKs send an event without `datacontenttype`).
-    public init?(contentType: String?, hasSpecVersionHeader: Bool) {
-        let mediaType = contentType.map(Self.mediaType)
+    package init?(contentType: String?, hasSpecVersionHeader: Bool) {
+        let mediaType = contentType.map { CloudEventsBinaryMode.essence(of: $0) ?? "" }
         if mediaType == "application/cloudevents+json" {
             self = .structured
         } else if mediaType == "application/cloudevents-batch+json" {
@@ -31,42 +31,28 @@ public enum HTTPEventMode: String, Sendable, Equatable {
             return nil
         }
     }
-
-    /// The media type of a `Content-Type`, lowercased, without parameters; a charset other than UTF-8 makes it
-    /// unacceptable (empty).
-    static func mediaType(_ contentType: String) -> String {
-        let parts = contentType.split(separator: ";", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        }
-        for parameter in parts.dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard pair.first == "charset" else { continue }
-            guard pair.count == 2, ["utf-8", "\"utf-8\""].contains(pair[1]) else { return "" }
-        }
-        return parts.first ?? ""
-    }
 }
 
 /// A request body that cannot be read as events: the whole request is refused (a 400), naming where.
-public struct HTTPBodyProblem: Error, Sendable, Equatable, CustomStringConvertible {
+package struct HTTPBodyProblem: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, where.
-    public var description: String
+    package var description: String
     /// Whether it is a limit that was passed (a 413) rather than a body that cannot be read (a 400).
-    public var isOverLimit = false
+    package var isOverLimit = false
 }
 
 /// Reads the events of a `POST /events` request: each as the structured JSON it stands for, ready for
 /// ``EventPublisher/prepare(_:)``.
-public enum HTTPEvents {
+package enum HTTPEvents {
     /// The most events in one batch.
-    public static let maximumBatchEvents = 1_000
+    package static let maximumBatchEvents = 1_000
     /// The most bytes of a batch's body.
-    public static let maximumBatchBytes = 4 << 20
+    package static let maximumBatchBytes = 4 << 20
     /// The most bytes of a single event's body, in either single mode: the publisher's event limit.
-    public static let maximumEventBytes = JSONLimits().maximumBytes
+    package static let maximumEventBytes = JSONLimits().maximumBytes
 
     /// The body limit of a mode.
-    public static func maximumBytes(_ mode: HTTPEventMode) -> Int {
+    package static func maximumBytes(_ mode: HTTPEventMode) -> Int {
         mode == .batch ? maximumBatchBytes : maximumEventBytes
     }
 
@@ -74,7 +60,7 @@ public enum HTTPEvents {
     /// - Throws: ``HTTPBodyProblem`` for a batch that is not one JSON array of 1 to ``maximumBatchEvents``
     ///   elements (its problem located by the body's line), or with an element over ``maximumEventBytes`` (a
     ///   limit passed).
-    public static func records(_ mode: HTTPEventMode, body: [UInt8]) throws(HTTPBodyProblem) -> [EventRecord] {
+    package static func records(_ mode: HTTPEventMode, body: [UInt8]) throws(HTTPBodyProblem) -> [EventRecord] {
         guard mode == .batch else { return [EventRecord(origin: "event", line: 1, bytes: body[...])] }
         guard body.first(where: { !jsonWhitespace.contains($0) }) == UInt8(ascii: "[") else {
             throw HTTPBodyProblem(description: "a batch must be one JSON array of events")
@@ -105,7 +91,7 @@ public enum HTTPEvents {
     /// The structured form of a binary-mode event: its `ce-*` headers (values percent-decoded, as the binding
     /// encodes them) and `Content-Type`, with the body as `data`.
     /// - Throws: ``EventRejection`` naming the header or the data that cannot make an event.
-    public static func binaryRecord(
+    package static func binaryRecord(
         headers: [(name: String, value: String)], body: [UInt8], decoder: EventDecoder
     ) throws(EventRejection) -> EventRecord {
         var attributes: [(name: String, value: [UInt8]?)] = []

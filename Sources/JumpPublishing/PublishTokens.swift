@@ -8,23 +8,23 @@ import JumpEvents
 /// ```
 ///
 /// A pattern ending in `*` matches by prefix, any other exactly. `eventsPerSecond` (optional) is the token's rate.
-public struct PublishTokens: Sendable {
+package struct PublishTokens: Sendable {
     /// One client's token: its name (what logs and metrics show), what it may publish, and its rate.
-    public struct Token: Sendable, Equatable {
+    package struct Token: Sendable, Equatable {
         /// The name logs and metrics show; never the token.
-        public var name: String
+        package var name: String
         /// The SHA-256 of the token.
         var hash: [UInt8]
         /// The `source` patterns it may publish.
-        public var sources: [String]
+        package var sources: [String]
         /// The `type` patterns it may publish.
-        public var types: [String]
+        package var types: [String]
         /// The most events per second it may publish (averaged over a second, bursts up to one second's worth),
         /// or `nil` for no limit.
-        public var eventsPerSecond: Int?
+        package var eventsPerSecond: Int?
 
         /// Whether it may publish an event of this source and type.
-        public func allows(source: String, type: String) -> Bool {
+        package func allows(source: String, type: String) -> Bool {
             sources.contains { Self.matches($0, source) } && types.contains { Self.matches($0, type) }
         }
 
@@ -35,11 +35,11 @@ public struct PublishTokens: Sendable {
     }
 
     /// The tokens, in the file's order.
-    public private(set) var tokens: [Token]
+    package private(set) var tokens: [Token]
 
     /// Tokens from the file's text.
     /// - Throws: ``TokensFileError`` naming the place and what is wrong.
-    public init(parsing text: [UInt8]) throws(TokensFileError) {
+    package init(parsing text: [UInt8]) throws(TokensFileError) {
         let document: JSONValue
         do {
             document = try JSONParser().parse(text[...])
@@ -67,7 +67,7 @@ public struct PublishTokens: Sendable {
     }
 
     /// The token whose hash is the SHA-256 of `presented`, compared in constant time with every token's hash.
-    public func authenticate(_ presented: String) -> Token? {
+    package func authenticate(_ presented: String) -> Token? {
         let hash = SHA256.hash(presented.utf8)
         var found: Token?
         for token in tokens where Self.constantTimeEqual(token.hash, hash) { found = token }
@@ -75,7 +75,7 @@ public struct PublishTokens: Sendable {
     }
 
     /// The SHA-256 of a token as a tokens file holds it (lowercase hexadecimal).
-    public static func hashText(of token: String) -> String { SHA256.hex(SHA256.hash(token.utf8)) }
+    package static func hashText(of token: String) -> String { SHA256.hex(SHA256.hash(token.utf8)) }
 
     /// Whether two hashes are equal, in a time that does not depend on where they differ.
     static func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
@@ -145,11 +145,11 @@ public struct PublishTokens: Sendable {
 }
 
 /// A tokens file that cannot be used: where (a JSON pointer) and what is wrong.
-public struct TokensFileError: Error, Sendable, CustomStringConvertible {
+package struct TokensFileError: Error, Sendable, CustomStringConvertible {
     /// The JSON pointer of the mistake (empty for the whole file).
-    public var path: String
+    package var path: String
     /// What is wrong.
-    public var message: String
+    package var message: String
 
     init(at path: String, _ message: String) {
         self.path = path
@@ -157,5 +157,5 @@ public struct TokensFileError: Error, Sendable, CustomStringConvertible {
     }
 
     /// `path: message`.
-    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+    package var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }

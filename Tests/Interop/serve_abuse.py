@@ -61,7 +61,8 @@ def endless(s):
 
 
 def trickle(s):
-    """A header that never ends: a byte every half second, for up to 15 s or until the server closes."""
+    """A header that never ends: a byte every half second, for up to 15 s or until the server closes. The pause is
+    the hostile input itself (a slow client), not a wait for the server: the test checks the close, whenever."""
     s.settimeout(0.5)
     start = time.time()
     try:

@@ -274,7 +274,8 @@ struct ServeEndToEndTests {
         let events = try pressRelease()
         var accepted: [String] = []
         // Mid-load: 16 clients posting until told to stop, and the broker frozen once the first events are accepted
-        // (the clients stop a second later). Every request is answered, 200 or 503, within its deadline.
+        // (the clients stop once one of their requests was refused). Every request is answered, 200 or 503, within
+        // its deadline.
         let generated = try await runCommand(product("jump-producer"), ["generate", "--count", "2000", "--seed", "77"])
         try generated.stdout.write(toFile: path("load.jsonl"), atomically: true, encoding: .utf8)
         async let load = runCommand(
@@ -291,7 +292,9 @@ struct ServeEndToEndTests {
             }
         }
         broker.signal(SIGSTOP)
-        try await Task.sleep(for: .seconds(1))
+        try await eventually("a request of the load is refused", timeout: .seconds(30)) {
+            try await curl(["\(url)/metrics"]).body.contains(#"jump_serve_requests_total{status="503",token="crm"}"#)
+        }
         _ = FileManager.default.createFile(atPath: path("stop"), contents: nil)
         let loaded = try await load
         let report = try JSONSerialization.jsonObject(with: Data(loaded.stdout.utf8)) as? [String: Any] ?? [:]
