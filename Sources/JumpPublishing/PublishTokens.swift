@@ -28,9 +28,11 @@ package struct PublishTokens: Sendable {
             sources.contains { Self.matches($0, source) } && types.contains { Self.matches($0, type) }
         }
 
-        /// Whether `value` is `pattern`, or starts with it less its trailing `*`.
+        /// Whether `value` is `pattern`, or starts with it less its trailing `*`, byte for byte (UTF-8).
         static func matches(_ pattern: String, _ value: String) -> Bool {
-            pattern.hasSuffix("*") ? value.hasPrefix(pattern.dropLast()) : value == pattern
+            let pattern = pattern.utf8
+            return pattern.last == UInt8(ascii: "*")
+                ? value.utf8.starts(with: pattern.dropLast()) : value.utf8.elementsEqual(pattern)
         }
     }
 

@@ -69,6 +69,8 @@ public struct RecordSplitter {
         while index < bytes.count {
             if case .lines = mode {
                 index = feedLines(bytes, from: index)
+            } else if case .array = mode, currentSize > 0 {
+                index = feedElement(bytes, from: index)
             } else {
                 consume(bytes[index])
                 index += 1
@@ -95,6 +97,49 @@ public struct RecordSplitter {
             index = end + 1
         }
         return index
+    }
+
+    /// Inside an array's element, a run at a time: follows strings and nesting up to the element's end (a `,` or
+    /// `]` outside strings and nested values) and keeps the run with one copy. Returns where it stopped: after the
+    /// element's end, or at the end of `bytes`.
+    private mutating func feedElement(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var (depth, inString, escaped) = (self.depth, self.inString, self.escaped)
+        var index = start
+        var lineBreaks = 0
+        var end: UInt8?
+        scan: while index < bytes.count {
+            if inString, !escaped {
+                // Most of an event is strings: pass over their plain bytes in a tight loop.
+                while index < bytes.count, Self.isPlainInString(bytes[index]) { index += 1 }
+                guard index < bytes.count else { break }
+            }
+            let byte = bytes[index]
+            if byte == 0x0A { lineBreaks += 1 }
+            if inString {
+                Self.followString(byte, inString: &inString, escaped: &escaped)
+            } else {
+                switch byte {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"): depth -= 1
+                case UInt8(ascii: ","), UInt8(ascii: "]"):
+                    if depth == 0 {
+                        end = byte
+                        break scan
+                    }
+                    if byte == UInt8(ascii: "]") { depth -= 1 }
+                default: break
+                }
+            }
+            index += 1
+        }
+        appendRun(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        (self.depth, self.inString, self.escaped) = (depth, inString, escaped)
+        line += lineBreaks
+        guard let end else { return index }
+        endElement()
+        mode = .array(end == UInt8(ascii: ",") ? .expectElement(afterComma: true) : .closed)
+        return index + 1
     }
 
     /// Keeps a run of bytes of the current line while it is within the limit; counts them either way.
@@ -263,18 +308,8 @@ public struct RecordSplitter {
 
     // MARK: One JSON array
 
+    /// Between elements (inside one, ``feedElement(_:from:)`` reads).
     private mutating func arrayByte(_ byte: UInt8, _ state: ArrayState) {
-        if currentSize > 0 {
-            // Inside an element: it ends at a top-level , or ] (outside strings).
-            if !inString, depth == 0, byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") {
-                endElement()
-                mode = .array(byte == UInt8(ascii: ",") ? .expectElement(afterComma: true) : .closed)
-                return
-            }
-            append(byte)
-            track(byte)
-            return
-        }
         if Self.isBlank(byte) { return }
         switch (state, byte) {
         case (.closed, _):
@@ -334,13 +369,7 @@ public struct RecordSplitter {
     /// Follows strings and nesting, so structure inside strings is ignored.
     private mutating func track(_ byte: UInt8) {
         if inString {
-            if escaped {
-                escaped = false
-            } else if byte == UInt8(ascii: "\\") {
-                escaped = true
-            } else if byte == UInt8(ascii: "\"") {
-                inString = false
-            }
+            Self.followString(byte, inString: &inString, escaped: &escaped)
             return
         }
         switch byte {
@@ -368,6 +397,22 @@ public struct RecordSplitter {
 
     private mutating func problem(at line: Int, _ reason: String, isOverLimit: Bool = false) {
         batch.problems.append(InputProblem(location: "\(origin):\(line)", reason: reason, isOverLimit: isOverLimit))
+    }
+
+    /// Follows one byte inside a string: an escape, or the string's end.
+    private static func followString(_ byte: UInt8, inString: inout Bool, escaped: inout Bool) {
+        if escaped {
+            escaped = false
+        } else if byte == UInt8(ascii: "\\") {
+            escaped = true
+        } else if byte == UInt8(ascii: "\"") {
+            inString = false
+        }
+    }
+
+    /// Whether a byte inside a string neither ends it, nor escapes, nor breaks a line.
+    private static func isPlainInString(_ byte: UInt8) -> Bool {
+        byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte != 0x0A
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
