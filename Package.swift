@@ -199,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "jump-kafka-bench",
             dependencies: [
-                "JumpKafka", "JumpState",
+                "JumpKafka", "JumpState", "JumpEvents",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,12 +6,12 @@ import Synchronization
 
 /// Plain produce and consume throughput through JumpKafka, for `Benchmarks/kafka_throughput.py`, which runs it
 /// next to kcat on the same broker, and the publish-to-committed latency of a worker, for
-/// `Benchmarks/worker_throughput.py --latency`. Prints one JSON object per run on stdout.
+/// `Benchmarks/worker_throughput.py --latency`, and the worker's decoding of events (`decode`). Prints one JSON object per run on stdout.
 @main
 struct JumpKafkaBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jump-kafka-bench", abstract: "Produce or consume N small messages through JumpKafka.",
-        subcommands: [Produce.self, Consume.self, Latency.self])
+        subcommands: [Produce.self, Consume.self, Latency.self, Decode.self])
 
     /// Options both subcommands take.
     struct Common: ParsableArguments {

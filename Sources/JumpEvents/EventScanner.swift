@@ -69,7 +69,7 @@ private struct ScannedString {
 }
 
 /// The scan's position. Every method returns `nil` (or `false`) for anything outside the fast path.
-private struct ScanCursor {
+private struct ScanCursor: JSONByteCursor {
     let base: UnsafePointer<UInt8>
     let count: Int
     let limits: JSONLimits
@@ -276,23 +276,6 @@ private struct ScanCursor {
         return key.range
     }
 
-    mutating func skipWhitespace() {
-        while index < count {
-            switch base[index] {
-            case 0x20, 0x0A, 0x0D, 0x09: index += 1
-            default: return
-            }
-        }
-    }
-
-    /// Skips white space and takes `byte`.
-    mutating func take(_ byte: UInt8) -> Bool {
-        skipWhitespace()
-        guard index < count, base[index] == byte else { return false }
-        index += 1
-        return true
-    }
-
     /// A string without escapes or control characters, valid UTF-8, within the string limit.
     mutating func string() -> ScannedString? {
         guard take(UInt8(ascii: "\"")) else { return nil }
@@ -392,5 +375,31 @@ private struct ScanCursor {
     func equals(_ range: Range<Int>, _ expected: StaticString) -> Bool {
         range.count == expected.utf8CodeUnitCount
             && equalBytes(base + range.lowerBound, expected.utf8Start, range.count)
+    }
+}
+
+/// A position in the bytes of one JSON document, for the scan and its typed read.
+protocol JSONByteCursor {
+    var base: UnsafePointer<UInt8> { get }
+    var count: Int { get }
+    var index: Int { get set }
+}
+
+extension JSONByteCursor {
+    mutating func skipWhitespace() {
+        while index < count {
+            switch base[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    /// Skips white space and takes `byte` if it comes next.
+    mutating func take(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard index < count, base[index] == byte else { return false }
+        index += 1
+        return true
     }
 }

@@ -62,6 +62,15 @@ extension Database {
     /// Runs a cached query with positional values bound as ``run(_:_:)`` binds them, and reads every row with
     /// `read`, in place. For the few rows of the kept totals a batch reads per partition.
     func each(_ sql: String, _ values: [any SQLBindable], _ read: (DirectRow) throws -> Void) throws {
+        try eachWhile(sql, values) { row in
+            try read(row)
+            return true
+        }
+    }
+
+    /// Runs a cached query as ``each(_:_:_:)`` does, reading rows while `read` returns `true`: the rows after are
+    /// never stepped to (SQLite reads a row's pages when it steps to it).
+    func eachWhile(_ sql: String, _ values: [any SQLBindable], _ read: (DirectRow) throws -> Bool) throws {
         let statement = try bound(sql, values)
         defer {
             sqlite3_reset(statement)
@@ -69,7 +78,7 @@ extension Database {
         }
         while true {
             switch sqlite3_step(statement) {
-            case SQLITE_ROW: try read(DirectRow(statement: statement))
+            case SQLITE_ROW: if try !read(DirectRow(statement: statement)) { return }
             case SQLITE_DONE: return
             case let result: throw stepError(result, sql)
             }

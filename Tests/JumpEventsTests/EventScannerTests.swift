@@ -3,8 +3,8 @@ import JumpEvents
 import JumpTestSupport
 import Testing
 
-/// The scanner is the producer's fast path: it may only say "valid" where the decoder agrees (same type, subject
-/// and id), and it must say so for the events systems actually send.
+/// The scanner is the producer's fast path and, with its typed read, the worker's: it may only say "valid" where the
+/// decoder agrees (the same event, field for field), and it must say so for the events systems actually send.
 @Suite("EventScanner: the fast path agrees with the decoder")
 struct EventScannerTests {
     static let scanner = EventScanner()
@@ -23,6 +23,8 @@ struct EventScannerTests {
             #expect(String(decoding: bytes[scanned.id], as: UTF8.self) == event.id, sourceLocation: sourceLocation)
             #expect(
                 String(decoding: bytes[scanned.source], as: UTF8.self) == event.source, sourceLocation: sourceLocation)
+            // The typed fast path (the worker's) reads exactly the event the decoder reads.
+            #expect(scanner.decode(bytes[...]) == event, sourceLocation: sourceLocation)
         } catch {
             Issue.record(
                 "the scanner accepts what the decoder refuses (\(error)): \(String(decoding: bytes, as: UTF8.self))",

@@ -19,7 +19,13 @@ struct DecodedEvent: Sendable {
             }
             structured = value
         }
-        event = try decoder.decode(structured)
+        // The one-pass scan and its typed read take nearly every event; the decoder decides the rest (and names
+        // what is wrong with the invalid ones).
+        if let scanned = EventScanner(limits: decoder.limits).decode(structured[...]) {
+            event = scanned
+        } else {
+            event = try decoder.decode(structured)
+        }
     }
 }
 
