@@ -23,7 +23,8 @@ commits), next to kcat -P writing the same messages: dead letters per second, si
 With --latency S (default 60; 0 skips it), a state worker runs on its own topic while jump-kafka-bench publishes
 events at a steady R per second (default 2,000) for S seconds and reads the worker's store (read-only, every
 millisecond) to see each event committed: p50, p90, p99, p99.9 and max from publish to committed (HdrHistogram),
-with the producer's linger.ms and the worker's fetch.wait.max.ms stated (the mock broker holds a fetch that found
+next to the floor of this broker and machine, publish to polled by a bare JumpKafka consumer in its own group in the
+same run, with the producer's linger.ms and the worker's fetch.wait.max.ms stated (the mock broker holds a fetch that found
 nothing for that long even when data arrives; a real broker answers at once).
 """
 import argparse
@@ -154,9 +155,13 @@ def main():
         print(f"\nlatency: {latency['rate']:,} events/s for {latency['seconds']} s ({latency['published']:,} events), "
               f"jump-consumer run --role state (batch {args.batch_size}, -X fetch.wait.max.ms={FETCH_WAIT_MS}), "
               f"producer linger.ms {latency['lingerMs']}; publish to committed in the store")
-        print(f"{'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'max ms':>8}")
-        print(f"{latency['p50Ms']:>8.1f} {latency['p90Ms']:>8.1f} {latency['p99Ms']:>8.1f} {latency['p999Ms']:>9.1f}"
-              f" {latency['maxMs']:>8.1f}")
+        print(f"{'':<44} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'max ms':>8}")
+        for name, prefix in [("jump-consumer --role state: to committed", ""),
+                             ("bare JumpKafka consumer: to polled (floor)", "floor")]:
+            print(f"{name:<44} {latency[prefix + 'p50Ms']:>8.1f} {latency[prefix + 'p90Ms']:>8.1f} "
+                  f"{latency[prefix + 'p99Ms']:>8.1f} {latency[prefix + 'p999Ms']:>9.1f} {latency[prefix + 'maxMs']:>8.1f}")
+        print(f"p99 to committed / p99 to polled: {latency['p99Ms'] / latency['floorp99Ms']:.2f}x "
+              f"({latency['polled']:,} events polled by the bare consumer, fetch.wait.max.ms {latency['floorFetchWaitMs']})")
         ages = latency.get("workerAges")
         if ages:
             shares = ", ".join(f"{share:.1f} % within {bound * 1000:g} ms" for bound, share in ages["within"])

@@ -9,7 +9,9 @@ import Synchronization
 extension JumpKafkaBench {
     /// Publishes events at a steady rate and measures, for each one, the time from the moment it is handed to the
     /// producer to the moment a worker's store holds it committed (its partition's next offset moved past it),
-    /// observed from outside by reading the store, read-only, every millisecond.
+    /// observed from outside by reading the store, read-only, every millisecond; and, as the floor of this broker
+    /// and machine, the time to the moment a bare JumpKafka consumer in a group of its own polls it (the same
+    /// `fetch.wait.max.ms` as the worker's, no decoding, no store).
     struct Latency: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Publish at a steady rate; report publish-to-committed latency (p50, p99, max).")
@@ -35,6 +37,9 @@ extension JumpKafkaBench {
         @Option(name: .customShort("X"), help: "A producer property, key=value (repeatable).")
         var properties: [String] = []
 
+        @Option(help: "The bare consumer's fetch.wait.max.ms (the worker's, for a fair floor).")
+        var floorFetchWaitMs = 5
+
         func run() async throws {
             let lines = try String(contentsOfFile: events, encoding: .utf8).split(separator: "\n")
             let total = rate * seconds
@@ -49,6 +54,8 @@ extension JumpKafkaBench {
             let store = try StateStore.openForReading(path: state)
             let pending = PendingCommits()
             let clock = ContinuousClock()
+            let floor = try await PolledFloor(brokers: brokers, topic: topic, fetchWaitMs: floorFetchWaitMs)
+            let polling = Task { try await floor.poll(until: total) }
             let start = clock.now
 
             let watcher = Task {
@@ -60,13 +67,7 @@ extension JumpKafkaBench {
                     let next = (try? store.nextOffsets(topic: topic)) ?? [:]
                     let now = clock.now
                     for sent in pending.committed(below: next) {
-                        let elapsed = now - sent
-                        _ = histogram.record(
-                            UInt64(
-                                max(
-                                    1,
-                                    elapsed.components.attoseconds / 1_000_000_000_000 + elapsed.components.seconds
-                                        * 1_000_000)))
+                        _ = histogram.record(Self.microseconds(now - sent))
                         observed += 1
                     }
                     try? await Task.sleep(for: .milliseconds(1))
@@ -86,6 +87,7 @@ extension JumpKafkaBench {
                         if case .success(let report) = result {
                             pending.add(
                                 partition: report.topicPartition.partition, offset: report.offset, sentAt: sentAt)
+                            floor.sent(report.topicPartition.partition, report.offset, at: sentAt)
                         } else {
                             pending.failed()
                         }
@@ -97,18 +99,27 @@ extension JumpKafkaBench {
             try await producer.flush(timeout: .seconds(60))
             await producer.close()
             let (histogram, observed) = await watcher.value
+            try await polling.value
+            let polled = floor.histogram()
             func milliseconds(_ microseconds: UInt64) -> Double { Double(microseconds) / 1000 }
+            func percentiles(_ histogram: Histogram<UInt64>, _ prefix: String) -> String {
+                [("p50", 50.0), ("p90", 90), ("p99", 99), ("p999", 99.9)].map {
+                    "\"\(prefix)\($0.0)Ms\":\(milliseconds(histogram.valueAtPercentile($0.1)))"
+                }.joined(separator: ",") + ",\"\(prefix)maxMs\":\(milliseconds(histogram.max))"
+            }
             print(
                 """
                 {"tool":"jump-kafka","operation":"latency","rate":\(rate),"seconds":\(seconds),\
                 "published":\(total),"failed":\(pending.failures),"observed":\(observed),"lingerMs":"\(linger)",\
-                "p50Ms":\(milliseconds(histogram.valueAtPercentile(50))),\
-                "p90Ms":\(milliseconds(histogram.valueAtPercentile(90))),\
-                "p99Ms":\(milliseconds(histogram.valueAtPercentile(99))),\
-                "p999Ms":\(milliseconds(histogram.valueAtPercentile(99.9))),\
-                "maxMs":\(milliseconds(histogram.max))}
+                \(percentiles(histogram, "")),"polled":\(polled.totalCount),"floorFetchWaitMs":\(floorFetchWaitMs),\
+                \(percentiles(polled, "floor"))}
                 """)
             if observed < total { throw ExitCode.failure }
+        }
+
+        /// Microseconds, at least 1, for a histogram.
+        static func microseconds(_ elapsed: Duration) -> UInt64 {
+            UInt64(max(1, elapsed.components.attoseconds / 1_000_000_000_000 + elapsed.components.seconds * 1_000_000))
         }
 
         /// The event's subject (its Kafka key), as jump-producer would key it.
@@ -155,4 +166,65 @@ private final class PendingCommits: Sendable {
 
 extension Duration {
     fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// The floor under the worker's latency: a bare JumpKafka consumer in a group of its own, which notes when it polls
+/// each message; joined with the send times, the time from publish to polled.
+private final class PolledFloor: Sendable {
+    private struct Place: Hashable {
+        var partition: Int32
+        var offset: Int64
+    }
+    private let consumer: KafkaConsumer
+    private let sentAt = Mutex<[Place: ContinuousClock.Instant]>([:])
+    private let polledAt = Mutex<[Place: ContinuousClock.Instant]>([:])
+
+    /// Joins a new group on `topic` and waits for its partitions (the mock's join takes about 3 s).
+    init(brokers: String, topic: String, fetchWaitMs: Int) async throws {
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: brokers.split(separator: ",").map(String.init),
+            groupID: "jump-kafka-bench-floor-\(UInt32.random(in: 0...UInt32.max))", topics: [topic])
+        configuration.isAutoCommitEnabled = false
+        configuration.reportsEndOfPartition = false
+        configuration.overrides = ["fetch.wait.max.ms": String(fetchWaitMs), "auto.offset.reset": "earliest"]
+        consumer = try KafkaConsumer(configuration: configuration, logger: Logger(label: "bench-floor"))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while consumer.assignment.isEmpty {
+            guard ContinuousClock.now < deadline else { throw ValidationError("the floor consumer got no partitions") }
+            _ = try await consumer.poll(maxEvents: 100, timeout: .milliseconds(100))
+        }
+    }
+
+    func sent(_ partition: Int32, _ offset: Int64, at instant: ContinuousClock.Instant) {
+        sentAt.withLock { $0[Place(partition: partition, offset: offset)] = instant }
+    }
+
+    /// Polls until `count` messages arrived, or 60 s without one.
+    func poll(until count: Int) async throws {
+        var received = 0
+        var lastArrival = ContinuousClock.now
+        while received < count, ContinuousClock.now - lastArrival < .seconds(60) {
+            let events = try await consumer.poll(maxEvents: 1_000, timeout: .milliseconds(100))
+            let now = ContinuousClock.now
+            var places: [Place] = []
+            for case .message(let message) in events {
+                places.append(Place(partition: message.topicPartition.partition, offset: message.offset))
+            }
+            guard !places.isEmpty else { continue }
+            lastArrival = now
+            received += places.count
+            polledAt.withLock { polled in for place in places { polled[place] = now } }
+        }
+        try await consumer.close()
+    }
+
+    /// Publish to polled, for every message both sent and polled.
+    func histogram() -> Histogram<UInt64> {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
+        let sent = sentAt.withLock { $0 }
+        for (place, polled) in polledAt.withLock({ $0 }) {
+            if let sent = sent[place] { _ = histogram.record(JumpKafkaBench.Latency.microseconds(polled - sent)) }
+        }
+        return histogram
+    }
 }
