@@ -3,7 +3,6 @@ import Foundation
 import JumpEvents
 import JumpPublishing
 import Logging
-import NIOSSL
 
 /// Everything `jump-producer serve` reads, in the same layers as `jump-consumer run`: the command line, the
 /// environment (`JUMP_*`: `serve.tokensFile` is `JUMP_SERVE_TOKENS_FILE`), the configuration file (`--config`, else
@@ -126,44 +125,6 @@ package struct PublishServerSettings: Sendable, Equatable {
         } catch {
             throw SettingsError(key: key, value: path, allowed: "must be a tokens file: \(error)")
         }
-    }
-
-    /// The TLS configuration of ``tlsCertificate`` and ``tlsKey``, `nil` for plain HTTP.
-    /// - Throws: ``SettingsError`` naming the file that cannot be read as PEM.
-    package func tlsConfiguration() throws(SettingsError) -> TLSConfiguration? {
-        guard let tlsCertificate, let tlsKey else { return nil }
-        let chain: [NIOSSLCertificate]
-        do {
-            chain = try NIOSSLCertificate.fromPEMFile(tlsCertificate)
-        } catch {
-            throw SettingsError(
-                key: "serve.tlsCertificate", value: tlsCertificate,
-                allowed: "must be a readable PEM certificate chain (\(error))")
-        }
-        guard !chain.isEmpty else {
-            throw SettingsError(
-                key: "serve.tlsCertificate", value: tlsCertificate, allowed: "must hold at least one PEM certificate")
-        }
-        let key: NIOSSLPrivateKey
-        do {
-            key = try NIOSSLPrivateKey(file: tlsKey, format: .pem)
-        } catch {
-            throw SettingsError(
-                key: "serve.tlsKey", value: tlsKey,
-                allowed: "must be a readable, unencrypted PEM private key (\(error))")
-        }
-        var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
-        configuration.minimumTLSVersion = .tlsv12
-        do {
-            // Made once here so that a key that does not match the certificate is refused with the settings' words.
-            _ = try NIOSSLContext(configuration: configuration)
-        } catch {
-            throw SettingsError(
-                key: "serve.tlsKey", value: tlsKey,
-                allowed: "must be the private key of serve.tlsCertificate (\(error))")
-        }
-        return configuration
     }
 
     /// The librdkafka properties `serve` cannot run with: each would let an answer of 200 stand for an event the

@@ -41,7 +41,10 @@ extension JumpProducer {
         @Flag(help: "A TLS proxy in front terminates TLS: without HTTPS, required to listen beyond loopback.")
         var behindTlsProxy = false
 
-        @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (and --tls-key).", valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "Serve HTTPS with this PEM certificate chain (and --tls-key); SIGHUP reads both again.",
+                valueName: "file"))
         var tlsCertificate: String?
 
         @Option(help: ArgumentHelp("The PEM private key of --tls-certificate.", valueName: "file"))
@@ -67,12 +70,12 @@ extension JumpProducer {
             ]
             let settings: PublishServerSettings
             let tokens: PublishTokens
-            let tls: TLSConfiguration?
+            let identity: ServedIdentity?
             do {
                 settings = try PublishServerSettings.resolve(
                     commandLine: commandLine.compactMapValues { $0 }, file: config)
                 tokens = try settings.loadTokens()
-                tls = try settings.tlsConfiguration()
+                identity = try ServedIdentity(settings)
             } catch {
                 console.line("jump-producer: \(error)")
                 throw ExitCode(78)
@@ -114,12 +117,12 @@ extension JumpProducer {
             let systemd = SystemdNotifier()
             let limits = HTTPLimits(descriptorLimit: HTTPLimits.raiseDescriptorLimit())
             let application = try server.application(
-                address: address, registry: registry, limits: limits, tls: tls,
+                address: address, registry: registry, limits: limits, tls: identity?.configuration,
                 onRunning: {
                     logger.notice(
                         "serving POST /events",
                         metadata: [
-                            tls == nil ? "http" : "https": "\(address)", "topic": "\(settings.topic)",
+                            identity == nil ? "http" : "https": "\(address)", "topic": "\(settings.topic)",
                             "tokens": "\(server.tokenNames.joined(separator: ","))",
                         ])
                     systemd.ready(status: "serving")
@@ -139,6 +142,15 @@ extension JumpProducer {
                         logger.notice("SIGHUP: tokens reloaded", metadata: ["tokens": "\(server.tokenNames)"])
                     } catch {
                         logger.error("SIGHUP: the tokens are not reloaded; the previous ones stay in force: \(error)")
+                    }
+                    guard let identity else { return }
+                    do {
+                        try identity.reload()
+                        logger.notice("SIGHUP: TLS certificate and key reloaded, in force for new connections")
+                    } catch {
+                        logger.error(
+                            "SIGHUP: the TLS certificate and key are not reloaded; the previous ones stay in force: \(error)"
+                        )
                     }
                 }
             ) {

@@ -376,11 +376,8 @@ struct ServeEndToEndTests {
         #expect(try await server.exitStatus() == 0)
     }
 
-    @Test(
-        "HTTPS with a certificate and key: beyond loopback, curl trusting the certificate publishes; plain HTTP fails")
-    func https() async throws {
-        let certificate = path("cert.pem")
-        let key = path("key.pem")
+    /// Writes a new self-signed certificate for localhost and its key.
+    func makeCertificate(_ certificate: String, key: String) async throws {
         let openssl = try await runCommand(
             "openssl",
             [
@@ -388,6 +385,15 @@ struct ServeEndToEndTests {
                 "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             ])
         #expect(openssl.status == 0, "\(openssl.stderr)")
+    }
+
+    @Test(
+        "HTTPS with a certificate and key: beyond loopback, curl trusting the certificate publishes; plain HTTP fails; SIGHUP puts a renewed certificate in force, a broken one is refused"
+    )
+    func https() async throws {
+        let certificate = path("cert.pem")
+        let key = path("key.pem")
+        try await makeCertificate(certificate, key: key)
         let port = freeLoopbackPort()
         let server = try ChildProcess(
             product("jump-producer"),
@@ -408,6 +414,25 @@ struct ServeEndToEndTests {
         #expect(published.status == 200 && published.placements.count == 1, "\(published.body)")
         #expect(try await curl(["http://127.0.0.1:\(port)/healthz"]).status == 0)
         #expect(try await curl(["https://localhost:\(port)/healthz"]).status == 0, "an unknown certificate is refused")
+
+        // A renewed certificate, as certbot leaves it: the same paths, new contents, then SIGHUP.
+        let first = path("first-cert.pem")
+        try FileManager.default.copyItem(atPath: certificate, toPath: first)
+        try await makeCertificate(certificate, key: key)
+        server.signal(SIGHUP)
+        try await eventually("the renewed certificate is presented", timeout: .seconds(10)) {
+            try await curl(["--cacert", certificate, "https://localhost:\(port)/healthz"]).status == 200
+        }
+        #expect(try await curl(["--cacert", first, "https://localhost:\(port)/healthz"]).status == 0)
+        let second = path("second-cert.pem")
+        try FileManager.default.copyItem(atPath: certificate, toPath: second)
+        try "not a certificate".write(toFile: certificate, atomically: true, encoding: .utf8)
+        server.signal(SIGHUP)
+        try await eventually("a broken certificate is refused", timeout: .seconds(10)) {
+            server.output.contains("the TLS certificate and key are not reloaded; the previous ones stay in force")
+        }
+        #expect(server.output.contains("serve.tlsCertificate"), "\(server.output)")
+        #expect(try await curl(["--cacert", second, "https://localhost:\(port)/healthz"]).status == 200)
         server.signal(SIGTERM)
         #expect(try await server.exitStatus() == 0, "\(server.output)")
 
