@@ -140,6 +140,42 @@ package struct ConsolePages: Sendable {
         return (notice, refused.isEmpty ? nil : "Refused: \(refused.joined(separator: "; "))")
     }
 
+    // MARK: - Confirmation
+
+    /// The page that asks whether to take `action`, whose button posts it again with `confirm=yes`.
+    func confirmation(_ action: ConsoleAction) async throws -> Page {
+        let question: String
+        let detail: String
+        let button: String
+        switch action {
+        case .redeliver(let place?):
+            let origin = try await source.deadLetters.letter(at: place)?.origin
+            question = "Redeliver dead letter \(Self.shown(place))?"
+            detail =
+                "It goes back to \(origin.map(Self.shown) ?? "the topic it came from"), where the state worker reads "
+                + "it again; an event it already applied is not applied twice."
+            button = "Yes, redeliver \(Self.shown(place))"
+        case .redeliver(nil):
+            let waiting = try await source.deadLetters.readAll().filter { $0.redeliveredTo == nil }.count
+            question = "Redeliver every dead letter not redelivered yet?"
+            detail =
+                "\(Wording.counted(Int64(waiting), "dead letter goes", "dead letters go")) back to where "
+                + "\(waiting == 1 ? "it" : "they") came from; an event already applied is not applied twice."
+            button = "Yes, redeliver \(Wording.counted(Int64(waiting), "dead letter", "dead letters"))"
+        case .sendNow(let audience):
+            let name = source.digestService?.configuration.audiences.first { $0.id == audience }?.name ?? audience
+            question = "Send the digest for \(Self.shown(name)) now?"
+            detail = "Its open window closes now and its digest is delivered to its sinks; the next window starts now."
+            button = "Yes, send now: \(Self.shown(name))"
+        }
+        let context: [String: Any] = [
+            "question": question, "detail": detail, "button": button, "action": action.path,
+            "back": action.returnPath, "csrf": csrf,
+            "fields": action.fields.map { ["name": $0.name, "value": $0.value] },
+        ]
+        return Page(title: "Confirm", path: action.returnPath, body: templates.confirm.render(context))
+    }
+
     // MARK: - Digests
 
     func digests() async throws -> Page {

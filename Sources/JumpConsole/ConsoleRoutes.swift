@@ -8,6 +8,7 @@ package struct ConsoleRoutes: Sendable {
     let pages: ConsolePages
     let access: ConsoleAccess
     let logger: Logger
+    let outcomes = ConsoleOutcomes()
 
     /// Routes serving `pages` to whoever `access` lets in.
     package init(pages: ConsolePages, access: ConsoleAccess, logger: Logger) {
@@ -29,22 +30,13 @@ package struct ConsoleRoutes: Sendable {
         router.get("/console/digests") { request, _ in
             try await page(request) { try await pages.digests() }
         }
+        for action in ["/console/dead-letters/redeliver", "/console/digests/send-now"] {
+            router.post(RouterPath(action)) { request, _ in try await self.action(request) }
+        }
         router.get("/console/state") { request, _ in
             // A form's GET sends a space as `+`: the raw query is decoded as a form is.
             let query = Self.formFields(request.uri.query ?? "")["q"].map { String($0.prefix(200)) }
             return try await page(request) { try await pages.state(query: query) }
-        }
-        router.post("/console/dead-letters/redeliver") { request, _ in
-            try await action(request) { form in
-                let outcome = try await pages.redeliver(place: form["all"] == "1" ? nil : form["place"] ?? "")
-                return (try await pages.deadLetters(page: 0), outcome.notice, outcome.failure)
-            }
-        }
-        router.post("/console/digests/send-now") { request, _ in
-            try await action(request) { form in
-                let outcome = try await pages.sendNow(audience: form["audience"] ?? "")
-                return (try await pages.digests(), outcome.notice, outcome.failure)
-            }
         }
         router.get("/console/sign-in") { request, _ in
             if let refused = misdirected(request) { return refused }
@@ -77,7 +69,8 @@ package struct ConsoleRoutes: Sendable {
         return Self.html(refusal + "\n", status: .misdirectedRequest, type: "text/plain; charset=utf-8")
     }
 
-    /// A page for a signed-in browser (any browser on an open console); others are sent to sign in.
+    /// A page for a signed-in browser (any browser on an open console); others are sent to sign in. With
+    /// `?done=ID`, the outcome of the action that redirected here is shown above it.
     private func page(
         _ request: Request, _ build: () async throws -> ConsolePages.Page
     ) async throws -> Response {
@@ -86,7 +79,8 @@ package struct ConsoleRoutes: Sendable {
             return Self.redirect("/console/sign-in")
         }
         do {
-            return Self.html(pages.html(try await build()))
+            let outcome = outcomes.outcome(request.uri.queryParameters.get("done"))
+            return Self.html(pages.html(try await build(), notice: outcome?.notice, failure: outcome?.failure))
         } catch {
             logger.warning("console: a page failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             let failed = ConsolePages.Page(title: "Unavailable", path: request.uri.path, body: "")
@@ -96,12 +90,10 @@ package struct ConsoleRoutes: Sendable {
         }
     }
 
-    /// An action (a POST with its CSRF token, from the console's own origin): runs it and shows the page it
-    /// returns with what happened.
-    private func action(
-        _ request: Request,
-        _ run: ([String: String]) async throws -> (ConsolePages.Page, notice: String?, failure: String?)
-    ) async throws -> Response {
+    /// An action (a POST with its CSRF token, from the console's own origin). Its first POST answers a page that
+    /// asks to confirm it, without a script: that page's form posts it again with `confirm=yes`, which runs it and
+    /// answers 303 to the page that shows its outcome (a reload there shows the outcome again and does nothing).
+    private func action(_ request: Request) async throws -> Response {
         if let refused = misdirected(request) { return refused }
         guard access.isSignedIn(cookieHeader: request.headers[.cookie]) else {
             return Self.html("sign in first\n", status: .forbidden, type: "text/plain; charset=utf-8")
@@ -115,9 +107,18 @@ package struct ConsoleRoutes: Sendable {
                 "console: an action refused", metadata: ["path": "\(request.uri.path)", "why": "\(refusal)"])
             return Self.html(refusal + "\n", status: .forbidden, type: "text/plain; charset=utf-8")
         }
+        guard let action = ConsoleAction(path: request.uri.path, form: form) else {
+            return Self.html("no such action\n", status: .notFound, type: "text/plain; charset=utf-8")
+        }
         do {
-            let (page, notice, failure) = try await run(form)
-            return Self.html(pages.html(page, notice: notice, failure: failure))
+            guard form["confirm"] == "yes" else { return Self.html(pages.html(try await pages.confirmation(action))) }
+            let outcome: (notice: String?, failure: String?)
+            switch action {
+            case .redeliver(let place): outcome = try await pages.redeliver(place: place)
+            case .sendNow(let audience): outcome = try await pages.sendNow(audience: audience)
+            }
+            let id = outcomes.keep(.init(notice: outcome.notice, failure: outcome.failure))
+            return Self.redirect("\(action.returnPath)?done=\(id)")
         } catch {
             logger.warning("console: an action failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             let failed = ConsolePages.Page(title: "Not done", path: request.uri.path, body: "")

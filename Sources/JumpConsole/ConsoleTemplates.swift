@@ -10,6 +10,7 @@ struct ConsoleTemplates: Sendable {
     let digests: MustacheTemplate
     let state: MustacheTemplate
     let signIn: MustacheTemplate
+    let confirm: MustacheTemplate
 
     /// Parses every template once, when the console starts: a mistake in one stops the start with the parser's
     /// message instead of trapping on a first request.
@@ -34,7 +35,7 @@ struct ConsoleTemplates: Sendable {
                 .ok{color:#17703a;font-weight:600}.failing,.failure{color:#b3261e;font-weight:600}.muted{color:#5b6675}
                 .notice{background:#e8f2fd;border:1px solid #9cc3ee;padding:.5rem .8rem}.failure{background:#fdecea;border:1px solid #f0a39d;padding:.5rem .8rem}
                 code,pre{font:13px/1.4 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere}pre{background:#fff;border:1px solid #dde1e7;padding:.6rem}
-                form.inline{display:inline}button{font:inherit;padding:.2rem .7rem;cursor:pointer}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:0}dd{margin:0}
+                form.inline{display:inline-block;margin:0 .6rem .4rem 0}button{font:inherit;padding:.2rem .7rem;min-height:2.75rem;cursor:pointer}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:0}dd{margin:0}
                 </style>
                 </head>
                 <body>
@@ -139,6 +140,15 @@ struct ConsoleTemplates: Sendable {
                 {{#anomalies}}<tr><td>{{place}}</td><td>{{eventId}}</td><td>{{kind}}</td><td>{{detail}}</td></tr>{{/anomalies}}
                 </tbody></table>
                 {{^anomalies}}<p>None.</p>{{/anomalies}}
+                """)
+
+        confirm = try MustacheTemplate(
+            string: """
+                <h1>{{question}}</h1>
+                <p>{{detail}}</p>
+                <form method="post" action="{{action}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
+                <input type="hidden" name="confirm" value="yes">{{#fields}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fields}}
+                <button>{{button}}</button></form> <a href="{{back}}">Cancel</a>
                 """)
 
         signIn = try MustacheTemplate(

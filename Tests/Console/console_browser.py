@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Drives jump-consumer's operator console in headless Chromium (Debian's chromium and chromium-driver, through
 Debian's python3-selenium): loads every page, checks what it shows, clicks "Redeliver" on one dead letter and
-"Send now" for one audience, and saves a screenshot of each page.
+"Send now" for one audience (each asks to confirm; its outcome is a page of its own, which a reload does not repeat),
+and saves a screenshot of each page.
 
   console_browser.py BASE_URL ARTIFACTS_DIR DEAD_LETTER_PLACE AUDIENCE_NAME HOSTILE_COMPANY_ID
 
@@ -72,16 +73,38 @@ def main():
         letters = load("/console/dead-letters", "dead-letters")
         check(place in letters, f"dead letters: {place} is not listed")
         driver.find_element(By.XPATH, f"//button[text()='Redeliver {place}']").click()
+        # An action asks first (a page whose form posts it again with confirm=yes); Cancel goes back.
+        question = driver.find_element(By.TAG_NAME, "h1").text
+        check(question == f"Redeliver dead letter {place}?", f"dead letters: no confirmation: {question!r}")
+        driver.save_screenshot(os.path.join(artifacts, "dead-letters-confirm.png"))
+        driver.find_element(By.LINK_TEXT, "Cancel").click()
+        check(driver.current_url.endswith("/console/dead-letters"), f"cancel went to {driver.current_url}")
+        check(not driver.find_elements(By.CSS_SELECTOR, "p.notice"), "cancel: something was done")
+        check("not yet" in driver.find_element(By.TAG_NAME, "main").text, "asking redelivered the letter")
+        driver.find_element(By.XPATH, f"//button[text()='Redeliver {place}']").click()
+        driver.find_element(By.XPATH, f"//button[text()='Yes, redeliver {place}']").click()
         notice = outcome(driver, "redeliver")
         check(f"Redelivered {place}" in notice, f"dead letters: no redelivery notice: {notice!r}")
+        # Post, redirect, get: the page of the outcome is a GET, so a reload shows it again and redelivers nothing.
+        check("/console/dead-letters?done=" in driver.current_url, f"redeliver: the URL is {driver.current_url}")
+        before = driver.find_element(By.TAG_NAME, "main").text
+        driver.refresh()
+        check(outcome(driver, "reload") == notice, "redeliver: a reload shows another outcome")
+        # A second redelivery would show the letter redelivered to a new offset.
+        after = driver.find_element(By.TAG_NAME, "main").text
+        check(after == before, f"a reload changed the page: {before!r} then {after!r}")
         driver.save_screenshot(os.path.join(artifacts, "dead-letters-redelivered.png"))
         seen["redelivered"] = notice
 
         digests = load("/console/digests", "digests-before")
         check("Send now" in digests, "digests: no send-now button")
         driver.find_element(By.XPATH, f"//button[text()='Send now: {audience}']").click()
+        driver.find_element(By.XPATH, f"//button[text()='Yes, send now: {audience}']").click()
         notice = outcome(driver, "send now")
         check(notice.startswith("Sent "), f"digests: no sent notice: {notice!r}")
+        check("/console/digests?done=" in driver.current_url, f"send now: the URL is {driver.current_url}")
+        driver.refresh()
+        check(outcome(driver, "reload") == notice, "send now: a reload shows another outcome")
         texts = [pre.get_attribute("lang") for pre in driver.find_elements(By.CSS_SELECTOR, "pre")]
         check("es" in texts and "en" in texts, f"digests: not both languages: {texts}")
         driver.save_screenshot(os.path.join(artifacts, "digests.png"))

@@ -65,7 +65,7 @@ struct ConsoleEndToEndTests {
     }
 
     @Test(
-        "in Chromium: every page loads with its content, hostile names show as text, Redeliver and Send now act on Kafka and the store; screenshots saved"
+        "in Chromium: every page loads with its content, hostile names show as text, Redeliver and Send now ask to confirm, then act on Kafka and the store and show their outcome on a page a reload does not repeat; screenshots saved"
     )
     func inChromium() async throws {
         // Events, one of them from a company whose name carries markup, quotes and a bidi override.
@@ -284,7 +284,20 @@ struct ConsoleEndToEndTests {
                 "-H", "Cookie: \(session)", "-H", "Origin: http://127.0.0.1:\(port)", "--data",
                 "csrf=\(csrf)&audience=consulate",
             ])
-        #expect(sameOrigin.status == 200, "\(sameOrigin.body)")
+        // Let in, the first POST only asks to confirm; the confirmed one acts and redirects to its outcome.
+        #expect(
+            sameOrigin.status == 200 && sameOrigin.body.contains("Send the digest for")
+                && sameOrigin.body.contains(#"name="confirm" value="yes""#), "\(sameOrigin.body)")
+        let confirmed = try await request(
+            sendNow,
+            [
+                "-H", "Cookie: \(session)", "-H", "Origin: http://127.0.0.1:\(port)", "--data",
+                "csrf=\(csrf)&audience=consulate&confirm=yes",
+            ])
+        let location = try #require(confirmed.headers["location"], "\(confirmed.status) \(confirmed.body)")
+        #expect(confirmed.status == 303 && location.hasPrefix("/console/digests?done="), "\(location)")
+        let outcome = try await request(base + location, ["-H", "Cookie: \(session)"])
+        #expect(outcome.status == 200 && outcome.body.contains(#"<p class="notice" role="status">"#), "\(outcome.body)")
         #expect(!guarded.output.contains(token), "the token never reaches the log")
         guarded.signal(SIGTERM)
         #expect(try await guarded.exitStatus(timeout: .seconds(25)) == 0, "\(guarded.output)")

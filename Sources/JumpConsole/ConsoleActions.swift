@@ -1,0 +1,71 @@
+import Foundation
+import Synchronization
+
+/// An action the console can take, read from its form: what it asks before it runs, and where its outcome is shown.
+enum ConsoleAction: Equatable {
+    /// Redeliver one dead letter (its place in the dead-letter topic), or every one not redelivered yet (`nil`).
+    case redeliver(place: String?)
+    /// Close an audience's open window and deliver its digest now.
+    case sendNow(audience: String)
+
+    /// The action a POST to `path` with `form` asks for; `nil` for another path.
+    init?(path: String, form: [String: String]) {
+        switch path {
+        case "/console/dead-letters/redeliver": self = .redeliver(place: form["all"] == "1" ? nil : form["place"] ?? "")
+        case "/console/digests/send-now": self = .sendNow(audience: form["audience"] ?? "")
+        default: return nil
+        }
+    }
+
+    /// Where the action posts.
+    var path: String {
+        switch self {
+        case .redeliver: "/console/dead-letters/redeliver"
+        case .sendNow: "/console/digests/send-now"
+        }
+    }
+
+    /// The page that shows its outcome (and where Cancel goes).
+    var returnPath: String {
+        switch self {
+        case .redeliver: "/console/dead-letters"
+        case .sendNow: "/console/digests"
+        }
+    }
+
+    /// The form's fields that say what to do (the confirmation posts them again).
+    var fields: [(name: String, value: String)] {
+        switch self {
+        case .redeliver(let place?): [("place", place)]
+        case .redeliver(nil): [("all", "1")]
+        case .sendNow(let audience): [("audience", audience)]
+        }
+    }
+}
+
+/// The outcomes of actions, kept a while so that the page an action redirects to can show what happened (and a
+/// reload of it shows the same, without doing anything again): at most ``capacity``, the oldest dropped first.
+final class ConsoleOutcomes: Sendable {
+    struct Outcome: Sendable, Equatable {
+        var notice: String?
+        var failure: String?
+    }
+    static let capacity = 64
+    private let kept = Mutex<[(id: String, outcome: Outcome)]>([])
+
+    /// Keeps `outcome`; returns the id to ask for it by.
+    func keep(_ outcome: Outcome) -> String {
+        let id = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        kept.withLock {
+            $0.append((id, outcome))
+            if $0.count > Self.capacity { $0.removeFirst($0.count - Self.capacity) }
+        }
+        return id
+    }
+
+    /// The outcome kept as `id`, if it is still kept.
+    func outcome(_ id: String?) -> Outcome? {
+        guard let id else { return nil }
+        return kept.withLock { kept in kept.last { $0.id == id }?.outcome }
+    }
+}
