@@ -35,7 +35,16 @@ struct ConsoleTemplates: Sendable {
                 .ok{color:#17703a;font-weight:600}.failing,.failure{color:#b3261e;font-weight:600}.muted{color:#5b6675}
                 .notice{background:#e8f2fd;border:1px solid #9cc3ee;padding:.5rem .8rem}.failure{background:#fdecea;border:1px solid #f0a39d;padding:.5rem .8rem}
                 code,pre{font:13px/1.4 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere}pre{background:#fff;border:1px solid #dde1e7;padding:.6rem}
-                form.inline{display:inline-block;margin:0 .6rem .4rem 0}button{font:inherit;padding:.2rem .7rem;min-height:2.75rem;cursor:pointer}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:0}dd{margin:0}
+                form.inline{display:inline-block;margin:0 .6rem .4rem 0}td{overflow-wrap:anywhere}svg{max-width:100%;height:auto}button{font:inherit;padding:.2rem .7rem;min-height:2.75rem;cursor:pointer}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:0}dd{margin:0;overflow-wrap:anywhere;min-width:0}
+                @media (max-width:40rem){main{padding:.6rem .7rem}header{padding:.5rem .7rem;gap:.4rem 1rem}header a{margin-right:.6rem}
+                table,tbody,tr,td{display:block}thead{display:none}tr{background:#fff;border:1px solid #dde1e7;margin:0 0 .6rem}
+                td{border:0;border-top:1px solid #eef1f5}tr td:first-child{border-top:0}td.n{text-align:left}
+                td[data-label]::before{content:attr(data-label);display:block;font-size:.8rem;color:#5b6675}.card{min-width:0;flex:1 1 100%}
+                dl{grid-template-columns:minmax(0,1fr)}dt{font-weight:600}}
+                @media (prefers-color-scheme:dark){body{color:#e3e8ef;background:#111821}table,pre,.card,tr{background:#19222d}
+                th,td,tr,pre,.card{border-color:#2c3a4a}th{background:#223042}.muted{color:#9aa7b6}a{color:#8cc4ff}
+                .notice{background:#16324f;border-color:#2f5f8f}.failure{background:#4a1b18;border-color:#8f3a33;color:#ffb4ab}
+                .ok{color:#6fdc95}.failing{color:#ffb4ab}button{background:#2a3a4d;color:#e3e8ef;border:1px solid #4a5d73}}
                 </style>
                 </head>
                 <body>
@@ -69,7 +78,7 @@ struct ConsoleTemplates: Sendable {
                 <h2>{{role}} worker · group {{group}}</h2>
                 <p>{{lastBatch}} · last poll {{lastPoll}}{{#problem}} · <span class="failing">{{problem}}</span>{{/problem}}</p>
                 {{#hasPartitions}}<table><thead><tr><th>Partition</th><th>Next offset</th><th>High watermark</th><th>Lag</th></tr></thead>
-                <tbody>{{#partitions}}<tr><td>{{partition}}</td><td class="n">{{next}}</td><td class="n">{{high}}</td><td class="n">{{lag}}</td></tr>{{/partitions}}</tbody></table>{{/hasPartitions}}
+                <tbody>{{#partitions}}<tr><td data-label="Partition">{{partition}}</td><td data-label="Next offset" class="n">{{next}}</td><td data-label="High watermark" class="n">{{high}}</td><td data-label="Lag" class="n">{{lag}}</td></tr>{{/partitions}}</tbody></table>{{/hasPartitions}}
                 {{^partitions}}<p>No partition assigned yet.</p>{{/partitions}}
                 {{/workers}}
                 """)
@@ -83,9 +92,9 @@ struct ConsoleTemplates: Sendable {
                 <button>Redeliver every one not redelivered yet</button></form>
                 <p class="muted">Each is validated first; one that is still invalid stays here and the page says why.</p>
                 <table><thead><tr><th>Place</th><th>From</th><th>Why</th><th>Payload (first bytes)</th><th>Redelivered</th><th></th></tr></thead><tbody>
-                {{#letters}}<tr><td>{{place}}</td><td>{{origin}}{{#times}}<br><span class="muted">dead-lettered {{times}} times</span>{{/times}}</td>
-                <td><strong>{{error}}</strong><br>{{detail}}</td><td><code>{{preview}}</code><br><span class="muted">{{size}}</span></td>
-                <td>{{#redeliveredTo}}to {{redeliveredTo}}{{/redeliveredTo}}{{^redeliveredTo}}not yet{{/redeliveredTo}}</td>
+                {{#letters}}<tr><td data-label="Place">{{place}}</td><td data-label="From">{{origin}}{{#times}}<br><span class="muted">dead-lettered {{times}} times</span>{{/times}}</td>
+                <td data-label="Why"><strong>{{error}}</strong><br>{{detail}}</td><td data-label="Payload (first bytes)"><code>{{preview}}</code><br><span class="muted">{{size}}</span></td>
+                <td data-label="Redelivered">{{#redeliveredTo}}to {{redeliveredTo}}{{/redeliveredTo}}{{^redeliveredTo}}not yet{{/redeliveredTo}}</td>
                 <td><form method="post" action="/console/dead-letters/redeliver"><input type="hidden" name="csrf" value="{{csrf}}">
                 <input type="hidden" name="place" value="{{place}}"><button>Redeliver {{place}}</button></form></td></tr>{{/letters}}
                 </tbody></table>{{/hasLetters}}
@@ -106,7 +115,7 @@ struct ConsoleTemplates: Sendable {
                 {{#digests}}<article><h2>{{audienceName}} · {{window}}</h2>
                 <p>{{items}} · built {{builtAt}} · <span class="muted">{{id}}</span></p>
                 <table><thead><tr><th>Sink</th><th>Recipient</th><th>State</th><th>Attempts</th><th>Delivered</th><th>Last error</th></tr></thead><tbody>
-                {{#deliveries}}<tr><td>{{sink}}</td><td>{{recipient}}</td><td>{{status}}</td><td class="n">{{attempts}}</td><td>{{deliveredAt}}</td><td>{{lastError}}</td></tr>{{/deliveries}}
+                {{#deliveries}}<tr><td data-label="Sink">{{sink}}</td><td data-label="Recipient">{{recipient}}</td><td data-label="State">{{status}}</td><td data-label="Attempts" class="n">{{attempts}}</td><td data-label="Delivered">{{deliveredAt}}</td><td data-label="Last error">{{lastError}}</td></tr>{{/deliveries}}
                 </tbody></table>
                 {{#texts}}<details{{#open}} open{{/open}}><summary>{{language}}</summary><pre lang="{{language}}">{{text}}</pre></details>{{/texts}}
                 </article>{{/digests}}
@@ -122,22 +131,22 @@ struct ConsoleTemplates: Sendable {
                 <dt>Delegation meetings</dt><dd>{{meetings}}</dd><dt>Partitions held</dt><dd>{{partitions}}</dd></dl>
                 <h2>Expansions</h2>
                 <table><thead><tr><th>Direction</th><th>Status</th><th>Count</th><th>Planned jobs</th><th>Planned investment</th><th>Jobs created</th><th>Invested</th></tr></thead><tbody>
-                {{#expansions}}<tr><td>{{direction}}</td><td>{{status}}</td><td class="n">{{count}}</td><td class="n">{{plannedJobs}}</td><td class="n">{{plannedDollars}}</td><td class="n">{{actualJobs}}</td><td class="n">{{actualDollars}}</td></tr>{{/expansions}}
+                {{#expansions}}<tr><td data-label="Direction">{{direction}}</td><td data-label="Status">{{status}}</td><td data-label="Count" class="n">{{count}}</td><td data-label="Planned jobs" class="n">{{plannedJobs}}</td><td data-label="Planned investment" class="n">{{plannedDollars}}</td><td data-label="Jobs created" class="n">{{actualJobs}}</td><td data-label="Invested" class="n">{{actualDollars}}</td></tr>{{/expansions}}
                 </tbody></table>
                 <h2>Investments</h2>
                 <table><thead><tr><th>Direction</th><th>Count</th><th>Total</th></tr></thead><tbody>
-                {{#investments}}<tr><td>{{direction}}</td><td class="n">{{count}}</td><td class="n">{{dollars}}</td></tr>{{/investments}}
+                {{#investments}}<tr><td data-label="Direction">{{direction}}</td><td data-label="Count" class="n">{{count}}</td><td data-label="Total" class="n">{{dollars}}</td></tr>{{/investments}}
                 </tbody></table>
                 <h2>Companies</h2>
                 <form method="get" action="/console/state"><label>Search <input name="q" value="{{query}}" placeholder="name or id"></label>
                 <button>Search</button></form>
                 <p class="muted">{{companiesNote}}</p>
                 <table><thead><tr><th>Id</th><th>Name</th><th>Country</th><th>Sector</th><th>Expansions</th><th>Investments</th></tr></thead><tbody>
-                {{#companies}}<tr><td>{{id}}</td><td>{{name}}</td><td>{{country}}</td><td>{{sector}}</td><td class="n">{{expansions}}</td><td class="n">{{investments}}</td></tr>{{/companies}}
+                {{#companies}}<tr><td data-label="Id">{{id}}</td><td data-label="Name">{{name}}</td><td data-label="Country">{{country}}</td><td data-label="Sector">{{sector}}</td><td data-label="Expansions" class="n">{{expansions}}</td><td data-label="Investments" class="n">{{investments}}</td></tr>{{/companies}}
                 </tbody></table>
                 <h2>Anomalies</h2>
                 <table><thead><tr><th>Where</th><th>Event</th><th>Kind</th><th>Detail</th></tr></thead><tbody>
-                {{#anomalies}}<tr><td>{{place}}</td><td>{{eventId}}</td><td>{{kind}}</td><td>{{detail}}</td></tr>{{/anomalies}}
+                {{#anomalies}}<tr><td data-label="Where">{{place}}</td><td data-label="Event">{{eventId}}</td><td data-label="Kind">{{kind}}</td><td data-label="Detail">{{detail}}</td></tr>{{/anomalies}}
                 </tbody></table>
                 {{^anomalies}}<p>None.</p>{{/anomalies}}
                 """)

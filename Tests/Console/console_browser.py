@@ -2,7 +2,8 @@
 """Drives jump-consumer's operator console in headless Chromium (Debian's chromium and chromium-driver, through
 Debian's python3-selenium): loads every page, checks what it shows, clicks "Redeliver" on one dead letter and
 "Send now" for one audience (each asks to confirm; its outcome is a page of its own, which a reload does not repeat),
-and saves a screenshot of each page.
+then loads every page at a phone's width (390 px: nothing past the viewport, buttons 44 px tall) and once with the
+dark preference, and saves a screenshot of each page at each width.
 
   console_browser.py BASE_URL ARTIFACTS_DIR DEAD_LETTER_PLACE AUDIENCE_NAME HOSTILE_COMPANY_ID
 
@@ -48,6 +49,24 @@ def main():
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     seen = {}
     try:
+        def arrived(condition, reason):
+            """Waits (10 s at most) for a page that a click loads to be there: the old page may still answer."""
+            def holds(_):
+                try:
+                    return condition()
+                except Exception:  # an element of the page being left
+                    return False
+            try:
+                WebDriverWait(driver, 10).until(holds)
+            except Exception:
+                fail(f"{reason} (at {driver.current_url})")
+
+        def press(label):
+            """Clicks the button `label` of the page a click is loading, once it is there."""
+            xpath = f"//button[text()='{label}']"
+            arrived(lambda: driver.find_elements(By.XPATH, xpath), f"no button {label!r}")
+            driver.find_element(By.XPATH, xpath).click()
+
         def load(path, name):
             driver.get(base + path)
             check(driver.find_elements(By.TAG_NAME, "h1"), f"{path}: no heading")
@@ -74,15 +93,15 @@ def main():
         check(place in letters, f"dead letters: {place} is not listed")
         driver.find_element(By.XPATH, f"//button[text()='Redeliver {place}']").click()
         # An action asks first (a page whose form posts it again with confirm=yes); Cancel goes back.
-        question = driver.find_element(By.TAG_NAME, "h1").text
-        check(question == f"Redeliver dead letter {place}?", f"dead letters: no confirmation: {question!r}")
+        question = f"Redeliver dead letter {place}?"
+        arrived(lambda: driver.find_element(By.TAG_NAME, "h1").text == question, f"no confirmation {question!r}")
         driver.save_screenshot(os.path.join(artifacts, "dead-letters-confirm.png"))
         driver.find_element(By.LINK_TEXT, "Cancel").click()
-        check(driver.current_url.endswith("/console/dead-letters"), f"cancel went to {driver.current_url}")
+        arrived(lambda: driver.current_url.endswith("/console/dead-letters"), "cancel did not go back")
         check(not driver.find_elements(By.CSS_SELECTOR, "p.notice"), "cancel: something was done")
         check("not yet" in driver.find_element(By.TAG_NAME, "main").text, "asking redelivered the letter")
         driver.find_element(By.XPATH, f"//button[text()='Redeliver {place}']").click()
-        driver.find_element(By.XPATH, f"//button[text()='Yes, redeliver {place}']").click()
+        press(f"Yes, redeliver {place}")
         notice = outcome(driver, "redeliver")
         check(f"Redelivered {place}" in notice, f"dead letters: no redelivery notice: {notice!r}")
         # Post, redirect, get: the page of the outcome is a GET, so a reload shows it again and redelivers nothing.
@@ -99,7 +118,7 @@ def main():
         digests = load("/console/digests", "digests-before")
         check("Send now" in digests, "digests: no send-now button")
         driver.find_element(By.XPATH, f"//button[text()='Send now: {audience}']").click()
-        driver.find_element(By.XPATH, f"//button[text()='Yes, send now: {audience}']").click()
+        press(f"Yes, send now: {audience}")
         notice = outcome(driver, "send now")
         check(notice.startswith("Sent "), f"digests: no sent notice: {notice!r}")
         check("/console/digests?done=" in driver.current_url, f"send now: the URL is {driver.current_url}")
@@ -109,6 +128,35 @@ def main():
         check("es" in texts and "en" in texts, f"digests: not both languages: {texts}")
         driver.save_screenshot(os.path.join(artifacts, "digests.png"))
         seen["sent"] = notice
+
+        # A phone's width: no page scrolls sideways, no element reaches past the viewport, every button is a tap
+        # target of at least 44 px; then the browser's dark preference is followed.
+        driver.set_window_size(390, 844)
+        phone = {}
+        for path, name in [("/console", "overview"), ("/console/dead-letters", "dead-letters"),
+                           ("/console/digests", "digests"), ("/console/state", "state")]:
+            load(path, name + "-phone")
+            scroll_width, width, wide, small = driver.execute_script("""
+                const width = document.documentElement.clientWidth;
+                const wide = [...document.querySelectorAll('body *')].filter(e => {
+                    const r = e.getBoundingClientRect();
+                    return r.width > 0 && (r.right > width + 1 || r.left < -1);
+                }).map(e => e.tagName.toLowerCase() + ' ' + Math.round(e.getBoundingClientRect().right) + ' '
+                    + (e.textContent || '').trim().slice(0, 40));
+                const small = [...document.querySelectorAll('button')].filter(b => b.getBoundingClientRect().height < 44)
+                    .map(b => b.textContent.trim().slice(0, 40));
+                return [document.documentElement.scrollWidth, width, wide.slice(0, 5), small.slice(0, 5)];
+            """)
+            check(scroll_width <= width, f"{path} at 390 px: the page is {scroll_width} px wide: {wide}")
+            check(not wide, f"{path} at 390 px: elements past the viewport: {wide}")
+            check(not small, f"{path} at 390 px: buttons under 44 px tall: {small}")
+            phone[path] = width
+        seen["phone"] = phone
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                               {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        load("/console/dead-letters", "dead-letters-phone-dark")
+        background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+        check(background == "rgb(17, 24, 33)", f"dark preference: the background is {background}")
     finally:
         driver.quit()
     print(json.dumps(seen, ensure_ascii=False))
