@@ -21,6 +21,8 @@ package struct ConsolePages: Sendable {
     let storePath: String
     /// The CSRF token every form carries (``ConsoleAccess/csrf``).
     let csrf: String
+    /// The lag above which `/readyz` says not ready (`readiness.maxLag`).
+    let maxLag: Int64
     /// The pages' templates, parsed at start.
     let templates: ConsoleTemplates
     /// Dead letters per page.
@@ -30,11 +32,12 @@ package struct ConsolePages: Sendable {
     /// - Throws: when a built-in template does not parse (a defect of the build, named by the parser).
     package init(
         source: any ConsoleSource, readiness: @escaping @Sendable () -> [String], version: String, storePath: String,
-        csrf: String
+        csrf: String, maxLag: Int64
     ) throws {
         templates = try ConsoleTemplates()
         self.source = source
         self.csrf = csrf
+        self.maxLag = maxLag
         self.readiness = readiness
         self.version = version
         self.storePath = storePath
@@ -69,8 +72,13 @@ package struct ConsolePages: Sendable {
                 "anomalies": minutes.reduce(0) { $0 + $1.anomalies },
             ]
         }
+        // The last complete minute's pace of the state worker, for an estimate of the time to catch up.
+        let perMinute = source.activity.map { $0.lastHour(now: now).dropLast().last?.applied ?? 0 }
         context["workers"] = source.status().map { status -> [String: Any] in
-            [
+            let lag = Self.lagLine(
+                lag: status.lag, maxLag: maxLag, eventsPerMinute: status.role == "state" ? perMinute : nil)
+            return [
+                "lagLine": lag.text, "lagClass": lag.level,
                 "role": status.role, "group": status.group ?? "-", "problem": status.problem.map(Self.shown) ?? false,
                 "lastBatch": status.lastBatchAtMs.map { "last batch \(Self.duration(now - $0)) ago" }
                     ?? (status.role == "state" ? "no batch yet" : "consuming notification items"),
@@ -81,12 +89,38 @@ package struct ConsolePages: Sendable {
                         "partition": position.partition, "next": position.next.map(String.init) ?? "start",
                         "high": position.highWatermark.map(String.init) ?? "?",
                         "lag": position.lag.map(String.init) ?? "?",
+                        "lagClass": (position.lag ?? 0) > maxLag ? "failing" : (position.lag ?? 0) > 0 ? "behind" : "",
                     ]
                 },
             ]
         }
         return Page(
             title: "Overview", path: "/console", body: templates.overview.render(context), refreshSeconds: 10)
+    }
+
+    /// How far behind a worker is, in words, and how it is marked: `ok` caught up, `behind` within the readiness
+    /// limit, `failing` above it (where `/readyz` says not ready); with the worker's pace, the time to catch up.
+    static func lagLine(lag: Int64?, maxLag: Int64, eventsPerMinute: Int?) -> (text: String, level: String) {
+        guard let lag else { return ("Lag not known yet.", "muted") }
+        guard lag > 0 else { return ("Caught up: no message waiting.", "ok") }
+        let behind = "Behind by \(Wording.counted(lag, "message", "messages"))"
+        var estimate = ""
+        if let eventsPerMinute, eventsPerMinute > 0 {
+            let seconds = max(1, lag * 60 / Int64(eventsPerMinute))
+            estimate =
+                "; at \(Wording.counted(Int64(eventsPerMinute), "event", "events")) a minute, about "
+                + "\(duration(seconds * 1000)) to catch up"
+        }
+        if lag > maxLag {
+            return (
+                "\(behind): above the readiness limit of \(Wording.counted(maxLag, "message", "messages")), so "
+                    + "/readyz says not ready\(estimate).", "failing"
+            )
+        }
+        return (
+            "\(behind), within the readiness limit of \(Wording.counted(maxLag, "message", "messages"))\(estimate).",
+            "behind"
+        )
     }
 
     // MARK: - Dead letters

@@ -32,7 +32,7 @@ struct ConsoleTemplates: Sendable {
                 table{border-collapse:collapse;background:#fff;width:100%;margin:.3rem 0 1rem}th,td{border:1px solid #dde1e7;padding:.3rem .5rem;text-align:left;vertical-align:top}
                 th{background:#eef1f5;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
                 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#fff;border:1px solid #dde1e7;padding:.6rem 1rem;min-width:16rem}
-                .ok{color:#17703a;font-weight:600}.failing,.failure{color:#b3261e;font-weight:600}.muted{color:#5b6675}
+                .ok{color:#17703a;font-weight:600}.behind{color:#8a5300;font-weight:600}.failing,.failure{color:#b3261e;font-weight:600}.muted{color:#5b6675}
                 .notice{background:#e8f2fd;border:1px solid #9cc3ee;padding:.5rem .8rem}.failure{background:#fdecea;border:1px solid #f0a39d;padding:.5rem .8rem}
                 code,pre{font:13px/1.4 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere}pre{background:#fff;border:1px solid #dde1e7;padding:.6rem}
                 form.inline{display:inline-block;margin:0 .6rem .4rem 0}td{overflow-wrap:anywhere}svg{max-width:100%;height:auto}button{font:inherit;padding:.2rem .7rem;min-height:2.75rem;cursor:pointer}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:0}dd{margin:0;overflow-wrap:anywhere;min-width:0}
@@ -44,7 +44,7 @@ struct ConsoleTemplates: Sendable {
                 @media (prefers-color-scheme:dark){body{color:#e3e8ef;background:#111821}table,pre,.card,tr{background:#19222d}
                 th,td,tr,pre,.card{border-color:#2c3a4a}th{background:#223042}.muted{color:#9aa7b6}a{color:#8cc4ff}
                 .notice{background:#16324f;border-color:#2f5f8f}.failure{background:#4a1b18;border-color:#8f3a33;color:#ffb4ab}
-                .ok{color:#6fdc95}.failing{color:#ffb4ab}button{background:#2a3a4d;color:#e3e8ef;border:1px solid #4a5d73}}
+                .ok{color:#6fdc95}.behind{color:#f2b134}.failing{color:#ffb4ab}button{background:#2a3a4d;color:#e3e8ef;border:1px solid #4a5d73}}
                 </style>
                 </head>
                 <body>
@@ -77,8 +77,9 @@ struct ConsoleTemplates: Sendable {
                 {{#workers}}
                 <h2>{{role}} worker · group {{group}}</h2>
                 <p>{{lastBatch}} · last poll {{lastPoll}}{{#problem}} · <span class="failing">{{problem}}</span>{{/problem}}</p>
+                <p class="{{lagClass}}" id="lag-{{role}}">{{lagLine}}</p>
                 {{#hasPartitions}}<table><thead><tr><th>Partition</th><th>Next offset</th><th>High watermark</th><th>Lag</th></tr></thead>
-                <tbody>{{#partitions}}<tr><td data-label="Partition">{{partition}}</td><td data-label="Next offset" class="n">{{next}}</td><td data-label="High watermark" class="n">{{high}}</td><td data-label="Lag" class="n">{{lag}}</td></tr>{{/partitions}}</tbody></table>{{/hasPartitions}}
+                <tbody>{{#partitions}}<tr><td data-label="Partition">{{partition}}</td><td data-label="Next offset" class="n">{{next}}</td><td data-label="High watermark" class="n">{{high}}</td><td data-label="Lag" class="n {{lagClass}}">{{lag}}</td></tr>{{/partitions}}</tbody></table>{{/hasPartitions}}
                 {{^partitions}}<p>No partition assigned yet.</p>{{/partitions}}
                 {{/workers}}
                 """)

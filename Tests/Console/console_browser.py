@@ -78,6 +78,9 @@ def main():
         overview = load("/console", "overview")
         check("Overview" in overview and "state worker" in overview, "overview: no state worker section")
         check(driver.find_element(By.ID, "readiness").text in ("Ready", "Not ready"), "overview: no readiness")
+        lag = driver.find_element(By.ID, "lag-state")
+        check(lag.text.startswith(("Caught up", "Behind by")) and lag.get_attribute("class") in ("ok", "behind"),
+              f"overview: the state worker's lag is not marked: {lag.text!r} ({lag.get_attribute('class')})")
         check(driver.find_elements(By.CSS_SELECTOR, "svg rect"), "overview: the chart has no bar")
         seen["overview"] = overview.splitlines()[:12]
 
