@@ -312,8 +312,9 @@ package struct ConsolePages: Sendable {
         return Page(title: "State", path: "/console/state", body: templates.state.render(context))
     }
 
-    func signIn() -> Page {
-        Page(title: "Sign in", path: "/console/sign-in", body: templates.signIn.render([String: Any]()))
+    /// The sign-in form, which returns to `next` (a console path) once signed in.
+    func signIn(next: String) -> Page {
+        Page(title: "Sign in", path: "/console/sign-in", body: templates.signIn.render(["next": next]))
     }
 
     // MARK: - The frame

@@ -41,19 +41,21 @@ package struct ConsoleRoutes: Sendable {
         router.get("/console/sign-in") { request, _ in
             if let refused = misdirected(request) { return refused }
             guard access.needsSignIn else { return Self.redirect("/console") }
-            return Self.html(pages.html(pages.signIn(), navigation: false))
+            let next = Self.returnPath(request.uri.queryParameters.get("next").map { String($0) })
+            return Self.html(pages.html(pages.signIn(next: next), navigation: false))
         }
         router.post("/console/sign-in") { request, _ in
             if let refused = misdirected(request) { return refused }
             guard access.needsSignIn else { return Self.redirect("/console") }
             let form = try await Self.form(request)
+            let next = Self.returnPath(form["next"])
             guard let cookie = access.signIn(token: form["token"] ?? "") else {
                 logger.warning("console: a sign-in with a wrong token")
                 return Self.html(
-                    pages.html(pages.signIn(), failure: "That is not the token.", navigation: false),
+                    pages.html(pages.signIn(next: next), failure: "That is not the token.", navigation: false),
                     status: .unauthorized)
             }
-            var response = Self.redirect("/console")
+            var response = Self.redirect(next)
             response.headers[.setCookie] = cookie
             return response
         }
@@ -76,7 +78,11 @@ package struct ConsoleRoutes: Sendable {
     ) async throws -> Response {
         if let refused = misdirected(request) { return refused }
         guard access.isSignedIn(cookieHeader: request.headers[.cookie]) else {
-            return Self.redirect("/console/sign-in")
+            var asked = request.uri.path
+            if let query = request.uri.query, !query.isEmpty { asked += "?" + query }
+            return Self.redirect(
+                "/console/sign-in?next="
+                    + (asked.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2Fconsole"))
         }
         do {
             let outcome = outcomes.outcome(request.uri.queryParameters.get("done"))
@@ -126,6 +132,16 @@ package struct ConsoleRoutes: Sendable {
                 pages.html(failed, failure: "Not done: \(ConsolePages.shown("\(error)"))"), status: .serviceUnavailable
             )
         }
+    }
+
+    /// Where a sign-in returns to: `next` when it is a path of the console (never another site: no scheme, no
+    /// `//`, no backslash), else the overview.
+    static func returnPath(_ next: String?) -> String {
+        guard let next, next == "/console" || next.hasPrefix("/console/") || next.hasPrefix("/console?"),
+            !next.contains("//"), !next.contains("\\"),
+            next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else { return "/console" }
+        return next
     }
 
     private static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!

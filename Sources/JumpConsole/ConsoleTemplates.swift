@@ -166,7 +166,7 @@ struct ConsoleTemplates: Sendable {
                 <h1>Sign in</h1>
                 <p>This console is served beyond loopback: give the token from the file named by
                 <code>console.tokenFile</code> (or the <code>console-token</code> credential).</p>
-                <form method="post" action="/console/sign-in"><label>Token <input type="password" name="token" autocomplete="current-password"></label>
+                <form method="post" action="/console/sign-in"><input type="hidden" name="next" value="{{next}}"><label>Token <input type="password" name="token" autocomplete="current-password"></label>
                 <button>Sign in</button></form>
                 """)
     }

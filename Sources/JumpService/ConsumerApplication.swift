@@ -118,7 +118,7 @@ extension ConsumerApplication {
     /// and to `console.hosts`.
     static func console(
         daemon: ConsumerDaemon, settings: ConsumerSettings, address: HTTPAddress, checks: HealthChecks, logger: Logger
-    ) throws -> ConsoleRoutes? {
+    ) throws -> any ConsoleRouting {
         guard address.isLoopback || (settings.consoleToken != nil && !settings.consoleHosts.isEmpty) else {
             let missing = [
                 settings.consoleToken == nil
@@ -130,7 +130,7 @@ extension ConsumerApplication {
             logger.notice(
                 "the operator console is off: \(address) is reachable beyond this machine and \(missing.joined(separator: " and ")); /healthz, /readyz and /metrics are served"
             )
-            return nil
+            return try ConsoleOffRoutes(address: "\(address)", reasons: missing)
         }
         let hosts = ConsoleHosts(names: settings.consoleHosts)
         let access = ConsoleAccess(token: settings.consoleToken, hosts: hosts)

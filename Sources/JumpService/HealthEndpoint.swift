@@ -71,12 +71,12 @@ package struct HealthChecks: Sendable {
 }
 
 /// The HTTP endpoint (Hummingbird): `/metrics` (Prometheus text), `/healthz`, `/readyz`, and the operator console
-/// under `/console` when it is on.
+/// under `/console` (or the page saying why it is off).
 package enum HealthEndpoint {
     /// The application serving the endpoint at `address`; `onRunning` is called once it listens.
     package static func application(
         address: HTTPAddress, checks: HealthChecks, registry: PrometheusCollectorRegistry,
-        limits: HTTPLimits = HTTPLimits(descriptorLimit: 1_024), console: ConsoleRoutes? = nil,
+        limits: HTTPLimits = HTTPLimits(descriptorLimit: 1_024), console: (any ConsoleRouting)? = nil,
         onRunning: @escaping @Sendable () async -> Void, logger: Logger
     ) -> some ApplicationProtocol {
         let router = Router()

@@ -214,14 +214,22 @@ struct ConsoleEndToEndTests {
     }
 
     @Test(
-        "beyond loopback: without a token only the probes and /metrics answer; with one, a sign-in sets a strict cookie, and a cross-origin POST or one without the CSRF token is refused"
+        "beyond loopback: without a token only the probes and /metrics answer (the console's paths a page saying why it is off); with one, a sign-in sets a strict cookie, and a cross-origin POST or one without the CSRF token is refused"
     )
     func beyondLoopback() async throws {
         let port = freeLoopbackPort()
         let open = try await started(http: "0.0.0.0:\(port)")
         let base = "http://127.0.0.1:\(port)"
-        #expect(try await request(base + "/console").status == 404)
-        #expect(try await request(base + "/").status == 404)
+        // Off: a page saying why and how to turn it on, with nothing of the daemon's state and no form.
+        for path in ["/console", "/", "/console/dead-letters", "/console/digests/send-now"] {
+            let off = try await request(base + path)
+            #expect(off.status == 404, "\(path)")
+            #expect(
+                off.body.contains("The operator console is off here") && off.body.contains("no token is set")
+                    && off.body.contains("no host name is set") && off.body.contains("0.0.0.0:\(port)"),
+                "\(path): \(off.body)")
+            #expect(!off.body.contains("<form") && !off.body.contains("csrf"), "\(off.body)")
+        }
         #expect(try await request(base + "/metrics").status == 200)
         #expect(try await request(base + "/readyz").status != 404)
         #expect(open.output.contains("the operator console is off"), "\(open.output)")
@@ -242,15 +250,26 @@ struct ConsoleEndToEndTests {
             http: "0.0.0.0:\(port)",
             environment: ["JUMP_CONSOLE_TOKEN_FILE": tokenFile, "JUMP_CONSOLE_HOSTS": "console.example.org"])
         let named = try await request(base + "/console", ["-H", "Host: console.example.org:\(port)"])
-        #expect(named.status == 303 && named.headers["location"] == "/console/sign-in", "\(named.status)")
+        #expect(
+            named.status == 303 && named.headers["location"] == "/console/sign-in?next=%2Fconsole", "\(named.status)")
         #expect(try await request(base + "/console", ["-H", "Host: other.example:\(port)"]).status == 421)
-        let unsigned = try await request(base + "/console")
-        #expect(unsigned.status == 303 && unsigned.headers["location"] == "/console/sign-in")
+        // A page asked for before signing in is where the sign-in returns (a console path only, never elsewhere).
+        let unsigned = try await request(base + "/console/dead-letters?page=0")
+        let signInPage = try #require(unsigned.headers["location"], "\(unsigned.status)")
+        #expect(unsigned.status == 303 && signInPage == "/console/sign-in?next=%2Fconsole%2Fdead%2Dletters%3Fpage%3D0")
+        let form = try await request(base + signInPage)
+        #expect(form.body.contains(#"name="next" value="/console/dead-letters?page=0""#), "\(form.body)")
         let wrong = try await request(base + "/console/sign-in", ["--data", "token=not-it"])
         #expect(wrong.status == 401)
-        let signedIn = try await request(base + "/console/sign-in", ["--data", "token=\(token)"])
+        let signedIn = try await request(
+            base + "/console/sign-in", ["--data", "token=\(token)&next=%2Fconsole%2Fdead-letters%3Fpage%3D0"])
         let cookie = try #require(signedIn.headers["set-cookie"])
-        #expect(signedIn.status == 303)
+        #expect(signedIn.status == 303 && signedIn.headers["location"] == "/console/dead-letters?page=0")
+        for elsewhere in ["https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example", "%2Fconsole%5C%5Cevil"] {
+            let redirected = try await request(
+                base + "/console/sign-in", ["--data", "token=\(token)&next=\(elsewhere)"])
+            #expect(redirected.headers["location"] == "/console", "\(elsewhere): \(redirected.headers)")
+        }
         for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/console"] {
             #expect(cookie.contains(attribute), "\(cookie)")
         }
