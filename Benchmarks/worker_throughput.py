@@ -222,6 +222,7 @@ def measure_latency(bin_dir, bootstrap, work, seconds, rate, batch_size):
         time.sleep(0.5)
         out = subprocess.run([f"{bin_dir}/jump-kafka-bench", "latency", "-b", bootstrap, "-t", "bench.latency",
                               "--state", state, "--events", events, "--rate", str(rate), "--seconds", str(seconds),
+                              "--floor-fetch-wait-ms", str(FETCH_WAIT_MS),
                               "-X", "linger.ms=5", "-X", "enable.idempotence=true", "-X", "acks=all"],
                              capture_output=True, text=True)
         if out.returncode != 0:

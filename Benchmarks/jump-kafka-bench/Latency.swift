@@ -19,7 +19,7 @@ extension JumpKafkaBench {
         @Option(name: .shortAndLong, help: "Bootstrap servers, host:port[,...].")
         var brokers: String
 
-        @Option(name: .shortAndLong, help: "Topic the worker consumes.")
+        @Option(name: .shortAndLong, help: "Topic the worker consumes, holding only this run's events.")
         var topic: String
 
         @Option(help: "The worker's state store, read to see commits.")

@@ -8,11 +8,20 @@ enum ConsoleAction: Equatable {
     /// Close an audience's open window and deliver its digest now.
     case sendNow(audience: String)
 
-    /// The action a POST to `path` with `form` asks for; `nil` for another path.
+    /// The action a POST to `path` with `form` asks for; `nil` for another path, or a form that names no target.
     init?(path: String, form: [String: String]) {
         switch path {
-        case "/console/dead-letters/redeliver": self = .redeliver(place: form["all"] == "1" ? nil : form["place"] ?? "")
-        case "/console/digests/send-now": self = .sendNow(audience: form["audience"] ?? "")
+        case "/console/dead-letters/redeliver":
+            if form["all"] == "1" {
+                self = .redeliver(place: nil)
+            } else if let place = form["place"], !place.isEmpty {
+                self = .redeliver(place: place)
+            } else {
+                return nil
+            }
+        case "/console/digests/send-now":
+            guard let audience = form["audience"], !audience.isEmpty else { return nil }
+            self = .sendNow(audience: audience)
         default: return nil
         }
     }

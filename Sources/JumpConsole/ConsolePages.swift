@@ -76,7 +76,8 @@ package struct ConsolePages: Sendable {
         let perMinute = source.activity.map { $0.lastHour(now: now).dropLast().last?.applied ?? 0 }
         context["workers"] = source.status().map { status -> [String: Any] in
             let lag = Self.lagLine(
-                lag: status.lag, maxLag: maxLag, eventsPerMinute: status.role == "state" ? perMinute : nil)
+                lag: status.assigned.isEmpty ? nil : status.lag, maxLag: maxLag,
+                eventsPerMinute: status.role == "state" ? perMinute : nil)
             return [
                 "lagLine": lag.text, "lagClass": lag.level,
                 "role": status.role, "group": status.group ?? "-", "problem": status.problem.map(Self.shown) ?? false,
@@ -89,7 +90,8 @@ package struct ConsolePages: Sendable {
                         "partition": position.partition, "next": position.next.map(String.init) ?? "start",
                         "high": position.highWatermark.map(String.init) ?? "?",
                         "lag": position.lag.map(String.init) ?? "?",
-                        "lagClass": (position.lag ?? 0) > maxLag ? "failing" : (position.lag ?? 0) > 0 ? "behind" : "",
+                        // The readiness limit is on the sum (the line above): a partition is only marked behind.
+                        "lagClass": (position.lag ?? 0) > 0 ? "behind" : "",
                     ]
                 },
             ]
@@ -98,10 +100,11 @@ package struct ConsolePages: Sendable {
             title: "Overview", path: "/console", body: templates.overview.render(context), refreshSeconds: 10)
     }
 
-    /// How far behind a worker is, in words, and how it is marked: `ok` caught up, `behind` within the readiness
-    /// limit, `failing` above it (where `/readyz` says not ready); with the worker's pace, the time to catch up.
+    /// How far behind a worker is (its partitions' lags summed, as `/readyz` sums them), in words, and how it is
+    /// marked: `ok` caught up, `behind` within the readiness limit, `failing` above it (where `/readyz` says not
+    /// ready); with the worker's pace, the time to catch up. `nil`: no partition assigned, or not known yet.
     static func lagLine(lag: Int64?, maxLag: Int64, eventsPerMinute: Int?) -> (text: String, level: String) {
-        guard let lag else { return ("Lag not known yet.", "muted") }
+        guard let lag else { return ("Lag not known: no partition assigned yet, or none measured.", "muted") }
         guard lag > 0 else { return ("Caught up: no message waiting.", "ok") }
         let behind = "Behind by \(Wording.counted(lag, "message", "messages"))"
         var estimate = ""

@@ -114,7 +114,9 @@ package struct ConsoleRoutes: Sendable {
             return Self.html(refusal + "\n", status: .forbidden, type: "text/plain; charset=utf-8")
         }
         guard let action = ConsoleAction(path: request.uri.path, form: form) else {
-            return Self.html("no such action\n", status: .notFound, type: "text/plain; charset=utf-8")
+            return Self.html(
+                "the form names nothing to act on (place, all=1 or audience)\n", status: .badRequest,
+                type: "text/plain; charset=utf-8")
         }
         do {
             guard form["confirm"] == "yes" else { return Self.html(pages.html(try await pages.confirmation(action))) }
@@ -134,12 +136,16 @@ package struct ConsoleRoutes: Sendable {
         }
     }
 
-    /// Where a sign-in returns to: `next` when it is a path of the console (never another site: no scheme, no
-    /// `//`, no backslash), else the overview.
+    /// Where a sign-in returns to: `next` when it is a path of the console, else the overview. A path of the
+    /// console starts `/console`, then `/` or `?` or nothing; holds printable ASCII only, no backslash, no `//`,
+    /// no `%` escape and no dot segment (so a browser cannot resolve it anywhere else).
     static func returnPath(_ next: String?) -> String {
         guard let next, next == "/console" || next.hasPrefix("/console/") || next.hasPrefix("/console?"),
-            !next.contains("//"), !next.contains("\\"),
-            next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+            next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }),
+            !next.contains("//"), !next.contains("\\"), !next.contains("%"),
+            !next.split(separator: "?", maxSplits: 1)[0].split(separator: "/").contains(where: {
+                $0 == "." || $0 == ".."
+            })
         else { return "/console" }
         return next
     }

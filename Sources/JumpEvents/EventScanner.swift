@@ -13,13 +13,14 @@ public struct ScannedEvent: Sendable, Equatable {
 }
 
 /// A one-pass check of an event against the contract that builds nothing (no tree, no strings): the fast path of
-/// `jump-producer`.
+/// `jump-producer`, and, with its typed read (``decode(_:)``), of the state worker.
 ///
 /// It answers only "valid and complete" or "ask ``EventDecoder``": `nil` for anything it does not prove valid,
 /// which includes every invalid event but also valid ones written unusually (escapes in strings, numbers such as
 /// `1.0`, extension attributes, `data` before `type`, absent attributes the publisher fills in). The decoder then
 /// gives the exact verdict and reason, so a scan never changes what is accepted: whatever it accepts, the decoder
-/// accepts with the same type, subject and id (`EventScannerTests` and the fuzzer hold it to that).
+/// accepts with the same type, subject and id, and ``decode(_:)`` reads the same event, field for field
+/// (`EventScannerTests` and the fuzzer hold it to that).
 public struct EventScanner: Sendable {
     /// The decoder's limits, which the scan respects.
     public var limits: JSONLimits

@@ -28,7 +28,9 @@ package struct PublishTokens: Sendable {
             sources.contains { Self.matches($0, source) } && types.contains { Self.matches($0, type) }
         }
 
-        /// Whether `value` is `pattern`, or starts with it less its trailing `*`, byte for byte (UTF-8).
+        /// Whether `value` is `pattern`, or starts with it less its trailing `*`, byte for byte (UTF-8): not as
+        /// Swift compares strings, so a value spelled with a combining accent is not the precomposed pattern, and
+        /// `urn:cafe*` admits `urn:cafe` followed by a combining accent. Write patterns as clients send them.
         static func matches(_ pattern: String, _ value: String) -> Bool {
             let pattern = pattern.utf8
             return pattern.last == UInt8(ascii: "*")

@@ -55,6 +55,27 @@ struct EventScannerTests {
         #expect(scanned == 3_000)
     }
 
+    @Test("every type, with qualifiers and spread over lines, is scanned and read as the decoder reads it")
+    func qualifiedAndSpread() {
+        var types = Set<JumpEventType>()
+        for line in EventGenerator(seed: 13).prefix(400) {
+            let text = String(decoding: line, as: UTF8.self)
+            let qualified = text.replacing(
+                #""data":{"#,
+                with:
+                    #""data":{"qualifiers":{"/x":{"approximation":"about","basis":"estimated","note":"n"},"/y/z":{}},"#)
+            let spread = qualified.replacing(#"",""#, with: "\" ,\n\t\"").replacing(#"":"#, with: "\"\r\n : ")
+                .replacing("{", with: " { ").replacing("}", with: " } ")
+            #expect(Self.agree(Array(qualified.utf8)), "\(qualified)")
+            #expect(Self.agree(Array(spread.utf8)), "\(spread)")
+            if let event = try? Self.decoder.decode(Array(qualified.utf8)) {
+                #expect(event.qualifiers["/x"]?.approximation == .about)
+                types.insert(event.type)
+            }
+        }
+        #expect(types.count == JumpEventType.allCases.count, "\(types)")
+    }
+
     @Test("generated invalid events and the schema's invalid examples are never accepted by the scanner")
     func invalidInputs() throws {
         for line in EventGenerator(seed: 12, invalidRatio: 1).prefix(3_000) { Self.agree(line) }

@@ -26,5 +26,7 @@ struct ConsoleLagTests {
             "\(above.text)")
         #expect(ConsolePages.lagLine(lag: 5, maxLag: 10_000, eventsPerMinute: 0).text.hasSuffix("10,000 messages."))
         #expect(ConsolePages.lagLine(lag: nil, maxLag: 10_000, eventsPerMinute: 1).level == "muted")
+        #expect(
+            ConsolePages.lagLine(lag: nil, maxLag: 10_000, eventsPerMinute: 1).text.contains("no partition assigned"))
     }
 }

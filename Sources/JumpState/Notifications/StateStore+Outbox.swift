@@ -19,8 +19,8 @@ extension StateStore {
         try await writer.read { db in
             var pending: [OutboxNotification] = []
             // Rows are read until the limit is reached, and no further: each row of the outbox fills its own
-            // pages, so stepping over rows past the limit read a page each (with the relay 2,000 rows behind, 22
-            // page reads per event applied, a quarter of the worker's CPU). (A window on `seq` would hold only a
+            // pages, so stepping over the rows past the limit (up to 1,000 a round, with the relay behind) read a
+            // page each: 22 page reads per event applied, a quarter of the worker's CPU. (A window on `seq` would hold only a
             // row that keeps failing once the rows after it were relayed.)
             try db.eachWhile("SELECT seq, items FROM notification_outbox_batches ORDER BY seq", []) { row in
                 let sequence = row.int64(0)

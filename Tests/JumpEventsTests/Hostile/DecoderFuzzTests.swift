@@ -101,7 +101,8 @@ struct DecoderFuzzTests {
                     scanned += 1
                     guard case .success(let event) = first, event.type == scan.type,
                         input[scan.subject].elementsEqual(event.subject.utf8),
-                        input[scan.id].elementsEqual(event.id.utf8)
+                        input[scan.id].elementsEqual(event.id.utf8),
+                        scanner.decode(input[...]) == event
                     else {
                         finding("the scanner accepts what the decoder refuses or reads differently", input)
                         continue
