@@ -220,7 +220,18 @@ package struct ConsolePages: Sendable {
         if let service = source.digestService {
             let audiences = service.configuration.audiences
             context["notifier"] = true
-            context["audiences"] = audiences.map { ["id": $0.id, "name": Self.shown($0.name)] }
+            let now = Self.nowMs()
+            context["audiences"] = audiences.map { audience -> [String: Any] in
+                let closes = WindowClock(
+                    schedule: audience.schedule, timeZone: TimeZone(identifier: audience.timeZone) ?? .gmt
+                ).boundary(after: now)
+                return [
+                    "id": audience.id, "name": Self.shown(audience.name),
+                    "schedule": audience.schedule.describe(timeZone: audience.timeZone),
+                    "next":
+                        "\(Timestamp.local(closes, timeZone: audience.timeZone)), in \(Self.duration(closes - now))",
+                ]
+            }
             context["digests"] = try await source.store.notifier.digests(limit: 30).map {
                 stored, deliveries -> [String: Any] in
                 let digest = try? DigestCoding.decode(stored.json)

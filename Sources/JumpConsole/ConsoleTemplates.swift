@@ -113,6 +113,9 @@ struct ConsoleTemplates: Sendable {
                 <p>{{#audiences}}<form method="post" action="/console/digests/send-now" class="inline">
                 <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="audience" value="{{id}}">
                 <button>Send now: {{name}}</button></form> {{/audiences}}</p>
+                <table><thead><tr><th>Audience</th><th>Schedule</th><th>Its open window closes (and its digest is sent)</th></tr></thead><tbody>
+                {{#audiences}}<tr><td data-label="Audience">{{name}}</td><td data-label="Schedule">{{schedule}}</td><td data-label="Its open window closes (and its digest is sent)" class="next-send">{{next}}</td></tr>{{/audiences}}
+                </tbody></table>
                 {{#digests}}<article><h2>{{audienceName}} · {{window}}</h2>
                 <p>{{items}} · built {{builtAt}} · <span class="muted">{{id}}</span></p>
                 <table><thead><tr><th>Sink</th><th>Recipient</th><th>State</th><th>Attempts</th><th>Delivered</th><th>Last error</th></tr></thead><tbody>

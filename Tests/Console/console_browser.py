@@ -120,6 +120,9 @@ def main():
 
         digests = load("/console/digests", "digests-before")
         check("Send now" in digests, "digests: no send-now button")
+        nexts = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "td.next-send")]
+        check(len(nexts) == 2 and all(", in " in text for text in nexts), f"digests: no next send per audience: {nexts}")
+        seen["nextSends"] = nexts
         driver.find_element(By.XPATH, f"//button[text()='Send now: {audience}']").click()
         press(f"Yes, send now: {audience}")
         notice = outcome(driver, "send now")
