@@ -114,10 +114,21 @@ struct ConsumerGroupTests {
         startOffsets.value.withLock { $0 = changed }
         let second = try TrackingMember(cluster: cluster, group: group, topic: topic, startOffsets: startOffsets)
         let secondTask = Task { await second.run() }
-        try await eventually("after the rebalance, each member reads what it holds from the new offsets") {
-            let (a, b) = (first.consumer.assignment, second.consumer.assignment)
-            return a.count + b.count == 6 && a.isDisjoint(with: b) && first.hasReadAssigned(from: changed)
-                && second.hasReadAssigned(from: changed)
+        do {
+            try await eventually("after the rebalance, each member reads what it holds from the new offsets") {
+                let (a, b) = (first.consumer.assignment, second.consumer.assignment)
+                return a.count + b.count == 6 && a.isDisjoint(with: b) && first.hasReadAssigned(from: changed)
+                    && second.hasReadAssigned(from: changed)
+            }
+        } catch {
+            // What each member holds and read since its partitions were last assigned: an offset below the new
+            // start would be a message fetched before the revocation and delivered after the hook.
+            for (name, member) in [("first", first), ("second", second)] {
+                Issue.record(
+                    "\(name) holds \(member.consumer.assignment.map(\.partition).sorted()), read \(member.log.value.withLock { $0 })"
+                )
+            }
+            throw error
         }
         for task in [firstTask, secondTask] {
             task.cancel()
