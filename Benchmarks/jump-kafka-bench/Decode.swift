@@ -39,15 +39,9 @@ extension JumpKafkaBench {
 
         /// The process's CPU time (user and system) spent running `body` `rounds` times, in microseconds.
         static func cpuMicroseconds(_ rounds: Int, _ body: () -> Void) -> Double {
-            func now() -> Double {
-                var usage = rusage()
-                getrusage(RUSAGE_SELF.rawValue, &usage)
-                return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6
-                    + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
-            }
-            let start = now()
+            let start = Measurement.cpuSeconds()
             for _ in 0..<rounds { body() }
-            return now() - start
+            return (Measurement.cpuSeconds() - start) * 1e6
         }
     }
 }

@@ -62,8 +62,8 @@ package struct ConsolePages: Sendable {
             "reasons": reasons, "hasReasons": !reasons.isEmpty, "roles": roles, "version": version,
             "uptime": Self.duration(now - startedAtMs), "store": Self.shown(storePath),
         ]
-        if let activity = source.activity {
-            let minutes = activity.lastHour(now: now)
+        let minutes = source.activity?.lastHour(now: now)
+        if let minutes {
             context["chart"] = ActivityChart.svg(minutes)
             context["hour"] = [
                 "applied": minutes.reduce(0) { $0 + $1.applied },
@@ -73,7 +73,7 @@ package struct ConsolePages: Sendable {
             ]
         }
         // The last complete minute's pace of the state worker, for an estimate of the time to catch up.
-        let perMinute = source.activity.map { $0.lastHour(now: now).dropLast().last?.applied ?? 0 }
+        let perMinute = minutes.map { $0.dropLast().last?.applied ?? 0 }
         context["workers"] = source.status().map { status -> [String: Any] in
             let lag = Self.lagLine(
                 lag: status.assigned.isEmpty ? nil : status.lag, maxLag: maxLag,

@@ -351,24 +351,6 @@ private struct ScanCursor: JSONByteCursor {
         return length
     }
 
-    /// An integer written as digits only (no fraction, exponent or leading zero), of at most 18 digits.
-    mutating func integer() -> Int64? {
-        skipWhitespace()
-        guard index < count else { return nil }
-        let negative = base[index] == UInt8(ascii: "-")
-        if negative { index += 1 }
-        let start = index
-        var value: Int64 = 0
-        while index < count, base[index] &- UInt8(ascii: "0") < 10 {
-            value = value &* 10 &+ Int64(base[index] &- UInt8(ascii: "0"))
-            index += 1
-        }
-        let digits = index - start
-        guard (1...18).contains(digits), digits == 1 || base[start] != UInt8(ascii: "0") else { return nil }
-        if index < count, base[index] == UInt8(ascii: ".") || base[index] | 0x20 == UInt8(ascii: "e") { return nil }
-        return negative ? -value : value
-    }
-
     func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
     }
@@ -402,5 +384,23 @@ extension JSONByteCursor {
         guard index < count, base[index] == byte else { return false }
         index += 1
         return true
+    }
+
+    /// An integer written as digits only (no fraction, exponent or leading zero), of at most 18 digits.
+    mutating func integer() -> Int64? {
+        skipWhitespace()
+        guard index < count else { return nil }
+        let negative = base[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        let start = index
+        var value: Int64 = 0
+        while index < count, base[index] &- UInt8(ascii: "0") < 10 {
+            value = value &* 10 &+ Int64(base[index] &- UInt8(ascii: "0"))
+            index += 1
+        }
+        let digits = index - start
+        guard (1...18).contains(digits), digits == 1 || base[start] != UInt8(ascii: "0") else { return nil }
+        if index < count, base[index] == UInt8(ascii: ".") || base[index] | 0x20 == UInt8(ascii: "e") { return nil }
+        return negative ? -value : value
     }
 }

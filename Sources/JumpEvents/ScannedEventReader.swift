@@ -87,8 +87,8 @@ private struct ScannedEventReader: JSONByteCursor {
                     default: reader.failed = true
                     }
                 }
-            case "plannedJobs": data.plannedJobs = reader.integer()
-            case "plannedInvestmentUsdCents": data.plannedInvestmentUsdCents = reader.integer()
+            case "plannedJobs": data.plannedJobs = reader.integerValue()
+            case "plannedInvestmentUsdCents": data.plannedInvestmentUsdCents = reader.integerValue()
             case "announcedOn": data.announcedOn = reader.string()
             case "qualifiers": data.qualifiers = reader.qualifiers()
             default: reader.failed = true
@@ -104,8 +104,8 @@ private struct ScannedEventReader: JSONByteCursor {
             switch key {
             case "expansionId": data.expansionId = reader.string()
             case "companyId": data.companyId = reader.string()
-            case "actualJobs": data.actualJobs = reader.integer()
-            case "actualInvestmentUsdCents": data.actualInvestmentUsdCents = reader.integer()
+            case "actualJobs": data.actualJobs = reader.integerValue()
+            case "actualInvestmentUsdCents": data.actualInvestmentUsdCents = reader.integerValue()
             case "openedOn": data.openedOn = reader.string()
             case "qualifiers": data.qualifiers = reader.qualifiers()
             default: reader.failed = true
@@ -139,7 +139,7 @@ private struct ScannedEventReader: JSONByteCursor {
             case "investmentId": data.investmentId = reader.string()
             case "investor": data.investor = reader.company()
             case "direction": data.direction = reader.enumeration() ?? .mexicoToUtah
-            case "amountUsdCents": data.amountUsdCents = reader.integer()
+            case "amountUsdCents": data.amountUsdCents = reader.integerValue()
             case "sector": data.sector = reader.string()
             case "region": data.region = reader.string()
             case "announcedOn": data.announcedOn = reader.string()
@@ -158,7 +158,7 @@ private struct ScannedEventReader: JSONByteCursor {
             case "origin": data.origin = reader.string()
             case "destination": data.destination = reader.string()
             case "period": data.period = reader.period()
-            case "valueUsdCents": data.valueUsdCents = reader.integer()
+            case "valueUsdCents": data.valueUsdCents = reader.integerValue()
             case "source": data.source = reader.string()
             case "note": data.note = reader.string()
             case "qualifiers": data.qualifiers = reader.qualifiers()
@@ -174,7 +174,7 @@ private struct ScannedEventReader: JSONByteCursor {
             switch key {
             case "scope": data.scope = reader.string()
             case "period": data.period = reader.period()
-            case "jobsSupported": data.jobsSupported = reader.integer()
+            case "jobsSupported": data.jobsSupported = reader.integerValue()
             case "source": data.source = reader.string()
             case "note": data.note = reader.string()
             case "qualifiers": data.qualifiers = reader.qualifiers()
@@ -264,8 +264,8 @@ private struct ScannedEventReader: JSONByteCursor {
         var period = Period(year: 0)
         members { reader, key in
             switch key {
-            case "year": period.year = Int(reader.integer())
-            case "quarter": period.quarter = Int(reader.integer())
+            case "year": period.year = Int(reader.integerValue())
+            case "quarter": period.quarter = Int(reader.integerValue())
             default: reader.failed = true
             }
         }
@@ -332,19 +332,13 @@ private struct ScannedEventReader: JSONByteCursor {
         return UnsafeBufferPointer(start: base + start, count: index - 1 - start)
     }
 
-    /// The integer at the cursor (digits, perhaps after a minus sign, as the scan allows).
-    mutating func integer() -> Int64 {
-        skipWhitespace()
-        let negative = index < count && base[index] == UInt8(ascii: "-")
-        if negative { index += 1 }
-        var value: Int64 = 0
-        let start = index
-        while index < count, base[index] &- UInt8(ascii: "0") < 10 {
-            value = value &* 10 &+ Int64(base[index] &- UInt8(ascii: "0"))
-            index += 1
+    /// The integer at the cursor, read as the scan reads it (``JSONByteCursor/integer()``).
+    mutating func integerValue() -> Int64 {
+        guard let value = integer() else {
+            failed = true
+            return 0
         }
-        if index == start { failed = true }
-        return negative ? -value : value
+        return value
     }
 
     /// Passes over the string value at the cursor (the envelope's `specversion`, `type` and `datacontenttype`:
