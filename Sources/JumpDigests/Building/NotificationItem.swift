@@ -18,7 +18,7 @@ package struct NotificationItem: Sendable {
     package var originOffset: Int64
     /// What the state knew: the direction, company name, city and region (for completions and withdrawals).
     package var facts: NotificationFacts
-    /// The partition's totals after the event's batch, as JSON (on the last item of each partition in a batch).
+    /// The partition's totals after the event's batch, as JSON (on the items of the last event of each partition in a batch).
     package var totalsJSON: String?
     /// The event.
     package var event: JumpEvent { facts.event }

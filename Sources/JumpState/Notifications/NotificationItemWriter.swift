@@ -4,28 +4,30 @@ import JumpEvents
 /// The notification items of one event composed up to their partition's totals, before the batch's transaction
 /// (``ConsumedRecord/prepareItems(topic:router:)``): the writer then adds the totals and the event and inserts them.
 package struct PreparedItems: Sendable {
-    fileprivate var items: [NotificationItemWriter.Head]
+    fileprivate var items: NotificationItemWriter.Composed
 }
 
 /// Writes notification items to the outbox inside the batch transaction, a batch's items packed in rows of about
 /// 64 KiB (``OutboxBatch``). An item is one event for one
 /// audience: `{"id", "audience", "importance", "origin", "facts", "totals", "event"}`
-/// (`Schemas/notification-item.schema.json`), where `event` is the event exactly as consumed. The last item of
-/// each partition in a batch carries `totals`, the partition's totals after the batch (the earlier ones would
-/// carry the same, and the notifier keeps only the latest per partition).
+/// (`Schemas/notification-item.schema.json`), where `event` is the event exactly as consumed. The items of the last
+/// event of each partition in a batch carry `totals`, the partition's totals after the batch (the earlier ones
+/// would carry the same, and the notifier keeps only the latest per partition).
 ///
 /// An item is composed as bytes, field by field (the same JSON a `JSONValue` would give), and packed into its row
-/// without becoming a `String`. Its head (`{"id"` to `"facts":{…},`) is composed before the transaction when the
-/// event alone gives its facts; a completion's or withdrawal's facts come from the expansion it names, read here.
+/// without becoming a `String`: each audience's head (`{"id"` to `"importance":…,`), and the rest, which an event's
+/// items share and the row keeps once. Up to the totals they are composed before the transaction when the event
+/// alone gives its facts; a completion's or withdrawal's facts come from the expansion it names, read here.
 struct NotificationItemWriter {
-    /// An item up to its totals, and its audience.
-    struct Head {
-        var audience: String
-        var bytes: [UInt8]
+    /// An event's items up to their totals: each audience's head, and what follows in every one (`"origin":…,
+    /// "facts":…,`).
+    struct Composed {
+        var heads: [(audience: String, bytes: [UInt8])]
+        var shared: [UInt8]
     }
 
     private struct Pending {
-        var head: Head
+        var items: Composed
         var raw: [UInt8]
     }
 
@@ -43,12 +45,13 @@ struct NotificationItemWriter {
     mutating func add(
         _ event: JumpEvent, raw: [UInt8], prepared: PreparedItems?, partition: Int32, offset: Int64, db: Database
     ) throws {
-        let heads =
+        let items =
             try prepared?.items
-            ?? Self.heads(
+            ?? Self.compose(
                 facts(of: event, partition: partition, db: db), router: router, topic: topic, partition: partition,
                 offset: offset)
-        for head in heads { pending[partition, default: []].append(Pending(head: head, raw: raw)) }
+        guard !items.heads.isEmpty else { return }
+        pending[partition, default: []].append(Pending(items: items, raw: raw))
     }
 
     /// The facts of an event's items: what the event gives, or for a completion or withdrawal, the expansion's as
@@ -84,16 +87,16 @@ struct NotificationItemWriter {
         return facts
     }
 
-    /// The heads of the event's items, one per route: `{"id":…,"audience":…,"importance":…,"origin":{…},
-    /// "facts":{…},`. What every route shares (the origin and the facts) is composed once.
-    static func heads(
+    /// The event's items up to their totals: a head per route, `{"id":…,"audience":…,"importance":…,`, and what
+    /// every route shares, `"origin":{…},"facts":{…},`.
+    static func compose(
         _ facts: NotificationFacts, router: any NotificationRouter, topic: String, partition: Int32, offset: Int64
-    ) -> [Head] {
+    ) -> Composed {
         let routes = router.routes(for: facts)
-        guard !routes.isEmpty else { return [] }
+        guard !routes.isEmpty else { return Composed(heads: [], shared: []) }
         var shared: [UInt8] = []
         shared.reserveCapacity(192)
-        shared.append(contentsOf: #","origin":{"topic":"#.utf8)
+        shared.append(contentsOf: #""origin":{"topic":"#.utf8)
         JSONWriter.appendString(topic, to: &shared)
         shared.append(contentsOf: #","partition":"#.utf8)
         append(Int64(partition), to: &shared)
@@ -133,9 +136,9 @@ struct NotificationItemWriter {
             append(plannedUsdCents, to: &shared)
         }
         shared.append(contentsOf: "},".utf8)
-        return routes.map { route in
+        let heads = routes.map { route in
             var text: [UInt8] = []
-            text.reserveCapacity(shared.count + 96)
+            text.reserveCapacity(96)
             text.append(contentsOf: #"{"id":""#.utf8)
             JSONWriter.appendEscaped(route.audience, to: &text)
             text.append(UInt8(ascii: ":"))
@@ -144,9 +147,10 @@ struct NotificationItemWriter {
             JSONWriter.appendString(route.audience, to: &text)
             text.append(contentsOf: #","importance":"#.utf8)
             append(Int64(route.importance), to: &text)
-            text.append(contentsOf: shared)
-            return Head(audience: route.audience, bytes: text)
+            text.append(UInt8(ascii: ","))
+            return (route.audience, text)
         }
+        return Composed(heads: heads, shared: shared)
     }
 
     /// Appends `number` in decimal (a small string: no allocation).
@@ -189,27 +193,27 @@ struct NotificationItemWriter {
             next += Int64(batch.count)
             batch.removeAll()
         }
-        var text: [UInt8] = []
+        var tail: [UInt8] = []
         var totals: [UInt8] = []
-        for (partition, items) in pending.sorted(by: { $0.key < $1.key }) {
+        for (partition, events) in pending.sorted(by: { $0.key < $1.key }) {
             totals.removeAll(keepingCapacity: true)
             try PartitionTotals.fetch(db, partition: partition).appendJSON(to: &totals)
-            for index in items.indices {
-                text.removeAll(keepingCapacity: true)
-                text.append(contentsOf: items[index].head.bytes)
-                if index == items.count - 1 {
-                    text.append(contentsOf: #""totals":"#.utf8)
-                    text.append(contentsOf: totals)
-                    text.append(UInt8(ascii: ","))
+            for index in events.indices {
+                tail.removeAll(keepingCapacity: true)
+                tail.append(contentsOf: events[index].items.shared)
+                if index == events.count - 1 {
+                    tail.append(contentsOf: #""totals":"#.utf8)
+                    tail.append(contentsOf: totals)
+                    tail.append(UInt8(ascii: ","))
                 }
-                text.append(contentsOf: #""event":"#.utf8)
-                text.append(contentsOf: items[index].raw)
-                text.append(UInt8(ascii: "}"))
-                batch.append(audience: items[index].head.audience, item: text)
+                tail.append(contentsOf: #""event":"#.utf8)
+                tail.append(contentsOf: events[index].raw)
+                tail.append(UInt8(ascii: "}"))
+                batch.append(heads: events[index].items.heads, tail: tail)
                 if batch.bytes.count >= Self.rowBytes { try insert() }
             }
         }
-        if batch.count > 0 { try insert() }
+        if !batch.isEmpty { try insert() }
         pending.removeAll()
     }
 
@@ -226,7 +230,7 @@ extension ConsumedRecord {
     package mutating func prepareItems(topic: String, router: any NotificationRouter) {
         guard case .event(let event, _) = content, let facts = NotificationItemWriter.facts(of: event) else { return }
         preparedItems = PreparedItems(
-            items: NotificationItemWriter.heads(
+            items: NotificationItemWriter.compose(
                 facts, router: router, topic: topic, partition: partition, offset: offset))
     }
 }
