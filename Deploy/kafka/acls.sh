@@ -33,8 +33,8 @@ acl --allow-principal "$STATE" --producer --topic jump.notifications --idempoten
 # The notifier: read jump.notifications in its group; write jump.digests.
 acl --allow-principal "$NOTIFIER" --consumer --topic jump.notifications --group jump-notifier
 acl --allow-principal "$NOTIFIER" --producer --topic jump.digests --idempotent
-# Operators (jump-consumer dlq list / redeliver) read the DLQ with a throwaway group; they write jump.events as
-# one of the producers above, and the DLQ for the redelivery records that show what was sent back.
+# Operators (jump-consumer dlq list / redeliver / settle) read the DLQ with a throwaway group; they write jump.events as
+# one of the producers above, and the DLQ for the redelivery and settlement records that show what was done.
 acl --allow-principal "$OPERATOR" --consumer --topic jump.events.dlq --group 'jump-dlq-reader-' \
     --resource-pattern-type prefixed
 acl --allow-principal "$OPERATOR" --producer --topic jump.events.dlq --idempotent

@@ -33,6 +33,10 @@ package struct ConsoleAccess: Sendable {
     /// Whether pages need a sign-in.
     package var needsSignIn: Bool { token != nil }
 
+    /// Who acts, as settlement records and logs name them: `local` on an open loopback console, `console` for a
+    /// browser signed in with the token.
+    package var operatorName: String { token == nil ? "local" : "console" }
+
     /// Whether a request with this `Cookie` header may see pages.
     package func isSignedIn(cookieHeader: String?) -> Bool {
         guard token != nil else { return true }

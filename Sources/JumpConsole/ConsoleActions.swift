@@ -3,8 +3,11 @@ import Synchronization
 
 /// An action the console can take, read from its form: what it asks before it runs, and where its outcome is shown.
 enum ConsoleAction: Equatable {
-    /// Redeliver one dead letter (its place in the dead-letter topic), or every one not redelivered yet (`nil`).
+    /// Redeliver one dead letter (its place in the dead-letter topic), or every one not redelivered or settled yet
+    /// (`nil`).
     case redeliver(place: String?)
+    /// Settle one dead letter without redelivering it, with the operator's note.
+    case settle(place: String, note: String)
     /// Close an audience's open window and deliver its digest now.
     case sendNow(audience: String)
 
@@ -19,6 +22,9 @@ enum ConsoleAction: Equatable {
             } else {
                 return nil
             }
+        case "/console/dead-letters/settle":
+            guard let place = form["place"], !place.isEmpty else { return nil }
+            self = .settle(place: place, note: String((form["note"] ?? "").prefix(Self.noteLimit)))
         case "/console/digests/send-now":
             guard let audience = form["audience"], !audience.isEmpty else { return nil }
             self = .sendNow(audience: audience)
@@ -30,14 +36,18 @@ enum ConsoleAction: Equatable {
     var path: String {
         switch self {
         case .redeliver: "/console/dead-letters/redeliver"
+        case .settle: "/console/dead-letters/settle"
         case .sendNow: "/console/digests/send-now"
         }
     }
 
+    /// The longest note a settlement keeps, in characters (as `dlq settle --note`).
+    static let noteLimit = 500
+
     /// The page that shows its outcome (and where Cancel goes).
     var returnPath: String {
         switch self {
-        case .redeliver: "/console/dead-letters"
+        case .redeliver, .settle: "/console/dead-letters"
         case .sendNow: "/console/digests"
         }
     }
@@ -47,6 +57,7 @@ enum ConsoleAction: Equatable {
         switch self {
         case .redeliver(let place?): [("place", place)]
         case .redeliver(nil): [("all", "1")]
+        case .settle(let place, let note): [("place", place), ("note", note)]
         case .sendNow(let audience): [("audience", audience)]
         }
     }

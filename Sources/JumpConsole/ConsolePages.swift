@@ -128,26 +128,111 @@ package struct ConsolePages: Sendable {
 
     // MARK: - Dead letters
 
-    func deadLetters(page number: Int) async throws -> Page {
+    /// A page of dead letters, newest first; with `error`, those of one kind. Above them, every kind with its
+    /// count, each a link to its own list.
+    func deadLetters(page number: Int, error: String?) async throws -> Page {
         try await source.deadLetterIndex.refresh()
-        let (letters, total) = await source.deadLetterIndex.page(number, size: Self.pageSize)
+        let index = source.deadLetterIndex
+        let kinds = await index.kinds()
+        let kind = error.flatMap { wanted in kinds.first { $0.error == wanted }?.error }
+        let (letters, total) = await index.page(number, size: Self.pageSize, error: kind)
         let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let filter = kind.map { "&error=" + Self.queryValue($0) } ?? ""
         let context: [String: Any] = [
             "csrf": csrf, "total": Wording.counted(Int64(total), "dead letter", "dead letters"),
             "topic": source.deadLetters.topic, "pageNumber": number + 1, "pageCount": pageCount,
-            "hasLetters": !letters.isEmpty,
+            "hasLetters": !letters.isEmpty, "kind": kind ?? false, "hasKinds": kinds.count > 1 || kind != nil,
+            "unknownKind": error != nil && kind == nil ? Self.shown(error ?? "") : false,
+            "kinds": kinds.count > 1 || kind != nil
+                ? kinds.map { entry -> [String: Any] in
+                    [
+                        "error": entry.error, "href": "/console/dead-letters?error=" + Self.queryValue(entry.error),
+                        "count": Wording.counted(Int64(entry.count), "letter", "letters"),
+                        "open": entry.open, "current": entry.error == kind,
+                    ]
+                } : [],
             "letters": letters.map { letter -> [String: Any] in
                 [
-                    "place": letter.place, "origin": letter.origin, "error": letter.error, "detail": letter.detail,
-                    "preview": letter.preview, "size": Wording.counted(Int64(letter.size), "byte", "bytes"),
-                    "redeliveredTo": letter.redeliveredTo ?? false,
+                    "place": letter.place, "href": "/console/dead-letters/" + letter.place, "origin": letter.origin,
+                    "error": letter.error, "detail": letter.detail, "preview": letter.preview,
+                    "size": Wording.counted(Int64(letter.size), "byte", "bytes"), "status": Self.status(letter),
+                    "open": letter.redeliveredTo == nil && letter.settled == nil,
                     "times": letter.times > 1 ? "\(letter.times)" : false,
+                    "when": letter.timestampMs.map(Self.time) ?? "unknown",
                 ]
             },
-            "newer": number > 0 ? "\(number - 1)" : false, "older": number + 1 < pageCount ? "\(number + 1)" : false,
+            "newer": number > 0 ? "\(number - 1)\(filter)" : false,
+            "older": number + 1 < pageCount ? "\(number + 1)\(filter)" : false,
         ]
         return Page(
             title: "Dead letters", path: "/console/dead-letters", body: templates.deadLetters.render(context))
+    }
+
+    /// What became of a dead letter: `Redelivered to …`, `Settled by … : note`, or `Open`.
+    static func status(_ entry: DeadLetterIndex.Entry) -> String {
+        if let settled = entry.settled {
+            return "Settled by \(shown(settled.by))" + (settled.note.isEmpty ? "" : ": \(shown(settled.note))")
+        }
+        if let to = entry.redeliveredTo { return "Redelivered to \(shown(to))" }
+        return "Open"
+    }
+
+    /// One dead letter, whole: where it is and where it came from (which number to quote), when, why, its key,
+    /// every header (a binary-mode event's `ce_` attributes among them) and its payload (JSON indented); what
+    /// became of it, and its actions.
+    func deadLetter(place: String) async throws -> Page {
+        try await source.deadLetterIndex.refresh()
+        let topic = source.deadLetters.topic
+        guard let entry = await source.deadLetterIndex.entry(at: place),
+            let letter = try await source.deadLetters.letter(at: place)
+        else {
+            return Page(
+                title: "Dead letter", path: "/console/dead-letters",
+                body: templates.deadLetter.render([
+                    "missing":
+                        "No dead letter at \(Self.shown(place)) in \(topic): a place is PARTITION@OFFSET, as the list shows it."
+                ]))
+        }
+        let message = letter.message
+        let payload: String
+        if letter.isBounded {
+            payload = "(the payload stays in \(letter.origin): the dead-letter topic refused its size)"
+        } else if let value = message.value, let json = try? JSONParser().parse(value) {
+            payload = Self.shown(JSONWriter.indented(json), keepingLines: true)
+        } else {
+            payload = Self.shown(String(decoding: message.value ?? [], as: UTF8.self), keepingLines: true)
+        }
+        let context: [String: Any] = [
+            "place": letter.place, "topic": topic, "origin": Self.shown(letter.origin), "csrf": csrf,
+            "when": message.timestampMilliseconds.map(Self.time) ?? "unknown", "error": Self.shown(letter.error),
+            "detail": Self.shown(letter.detail), "key": message.keyText.map(Self.shown) ?? "(none)",
+            "size": Wording.counted(Int64(message.value?.count ?? 0), "byte", "bytes"),
+            "times": entry.times > 1 ? "\(entry.times) times (also at \(entry.copies.joined(separator: ", ")))" : false,
+            "status": Self.status(entry), "open": entry.redeliveredTo == nil && entry.settled == nil,
+            "headers": message.headers.map { header -> [String: String] in
+                [
+                    "name": Self.shown(header.name),
+                    "value": header.value.map { Self.shown(String(decoding: $0, as: UTF8.self)) } ?? "(null)",
+                ]
+            },
+            "payload": payload, "noteLimit": ConsoleAction.noteLimit,
+        ]
+        return Page(
+            title: "Dead letter \(letter.place)", path: "/console/dead-letters",
+            body: templates.deadLetter.render(context))
+    }
+
+    /// Settles one dead letter the way `dlq settle` does, and says what happened.
+    func settle(place: String, note: String, by: String) async throws -> (notice: String?, failure: String?) {
+        guard let letter = try await source.deadLetters.letter(at: place) else {
+            return (nil, "\(Self.shown(place)): no such dead letter in \(source.deadLetters.topic)")
+        }
+        try await source.deadLetterIndex.refresh()
+        if let earlier = await source.deadLetterIndex.entry(at: place)?.settled {
+            return ("\(letter.place) was already settled by \(Self.shown(earlier.by)); left as it is", nil)
+        }
+        _ = try await source.deadLetters.settle(letter, by: by, note: note)
+        return ("Settled \(letter.place)" + (note.isEmpty ? "" : ": \(Self.shown(note))"), nil)
     }
 
     /// Redelivers one dead letter (`place`) or every one not redelivered yet, the way `dlq redeliver` does, and
@@ -160,7 +245,7 @@ package struct ConsolePages: Sendable {
             }
             chosen = [letter]
         } else {
-            chosen = try await source.deadLetters.readAll().filter { $0.redeliveredTo == nil }
+            chosen = try await source.deadLetters.readAll().filter(\.isOpen)
         }
         let results = try await source.deadLetters.redeliver(chosen)
         var sent: [String] = []
@@ -180,7 +265,7 @@ package struct ConsolePages: Sendable {
     // MARK: - Confirmation
 
     /// The page that asks whether to take `action`, whose button posts it again with `confirm=yes`.
-    func confirmation(_ action: ConsoleAction) async throws -> Page {
+    func confirmation(_ action: ConsoleAction, by: String) async throws -> Page {
         let question: String
         let detail: String
         let button: String
@@ -193,12 +278,19 @@ package struct ConsolePages: Sendable {
                 + "it again; an event it already applied is not applied twice."
             button = "Yes, redeliver \(Self.shown(place))"
         case .redeliver(nil):
-            let waiting = try await source.deadLetters.readAll().filter { $0.redeliveredTo == nil }.count
-            question = "Redeliver every dead letter not redelivered yet?"
+            let waiting = try await source.deadLetters.readAll().filter(\.isOpen).count
+            question = "Redeliver every dead letter not redelivered or settled yet?"
             detail =
                 "\(Wording.counted(Int64(waiting), "dead letter goes", "dead letters go")) back to where "
                 + "\(waiting == 1 ? "it" : "they") came from; an event already applied is not applied twice."
             button = "Yes, redeliver \(Wording.counted(Int64(waiting), "dead letter", "dead letters"))"
+        case .settle(let place, let note):
+            question = "Settle dead letter \(Self.shown(place)) without redelivering it?"
+            detail =
+                "It stays in the dead-letter topic, marked settled by \(Self.shown(by))"
+                + (note.isEmpty ? " (no note)" : ": “\(Self.shown(note))”")
+                + "; every listing shows it settled and “redeliver every one” leaves it out."
+            button = "Yes, settle \(Self.shown(place))"
         case .sendNow(let audience):
             let name = source.digestService?.configuration.audiences.first { $0.id == audience }?.name ?? audience
             question = "Send the digest for \(Self.shown(name)) now?"
@@ -368,6 +460,21 @@ package struct ConsolePages: Sendable {
     }
 
     static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// `2026-12-07 20:10:03 UTC, 4 min 5 s ago`.
+    static func time(_ milliseconds: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        let text = date.formatted(
+            Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .space, timeZone: .gmt)
+                .year().month().day().time(includingFractionalSeconds: false))
+        let age = nowMs() - milliseconds
+        return "\(text) UTC" + (age >= 0 ? ", \(duration(age)) ago" : "")
+    }
+
+    /// A query parameter's value, percent-encoded.
+    static func queryValue(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
 
     /// `3 s`, `4 min 5 s`, `2 h 3 min`, `1 d 2 h`.
     static func duration(_ milliseconds: Int64) -> String {

@@ -25,12 +25,19 @@ package struct ConsoleRoutes: Sendable {
         }
         router.get("/console/dead-letters") { request, _ in
             let number = request.uri.queryParameters.get("page").flatMap(Int.init) ?? 0
-            return try await page(request) { try await pages.deadLetters(page: max(0, min(number, 1_000_000))) }
+            let error = request.uri.queryParameters.get("error").map { String($0.prefix(100)) }
+            return try await page(request) {
+                try await pages.deadLetters(page: max(0, min(number, 1_000_000)), error: error)
+            }
+        }
+        router.get("/console/dead-letters/:place") { request, context in
+            let place = context.parameters.get("place") ?? ""
+            return try await page(request) { try await pages.deadLetter(place: String(place.prefix(40))) }
         }
         router.get("/console/digests") { request, _ in
             try await page(request) { try await pages.digests() }
         }
-        for action in ["/console/dead-letters/redeliver", "/console/digests/send-now"] {
+        for action in ["/console/dead-letters/redeliver", "/console/dead-letters/settle", "/console/digests/send-now"] {
             router.post(RouterPath(action)) { request, _ in try await self.action(request) }
         }
         router.get("/console/state") { request, _ in
@@ -119,10 +126,14 @@ package struct ConsoleRoutes: Sendable {
                 type: "text/plain; charset=utf-8")
         }
         do {
-            guard form["confirm"] == "yes" else { return Self.html(pages.html(try await pages.confirmation(action))) }
+            guard form["confirm"] == "yes" else {
+                return Self.html(pages.html(try await pages.confirmation(action, by: access.operatorName)))
+            }
             let outcome: (notice: String?, failure: String?)
             switch action {
             case .redeliver(let place): outcome = try await pages.redeliver(place: place)
+            case .settle(let place, let note):
+                outcome = try await pages.settle(place: place, note: note, by: access.operatorName)
             case .sendNow(let audience): outcome = try await pages.sendNow(audience: audience)
             }
             let id = outcomes.keep(.init(notice: outcome.notice, failure: outcome.failure))

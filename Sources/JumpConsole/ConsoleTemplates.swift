@@ -7,6 +7,7 @@ struct ConsoleTemplates: Sendable {
     let layout: MustacheTemplate
     let overview: MustacheTemplate
     let deadLetters: MustacheTemplate
+    let deadLetter: MustacheTemplate
     let digests: MustacheTemplate
     let state: MustacheTemplate
     let signIn: MustacheTemplate
@@ -35,10 +36,10 @@ struct ConsoleTemplates: Sendable {
                 .ok{color:#17703a;font-weight:600}.behind{color:#8a5300;font-weight:600}.failing,.failure{color:#b3261e;font-weight:600}.muted{color:#5b6675}
                 .notice{background:#e8f2fd;border:1px solid #9cc3ee;padding:.5rem .8rem}.failure{background:#fdecea;border:1px solid #f0a39d;padding:.5rem .8rem}
                 code,pre{font:13px/1.4 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere}pre{background:#fff;border:1px solid #dde1e7;padding:.6rem}
-                form.inline{display:inline-block;margin:0 .6rem .4rem 0}td{overflow-wrap:anywhere}svg{max-width:100%;height:auto}button{font:inherit;padding:.2rem .7rem;min-height:2.75rem;cursor:pointer}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:0}dd{margin:0;overflow-wrap:anywhere;min-width:0}
+                form.inline{display:inline-block;margin:0 .6rem .4rem 0}td{overflow-wrap:anywhere}svg{max-width:100%;height:auto}button{font:inherit;padding:.2rem .7rem;min-height:2.75rem;cursor:pointer}a.tap{display:inline-block;min-height:2.75rem;padding-top:.7rem;box-sizing:border-box;white-space:nowrap}td.actions{white-space:nowrap}td.preview{width:35%}input{font:inherit;min-height:2.75rem;max-width:100%;box-sizing:border-box}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:0}dd{margin:0;overflow-wrap:anywhere;min-width:0}
                 @media (max-width:40rem){main{padding:.6rem .7rem}header{padding:.5rem .7rem;gap:.4rem 1rem}header a{margin-right:.6rem}
                 table,tbody,tr,td{display:block}thead{display:none}tr{background:#fff;border:1px solid #dde1e7;margin:0 0 .6rem}
-                td{border:0;border-top:1px solid #eef1f5}tr td:first-child{border-top:0}td.n{text-align:left}
+                td{border:0;border-top:1px solid #eef1f5}tr td:first-child{border-top:0}td.n{text-align:left}td.preview{width:auto}
                 td[data-label]::before{content:attr(data-label);display:block;font-size:.8rem;color:#5b6675}.card{min-width:0;flex:1 1 100%}
                 dl{grid-template-columns:minmax(0,1fr)}dt{font-weight:600}}
                 @media (prefers-color-scheme:dark){body{color:#e3e8ef;background:#111821}table,pre,.card,tr{background:#19222d}
@@ -87,20 +88,49 @@ struct ConsoleTemplates: Sendable {
         deadLetters = try MustacheTemplate(
             string: """
                 <h1>Dead letters</h1>
-                <p>{{total}} in {{topic}}, newest first; page {{pageNumber}} of {{pageCount}}.</p>
+                <p>{{total}}{{#kind}} of kind <strong>{{kind}}</strong>{{/kind}} in {{topic}}, newest first; page {{pageNumber}} of {{pageCount}}.{{#kind}} <a href="/console/dead-letters">Every kind</a>{{/kind}}</p>
+                {{#unknownKind}}<p class="failure">No dead letter is of kind “{{unknownKind}}”: every kind is listed.</p>{{/unknownKind}}
+                {{#hasKinds}}<p>By kind: {{#kinds}}<a href="{{href}}"{{#current}} aria-current="true"{{/current}}>{{error}}</a> ({{count}}, {{open}} open) {{/kinds}}</p>{{/hasKinds}}
                 {{#hasLetters}}<form method="post" action="/console/dead-letters/redeliver" class="inline">
                 <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="all" value="1">
-                <button>Redeliver every one not redelivered yet</button></form>
-                <p class="muted">Each is validated first; one that is still invalid stays here and the page says why.</p>
-                <table><thead><tr><th>Place</th><th>From</th><th>Why</th><th>Payload (first bytes)</th><th>Redelivered</th><th></th></tr></thead><tbody>
-                {{#letters}}<tr><td data-label="Place">{{place}}</td><td data-label="From">{{origin}}{{#times}}<br><span class="muted">dead-lettered {{times}} times</span>{{/times}}</td>
-                <td data-label="Why"><strong>{{error}}</strong><br>{{detail}}</td><td data-label="Payload (first bytes)"><code>{{preview}}</code><br><span class="muted">{{size}}</span></td>
-                <td data-label="Redelivered">{{#redeliveredTo}}to {{redeliveredTo}}{{/redeliveredTo}}{{^redeliveredTo}}not yet{{/redeliveredTo}}</td>
-                <td><form method="post" action="/console/dead-letters/redeliver"><input type="hidden" name="csrf" value="{{csrf}}">
-                <input type="hidden" name="place" value="{{place}}"><button>Redeliver {{place}}</button></form></td></tr>{{/letters}}
+                <button>Redeliver every open one</button></form>
+                <p class="muted">Each is validated first; one that is still invalid stays here and the page says why. Quote a dead letter by its place in {{topic}} (the first column), as <code>dlq redeliver --message</code> and <code>dlq settle --message</code> take it; “From” is where the event was before.</p>
+                <table><thead><tr><th>Place</th><th>When</th><th>From</th><th>Why</th><th>Payload (first bytes)</th><th>Status</th><th></th></tr></thead><tbody>
+                {{#letters}}<tr><td data-label="Place"><a href="{{href}}">{{place}}</a></td><td data-label="When">{{when}}</td><td data-label="From">{{origin}}{{#times}}<br><span class="muted">dead-lettered {{times}} times</span>{{/times}}</td>
+                <td data-label="Why"><strong>{{error}}</strong><br>{{detail}}</td><td data-label="Payload (first bytes)" class="preview"><code>{{preview}}</code><br><span class="muted">{{size}}</span></td>
+                <td data-label="Status"{{#open}} class="behind"{{/open}}>{{status}}</td>
+                <td class="actions"><form method="post" action="/console/dead-letters/redeliver"><input type="hidden" name="csrf" value="{{csrf}}">
+                <input type="hidden" name="place" value="{{place}}"><button>Redeliver {{place}}</button></form>
+                <a class="tap" href="{{href}}">Details, settle</a></td></tr>{{/letters}}
                 </tbody></table>{{/hasLetters}}
                 {{^letters}}<p>Nothing here.</p>{{/letters}}
-                <p>{{#newer}}<a href="/console/dead-letters?page={{newer}}">← Newer</a> {{/newer}}{{#older}}<a href="/console/dead-letters?page={{older}}">Older →</a>{{/older}}</p>
+                <p>{{#newer}}<a class="tap" href="/console/dead-letters?page={{newer}}">← Newer</a> {{/newer}}{{#older}}<a class="tap" href="/console/dead-letters?page={{older}}">Older →</a>{{/older}}</p>
+                """)
+
+        deadLetter = try MustacheTemplate(
+            string: """
+                {{#missing}}<h1>Dead letter</h1><p class="failure">{{missing}}</p>{{/missing}}
+                {{^missing}}<h1>Dead letter {{place}}</h1>
+                <p>Quote <strong>{{place}}</strong>: its place in {{topic}} (<code>dlq redeliver --message {{place}}</code>, <code>dlq settle --message {{place}}</code>). The event was at {{origin}} before.</p>
+                <dl><dt>Status</dt><dd{{#open}} class="behind"{{/open}}>{{status}}</dd>
+                <dt>Dead-lettered</dt><dd>{{when}}{{#times}}; {{times}}{{/times}}</dd>
+                <dt>From</dt><dd>{{origin}}</dd><dt>Why</dt><dd><strong>{{error}}</strong>: {{detail}}</dd>
+                <dt>Key</dt><dd><code>{{key}}</code></dd><dt>Size</dt><dd>{{size}}</dd></dl>
+                <h2>Headers</h2>
+                <table><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody>
+                {{#headers}}<tr><td data-label="Name"><code>{{name}}</code></td><td data-label="Value"><code>{{value}}</code></td></tr>{{/headers}}
+                </tbody></table>
+                <h2>Payload</h2>
+                <pre>{{payload}}</pre>
+                <h2>Act on it</h2>
+                <form method="post" action="/console/dead-letters/redeliver" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
+                <input type="hidden" name="place" value="{{place}}"><button>Redeliver {{place}}</button></form>
+                <form method="post" action="/console/dead-letters/settle"><input type="hidden" name="csrf" value="{{csrf}}">
+                <input type="hidden" name="place" value="{{place}}">
+                <p><label for="note">Settle it without redelivering it (a test message, an event published again by hand); why:</label><br>
+                <input id="note" name="note" maxlength="{{noteLimit}}" size="50" placeholder="published again by hand"></p>
+                <button>Settle {{place}}</button></form>{{/missing}}
+                <p><a class="tap" href="/console/dead-letters">← Every dead letter</a></p>
                 """)
 
         digests = try MustacheTemplate(

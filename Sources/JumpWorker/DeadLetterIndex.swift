@@ -26,6 +26,10 @@ package actor DeadLetterIndex {
         package var timestampMs: Int64?
         /// Where it was redelivered, `topic[partition]@offset`, or `nil`.
         package var redeliveredTo: String?
+        /// Who settled it without redelivering it and why, or `nil`.
+        package var settled: DeadLetterSettlement?
+        /// Its later copies' places (a rebuild dead-lettered it again).
+        package var copies: [String] = []
         /// How many times it was dead-lettered (a rebuild of the state dead-letters it again).
         package var times = 1
     }
@@ -41,6 +45,7 @@ package actor DeadLetterIndex {
     private var indexBySameness: [String: Int] = [:]
     private var indexByPlace: [String: Int] = [:]
     private var redelivered: [String: String] = [:]
+    private var settled: [String: DeadLetterSettlement] = [:]
 
     /// An index of the topic `deadLetters` reads.
     package init(deadLetters: DeadLetters) { self.deadLetters = deadLetters }
@@ -58,12 +63,29 @@ package actor DeadLetterIndex {
         }
     }
 
-    /// Page `number` (from 0) of `size` entries, newest first, and how many there are.
-    package func page(_ number: Int, size: Int) -> (entries: [Entry], total: Int) {
-        let newestFirst = entries.reversed()
-        let start = min(max(0, number) * size, entries.count)
-        return (Array(newestFirst.dropFirst(start).prefix(size)), entries.count)
+    /// Page `number` (from 0) of `size` entries, newest first, and how many there are; with `error`, only the
+    /// dead letters of that kind.
+    package func page(_ number: Int, size: Int, error: String? = nil) -> (entries: [Entry], total: Int) {
+        let chosen = error.map { kind in entries.filter { $0.error == kind } } ?? entries
+        let newestFirst = chosen.reversed()
+        let start = min(max(0, number) * size, chosen.count)
+        return (Array(newestFirst.dropFirst(start).prefix(size)), chosen.count)
     }
+
+    /// How many dead letters there are of each kind (`jump.error`), and how many of them wait for an operator
+    /// (neither redelivered nor settled), by kind.
+    package func kinds() -> [(error: String, count: Int, open: Int)] {
+        var counts: [String: (count: Int, open: Int)] = [:]
+        for entry in entries {
+            let open = entry.redeliveredTo == nil && entry.settled == nil
+            counts[entry.error, default: (0, 0)].count += 1
+            counts[entry.error, default: (0, 0)].open += open ? 1 : 0
+        }
+        return counts.map { ($0.key, $0.value.count, $0.value.open) }.sorted { $0.error < $1.error }
+    }
+
+    /// The entry of the dead letter at `place` (or one of its copies), as of the last refresh.
+    package func entry(at place: String) -> Entry? { indexByPlace[place].map { entries[$0] } }
 
     private func add(_ letter: DeadLetter) {
         if let of = letter.message.header(DeadLetters.redeliveryOfHeader)?.text {
@@ -72,11 +94,18 @@ package actor DeadLetterIndex {
             if let index = indexByPlace[of], entries[index].redeliveredTo == nil { entries[index].redeliveredTo = to }
             return
         }
+        if let (of, settlement) = DeadLetters.settlement(in: letter.message) {
+            settled[of] = settlement
+            if let index = indexByPlace[of], entries[index].settled == nil { entries[index].settled = settlement }
+            return
+        }
         let origin = letter.sameness
         if let index = indexBySameness[origin] {
             entries[index].times += 1
+            entries[index].copies.append(letter.place)
             indexByPlace[letter.place] = index
             entries[index].redeliveredTo = entries[index].redeliveredTo ?? redelivered[letter.place]
+            entries[index].settled = entries[index].settled ?? settled[letter.place]
             return
         }
         let value = letter.message.value ?? []
@@ -92,7 +121,8 @@ package actor DeadLetterIndex {
                 place: letter.place, origin: letter.origin, error: TerminalText.escaped(letter.error),
                 detail: TerminalText.escaped(String(letter.detail.prefix(Self.detailLimit))),
                 key: letter.message.keyText.map(TerminalText.escaped), preview: preview, size: value.count,
-                timestampMs: letter.message.timestampMilliseconds, redeliveredTo: redelivered[letter.place]))
+                timestampMs: letter.message.timestampMilliseconds, redeliveredTo: redelivered[letter.place],
+                settled: settled[letter.place]))
     }
 }
 

@@ -26,6 +26,11 @@ package struct DeadLetter: Sendable {
     /// Where `dlq redeliver` sent it (`topic[partition]@offset`), from a redelivery record in the dead-letter
     /// topic; `nil` when it was not redelivered.
     package var redeliveredTo: String?
+    /// Who settled it without redelivering it and why, from a settlement record (`dlq settle`, the console's
+    /// Settle); `nil` when it was not settled.
+    package var settled: DeadLetterSettlement?
+    /// Whether it still waits for an operator: neither redelivered nor settled.
+    package var isOpen: Bool { redeliveredTo == nil && settled == nil }
     /// The places of later copies of the same message (a rebuild of the state dead-letters it again); the
     /// listing shows the first one.
     package var copies: [String] = []
@@ -61,16 +66,32 @@ package struct DeadLetter: Sendable {
     }
 }
 
-/// Reads and redelivers the dead-letter topic (`jump-consumer dlq list`, `dlq redeliver`).
+/// Who settled a dead letter without redelivering it, and why.
+package struct DeadLetterSettlement: Sendable, Equatable {
+    /// The operator (`local`, a console operator's name, or the shell user of `dlq settle`).
+    package var by: String
+    /// Why, in the operator's words (may be empty).
+    package var note: String
+}
+
+/// Reads, redelivers and settles the dead-letter topic (`jump-consumer dlq list`, `dlq redeliver`, `dlq settle`).
 ///
 /// A redelivery leaves a *redelivery record* in the dead-letter topic: an empty value with the headers
 /// ``redeliveryOfHeader`` (the dead letter's place) and ``redeliveredToHeader`` (where it went), so every later
-/// listing shows what was already sent back, whoever sent it.
+/// listing shows what was already sent back, whoever sent it. Settling one (it needs nothing more: a test
+/// message, an event published again by hand) leaves a *settlement record* the same way: ``settlementOfHeader``,
+/// ``settledByHeader`` and ``settlementNoteHeader``.
 package struct DeadLetters: Sendable {
     /// The header of a redelivery record naming the dead letter it stands for, `PARTITION@OFFSET`.
     package static let redeliveryOfHeader = "jump.redelivery.of"
     /// The header of a redelivery record naming where the event went, `topic[partition]@offset`.
     package static let redeliveredToHeader = "jump.redelivered.to"
+    /// The header of a settlement record naming the dead letter it settles, `PARTITION@OFFSET`.
+    package static let settlementOfHeader = "jump.settlement.of"
+    /// The header of a settlement record naming who settled it.
+    package static let settledByHeader = "jump.settlement.by"
+    /// The header of a settlement record saying why.
+    package static let settlementNoteHeader = "jump.settlement.note"
 
     /// Kafka's bootstrap servers.
     package var brokers: [String]
@@ -148,31 +169,76 @@ package struct DeadLetters: Sendable {
         throw KafkaError(kind: .timedOut, message: "\(topic): not read to its end within \(timeout)")
     }
 
-    /// The dead letters among `messages` (in place order), each original position once, with its redeliveries.
+    /// Whether `message` is a redelivery or settlement record (an operator's, not a dead letter).
+    static func isOperatorRecord(_ message: KafkaConsumerMessage) -> Bool {
+        message.header(redeliveryOfHeader) != nil || message.header(settlementOfHeader) != nil
+    }
+
+    /// The settlement `message` records, and the place of the dead letter it settles; `nil` for another message.
+    static func settlement(in message: KafkaConsumerMessage) -> (place: String, DeadLetterSettlement)? {
+        guard let place = message.header(settlementOfHeader)?.text else { return nil }
+        return (
+            place,
+            DeadLetterSettlement(
+                by: message.header(settledByHeader)?.text ?? "?", note: message.header(settlementNoteHeader)?.text ?? ""
+            )
+        )
+    }
+
+    /// The dead letters among `messages` (in place order), each original position once, with its redeliveries and
+    /// settlements.
     static func listing(_ messages: [DeadLetter]) -> [DeadLetter] {
         let ordered = messages.sorted {
             ($0.message.topicPartition.partition, $0.message.offset)
                 < ($1.message.topicPartition.partition, $1.message.offset)
         }
         var redelivered: [String: String] = [:]
+        var settled: [String: DeadLetterSettlement] = [:]
         for record in ordered {
-            guard let place = record.message.header(redeliveryOfHeader)?.text else { continue }
-            redelivered[place] = record.message.header(redeliveredToHeader)?.text ?? "?"
+            if let place = record.message.header(redeliveryOfHeader)?.text {
+                redelivered[place] = record.message.header(redeliveredToHeader)?.text ?? "?"
+            } else if let (place, settlement) = settlement(in: record.message) {
+                settled[place] = settlement
+            }
         }
         var letters: [DeadLetter] = []
         var firstBySameness: [String: Int] = [:]
-        for var letter in ordered where letter.message.header(redeliveryOfHeader) == nil {
+        for var letter in ordered where !isOperatorRecord(letter.message) {
             let origin = letter.sameness
             if let first = firstBySameness[origin] {
                 letters[first].copies.append(letter.place)
                 letters[first].redeliveredTo = letters[first].redeliveredTo ?? redelivered[letter.place]
+                letters[first].settled = letters[first].settled ?? settled[letter.place]
                 continue
             }
             letter.redeliveredTo = redelivered[letter.place]
+            letter.settled = settled[letter.place]
             firstBySameness[origin] = letters.count
             letters.append(letter)
         }
         return letters
+    }
+
+    /// Settles `letter` without redelivering it: writes a settlement record naming it, `by` and `note` to the
+    /// dead-letter topic and waits for the acknowledgement. Every later listing shows it settled, and
+    /// "redeliver every one" leaves it out.
+    package func settle(_ letter: DeadLetter, by: String, note: String) async throws -> KafkaDeliveryReport {
+        let producer = try ServiceProducer.make(brokers: brokers, overrides: overrides, logger: logger)
+        do {
+            let report = try await producer.send(
+                KafkaProducerMessage(
+                    topic: topic, key: (letter.message.key?.count ?? 0) <= 1_024 ? letter.message.key : nil, value: [],
+                    headers: [
+                        KafkaHeader(name: Self.settlementOfHeader, text: letter.place),
+                        KafkaHeader(name: Self.settledByHeader, text: by),
+                        KafkaHeader(name: Self.settlementNoteHeader, text: note),
+                    ]))
+            _ = await producer.close()
+            return report
+        } catch {
+            _ = await producer.close()
+            throw error
+        }
     }
 
     /// Sends each dead letter's original key and bytes back to its topic (or `to`), with the header
@@ -321,7 +387,7 @@ extension DeadLetters {
     static func originalHeaders(_ headers: [KafkaHeader]) -> [KafkaHeader] {
         let added =
             DeadLetter.reasonHeaderPrefixes + [
-                "jump.payload", "jump.redelivered.", "jump.redelivery.", KeyPlacement.rerouteHeader,
+                "jump.payload", "jump.redelivered.", "jump.redelivery.", "jump.settlement.", KeyPlacement.rerouteHeader,
             ]
         return headers.filter { header in !added.contains { header.name.hasPrefix($0) } }
     }

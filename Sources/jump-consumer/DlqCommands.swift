@@ -8,8 +8,8 @@ import Logging
 extension JumpConsumer {
     struct Dlq: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "dlq", abstract: "List the dead-letter topic, and send fixed events back.",
-            subcommands: [List.self, Redeliver.self])
+            commandName: "dlq", abstract: "List the dead-letter topic, send fixed events back, settle the rest.",
+            subcommands: [List.self, Redeliver.self, Settle.self])
 
         /// Brokers, Kafka settings and the dead-letter topic, resolved through the same layers as `run`.
         struct Options: ParsableArguments {
@@ -37,6 +37,15 @@ extension JumpConsumer {
                     throw ExitCode(69)
                 }
             }
+
+            /// `PARTITION@OFFSET`, or `nil`.
+            static func place(_ text: String) -> String? {
+                let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+                guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]), partition >= 0,
+                    offset >= 0
+                else { return nil }
+                return "\(partition)@\(offset)"
+            }
         }
 
         struct List: AsyncParsableCommand {
@@ -60,6 +69,7 @@ extension JumpConsumer {
                             "detail": letter.detail, "origin": letter.origin,
                             "value": letter.message.valueText ?? NSNull(), "times": letter.times,
                             "redeliveredTo": letter.redeliveredTo ?? NSNull(),
+                            "settled": letter.settled.map { ["by": $0.by, "note": $0.note] } ?? NSNull(),
                         ]
                         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                         print(String(decoding: data, as: UTF8.self))
@@ -67,6 +77,10 @@ extension JumpConsumer {
                         var fields = [place, "from \(letter.origin)", letter.error, letter.detail]
                         if letter.times > 1 { fields.append("dead-lettered \(letter.times) times") }
                         if let sent = letter.redeliveredTo { fields.append("redelivered to \(sent)") }
+                        if let settled = letter.settled {
+                            fields.append(
+                                "settled by \(settled.by)" + (settled.note.isEmpty ? "" : ": \(settled.note)"))
+                        }
                         Console.fields(fields)
                     }
                 }
@@ -99,33 +113,25 @@ extension JumpConsumer {
 
             func validate() throws {
                 guard all != !message.isEmpty else { throw ValidationError("give --message P@O (repeatable) or --all") }
-                for place in message where parse(place) == nil {
+                for place in message where Options.place(place) == nil {
                     throw ValidationError("--message \(place) is not PARTITION@OFFSET")
                 }
-            }
-
-            private func parse(_ place: String) -> (Int32, Int64)? {
-                let parts = place.split(separator: "@")
-                guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]) else {
-                    return nil
-                }
-                return (partition, offset)
             }
 
             func run() async throws {
                 let deadLetters = try await options.deadLetters()
                 let letters = try await options.readAll(deadLetters)
-                let wanted = Set(message.compactMap(parse).map { "\($0.0)@\($0.1)" })
-                // --all leaves out what was sent back already (sending it again is harmless: the worker skips an
-                // id it applied); a dead letter named with --message is sent whatever its history.
+                let wanted = Set(message.compactMap(Options.place))
+                // --all leaves out what was sent back or settled already (sending it again is harmless: the worker
+                // skips an id it applied); a dead letter named with --message is sent whatever its history.
                 let chosen =
                     all
-                    ? letters.filter { $0.redeliveredTo == nil }
+                    ? letters.filter(\.isOpen)
                     : letters.filter { ([$0.place] + $0.copies).contains(where: wanted.contains) }
                 let missing = wanted.subtracting(chosen.flatMap { [$0.place] + $0.copies })
                 for place in missing.sorted() { printError("\(place): no such dead letter in \(deadLetters.topic)") }
                 let earlier = all ? letters.count - chosen.count : 0
-                if earlier > 0 { printError("\(earlier) dead letters were redelivered before; left out") }
+                if earlier > 0 { printError("\(earlier) dead letters were redelivered or settled before; left out") }
                 var sent = 0
                 var refused = missing.count
                 let results: [Result<KafkaDeliveryReport, any Error>]
@@ -152,6 +158,71 @@ extension JumpConsumer {
 
             private func printError(_ text: String) {
                 Console.note(text)
+            }
+        }
+
+        struct Settle: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Mark dead letters as dealt with, without sending them back.",
+                discussion: """
+                    For a dead letter that needs nothing more (a test message, an event published again by hand): a \
+                    settlement record in the dead-letter topic names it, who settled it and why, so every listing \
+                    and the console show it settled and `redeliver --all` leaves it out. The message stays in the \
+                    topic.
+                    """)
+
+            @OptionGroup var options: Options
+
+            @Option(help: ArgumentHelp("Settle this one, PARTITION@OFFSET (repeatable).", valueName: "p@o"))
+            var message: [String] = []
+
+            @Option(help: "Why, for whoever reads the listing (at most 500 characters).")
+            var note = ""
+
+            @Option(help: "Who settles it (default: the USER environment variable).")
+            var by: String?
+
+            func validate() throws {
+                guard !message.isEmpty else { throw ValidationError("give --message P@O (repeatable)") }
+                for place in message where Options.place(place) == nil {
+                    throw ValidationError("--message \(place) is not PARTITION@OFFSET")
+                }
+                guard note.count <= 500 else {
+                    throw ValidationError("--note is \(note.count) characters; at most 500")
+                }
+                guard by.map({ (1...100).contains($0.count) }) ?? true else {
+                    throw ValidationError("--by must be 1 to 100 characters")
+                }
+            }
+
+            func run() async throws {
+                let deadLetters = try await options.deadLetters()
+                let letters = try await options.readAll(deadLetters)
+                let who =
+                    by ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+                var settled = 0
+                var failed = 0
+                for place in Set(message.compactMap(Options.place)).sorted() {
+                    guard let letter = letters.first(where: { ([$0.place] + $0.copies).contains(place) }) else {
+                        Console.note("\(place): no such dead letter in \(deadLetters.topic)")
+                        failed += 1
+                        continue
+                    }
+                    if let earlier = letter.settled {
+                        Console.note("\(place): already settled by \(earlier.by); left as it is")
+                        continue
+                    }
+                    do {
+                        let report = try await deadLetters.settle(letter, by: who, note: note)
+                        settled += 1
+                        Console.line("\(place) settled (record \(report.topicPartition)@\(report.offset))")
+                    } catch {
+                        failed += 1
+                        Console.note("\(place): not settled: \(error)")
+                    }
+                }
+                Console.note("settled \(settled), failed \(failed)")
+                if failed > 0 { throw ExitCode.failure }
             }
         }
     }

@@ -121,7 +121,7 @@ struct ConsoleEndToEndTests {
         let digests = try await runCommand(
             product("jump-consumer"), ["digest", "list", "--json", "--state", path("state.sqlite")])
         #expect(digests.stdout.contains(#""audience":"consulate""#), "\(digests.stdout)")
-        for name in ["overview", "state", "dead-letters", "dead-letters-redelivered", "digests"] {
+        for name in ["overview", "state", "dead-letters", "dead-letters-redelivered", "dead-letter", "digests"] {
             #expect(FileManager.default.fileExists(atPath: "\(Self.artifacts)/\(name).png"), "\(name).png")
         }
         daemon.signal(SIGTERM)
@@ -186,6 +186,87 @@ struct ConsoleEndToEndTests {
         #expect(try await request(base + "/readyz", evil).status != 421)
         #expect(try await request(base + "/console", ["-H", "Host: LOCALHOST:\(port)"]).status == 200)
         #expect(daemon.output.contains("a request for another host refused"), "\(daemon.output)")
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test(
+        "a dead letter's own page shows its place to quote, when, why, every header (ce_ included) and the payload indented; the list filters by kind; Settle asks, records who and why, and redeliver-every-one leaves it out"
+    )
+    func deadLetterPages() async throws {
+        let origin = ["jump.original.topic=jump.events", "jump.original.partition=0", "jump.original.offset=7"]
+        let attributes = [
+            "ce_specversion=1.0", "ce_id=binary-console", "ce_source=urn:test", "ce_type=jump.jobs.reported",
+            "ce_subject=jobs.console", "ce_time=2025-01-01T00:00:00Z", "content-type=application/json",
+        ]
+        let records: [(value: String, headers: [String])] = [
+            (
+                #"{"scope":"console","period":{"year":2004},"jobsSupported":4,"source":"s"}"#,
+                attributes + origin + ["jump.error=schema", "jump.error.detail=refused before a fix"]
+            ),
+            (
+                "not json at all",
+                origin.dropLast() + ["jump.original.offset=8", "jump.error=syntax", "jump.error.detail=not JSON"]
+            ),
+        ]
+        for (index, record) in records.enumerated() {
+            let file = path("letter-\(index)")
+            try record.value.write(toFile: file, atomically: true, encoding: .utf8)
+            let kcat = try await runCommand(
+                "kcat",
+                ["-P", "-b", broker.bootstrapServers, "-t", "jump.events.dlq", "-p", "0", "-k", "jobs.console"]
+                    + record.headers.flatMap { ["-H", $0] } + [file])
+            #expect(kcat.status == 0, "\(kcat.stderr)")
+        }
+        let port = freeLoopbackPort()
+        let daemon = try await started(http: "127.0.0.1:\(port)", role: "state")
+        let base = "http://127.0.0.1:\(port)/console/dead-letters"
+
+        let list = try await request(base)
+        #expect(list.body.contains(#"<a href="/console/dead-letters/0@0">0@0</a>"#), "\(list.body)")
+        #expect(list.body.contains("By kind:") && list.body.contains(#"href="/console/dead-letters?error=syntax""#))
+        let syntax = try await request(base + "?error=syntax")
+        #expect(syntax.body.contains(">0@1</a>") && !syntax.body.contains(">0@0</a>"), "\(syntax.body)")
+        let unknown = try await request(base + "?error=nope")
+        #expect(unknown.body.contains("No dead letter is of kind") && unknown.body.contains(">0@0</a>"))
+
+        let letter = try await request(base + "/0@0")
+        #expect(letter.status == 200, "\(letter.body)")
+        for text in [
+            "Quote <strong>0@0</strong>", "jump.events[0]@7", "refused before a fix", "<code>ce_type</code>",
+            "<code>jump.jobs.reported</code>", "<code>jobs.console</code>", "\n  &quot;jobsSupported&quot;: 4,",
+            "Settle 0@0",
+        ] {
+            #expect(letter.body.contains(text), "\(text): \(letter.body)")
+        }
+        let missing = try await request(base + "/9@9")
+        #expect(missing.body.contains("No dead letter at 9@9"), "\(missing.body)")
+
+        let csrf = try #require(letter.body.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) })
+        let settle = base + "/settle"
+        let asked = try await request(settle, ["--data", "csrf=\(csrf)&place=0%401&note=published+again+by+hand"])
+        #expect(
+            asked.body.contains("Settle dead letter 0@1 without redelivering it?")
+                && asked.body.contains("published again by hand") && asked.body.contains("settled by local"),
+            "\(asked.body)")
+        let settled = try await request(
+            settle, ["--data", "csrf=\(csrf)&place=0%401&note=published+again+by+hand&confirm=yes"])
+        let location = try #require(settled.headers["location"], "\(settled.status) \(settled.body)")
+        let outcome = try await request("http://127.0.0.1:\(port)" + location)
+        #expect(outcome.body.contains("Settled 0@1: published again by hand"), "\(outcome.body)")
+        #expect(outcome.body.contains("Settled by local: published again by hand"), "\(outcome.body)")
+        let listed = try await runCommand(
+            product("jump-consumer"), ["dlq", "list", "-b", broker.bootstrapServers], timeout: .seconds(60))
+        #expect(listed.stdout.contains("settled by local: published again by hand"), "\(listed.stdout)")
+
+        // Every open one: the binary-mode letter alone, validated with its ce_ headers; the settled one stays.
+        let all = try await request(
+            base + "/redeliver", ["--data", "csrf=\(csrf)&all=1&confirm=yes"])
+        let allOutcome = try await request("http://127.0.0.1:\(port)" + (all.headers["location"] ?? ""))
+        #expect(
+            allOutcome.body.contains("Redelivered 0@0 → jump.events") && !allOutcome.body.contains("Refused:"),
+            "\(allOutcome.body)")
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
         #expect(try await broker.stop() == 0)

@@ -108,4 +108,43 @@ struct DeadLetterToolsTests {
         #expect(lines.first?.hasSuffix("|" + data) == true, "the data is the value, as it was: \(read.stdout)")
         #expect(try await broker.stop() == 0)
     }
+
+    @Test(
+        "dlq settle records who settled which dead letter and why; listings show it, redeliver --all leaves it out, a second settle leaves the first, and a place that is not a dead letter fails"
+    )
+    func settle() async throws {
+        let origin = ["jump.original.topic=jump.events", "jump.original.partition=0", "jump.original.offset=0"]
+        let reason = ["jump.error=schema", "jump.error.detail=refused by hand"]
+        try await produce("jump.events.dlq", event("kept", year: 2001), headers: origin + reason)  // 0@0
+        let other = origin.map { $0.hasPrefix("jump.original.offset=") ? "jump.original.offset=1" : $0 }
+        try await produce("jump.events.dlq", event("sent", year: 2002), headers: other + reason)  // 0@1
+
+        let settled = try await consumer([
+            "dlq", "settle", "--message", "0@0", "--by", "ana", "--note", "a test message",
+        ])
+        #expect(settled.status == 0, "\(settled.stderr)")
+        #expect(settled.stdout.hasPrefix("0@0 settled (record jump.events.dlq[0]@2)"), "\(settled.stdout)")
+        let again = try await consumer(["dlq", "settle", "--message", "0@0", "--by", "luis"])
+        #expect(again.status == 0 && again.stderr.contains("already settled by ana"), "\(again.stderr)")
+        let missing = try await consumer(["dlq", "settle", "--message", "0@9"])
+        #expect(missing.status == 1 && missing.stderr.contains("0@9: no such dead letter"), "\(missing.stderr)")
+        let long = try await consumer([
+            "dlq", "settle", "--message", "0@0", "--note", String(repeating: "x", count: 501),
+        ])
+        #expect(long.status == 64 && long.stderr.contains("at most 500"), "\(long.stderr)")
+
+        let listed = try await consumer(["dlq", "list"])
+        #expect(listed.stdout.contains("settled by ana: a test message"), "\(listed.stdout)")
+        #expect(listed.stderr.contains("2 dead letters"), "settlement records are not dead letters: \(listed.stderr)")
+        let json = try await consumer(["dlq", "list", "--json"])
+        #expect(json.stdout.contains(#""settled":{"by":"ana","note":"a test message"}"#), "\(json.stdout)")
+
+        let redelivered = try await consumer(["dlq", "redeliver", "--all", "--to", "jump.digests"])
+        #expect(redelivered.status == 0, "\(redelivered.stderr)")
+        #expect(redelivered.stderr.contains("1 dead letters were redelivered or settled before; left out"))
+        let sent = try await runCommand(
+            "kcat", ["-C", "-b", broker.bootstrapServers, "-t", "jump.digests", "-o", "beginning", "-e", "-q"])
+        #expect(sent.stdout.contains(#""id":"sent""#) && !sent.stdout.contains(#""id":"kept""#), "\(sent.stdout)")
+        #expect(try await broker.stop() == 0)
+    }
 }

@@ -24,4 +24,28 @@ struct JSONWriterTests {
         JSONWriter.appendString("a\"b\\c\nd\re\tf\u{01}g\u{7F}", to: &bytes)
         #expect(String(decoding: bytes, as: UTF8.self) == #""a\"b\\c\nd\re\tf\u0001g\u007f""#)
     }
+
+    @Test(
+        "the indented form: two spaces a level, members in document order, empty containers kept short; it parses back to the same value"
+    )
+    func indented() throws {
+        let value = try JSONParser().parse(Array(#"{"b":1,"a":[true,null,{"c":"x\ny"}],"e":{},"f":[]}"#.utf8))
+        let text = JSONWriter.indented(value)
+        #expect(
+            text == """
+                {
+                  "b": 1,
+                  "a": [
+                    true,
+                    null,
+                    {
+                      "c": "x\\ny"
+                    }
+                  ],
+                  "e": {},
+                  "f": []
+                }
+                """)
+        #expect(try JSONParser().parse(Array(text.utf8)) == value)
+    }
 }

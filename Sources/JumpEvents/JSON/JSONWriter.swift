@@ -23,6 +23,44 @@ public struct JSONWriter {
         String(decoding: encode(value, sortedKeys: sortedKeys), as: UTF8.self)
     }
 
+    /// `value` indented two spaces a level, members in document order, for a person to read (a dead letter's
+    /// payload in the console); strings are escaped as in the compact form.
+    package static func indented(_ value: JSONValue) -> String {
+        var writer = JSONWriter(sortedKeys: false)
+        writer.writeIndented(value, level: 0)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    private mutating func writeIndented(_ value: JSONValue, level: Int) {
+        func newline(_ level: Int) {
+            bytes.append(UInt8(ascii: "\n"))
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * level))
+        }
+        switch value {
+        case .array(let elements) where !elements.isEmpty:
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                writeIndented(element, level: level + 1)
+            }
+            newline(level)
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object) where !object.members.isEmpty:
+            bytes.append(UInt8(ascii: "{"))
+            for (index, member) in object.members.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                write(member.key)
+                bytes.append(contentsOf: ": ".utf8)
+                writeIndented(member.value, level: level + 1)
+            }
+            newline(level)
+            bytes.append(UInt8(ascii: "}"))
+        default: write(value)
+        }
+    }
+
     private mutating func write(_ value: JSONValue) {
         switch value {
         case .null: bytes.append(contentsOf: "null".utf8)
