@@ -1,57 +1,93 @@
 import Foundation
+import JumpEvents
+import Synchronization
 
 /// Who may see the operator console and act in it.
 ///
-/// - Pages: open on a loopback endpoint without a token; with a token (required beyond loopback), a browser
-///   signs in once and then carries a session cookie (`HttpOnly`, `SameSite=Strict`, `Secure`).
+/// - Pages: open on a loopback endpoint without a token (the operator is `local`); with operators' tokens
+///   (``ConsoleOperators``, required beyond loopback), a browser signs in as one of them and then carries a
+///   session cookie (`HttpOnly`, `SameSite=Strict`, `Secure`) naming a session of that operator, until it signs
+///   out or 12 hours pass.
 /// - Every request (pages, actions, sign-in): its `Host` must be one of the names the console is served as
 ///   (``ConsoleHosts``), so a page elsewhere cannot reach a loopback console through DNS rebinding.
 /// - Actions (every POST): the form's CSRF token must match this process's, and a browser's `Origin` (or
 ///   `Sec-Fetch-Site`) must say the request comes from one of those hosts on the request's port.
-package struct ConsoleAccess: Sendable {
+package final class ConsoleAccess: Sendable {
     /// The name of the session cookie.
     package static let cookieName = "jump_console"
 
-    /// The token that signs a browser in, or `nil`: pages are open (a loopback endpoint).
-    private let token: String?
-    /// The session cookie's value after sign-in: random per process, so a restart signs everyone out.
-    private let session: String
+    /// How long a session lasts.
+    static let sessionSeconds = 43_200
+    /// The most sessions kept at once; signing in beyond it ends the oldest.
+    static let maximumSessions = 256
+
+    /// The operators who may sign in, or `nil`: pages are open (a loopback endpoint).
+    private let operators: ConsoleOperators?
+    /// The sessions: each cookie value (random, per sign-in) with its operator and when it ends. Kept in memory,
+    /// so a restart signs everyone out.
+    private let sessions = Mutex<[(id: String, operator: String, ends: ContinuousClock.Instant)]>([])
     /// The CSRF token every form carries: random per process, never in a URL.
     package let csrf: String
 
     /// The names the console answers to.
     package let hosts: ConsoleHosts
 
-    /// Access with `token` (`nil`: no sign-in) for requests addressed to `hosts`.
-    package init(token: String?, hosts: ConsoleHosts) {
-        self.token = token
+    /// Access for `operators` (`nil`: no sign-in, every request is `local`'s) for requests addressed to `hosts`.
+    package init(operators: ConsoleOperators?, hosts: ConsoleHosts) {
+        self.operators = operators
         self.hosts = hosts
-        session = Self.random()
         csrf = Self.random()
     }
 
     /// Whether pages need a sign-in.
-    package var needsSignIn: Bool { token != nil }
+    package var needsSignIn: Bool { operators != nil }
 
-    /// Who acts, as settlement records and logs name them: `local` on an open loopback console, `console` for a
-    /// browser signed in with the token.
-    package var operatorName: String { token == nil ? "local" : "console" }
-
-    /// Whether a request with this `Cookie` header may see pages.
-    package func isSignedIn(cookieHeader: String?) -> Bool {
-        guard token != nil else { return true }
-        guard let cookieHeader else { return false }
-        for pair in cookieHeader.split(separator: ";") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if parts.count == 2, parts[0] == Self.cookieName, Self.constantTimeEqual(parts[1], session) { return true }
+    /// The operator a request with this `Cookie` header acts as: `local` on an open console, the signed-in
+    /// operator's name, or `nil` (not signed in, or the session ended).
+    package func signedInOperator(cookieHeader: String?) -> String? {
+        guard operators != nil else { return "local" }
+        guard let value = Self.sessionCookie(cookieHeader) else { return nil }
+        let now = ContinuousClock.now
+        return sessions.withLock { sessions in
+            sessions.removeAll { $0.ends <= now }
+            return sessions.first { Self.constantTimeEqual($0.id, value) }?.operator
         }
-        return false
     }
 
-    /// The `Set-Cookie` value for a browser that gave the right token, or `nil`.
-    package func signIn(token candidate: String) -> String? {
-        guard let token, Self.constantTimeEqual(candidate, token) else { return nil }
-        return "\(Self.cookieName)=\(session); Path=/console; HttpOnly; SameSite=Strict; Secure; Max-Age=43200"
+    /// Whether a request with this `Cookie` header may see pages.
+    package func isSignedIn(cookieHeader: String?) -> Bool { signedInOperator(cookieHeader: cookieHeader) != nil }
+
+    /// A new session for the operator whose token `candidate` is: its name and the `Set-Cookie` value; `nil` for
+    /// a token that is no operator's.
+    package func signIn(token candidate: String) -> (operator: String, cookie: String)? {
+        guard let name = operators?.authenticate(candidate) else { return nil }
+        let id = Self.random()
+        let ends = ContinuousClock.now + .seconds(Self.sessionSeconds)
+        sessions.withLock { sessions in
+            sessions.append((id, name, ends))
+            if sessions.count > Self.maximumSessions { sessions.removeFirst(sessions.count - Self.maximumSessions) }
+        }
+        return (
+            name,
+            "\(Self.cookieName)=\(id); Path=/console; HttpOnly; SameSite=Strict; Secure; Max-Age=\(Self.sessionSeconds)"
+        )
+    }
+
+    /// Ends the session this `Cookie` header names, if any; returns the `Set-Cookie` value that removes the cookie.
+    package func signOut(cookieHeader: String?) -> String {
+        if let value = Self.sessionCookie(cookieHeader) {
+            sessions.withLock { $0.removeAll { Self.constantTimeEqual($0.id, value) } }
+        }
+        return "\(Self.cookieName)=; Path=/console; HttpOnly; SameSite=Strict; Secure; Max-Age=0"
+    }
+
+    /// The session cookie's value in a `Cookie` header.
+    private static func sessionCookie(_ header: String?) -> String? {
+        for pair in header?.split(separator: ";") ?? [] {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0] == cookieName { return parts[1] }
+        }
+        return nil
     }
 
     /// Why a POST must be refused, or `nil` when it may proceed: a missing or wrong CSRF token, or a browser
@@ -85,11 +121,7 @@ package struct ConsoleAccess: Sendable {
 
     /// Compares without stopping at the first difference (a token is not guessed byte by byte from timing).
     static func constantTimeEqual(_ left: String, _ right: String) -> Bool {
-        let (a, b) = (Array(left.utf8), Array(right.utf8))
-        var difference = UInt8(a.count == b.count ? 0 : 1)
-        for index in 0..<max(a.count, b.count) {
-            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-        }
-        return difference == 0
+        NamedTokensFile.constantTimeEqual(Array(left.utf8), Array(right.utf8))
     }
+
 }

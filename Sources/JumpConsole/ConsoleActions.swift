@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// An action the console can take, read from its form: what it asks before it runs, and where its outcome is shown.
@@ -87,5 +88,65 @@ final class ConsoleOutcomes: Sendable {
     func outcome(_ id: String?) -> Outcome? {
         guard let id else { return nil }
         return kept.withLock { kept in kept.last { $0.id == id }?.outcome }
+    }
+}
+
+/// The audit trail of the console: every action, sign-in and sign-out, logged as one record (`event=console.action`,
+/// the JSON format's `"event": "console.action"`) with the operator, the client's address, the action, its target
+/// and its outcome, and the latest ``capacity`` kept for the overview's "Recent actions".
+final class ConsoleAudit: Sendable {
+    /// One record.
+    struct Record: Sendable, Equatable {
+        var atMs: Int64
+        var `operator`: String
+        var client: String
+        var action: String
+        var target: String
+        var outcome: String
+    }
+    static let capacity = 20
+    private let recent = Mutex<[Record]>([])
+    private let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    /// Logs the record and keeps it.
+    func record(operator name: String, client: String, action: String, target: String, outcome: String) {
+        let record = Record(
+            atMs: ConsolePages.nowMs(), operator: name, client: client, action: action, target: target,
+            outcome: outcome)
+        logger.notice(
+            "console: \(action)\(target.isEmpty ? "" : " \(target)") by \(name): \(outcome)",
+            metadata: [
+                "event": "console.action", "operator": "\(name)", "client": "\(client)", "action": "\(action)",
+                "target": "\(target)", "outcome": "\(outcome)",
+            ])
+        recent.withLock {
+            $0.append(record)
+            if $0.count > Self.capacity { $0.removeFirst($0.count - Self.capacity) }
+        }
+    }
+
+    /// The records kept, newest first.
+    var latest: [Record] { recent.withLock { Array($0.reversed()) } }
+}
+
+extension ConsoleAction {
+    /// The action's name in the audit trail.
+    var auditName: String {
+        switch self {
+        case .redeliver: "redeliver"
+        case .settle: "settle"
+        case .sendNow: "send-now"
+        }
+    }
+
+    /// What it acts on, as the audit trail names it.
+    var auditTarget: String {
+        switch self {
+        case .redeliver(let place): place ?? "every open dead letter"
+        case .settle(let place, _): place
+        case .sendNow(let audience): audience
+        }
     }
 }

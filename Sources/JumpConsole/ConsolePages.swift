@@ -54,7 +54,7 @@ package struct ConsolePages: Sendable {
 
     // MARK: - Overview
 
-    func overview() -> Page {
+    func overview(recentActions: [ConsoleAudit.Record] = []) -> Page {
         let now = Self.nowMs()
         let reasons = readiness().map(Self.shown)
         var context: [String: Any] = [
@@ -94,6 +94,14 @@ package struct ConsolePages: Sendable {
                         "lagClass": (position.lag ?? 0) > 0 ? "behind" : "",
                     ]
                 },
+            ]
+        }
+        context["hasActions"] = !recentActions.isEmpty
+        context["actions"] = recentActions.map { record -> [String: Any] in
+            [
+                "when": Self.time(record.atMs), "operator": Self.shown(record.operator),
+                "client": Self.shown(record.client), "action": Self.shown(record.action),
+                "target": Self.shown(record.target), "outcome": Self.shown(record.outcome),
             ]
         }
         return Page(
@@ -426,7 +434,10 @@ package struct ConsolePages: Sendable {
     // MARK: - The frame
 
     /// `page` in the layout, with a notice or a failure above it.
-    func html(_ page: Page, notice: String? = nil, failure: String? = nil, navigation: Bool = true) -> String {
+    /// The page in the layout; `signedIn` names the operator of a signed-in browser, who gets a Sign out button.
+    func html(
+        _ page: Page, notice: String? = nil, failure: String? = nil, navigation: Bool = true, signedIn: String? = nil
+    ) -> String {
         let links = [
             ("/console", "Overview"), ("/console/dead-letters", "Dead letters"), ("/console/digests", "Digests"),
             ("/console/state", "State"),
@@ -434,6 +445,7 @@ package struct ConsolePages: Sendable {
         let context: [String: Any] = [
             "title": page.title, "roles": roles, "version": version, "body": page.body,
             "refreshSeconds": page.refreshSeconds ?? false, "notice": notice ?? false, "failure": failure ?? false,
+            "operator": signedIn.map(Self.shown) ?? false, "csrf": csrf,
             "nav": navigation
                 ? links.map { ["href": $0.0, "label": $0.1, "current": $0.0 == page.path] } : [[String: Any]](),
         ]

@@ -9,19 +9,24 @@ package struct ConsoleRoutes: Sendable {
     let access: ConsoleAccess
     let logger: Logger
     let outcomes = ConsoleOutcomes()
+    let audit: ConsoleAudit
 
     /// Routes serving `pages` to whoever `access` lets in.
     package init(pages: ConsolePages, access: ConsoleAccess, logger: Logger) {
         self.pages = pages
         self.access = access
         self.logger = logger
+        audit = ConsoleAudit(logger: logger)
     }
 
+    /// How long the answer to a wrong token waits: guessing is slowed, and the attempt is in the audit trail.
+    static let wrongTokenDelay = Duration.seconds(1)
+
     /// Adds the routes to `router`.
-    package func register(on router: Router<BasicRequestContext>) {
+    package func register(on router: Router<ClientRequestContext>) {
         router.get("/") { request, _ in misdirected(request) ?? Self.redirect("/console") }
         router.get("/console") { request, _ in
-            try await page(request) { pages.overview() }
+            try await page(request) { pages.overview(recentActions: audit.latest) }
         }
         router.get("/console/dead-letters") { request, _ in
             let number = request.uri.queryParameters.get("page").flatMap(Int.init) ?? 0
@@ -38,7 +43,7 @@ package struct ConsoleRoutes: Sendable {
             try await page(request) { try await pages.digests() }
         }
         for action in ["/console/dead-letters/redeliver", "/console/dead-letters/settle", "/console/digests/send-now"] {
-            router.post(RouterPath(action)) { request, _ in try await self.action(request) }
+            router.post(RouterPath(action)) { request, context in try await self.action(request, context) }
         }
         router.get("/console/state") { request, _ in
             // A form's GET sends a space as `+`: the raw query is decoded as a form is.
@@ -51,19 +56,40 @@ package struct ConsoleRoutes: Sendable {
             let next = Self.returnPath(request.uri.queryParameters.get("next").map { String($0) })
             return Self.html(pages.html(pages.signIn(next: next), navigation: false))
         }
-        router.post("/console/sign-in") { request, _ in
+        router.post("/console/sign-in") { request, context in
             if let refused = misdirected(request) { return refused }
             guard access.needsSignIn else { return Self.redirect("/console") }
             let form = try await Self.form(request)
             let next = Self.returnPath(form["next"])
-            guard let cookie = access.signIn(token: form["token"] ?? "") else {
-                logger.warning("console: a sign-in with a wrong token")
+            guard let (name, cookie) = access.signIn(token: form["token"] ?? "") else {
+                audit.record(
+                    operator: "unknown", client: context.clientAddress, action: "sign-in", target: "",
+                    outcome: "refused: a wrong token")
+                try? await Task.sleep(for: Self.wrongTokenDelay)
                 return Self.html(
                     pages.html(pages.signIn(next: next), failure: "That is not the token.", navigation: false),
                     status: .unauthorized)
             }
+            audit.record(operator: name, client: context.clientAddress, action: "sign-in", target: "", outcome: "done")
             var response = Self.redirect(next)
             response.headers[.setCookie] = cookie
+            return response
+        }
+        router.post("/console/sign-out") { request, context in
+            if let refused = misdirected(request) { return refused }
+            guard access.needsSignIn, let name = access.signedInOperator(cookieHeader: request.headers[.cookie])
+            else { return Self.redirect("/console/sign-in") }
+            let form = try await Self.form(request)
+            if let refusal = access.refusal(
+                csrf: form["csrf"], origin: request.headers[.origin], fetchSite: request.headers[Self.fetchSite],
+                host: request.head.authority)
+            {
+                return Self.html(refusal + "\n", status: .forbidden, type: "text/plain; charset=utf-8")
+            }
+            let cleared = access.signOut(cookieHeader: request.headers[.cookie])
+            audit.record(operator: name, client: context.clientAddress, action: "sign-out", target: "", outcome: "done")
+            var response = Self.redirect("/console/sign-in")
+            response.headers[.setCookie] = cleared
             return response
         }
     }
@@ -84,7 +110,7 @@ package struct ConsoleRoutes: Sendable {
         _ request: Request, _ build: () async throws -> ConsolePages.Page
     ) async throws -> Response {
         if let refused = misdirected(request) { return refused }
-        guard access.isSignedIn(cookieHeader: request.headers[.cookie]) else {
+        guard let name = access.signedInOperator(cookieHeader: request.headers[.cookie]) else {
             var asked = request.uri.path
             if let query = request.uri.query, !query.isEmpty { asked += "?" + query }
             return Self.redirect(
@@ -93,7 +119,10 @@ package struct ConsoleRoutes: Sendable {
         }
         do {
             let outcome = outcomes.outcome(request.uri.queryParameters.get("done"))
-            return Self.html(pages.html(try await build(), notice: outcome?.notice, failure: outcome?.failure))
+            return Self.html(
+                pages.html(
+                    try await build(), notice: outcome?.notice, failure: outcome?.failure,
+                    signedIn: access.needsSignIn ? name : nil))
         } catch {
             logger.warning("console: a page failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             let failed = ConsolePages.Page(title: "Unavailable", path: request.uri.path, body: "")
@@ -106,9 +135,9 @@ package struct ConsoleRoutes: Sendable {
     /// An action (a POST with its CSRF token, from the console's own origin). Its first POST answers a page that
     /// asks to confirm it, without a script: that page's form posts it again with `confirm=yes`, which runs it and
     /// answers 303 to the page that shows its outcome (a reload there shows the outcome again and does nothing).
-    private func action(_ request: Request) async throws -> Response {
+    private func action(_ request: Request, _ context: ClientRequestContext) async throws -> Response {
         if let refused = misdirected(request) { return refused }
-        guard access.isSignedIn(cookieHeader: request.headers[.cookie]) else {
+        guard let name = access.signedInOperator(cookieHeader: request.headers[.cookie]) else {
             return Self.html("sign in first\n", status: .forbidden, type: "text/plain; charset=utf-8")
         }
         let form = try await Self.form(request)
@@ -116,8 +145,9 @@ package struct ConsoleRoutes: Sendable {
             csrf: form["csrf"], origin: request.headers[.origin], fetchSite: request.headers[Self.fetchSite],
             host: request.head.authority)
         {
-            logger.warning(
-                "console: an action refused", metadata: ["path": "\(request.uri.path)", "why": "\(refusal)"])
+            audit.record(
+                operator: name, client: context.clientAddress, action: request.uri.path, target: "",
+                outcome: "refused: \(refusal)")
             return Self.html(refusal + "\n", status: .forbidden, type: "text/plain; charset=utf-8")
         }
         guard let action = ConsoleAction(path: request.uri.path, form: form) else {
@@ -127,19 +157,24 @@ package struct ConsoleRoutes: Sendable {
         }
         do {
             guard form["confirm"] == "yes" else {
-                return Self.html(pages.html(try await pages.confirmation(action, by: access.operatorName)))
+                return Self.html(pages.html(try await pages.confirmation(action, by: name)))
             }
             let outcome: (notice: String?, failure: String?)
             switch action {
             case .redeliver(let place): outcome = try await pages.redeliver(place: place)
-            case .settle(let place, let note):
-                outcome = try await pages.settle(place: place, note: note, by: access.operatorName)
+            case .settle(let place, let note): outcome = try await pages.settle(place: place, note: note, by: name)
             case .sendNow(let audience): outcome = try await pages.sendNow(audience: audience)
             }
+            audit.record(
+                operator: name, client: context.clientAddress, action: action.auditName, target: action.auditTarget,
+                outcome: [outcome.notice, outcome.failure].compactMap { $0 }.joined(separator: " "))
             let id = outcomes.keep(.init(notice: outcome.notice, failure: outcome.failure))
             return Self.redirect("\(action.returnPath)?done=\(id)")
         } catch {
             logger.warning("console: an action failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            audit.record(
+                operator: name, client: context.clientAddress, action: action.auditName, target: action.auditTarget,
+                outcome: "failed: \(error)")
             let failed = ConsolePages.Page(title: "Not done", path: request.uri.path, body: "")
             return Self.html(
                 pages.html(failed, failure: "Not done: \(ConsolePages.shown("\(error)"))"), status: .serviceUnavailable

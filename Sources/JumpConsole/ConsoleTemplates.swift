@@ -28,7 +28,7 @@ struct ConsoleTemplates: Sendable {
                 <style>
                 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b2330;background:#f6f7f9}
                 header{background:#12355b;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.5rem;align-items:baseline;flex-wrap:wrap}
-                header a{color:#dfe9f5;text-decoration:none;margin-right:1rem}header a[aria-current]{color:#fff;font-weight:600;border-bottom:2px solid #f2b134}
+                header a{color:#dfe9f5;text-decoration:none;margin-right:1rem}header form.signout{margin-left:auto}header form.signout span{margin-right:.5rem}header a[aria-current]{color:#fff;font-weight:600;border-bottom:2px solid #f2b134}
                 main{padding:1rem 1.2rem;max-width:80rem}h1{font-size:1.4rem;margin:.3rem 0 1rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
                 table{border-collapse:collapse;background:#fff;width:100%;margin:.3rem 0 1rem}th,td{border:1px solid #dde1e7;padding:.3rem .5rem;text-align:left;vertical-align:top}
                 th{background:#eef1f5;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -50,7 +50,8 @@ struct ConsoleTemplates: Sendable {
                 </head>
                 <body>
                 <header><strong>jump-consumer</strong><span>{{roles}} · {{version}}</span>
-                <nav>{{#nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/nav}}</nav></header>
+                <nav>{{#nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/nav}}</nav>
+                {{#operator}}<form method="post" action="/console/sign-out" class="signout"><input type="hidden" name="csrf" value="{{csrf}}"><span>{{operator}}</span> <button>Sign out</button></form>{{/operator}}</header>
                 <main>
                 {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
                 {{#failure}}<p class="failure" role="alert">{{failure}}</p>{{/failure}}
@@ -83,6 +84,11 @@ struct ConsoleTemplates: Sendable {
                 <tbody>{{#partitions}}<tr><td data-label="Partition">{{partition}}</td><td data-label="Next offset" class="n">{{next}}</td><td data-label="High watermark" class="n">{{high}}</td><td data-label="Lag" class="n {{lagClass}}">{{lag}}</td></tr>{{/partitions}}</tbody></table>{{/hasPartitions}}
                 {{^partitions}}<p>No partition assigned yet.</p>{{/partitions}}
                 {{/workers}}
+                <h2>Recent actions</h2>
+                {{#hasActions}}<table><thead><tr><th>When</th><th>Operator</th><th>From</th><th>Action</th><th>Target</th><th>Outcome</th></tr></thead><tbody>
+                {{#actions}}<tr><td data-label="When">{{when}}</td><td data-label="Operator">{{operator}}</td><td data-label="From">{{client}}</td><td data-label="Action">{{action}}</td><td data-label="Target">{{target}}</td><td data-label="Outcome">{{outcome}}</td></tr>{{/actions}}
+                </tbody></table>{{/hasActions}}
+                {{^hasActions}}<p class="muted">No action or sign-in since this process started (the log keeps every one: <code>event=console.action</code>).</p>{{/hasActions}}
                 """)
 
         deadLetters = try MustacheTemplate(

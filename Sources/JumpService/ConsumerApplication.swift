@@ -119,9 +119,9 @@ extension ConsumerApplication {
     static func console(
         daemon: ConsumerDaemon, settings: ConsumerSettings, address: HTTPAddress, checks: HealthChecks, logger: Logger
     ) throws -> any ConsoleRouting {
-        guard address.isLoopback || (settings.consoleToken != nil && !settings.consoleHosts.isEmpty) else {
+        guard address.isLoopback || (settings.consoleOperators != nil && !settings.consoleHosts.isEmpty) else {
             let missing = [
-                settings.consoleToken == nil
+                settings.consoleOperators == nil
                     ? "no token is set (console.tokenFile, JUMP_CONSOLE_TOKEN_FILE, or the systemd credential console-token)"
                     : nil,
                 settings.consoleHosts.isEmpty
@@ -133,14 +133,15 @@ extension ConsumerApplication {
             return try ConsoleOffRoutes(address: "\(address)", reasons: missing)
         }
         let hosts = ConsoleHosts(names: settings.consoleHosts)
-        let access = ConsoleAccess(token: settings.consoleToken, hosts: hosts)
+        let access = ConsoleAccess(operators: settings.consoleOperators, hosts: hosts)
         let pages = try ConsolePages(
             source: daemon, readiness: { checks.readiness().reasons }, version: JumpVersion.current,
             storePath: settings.state, csrf: access.csrf, maxLag: settings.readinessMaxLag)
         logger.notice(
             "operator console on http://\(address)/console",
             metadata: [
-                "signIn": "\(settings.consoleToken == nil ? "none (loopback)" : "token")",
+                "signIn":
+                    "\(settings.consoleOperators.map { "tokens of \($0.count) operator\($0.count == 1 ? "" : "s")" } ?? "none (loopback)")",
                 "hosts": "\(hosts.description)",
             ])
         return ConsoleRoutes(pages: pages, access: access, logger: logger)

@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import JumpConsole
 import JumpDigests
+import JumpEvents
 import JumpKafka
 import JumpState
 import JumpWorker
@@ -63,8 +64,9 @@ package struct ConsumerSettings: Sendable, Equatable {
     package var kafka: [String: String] = [:]
     /// The file holding the operator console's sign-in token (`console.tokenFile`), if any.
     package var consoleTokenFile: String?
-    /// The console's sign-in token: read from ``consoleTokenFile``, or from the systemd credential `console-token`.
-    package var consoleToken: String?
+    /// The console's operators and their tokens' hashes (or one token): read from ``consoleTokenFile``, or from
+    /// the systemd credential `console-token`.
+    package var consoleOperators: ConsoleOperators?
     /// The host names the console is served as (`console.hosts`, comma-separated), besides the
     /// loopback names on a loopback endpoint; required beyond loopback. Requests for any other `Host` are refused.
     package var consoleHosts: [String] = []
@@ -143,7 +145,7 @@ package struct ConsumerSettings: Sendable, Equatable {
         settings.consoleTokenFile = values.string("console.tokenFile")
         settings.consoleHosts = try values.hostNames("console.hosts")
         if readingSecretFiles {
-            settings.consoleToken = try consoleToken(file: settings.consoleTokenFile)
+            settings.consoleOperators = try consoleOperators(file: settings.consoleTokenFile)
         }
         for (key, property, secret) in kafkaKeys {
             if let value = values.string(key, secret: secret) { settings.kafka[property] = value }
@@ -156,20 +158,24 @@ package struct ConsumerSettings: Sendable, Equatable {
         return settings
     }
 
-    /// The console token from `file`, else from systemd's credential `console-token`; at least 16 characters.
-    static func consoleToken(file: String?) throws(SettingsError) -> String? {
+    /// The console's operators from `file`, else from systemd's credential `console-token`: a tokens file of
+    /// named hashes, or one token of at least 16 characters (``ConsoleOperators``).
+    static func consoleOperators(file: String?) throws(SettingsError) -> ConsoleOperators? {
         let credential = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"].map { $0 + "/console-token" }
         guard
             let path = file
                 ?? credential.flatMap({ FileManager.default.fileExists(atPath: $0) ? $0 : nil })
         else { return nil }
         let key = file == nil ? "console-token credential" : "console.tokenFile"
-        let token = try SettingsReader.secret(fromFile: path, key: key).trimmingCharacters(in: .whitespaces)
-        guard token.count >= 16 else {
-            throw SettingsError(
-                key: key, value: path, allowed: "must hold a token of at least 16 characters (openssl rand -hex 24)")
+        do {
+            return try ConsoleOperators(fileText: try SettingsReader.secret(fromFile: path, key: key))
+        } catch let error as TokensFileError {
+            throw SettingsError(key: key, value: path, allowed: "\(error)")
+        } catch let error as SettingsError {
+            throw error
+        } catch {
+            throw SettingsError(key: key, value: path, allowed: "cannot be read: \(error)")
         }
-        return token
     }
 
     /// `$STATE_DIRECTORY/state.sqlite` under systemd, else `./jump-state.sqlite`.
@@ -203,7 +209,8 @@ package struct ConsumerSettings: Sendable, Equatable {
 
     /// The secret values in these settings (to redact from logs).
     package var secrets: [String] {
-        (Self.kafkaKeys.filter(\.secret).compactMap { kafka[$0.property] } + [consoleToken].compactMap { $0 })
+        (Self.kafkaKeys.filter(\.secret).compactMap { kafka[$0.property] }
+            + [consoleOperators?.plainToken].compactMap { $0 })
             .filter { !$0.isEmpty }
     }
 

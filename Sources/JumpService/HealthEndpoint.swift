@@ -79,7 +79,7 @@ package enum HealthEndpoint {
         limits: HTTPLimits = HTTPLimits(descriptorLimit: 1_024), console: (any ConsoleRouting)? = nil,
         onRunning: @escaping @Sendable () async -> Void, logger: Logger
     ) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: ClientRequestContext.self)
         console?.register(on: router)
         serveMetrics(registry, program: "jump-consumer", on: router)
         router.get("/healthz") { _, _ -> Response in json(checks.liveness()) }
@@ -92,7 +92,7 @@ package enum HealthEndpoint {
     /// `GET /metrics`: the registry in Prometheus's text format, with help text, the build of `program` and the
     /// process's figures (``MetricCatalog``).
     package static func serveMetrics(
-        _ registry: PrometheusCollectorRegistry, program: String, on router: Router<BasicRequestContext>
+        _ registry: PrometheusCollectorRegistry, program: String, on router: Router<ClientRequestContext>
     ) {
         router.get("/metrics") { _, _ -> Response in
             Response(
@@ -106,7 +106,7 @@ package enum HealthEndpoint {
     /// The application serving `router` at `address` with `server` (``HTTPLimits/server``, perhaps within TLS)
     /// and the connection limit of `limits`; its own request logs only from `notice` up.
     package static func application(
-        router: Router<BasicRequestContext>, address: HTTPAddress, limits: HTTPLimits, server: HTTPServerBuilder,
+        router: Router<ClientRequestContext>, address: HTTPAddress, limits: HTTPLimits, server: HTTPServerBuilder,
         serverName: String, onRunning: @escaping @Sendable () async -> Void, logger: Logger
     ) -> some ApplicationProtocol {
         var httpLogger = logger

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import JumpConsole
 import JumpEvents
 import JumpKafka
 import JumpPublishing
@@ -73,7 +74,7 @@ package final class PublishServer: Sendable {
         address: HTTPAddress, registry: PrometheusCollectorRegistry, limits: HTTPLimits, tls: TLSConfiguration?,
         onRunning: @escaping @Sendable () async -> Void
     ) throws -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: ClientRequestContext.self)
         router.post("/events") { request, _ in await self.handle(request) }
         router.get("/healthz") { _, _ in Self.json(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in self.readiness() }

@@ -1,4 +1,5 @@
 import Foundation
+import JumpEvents
 import JumpTestSupport
 import Testing
 
@@ -269,6 +270,66 @@ struct ConsoleEndToEndTests {
             "\(allOutcome.body)")
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test(
+        "named operators beyond loopback: each signs in as themself, every action and sign-in is one audit record (operator, client address, action, target, outcome) in the JSON log and on the overview; a wrong token waits a second and is recorded; sign-out ends the session"
+    )
+    func auditTrail() async throws {
+        let port = freeLoopbackPort()
+        let tokens = path("operators.json")
+        func sha256(_ token: String) -> String { SHA256.hex(SHA256.hash(Array(token.utf8))) }
+        try
+            #"{"tokens":[{"name":"ana","sha256":"\#(sha256("token-of-ana-0123456"))"},{"name":"luis","sha256":"\#(sha256("token-of-luis-0123456"))"}]}"#
+            .write(toFile: tokens, atomically: true, encoding: .utf8)
+        let daemon = try await started(
+            http: "0.0.0.0:\(port)", role: "state",
+            environment: [
+                "JUMP_CONSOLE_TOKEN_FILE": tokens, "JUMP_CONSOLE_HOSTS": "console.example.org",
+                "JUMP_LOG_FORMAT": "json",
+            ])
+        let base = "http://127.0.0.1:\(port)"
+        let started = ContinuousClock.now
+        let wrong = try await request(base + "/console/sign-in", ["--data", "token=token-of-nobody-0123"])
+        #expect(wrong.status == 401)
+        #expect(ContinuousClock.now - started >= .seconds(1), "a wrong token is answered after a second")
+        let signedIn = try await request(base + "/console/sign-in", ["--data", "token=token-of-luis-0123456"])
+        let session = try #require(signedIn.headers["set-cookie"]).split(separator: ";")[0]
+        let overview = try await request(base + "/console", ["-H", "Cookie: \(session)"])
+        #expect(overview.body.contains("<span>luis</span> <button>Sign out</button>"), "\(overview.body)")
+        let csrf = try #require(overview.body.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) })
+        // An action (a redelivery of a dead letter that is not there: its outcome is recorded all the same).
+        let action = try await request(
+            base + "/console/dead-letters/redeliver",
+            ["-H", "Cookie: \(session)", "--data", "csrf=\(csrf)&place=0%409&confirm=yes"])
+        #expect(action.status == 303, "\(action.body)")
+        let recent = try await request(base + "/console", ["-H", "Cookie: \(session)"])
+        for cell in [
+            #"<td data-label="Operator">luis</td><td data-label="From">127.0.0.1</td><td data-label="Action">redeliver</td><td data-label="Target">0@9</td>"#,
+            #"<td data-label="Action">sign-in</td>"#, "refused: a wrong token",
+        ] {
+            #expect(recent.body.contains(cell), "\(cell): \(recent.body)")
+        }
+        let signedOut = try await request(
+            base + "/console/sign-out", ["-H", "Cookie: \(session)", "--data", "csrf=\(csrf)"])
+        #expect(signedOut.status == 303 && signedOut.headers["set-cookie"]?.contains("Max-Age=0") == true)
+        #expect(try await request(base + "/console", ["-H", "Cookie: \(session)"]).status == 303, "signed out")
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
+        let records = daemon.output.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { $0["event"] as? String == "console.action" }
+        let summary = records.map { record in
+            ["operator", "client", "action", "target", "outcome"].map { key in "\(record[key] ?? "-")" }
+        }
+        #expect(summary.count == 4, "\(summary)")
+        #expect(summary.first == ["unknown", "127.0.0.1", "sign-in", "", "refused: a wrong token"], "\(summary)")
+        #expect(summary.dropFirst().first == ["luis", "127.0.0.1", "sign-in", "", "done"], "\(summary)")
+        #expect(summary.dropFirst(2).first?.prefix(4) == ["luis", "127.0.0.1", "redeliver", "0@9"], "\(summary)")
+        #expect(summary.last == ["luis", "127.0.0.1", "sign-out", "", "done"], "\(summary)")
+        #expect(!daemon.output.contains("token-of-luis"), "no token in the log")
         #expect(try await broker.stop() == 0)
     }
 

@@ -1,3 +1,4 @@
+import JumpEvents
 import Testing
 
 @testable import JumpConsole
@@ -6,26 +7,89 @@ import Testing
 struct ConsoleAccessTests {
     static let loopback = ConsoleHosts(names: [])
 
-    @Test("without a token pages are open; with one, only the session cookie a right token earned opens them")
+    static func plain(_ token: String) throws -> ConsoleOperators { try ConsoleOperators(fileText: token) }
+
+    static func sha256(_ token: String) -> String {
+        SHA256.hex(SHA256.hash(Array(token.utf8)))
+    }
+
+    @Test(
+        "without a token pages are open to `local`; with one, only the session cookie a right token earned opens them")
     func signIn() throws {
-        #expect(ConsoleAccess(token: nil, hosts: Self.loopback).isSignedIn(cookieHeader: nil))
-        let access = ConsoleAccess(token: "a-token-of-sixteen+", hosts: Self.loopback)
+        #expect(ConsoleAccess(operators: nil, hosts: Self.loopback).signedInOperator(cookieHeader: nil) == "local")
+        let access = ConsoleAccess(operators: try Self.plain("a-token-of-sixteen+\n"), hosts: Self.loopback)
         #expect(access.needsSignIn)
         #expect(!access.isSignedIn(cookieHeader: nil))
         #expect(access.signIn(token: "a-token-of-sixteen") == nil)
         #expect(access.signIn(token: "a-token-of-sixteen++") == nil)
-        let cookie = try #require(access.signIn(token: "a-token-of-sixteen+"))
+        let (name, cookie) = try #require(access.signIn(token: "a-token-of-sixteen+"))
+        #expect(name == "console", "a file of one token names its operator console")
         let session = String(cookie.split(separator: ";")[0])
-        #expect(access.isSignedIn(cookieHeader: "theme=dark; \(session)"))
+        #expect(access.signedInOperator(cookieHeader: "theme=dark; \(session)") == "console")
         #expect(!access.isSignedIn(cookieHeader: session + "0"))
         #expect(!access.isSignedIn(cookieHeader: "jump_console=a-token-of-sixteen+"), "the token is not the session")
         // Another process (a restart) signs everyone out.
-        #expect(!ConsoleAccess(token: "a-token-of-sixteen+", hosts: Self.loopback).isSignedIn(cookieHeader: session))
+        let restarted = ConsoleAccess(operators: try Self.plain("a-token-of-sixteen+"), hosts: Self.loopback)
+        #expect(!restarted.isSignedIn(cookieHeader: session))
+    }
+
+    @Test(
+        "named operators: each token signs in as its operator, each sign-in its own session, and signing out ends that session only"
+    )
+    func namedOperators() throws {
+        let file =
+            #"{"tokens":[{"name":"ana","sha256":"\#(Self.sha256("token-of-ana-0123456"))"},"#
+            + #"{"name":"luis","sha256":"\#(Self.sha256("token-of-luis-0123456"))"}]}"#
+        let operators = try ConsoleOperators(fileText: file)
+        #expect(operators.count == 2 && operators.plainToken == nil)
+        let access = ConsoleAccess(operators: operators, hosts: Self.loopback)
+        let ana = try #require(access.signIn(token: "token-of-ana-0123456"))
+        let luis = try #require(access.signIn(token: "token-of-luis-0123456"))
+        let anaAgain = try #require(access.signIn(token: "token-of-ana-0123456"))
+        #expect(ana.operator == "ana" && luis.operator == "luis")
+        #expect(access.signIn(token: Self.sha256("token-of-ana-0123456")) == nil, "the hash is not the token")
+        func session(_ cookie: String) -> String { String(cookie.split(separator: ";")[0]) }
+        #expect(session(ana.cookie) != session(anaAgain.cookie))
+        #expect(access.signedInOperator(cookieHeader: session(luis.cookie)) == "luis")
+        let cleared = access.signOut(cookieHeader: session(ana.cookie))
+        #expect(cleared.contains("Max-Age=0") && cleared.hasPrefix("jump_console=;"))
+        #expect(!access.isSignedIn(cookieHeader: session(ana.cookie)), "signed out")
+        #expect(access.signedInOperator(cookieHeader: session(anaAgain.cookie)) == "ana", "her other browser stays")
+        #expect(access.signedInOperator(cookieHeader: session(luis.cookie)) == "luis")
+    }
+
+    @Test(
+        "a console tokens file that is wrong is refused naming the place: not JSON, no tokens, a bad name or hash, a repeated name or hash, an unknown key, a short token",
+        arguments: [
+            ("{", "is not JSON"), (#"{"tokens":[]}"#, "/tokens: names no operator"),
+            (#"{"operators":[]}"#, #"must be an object with a "tokens" array"#),
+            (
+                #"{"tokens":[{"name":"a b","sha256":"\#(String(repeating: "0", count: 64))"}]}"#,
+                "/tokens/0/name: must be"
+            ),
+            (#"{"tokens":[{"name":"ana","sha256":"abc"}]}"#, "/tokens/0/sha256: must be the token's SHA-256"),
+            (
+                #"{"tokens":[{"name":"ana","sha256":"\#(String(repeating: "0", count: 64))"},{"name":"ana","sha256":"\#(String(repeating: "1", count: 64))"}]}"#,
+                #"/tokens/1/name: "ana" is the name of an earlier operator"#
+            ),
+            (
+                #"{"tokens":[{"name":"ana","sha256":"\#(String(repeating: "0", count: 64))"},{"name":"luis","sha256":"\#(String(repeating: "0", count: 64))"}]}"#,
+                #"/tokens/1/sha256: is the hash of "ana"'s token as well"#
+            ),
+            (
+                #"{"tokens":[{"name":"ana","sha256":"\#(String(repeating: "0", count: 64))","role":"admin"}]}"#,
+                "/tokens/0/role: is not a key of an operator"
+            ),
+            ("too-short", "at least 16 characters"),
+        ])
+    func wrongTokensFile(text: String, reason: String) {
+        let error = #expect(throws: TokensFileError.self) { try ConsoleOperators(fileText: text) }
+        #expect(error?.description.contains(reason) == true, "\(String(describing: error))")
     }
 
     @Test("a POST needs this process's CSRF token and, from a browser, the console's own origin")
     func actions() {
-        let access = ConsoleAccess(token: nil, hosts: Self.loopback)
+        let access = ConsoleAccess(operators: nil, hosts: Self.loopback)
         let host = "127.0.0.1:9464"
         #expect(access.refusal(csrf: access.csrf, origin: nil, fetchSite: nil, host: host) == nil)
         #expect(
@@ -38,7 +102,7 @@ struct ConsoleAccessTests {
         #expect(access.refusal(csrf: access.csrf, origin: "null", fetchSite: nil, host: host) != nil)
         #expect(access.refusal(csrf: access.csrf, origin: nil, fetchSite: "cross-site", host: host) != nil)
         #expect(access.refusal(csrf: access.csrf, origin: nil, fetchSite: "same-site", host: host) != nil)
-        #expect(ConsoleAccess(token: nil, hosts: Self.loopback).csrf != access.csrf, "random per process")
+        #expect(ConsoleAccess(operators: nil, hosts: Self.loopback).csrf != access.csrf, "random per process")
     }
 
     @Test(
@@ -70,7 +134,7 @@ struct ConsoleAccessTests {
         "Origin: a POST from one of the console's hosts on the request's port is allowed; rebinding (Host and Origin both the attacker's), another port or scheme is refused"
     )
     func originAgainstHosts() {
-        let access = ConsoleAccess(token: nil, hosts: ConsoleHosts(names: ["console.example.org"]))
+        let access = ConsoleAccess(operators: nil, hosts: ConsoleHosts(names: ["console.example.org"]))
         func refusal(_ origin: String, host: String) -> String? {
             access.refusal(csrf: access.csrf, origin: origin, fetchSite: nil, host: host)
         }

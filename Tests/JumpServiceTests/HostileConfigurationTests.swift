@@ -1,4 +1,5 @@
 import Foundation
+import JumpConsole
 import JumpService
 import JumpTestSupport
 import Testing
@@ -105,7 +106,7 @@ struct HostileConfigurationTests {
         try "  sixteen-chars-and-more \n".write(toFile: short, atomically: true, encoding: .utf8)
         let settings = try await ConsumerConfiguration.settings(
             commandLine: [:], environment: ["JUMP_CONSOLE_TOKEN_FILE": short], file: nil)
-        #expect(settings.consoleToken == "sixteen-chars-and-more")
+        #expect(settings.consoleOperators?.plainToken == "sixteen-chars-and-more")
         #expect(settings.secrets.contains("sixteen-chars-and-more"), "redacted from logs")
     }
 
