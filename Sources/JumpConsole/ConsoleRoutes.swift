@@ -157,7 +157,9 @@ package struct ConsoleRoutes: Sendable {
         }
         do {
             guard form["confirm"] == "yes" else {
-                return Self.html(pages.html(try await pages.confirmation(action, by: name)))
+                return Self.html(
+                    pages.html(
+                        try await pages.confirmation(action, by: name), signedIn: access.needsSignIn ? name : nil))
             }
             let outcome: (notice: String?, failure: String?)
             switch action {
