@@ -411,7 +411,8 @@ package struct ConsolePages: Sendable {
                 ?? "The first \(companies.count) companies by id.",
             "companies": companies.map { company -> [String: Any] in
                 [
-                    "id": Self.shown(company.id), "name": Self.shown(company.name), "country": company.country,
+                    "id": Self.shown(company.id), "href": Self.companyPath(company.id),
+                    "name": Self.shown(company.name), "country": company.country,
                     "sector": Self.shown(company.sector), "expansions": company.expansions,
                     "investments": company.investments,
                 ]
@@ -425,6 +426,67 @@ package struct ConsolePages: Sendable {
         ]
         return Page(title: "State", path: "/console/state", body: templates.state.render(context))
     }
+
+    /// One company: what the store knows of it (its first row's name, country and sector), its expansions with
+    /// their figures and dates, its investments, and the anomalies that name it or one of its expansions.
+    func company(id: String) async throws -> Page {
+        let store = source.store
+        guard let report = try await store.company(id) else {
+            return Page(
+                title: "Company", path: "/console/state",
+                body: templates.company.render([
+                    "missing": "No company \(Self.shown(id)) in the store: search the State page by name or id."
+                ]))
+        }
+        func dollars(_ cents: Int64?) -> String { cents.map(SummaryFigures.dollars) ?? "investment not disclosed" }
+        func jobs(_ number: Int64?) -> String {
+            number.map { Wording.counted($0, "job", "jobs") } ?? "jobs not disclosed"
+        }
+        let anomalies = try await store.anomalies(naming: [report.id] + report.expansions.map(\.id))
+        let context: [String: Any] = [
+            "id": Self.shown(report.id), "name": report.name.map(Self.shown) ?? "(not named by an announcement)",
+            "country": report.country ?? "?", "sector": report.sector.map(Self.shown) ?? "?",
+            "hasExpansions": !report.expansions.isEmpty,
+            "expansions": report.expansions.map { expansion -> [String: Any] in
+                let place = [expansion.city, expansion.region].compactMap { $0 }.map(Self.shown)
+                let dates = [
+                    expansion.announcedOn.map { "announced \($0)" }, expansion.openedOn.map { "opened \($0)" },
+                    expansion.withdrawalReason.map { "withdrawn (\($0))" },
+                ].compactMap { $0 }
+                return [
+                    "id": Self.shown(expansion.id), "status": expansion.status,
+                    "direction": expansion.direction ?? "?",
+                    "place": place.isEmpty ? "?" : place.joined(separator: ", "),
+                    "planned": "\(jobs(expansion.plannedJobs)), \(dollars(expansion.plannedInvestmentUsdCents))",
+                    "actual": expansion.status == "completed"
+                        ? "\(jobs(expansion.actualJobs)), \(dollars(expansion.actualInvestmentUsdCents))" : "–",
+                    "dates": dates.joined(separator: "; "),
+                ]
+            },
+            "hasInvestments": !report.investments.isEmpty,
+            "investments": report.investments.map { investment -> [String: Any] in
+                [
+                    "id": Self.shown(investment.id), "direction": investment.direction,
+                    "amount": SummaryFigures.dollars(investment.amountUsdCents),
+                    "region": Self.shown(investment.region),
+                    "announcedOn": investment.announcedOn,
+                ]
+            },
+            "hasAnomalies": !anomalies.isEmpty,
+            "anomalies": anomalies.map { anomaly -> [String: Any] in
+                [
+                    "place": "\(anomaly.partition)@\(anomaly.offset)", "eventId": Self.shown(anomaly.eventId),
+                    "kind": anomaly.kind, "detail": Self.shown(anomaly.detail),
+                ]
+            },
+        ]
+        return Page(
+            title: report.name.map(Self.shown) ?? Self.shown(report.id), path: "/console/state",
+            body: templates.company.render(context))
+    }
+
+    /// The company page's address for `id`.
+    static func companyPath(_ id: String) -> String { "/console/company?id=" + queryValue(id) }
 
     /// The sign-in form, which returns to `next` (a console path) once signed in.
     func signIn(next: String) -> Page {

@@ -50,6 +50,10 @@ package struct ConsoleRoutes: Sendable {
             let query = Self.formFields(request.uri.query ?? "")["q"].map { String($0.prefix(200)) }
             return try await page(request) { try await pages.state(query: query) }
         }
+        router.get("/console/company") { request, _ in
+            let id = Self.formFields(request.uri.query ?? "")["id"].map { String($0.prefix(200)) } ?? ""
+            return try await page(request) { try await pages.company(id: id) }
+        }
         router.get("/console/sign-in") { request, _ in
             if let refused = misdirected(request) { return refused }
             guard access.needsSignIn else { return Self.redirect("/console") }

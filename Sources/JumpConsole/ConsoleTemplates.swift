@@ -8,6 +8,7 @@ struct ConsoleTemplates: Sendable {
     let overview: MustacheTemplate
     let deadLetters: MustacheTemplate
     let deadLetter: MustacheTemplate
+    let company: MustacheTemplate
     let digests: MustacheTemplate
     let state: MustacheTemplate
     let signIn: MustacheTemplate
@@ -182,13 +183,37 @@ struct ConsoleTemplates: Sendable {
                 <button>Search</button></form>
                 <p class="muted">{{companiesNote}}</p>
                 <table><thead><tr><th>Id</th><th>Name</th><th>Country</th><th>Sector</th><th>Expansions</th><th>Investments</th></tr></thead><tbody>
-                {{#companies}}<tr><td data-label="Id">{{id}}</td><td data-label="Name">{{name}}</td><td data-label="Country">{{country}}</td><td data-label="Sector">{{sector}}</td><td data-label="Expansions" class="n">{{expansions}}</td><td data-label="Investments" class="n">{{investments}}</td></tr>{{/companies}}
+                {{#companies}}<tr><td data-label="Id"><a href="{{href}}">{{id}}</a></td><td data-label="Name"><a href="{{href}}">{{name}}</a></td><td data-label="Country">{{country}}</td><td data-label="Sector">{{sector}}</td><td data-label="Expansions" class="n">{{expansions}}</td><td data-label="Investments" class="n">{{investments}}</td></tr>{{/companies}}
                 </tbody></table>
                 <h2>Anomalies</h2>
                 <table><thead><tr><th>Where</th><th>Event</th><th>Kind</th><th>Detail</th></tr></thead><tbody>
                 {{#anomalies}}<tr><td data-label="Where">{{place}}</td><td data-label="Event">{{eventId}}</td><td data-label="Kind">{{kind}}</td><td data-label="Detail">{{detail}}</td></tr>{{/anomalies}}
                 </tbody></table>
                 {{^anomalies}}<p>None.</p>{{/anomalies}}
+                """)
+
+        company = try MustacheTemplate(
+            string: """
+                {{#missing}}<h1>Company</h1><p class="failure">{{missing}}</p>{{/missing}}
+                {{^missing}}<h1>{{name}}</h1>
+                <dl><dt>Id</dt><dd><code>{{id}}</code></dd><dt>Country</dt><dd>{{country}}</dd><dt>Sector</dt><dd>{{sector}}</dd></dl>
+                <h2>Expansions</h2>
+                {{#hasExpansions}}<table><thead><tr><th>Expansion</th><th>Status</th><th>Direction</th><th>Where</th><th>Planned</th><th>Created and invested</th><th>Dates</th></tr></thead><tbody>
+                {{#expansions}}<tr><td data-label="Expansion"><code>{{id}}</code></td><td data-label="Status">{{status}}</td><td data-label="Direction">{{direction}}</td><td data-label="Where">{{place}}</td><td data-label="Planned">{{planned}}</td><td data-label="Created and invested">{{actual}}</td><td data-label="Dates">{{dates}}</td></tr>{{/expansions}}
+                </tbody></table>{{/hasExpansions}}
+                {{^hasExpansions}}<p>None.</p>{{/hasExpansions}}
+                <h2>Investments</h2>
+                {{#hasInvestments}}<table><thead><tr><th>Investment</th><th>Direction</th><th>Amount</th><th>Region</th><th>Announced</th></tr></thead><tbody>
+                {{#investments}}<tr><td data-label="Investment"><code>{{id}}</code></td><td data-label="Direction">{{direction}}</td><td data-label="Amount" class="n">{{amount}}</td><td data-label="Region">{{region}}</td><td data-label="Announced">{{announcedOn}}</td></tr>{{/investments}}
+                </tbody></table>{{/hasInvestments}}
+                {{^hasInvestments}}<p>None.</p>{{/hasInvestments}}
+                <h2>Anomalies</h2>
+                {{#hasAnomalies}}<p class="muted">Those whose detail names the company or one of its expansions; “Where” is the event's place in the log.</p>
+                <table><thead><tr><th>Where</th><th>Event</th><th>Kind</th><th>Detail</th></tr></thead><tbody>
+                {{#anomalies}}<tr><td data-label="Where">{{place}}</td><td data-label="Event">{{eventId}}</td><td data-label="Kind">{{kind}}</td><td data-label="Detail">{{detail}}</td></tr>{{/anomalies}}
+                </tbody></table>{{/hasAnomalies}}
+                {{^hasAnomalies}}<p>None.</p>{{/hasAnomalies}}{{/missing}}
+                <p><a class="tap" href="/console/state">← State</a></p>
                 """)
 
         confirm = try MustacheTemplate(

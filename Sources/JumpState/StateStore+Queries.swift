@@ -276,6 +276,28 @@ package struct RecordedAnomaly: Sendable, Codable, Equatable {
 
 extension StateStore {
     /// The anomalies recorded, in partition and offset order, optionally of one kind, at most `limit`.
+    /// The anomalies whose detail names one of `names` (a company's id and its expansions' ids), by place: what
+    /// the fold noticed about one company.
+    package func anomalies(naming names: [String], limit: Int = 100) async throws -> [RecordedAnomaly] {
+        guard !names.isEmpty else { return [] }
+        let list = String(decoding: JSONWriter.encode(.array(names.map(JSONValue.string))), as: UTF8.self)
+        return try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT partition, "offset", event_id, kind, detail FROM anomalies
+                    WHERE EXISTS (SELECT 1 FROM json_each(?1) WHERE instr(detail, value) > 0)
+                    ORDER BY partition, "offset", kind LIMIT ?2
+                    """, arguments: [list, max(0, limit)]
+            ).map {
+                RecordedAnomaly(
+                    partition: try $0.value(0, in: "anomalies"), offset: try $0.value(1, in: "anomalies"),
+                    eventId: try $0.value(2, in: "anomalies"), kind: try $0.value(3, in: "anomalies"),
+                    detail: try $0.value(4, in: "anomalies"))
+            }
+        }
+    }
+
     package func anomalies(kind: String? = nil, limit: Int = 1_000) async throws -> [RecordedAnomaly] {
         try await writer.read { db in
             try Row.fetchAll(

@@ -92,6 +92,12 @@ def main():
         check("<script>" in shown and '"Q"' in shown, f"state: the name is not shown as text: {shown!r}")
         check("\u202e" not in shown and "\\u{202E}" in shown, f"state: the bidi override is not made visible: {shown!r}")
         seen["hostileName"] = shown
+        # A search result leads to the company's page.
+        driver.find_element(By.PARTIAL_LINK_TEXT, "alert(1)").click()
+        arrived(lambda: "/console/company?id=" in driver.current_url, "the search result is not a link to its company")
+        company = driver.find_element(By.TAG_NAME, "main").text
+        check("exp.hostile" in company and "Expansions" in company, f"the company page: {company[:300]!r}")
+        driver.save_screenshot(os.path.join(artifacts, "company.png"))
 
         letters = load("/console/dead-letters", "dead-letters")
         check(place in letters, f"dead letters: {place} is not listed")
@@ -150,6 +156,7 @@ def main():
         phone = {}
         for path, name in [("/console", "overview"), ("/console/dead-letters", "dead-letters"),
                            (f"/console/dead-letters/{place}", "dead-letter"),
+                           (f"/console/company?id={hostile}", "company"),
                            ("/console/digests", "digests"), ("/console/state", "state")]:
             load(path, name + "-phone")
             scroll_width, width, wide, small = driver.execute_script("""

@@ -334,6 +334,64 @@ struct ConsoleEndToEndTests {
     }
 
     @Test(
+        "a company page: search results link to it; it shows the company, its expansions with planned and actual figures and dates, its investments and the anomalies that name it; an unknown id says so"
+    )
+    func companyPage() async throws {
+        func event(_ id: String, _ type: String, _ subject: String, _ data: String) -> String {
+            #"{"specversion":"1.0","id":"\#(id)","source":"urn:test","type":"\#(type)","subject":"\#(subject)","time":"2025-01-01T00:00:00Z","data":\#(data)}"#
+        }
+        let company =
+            #"{"id":"co.console-test","name":"Pacífico Console S.A. de C.V.","country":"MX","sector":"steel"}"#
+        let completed =
+            #"{"expansionId":"exp.console-1","companyId":"co.console-test","actualJobs":205,"actualInvestmentUsdCents":120000000,"openedOn":"2025-06-01"}"#
+        let lines = [
+            event(
+                "c-1", "jump.company.expansion-announced", "co.console-test",
+                #"{"expansionId":"exp.console-1","company":\#(company),"direction":"mx-to-utah","location":{"city":"Ogden","region":"US-UT"},"plannedJobs":200,"announcedOn":"2025-01-02"}"#
+            ),
+            event("c-2", "jump.company.expansion-completed", "co.console-test", completed),
+            event(
+                "c-3", "jump.company.expansion-completed", "co.console-test",
+                completed.replacingOccurrences(of: "205", with: "210")),
+            event(
+                "c-4", "jump.investment.announced", "inv.console-1",
+                #"{"investmentId":"inv.console-1","investor":\#(company),"direction":"mx-to-utah","amountUsdCents":500000000,"sector":"steel","region":"US-UT","announcedOn":"2025-02-03"}"#
+            ),
+        ]
+        let events = path("company.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: events, atomically: true, encoding: .utf8)
+        let published = try await runCommand(
+            product("jump-producer"), ["publish", "-b", broker.bootstrapServers, events])
+        #expect(published.status == 0, "\(published.stderr)")
+        let port = freeLoopbackPort()
+        let daemon = try await started(http: "127.0.0.1:\(port)", role: "state")
+        let base = "http://127.0.0.1:\(port)/console"
+        try await eventually("every event applied", timeout: .seconds(90)) {
+            try await request(base + "/state").body.contains("<dt>Events applied</dt><dd>4</dd>")
+        }
+        let found = try await request(base + "/state?q=pacifico+console")
+        #expect(
+            found.body.contains(#"<a href="/console/company?id=co%2Econsole%2Dtest">co.console-test</a>"#),
+            "\(found.body)")
+        let page = try await request(base + "/company?id=co.console-test")
+        #expect(page.status == 200, "\(page.body)")
+        for text in [
+            "<h1>Pacífico Console S.A. de C.V.</h1>", "<code>exp.console-1</code>", ">completed<", "Ogden, US-UT",
+            "200 jobs, investment not disclosed", "210 jobs, USD 1,200,000<",
+            "announced 2025-01-02; opened 2025-06-01",
+            "<code>inv.console-1</code>", "USD 5,000,000<", ">completed-again<",
+            "exp.console-1 was completed with 205 jobs",
+        ] {
+            #expect(page.body.contains(text), "\(text): \(page.body)")
+        }
+        let unknown = try await request(base + "/company?id=co.nobody")
+        #expect(unknown.body.contains("No company co.nobody in the store"), "\(unknown.body)")
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test(
         "the search box drops ESC, U+202E and NUL from what was searched: never echoed, and a resubmit searches the same; a form's + is a space"
     )
     func searchEscaped() async throws {
