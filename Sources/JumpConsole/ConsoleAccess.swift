@@ -97,6 +97,12 @@ package final class ConsoleAccess: Sendable {
         guard let candidate, Self.constantTimeEqual(candidate, csrf) else {
             return "the form's CSRF token is missing or wrong: reload the page and try again"
         }
+        return originRefusal(origin: origin, fetchSite: fetchSite, host: host)
+    }
+
+    /// Why a POST from a browser on another site or origin must be refused (``refusal(csrf:origin:fetchSite:host:)``
+    /// without the form's token: the sign-in form, which a browser gets before it has a session).
+    package func originRefusal(origin: String?, fetchSite: String?, host: String?) -> String? {
         if let fetchSite, !["same-origin", "none"].contains(fetchSite.lowercased()) {
             return "a request from another site (Sec-Fetch-Site: \(ConsoleHosts.shown(fetchSite))) is refused"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JumpWorker
 import Logging
 import Synchronization
 
@@ -12,20 +13,21 @@ enum ConsoleAction: Equatable {
     /// Close an audience's open window and deliver its digest now.
     case sendNow(audience: String)
 
-    /// The action a POST to `path` with `form` asks for; `nil` for another path, or a form that names no target.
+    /// The action a POST to `path` with `form` asks for; `nil` for another path, or a form that names no target
+    /// (or a place that is not `PARTITION@OFFSET`).
     init?(path: String, form: [String: String]) {
         switch path {
         case "/console/dead-letters/redeliver":
             if form["all"] == "1" {
                 self = .redeliver(place: nil)
-            } else if let place = form["place"], !place.isEmpty {
-                self = .redeliver(place: place)
+            } else if let place = form["place"].flatMap(DeadLetterPlace.init) {
+                self = .redeliver(place: place.description)
             } else {
                 return nil
             }
         case "/console/dead-letters/settle":
-            guard let place = form["place"], !place.isEmpty else { return nil }
-            self = .settle(place: place, note: String((form["note"] ?? "").prefix(Self.noteLimit)))
+            guard let place = form["place"].flatMap(DeadLetterPlace.init) else { return nil }
+            self = .settle(place: place.description, note: String((form["note"] ?? "").prefix(Self.noteLimit)))
         case "/console/digests/send-now":
             guard let audience = form["audience"], !audience.isEmpty else { return nil }
             self = .sendNow(audience: audience)
@@ -103,6 +105,8 @@ final class ConsoleAudit: Sendable {
         var action: String
         var target: String
         var outcome: String
+        /// How many times in a row the same record was made (wrong tokens from one client): shown once, counted.
+        var times = 1
     }
     static let capacity = 20
     private let recent = Mutex<[Record]>([])
@@ -121,9 +125,18 @@ final class ConsoleAudit: Sendable {
                 "event": "console.action", "operator": "\(name)", "client": "\(client)", "action": "\(action)",
                 "target": "\(target)", "outcome": "\(outcome)",
             ])
-        recent.withLock {
-            $0.append(record)
-            if $0.count > Self.capacity { $0.removeFirst($0.count - Self.capacity) }
+        recent.withLock { kept in
+            if var last = kept.last,
+                (last.operator, last.client, last.action, last.target, last.outcome)
+                    == (name, client, action, target, outcome)
+            {
+                last.times += 1
+                last.atMs = record.atMs
+                kept[kept.count - 1] = last
+                return
+            }
+            kept.append(record)
+            if kept.count > Self.capacity { kept.removeFirst(kept.count - Self.capacity) }
         }
     }
 
@@ -147,6 +160,42 @@ extension ConsoleAction {
         case .redeliver(let place): place ?? "every open dead letter"
         case .settle(let place, _): place
         case .sendNow(let audience): audience
+        }
+    }
+}
+
+/// Slows the guessing of tokens: after a wrong one, the same client address may sign in again only once
+/// ``pause`` has passed; until then it is answered 429 without its token being looked at. At most ``capacity``
+/// addresses are remembered (the oldest forgotten first).
+final class SignInThrottle: Sendable {
+    static let pause = Duration.seconds(1)
+    static let capacity = 4_096
+    private let failures = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    /// Whether `client` must wait before trying again.
+    func mustWait(_ client: String) -> Bool {
+        let now = ContinuousClock.now
+        return failures.withLock { failures in
+            guard let last = failures[client] else { return false }
+            if now - last >= Self.pause {
+                failures[client] = nil
+                return false
+            }
+            return true
+        }
+    }
+
+    /// Notes a wrong token from `client`.
+    func failed(_ client: String) {
+        let now = ContinuousClock.now
+        failures.withLock { failures in
+            failures[client] = now
+            if failures.count > Self.capacity {
+                for (address, _) in failures.sorted(by: { $0.value < $1.value }).prefix(failures.count - Self.capacity)
+                {
+                    failures[address] = nil
+                }
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ import Mustache
 /// that says why it is off (``ConsoleOffRoutes``).
 package protocol ConsoleRouting: Sendable {
     /// Adds the routes to `router`.
-    func register(on router: Router<ClientRequestContext>)
+    func register<Context: RemoteAddressRequestContext>(on router: Router<Context>)
 }
 
 extension ConsoleRoutes: ConsoleRouting {}
@@ -38,7 +38,7 @@ package struct ConsoleOffRoutes: ConsoleRouting {
         page = template.render(["address": address, "reasons": reasons])
     }
 
-    package func register(on router: Router<ClientRequestContext>) {
+    package func register<Context: RemoteAddressRequestContext>(on router: Router<Context>) {
         for path in ["/", "/console", "/console/**"] {
             router.get(RouterPath(path)) { _, _ in ConsoleRoutes.html(page, status: .notFound) }
         }

@@ -1,7 +1,5 @@
 import Foundation
-import Hummingbird
 import JumpEvents
-import NIOCore
 
 /// The operators who may sign in to the console, by name, from `console.tokenFile`: a tokens file in the shape of
 /// `jump-producer serve`'s, holding only each token's SHA-256,
@@ -49,22 +47,4 @@ package struct ConsoleOperators: Sendable, Equatable {
 
     /// How many operators there are.
     package var count: Int { operators.count }
-}
-
-/// The request context of the daemon's and `serve`'s HTTP endpoints: Hummingbird's, with the client's address
-/// (for the console's audit records and refusals).
-package struct ClientRequestContext: RequestContext {
-    /// Hummingbird's per-request storage.
-    package var coreContext: CoreRequestContextStorage
-    /// The peer's address, if the channel has one.
-    package let remoteAddress: SocketAddress?
-
-    /// A context for a request on `source`'s channel.
-    package init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
-    }
-
-    /// The client's IP address as logs show it (`127.0.0.1`, `::1`), or `unknown`.
-    package var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }

@@ -101,7 +101,8 @@ package struct ConsolePages: Sendable {
             [
                 "when": Self.time(record.atMs), "operator": Self.shown(record.operator),
                 "client": Self.shown(record.client), "action": Self.shown(record.action),
-                "target": Self.shown(record.target), "outcome": Self.shown(record.outcome),
+                "target": Self.shown(record.target),
+                "outcome": Self.shown(record.outcome) + (record.times > 1 ? " (\(record.times) times)" : ""),
             ]
         }
         return Page(

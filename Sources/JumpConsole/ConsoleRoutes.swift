@@ -10,6 +10,7 @@ package struct ConsoleRoutes: Sendable {
     let logger: Logger
     let outcomes = ConsoleOutcomes()
     let audit: ConsoleAudit
+    let throttle = SignInThrottle()
 
     /// Routes serving `pages` to whoever `access` lets in.
     package init(pages: ConsolePages, access: ConsoleAccess, logger: Logger) {
@@ -19,11 +20,8 @@ package struct ConsoleRoutes: Sendable {
         audit = ConsoleAudit(logger: logger)
     }
 
-    /// How long the answer to a wrong token waits: guessing is slowed, and the attempt is in the audit trail.
-    static let wrongTokenDelay = Duration.seconds(1)
-
     /// Adds the routes to `router`.
-    package func register(on router: Router<ClientRequestContext>) {
+    package func register<Context: RemoteAddressRequestContext>(on router: Router<Context>) {
         router.get("/") { request, _ in misdirected(request) ?? Self.redirect("/console") }
         router.get("/console") { request, _ in
             try await page(request) { pages.overview(recentActions: audit.latest) }
@@ -63,13 +61,31 @@ package struct ConsoleRoutes: Sendable {
         router.post("/console/sign-in") { request, context in
             if let refused = misdirected(request) { return refused }
             guard access.needsSignIn else { return Self.redirect("/console") }
+            let client = context.clientAddress
+            // A sign-in form posted from another site would sign this browser in as someone else (login CSRF).
+            if let refusal = access.originRefusal(
+                origin: request.headers[.origin], fetchSite: request.headers[Self.fetchSite],
+                host: request.head.authority)
+            {
+                audit.record(
+                    operator: "unknown", client: client, action: "sign-in", target: "", outcome: "refused: \(refusal)")
+                return Self.html(refusal + "\n", status: .forbidden, type: "text/plain; charset=utf-8")
+            }
             let form = try await Self.form(request)
             let next = Self.returnPath(form["next"])
+            if throttle.mustWait(client) {
+                return Self.html(
+                    pages.html(
+                        pages.signIn(next: next),
+                        failure: "A wrong token was given from here a moment ago: wait a second.",
+                        navigation: false),
+                    status: .tooManyRequests)
+            }
             guard let (name, cookie) = access.signIn(token: form["token"] ?? "") else {
+                throttle.failed(client)
                 audit.record(
-                    operator: "unknown", client: context.clientAddress, action: "sign-in", target: "",
+                    operator: "unknown", client: client, action: "sign-in", target: "",
                     outcome: "refused: a wrong token")
-                try? await Task.sleep(for: Self.wrongTokenDelay)
                 return Self.html(
                     pages.html(pages.signIn(next: next), failure: "That is not the token.", navigation: false),
                     status: .unauthorized)
@@ -88,6 +104,9 @@ package struct ConsoleRoutes: Sendable {
                 csrf: form["csrf"], origin: request.headers[.origin], fetchSite: request.headers[Self.fetchSite],
                 host: request.head.authority)
             {
+                audit.record(
+                    operator: name, client: context.clientAddress, action: "sign-out", target: "",
+                    outcome: "refused: \(refusal)")
                 return Self.html(refusal + "\n", status: .forbidden, type: "text/plain; charset=utf-8")
             }
             let cleared = access.signOut(cookieHeader: request.headers[.cookie])
@@ -139,7 +158,7 @@ package struct ConsoleRoutes: Sendable {
     /// An action (a POST with its CSRF token, from the console's own origin). Its first POST answers a page that
     /// asks to confirm it, without a script: that page's form posts it again with `confirm=yes`, which runs it and
     /// answers 303 to the page that shows its outcome (a reload there shows the outcome again and does nothing).
-    private func action(_ request: Request, _ context: ClientRequestContext) async throws -> Response {
+    private func action(_ request: Request, _ context: some RemoteAddressRequestContext) async throws -> Response {
         if let refused = misdirected(request) { return refused }
         guard let name = access.signedInOperator(cookieHeader: request.headers[.cookie]) else {
             return Self.html("sign in first\n", status: .forbidden, type: "text/plain; charset=utf-8")
@@ -156,7 +175,8 @@ package struct ConsoleRoutes: Sendable {
         }
         guard let action = ConsoleAction(path: request.uri.path, form: form) else {
             return Self.html(
-                "the form names nothing to act on (place, all=1 or audience)\n", status: .badRequest,
+                "the form names nothing to act on (place as PARTITION@OFFSET, all=1 or audience)\n",
+                status: .badRequest,
                 type: "text/plain; charset=utf-8")
         }
         do {
@@ -242,4 +262,9 @@ package struct ConsoleRoutes: Sendable {
     static func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
+}
+
+extension RemoteAddressRequestContext {
+    /// The client's IP address as the audit trail shows it (`127.0.0.1`, `::1`), or `unknown`.
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }

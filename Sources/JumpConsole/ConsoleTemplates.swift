@@ -228,8 +228,8 @@ struct ConsoleTemplates: Sendable {
         signIn = try MustacheTemplate(
             string: """
                 <h1>Sign in</h1>
-                <p>This console is served beyond loopback: give the token from the file named by
-                <code>console.tokenFile</code> (or the <code>console-token</code> credential).</p>
+                <p>This console asks who you are: give your operator's token, the one whose SHA-256 the file named by
+                <code>console.tokenFile</code> (or the <code>console-token</code> credential) holds under your name.</p>
                 <form method="post" action="/console/sign-in"><input type="hidden" name="next" value="{{next}}"><label>Token <input type="password" name="token" autocomplete="current-password"></label>
                 <button>Sign in</button></form>
                 """)

@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import JumpConsole
 import JumpEvents
 import JumpKafka
 import JumpPublishing

@@ -320,6 +320,12 @@ extension StateStore {
                     DROP TABLE notification_outbox;
                     """)
         }
+        migrator.registerMigration("v10: an outbox row keeps what an event's items share once") { _ in
+            // Frozen: no table changes. Rows written from here on share each event's tail among its audiences'
+            // items (OutboxBatch's `+` format), which a binary from before cannot read: this name makes such a
+            // binary refuse the store instead of stalling its relay on rows it calls damaged. Rows already
+            // waiting keep the earlier format, which is still read.
+        }
         return migrator
     }()
 }

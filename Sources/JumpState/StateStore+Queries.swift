@@ -275,29 +275,55 @@ package struct RecordedAnomaly: Sendable, Codable, Equatable {
 }
 
 extension StateStore {
-    /// The anomalies recorded, in partition and offset order, optionally of one kind, at most `limit`.
-    /// The anomalies whose detail names one of `names` (a company's id and its expansions' ids), by place: what
-    /// the fold noticed about one company.
+    /// The anomalies whose detail names one of `names` (a company's id and its expansions' ids) as a whole id, not
+    /// inside a longer one (`co.a` is not named by `co.ab`), by place, at most `limit`: what the fold noticed about
+    /// one company. An anomaly whose detail names no id (`late-announcement`, `total-saturated`) is not among them.
     package func anomalies(naming names: [String], limit: Int = 100) async throws -> [RecordedAnomaly] {
+        let names = names.filter { !$0.isEmpty }
         guard !names.isEmpty else { return [] }
         let list = String(decoding: JSONWriter.encode(.array(names.map(JSONValue.string))), as: UTF8.self)
         return try await writer.read { db in
-            try Row.fetchAll(
+            // SQLite finds the candidates (the name anywhere in the detail); the whole-id test is here.
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT partition, "offset", event_id, kind, detail FROM anomalies
                     WHERE EXISTS (SELECT 1 FROM json_each(?1) WHERE instr(detail, value) > 0)
-                    ORDER BY partition, "offset", kind LIMIT ?2
-                    """, arguments: [list, max(0, limit)]
-            ).map {
-                RecordedAnomaly(
-                    partition: try $0.value(0, in: "anomalies"), offset: try $0.value(1, in: "anomalies"),
-                    eventId: try $0.value(2, in: "anomalies"), kind: try $0.value(3, in: "anomalies"),
-                    detail: try $0.value(4, in: "anomalies"))
+                    ORDER BY partition, "offset", kind
+                    """, arguments: [list])
+            var found: [RecordedAnomaly] = []
+            while found.count < max(0, limit), let row = try rows.next() {
+                let detail: String = try row.value(4, in: "anomalies")
+                guard names.contains(where: { Self.names(detail, $0) }) else { continue }
+                found.append(
+                    RecordedAnomaly(
+                        partition: try row.value(0, in: "anomalies"), offset: try row.value(1, in: "anomalies"),
+                        eventId: try row.value(2, in: "anomalies"), kind: try row.value(3, in: "anomalies"),
+                        detail: detail))
             }
+            return found
         }
     }
 
+    /// Whether `text` holds `id` with no id character (`A-Z a-z 0-9 . _ : -`) right before or after it.
+    static func names(_ text: String, _ id: String) -> Bool {
+        let text = Array(text.utf8)
+        let id = Array(id.utf8)
+        func isIDByte(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || ".:_-".utf8.contains(byte)
+        }
+        guard !id.isEmpty, id.count <= text.count else { return false }
+        for start in 0...(text.count - id.count) where text[start..<start + id.count].elementsEqual(id) {
+            let before = start == 0 || !isIDByte(text[start - 1])
+            let after = start + id.count == text.count || !isIDByte(text[start + id.count])
+            if before && after { return true }
+        }
+        return false
+    }
+
+    /// The anomalies recorded, in partition and offset order, optionally of one kind, at most `limit`.
     package func anomalies(kind: String? = nil, limit: Int = 1_000) async throws -> [RecordedAnomaly] {
         try await writer.read { db in
             try Row.fetchAll(

@@ -95,7 +95,7 @@ package actor DeadLetterIndex {
             return
         }
         if let (of, settlement) = DeadLetters.settlement(in: letter.message) {
-            settled[of] = settlement
+            settled[of] = settled[of] ?? settlement
             if let index = indexByPlace[of], entries[index].settled == nil { entries[index].settled = settlement }
             return
         }
@@ -127,15 +127,34 @@ package actor DeadLetterIndex {
 }
 
 extension DeadLetters {
-    /// The dead letter at `place` (`PARTITION@OFFSET`) in the topic, read directly.
+    /// The message at `place` (`PARTITION@OFFSET`) in the topic, read directly: a dead letter, or `nil` for a
+    /// place that holds none (an operator's redelivery or settlement record is none).
     package func letter(at place: String, timeout: Duration = .seconds(10)) async throws -> DeadLetter? {
-        let parts = place.split(separator: "@")
-        guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]), offset >= 0 else {
-            return nil
-        }
+        guard let place = DeadLetterPlace(place) else { return nil }
         let chunk = try await read(
-            from: [partition: offset], only: [partition], upTo: 1, within: timeout)
-        return chunk.messages.first { $0.topicPartition.partition == partition && $0.offset == offset }
-            .map { DeadLetter(message: $0) }
+            from: [place.partition: place.offset], only: [place.partition], upTo: 1, within: timeout)
+        return chunk.messages.first { $0.topicPartition.partition == place.partition && $0.offset == place.offset }
+            .flatMap { Self.isOperatorRecord($0) ? nil : DeadLetter(message: $0) }
     }
+}
+
+/// A place in the dead-letter topic, `PARTITION@OFFSET` (`3@120`): how operators name a dead letter.
+package struct DeadLetterPlace: Sendable, Equatable, CustomStringConvertible {
+    /// The partition.
+    package var partition: Int32
+    /// The offset.
+    package var offset: Int64
+
+    /// The place `text` names, or `nil` when it is not two non-negative numbers joined by `@`.
+    package init?(_ text: String) {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) }),
+            let partition = Int32(parts[0]), let offset = Int64(parts[1]), partition >= 0, offset >= 0
+        else { return nil }
+        self.partition = partition
+        self.offset = offset
+    }
+
+    /// `PARTITION@OFFSET`.
+    package var description: String { "\(partition)@\(offset)" }
 }

@@ -198,7 +198,8 @@ package struct DeadLetters: Sendable {
             if let place = record.message.header(redeliveryOfHeader)?.text {
                 redelivered[place] = record.message.header(redeliveredToHeader)?.text ?? "?"
             } else if let (place, settlement) = settlement(in: record.message) {
-                settled[place] = settlement
+                // The first settlement stands, as the console's index keeps it (two operators at once).
+                settled[place] = settled[place] ?? settlement
             }
         }
         var letters: [DeadLetter] = []

@@ -39,13 +39,7 @@ extension JumpConsumer {
             }
 
             /// `PARTITION@OFFSET`, or `nil`.
-            static func place(_ text: String) -> String? {
-                let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-                guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]), partition >= 0,
-                    offset >= 0
-                else { return nil }
-                return "\(partition)@\(offset)"
-            }
+            static func place(_ text: String) -> String? { DeadLetterPlace(text)?.description }
         }
 
         struct List: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import JumpEvents
+import Logging
 import Testing
 
 @testable import JumpConsole
@@ -156,5 +157,35 @@ struct ConsoleAccessTests {
         #expect(fields["csrf"] == "ab" && fields["place"] == "2@1" && fields["q"] == "a b c")
         #expect(fields["empty"] == "" && fields["novalue"] == "")
         #expect(ConsoleRoutes.formFields("").isEmpty)
+    }
+
+    @Test(
+        "the overview's recent actions: a repeat of the same record (wrong tokens from one address) is one line with a count, the newest first, at most 20"
+    )
+    func recentActions() {
+        var logger = Logger(label: "audit")
+        logger.logLevel = .critical
+        let audit = ConsoleAudit(logger: logger)
+        for _ in 0..<3 {
+            audit.record(operator: "unknown", client: "10.0.0.9", action: "sign-in", target: "", outcome: "refused")
+        }
+        audit.record(operator: "ana", client: "10.0.0.1", action: "settle", target: "0@1", outcome: "Settled 0@1")
+        #expect(audit.latest.map(\.operator) == ["ana", "unknown"])
+        #expect(audit.latest.map(\.times) == [1, 3])
+        for index in 0..<30 {
+            audit.record(operator: "ana", client: "10.0.0.1", action: "settle", target: "0@\(index)", outcome: "done")
+        }
+        #expect(audit.latest.count == ConsoleAudit.capacity && audit.latest.first?.target == "0@29")
+    }
+
+    @Test("after a wrong token an address waits, others do not; the addresses remembered are bounded")
+    func throttle() {
+        let throttle = SignInThrottle()
+        #expect(!throttle.mustWait("10.0.0.9"))
+        throttle.failed("10.0.0.9")
+        #expect(throttle.mustWait("10.0.0.9"))
+        #expect(!throttle.mustWait("10.0.0.8"))
+        for index in 0..<(SignInThrottle.capacity + 10) { throttle.failed("10.1.\(index / 256).\(index % 256)") }
+        #expect(!throttle.mustWait("10.0.0.9"), "the oldest address is forgotten past the capacity")
     }
 }

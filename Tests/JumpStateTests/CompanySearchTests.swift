@@ -24,4 +24,29 @@ struct CompanySearchTests {
         #expect(!found.isEmpty && found.allSatisfy { StateStore.folded($0.name).contains(StateStore.folded(words)) })
         #expect(try await store.companies(matching: "%").isEmpty)
     }
+
+    @Test(
+        "a company's anomalies are those whose detail names its id or an expansion's as a whole id: co.a is not named by co.ab, 1 not by 205 jobs"
+    )
+    func anomaliesNamingACompany() async throws {
+        let store = try StateStore()
+        func completion(_ id: String, company: String, jobs: Int, offset: Int64) throws -> ConsumedRecord {
+            let line =
+                #"{"specversion":"1.0","id":"\#(id)","source":"urn:test","type":"jump.company.expansion-completed","subject":"\#(company)","time":"2025-01-01T00:00:00Z","data":{"expansionId":"\#(company).x","companyId":"\#(company)","actualJobs":\#(jobs),"actualInvestmentUsdCents":1,"openedOn":"2025-01-01"}}"#
+            return ConsumedRecord(
+                partition: 0, offset: offset,
+                content: .event(try EventDecoder().decode(Array(line.utf8)), raw: Array(line.utf8)))
+        }
+        // Each completion of an expansion never announced is an anomaly naming the expansion (`co.a.x`, `co.ab.x`).
+        try await store.apply(
+            topic: "jump.events",
+            records: [
+                try completion("e-1", company: "co.a", jobs: 205, offset: 0),
+                try completion("e-2", company: "co.ab", jobs: 1, offset: 1),
+            ], expected: [0: nil])
+        #expect(try await store.anomalies(naming: ["co.a.x"]).map(\.eventId) == ["e-1"])
+        #expect(try await store.anomalies(naming: ["co.ab.x"]).map(\.eventId) == ["e-2"])
+        #expect(try await store.anomalies(naming: ["1", "co.a"]).isEmpty, "205 and co.a.x are other ids")
+        #expect(try await store.anomalies(naming: ["co.a.x", "co.ab.x"], limit: 1).map(\.eventId) == ["e-1"])
+    }
 }
