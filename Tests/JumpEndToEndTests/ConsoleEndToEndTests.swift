@@ -298,17 +298,23 @@ struct ConsoleEndToEndTests {
                 "JUMP_LOG_FORMAT": "json",
             ])
         let base = "http://127.0.0.1:\(port)"
+        let before = ContinuousClock.now
         let wrong = try await request(base + "/console/sign-in", ["--data", "token=token-of-nobody-0123"])
         #expect(wrong.status == 401)
-        // Right after a wrong token, this address is not even asked for its token (even a right one) for a second.
+        // Right after a wrong token, this address is not even asked for its token (even a right one) for a second:
+        // certainly so when both requests took less than a second from the first one's start (a loaded machine
+        // may take longer; then either answer is right, and the unit test `throttle` holds the rule).
         let soon = try await request(base + "/console/sign-in", ["--data", "token=token-of-luis-0123456"])
-        #expect(soon.status == 429 && soon.headers["set-cookie"] == nil, "\(soon.status)")
+        if ContinuousClock.now - before < .seconds(1) {
+            #expect(soon.status == 429 && soon.headers["set-cookie"] == nil, "\(soon.status)")
+        }
         let elsewhere = try await request(
             base + "/console/sign-in",
             ["-H", "Origin: https://evil.example", "--data", "token=token-of-luis-0123456"])
         #expect(elsewhere.status == 403 && elsewhere.body.contains("another origin"), "\(elsewhere.body)")
         var signedIn = soon
         try await eventually("the second has passed", timeout: .seconds(10)) {
+            if signedIn.status != 429 { return true }
             signedIn = try await request(base + "/console/sign-in", ["--data", "token=token-of-luis-0123456"])
             return signedIn.status != 429
         }
@@ -347,9 +353,13 @@ struct ConsoleEndToEndTests {
         #expect(summary.count == 6, "\(summary)")
         guard summary.count == 6 else { return }
         #expect(summary[0] == ["unknown", "127.0.0.1", "sign-in", "", "refused: a wrong token"], "\(summary)")
+        // The refused cross-site sign-in and Luis's, in either order (his came first if the machine was too slow
+        // for the second's throttle to hold it).
+        let signIns = summary[1...2].sorted { $0[0] < $1[0] }
+        #expect(signIns.first == ["luis", "127.0.0.1", "sign-in", "", "done"], "\(summary)")
         #expect(
-            summary[1].prefix(3) == ["unknown", "127.0.0.1", "sign-in"] && summary[1][4].contains("another origin"))
-        #expect(summary[2] == ["luis", "127.0.0.1", "sign-in", "", "done"], "\(summary)")
+            signIns.last?.prefix(3) == ["unknown", "127.0.0.1", "sign-in"]
+                && signIns.last?[4].contains("another origin") == true, "\(summary)")
         #expect(summary[3].prefix(4) == ["luis", "127.0.0.1", "redeliver", "0@9"], "\(summary)")
         #expect(summary[4].prefix(3) == ["luis", "127.0.0.1", "sign-out"] && summary[4][4].contains("CSRF"))
         #expect(summary[5] == ["luis", "127.0.0.1", "sign-out", "", "done"], "\(summary)")
