@@ -298,7 +298,7 @@ package struct ConsolePages: Sendable {
             detail =
                 "It stays in the dead-letter topic, marked settled by \(Self.shown(by))"
                 + (note.isEmpty ? " (no note)" : ": “\(Self.shown(note))”")
-                + "; every listing shows it settled and “redeliver every one” leaves it out."
+                + "; every listing shows it settled and “Redeliver every open one” leaves it out."
             button = "Yes, settle \(Self.shown(place))"
         case .sendNow(let audience):
             let name = source.digestService?.configuration.audiences.first { $0.id == audience }?.name ?? audience

@@ -209,16 +209,18 @@ package struct ConsoleRoutes: Sendable {
     }
 
     /// Where a sign-in returns to: `next` when it is a path of the console, else the overview. A path of the
-    /// console starts `/console`, then `/` or `?` or nothing; holds printable ASCII only, no backslash, no `//`,
-    /// no `%` escape and no dot segment (so a browser cannot resolve it anywhere else).
+    /// console starts `/console`, then `/` or `?` or nothing; holds printable ASCII only, no backslash and no `//`;
+    /// its path (before `?`) holds no `%` escape and no dot segment (so a browser cannot resolve it anywhere else),
+    /// while its query may hold escapes (a search for two words returns to that search).
     static func returnPath(_ next: String?) -> String {
         guard let next, next == "/console" || next.hasPrefix("/console/") || next.hasPrefix("/console?"),
             next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }),
-            !next.contains("//"), !next.contains("\\"), !next.contains("%"),
-            !next.split(separator: "?", maxSplits: 1)[0].split(separator: "/").contains(where: {
-                $0 == "." || $0 == ".."
-            })
+            !next.contains("//"), !next.contains("\\")
         else { return "/console" }
+        let path = next.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        guard !path.contains("%"), !path.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) else {
+            return "/console"
+        }
         return next
     }
 

@@ -38,7 +38,7 @@ struct ConsoleTemplates: Sendable {
                 .notice{background:#e8f2fd;border:1px solid #9cc3ee;padding:.5rem .8rem}.failure{background:#fdecea;border:1px solid #f0a39d;padding:.5rem .8rem}
                 code,pre{font:13px/1.4 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere}pre{background:#fff;border:1px solid #dde1e7;padding:.6rem}
                 form.inline{display:inline-block;margin:0 .6rem .4rem 0}td{overflow-wrap:anywhere}svg{max-width:100%;height:auto}button{font:inherit;padding:.2rem .7rem;min-height:2.75rem;cursor:pointer}a.tap{display:inline-block;min-height:2.75rem;padding-top:.7rem;box-sizing:border-box;white-space:nowrap}td.actions{white-space:nowrap}td.preview{width:35%}input{font:inherit;min-height:2.75rem;max-width:100%;box-sizing:border-box}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem;margin:0}dd{margin:0;overflow-wrap:anywhere;min-width:0}
-                @media (max-width:40rem){main{padding:.6rem .7rem}header{padding:.5rem .7rem;gap:.4rem 1rem}header a{margin-right:.6rem}
+                @media (max-width:40rem){main{padding:.6rem .7rem}header{padding:.5rem .7rem;gap:.4rem 1rem}header a{margin-right:.6rem;display:inline-block;min-height:2.75rem;line-height:2.75rem}
                 table,tbody,tr,td{display:block}thead{display:none}tr{background:#fff;border:1px solid #dde1e7;margin:0 0 .6rem}
                 td{border:0;border-top:1px solid #eef1f5}tr td:first-child{border-top:0}td.n{text-align:left}td.preview{width:auto}
                 td[data-label]::before{content:attr(data-label);display:block;font-size:.8rem;color:#5b6675}.card{min-width:0;flex:1 1 100%}

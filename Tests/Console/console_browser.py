@@ -166,13 +166,14 @@ def main():
                     return r.width > 0 && (r.right > width + 1 || r.left < -1);
                 }).map(e => e.tagName.toLowerCase() + ' ' + Math.round(e.getBoundingClientRect().right) + ' '
                     + (e.textContent || '').trim().slice(0, 40));
-                const small = [...document.querySelectorAll('button')].filter(b => b.getBoundingClientRect().height < 44)
+                const small = [...document.querySelectorAll('button, header a, a.tap')]
+                    .filter(b => b.getBoundingClientRect().height < 44)
                     .map(b => b.textContent.trim().slice(0, 40));
                 return [document.documentElement.scrollWidth, width, wide.slice(0, 5), small.slice(0, 5)];
             """)
             check(scroll_width <= width, f"{path} at 390 px: the page is {scroll_width} px wide: {wide}")
             check(not wide, f"{path} at 390 px: elements past the viewport: {wide}")
-            check(not small, f"{path} at 390 px: buttons under 44 px tall: {small}")
+            check(not small, f"{path} at 390 px: buttons or navigation links under 44 px tall: {small}")
             phone[path] = width
         seen["phone"] = phone
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
