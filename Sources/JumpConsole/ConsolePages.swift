@@ -390,7 +390,7 @@ package struct ConsolePages: Sendable {
         }
         .flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         let companies = try await store.companies(matching: search, limit: 100)
-        let anomalies = try await store.anomalies(limit: 100)
+        let anomalies = try await store.anomalies(limit: 10)
         let context: [String: Any] = [
             "applied": summary.eventsApplied, "duplicates": summary.duplicatesSkipped,
             "deadLettered": summary.deadLettered, "anomalyCount": summary.anomalies, "meetings": summary.meetings,
@@ -418,14 +418,65 @@ package struct ConsolePages: Sendable {
                     "investments": company.investments,
                 ]
             },
-            "anomalies": anomalies.map { anomaly -> [String: Any] in
+            "anomalies": anomalies.map(Self.anomalyRow),
+            "moreAnomalies": summary.anomalies > anomalies.count ? "\(summary.anomalies)" : false,
+            "exports": summary.exports.map { figure -> [String: Any] in
                 [
-                    "place": "\(anomaly.partition)@\(anomaly.offset)", "eventId": Self.shown(anomaly.eventId),
-                    "kind": anomaly.kind, "detail": Self.shown(anomaly.detail),
+                    "series": Self.shown(figure.series), "period": figure.period,
+                    "value": SummaryFigures.dollars(figure.value),
+                    "revisions": figure.revisions > 0 ? "\(figure.revisions)" : "",
                 ]
             },
+            "jobs": summary.jobs.map { figure -> [String: Any] in
+                [
+                    "series": Self.shown(figure.series), "period": figure.period,
+                    "value": Wording.counted(figure.value, "job", "jobs"),
+                    "revisions": figure.revisions > 0 ? "\(figure.revisions)" : "",
+                ]
+            },
+            "initiatives": summary.initiativesByStatus.sorted { $0.key < $1.key }.map {
+                ["status": Self.shown($0.key), "count": $0.value]
+            },
+            "hasExports": !summary.exports.isEmpty, "hasJobs": !summary.jobs.isEmpty,
+            "hasInitiatives": !summary.initiativesByStatus.isEmpty,
         ]
         return Page(title: "State", path: "/console/state", body: templates.state.render(context))
+    }
+
+    /// An anomaly as a table row shows it.
+    static func anomalyRow(_ anomaly: RecordedAnomaly) -> [String: Any] {
+        [
+            "place": "\(anomaly.partition)@\(anomaly.offset)", "eventId": shown(anomaly.eventId),
+            "kind": shown(anomaly.kind), "detail": shown(anomaly.detail),
+        ]
+    }
+
+    /// Anomalies, 50 a page in the order of the log, of one kind if asked, with every kind's count as a link.
+    func anomalies(kind wanted: String?, page number: Int) async throws -> Page {
+        let store = source.store
+        let kinds = try await store.anomalyKinds()
+        let kind = wanted.flatMap { wanted in kinds.first { $0.kind == wanted }?.kind }
+        let total =
+            kind.map { kind in kinds.first { $0.kind == kind }?.count ?? 0 } ?? kinds.reduce(0) { $0 + $1.count }
+        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let shownPage = min(number, pageCount - 1)
+        let rows = try await store.anomalies(kind: kind, limit: Self.pageSize, skipping: shownPage * Self.pageSize)
+        let filter = kind.map { "&kind=" + Self.queryValue($0) } ?? ""
+        let context: [String: Any] = [
+            "total": Wording.counted(Int64(total), "anomaly", "anomalies"), "kind": kind.map(Self.shown) ?? false,
+            "unknownKind": wanted != nil && kind == nil ? Self.shown(wanted ?? "") : false,
+            "pageNumber": shownPage + 1, "pageCount": pageCount, "hasKinds": !kinds.isEmpty,
+            "kinds": kinds.map { entry -> [String: Any] in
+                [
+                    "kind": Self.shown(entry.kind), "count": entry.count, "current": entry.kind == kind,
+                    "href": "/console/anomalies?kind=" + Self.queryValue(entry.kind),
+                ]
+            },
+            "anomalies": rows.map(Self.anomalyRow), "hasAnomalies": !rows.isEmpty,
+            "earlier": shownPage > 0 ? "\(shownPage - 1)\(filter)" : false,
+            "later": shownPage + 1 < pageCount ? "\(shownPage + 1)\(filter)" : false,
+        ]
+        return Page(title: "Anomalies", path: "/console/anomalies", body: templates.anomalies.render(context))
     }
 
     /// One company: what the store knows of it (its first row's name, country and sector), its expansions with
@@ -503,7 +554,7 @@ package struct ConsolePages: Sendable {
     ) -> String {
         let links = [
             ("/console", "Overview"), ("/console/dead-letters", "Dead letters"), ("/console/digests", "Digests"),
-            ("/console/state", "State"),
+            ("/console/state", "State"), ("/console/anomalies", "Anomalies"),
         ]
         let context: [String: Any] = [
             "title": page.title, "roles": roles, "version": version, "body": page.body,

@@ -48,6 +48,14 @@ package struct ConsoleRoutes: Sendable {
             let query = Self.formFields(request.uri.query ?? "")["q"].map { String($0.prefix(200)) }
             return try await page(request) { try await pages.state(query: query) }
         }
+        router.get("/console/anomalies") { request, _ in
+            let fields = Self.formFields(request.uri.query ?? "")
+            let number = fields["page"].flatMap(Int.init) ?? 0
+            let kind = fields["kind"].map { String($0.prefix(100)) }
+            return try await page(request) {
+                try await pages.anomalies(kind: kind, page: max(0, min(number, 1_000_000)))
+            }
+        }
         router.get("/console/company") { request, _ in
             let id = Self.formFields(request.uri.query ?? "")["id"].map { String($0.prefix(200)) } ?? ""
             return try await page(request) { try await pages.company(id: id) }

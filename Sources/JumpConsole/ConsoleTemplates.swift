@@ -9,6 +9,7 @@ struct ConsoleTemplates: Sendable {
     let deadLetters: MustacheTemplate
     let deadLetter: MustacheTemplate
     let company: MustacheTemplate
+    let anomalies: MustacheTemplate
     let digests: MustacheTemplate
     let state: MustacheTemplate
     let signIn: MustacheTemplate
@@ -185,11 +186,37 @@ struct ConsoleTemplates: Sendable {
                 <table><thead><tr><th>Id</th><th>Name</th><th>Country</th><th>Sector</th><th>Expansions</th><th>Investments</th></tr></thead><tbody>
                 {{#companies}}<tr><td data-label="Id"><a href="{{href}}">{{id}}</a></td><td data-label="Name"><a href="{{href}}">{{name}}</a></td><td data-label="Country">{{country}}</td><td data-label="Sector">{{sector}}</td><td data-label="Expansions" class="n">{{expansions}}</td><td data-label="Investments" class="n">{{investments}}</td></tr>{{/companies}}
                 </tbody></table>
+                <h2>Exports</h2>
+                {{#hasExports}}<table><thead><tr><th>Series</th><th>Period</th><th>Value</th><th>Revisions</th></tr></thead><tbody>
+                {{#exports}}<tr><td data-label="Series">{{series}}</td><td data-label="Period">{{period}}</td><td data-label="Value" class="n">{{value}}</td><td data-label="Revisions" class="n">{{revisions}}</td></tr>{{/exports}}
+                </tbody></table>{{/hasExports}}{{^hasExports}}<p>None.</p>{{/hasExports}}
+                <h2>Jobs</h2>
+                {{#hasJobs}}<table><thead><tr><th>Series</th><th>Period</th><th>Jobs supported</th><th>Revisions</th></tr></thead><tbody>
+                {{#jobs}}<tr><td data-label="Series">{{series}}</td><td data-label="Period">{{period}}</td><td data-label="Jobs supported" class="n">{{value}}</td><td data-label="Revisions" class="n">{{revisions}}</td></tr>{{/jobs}}
+                </tbody></table>{{/hasJobs}}{{^hasJobs}}<p>None.</p>{{/hasJobs}}
+                <h2>Initiatives</h2>
+                {{#hasInitiatives}}<dl>{{#initiatives}}<dt>{{status}}</dt><dd>{{count}}</dd>{{/initiatives}}</dl>{{/hasInitiatives}}
+                {{^hasInitiatives}}<p>None.</p>{{/hasInitiatives}}
                 <h2>Anomalies</h2>
                 <table><thead><tr><th>Where</th><th>Event</th><th>Kind</th><th>Detail</th></tr></thead><tbody>
                 {{#anomalies}}<tr><td data-label="Where">{{place}}</td><td data-label="Event">{{eventId}}</td><td data-label="Kind">{{kind}}</td><td data-label="Detail">{{detail}}</td></tr>{{/anomalies}}
                 </tbody></table>
                 {{^anomalies}}<p>None.</p>{{/anomalies}}
+                {{#moreAnomalies}}<p><a class="tap" href="/console/anomalies">Every anomaly ({{moreAnomalies}}), by kind →</a></p>{{/moreAnomalies}}
+                """)
+
+        anomalies = try MustacheTemplate(
+            string: """
+                <h1>Anomalies</h1>
+                <p>{{total}}{{#kind}} of kind <strong>{{kind}}</strong>{{/kind}}, in the order of the log; page {{pageNumber}} of {{pageCount}}.{{#kind}} <a href="/console/anomalies">Every kind</a>{{/kind}}</p>
+                {{#unknownKind}}<p class="failure">No anomaly is of kind “{{unknownKind}}”: every kind is listed.</p>{{/unknownKind}}
+                {{#hasKinds}}<p>By kind: {{#kinds}}<a href="{{href}}"{{#current}} aria-current="true"{{/current}}>{{kind}}</a> ({{count}}) {{/kinds}}</p>{{/hasKinds}}
+                <p class="muted">“Where” is the event's place in the log (PARTITION@OFFSET of the events topic); the detail says which value won.</p>
+                {{#hasAnomalies}}<table><thead><tr><th>Where</th><th>Event</th><th>Kind</th><th>Detail</th></tr></thead><tbody>
+                {{#anomalies}}<tr><td data-label="Where">{{place}}</td><td data-label="Event">{{eventId}}</td><td data-label="Kind">{{kind}}</td><td data-label="Detail">{{detail}}</td></tr>{{/anomalies}}
+                </tbody></table>{{/hasAnomalies}}
+                {{^hasAnomalies}}<p>None.</p>{{/hasAnomalies}}
+                <p>{{#earlier}}<a class="tap" href="/console/anomalies?page={{earlier}}">← Earlier</a> {{/earlier}}{{#later}}<a class="tap" href="/console/anomalies?page={{later}}">Later →</a>{{/later}}</p>
                 """)
 
         company = try MustacheTemplate(

@@ -324,19 +324,33 @@ extension StateStore {
     }
 
     /// The anomalies recorded, in partition and offset order, optionally of one kind, at most `limit`.
-    package func anomalies(kind: String? = nil, limit: Int = 1_000) async throws -> [RecordedAnomaly] {
+    /// `skipping` that many first (a page after the first).
+    package func anomalies(
+        kind: String? = nil, limit: Int = 1_000, skipping: Int = 0
+    ) async throws
+        -> [RecordedAnomaly]
+    {
         try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT partition, "offset", event_id, kind, detail FROM anomalies
-                    WHERE ?1 IS NULL OR kind = ?1 ORDER BY partition, "offset", kind LIMIT ?2
-                    """, arguments: [kind, max(0, limit)]
+                    WHERE ?1 IS NULL OR kind = ?1 ORDER BY partition, "offset", kind LIMIT ?2 OFFSET ?3
+                    """, arguments: [kind, max(0, limit), max(0, skipping)]
             ).map {
                 RecordedAnomaly(
                     partition: try $0.value(0, in: "anomalies"), offset: try $0.value(1, in: "anomalies"),
                     eventId: try $0.value(2, in: "anomalies"), kind: try $0.value(3, in: "anomalies"),
                     detail: try $0.value(4, in: "anomalies"))
+            }
+        }
+    }
+
+    /// How many anomalies of each kind the store holds, by kind.
+    package func anomalyKinds() async throws -> [(kind: String, count: Int)] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) FROM anomalies GROUP BY kind ORDER BY kind").map {
+                (try $0.value(0, in: "anomalies"), try $0.value(1, in: "anomalies"))
             }
         }
     }

@@ -156,7 +156,7 @@ def main():
         phone = {}
         for path, name in [("/console", "overview"), ("/console/dead-letters", "dead-letters"),
                            (f"/console/dead-letters/{place}", "dead-letter"),
-                           (f"/console/company?id={hostile}", "company"),
+                           (f"/console/company?id={hostile}", "company"), ("/console/anomalies", "anomalies"),
                            ("/console/digests", "digests"), ("/console/state", "state")]:
             load(path, name + "-phone")
             scroll_width, width, wide, small = driver.execute_script("""

@@ -388,6 +388,10 @@ struct ConsoleEndToEndTests {
                 "c-3", "jump.company.expansion-completed", "co.console-test",
                 completed.replacingOccurrences(of: "205", with: "210")),
             event(
+                "c-5", "jump.trade.exports-reported", "exports.mx.us-ut",
+                #"{"origin":"MX","destination":"US-UT","period":{"year":2024},"valueUsdCents":123400,"source":"U.S. Census Bureau"}"#
+            ),
+            event(
                 "c-4", "jump.investment.announced", "inv.console-1",
                 #"{"investmentId":"inv.console-1","investor":\#(company),"direction":"mx-to-utah","amountUsdCents":500000000,"sector":"steel","region":"US-UT","announcedOn":"2025-02-03"}"#
             ),
@@ -401,7 +405,7 @@ struct ConsoleEndToEndTests {
         let daemon = try await started(http: "127.0.0.1:\(port)", role: "state")
         let base = "http://127.0.0.1:\(port)/console"
         try await eventually("every event applied", timeout: .seconds(90)) {
-            try await request(base + "/state").body.contains("<dt>Events applied</dt><dd>4</dd>")
+            try await request(base + "/state").body.contains("<dt>Events applied</dt><dd>5</dd>")
         }
         let found = try await request(base + "/state?q=pacifico+console")
         #expect(
@@ -420,6 +424,19 @@ struct ConsoleEndToEndTests {
         }
         let unknown = try await request(base + "/company?id=co.nobody")
         #expect(unknown.body.contains("No company co.nobody in the store"), "\(unknown.body)")
+        // The State page's figures beyond expansions, and the anomalies on a page of their own, by kind.
+        let state = try await request(base + "/state")
+        #expect(state.body.contains(#"<td data-label="Value" class="n">USD 1,234</td>"#), "\(state.body)")
+        let anomalies = try await request(base + "/anomalies")
+        #expect(
+            anomalies.body.contains(#"<a href="/console/anomalies?kind=completed%2Dagain">completed-again</a> (1)"#),
+            "\(anomalies.body)")
+        let ofKind = try await request(base + "/anomalies?kind=completed-again")
+        #expect(
+            ofKind.body.contains("1 anomaly of kind <strong>completed-again</strong>")
+                && ofKind.body.contains(#"<td data-label="Kind">completed-again</td>"#), "\(ofKind.body)")
+        let otherKind = try await request(base + "/anomalies?kind=nope&page=7")
+        #expect(otherKind.body.contains("No anomaly is of kind “nope”") && otherKind.body.contains("page 1 of 1"))
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
         #expect(try await broker.stop() == 0)
