@@ -84,6 +84,7 @@ package struct ConsolePages: Sendable {
                 "lastBatch": status.lastBatchAtMs.map { "last batch \(Self.duration(now - $0)) ago" }
                     ?? (status.role == "state" ? "no batch yet" : "consuming notification items"),
                 "lastPoll": status.sinceLastPollMs.map { "\(Self.duration($0)) ago" } ?? "not yet",
+                "rebalances": Self.rebalanceLine(status, now: now),
                 "hasPartitions": !status.partitions.isEmpty,
                 "partitions": status.partitions.map { position -> [String: Any] in
                     [
@@ -107,6 +108,17 @@ package struct ConsolePages: Sendable {
         }
         return Page(
             title: "Overview", path: "/console", body: templates.overview.render(context), refreshSeconds: 10)
+    }
+
+    /// The worker's group membership in words: `3 assignments by the group; the last wait without partitions took
+    /// 3 s and ended 2 min 4 s ago` (a rebalance's cost, as the worker saw it).
+    static func rebalanceLine(_ status: WorkerStatus, now: Int64) -> String {
+        let count = Wording.counted(Int64(status.rebalances ?? 0), "assignment", "assignments") + " by the group"
+        guard let waited = status.lastAssignmentWaitMs, let ended = status.lastAssignedAtMs else {
+            return count + "; no partition held yet"
+        }
+        return count
+            + "; the last wait without partitions took \(duration(waited)) and ended \(duration(now - ended)) ago"
     }
 
     /// How far behind a worker is (its partitions' lags summed, as `/readyz` sums them), in words, and how it is

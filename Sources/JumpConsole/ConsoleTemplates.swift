@@ -81,6 +81,7 @@ struct ConsoleTemplates: Sendable {
                 {{#workers}}
                 <h2>{{role}} worker · group {{group}}</h2>
                 <p>{{lastBatch}} · last poll {{lastPoll}}{{#problem}} · <span class="failing">{{problem}}</span>{{/problem}}</p>
+                <p class="muted rebalances">{{rebalances}}</p>
                 <p class="{{lagClass}}" id="lag-{{role}}">{{lagLine}}</p>
                 {{#hasPartitions}}<table><thead><tr><th>Partition</th><th>Next offset</th><th>High watermark</th><th>Lag</th></tr></thead>
                 <tbody>{{#partitions}}<tr><td data-label="Partition">{{partition}}</td><td data-label="Next offset" class="n">{{next}}</td><td data-label="High watermark" class="n">{{high}}</td><td data-label="Lag" class="n {{lagClass}}">{{lag}}</td></tr>{{/partitions}}</tbody></table>{{/hasPartitions}}

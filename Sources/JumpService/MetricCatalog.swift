@@ -21,6 +21,10 @@ package enum MetricCatalog {
         "jump_notifications_received_total": "Notification items the notifier took in.",
         "jump_notifications_repeated_total": "Notification items the notifier had already taken in.",
         "jump_consumer_lag": "High watermark minus the next offset to apply, per assigned partition.",
+        "jump_rebalances_total":
+            "Assignments the consumer group handed the worker (one per rebalance it took part in).",
+        "jump_assignment_wait_seconds":
+            "How long the worker was last without partitions (at start-up or in a rebalance).",
         "jump_errors_total": "Errors by kind (kafka, store, digest, relay, item).",
         "jump_digest_deliveries_total": "Digest deliveries by sink and outcome.",
         "jump_serve_requests_total": "POST /events requests by status and token name.",

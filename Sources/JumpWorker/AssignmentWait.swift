@@ -29,8 +29,9 @@ struct AssignmentWait {
         lastLog = now
     }
 
-    /// Called after each poll.
-    mutating func check(_ consumer: KafkaConsumer) throws {
+    /// Called after each poll; returns how long the wait lasted when this poll ended one.
+    @discardableResult
+    mutating func check(_ consumer: KafkaConsumer) throws -> Duration? {
         try check(assigned: !consumer.assignment.isEmpty, lastError: consumer.lastClientError)
     }
 

@@ -71,9 +71,11 @@ struct MetricsEndToEndTests {
             ("jump_digest_deliveries_total", "counter"), ("jump_build_info", "gauge"),
             ("process_cpu_seconds_total", "counter"), ("process_resident_memory_bytes", "gauge"),
             ("process_open_fds", "gauge"), ("process_start_time_seconds", "gauge"),
+            ("jump_rebalances_total", "counter"), ("jump_assignment_wait_seconds", "gauge"),
         ] {
             #expect(consumerFamilies[name] == type, "\(name) in \(consumer)")
         }
+        #expect(consumer.contains(#"jump_rebalances_total{role="notifier"}"#), "both roles from the start")
         #expect(consumer.contains("jump_events_applied_total 0"))
         #expect(consumer.contains(#"jump_errors_total{kind="store"} 0"#))
         #expect(consumer.contains(#"jump_digest_deliveries_total{sink="email",outcome="failed"} 0"#))
@@ -97,8 +99,16 @@ struct MetricsEndToEndTests {
             try await scrape(consumerPort).contains(#"jump_consumer_lag{group="jump-state",topic="jump.events""#)
         }
 
-        let assigned = families(try await scrape(consumerPort))
+        let assignedText = try await scrape(consumerPort)
+        let assigned = families(assignedText)
         #expect(assigned["jump_consumer_lag"] == "gauge")
+        // The group's assignment is counted, and the wait before it measured, on /metrics and /readyz.
+        #expect(assignedText.contains(#"jump_rebalances_total{role="state"} 1"#), "\(assignedText)")
+        let ready = try await runCommand("curl", ["-s", "-m", "10", "http://127.0.0.1:\(consumerPort)/readyz"])
+        let report = try JSONSerialization.jsonObject(with: Data(ready.stdout.utf8)) as? [String: Any]
+        let state = (report?["workers"] as? [[String: Any]])?.first { $0["role"] as? String == "state" }
+        #expect(state?["rebalances"] as? Int == 1, "\(ready.stdout)")
+        #expect((state?["lastAssignmentWaitMs"] as? Int).map { $0 > 0 } == true, "\(ready.stdout)")
 
         // Every jump_ and process_ name the alert rules and the dashboard use is one of these families (requests
         // by status and token appear with the first request).

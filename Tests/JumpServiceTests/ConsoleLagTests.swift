@@ -1,3 +1,4 @@
+import JumpWorker
 import Testing
 
 @testable import JumpConsole
@@ -28,5 +29,18 @@ struct ConsoleLagTests {
         #expect(ConsolePages.lagLine(lag: nil, maxLag: 10_000, eventsPerMinute: 1).level == "muted")
         #expect(
             ConsolePages.lagLine(lag: nil, maxLag: 10_000, eventsPerMinute: 1).text.contains("no partition assigned"))
+    }
+
+    @Test(
+        "a worker's group membership in words: assignments counted, the last wait without partitions and when it ended")
+    func rebalances() {
+        var status = WorkerStatus(role: "state", assigned: [], lag: nil, sinceLastPollMs: nil)
+        #expect(ConsolePages.rebalanceLine(status, now: 0) == "0 assignments by the group; no partition held yet")
+        status.rebalances = 3
+        status.lastAssignmentWaitMs = 17_400
+        status.lastAssignedAtMs = 1_000_000
+        #expect(
+            ConsolePages.rebalanceLine(status, now: 1_124_000)
+                == "3 assignments by the group; the last wait without partitions took 17 s and ended 2 min 4 s ago")
     }
 }

@@ -47,6 +47,8 @@ package final class NotifierWorker: Sendable {
     private let storePath: String?
     /// Why the intake is retrying a write, for `/readyz`; `nil` when it is not.
     private let retrying = Mutex<String?>(nil)
+    /// Its rebalances and waits without partitions.
+    private let rebalances = RebalanceHistory(role: "notifier")
 
     /// Prepares the notifier; nothing is consumed until ``run()``.
     package init(
@@ -63,7 +65,9 @@ package final class NotifierWorker: Sendable {
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
         let notifier = store.notifier
-        let hooks = assigned.hooks(logger: logger) { try notifier.offsetsForRebalance(topic: topic) }
+        let hooks = assigned.hooks(logger: logger, history: rebalances) {
+            try notifier.offsetsForRebalance(topic: topic)
+        }
         consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)
     }
 
@@ -73,6 +77,7 @@ package final class NotifierWorker: Sendable {
             role: "notifier", group: configuration.groupID, next: assigned.snapshot, clock: clock)
         status.group = configuration.groupID
         status.problem = retrying.withLock { $0 }
+        rebalances.fill(&status)
         return status
     }
 
@@ -141,7 +146,7 @@ package final class NotifierWorker: Sendable {
         while lifecycle.withLock({ $0.continues }) {
             let events = try await consumer.poll(maxEvents: 1_000, timeout: configuration.pollTimeout)
             clock.tick()
-            try wait.check(consumer)
+            if let waited = try wait.check(consumer) { rebalances.waitEnded(after: waited) }
             var byPartition: [Int32: [KafkaConsumerMessage]] = [:]
             for case .message(let message) in events {
                 byPartition[message.topicPartition.partition, default: []].append(message)

@@ -54,6 +54,7 @@ package enum WorkerMetrics {
         deadLettersBlocked.record(0)
         _ = outboxDepth
         for kind in errorKinds { errors(kind).increment(by: 0) }
+        for role in ["state", "notifier"] { RebalanceHistory.register(role: role) }
         DigestDeliverer.registerOutcomes()
     }
 }
@@ -99,6 +100,12 @@ package struct WorkerStatus: Sendable, Equatable, Codable {
     package var group: String?
     /// When the worker last committed a batch (milliseconds since 1970), `nil` before the first.
     package var lastBatchAtMs: Int64?
+    /// How many assignments the group handed the worker (one per rebalance it took part in).
+    package var rebalances: Int?
+    /// How long the worker was last without partitions (at start-up or in a rebalance), in milliseconds.
+    package var lastAssignmentWaitMs: Int64?
+    /// When that wait ended (milliseconds since 1970).
+    package var lastAssignedAtMs: Int64?
 
     /// A status.
     package init(role: String, assigned: [String], lag: Int64?, sinceLastPollMs: Int64?) {

@@ -36,10 +36,12 @@ final class AssignedOffsets: Sendable {
     /// (the beginning of the log for one it never held) and keep these offsets in step. They run inside poll,
     /// between batches: the store is the truth, Kafka's committed offsets are not.
     func hooks(
-        logger: Logger, committing: CommitGate? = nil, stored: @escaping @Sendable () throws -> [Int32: Int64]
+        logger: Logger, committing: CommitGate? = nil, history: RebalanceHistory? = nil,
+        stored: @escaping @Sendable () throws -> [Int32: Int64]
     ) -> KafkaRebalanceHooks {
         KafkaRebalanceHooks(
             onAssign: { [self] partitions in
+                history?.assigned()
                 committing?.waitUntilIdle()
                 let offsets = try stored()
                 assign(partitions.map { ($0.partition, offsets[$0.partition]) })

@@ -27,6 +27,8 @@ package final class StateWorker: Sendable {
     private let retrying = Mutex<String?>(nil)
     /// What the worker did minute by minute over the last hour (the operator console).
     package let activity = ActivityHistory()
+    /// Its rebalances and waits without partitions.
+    let rebalances = RebalanceHistory(role: "state")
 
     /// Prepares the worker; nothing is consumed until ``run()``.
     package init(configuration: StateWorkerConfiguration, store: StateStore, logger: Logger) throws {
@@ -41,7 +43,9 @@ package final class StateWorker: Sendable {
         let topic = configuration.topic
         let committing = CommitGate()
         self.committing = committing
-        var hooks = assigned.hooks(logger: logger, committing: committing) { try store.nextOffsets(topic: topic) }
+        var hooks = assigned.hooks(logger: logger, committing: committing, history: rebalances) {
+            try store.nextOffsets(topic: topic)
+        }
         let placement = PlacementGuard(placement: configuration.placement, topic: topic, logger: logger)
         let assign = hooks.onAssign
         hooks.onAssign = { partitions in
@@ -62,6 +66,7 @@ package final class StateWorker: Sendable {
         status.misplaced = placement.note
         status.group = configuration.groupID
         status.lastBatchAtMs = activity.lastBatchAtMs
+        rebalances.fill(&status)
         return status
     }
 
@@ -95,7 +100,7 @@ package final class StateWorker: Sendable {
                     throw await outOfRange(error)
                 }
                 clock.tick()
-                try wait.check(consumer)
+                if let waited = try wait.check(consumer) { rebalances.waitEnded(after: waited) }
                 let messages = events.compactMap(\.message)
                 if !messages.isEmpty {
                     var records = try await prepare(messages)
