@@ -353,6 +353,7 @@ package struct ConsolePages: Sendable {
                     "window": digest.map { "\($0.window.localStart) – \($0.window.localEnd)" }
                         ?? "\(Timestamp.utc(stored.windowStart)) – \(Timestamp.utc(stored.windowEnd))",
                     "items": Wording.counted(Int64(stored.itemCount), "item", "items"),
+                    "href": "/console/digest?id=" + Self.queryValue(stored.id),
                     "builtAt": Timestamp.utc(stored.builtAt),
                     "deliveries": deliveries.map { delivery -> [String: Any] in
                         [
@@ -373,6 +374,40 @@ package struct ConsolePages: Sendable {
             }
         }
         return Page(title: "Digests", path: "/console/digests", body: templates.digests.render(context))
+    }
+
+    /// One digest with every item it reports (the text shows the 25 most important): each item's importance,
+    /// headline in the audience's languages, type, date, event id and the event's place in the log.
+    func digest(id: String) async throws -> Page {
+        guard let (stored, _) = try await source.store.notifier.digest(id: id),
+            let digest = try? DigestCoding.decode(stored.json)
+        else {
+            return Page(
+                title: "Digest", path: "/console/digests",
+                body: templates.digest.render([
+                    "missing": "No digest \(Self.shown(id)) in this process's store: the Digests page lists the latest."
+                ]))
+        }
+        let context: [String: Any] = [
+            "audienceName": Self.shown(digest.audienceName), "id": Self.shown(digest.id),
+            "window": "\(digest.window.localStart) – \(digest.window.localEnd)",
+            "items": Wording.counted(Int64(digest.items.count), "item", "items"),
+            "omitted": digest.itemsOmitted.map { "\($0)" } ?? false,
+            "rows": digest.items.map { item -> [String: Any] in
+                [
+                    "importance": item.importance, "type": Self.shown(item.type),
+                    "happenedOn": item.happenedOn ?? "", "eventId": Self.shown(item.eventId),
+                    "origin": "\(Self.shown(item.origin.topic))[\(item.origin.partition)]@\(item.origin.offset)",
+                    "derived": item.derived == true,
+                    "headlines": digest.languages.compactMap { language -> [String: Any]? in
+                        item.headline[language.rawValue].map {
+                            ["language": language.rawValue, "text": Self.shown($0)]
+                        }
+                    },
+                ]
+            },
+        ]
+        return Page(title: "Digest", path: "/console/digests", body: templates.digest.render(context))
     }
 
     /// Closes `audience`'s open window now and delivers, as `digest send-now` does.

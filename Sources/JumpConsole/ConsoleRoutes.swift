@@ -48,6 +48,10 @@ package struct ConsoleRoutes: Sendable {
             let query = Self.formFields(request.uri.query ?? "")["q"].map { String($0.prefix(200)) }
             return try await page(request) { try await pages.state(query: query) }
         }
+        router.get("/console/digest") { request, _ in
+            let id = Self.formFields(request.uri.query ?? "")["id"].map { String($0.prefix(200)) } ?? ""
+            return try await page(request) { try await pages.digest(id: id) }
+        }
         router.get("/console/anomalies") { request, _ in
             let fields = Self.formFields(request.uri.query ?? "")
             let number = fields["page"].flatMap(Int.init) ?? 0

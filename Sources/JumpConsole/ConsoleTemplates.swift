@@ -10,6 +10,7 @@ struct ConsoleTemplates: Sendable {
     let deadLetter: MustacheTemplate
     let company: MustacheTemplate
     let anomalies: MustacheTemplate
+    let digest: MustacheTemplate
     let digests: MustacheTemplate
     let state: MustacheTemplate
     let signIn: MustacheTemplate
@@ -156,7 +157,7 @@ struct ConsoleTemplates: Sendable {
                 {{#audiences}}<tr><td data-label="Audience">{{name}}</td><td data-label="Schedule">{{schedule}}</td><td data-label="Its open window closes (and its digest is sent)" class="next-send">{{next}}</td></tr>{{/audiences}}
                 </tbody></table>
                 {{#digests}}<article><h2>{{audienceName}} · {{window}}</h2>
-                <p>{{items}} · built {{builtAt}} · <span class="muted">{{id}}</span></p>
+                <p><a href="{{href}}">{{items}}, every one</a> · built {{builtAt}} · <span class="muted">{{id}}</span></p>
                 <table><thead><tr><th>Sink</th><th>Recipient</th><th>State</th><th>Attempts</th><th>Delivered</th><th>Last error</th></tr></thead><tbody>
                 {{#deliveries}}<tr><td data-label="Sink">{{sink}}</td><td data-label="Recipient">{{recipient}}</td><td data-label="State">{{status}}</td><td data-label="Attempts" class="n">{{attempts}}</td><td data-label="Delivered">{{deliveredAt}}</td><td data-label="Last error">{{lastError}}</td></tr>{{/deliveries}}
                 </tbody></table>
@@ -204,6 +205,18 @@ struct ConsoleTemplates: Sendable {
                 </tbody></table>
                 {{^anomalies}}<p>None.</p>{{/anomalies}}
                 {{#moreAnomalies}}<p><a class="tap" href="/console/anomalies">Every anomaly ({{moreAnomalies}}), by kind →</a></p>{{/moreAnomalies}}
+                """)
+
+        digest = try MustacheTemplate(
+            string: """
+                {{#missing}}<h1>Digest</h1><p class="failure">{{missing}}</p>{{/missing}}
+                {{^missing}}<h1>{{audienceName}} · {{window}}</h1>
+                <p>{{items}}, most important first (the text shows the first 25){{#omitted}}; the copy on the digests topic leaves out {{omitted}}{{/omitted}} · <span class="muted">{{id}}</span></p>
+                <table><thead><tr><th>Importance</th><th>Headline</th><th>Type</th><th>Date</th><th>Event</th><th>Place in the log</th></tr></thead><tbody>
+                {{#rows}}<tr><td data-label="Importance" class="n">{{importance}}</td><td data-label="Headline">{{#headlines}}<p lang="{{language}}">{{text}}</p>{{/headlines}}{{#derived}}<span class="muted">computed from reported figures</span>{{/derived}}</td>
+                <td data-label="Type">{{type}}</td><td data-label="Date">{{happenedOn}}</td><td data-label="Event"><code>{{eventId}}</code></td><td data-label="Place in the log">{{origin}}</td></tr>{{/rows}}
+                </tbody></table>{{/missing}}
+                <p><a class="tap" href="/console/digests">← Digests</a></p>
                 """)
 
         anomalies = try MustacheTemplate(

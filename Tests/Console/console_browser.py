@@ -149,6 +149,15 @@ def main():
         check("es" in texts and "en" in texts, f"digests: not both languages: {texts}")
         driver.save_screenshot(os.path.join(artifacts, "digests.png"))
         seen["sent"] = notice
+        # Every item of a digest, beyond the text's 25, on its own page: headlines in the audience's languages.
+        driver.find_element(By.PARTIAL_LINK_TEXT, "every one").click()
+        arrived(lambda: "/console/digest?id=" in driver.current_url, "no page of a digest's items")
+        digest_path = driver.current_url[len(base):]
+        rows = driver.find_elements(By.CSS_SELECTOR, "main tbody tr")
+        languages = {p.get_attribute("lang") for p in driver.find_elements(By.CSS_SELECTOR, "main td p[lang]")}
+        check(rows and {"es", "en"} <= languages, f"the digest's items: {len(rows)} rows, languages {languages}")
+        driver.save_screenshot(os.path.join(artifacts, "digest.png"))
+        seen["digestItems"] = len(rows)
 
         # A phone's width: no page scrolls sideways, no element reaches past the viewport, every button is a tap
         # target of at least 44 px; then the browser's dark preference is followed.
@@ -157,6 +166,7 @@ def main():
         for path, name in [("/console", "overview"), ("/console/dead-letters", "dead-letters"),
                            (f"/console/dead-letters/{place}", "dead-letter"),
                            (f"/console/company?id={hostile}", "company"), ("/console/anomalies", "anomalies"),
+                           (digest_path, "digest"),
                            ("/console/digests", "digests"), ("/console/state", "state")]:
             load(path, name + "-phone")
             scroll_width, width, wide, small = driver.execute_script("""

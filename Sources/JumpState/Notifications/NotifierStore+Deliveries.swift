@@ -111,15 +111,22 @@ extension NotifierStore {
         }
     }
 
-    /// The latest digests, newest first, with the state of each of their deliveries.
-    package func digests(limit: Int = 50) async throws -> [(digest: StoredDigest, deliveries: [DeliveryState])] {
+    /// The digest `id` with the state of each of its deliveries, or `nil`.
+    package func digest(id: String) async throws -> (digest: StoredDigest, deliveries: [DeliveryState])? {
+        try await digests(limit: 1, id: id).first
+    }
+
+    /// The latest digests (or the one whose id is `id`), newest first, with the state of each of their deliveries.
+    package func digests(
+        limit: Int = 50, id: String? = nil
+    ) async throws -> [(digest: StoredDigest, deliveries: [DeliveryState])] {
         try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT id, audience, window_start, window_end, built_at, item_count, digest FROM digests
-                    ORDER BY built_at DESC, id DESC LIMIT ?
-                    """, arguments: [limit]
+                    WHERE ?2 IS NULL OR id = ?2 ORDER BY built_at DESC, id DESC LIMIT ?1
+                    """, arguments: [limit, id]
             ).map { row in
                 let digest = StoredDigest(
                     id: try row.value(0, in: "digests"), audience: try row.value(1, in: "digests"),
