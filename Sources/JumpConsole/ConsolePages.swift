@@ -340,6 +340,7 @@ package struct ConsolePages: Sendable {
                 ).boundary(after: now)
                 return [
                     "id": audience.id, "name": Self.shown(audience.name),
+                    "preview": "/console/digest-preview?audience=" + Self.queryValue(audience.id),
                     "schedule": audience.schedule.describe(timeZone: audience.timeZone),
                     "next":
                         "\(Timestamp.local(closes, timeZone: audience.timeZone)), in \(Self.duration(closes - now))",
@@ -388,7 +389,40 @@ package struct ConsolePages: Sendable {
                     "missing": "No digest \(Self.shown(id)) in this process's store: the Digests page lists the latest."
                 ]))
         }
-        let context: [String: Any] = [
+        return Page(title: "Digest", path: "/console/digests", body: templates.digest.render(context(of: digest)))
+    }
+
+    /// What the open window of `audience` would send now, without closing it: the same page as a digest's, with
+    /// its text in each language.
+    func preview(audience id: String) async throws -> Page {
+        guard let service = source.digestService,
+            let audience = service.configuration.audiences.first(where: { $0.id == id })
+        else {
+            return Page(
+                title: "Preview", path: "/console/digests",
+                body: templates.digest.render([
+                    "missing": "No audience \(Self.shown(id)) in this process's digest configuration."
+                ]))
+        }
+        guard let digest = try await service.windows.preview(audience) else {
+            return Page(
+                title: "Preview", path: "/console/digests",
+                body: templates.digest.render(["missing": "Nothing would be sent to \(Self.shown(audience.name)) now."])
+            )
+        }
+        var context = context(of: digest)
+        context["preview"] = true
+        context["texts"] = digest.languages.enumerated().compactMap { index, language -> [String: Any]? in
+            digest.text[language.rawValue].map {
+                ["language": language.rawValue, "text": Self.shown($0, keepingLines: true), "open": index == 0]
+            }
+        }
+        return Page(title: "Preview", path: "/console/digests", body: templates.digest.render(context))
+    }
+
+    /// A digest as its page shows it.
+    private func context(of digest: Digest) -> [String: Any] {
+        [
             "audienceName": Self.shown(digest.audienceName), "id": Self.shown(digest.id),
             "window": "\(digest.window.localStart) – \(digest.window.localEnd)",
             "items": Wording.counted(Int64(digest.items.count), "item", "items"),
@@ -407,7 +441,6 @@ package struct ConsolePages: Sendable {
                 ]
             },
         ]
-        return Page(title: "Digest", path: "/console/digests", body: templates.digest.render(context))
     }
 
     /// Closes `audience`'s open window now and delivers, as `digest send-now` does.

@@ -52,6 +52,10 @@ package struct ConsoleRoutes: Sendable {
             let id = Self.formFields(request.uri.query ?? "")["id"].map { String($0.prefix(200)) } ?? ""
             return try await page(request) { try await pages.digest(id: id) }
         }
+        router.get("/console/digest-preview") { request, _ in
+            let audience = Self.formFields(request.uri.query ?? "")["audience"].map { String($0.prefix(100)) } ?? ""
+            return try await page(request) { try await pages.preview(audience: audience) }
+        }
         router.get("/console/anomalies") { request, _ in
             let fields = Self.formFields(request.uri.query ?? "")
             let number = fields["page"].flatMap(Int.init) ?? 0

@@ -154,7 +154,7 @@ struct ConsoleTemplates: Sendable {
                 <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="audience" value="{{id}}">
                 <button>Send now: {{name}}</button></form> {{/audiences}}</p>
                 <table><thead><tr><th>Audience</th><th>Schedule</th><th>Its open window closes (and its digest is sent)</th></tr></thead><tbody>
-                {{#audiences}}<tr><td data-label="Audience">{{name}}</td><td data-label="Schedule">{{schedule}}</td><td data-label="Its open window closes (and its digest is sent)" class="next-send">{{next}}</td></tr>{{/audiences}}
+                {{#audiences}}<tr><td data-label="Audience">{{name}}<br><a class="tap" href="{{preview}}">Preview its open window</a></td><td data-label="Schedule">{{schedule}}</td><td data-label="Its open window closes (and its digest is sent)" class="next-send">{{next}}</td></tr>{{/audiences}}
                 </tbody></table>
                 {{#digests}}<article><h2>{{audienceName}} · {{window}}</h2>
                 <p><a href="{{href}}">{{items}}, every one</a> · built {{builtAt}} · <span class="muted">{{id}}</span></p>
@@ -210,7 +210,9 @@ struct ConsoleTemplates: Sendable {
         digest = try MustacheTemplate(
             string: """
                 {{#missing}}<h1>Digest</h1><p class="failure">{{missing}}</p>{{/missing}}
-                {{^missing}}<h1>{{audienceName}} · {{window}}</h1>
+                {{^missing}}<h1>{{#preview}}Preview: {{/preview}}{{audienceName}} · {{window}}</h1>
+                {{#preview}}<p class="notice">What this audience's open window would send if it closed now; nothing is closed or sent. Its window closes on its schedule (the Digests page says when), or with Send now.</p>
+                {{#texts}}<details{{#open}} open{{/open}}><summary>Text: {{language}}</summary><pre lang="{{language}}">{{text}}</pre></details>{{/texts}}{{/preview}}
                 <p>{{items}}, most important first (the text shows the first 25){{#omitted}}; the copy on the digests topic leaves out {{omitted}}{{/omitted}} · <span class="muted">{{id}}</span></p>
                 <table><thead><tr><th>Importance</th><th>Headline</th><th>Type</th><th>Date</th><th>Event</th><th>Place in the log</th></tr></thead><tbody>
                 {{#rows}}<tr><td data-label="Importance" class="n">{{importance}}</td><td data-label="Headline">{{#headlines}}<p lang="{{language}}">{{text}}</p>{{/headlines}}{{#derived}}<span class="muted">computed from reported figures</span>{{/derived}}</td>

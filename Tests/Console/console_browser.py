@@ -138,6 +138,14 @@ def main():
         nexts = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "td.next-send")]
         check(len(nexts) == 2 and all(", in " in text for text in nexts), f"digests: no next send per audience: {nexts}")
         seen["nextSends"] = nexts
+        # A preview of an audience's open window: what would be sent now, nothing closed.
+        driver.find_elements(By.PARTIAL_LINK_TEXT, "Preview its open window")[0].click()
+        arrived(lambda: driver.find_element(By.TAG_NAME, "h1").text.startswith("Preview: "), "no preview page")
+        preview = driver.find_element(By.TAG_NAME, "main").text
+        check("nothing is closed or sent" in preview and driver.find_elements(By.CSS_SELECTOR, "pre[lang]"),
+              f"the preview: {preview[:300]!r}")
+        driver.save_screenshot(os.path.join(artifacts, "digest-preview.png"))
+        load("/console/digests", "digests-before")
         driver.find_element(By.XPATH, f"//button[text()='Send now: {audience}']").click()
         press(f"Yes, send now: {audience}")
         notice = outcome(driver, "send now")
