@@ -12,6 +12,8 @@ enum ConsoleAction: Equatable {
     case settle(place: String, note: String)
     /// Close an audience's open window and deliver its digest now.
     case sendNow(audience: String)
+    /// Send a past digest again by mail to its recipients.
+    case resend(digest: String)
 
     /// The action a POST to `path` with `form` asks for; `nil` for another path, or a form that names no target
     /// (or a place that is not `PARTITION@OFFSET`).
@@ -28,6 +30,9 @@ enum ConsoleAction: Equatable {
         case "/console/dead-letters/settle":
             guard let place = form["place"].flatMap(DeadLetterPlace.init) else { return nil }
             self = .settle(place: place.description, note: String((form["note"] ?? "").prefix(Self.noteLimit)))
+        case "/console/digests/resend":
+            guard let digest = form["digest"], !digest.isEmpty, digest.count <= 200 else { return nil }
+            self = .resend(digest: digest)
         case "/console/digests/send-now":
             guard let audience = form["audience"], !audience.isEmpty else { return nil }
             self = .sendNow(audience: audience)
@@ -41,6 +46,7 @@ enum ConsoleAction: Equatable {
         case .redeliver: "/console/dead-letters/redeliver"
         case .settle: "/console/dead-letters/settle"
         case .sendNow: "/console/digests/send-now"
+        case .resend: "/console/digests/resend"
         }
     }
 
@@ -51,7 +57,7 @@ enum ConsoleAction: Equatable {
     var returnPath: String {
         switch self {
         case .redeliver, .settle: "/console/dead-letters"
-        case .sendNow: "/console/digests"
+        case .sendNow, .resend: "/console/digests"
         }
     }
 
@@ -62,6 +68,7 @@ enum ConsoleAction: Equatable {
         case .redeliver(nil): [("all", "1")]
         case .settle(let place, let note): [("place", place), ("note", note)]
         case .sendNow(let audience): [("audience", audience)]
+        case .resend(let digest): [("digest", digest)]
         }
     }
 }
@@ -151,6 +158,7 @@ extension ConsoleAction {
         case .redeliver: "redeliver"
         case .settle: "settle"
         case .sendNow: "send-now"
+        case .resend: "resend"
         }
     }
 
@@ -160,6 +168,7 @@ extension ConsoleAction {
         case .redeliver(let place): place ?? "every open dead letter"
         case .settle(let place, _): place
         case .sendNow(let audience): audience
+        case .resend(let digest): digest
         }
     }
 }

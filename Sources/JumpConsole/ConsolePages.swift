@@ -312,6 +312,17 @@ package struct ConsolePages: Sendable {
                 + (note.isEmpty ? " (no note)" : ": “\(Self.shown(note))”")
                 + "; every listing shows it settled and “Redeliver every open one” leaves it out."
             button = "Yes, settle \(Self.shown(place))"
+        case .resend(let digest):
+            let recipients =
+                try await source.store.notifier.digest(id: digest)?.deliveries.filter { $0.sink == "email" }.map(
+                    \.recipient)
+                ?? []
+            question = "Send digest \(Self.shown(digest)) again by mail?"
+            detail =
+                recipients.isEmpty
+                ? "It has no mail delivery: nothing would be sent."
+                : "It goes again to \(recipients.map(Self.shown).joined(separator: ", ")); the files and the digests topic keep the copy they have."
+            button = "Yes, send \(Self.shown(digest)) again"
         case .sendNow(let audience):
             let name = source.digestService?.configuration.audiences.first { $0.id == audience }?.name ?? audience
             question = "Send the digest for \(Self.shown(name)) now?"
@@ -354,7 +365,8 @@ package struct ConsolePages: Sendable {
                     "window": digest.map { "\($0.window.localStart) – \($0.window.localEnd)" }
                         ?? "\(Timestamp.utc(stored.windowStart)) – \(Timestamp.utc(stored.windowEnd))",
                     "items": Wording.counted(Int64(stored.itemCount), "item", "items"),
-                    "href": "/console/digest?id=" + Self.queryValue(stored.id),
+                    "href": "/console/digest?id=" + Self.queryValue(stored.id), "csrf": csrf,
+                    "mailed": deliveries.contains { $0.sink == "email" },
                     "builtAt": Timestamp.utc(stored.builtAt),
                     "deliveries": deliveries.map { delivery -> [String: Any] in
                         [
@@ -441,6 +453,26 @@ package struct ConsolePages: Sendable {
                 ]
             },
         ]
+    }
+
+    /// Sends a past digest again by mail (``NotifierStore/resendByMail(digestID:)``); the running notifier
+    /// delivers it within a second or so.
+    func resend(digest id: String) async throws -> (notice: String?, failure: String?) {
+        guard source.digestService != nil else {
+            return (nil, "This process runs --role \(source.role.rawValue): it sends no digests.")
+        }
+        guard try await source.store.notifier.digest(id: id) != nil else {
+            return (nil, "\(Self.shown(id)): no such digest")
+        }
+        let queued = try await source.store.notifier.resendByMail(digestID: id)
+        guard queued > 0 else {
+            return (
+                nil, "\(Self.shown(id)) has no mail delivery to send again (no e-mail sink, or one still under way)."
+            )
+        }
+        return (
+            "\(Self.shown(id)) goes again by mail to \(Wording.counted(Int64(queued), "recipient", "recipients")).", nil
+        )
     }
 
     /// Closes `audience`'s open window now and delivers, as `digest send-now` does.

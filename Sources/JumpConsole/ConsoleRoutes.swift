@@ -40,7 +40,10 @@ package struct ConsoleRoutes: Sendable {
         router.get("/console/digests") { request, _ in
             try await page(request) { try await pages.digests() }
         }
-        for action in ["/console/dead-letters/redeliver", "/console/dead-letters/settle", "/console/digests/send-now"] {
+        for action in [
+            "/console/dead-letters/redeliver", "/console/dead-letters/settle", "/console/digests/send-now",
+            "/console/digests/resend",
+        ] {
             router.post(RouterPath(action)) { request, context in try await self.action(request, context) }
         }
         router.get("/console/state") { request, _ in
@@ -191,7 +194,7 @@ package struct ConsoleRoutes: Sendable {
         }
         guard let action = ConsoleAction(path: request.uri.path, form: form) else {
             return Self.html(
-                "the form names nothing to act on (place as PARTITION@OFFSET, all=1 or audience)\n",
+                "the form names nothing to act on (place as PARTITION@OFFSET, all=1, audience or digest)\n",
                 status: .badRequest,
                 type: "text/plain; charset=utf-8")
         }
@@ -206,6 +209,7 @@ package struct ConsoleRoutes: Sendable {
             case .redeliver(let place): outcome = try await pages.redeliver(place: place)
             case .settle(let place, let note): outcome = try await pages.settle(place: place, note: note, by: name)
             case .sendNow(let audience): outcome = try await pages.sendNow(audience: audience)
+            case .resend(let digest): outcome = try await pages.resend(digest: digest)
             }
             audit.record(
                 operator: name, client: context.clientAddress, action: action.auditName, target: action.auditTarget,

@@ -158,6 +158,7 @@ struct ConsoleTemplates: Sendable {
                 </tbody></table>
                 {{#digests}}<article><h2>{{audienceName}} · {{window}}</h2>
                 <p><a href="{{href}}">{{items}}, every one</a> · built {{builtAt}} · <span class="muted">{{id}}</span></p>
+                {{#mailed}}<form method="post" action="/console/digests/resend" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="digest" value="{{id}}"><button>Send again by mail</button></form>{{/mailed}}
                 <table><thead><tr><th>Sink</th><th>Recipient</th><th>State</th><th>Attempts</th><th>Delivered</th><th>Last error</th></tr></thead><tbody>
                 {{#deliveries}}<tr><td data-label="Sink">{{sink}}</td><td data-label="Recipient">{{recipient}}</td><td data-label="State">{{status}}</td><td data-label="Attempts" class="n">{{attempts}}</td><td data-label="Delivered">{{deliveredAt}}</td><td data-label="Last error">{{lastError}}</td></tr>{{/deliveries}}
                 </tbody></table>

@@ -89,6 +89,68 @@ struct DigestEndToEndTests {
     }
 
     @Test(
+        "the console sends a past digest again by mail: each recipient gets it a second time, the log file keeps one copy, and an unknown digest is named as such"
+    )
+    func resendFromTheConsole() async throws {
+        let mail = try await MailCatcher()
+        let config = try configuration(smtpPort: mail.port, schedule: ["everyMinutes": 60])
+        try await publishPressRelease()
+        let port = freeLoopbackPort()
+        let daemon = try ChildProcess(
+            product("jump-consumer"),
+            [
+                "run", "-b", broker.bootstrapServers, "--state", path("state.sqlite"), "--digest-config", config,
+                "--http", "127.0.0.1:\(port)",
+            ] + quickGroupArguments)
+        let base = "http://127.0.0.1:\(port)/console"
+        func request(_ url: String, _ form: String? = nil) async throws -> (status: String, body: String) {
+            let result = try await runCommand(
+                "curl", ["-s", "-m", "20", "-w", "\n%{http_code}"] + (form.map { ["--data", $0] } ?? []) + [url])
+            let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n"))
+        }
+        var csrf = ""
+        try await eventually("the console answers", timeout: .seconds(60)) {
+            let page = try await request(base + "/digests")
+            csrf = page.body.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/).map { String($0.1) } ?? ""
+            return !csrf.isEmpty
+        }
+        // The consulate's two staff get its digest once the items reached the notifier (a window sent before
+        // they did closes empty and sends nothing).
+        var first: [MailCatcher.Message] = []
+        try await eventually("the consulate's digest in both mailboxes", timeout: .seconds(90)) {
+            _ = try await request(base + "/digests/send-now", "csrf=\(csrf)&audience=consulate&confirm=yes")
+            first = try mail.messages().filter { $0.digestID?.hasPrefix("consulate/") == true }
+            return first.count == 2
+        }
+        let digest = try #require(first.first?.digestID)
+        let asked = try await request(base + "/digests/resend", "csrf=\(csrf)&digest=\(digest)")
+        #expect(asked.body.contains("Send digest \(digest) again by mail?"), "\(asked.body)")
+        #expect(asked.body.contains("consul-general@example.org"), "\(asked.body)")
+        let resent = try await request(base + "/digests/resend", "csrf=\(csrf)&digest=\(digest)&confirm=yes")
+        #expect(resent.status == "303", "\(resent.body)")
+        try await eventually("the digest in both mailboxes again", timeout: .seconds(30)) {
+            try mail.messages().filter { $0.digestID == digest }.count == 4
+        }
+        let again = try mail.messages().filter { $0.digestID == digest }
+        #expect(Set(again.flatMap(\.to)) == ["consul-general@example.org", "economic-affairs@example.org"])
+        #expect(try logHeaders().filter { $0.contains(digest) }.count == 1, "the file keeps one copy")
+        let unknown = try await runCommand(
+            "curl",
+            [
+                "-s", "-m", "20", "-o", "/dev/null", "-w", "%{redirect_url}", "--data",
+                "csrf=\(csrf)&digest=nobody%2F1&confirm=yes", base + "/digests/resend",
+            ])
+        let outcome = try await request(unknown.stdout)
+        #expect(outcome.body.contains("nobody/1: no such digest"), "\(unknown.stdout) \(outcome.body)")
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
+        #expect(
+            daemon.output.contains(#"action=resend"#) && daemon.output.contains("goes again by mail to 2 recipients"))
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test(
         "the press release: one digest per audience in digests.log, digests.jsonl, jump.digests and every staff mailbox; Spanish first for the consulate; totals match the state"
     )
     func pressRelease() async throws {

@@ -104,6 +104,21 @@ extension NotifierStore {
         }
     }
 
+    /// Sends digest `digestID` again by mail: each of its e-mail deliveries that was delivered or failed for good
+    /// is due again at once, as a new delivery (a recipient who lost the message gets it again; the files and the
+    /// topic are left as they are). Returns how many were queued again; those still in progress are left alone.
+    package func resendByMail(digestID: String) async throws -> Int {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = 0, claimed_by = NULL,
+                    claimed_until = NULL, delivered_at = NULL, last_error = NULL
+                    WHERE digest_id = ? AND sink = 'email' AND status IN ('delivered', 'failed')
+                    """, arguments: [digestID])
+            return db.changesCount
+        }
+    }
+
     /// Deliveries not yet delivered nor failed for good.
     package func openDeliveryCount() async throws -> Int {
         try await writer.read { db in
