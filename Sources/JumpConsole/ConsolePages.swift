@@ -313,15 +313,20 @@ package struct ConsolePages: Sendable {
                 + "; every listing shows it settled and “Redeliver every open one” leaves it out."
             button = "Yes, settle \(Self.shown(place))"
         case .resend(let digest):
+            let stored = try await source.store.notifier.digest(id: digest)
+            // Only deliveries that are over (delivered, or failed for good) go again; one under way is left alone.
             let recipients =
-                try await source.store.notifier.digest(id: digest)?.deliveries.filter { $0.sink == "email" }.map(
-                    \.recipient)
-                ?? []
+                stored?.deliveries.filter { $0.sink == "email" && ["delivered", "failed"].contains($0.status) }
+                .map(\.recipient) ?? []
             question = "Send digest \(Self.shown(digest)) again by mail?"
             detail =
-                recipients.isEmpty
-                ? "It has no mail delivery: nothing would be sent."
-                : "It goes again to \(recipients.map(Self.shown).joined(separator: ", ")); the files and the digests topic keep the copy they have."
+                source.digestService == nil
+                ? "This process runs --role \(source.role.rawValue): it sends no digests; nothing would be sent."
+                : stored == nil
+                    ? "There is no such digest in this process's store: nothing would be sent."
+                    : recipients.isEmpty
+                        ? "It has no finished mail delivery (no e-mail sink, or one still under way): nothing would be sent."
+                        : "It goes again to \(recipients.map(Self.shown).joined(separator: ", ")), each with a Message-ID of its own; the files and the digests topic keep the copy they have."
             button = "Yes, send \(Self.shown(digest)) again"
         case .sendNow(let audience):
             let name = source.digestService?.configuration.audiences.first { $0.id == audience }?.name ?? audience
@@ -416,11 +421,15 @@ package struct ConsolePages: Sendable {
                     "missing": "No audience \(Self.shown(id)) in this process's digest configuration."
                 ]))
         }
-        guard let digest = try await service.windows.preview(audience) else {
+        guard let digest = try await service.windows.preview(audience),
+            !digest.items.isEmpty || audience.reportEmptyWindows
+        else {
             return Page(
                 title: "Preview", path: "/console/digests",
-                body: templates.digest.render(["missing": "Nothing would be sent to \(Self.shown(audience.name)) now."])
-            )
+                body: templates.digest.render([
+                    "missing":
+                        "Nothing would be sent to \(Self.shown(audience.name)) now: its open window has no item, and it is not sent empty digests."
+                ]))
         }
         var context = context(of: digest)
         context["preview"] = true

@@ -92,7 +92,7 @@ package struct ConsoleRoutes: Sendable {
             }
             let form = try await Self.form(request)
             let next = Self.returnPath(form["next"])
-            if throttle.mustWait(client) {
+            guard throttle.begin(client) else {
                 return Self.html(
                     pages.html(
                         pages.signIn(next: next),
@@ -100,8 +100,9 @@ package struct ConsoleRoutes: Sendable {
                         navigation: false),
                     status: .tooManyRequests)
             }
-            guard let (name, cookie) = access.signIn(token: form["token"] ?? "") else {
-                throttle.failed(client)
+            let signedIn = access.signIn(token: form["token"] ?? "")
+            throttle.finish(client, failed: signedIn == nil)
+            guard let (name, cookie) = signedIn else {
                 audit.record(
                     operator: "unknown", client: client, action: "sign-in", target: "",
                     outcome: "refused: a wrong token")

@@ -326,6 +326,11 @@ extension StateStore {
             // binary refuse the store instead of stalling its relay on rows it calls damaged. Rows already
             // waiting keep the earlier format, which is still read.
         }
+        migrator.registerMigration("v11: how many times a delivery was sent again on request") { db in
+            // Frozen: plain SQL. A digest sent again by mail (the console's Send again) carries a Message-ID of its
+            // own (a mail system drops a repeated one); the count is in its Message-ID.
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN resends INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }()
 }

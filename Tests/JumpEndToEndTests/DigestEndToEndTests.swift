@@ -134,6 +134,9 @@ struct DigestEndToEndTests {
         }
         let again = try mail.messages().filter { $0.digestID == digest }
         #expect(Set(again.flatMap(\.to)) == ["consul-general@example.org", "economic-affairs@example.org"])
+        // The copies sent again have Message-IDs of their own (a mail system drops a repeated one).
+        let ids = again.compactMap(\.messageID)
+        #expect(Set(ids).count == 4 && ids.filter { $0.contains(".r1@") }.count == 2, "\(ids)")
         #expect(try logHeaders().filter { $0.contains(digest) }.count == 1, "the file keeps one copy")
         let unknown = try await runCommand(
             "curl",

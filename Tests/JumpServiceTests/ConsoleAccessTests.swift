@@ -178,14 +178,24 @@ struct ConsoleAccessTests {
         #expect(audit.latest.count == ConsoleAudit.capacity && audit.latest.first?.target == "0@29")
     }
 
-    @Test("after a wrong token an address waits, others do not; the addresses remembered are bounded")
+    @Test(
+        "one check at a time per address; after a wrong token an address waits, others do not, a right one frees it; many other addresses do not make one in its pause forgotten"
+    )
     func throttle() {
         let throttle = SignInThrottle()
-        #expect(!throttle.mustWait("10.0.0.9"))
-        throttle.failed("10.0.0.9")
-        #expect(throttle.mustWait("10.0.0.9"))
-        #expect(!throttle.mustWait("10.0.0.8"))
-        for index in 0..<(SignInThrottle.capacity + 10) { throttle.failed("10.1.\(index / 256).\(index % 256)") }
-        #expect(!throttle.mustWait("10.0.0.9"), "the oldest address is forgotten past the capacity")
+        #expect(throttle.begin("10.0.0.9"))
+        #expect(!throttle.begin("10.0.0.9"), "a second check in parallel from one address waits")
+        throttle.finish("10.0.0.9", failed: true)
+        #expect(!throttle.begin("10.0.0.9"), "a wrong token: that address waits")
+        #expect(throttle.begin("10.0.0.8"))
+        throttle.finish("10.0.0.8", failed: false)
+        #expect(throttle.begin("10.0.0.8"), "a right token leaves nothing to wait for")
+        throttle.finish("10.0.0.8", failed: false)
+        for index in 0..<(SignInThrottle.capacity + 10) {
+            let address = "10.1.\(index / 256).\(index % 256)"
+            #expect(throttle.begin(address))
+            throttle.finish(address, failed: false)
+        }
+        #expect(!throttle.begin("10.0.0.9"), "an address still in its pause is not forgotten")
     }
 }

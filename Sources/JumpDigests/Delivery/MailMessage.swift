@@ -2,7 +2,8 @@ import Foundation
 import JumpEvents
 
 /// One digest e-mail to one recipient: plain UTF-8 text (base64), a subject encoded per RFC 2047, and a
-/// Message-ID derived from the digest id and the recipient, the same on every retry, so a repeat can be dropped.
+/// Message-ID derived from the digest id and the recipient, the same on every retry, so a repeat can be dropped;
+/// a copy sent again on request (`resend` 1, 2, …) has its own (`….r1@`), or a mail system would drop it.
 package struct MailMessage: Sendable {
     /// The sender.
     package var from: String
@@ -14,14 +15,14 @@ package struct MailMessage: Sendable {
     package var messageID: String
 
     /// The message of `digest` for `recipient`, whose language comes first.
-    package init(digest: Digest, from: String, recipient: StaffMember) {
+    package init(digest: Digest, from: String, recipient: StaffMember, resend: Int = 0) {
         self.from = from
         to = recipient.email
         let domain = from.split(separator: "@").last.map(String.init) ?? "jump-relay.invalid"
         let recipientHash = SHA256.hash(Array(recipient.email.lowercased().utf8)).prefix(8)
             .map { String($0, radix: 16).leftPadded(to: 2) }.joined()
         let idPart = digest.id.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? String($0) : "." }.joined()
-        messageID = "<\(idPart).\(recipientHash)@\(domain)>"
+        messageID = "<\(idPart).\(recipientHash)\(resend > 0 ? ".r\(resend)" : "")@\(domain)>"
         let languages = digest.languages(for: recipient.language)
         let first = languages.first ?? digest.language
         // The subject leads with the news (a phone shows its first 40 to 60 characters); an empty window says so.

@@ -254,6 +254,7 @@ package struct EmailSink: DigestSink {
                     permanent: true)
             }
         }
-        try await transport.send(MailMessage(digest: digest, from: settings.from, recipient: member))
+        try await transport.send(
+            MailMessage(digest: digest, from: settings.from, recipient: member, resend: delivery.resends))
     }
 }

@@ -24,7 +24,8 @@ extension NotifierStore {
                 db,
                 sql: """
                     SELECT d.digest_id, d.sink, d.recipient, d.status, d.attempts, d.claimed_by, d.claimed_until,
-                    d.file_offset, g.audience, g.window_start, g.window_end, g.built_at, g.item_count, g.digest
+                    d.file_offset, g.audience, g.window_start, g.window_end, g.built_at, g.item_count, g.digest,
+                    d.resends
                     FROM deliveries d JOIN digests g ON g.id = d.digest_id
                     WHERE (d.status = 'pending' AND d.next_attempt_at <= ?1) OR d.status = 'writing'
                     ORDER BY g.built_at, g.id, d.sink, d.recipient
@@ -59,7 +60,7 @@ extension NotifierStore {
                 claimed.append(
                     ClaimedDelivery(
                         key: key, digest: digest, attempt: (try row.value(4, in: "deliveries") as Int) + 1,
-                        interruptedAt: interruptedAt))
+                        interruptedAt: interruptedAt, resends: try row.value(14, in: "deliveries")))
             }
             return claimed
         }
@@ -105,14 +106,15 @@ extension NotifierStore {
     }
 
     /// Sends digest `digestID` again by mail: each of its e-mail deliveries that was delivered or failed for good
-    /// is due again at once, as a new delivery (a recipient who lost the message gets it again; the files and the
-    /// topic are left as they are). Returns how many were queued again; those still in progress are left alone.
+    /// is due again at once, as a new delivery with a Message-ID of its own (a recipient who lost the message gets
+    /// it again; the files and the topic are left as they are; the first delivery's time stays until the new one's
+    /// replaces it). Returns how many were queued again; those still in progress are left alone.
     package func resendByMail(digestID: String) async throws -> Int {
         try await write { db in
             try db.execute(
                 sql: """
                     UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = 0, claimed_by = NULL,
-                    claimed_until = NULL, delivered_at = NULL, last_error = NULL
+                    claimed_until = NULL, last_error = NULL, resends = resends + 1
                     WHERE digest_id = ? AND sink = 'email' AND status IN ('delivered', 'failed')
                     """, arguments: [digestID])
             return db.changesCount
@@ -140,8 +142,8 @@ extension NotifierStore {
                 db,
                 sql: """
                     SELECT id, audience, window_start, window_end, built_at, item_count, digest FROM digests
-                    WHERE ?2 IS NULL OR id = ?2 ORDER BY built_at DESC, id DESC LIMIT ?1
-                    """, arguments: [limit, id]
+                    \(id == nil ? "" : "WHERE id = ?2") ORDER BY built_at DESC, id DESC LIMIT ?1
+                    """, arguments: id.map { [limit, $0] } ?? [limit]
             ).map { row in
                 let digest = StoredDigest(
                     id: try row.value(0, in: "digests"), audience: try row.value(1, in: "digests"),

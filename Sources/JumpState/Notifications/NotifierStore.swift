@@ -108,6 +108,8 @@ package struct ClaimedDelivery: Sendable {
     /// For a file sink: where a previous, interrupted attempt was about to write (the file's size then); the
     /// sink looks there for the digest before writing it again.
     package var interruptedAt: Int64?
+    /// How many times it was sent again on request (``NotifierStore/resendByMail(digestID:)``): 0 at first.
+    package var resends: Int = 0
 }
 
 /// A delivery's state, for `digest list`.

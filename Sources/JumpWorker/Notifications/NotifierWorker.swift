@@ -146,7 +146,7 @@ package final class NotifierWorker: Sendable {
         while lifecycle.withLock({ $0.continues }) {
             let events = try await consumer.poll(maxEvents: 1_000, timeout: configuration.pollTimeout)
             clock.tick()
-            if let waited = try wait.check(consumer) { rebalances.waitEnded(after: waited) }
+            try wait.check(consumer)
             var byPartition: [Int32: [KafkaConsumerMessage]] = [:]
             for case .message(let message) in events {
                 byPartition[message.topicPartition.partition, default: []].append(message)

@@ -3,12 +3,14 @@ import Metrics
 import Synchronization
 
 /// What a worker's consumer-group membership went through since the process started: how many assignments the
-/// group handed it (one per rebalance it took part in; `jump_rebalances_total{role}`), and the last time it was
-/// left without partitions: how long and when that ended (`jump_assignment_wait_seconds{role}`, the last wait).
-/// On `/readyz` and the console's overview with the worker's status.
+/// group handed it (one per rebalance it took part in; `jump_rebalances_total{role}`), and its last wait for
+/// partitions, from its start or from the revocation that began a rebalance to the assignment that ended it, and
+/// when that was (`jump_assignment_wait_seconds{role}`, the last wait). Both are measured in the rebalance hooks,
+/// so a revocation and its assignment within one poll count too. On `/readyz` and the console's overview.
 package final class RebalanceHistory: Sendable {
     private struct State {
         var assignments = 0
+        var waitingSince: ContinuousClock.Instant? = .now
         var lastWaitMs: Int64?
         var lastWaitEndedAtMs: Int64?
     }
@@ -29,20 +31,27 @@ package final class RebalanceHistory: Sendable {
         Gauge(label: "jump_assignment_wait_seconds", dimensions: [("role", role)]).record(0)
     }
 
-    /// The group assigned partitions (the rebalance hook's assign).
-    func assigned() {
-        state.withLock { $0.assignments += 1 }
-        rebalances.increment()
+    /// The group took partitions away (the rebalance hook's revoke): a wait begins, unless one is on.
+    func revoked(now: ContinuousClock.Instant = .now) {
+        state.withLock { $0.waitingSince = $0.waitingSince ?? now }
     }
 
-    /// A wait without partitions ended after `duration` (at start-up, or after a rebalance took them away).
-    func waitEnded(after duration: Duration, nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        state.withLock {
-            $0.lastWaitMs = milliseconds
-            $0.lastWaitEndedAtMs = nowMs
+    /// The group assigned partitions (the rebalance hook's assign): the wait since the start or the revocation
+    /// ends.
+    func assigned(now: ContinuousClock.Instant = .now, nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) {
+        let waited: Int64? = state.withLock { state in
+            state.assignments += 1
+            guard let since = state.waitingSince else { return nil }
+            state.waitingSince = nil
+            let duration = now - since
+            let milliseconds =
+                duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+            state.lastWaitMs = milliseconds
+            state.lastWaitEndedAtMs = nowMs
+            return milliseconds
         }
-        lastWait.record(Double(milliseconds) / 1000)
+        rebalances.increment()
+        if let waited { lastWait.record(Double(waited) / 1000) }
     }
 
     /// Copies the history into `status`.

@@ -52,6 +52,7 @@ final class AssignedOffsets: Sendable {
                 return Dictionary(uniqueKeysWithValues: starts)
             },
             onRevoke: { [self] partitions in
+                history?.revoked()
                 committing?.waitUntilIdle()
                 revoke(partitions.map(\.partition))
             })

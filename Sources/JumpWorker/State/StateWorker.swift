@@ -100,7 +100,7 @@ package final class StateWorker: Sendable {
                     throw await outOfRange(error)
                 }
                 clock.tick()
-                if let waited = try wait.check(consumer) { rebalances.waitEnded(after: waited) }
+                try wait.check(consumer)
                 let messages = events.compactMap(\.message)
                 if !messages.isEmpty {
                     var records = try await prepare(messages)
