@@ -9,6 +9,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 swift package --allow-writing-to-directory "$out" generate-manual --output-directory "$out" >&2
 for tool in jump-producer jump-consumer jump-dev-broker; do
-    cp "$out/$tool.1" "Deploy/man/$tool.1"
+    # A blank line in a command's discussion separates paragraphs: mdoc's is .Pp (a blank input line is a warning).
+    sed 's/^$/.Pp/' "$out/$tool.1" > "Deploy/man/$tool.1"
 done
 echo "Deploy/man: $(ls Deploy/man | tr '\n' ' ')"

@@ -25,6 +25,25 @@ struct JumpConsumer: AsyncParsableCommand {
             configuration error (a bad value, file, store or directory).
             Configuration comes from the command line, then the environment (JUMP_*), then the file given by \
             --config or $JUMP_CONFIG (Deploy/consumer.example.json), then the defaults; see 'config show'.
+
+            Signals: SIGTERM and SIGINT stop 'run' gracefully (the batch in hand commits and the group is left, \
+            within shutdownTimeoutSeconds). SIGHUP (logrotate) does not \
+            stop it: digests.log and digests.jsonl are reopened by path for the next digest.
+
+            Environment: JUMP_<KEY> for every configuration key (batchSize is JUMP_BATCH_SIZE, log.format \
+            JUMP_LOG_FORMAT, console.tokenFile JUMP_CONSOLE_TOKEN_FILE); JUMP_CONFIG, the configuration file; \
+            JUMP_DEV_BROKER_FILE, where a dev broker is discovered without -b; STATE_DIRECTORY and \
+            CREDENTIALS_DIRECTORY (systemd: the default store, and the console-token credential); \
+            NOTIFY_SOCKET and WATCHDOG_USEC (systemd readiness and watchdog).
+
+            Files: the state store (SQLite, WAL) and, beside it unless --digest-dir says otherwise, digests.log \
+            (for tail -F) and digests.jsonl; the dev broker's discovery file ($XDG_RUNTIME_DIR/jump-dev-broker, \
+            else /tmp/jump-dev-broker-UID).
+
+            Operator console: 'run --http 127.0.0.1:9464' serves /console (overview, dead letters with their \
+            pages, digests with their items and previews, state, companies, anomalies), /healthz, /readyz and \
+            /metrics; beyond loopback the console needs console.tokenFile (named operators' token hashes) and \
+            console.hosts, and every action and sign-in is logged with event=console.action.
             """,
         version: JumpVersion.current,
         subcommands: [Run.self, State.self, Digest.self, Dlq.self, Placement.self, Config.self])
