@@ -131,3 +131,45 @@ package final class ConsoleAccess: Sendable {
     }
 
 }
+
+/// Slows the guessing of tokens: one sign-in at a time per client address, and after a wrong token that address
+/// may try again only once ``pause`` has passed; meanwhile it is answered 429 without its token being looked at.
+/// Behind a reverse proxy every browser has the proxy's address: wrong tokens from anyone then slow everyone's
+/// sign-in by a second (OPERATIONS says so). At most ``capacity`` addresses are remembered; past it, those whose
+/// pause is over are forgotten.
+final class SignInThrottle: Sendable {
+    static let pause = Duration.seconds(1)
+    static let capacity = 4_096
+    private struct Entry {
+        var failedAt: ContinuousClock.Instant?
+        var checking = false
+    }
+    private let entries = Mutex<[String: Entry]>([:])
+
+    /// Whether `client` may have its token checked now; if so, it holds the address's one check until
+    /// ``finish(_:failed:)``.
+    func begin(_ client: String) -> Bool {
+        let now = ContinuousClock.now
+        return entries.withLock { entries in
+            var entry = entries[client] ?? Entry()
+            if entry.checking { return false }
+            if let failedAt = entry.failedAt, now - failedAt < Self.pause { return false }
+            entry.checking = true
+            entries[client] = entry
+            if entries.count > Self.capacity {
+                entries = entries.filter {
+                    $0.value.checking || ($0.value.failedAt.map { now - $0 < Self.pause } ?? false)
+                }
+            }
+            return true
+        }
+    }
+
+    /// Ends `client`'s check: a wrong token starts its pause, a right one forgets the address.
+    func finish(_ client: String, failed: Bool) {
+        let now = ContinuousClock.now
+        entries.withLock { entries in
+            entries[client] = failed ? Entry(failedAt: now, checking: false) : nil
+        }
+    }
+}

@@ -42,7 +42,7 @@ package struct ConsoleOperators: Sendable, Equatable {
 
     /// The name of the operator whose token `presented` is, compared in constant time with every hash.
     func authenticate(_ presented: String) -> String? {
-        NamedTokensFile.match(presented, among: operators.map(\.hash)).map { operators[$0].name }
+        NamedTokensFile.match(presented, among: operators.lazy.map(\.hash)).map { operators[$0].name }
     }
 
     /// How many operators there are.

@@ -48,27 +48,26 @@ package struct ConsoleRoutes: Sendable {
         }
         router.get("/console/state") { request, _ in
             // A form's GET sends a space as `+`: the raw query is decoded as a form is.
-            let query = Self.formFields(request.uri.query ?? "")["q"].map { String($0.prefix(200)) }
+            let query = Self.query(request, "q", limit: 200)
             return try await page(request) { try await pages.state(query: query) }
         }
         router.get("/console/digest") { request, _ in
-            let id = Self.formFields(request.uri.query ?? "")["id"].map { String($0.prefix(200)) } ?? ""
+            let id = Self.query(request, "id", limit: 200) ?? ""
             return try await page(request) { try await pages.digest(id: id) }
         }
         router.get("/console/digest-preview") { request, _ in
-            let audience = Self.formFields(request.uri.query ?? "")["audience"].map { String($0.prefix(100)) } ?? ""
+            let audience = Self.query(request, "audience", limit: 100) ?? ""
             return try await page(request) { try await pages.preview(audience: audience) }
         }
         router.get("/console/anomalies") { request, _ in
-            let fields = Self.formFields(request.uri.query ?? "")
-            let number = fields["page"].flatMap(Int.init) ?? 0
-            let kind = fields["kind"].map { String($0.prefix(100)) }
+            let number = Self.query(request, "page").flatMap(Int.init) ?? 0
+            let kind = Self.query(request, "kind", limit: 100)
             return try await page(request) {
                 try await pages.anomalies(kind: kind, page: max(0, min(number, 1_000_000)))
             }
         }
         router.get("/console/company") { request, _ in
-            let id = Self.formFields(request.uri.query ?? "")["id"].map { String($0.prefix(200)) } ?? ""
+            let id = Self.query(request, "id", limit: 200) ?? ""
             return try await page(request) { try await pages.company(id: id) }
         }
         router.get("/console/sign-in") { request, _ in
@@ -120,14 +119,8 @@ package struct ConsoleRoutes: Sendable {
             guard access.needsSignIn, let name = access.signedInOperator(cookieHeader: request.headers[.cookie])
             else { return Self.redirect("/console/sign-in") }
             let form = try await Self.form(request)
-            if let refusal = access.refusal(
-                csrf: form["csrf"], origin: request.headers[.origin], fetchSite: request.headers[Self.fetchSite],
-                host: request.head.authority)
-            {
-                audit.record(
-                    operator: name, client: context.clientAddress, action: "sign-out", target: "",
-                    outcome: "refused: \(refusal)")
-                return Self.html(refusal + "\n", status: .forbidden, type: "text/plain; charset=utf-8")
+            if let refused = refused(request, form: form, by: name, client: context.clientAddress, as: "sign-out") {
+                return refused
             }
             let cleared = access.signOut(cookieHeader: request.headers[.cookie])
             audit.record(operator: name, client: context.clientAddress, action: "sign-out", target: "", outcome: "done")
@@ -175,6 +168,20 @@ package struct ConsoleRoutes: Sendable {
         }
     }
 
+    /// The 403 for a POST whose CSRF token, origin or site ``ConsoleAccess`` refuses, recorded in the audit trail
+    /// as `action` by `name`; `nil` when the POST may proceed.
+    private func refused(
+        _ request: Request, form: [String: String], by name: String, client: String, as action: String
+    ) -> Response? {
+        guard
+            let refusal = access.refusal(
+                csrf: form["csrf"], origin: request.headers[.origin], fetchSite: request.headers[Self.fetchSite],
+                host: request.head.authority)
+        else { return nil }
+        audit.record(operator: name, client: client, action: action, target: "", outcome: "refused: \(refusal)")
+        return Self.html(refusal + "\n", status: .forbidden, type: "text/plain; charset=utf-8")
+    }
+
     /// An action (a POST with its CSRF token, from the console's own origin). Its first POST answers a page that
     /// asks to confirm it, without a script: that page's form posts it again with `confirm=yes`, which runs it and
     /// answers 303 to the page that shows its outcome (a reload there shows the outcome again and does nothing).
@@ -184,14 +191,8 @@ package struct ConsoleRoutes: Sendable {
             return Self.html("sign in first\n", status: .forbidden, type: "text/plain; charset=utf-8")
         }
         let form = try await Self.form(request)
-        if let refusal = access.refusal(
-            csrf: form["csrf"], origin: request.headers[.origin], fetchSite: request.headers[Self.fetchSite],
-            host: request.head.authority)
-        {
-            audit.record(
-                operator: name, client: context.clientAddress, action: request.uri.path, target: "",
-                outcome: "refused: \(refusal)")
-            return Self.html(refusal + "\n", status: .forbidden, type: "text/plain; charset=utf-8")
+        if let refused = refused(request, form: form, by: name, client: context.clientAddress, as: request.uri.path) {
+            return refused
         }
         guard let action = ConsoleAction(path: request.uri.path, form: form) else {
             return Self.html(
@@ -251,6 +252,12 @@ package struct ConsoleRoutes: Sendable {
     static func form(_ request: Request) async throws -> [String: String] {
         let buffer = try await request.body.collect(upTo: 16 * 1024)
         return formFields(String(buffer: buffer))
+    }
+
+    /// The query parameter `name`, at most `limit` characters, decoded as a form's (a form's GET sends a space
+    /// as `+`).
+    static func query(_ request: Request, _ name: String, limit: Int = .max) -> String? {
+        formFields(request.uri.query ?? "")[name].map { String($0.prefix(limit)) }
     }
 
     /// The fields of a URL-encoded form.

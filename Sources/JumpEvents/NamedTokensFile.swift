@@ -68,8 +68,9 @@ package enum NamedTokensFile {
         return entries
     }
 
-    /// The index of the entry among `hashes` whose token `presented` is, every hash compared in constant time.
-    package static func match(_ presented: String, among hashes: [[UInt8]]) -> Int? {
+    /// The position among `hashes` of the one that is `presented`'s, every hash compared in constant time (a
+    /// lazy view of the callers' entries: nothing is copied per request).
+    package static func match(_ presented: String, among hashes: some Sequence<[UInt8]>) -> Int? {
         let hash = SHA256.hash(presented.utf8)
         var found: Int?
         for (index, candidate) in hashes.enumerated() where constantTimeEqual(candidate, hash) { found = index }

@@ -2,7 +2,7 @@ extension EventScanner {
     /// The typed event, in one scan and one walk over its bytes (no JSON tree, no second validation), when the scan
     /// proves it valid and complete; `nil` when ``EventDecoder`` must decide (and say why, if it refuses it).
     /// Whatever this returns, the decoder returns too (`EventScannerTests` holds it to that).
-    public func decode(_ bytes: ArraySlice<UInt8>) -> JumpEvent? {
+    package func decode(_ bytes: ArraySlice<UInt8>) -> JumpEvent? {
         bytes.withUnsafeBytes { raw in
             guard let scanned = scan(raw), let base = raw.baseAddress else { return nil }
             var reader = ScannedEventReader(base: base.assumingMemoryBound(to: UInt8.self), count: raw.count)

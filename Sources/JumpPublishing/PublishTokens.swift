@@ -65,7 +65,7 @@ package struct PublishTokens: Sendable {
 
     /// The token whose hash is the SHA-256 of `presented`, compared in constant time with every token's hash.
     package func authenticate(_ presented: String) -> Token? {
-        NamedTokensFile.match(presented, among: tokens.map(\.hash)).map { tokens[$0] }
+        NamedTokensFile.match(presented, among: tokens.lazy.map(\.hash)).map { tokens[$0] }
     }
 
     /// The SHA-256 of a token as a tokens file holds it (lowercase hexadecimal).

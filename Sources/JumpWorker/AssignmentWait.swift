@@ -29,9 +29,8 @@ struct AssignmentWait {
         lastLog = now
     }
 
-    /// Called after each poll; returns how long the wait lasted when this poll ended one.
-    @discardableResult
-    mutating func check(_ consumer: KafkaConsumer) throws -> Duration? {
+    /// Called after each poll.
+    mutating func check(_ consumer: KafkaConsumer) throws {
         try check(assigned: !consumer.assignment.isEmpty, lastError: consumer.lastClientError)
     }
 

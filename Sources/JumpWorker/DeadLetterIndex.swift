@@ -32,6 +32,8 @@ package actor DeadLetterIndex {
         package var copies: [String] = []
         /// How many times it was dead-lettered (a rebuild of the state dead-letters it again).
         package var times = 1
+        /// Whether it still waits for an operator: neither redelivered nor settled.
+        package var isOpen: Bool { redeliveredTo == nil && settled == nil }
     }
 
     /// The longest preview of a payload, in bytes.
@@ -77,9 +79,8 @@ package actor DeadLetterIndex {
     package func kinds() -> [(error: String, count: Int, open: Int)] {
         var counts: [String: (count: Int, open: Int)] = [:]
         for entry in entries {
-            let open = entry.redeliveredTo == nil && entry.settled == nil
             counts[entry.error, default: (0, 0)].count += 1
-            counts[entry.error, default: (0, 0)].open += open ? 1 : 0
+            counts[entry.error, default: (0, 0)].open += entry.isOpen ? 1 : 0
         }
         return counts.map { ($0.key, $0.value.count, $0.value.open) }.sorted { $0.error < $1.error }
     }

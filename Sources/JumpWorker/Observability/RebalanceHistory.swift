@@ -21,14 +21,22 @@ package final class RebalanceHistory: Sendable {
 
     /// The history of the worker of `role` (`state`, `notifier`).
     package init(role: String) {
-        rebalances = Counter(label: "jump_rebalances_total", dimensions: [("role", role)])
-        lastWait = Gauge(label: "jump_assignment_wait_seconds", dimensions: [("role", role)])
+        (rebalances, lastWait) = Self.metrics(role: role)
+    }
+
+    /// The two families of `role`.
+    private static func metrics(role: String) -> (Counter, Gauge) {
+        (
+            Counter(label: "jump_rebalances_total", dimensions: [("role", role)]),
+            Gauge(label: "jump_assignment_wait_seconds", dimensions: [("role", role)])
+        )
     }
 
     /// Creates both families at zero for `role`, so that `rate()` and `absent()` work from the start.
     static func register(role: String) {
-        Counter(label: "jump_rebalances_total", dimensions: [("role", role)]).increment(by: 0)
-        Gauge(label: "jump_assignment_wait_seconds", dimensions: [("role", role)]).record(0)
+        let (rebalances, lastWait) = metrics(role: role)
+        rebalances.increment(by: 0)
+        lastWait.record(0)
     }
 
     /// The group took partitions away (the rebalance hook's revoke): a wait begins, unless one is on.

@@ -1,0 +1,164 @@
+import Foundation
+import JumpDigests
+import JumpEvents
+import JumpKafka
+import JumpState
+import JumpWorker
+import Mustache
+
+/// The store's pages: the state summary and companies, a company, the anomalies.
+extension ConsolePages {
+    func state(query: String?) async throws -> Page {
+        let store = source.store
+        let figures = SummaryFigures(try await store.summary())
+        let summary = figures.summary
+        // Control and bidirectional characters cannot be part of a name worth finding: they are dropped, so the
+        // search box never holds them (and a resubmitted search is the same search).
+        let search = query.map {
+            String(String.UnicodeScalarView($0.unicodeScalars.filter { !TerminalText.isUnsafe($0) }))
+        }
+        .flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        let companies = try await store.companies(matching: search, limit: 100)
+        let anomalies = try await store.anomalies(limit: 10)
+        let context: [String: Any] = [
+            "applied": summary.eventsApplied, "duplicates": summary.duplicatesSkipped,
+            "deadLettered": summary.deadLettered, "anomalyCount": summary.anomalies, "meetings": summary.meetings,
+            "partitions": summary.partitions.count,
+            "expansions": figures.expansions.map { expansion -> [String: Any] in
+                [
+                    "direction": expansion.direction, "status": expansion.status, "count": expansion.count,
+                    "plannedJobs": expansion.plannedJobs, "plannedDollars": expansion.plannedDollars,
+                    "actualJobs": expansion.actualJobs, "actualDollars": expansion.actualDollars,
+                ]
+            },
+            "investments": figures.investments.map { investment -> [String: Any] in
+                ["direction": investment.direction, "count": investment.count, "dollars": investment.dollars]
+            },
+            "query": search ?? "",
+            "companiesNote": search.map {
+                "Companies whose id or name contains “\(Self.shown($0))”: \(companies.count)"
+            }
+                ?? "The first \(companies.count) companies by id.",
+            "companies": companies.map { company -> [String: Any] in
+                [
+                    "id": Self.shown(company.id), "href": Self.companyPath(company.id),
+                    "name": Self.shown(company.name), "country": company.country,
+                    "sector": Self.shown(company.sector), "expansions": company.expansions,
+                    "investments": company.investments,
+                ]
+            },
+            "anomalies": anomalies.map(Self.anomalyRow),
+            "moreAnomalies": summary.anomalies > anomalies.count ? "\(summary.anomalies)" : false,
+            "exports": summary.exports.map { figure -> [String: Any] in
+                [
+                    "series": Self.shown(figure.series), "period": figure.period,
+                    "value": SummaryFigures.dollars(figure.value),
+                    "revisions": figure.revisions > 0 ? "\(figure.revisions)" : "",
+                ]
+            },
+            "jobs": summary.jobs.map { figure -> [String: Any] in
+                [
+                    "series": Self.shown(figure.series), "period": figure.period,
+                    "value": Wording.counted(figure.value, "job", "jobs"),
+                    "revisions": figure.revisions > 0 ? "\(figure.revisions)" : "",
+                ]
+            },
+            "initiatives": summary.initiativesByStatus.sorted { $0.key < $1.key }.map {
+                ["status": Self.shown($0.key), "count": $0.value]
+            },
+            "hasExports": !summary.exports.isEmpty, "hasJobs": !summary.jobs.isEmpty,
+            "hasInitiatives": !summary.initiativesByStatus.isEmpty,
+        ]
+        return Page(title: "State", path: "/console/state", body: templates.state.render(context))
+    }
+
+    /// An anomaly as a table row shows it.
+    static func anomalyRow(_ anomaly: RecordedAnomaly) -> [String: Any] {
+        [
+            "place": "\(anomaly.partition)@\(anomaly.offset)", "eventId": shown(anomaly.eventId),
+            "kind": shown(anomaly.kind), "detail": shown(anomaly.detail),
+        ]
+    }
+
+    /// Anomalies, 50 a page in the order of the log, of one kind if asked, with every kind's count as a link.
+    func anomalies(kind wanted: String?, page number: Int) async throws -> Page {
+        let store = source.store
+        let kinds = try await store.anomalyKinds()
+        let kind = wanted.flatMap { wanted in kinds.first { $0.kind == wanted }?.kind }
+        let total =
+            kind.map { kind in kinds.first { $0.kind == kind }?.count ?? 0 } ?? kinds.reduce(0) { $0 + $1.count }
+        let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let shownPage = min(number, pageCount - 1)
+        let rows = try await store.anomalies(kind: kind, limit: Self.pageSize, skipping: shownPage * Self.pageSize)
+        let filter = kind.map { "&kind=" + Self.queryValue($0) } ?? ""
+        let context: [String: Any] = [
+            "total": Wording.counted(Int64(total), "anomaly", "anomalies"), "kind": kind.map(Self.shown) ?? false,
+            "unknownKind": wanted != nil && kind == nil ? Self.shown(wanted ?? "") : false,
+            "pageNumber": shownPage + 1, "pageCount": pageCount, "hasKinds": !kinds.isEmpty,
+            "kinds": kinds.map { entry -> [String: Any] in
+                [
+                    "kind": Self.shown(entry.kind), "count": entry.count, "current": entry.kind == kind,
+                    "href": "/console/anomalies?kind=" + Self.queryValue(entry.kind),
+                ]
+            },
+            "anomalies": rows.map(Self.anomalyRow), "hasAnomalies": !rows.isEmpty,
+            "earlier": shownPage > 0 ? "\(shownPage - 1)\(filter)" : false,
+            "later": shownPage + 1 < pageCount ? "\(shownPage + 1)\(filter)" : false,
+        ]
+        return Page(title: "Anomalies", path: "/console/anomalies", body: templates.anomalies.render(context))
+    }
+
+    /// One company: what the store knows of it (its first row's name, country and sector), its expansions with
+    /// their figures and dates, its investments, and the anomalies that name it or one of its expansions.
+    func company(id: String) async throws -> Page {
+        let store = source.store
+        guard let report = try await store.company(id) else {
+            return missing(
+                "Company", path: "/console/state", templates.company,
+                "No company \(Self.shown(id)) in the store: search the State page by name or id.")
+        }
+        func dollars(_ cents: Int64?) -> String { cents.map(SummaryFigures.dollars) ?? "investment not disclosed" }
+        func jobs(_ number: Int64?) -> String {
+            number.map { Wording.counted($0, "job", "jobs") } ?? "jobs not disclosed"
+        }
+        let anomalies = try await store.anomalies(naming: [report.id] + report.expansions.map(\.id))
+        let context: [String: Any] = [
+            "id": Self.shown(report.id), "name": report.name.map(Self.shown) ?? "(not named by an announcement)",
+            "country": report.country ?? "?", "sector": report.sector.map(Self.shown) ?? "?",
+            "hasExpansions": !report.expansions.isEmpty,
+            "expansions": report.expansions.map { expansion -> [String: Any] in
+                let place = [expansion.city, expansion.region].compactMap { $0 }.map(Self.shown)
+                let dates = [
+                    expansion.announcedOn.map { "announced \($0)" }, expansion.openedOn.map { "opened \($0)" },
+                    expansion.withdrawalReason.map { "withdrawn (\($0))" },
+                ].compactMap { $0 }
+                return [
+                    "id": Self.shown(expansion.id), "status": expansion.status,
+                    "direction": expansion.direction ?? "?",
+                    "place": place.isEmpty ? "?" : place.joined(separator: ", "),
+                    "planned": "\(jobs(expansion.plannedJobs)), \(dollars(expansion.plannedInvestmentUsdCents))",
+                    "actual": expansion.status == "completed"
+                        ? "\(jobs(expansion.actualJobs)), \(dollars(expansion.actualInvestmentUsdCents))" : "–",
+                    "dates": dates.joined(separator: "; "),
+                ]
+            },
+            "hasInvestments": !report.investments.isEmpty,
+            "investments": report.investments.map { investment -> [String: Any] in
+                [
+                    "id": Self.shown(investment.id), "direction": investment.direction,
+                    "amount": SummaryFigures.dollars(investment.amountUsdCents),
+                    "region": Self.shown(investment.region),
+                    "announcedOn": investment.announcedOn,
+                ]
+            },
+            "hasAnomalies": !anomalies.isEmpty,
+            "anomalies": anomalies.map(Self.anomalyRow),
+        ]
+        return Page(
+            title: report.name.map(Self.shown) ?? Self.shown(report.id), path: "/console/state",
+            body: templates.company.render(context))
+    }
+
+    /// The company page's address for `id`.
+    static func companyPath(_ id: String) -> String { "/console/company?id=" + queryValue(id) }
+}
