@@ -84,6 +84,26 @@ public struct EventDecoder: Sendable {
             extensions: extensions, payload: payload)
     }
 
+    /// What a notification item (version 2) keeps of an event: `{"id", "type", "subject", "time", "data"}`, under
+    /// the event's rules for each; the event's `source` is then empty (the item has it as its link, if it is one).
+    package func validateShown(_ document: JSONValue) throws(EventRejection) -> JumpEvent {
+        var reader = try ObjectReader(document, at: "")
+        let id = try reader.read("id") { value, path throws(EventRejection) in
+            try SchemaRules.string(value, path, length: 1...128)
+        }
+        let typeValue = try reader.required("type")
+        guard case .string(let typeName) = typeValue, let type = JumpEventType(type: typeName) else {
+            throw .schema("/type", "must name an event type, got \(SchemaRules.describe(typeValue))")
+        }
+        let subject = try reader.read("subject", SchemaRules.identifier)
+        let time = try reader.read("time", SchemaRules.dateTime)
+        let data = try reader.required("data")
+        try reader.rejectUnknown(allowed: ["id", "type", "subject", "time", "data"])
+        return JumpEvent(
+            id: id, source: "", type: type, subject: subject, time: time, dataschema: nil, extensions: [:],
+            payload: try JumpEventPayload(type: type, data: data))
+    }
+
     /// An extension attribute: a name of 1 to 20 lowercase letters or digits, and a string value.
     private static func extensionAttribute(_ name: String, _ value: JSONValue) throws(EventRejection) -> String {
         let bytes = name.utf8

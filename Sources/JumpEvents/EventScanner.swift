@@ -10,6 +10,8 @@ public struct ScannedEvent: Sendable, Equatable {
     public var id: Range<Int>
     /// The byte offsets of the source's text.
     package var source: Range<Int>
+    /// The byte offsets of `data`, from its `{` to its `}`.
+    package var data: Range<Int>
 }
 
 /// A one-pass check of an event against the contract that builds nothing (no tree, no strings): the fast path of
@@ -112,11 +114,15 @@ private struct ScanCursor: JSONByteCursor {
         var id: Range<Int>?
         var source: Range<Int>?
         var dataschema: Range<Int>?
+        var data: Range<Int>?
         while true {
             guard let key = key(), let attribute = attribute(key), seen & attribute.bit == 0 else { return nil }
             seen |= attribute.bit
             if attribute == .data {
+                skipWhitespace()
+                let start = index
                 guard let type, object(rules.dataObjects[type], depth: 2) else { return nil }
+                data = start..<index
             } else {
                 guard let value = string(), string(value, attribute, type: &type, subject: &subject, id: &id) else {
                     return nil
@@ -128,7 +134,9 @@ private struct ScanCursor: JSONByteCursor {
             if !more { break }
         }
         skipWhitespace()
-        guard index == count, seen == Envelope.all, let type, let subject, let id, let source, let dataschema else {
+        guard index == count, seen == Envelope.all, let type, let subject, let id, let source, let dataschema,
+            let data
+        else {
             return nil
         }
         let schemas = rules.dataschemas[type]
@@ -137,7 +145,7 @@ private struct ScanCursor: JSONByteCursor {
                 rules.isName($0, bytes(dataschema))
             })
         else { return nil }
-        return ScannedEvent(type: JumpEventType.allCases[type], subject: subject, id: id, source: source)
+        return ScannedEvent(type: JumpEventType.allCases[type], subject: subject, id: id, source: source, data: data)
     }
 
     /// Checks the string value of an envelope attribute (all but `data`), noting the type, subject and id.

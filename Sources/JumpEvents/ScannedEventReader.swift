@@ -3,10 +3,16 @@ extension EventScanner {
     /// proves it valid and complete; `nil` when ``EventDecoder`` must decide (and say why, if it refuses it).
     /// Whatever this returns, the decoder returns too (`EventScannerTests` holds it to that).
     package func decode(_ bytes: ArraySlice<UInt8>) -> JumpEvent? {
+        decodeLocatingData(bytes)?.event
+    }
+
+    /// ``decode(_:)``, and where the event's `data` is: its offsets from the start of `bytes`, `{` to `}`.
+    package func decodeLocatingData(_ bytes: ArraySlice<UInt8>) -> (event: JumpEvent, data: Range<Int>)? {
         bytes.withUnsafeBytes { raw in
             guard let scanned = scan(raw), let base = raw.baseAddress else { return nil }
             var reader = ScannedEventReader(base: base.assumingMemoryBound(to: UInt8.self), count: raw.count)
-            return reader.event(scanned.type)
+            guard let event = reader.event(scanned.type) else { return nil }
+            return (event, scanned.data)
         }
     }
 }

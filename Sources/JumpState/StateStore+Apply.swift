@@ -23,6 +23,9 @@ package struct ConsumedRecord: Sendable {
     /// Its notification items as composed before the batch's transaction (``prepareItems(topic:router:)``), if
     /// they were.
     package var preparedItems: PreparedItems?
+    /// Where an event's `data` is in its raw bytes, when the decoding scan found it (else its notification items
+    /// find it by parsing them again).
+    package var eventData: Range<Int>?
     /// The message's Kafka timestamp (when its producer created it, unless the topic stamps append time), in
     /// milliseconds since 1970: a worker reports how old each event was when its batch committed.
     package var timestampMilliseconds: Int64?
@@ -101,8 +104,8 @@ extension StateStore {
                         stats.applied += 1
                         stats.anomalies += anomalies
                         try items?.add(
-                            event, raw: raw, prepared: record.preparedItems, partition: record.partition,
-                            offset: record.offset, db: db)
+                            event, raw: raw, data: record.eventData, prepared: record.preparedItems,
+                            partition: record.partition, offset: record.offset, db: db)
                     }
                 }
                 let next = max(byPartition[record.partition]?.next ?? 0, record.offset + 1)

@@ -24,7 +24,8 @@ struct DigestFixture {
     }
 
     /// Folds events (JSON lines) into partition `partition` and returns the items the router wrote. With
-    /// `prepared`, the records' items are composed before the transaction, as a worker does.
+    /// `prepared`, the records' items are composed before the transaction, and their data copied from where the
+    /// one-pass scan found it, as a worker does (else the items find it by parsing the event again).
     mutating func fold(
         _ lines: [String], partition: Int32 = 0, prepared: Bool = false
     ) async throws -> [OutboxNotification] {
@@ -34,9 +35,10 @@ struct DigestFixture {
         var records: [ConsumedRecord] = []
         for line in lines {
             let bytes = Array(line.utf8)
-            records.append(
-                ConsumedRecord(
-                    partition: partition, offset: offset, content: .event(try decoder.decode(bytes), raw: bytes)))
+            var record = ConsumedRecord(
+                partition: partition, offset: offset, content: .event(try decoder.decode(bytes), raw: bytes))
+            if prepared { record.eventData = EventScanner().decodeLocatingData(bytes[...])?.data }
+            records.append(record)
             offset += 1
         }
         let router = DigestRouter(audiences: configuration.audiences)

@@ -56,6 +56,8 @@ package struct Digest: Sendable, Codable, Equatable {
         /// `true` for a figure the source does not report but that was computed from reported ones: listed in
         /// the digest's JSON and attachment, not in its text.
         package var derived: Bool? = nil
+        /// Where the event comes from, as an http(s) address, when it is one (``SourceLink``).
+        package var link: String? = nil
     }
 
     /// `audience/window-start`: deterministic, so a digest is built once and a repeat can be dropped.

@@ -56,7 +56,7 @@ package struct DigestBuilder: Sendable {
                             ($0.rawValue, renderer.headline(item, language: $0))
                         }),
                     thread: DigestText.thread(of: item.event), happenedOn: DigestText.happenedOn(item.event),
-                    derived: DigestText.isDerived(item.event) ? true : nil)
+                    derived: DigestText.isDerived(item.event) ? true : nil, link: item.link)
                 // An earlier event recorded now is told in the past tense, even in a subject.
                 let past = DigestRenderer.isEarlier(line, than: start)
                 line.news = Dictionary(

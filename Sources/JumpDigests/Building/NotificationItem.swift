@@ -2,7 +2,9 @@ import Foundation
 import JumpEvents
 import JumpState
 
-/// A notification item read back from `jump.notifications` (`Schemas/notification-item.schema.json`).
+/// A notification item read back from `jump.notifications`: version 2 (`Schemas/notification-item.schema.json`,
+/// what a digest shows of the event) or version 1 (`notification-item.v1.schema.json`, the whole event), which
+/// workers before 0.12 wrote.
 package struct NotificationItem: Sendable {
     /// `audience:event-id`.
     package var id: String
@@ -20,7 +22,9 @@ package struct NotificationItem: Sendable {
     package var facts: NotificationFacts
     /// The partition's totals after the event's batch, as JSON (on the items of the last event of each partition in a batch).
     package var totalsJSON: String?
-    /// The event.
+    /// Where the event comes from, as an http(s) address, if it is one (``SourceLink``).
+    package var link: String?
+    /// The event (from a version 2 item, its `source` is empty: the item has it as ``link``, if it is one).
     package var event: JumpEvent { facts.event }
 
     /// Reads an item.
@@ -63,12 +67,25 @@ package struct NotificationItem: Sendable {
         } else {
             totalsJSON = nil
         }
-        guard let eventValue = object["event"] else { throw NotificationItemError(reason: "event: missing") }
+        guard let eventValue = object["event"], let eventObject = eventValue.objectValue else {
+            throw NotificationItemError(reason: "event: missing or not an object")
+        }
+        // Version 1 carries the whole event (a CloudEvent, with its `specversion`); version 2 what a digest shows.
+        let wholeEvent = eventObject["specversion"] != nil
         let event: JumpEvent
         do {
-            event = try EventDecoder().validate(eventValue)
+            event =
+                try wholeEvent ? EventDecoder().validate(eventValue) : EventDecoder().validateShown(eventValue)
         } catch {
             throw NotificationItemError(reason: "event: \(error)")
+        }
+        if wholeEvent {
+            link = SourceLink.of(event)
+        } else if let linkValue = object["link"] {
+            guard let text = linkValue.stringValue, SourceLink.isLink(text) else {
+                throw NotificationItemError(reason: "link: not an http(s) address")
+            }
+            link = text
         }
         let factsObject = object["facts"]?.objectValue ?? JSONObject()
         facts = NotificationFacts(

@@ -7,9 +7,20 @@ import JumpState
 package enum DigestText {
     /// One line describing the item's event, with the names of ``Glossary`` (codes, and institutions, places and
     /// programmes by exact match) and the rules of ``Wording``: what happened, in the past tense, with its own
-    /// date (announced, opened, withdrawn, held) in the sentence; a figure with its period and its source.
+    /// date (announced, opened, withdrawn, held) in the sentence; a figure with its period and its source; and
+    /// the address of its source, when it has one (`fuente: https://…` in its closing parenthesis).
     package static func headline(
         _ item: NotificationItem, language: DigestLanguage, glossary: Glossary = .standard
+    ) -> String {
+        let line = sentence(item, language: language, glossary: glossary)
+        guard let link = item.link else { return line }
+        let part = (language == .es ? "fuente: " : "source: ") + clean(link)
+        return line.hasSuffix(")") ? "\(line.dropLast()); \(part))" : "\(line) (\(part))"
+    }
+
+    /// The headline without its link.
+    private static func sentence(
+        _ item: NotificationItem, language: DigestLanguage, glossary: Glossary
     ) -> String {
         let spanish = language == .es
         let facts = item.facts

@@ -1,39 +1,36 @@
 import GRDB
 import JumpEvents
 
-/// The notification items of one event composed up to their partition's totals, before the batch's transaction
-/// (``ConsumedRecord/prepareItems(topic:router:)``): the writer then adds the totals and the event and inserts them.
+/// The notification items of one event composed but for their partition's totals, before the batch's transaction
+/// (``ConsumedRecord/prepareItems(topic:router:)``): the writer then adds the totals and inserts them.
 package struct PreparedItems: Sendable {
     fileprivate var items: NotificationItemWriter.Composed
 }
 
 /// Writes notification items to the outbox inside the batch transaction, a batch's items packed in rows of about
-/// 64 KiB (``OutboxBatch``). An item is one event for one
-/// audience: `{"id", "audience", "importance", "origin", "facts", "totals", "event"}`
-/// (`Schemas/notification-item.schema.json`), where `event` is the event exactly as consumed. The items of the last
-/// event of each partition in a batch carry `totals`, the partition's totals after the batch (the earlier ones
-/// would carry the same, and the notifier keeps only the latest per partition).
+/// 64 KiB (``OutboxBatch``). An item is one event for one audience, version 2 of
+/// `Schemas/notification-item.schema.json`: `{"id", "audience", "importance", "origin", "facts", "link",
+/// "totals", "event"}`, where `event` is what a digest shows of the event (its id, type, subject, time and `data`
+/// as consumed; not its envelope) and `link` its http(s) source, if it has one. The items of the last event of
+/// each partition in a batch carry `totals`, the partition's totals after the batch (the earlier ones would carry
+/// the same, and the notifier keeps only the latest per partition).
 ///
 /// An item is composed as bytes, field by field (the same JSON a `JSONValue` would give), and packed into its row
 /// without becoming a `String`: each audience's head (`{"id"` to `"importance":…,`), and the rest, which an event's
-/// items share and the row keeps once. Up to the totals they are composed before the transaction when the event
+/// items share and the row keeps once. All but the totals are composed before the transaction when the event
 /// alone gives its facts; a completion's or withdrawal's facts come from the expansion it names, read here.
 struct NotificationItemWriter {
-    /// An event's items up to their totals: each audience's head, and what follows in every one (`"origin":…,
-    /// "facts":…,`).
+    /// An event's items but for their totals: each audience's head, what follows it in every one (`"origin":…,
+    /// "facts":…,` and the link), and what ends them (`"event":{…}}`).
     struct Composed {
         var heads: [(audience: String, bytes: [UInt8])]
         var shared: [UInt8]
-    }
-
-    private struct Pending {
-        var items: Composed
-        var raw: [UInt8]
+        var event: [UInt8]
     }
 
     let router: any NotificationRouter
     let topic: String
-    private var pending: [Int32: [Pending]] = [:]
+    private var pending: [Int32: [Composed]] = [:]
 
     init(router: any NotificationRouter, topic: String) {
         self.router = router
@@ -41,17 +38,19 @@ struct NotificationItemWriter {
     }
 
     /// Routes an applied event; its items are written by ``flush(_:)``. `prepared` are its items as composed
-    /// before the transaction, if they were.
+    /// before the transaction, if they were; `raw` are its bytes as consumed, and `data` where its `data` is in them,
+    /// if the scan said.
     mutating func add(
-        _ event: JumpEvent, raw: [UInt8], prepared: PreparedItems?, partition: Int32, offset: Int64, db: Database
+        _ event: JumpEvent, raw: [UInt8], data: Range<Int>?, prepared: PreparedItems?, partition: Int32,
+        offset: Int64, db: Database
     ) throws {
         let items =
             try prepared?.items
             ?? Self.compose(
-                facts(of: event, partition: partition, db: db), router: router, topic: topic, partition: partition,
-                offset: offset)
+                facts(of: event, partition: partition, db: db), raw: raw, data: data, router: router, topic: topic,
+                partition: partition, offset: offset)
         guard !items.heads.isEmpty else { return }
-        pending[partition, default: []].append(Pending(items: items, raw: raw))
+        pending[partition, default: []].append(items)
     }
 
     /// The facts of an event's items: what the event gives, or for a completion or withdrawal, the expansion's as
@@ -87,13 +86,14 @@ struct NotificationItemWriter {
         return facts
     }
 
-    /// The event's items up to their totals: a head per route, `{"id":…,"audience":…,"importance":…,`, and what
-    /// every route shares, `"origin":{…},"facts":{…},`.
+    /// The event's items but for their totals: a head per route, `{"id":…,"audience":…,"importance":…,`, what
+    /// every route shares, `"origin":{…},"facts":{…},` and the link, and their end, the event as a digest shows it.
     static func compose(
-        _ facts: NotificationFacts, router: any NotificationRouter, topic: String, partition: Int32, offset: Int64
+        _ facts: NotificationFacts, raw: [UInt8], data: Range<Int>?, router: any NotificationRouter, topic: String,
+        partition: Int32, offset: Int64
     ) -> Composed {
         let routes = router.routes(for: facts)
-        guard !routes.isEmpty else { return Composed(heads: [], shared: []) }
+        guard !routes.isEmpty else { return Composed(heads: [], shared: [], event: []) }
         var shared: [UInt8] = []
         shared.reserveCapacity(192)
         shared.append(contentsOf: #""origin":{"topic":"#.utf8)
@@ -136,6 +136,11 @@ struct NotificationItemWriter {
             append(plannedUsdCents, to: &shared)
         }
         shared.append(contentsOf: "},".utf8)
+        if let link = SourceLink.of(facts.event) {
+            shared.append(contentsOf: #""link":"#.utf8)
+            JSONWriter.appendString(link, to: &shared)
+            shared.append(UInt8(ascii: ","))
+        }
         let heads = routes.map { route in
             var text: [UInt8] = []
             text.reserveCapacity(96)
@@ -150,7 +155,34 @@ struct NotificationItemWriter {
             text.append(UInt8(ascii: ","))
             return (route.audience, text)
         }
-        return Composed(heads: heads, shared: shared)
+        return Composed(heads: heads, shared: shared, event: shownEvent(facts.event, raw: raw, data: data))
+    }
+
+    /// `"event":{"id":…,"type":…,"subject":…,"time":…,"data":…}}`: what a digest shows of the event, its `data`
+    /// copied from `raw` (where the scan found it, or else where a parse does).
+    static func shownEvent(_ event: JumpEvent, raw: [UInt8], data: Range<Int>?) -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(raw.count)
+        text.append(contentsOf: #""event":{"id":"#.utf8)
+        JSONWriter.appendString(event.id, to: &text)
+        text.append(contentsOf: #","type":"#.utf8)
+        JSONWriter.appendString(event.type.rawValue, to: &text)
+        text.append(contentsOf: #","subject":"#.utf8)
+        JSONWriter.appendString(event.subject, to: &text)
+        text.append(contentsOf: #","time":"#.utf8)
+        JSONWriter.appendString(event.time, to: &text)
+        text.append(contentsOf: #","data":"#.utf8)
+        if let data {
+            text.append(contentsOf: raw[data])
+        } else if let parsed = try? EventDecoder().parse(raw[...]), let value = parsed.objectValue?["data"] {
+            // Only events the one-pass scan leaves to the decoder (written unusually) come here.
+            text.append(contentsOf: JSONWriter.encode(value))
+        } else {
+            // Not the bytes of the event (a caller's mistake): the notifier refuses the item and says why.
+            text.append(contentsOf: "null".utf8)
+        }
+        text.append(contentsOf: "}}".utf8)
+        return text
     }
 
     /// Appends `number` in decimal (a small string: no allocation).
@@ -200,16 +232,14 @@ struct NotificationItemWriter {
             try PartitionTotals.fetch(db, partition: partition).appendJSON(to: &totals)
             for index in events.indices {
                 tail.removeAll(keepingCapacity: true)
-                tail.append(contentsOf: events[index].items.shared)
+                tail.append(contentsOf: events[index].shared)
                 if index == events.count - 1 {
                     tail.append(contentsOf: #""totals":"#.utf8)
                     tail.append(contentsOf: totals)
                     tail.append(UInt8(ascii: ","))
                 }
-                tail.append(contentsOf: #""event":"#.utf8)
-                tail.append(contentsOf: events[index].raw)
-                tail.append(UInt8(ascii: "}"))
-                batch.append(heads: events[index].items.heads, tail: tail)
+                tail.append(contentsOf: events[index].event)
+                batch.append(heads: events[index].heads, tail: tail)
                 if batch.bytes.count >= Self.rowBytes { try insert() }
             }
         }
@@ -228,9 +258,11 @@ extension ConsumedRecord {
     /// runs, so the transaction only adds the totals. Items of an event that turns out to be a duplicate are not
     /// written.
     package mutating func prepareItems(topic: String, router: any NotificationRouter) {
-        guard case .event(let event, _) = content, let facts = NotificationItemWriter.facts(of: event) else { return }
+        guard case .event(let event, let raw) = content, let facts = NotificationItemWriter.facts(of: event) else {
+            return
+        }
         preparedItems = PreparedItems(
             items: NotificationItemWriter.compose(
-                facts, router: router, topic: topic, partition: partition, offset: offset))
+                facts, raw: raw, data: eventData, router: router, topic: topic, partition: partition, offset: offset))
     }
 }

@@ -34,15 +34,14 @@ package final class OutboxRelay: Sendable {
         guard !pending.isEmpty else { return 0 }
         let acknowledged = Mutex<[Int64: Int]>([:])
         let failure = Mutex<KafkaError?>(nil)
-        for notification in pending {
-            let message = KafkaProducerMessage(
-                topic: topic, key: Array(notification.audience.utf8), value: notification.item)
-            let sequence = notification.sequence
-            try await producer.enqueue(message) { result in
-                switch result {
-                case .success: acknowledged.withLock { $0[sequence, default: 0] += 1 }
-                case .failure(let error): failure.withLock { $0 = $0 ?? error }
-                }
+        let sequences = pending.map(\.sequence)
+        // The round in flight together, under one delivery context (not one per item).
+        try await producer.enqueue(
+            pending.map { KafkaProducerMessage(topic: topic, key: Array($0.audience.utf8), value: $0.item) }
+        ) { index, result in
+            switch result {
+            case .success: acknowledged.withLock { $0[sequences[index], default: 0] += 1 }
+            case .failure(let error): failure.withLock { $0 = $0 ?? error }
             }
         }
         try await producer.flush(timeout: .seconds(60))

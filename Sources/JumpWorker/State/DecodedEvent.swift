@@ -6,6 +6,8 @@ import JumpKafka
 struct DecodedEvent: Sendable {
     var event: JumpEvent
     var structured: [UInt8]
+    /// Where `data` is in `structured`, when the one-pass scan read the event.
+    var data: Range<Int>?
 
     /// Decodes a message in either mode of the CloudEvents Kafka binding: structured (the value is the event) or
     /// binary (`ce_` headers and the data as the value).
@@ -21,8 +23,9 @@ struct DecodedEvent: Sendable {
         }
         // The one-pass scan and its typed read take nearly every event; the decoder decides the rest (and names
         // what is wrong with the invalid ones).
-        if let scanned = EventScanner(limits: decoder.limits).decode(structured[...]) {
-            event = scanned
+        if let scanned = EventScanner(limits: decoder.limits).decodeLocatingData(structured[...]) {
+            event = scanned.event
+            data = scanned.data
         } else {
             event = try decoder.decode(structured)
         }

@@ -228,6 +228,7 @@ package final class StateWorker: Sendable {
             var record = ConsumedRecord(
                 partition: message.topicPartition.partition, offset: message.offset, content: content)
             record.timestampMilliseconds = message.timestampMilliseconds
+            if case .success(let decoded) = result { record.eventData = decoded.data }
             // Composed here, while the previous batch's transaction runs, instead of inside this one's.
             if let router = configuration.router { record.prepareItems(topic: configuration.topic, router: router) }
             records.append(record)

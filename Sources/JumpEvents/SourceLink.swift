@@ -1,0 +1,29 @@
+/// Where an event comes from, as an address staff can open: a digest line shows it, so that "where does this figure
+/// come from?" is one click.
+package enum SourceLink {
+    /// The http(s) address of an event's source: a figure's own `source` (exports, jobs), else the event's
+    /// CloudEvents `source`; `nil` when neither is one (`urn:…`, `U.S. Census Bureau`).
+    package static func of(_ event: JumpEvent) -> String? {
+        let figureSource: String? =
+            switch event.payload {
+            case .exportsReported(let exports): exports.source
+            case .jobsReported(let jobs): jobs.source
+            default: nil
+            }
+        if let figureSource, isLink(figureSource) { return figureSource }
+        return isLink(event.source) ? event.source : nil
+    }
+
+    /// Whether `text` is an http(s) address: `http://` or `https://` (any case), then a host and perhaps a path, no
+    /// space or control character, at most 256 bytes.
+    package static func isLink(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard bytes.count <= 256 else { return false }
+        let lowered = text.prefix(8).lowercased()
+        let scheme = lowered.hasPrefix("https://") ? 8 : lowered.hasPrefix("http://") ? 7 : 0
+        guard scheme > 0, bytes.count > scheme, bytes.dropFirst(scheme).first != UInt8(ascii: "/") else {
+            return false
+        }
+        return !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
+    }
+}
