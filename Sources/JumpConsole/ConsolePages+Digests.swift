@@ -39,7 +39,9 @@ extension ConsolePages {
                     "builtAt": Timestamp.utc(stored.builtAt),
                     "deliveries": deliveries.map { delivery -> [String: Any] in
                         [
-                            "sink": delivery.sink, "recipient": Self.shown(delivery.recipient),
+                            "sink": delivery.sink,
+                            "recipient": Self.shown(
+                                delivery.recipient.isEmpty ? delivery.deliveredTo ?? "" : delivery.recipient),
                             "status": delivery.status,
                             "attempts": delivery.attempts, "deliveredAt": delivery.deliveredAt.map(Timestamp.utc) ?? "",
                             "lastError": delivery.lastError.map(Self.shown) ?? "",

@@ -159,8 +159,8 @@ struct ConsoleTemplates: Sendable {
                 {{#digests}}<article><h2>{{audienceName}} · {{window}}</h2>
                 <p><a href="{{href}}">{{items}}, every one</a> · built {{builtAt}} · <span class="muted">{{id}}</span></p>
                 {{#mailed}}<form method="post" action="/console/digests/resend" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="digest" value="{{id}}"><button>Send again by mail</button></form>{{/mailed}}
-                <table><thead><tr><th>Sink</th><th>Recipient</th><th>State</th><th>Attempts</th><th>Delivered</th><th>Last error</th></tr></thead><tbody>
-                {{#deliveries}}<tr><td data-label="Sink">{{sink}}</td><td data-label="Recipient">{{recipient}}</td><td data-label="State">{{status}}</td><td data-label="Attempts" class="n">{{attempts}}</td><td data-label="Delivered">{{deliveredAt}}</td><td data-label="Last error">{{lastError}}</td></tr>{{/deliveries}}
+                <table><thead><tr><th>Sink</th><th>To</th><th>State</th><th>Attempts</th><th>Delivered</th><th>Last error</th></tr></thead><tbody>
+                {{#deliveries}}<tr><td data-label="Sink">{{sink}}</td><td data-label="To">{{recipient}}</td><td data-label="State">{{status}}</td><td data-label="Attempts" class="n">{{attempts}}</td><td data-label="Delivered">{{deliveredAt}}</td><td data-label="Last error">{{lastError}}</td></tr>{{/deliveries}}
                 </tbody></table>
                 {{#texts}}<details{{#open}} open{{/open}}><summary>{{language}}</summary><pre lang="{{language}}">{{text}}</pre></details>{{/texts}}
                 </article>{{/digests}}

@@ -331,6 +331,11 @@ extension StateStore {
             // own (a mail system drops a repeated one); the count is in its Message-ID.
             try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN resends INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v12: where a delivery went") { db in
+            // Frozen: plain SQL. A file sink's path or the topic, as the process that delivered it had them
+            // (`digest send-now` may write elsewhere than the daemon): `digest list` and the console show it.
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN delivered_to TEXT")
+        }
         return migrator
     }()
 }

@@ -63,7 +63,7 @@ struct DigestEndToEndTests {
     }
 
     @Test(
-        "digest send-now without --digest-dir writes where the daemon on the same store writes (it records its directory), and says where"
+        "digest send-now without --digest-dir writes where the daemon on the same store writes (it records its directory), says where, and digest list names each file and the topic it went to"
     )
     func sendNowFollowsTheDaemon() async throws {
         let mail = try await MailCatcher()
@@ -85,11 +85,39 @@ struct DigestEndToEndTests {
         let log = try String(contentsOfFile: files + "/digests.log", encoding: .utf8)
         #expect(log.split(separator: "\n").filter { $0.hasPrefix("=== ") }.count == 2, "\(log.prefix(300))")
         #expect(!FileManager.default.fileExists(atPath: path("digests.log")), "nothing beside the store")
+        let listed = try await consumer(["digest", "list", "--state", state])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("log: delivered at ") && listed.stdout.contains(" to \(files)/digests.log ("))
+        #expect(listed.stdout.contains(" to \(files)/digests.jsonl (") && listed.stdout.contains(" to jump.digests ("))
+        let json = try await consumer(["digest", "list", "--json", "--state", state])
+        let destinations = Set(
+            try jsonObjects(json.stdout).flatMap { ($0["deliveries"] as? [[String: Any]]) ?? [] }
+                .compactMap { $0["deliveredTo"] as? String })
+        #expect(destinations == ["\(files)/digests.log", "\(files)/digests.jsonl", "jump.digests"], "\(json.stdout)")
+        #expect(try await broker.stop() == 0)
+    }
+
+    @Test("digest resend of a digest that was not mailed (e-mail off, as built in) says so and exits 64")
+    func resendWithoutMail() async throws {
+        let state = path("state.sqlite")
+        try await publishPressRelease()
+        let run = try await consumer(
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--digest-dir", path("files")]
+                + Self.quickGroup)
+        #expect(run.status == 0, "\(run.stderr)")
+        let sent = try await consumer(["digest", "send-now", "-b", broker.bootstrapServers, "--state", state])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let id = try #require(sent.stdout.split(separator: "\t").first.map(String.init), "\(sent.stdout)")
+        let resent = try await consumer(["digest", "resend", id, "--state", state])
+        #expect(resent.status == 64, "\(resent.stdout) \(resent.stderr)")
+        #expect(
+            resent.stderr.contains("\(id) was not sent by e-mail (no email sink when it was built)"), "\(resent.stderr)"
+        )
         #expect(try await broker.stop() == 0)
     }
 
     @Test(
-        "the console sends a past digest again by mail: each recipient gets it a second time, the log file keeps one copy, and an unknown digest is named as such"
+        "the console and then `digest resend` send a past digest again by mail: each recipient gets it once more each time, the log file keeps one copy, and an unknown digest is named as such"
     )
     func resendFromTheConsole() async throws {
         let mail = try await MailCatcher()
@@ -150,6 +178,18 @@ struct DigestEndToEndTests {
         #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
         #expect(
             daemon.output.contains(#"action=resend"#) && daemon.output.contains("goes again by mail to 2 recipients"))
+        // The same from a shell, the daemon stopped: the command delivers the copies itself and lists them.
+        let cli = try await consumer(
+            ["digest", "resend", digest, "--state", path("state.sqlite"), "--digest-config", config])
+        #expect(cli.status == 0, "\(cli.stderr)")
+        #expect(cli.stdout.components(separatedBy: "\tdelivered\n").count == 3, "\(cli.stdout)")
+        #expect(cli.stderr.contains("digest sent again by mail"), "\(cli.stderr)")
+        let third = try mail.messages().filter { $0.digestID == digest }
+        #expect(third.count == 6 && third.compactMap(\.messageID).filter { $0.contains(".r2@") }.count == 2)
+        #expect(try logHeaders().filter { $0.contains(digest) }.count == 1, "the file still keeps one copy")
+        let missing = try await consumer(
+            ["digest", "resend", "nobody/1", "--state", path("state.sqlite"), "--digest-config", config])
+        #expect(missing.status == 64 && missing.stderr.contains("no digest nobody/1"), "\(missing.stderr)")
         #expect(try await broker.stop() == 0)
     }
 

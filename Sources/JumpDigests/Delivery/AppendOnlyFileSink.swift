@@ -10,6 +10,8 @@ package struct AppendOnlyFileSink: DigestSink {
     package let name: String
     /// The file.
     package let path: String
+    /// `path`.
+    package var destination: String? { path }
     private let block: @Sendable (Digest, Int64) -> String
     private let marker: @Sendable (Digest) -> String
 

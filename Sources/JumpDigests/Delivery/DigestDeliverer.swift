@@ -70,7 +70,8 @@ package struct DigestDeliverer: Sendable {
                 try await sink.deliver(claim, digest: digest) { offset in
                     try await store.recordIntent(key, claimant: claimant, fileOffset: offset)
                 }
-                try await store.finishDelivery(key, claimant: claimant, at: Timestamp.now())
+                try await store.finishDelivery(
+                    key, claimant: claimant, at: Timestamp.now(), destination: sink.destination)
                 Self.outcome(key.sink, "delivered").increment()
                 round.delivered += 1
                 logger.info("digest \(key.digestID) delivered to \(target)")

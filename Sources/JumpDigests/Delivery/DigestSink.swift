@@ -4,6 +4,9 @@ import JumpState
 package protocol DigestSink: Sendable {
     /// The sink's name in the configuration and in `digest list` (`log`, `jsonl`, `topic`, `email`).
     var name: String { get }
+    /// Where its deliveries go, recorded with each one and shown by `digest list` and the console: a file's path,
+    /// the topic's name; `nil` for e-mail (each delivery's recipient says where).
+    var destination: String? { get }
     /// The recipients of an audience's digests through this sink: e-mail addresses, or `[""]` for one delivery.
     func recipients(for audience: Audience) -> [String]
     /// Delivers one digest to one recipient. A file sink calls `recordIntent` with the offset it is about to
@@ -14,6 +17,9 @@ package protocol DigestSink: Sendable {
 }
 
 extension DigestSink {
+    /// No destination beyond the recipient.
+    package var destination: String? { nil }
+
     /// One delivery per digest.
     package func recipients(for audience: Audience) -> [String] { [""] }
 }

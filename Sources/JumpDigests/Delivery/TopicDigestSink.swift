@@ -12,6 +12,8 @@ package struct TopicDigestSink: DigestSink {
     package let name = "topic"
     private let producer: KafkaProducer
     private let topic: String
+    /// The topic's name.
+    package var destination: String? { topic }
     private let logger: Logger?
 
     /// A sink publishing to `topic` through `producer`, logging a capped digest to `logger`.

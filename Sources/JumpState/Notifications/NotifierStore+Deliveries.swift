@@ -78,15 +78,17 @@ extension NotifierStore {
         }
     }
 
-    /// Marks a claimed delivery done.
-    package func finishDelivery(_ key: DeliveryKey, claimant: String, at time: Int64) async throws {
+    /// Marks a claimed delivery done, recording where it went (a file's path, a topic), if the sink says.
+    package func finishDelivery(
+        _ key: DeliveryKey, claimant: String, at time: Int64, destination: String? = nil
+    ) async throws {
         try await write { db in
             try db.execute(
                 sql: """
-                    UPDATE deliveries SET status = 'delivered', delivered_at = ?, claimed_by = NULL,
+                    UPDATE deliveries SET status = 'delivered', delivered_at = ?, delivered_to = ?, claimed_by = NULL,
                     claimed_until = NULL, last_error = NULL
                     WHERE digest_id = ? AND sink = ? AND recipient = ? AND claimed_by = ?
-                    """, arguments: [time, key.digestID, key.sink, key.recipient, claimant])
+                    """, arguments: [time, destination, key.digestID, key.sink, key.recipient, claimant])
         }
     }
 
@@ -153,7 +155,7 @@ extension NotifierStore {
                 let deliveries = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT sink, recipient, status, attempts, delivered_at, last_error FROM deliveries
+                        SELECT sink, recipient, status, attempts, delivered_at, last_error, delivered_to FROM deliveries
                         WHERE digest_id = ? ORDER BY sink, recipient
                         """, arguments: [digest.id]
                 ).map {
@@ -161,7 +163,7 @@ extension NotifierStore {
                         sink: try $0.value(0, in: "deliveries"), recipient: try $0.value(1, in: "deliveries"),
                         status: try $0.value(2, in: "deliveries"), attempts: try $0.value(3, in: "deliveries"),
                         deliveredAt: try $0.value(4, in: "deliveries"),
-                        lastError: try $0.value(5, in: "deliveries"))
+                        lastError: try $0.value(5, in: "deliveries"), deliveredTo: try $0.value(6, in: "deliveries"))
                 }
                 return (digest, deliveries)
             }

@@ -126,6 +126,8 @@ package struct DeliveryState: Sendable, Equatable, Codable {
     package var deliveredAt: Int64?
     /// The last error.
     package var lastError: String?
+    /// Where it went when delivered: a file's path, a topic (`nil` for e-mail, and before migration v12).
+    package var deliveredTo: String? = nil
 }
 
 /// The notifier's side of the state store: the items it received from `jump.notifications`, its offsets there,
