@@ -10,8 +10,9 @@ import Synchronization
 ///   out or 12 hours pass.
 /// - Every request (pages, actions, sign-in): its `Host` must be one of the names the console is served as
 ///   (``ConsoleHosts``), so a page elsewhere cannot reach a loopback console through DNS rebinding.
-/// - Actions (every POST): the form's CSRF token must match this process's, and a browser's `Origin` (or
-///   `Sec-Fetch-Site`) must say the request comes from one of those hosts on the request's port.
+/// - Actions (every POST): the form's CSRF token must be the one of the browser's session (on an open console,
+///   this process's), and a browser's `Origin` (or `Sec-Fetch-Site`) must say the request comes from one of those
+///   hosts on the request's port.
 package final class ConsoleAccess: Sendable {
     /// The name of the session cookie.
     package static let cookieName = "jump_console"
@@ -26,8 +27,9 @@ package final class ConsoleAccess: Sendable {
     /// The sessions: each cookie value (random, per sign-in) with its operator and when it ends. Kept in memory,
     /// so a restart signs everyone out.
     private let sessions = Mutex<[(id: String, operator: String, ends: ContinuousClock.Instant)]>([])
-    /// The CSRF token every form carries: random per process, never in a URL.
-    package let csrf: String
+    /// The key of the CSRF tokens: random per process. A session's token is derived from its id
+    /// (HMAC-SHA256), so a token seen in one session's pages is worth nothing in another's.
+    private let csrfKey: [UInt8]
 
     /// The names the console answers to.
     package let hosts: ConsoleHosts
@@ -36,7 +38,30 @@ package final class ConsoleAccess: Sendable {
     package init(operators: ConsoleOperators?, hosts: ConsoleHosts) {
         self.operators = operators
         self.hosts = hosts
-        csrf = Self.random()
+        csrfKey = Array(Self.random().utf8)
+    }
+
+    /// The CSRF token the forms of a browser with this `Cookie` header carry, never in a URL: its session's (a
+    /// browser not signed in gets one no POST accepts but the sign-in, which checks its origin instead); on an open
+    /// console, one per process.
+    package func csrf(cookieHeader: String?) -> String {
+        guard operators != nil else { return Self.hmac(key: csrfKey, "local") }
+        guard let session = Self.sessionCookie(cookieHeader), signedInOperator(cookieHeader: cookieHeader) != nil
+        else { return Self.hmac(key: csrfKey, "signed out") }
+        return Self.hmac(key: csrfKey, "session " + session)
+    }
+
+    /// HMAC-SHA256 of `message` under `key`, in hex (RFC 2104).
+    private static func hmac(key: [UInt8], _ message: String) -> String {
+        var block = key.count > 64 ? SHA256.hash(key) : key
+        block += Array(repeating: 0, count: 64 - block.count)
+        var inner = SHA256()
+        inner.update(block.map { $0 ^ 0x36 })
+        inner.update(Array(message.utf8))
+        var outer = SHA256()
+        outer.update(block.map { $0 ^ 0x5C })
+        outer.update(inner.finalize())
+        return SHA256.hex(outer.finalize())
     }
 
     /// Whether pages need a sign-in.
@@ -90,17 +115,23 @@ package final class ConsoleAccess: Sendable {
         return nil
     }
 
-    /// Why a POST must be refused, or `nil` when it may proceed: a missing or wrong CSRF token, or a browser
-    /// saying it comes from another origin than one of ``hosts`` on the port the request was sent to (`host` is
-    /// the request's `Host`, already accepted by ``ConsoleHosts/refusal(host:)``).
-    package func refusal(csrf candidate: String?, origin: String?, fetchSite: String?, host: String?) -> String? {
-        guard let candidate, Self.constantTimeEqual(candidate, csrf) else {
+    /// Why a POST must be refused, or `nil` when it may proceed: a missing CSRF token or one that is not the
+    /// session's (``csrf(cookieHeader:)``), or a browser saying it comes from another origin than one of ``hosts``
+    /// on the port the request was sent to (`host` is the request's `Host`, already accepted by
+    /// ``ConsoleHosts/refusal(host:)``).
+    package func refusal(
+        csrf candidate: String?, cookieHeader: String?, origin: String?, fetchSite: String?, host: String?
+    ) -> String? {
+        if operators != nil, signedInOperator(cookieHeader: cookieHeader) == nil {
+            return "this browser is not signed in (or its session ended): sign in and try again"
+        }
+        guard let candidate, Self.constantTimeEqual(candidate, csrf(cookieHeader: cookieHeader)) else {
             return "the form's CSRF token is missing or wrong: reload the page and try again"
         }
         return originRefusal(origin: origin, fetchSite: fetchSite, host: host)
     }
 
-    /// Why a POST from a browser on another site or origin must be refused (``refusal(csrf:origin:fetchSite:host:)``
+    /// Why a POST from a browser on another site or origin must be refused (``refusal(csrf:cookieHeader:origin:fetchSite:host:)``
     /// without the form's token: the sign-in form, which a browser gets before it has a session).
     package func originRefusal(origin: String?, fetchSite: String?, host: String?) -> String? {
         if let fetchSite, !["same-origin", "none"].contains(fetchSite.lowercased()) {

@@ -19,8 +19,9 @@ package struct ConsolePages: Sendable {
     let startedAtMs: Int64
     /// The store's path, as shown.
     let storePath: String
-    /// The CSRF token every form carries (``ConsoleAccess/csrf``).
-    let csrf: String
+    /// The CSRF token the forms carry: the requesting browser's (``ConsoleAccess/csrf(cookieHeader:)``), set for
+    /// each request.
+    var csrf = ""
     /// The lag above which `/readyz` says not ready (`readiness.maxLag`).
     let maxLag: Int64
     /// The pages' templates, parsed at start.
@@ -28,15 +29,14 @@ package struct ConsolePages: Sendable {
     /// Dead letters per page.
     static let pageSize = 50
 
-    /// The pages of `source`; forms carry `csrf`.
+    /// The pages of `source`.
     /// - Throws: when a built-in template does not parse (a defect of the build, named by the parser).
     package init(
         source: any ConsoleSource, readiness: @escaping @Sendable () -> [String], version: String, storePath: String,
-        csrf: String, maxLag: Int64
+        maxLag: Int64
     ) throws {
         templates = try ConsoleTemplates()
         self.source = source
-        self.csrf = csrf
         self.maxLag = maxLag
         self.readiness = readiness
         self.version = version

@@ -24,21 +24,21 @@ package struct ConsoleRoutes: Sendable {
     package func register<Context: RemoteAddressRequestContext>(on router: Router<Context>) {
         router.get("/") { request, _ in misdirected(request) ?? Self.redirect("/console") }
         router.get("/console") { request, _ in
-            try await page(request) { pages.overview(recentActions: audit.latest) }
+            try await page(request) { pages in pages.overview(recentActions: audit.latest) }
         }
         router.get("/console/dead-letters") { request, _ in
             let number = request.uri.queryParameters.get("page").flatMap(Int.init) ?? 0
             let error = request.uri.queryParameters.get("error").map { String($0.prefix(100)) }
-            return try await page(request) {
+            return try await page(request) { pages in
                 try await pages.deadLetters(page: max(0, min(number, 1_000_000)), error: error)
             }
         }
         router.get("/console/dead-letters/:place") { request, context in
             let place = context.parameters.get("place") ?? ""
-            return try await page(request) { try await pages.deadLetter(place: String(place.prefix(40))) }
+            return try await page(request) { pages in try await pages.deadLetter(place: String(place.prefix(40))) }
         }
         router.get("/console/digests") { request, _ in
-            try await page(request) { try await pages.digests() }
+            try await page(request) { pages in try await pages.digests() }
         }
         for action in [
             "/console/dead-letters/redeliver", "/console/dead-letters/settle", "/console/digests/send-now",
@@ -49,26 +49,26 @@ package struct ConsoleRoutes: Sendable {
         router.get("/console/state") { request, _ in
             // A form's GET sends a space as `+`: the raw query is decoded as a form is.
             let query = Self.query(request, "q", limit: 200)
-            return try await page(request) { try await pages.state(query: query) }
+            return try await page(request) { pages in try await pages.state(query: query) }
         }
         router.get("/console/digest") { request, _ in
             let id = Self.query(request, "id", limit: 200) ?? ""
-            return try await page(request) { try await pages.digest(id: id) }
+            return try await page(request) { pages in try await pages.digest(id: id) }
         }
         router.get("/console/digest-preview") { request, _ in
             let audience = Self.query(request, "audience", limit: 100) ?? ""
-            return try await page(request) { try await pages.preview(audience: audience) }
+            return try await page(request) { pages in try await pages.preview(audience: audience) }
         }
         router.get("/console/anomalies") { request, _ in
             let number = Self.query(request, "page").flatMap(Int.init) ?? 0
             let kind = Self.query(request, "kind", limit: 100)
-            return try await page(request) {
+            return try await page(request) { pages in
                 try await pages.anomalies(kind: kind, page: max(0, min(number, 1_000_000)))
             }
         }
         router.get("/console/company") { request, _ in
             let id = Self.query(request, "id", limit: 200) ?? ""
-            return try await page(request) { try await pages.company(id: id) }
+            return try await page(request) { pages in try await pages.company(id: id) }
         }
         router.get("/console/sign-in") { request, _ in
             if let refused = misdirected(request) { return refused }
@@ -143,7 +143,7 @@ package struct ConsoleRoutes: Sendable {
     /// A page for a signed-in browser (any browser on an open console); others are sent to sign in. With
     /// `?done=ID`, the outcome of the action that redirected here is shown above it.
     private func page(
-        _ request: Request, _ build: () async throws -> ConsolePages.Page
+        _ request: Request, _ build: (ConsolePages) async throws -> ConsolePages.Page
     ) async throws -> Response {
         if let refused = misdirected(request) { return refused }
         guard let name = access.signedInOperator(cookieHeader: request.headers[.cookie]) else {
@@ -153,11 +153,12 @@ package struct ConsoleRoutes: Sendable {
                 "/console/sign-in?next="
                     + (asked.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2Fconsole"))
         }
+        let pages = pages(for: request)
         do {
             let outcome = outcomes.outcome(request.uri.queryParameters.get("done"))
             return Self.html(
                 pages.html(
-                    try await build(), notice: outcome?.notice, failure: outcome?.failure,
+                    try await build(pages), notice: outcome?.notice, failure: outcome?.failure,
                     signedIn: access.needsSignIn ? name : nil))
         } catch {
             logger.warning("console: a page failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
@@ -168,6 +169,13 @@ package struct ConsoleRoutes: Sendable {
         }
     }
 
+    /// The pages as `request`'s browser gets them: its forms carry its session's CSRF token.
+    private func pages(for request: Request) -> ConsolePages {
+        var pages = pages
+        pages.csrf = access.csrf(cookieHeader: request.headers[.cookie])
+        return pages
+    }
+
     /// The 403 for a POST whose CSRF token, origin or site ``ConsoleAccess`` refuses, recorded in the audit trail
     /// as `action` by `name`; `nil` when the POST may proceed.
     private func refused(
@@ -175,7 +183,8 @@ package struct ConsoleRoutes: Sendable {
     ) -> Response? {
         guard
             let refusal = access.refusal(
-                csrf: form["csrf"], origin: request.headers[.origin], fetchSite: request.headers[Self.fetchSite],
+                csrf: form["csrf"], cookieHeader: request.headers[.cookie], origin: request.headers[.origin],
+                fetchSite: request.headers[Self.fetchSite],
                 host: request.head.authority)
         else { return nil }
         audit.record(operator: name, client: client, action: action, target: "", outcome: "refused: \(refusal)")
@@ -194,6 +203,7 @@ package struct ConsoleRoutes: Sendable {
         if let refused = refused(request, form: form, by: name, client: context.clientAddress, as: request.uri.path) {
             return refused
         }
+        let pages = pages(for: request)
         guard let action = ConsoleAction(path: request.uri.path, form: form) else {
             return Self.html(
                 "the form names nothing to act on (place as PARTITION@OFFSET, all=1, audience or digest)\n",

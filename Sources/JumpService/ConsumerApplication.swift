@@ -136,7 +136,7 @@ extension ConsumerApplication {
         let access = ConsoleAccess(operators: settings.consoleOperators, hosts: hosts)
         let pages = try ConsolePages(
             source: daemon, readiness: { checks.readiness().reasons }, version: JumpVersion.current,
-            storePath: settings.state, csrf: access.csrf, maxLag: settings.readinessMaxLag)
+            storePath: settings.state, maxLag: settings.readinessMaxLag)
         logger.notice(
             "operator console on http://\(address)/console",
             metadata: [

@@ -282,7 +282,7 @@ struct ConsoleEndToEndTests {
     }
 
     @Test(
-        "named operators beyond loopback: each signs in as themself, every action, sign-in and refusal is one audit record (operator, client address, action, target, outcome) in the JSON log and on the overview; after a wrong token that address waits a second; a sign-in posted from another site and a sign-out without the CSRF token are refused; sign-out ends the session"
+        "named operators beyond loopback: each signs in as themself, every action, sign-in and refusal is one audit record (operator, client address, action, target, outcome) in the JSON log and on the overview; after a wrong token that address waits a second; a sign-in posted from another site, a sign-out without the CSRF token and an action with another session's are refused; sign-out ends the session"
     )
     func auditTrail() async throws {
         let port = freeLoopbackPort()
@@ -337,6 +337,13 @@ struct ConsoleEndToEndTests {
         let forged = try await request(base + "/console/sign-out", ["-H", "Cookie: \(session)", "--data", "csrf=0"])
         #expect(forged.status == 403)
         #expect(try await request(base + "/console", ["-H", "Cookie: \(session)"]).status == 200, "still signed in")
+        // Each session's forms carry a token of their own: Luis's is refused in Ana's session.
+        let ana = try await request(base + "/console/sign-in", ["--data", "token=token-of-ana-0123456"])
+        let anaSession = try #require(ana.headers["set-cookie"]).split(separator: ";")[0]
+        let crossed = try await request(
+            base + "/console/dead-letters/redeliver",
+            ["-H", "Cookie: \(anaSession)", "--data", "csrf=\(csrf)&place=0%409&confirm=yes"])
+        #expect(crossed.status == 403 && crossed.body.contains("CSRF"), "\(crossed.status) \(crossed.body)")
         let signedOut = try await request(
             base + "/console/sign-out", ["-H", "Cookie: \(session)", "--data", "csrf=\(csrf)"])
         #expect(signedOut.status == 303 && signedOut.headers["set-cookie"]?.contains("Max-Age=0") == true)
@@ -350,8 +357,8 @@ struct ConsoleEndToEndTests {
         let summary = records.map { record in
             ["operator", "client", "action", "target", "outcome"].map { key in "\(record[key] ?? "-")" }
         }
-        #expect(summary.count == 6, "\(summary)")
-        guard summary.count == 6 else { return }
+        #expect(summary.count == 8, "\(summary)")
+        guard summary.count == 8 else { return }
         #expect(summary[0] == ["unknown", "127.0.0.1", "sign-in", "", "refused: a wrong token"], "\(summary)")
         // The refused cross-site sign-in and Luis's, in either order (his came first if the machine was too slow
         // for the second's throttle to hold it).
@@ -362,7 +369,10 @@ struct ConsoleEndToEndTests {
                 && signIns.last?[4].contains("another origin") == true, "\(summary)")
         #expect(summary[3].prefix(4) == ["luis", "127.0.0.1", "redeliver", "0@9"], "\(summary)")
         #expect(summary[4].prefix(3) == ["luis", "127.0.0.1", "sign-out"] && summary[4][4].contains("CSRF"))
-        #expect(summary[5] == ["luis", "127.0.0.1", "sign-out", "", "done"], "\(summary)")
+        #expect(summary[5] == ["ana", "127.0.0.1", "sign-in", "", "done"], "\(summary)")
+        #expect(summary[6].prefix(3) == ["ana", "127.0.0.1", "/console/dead-letters/redeliver"], "\(summary)")
+        #expect(summary[6][4].contains("CSRF"), "\(summary)")
+        #expect(summary[7] == ["luis", "127.0.0.1", "sign-out", "", "done"], "\(summary)")
         #expect(!daemon.output.contains("token-of-luis"), "no token in the log")
         #expect(try await broker.stop() == 0)
     }

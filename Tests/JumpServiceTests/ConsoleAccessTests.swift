@@ -14,6 +14,13 @@ struct ConsoleAccessTests {
         SHA256.hex(SHA256.hash(Array(token.utf8)))
     }
 
+    /// Two named operators, `ana` and `luis`, whose tokens are `token-of-NAME-0123456`.
+    static func anaAndLuis() throws -> ConsoleOperators {
+        try ConsoleOperators(
+            fileText: #"{"tokens":[{"name":"ana","sha256":"\#(Self.sha256("token-of-ana-0123456"))"},"#
+                + #"{"name":"luis","sha256":"\#(Self.sha256("token-of-luis-0123456"))"}]}"#)
+    }
+
     @Test(
         "without a token pages are open to `local`; with one, only the session cookie a right token earned opens them")
     func signIn() throws {
@@ -38,10 +45,7 @@ struct ConsoleAccessTests {
         "named operators: each token signs in as its operator, each sign-in its own session, and signing out ends that session only"
     )
     func namedOperators() throws {
-        let file =
-            #"{"tokens":[{"name":"ana","sha256":"\#(Self.sha256("token-of-ana-0123456"))"},"#
-            + #"{"name":"luis","sha256":"\#(Self.sha256("token-of-luis-0123456"))"}]}"#
-        let operators = try ConsoleOperators(fileText: file)
+        let operators = try Self.anaAndLuis()
         #expect(operators.count == 2 && operators.plainToken == nil)
         let access = ConsoleAccess(operators: operators, hosts: Self.loopback)
         let ana = try #require(access.signIn(token: "token-of-ana-0123456"))
@@ -92,18 +96,46 @@ struct ConsoleAccessTests {
     func actions() {
         let access = ConsoleAccess(operators: nil, hosts: Self.loopback)
         let host = "127.0.0.1:9464"
-        #expect(access.refusal(csrf: access.csrf, origin: nil, fetchSite: nil, host: host) == nil)
-        #expect(
-            access.refusal(csrf: access.csrf, origin: "http://127.0.0.1:9464", fetchSite: "same-origin", host: host)
-                == nil)
-        #expect(access.refusal(csrf: nil, origin: nil, fetchSite: nil, host: host)?.contains("CSRF") == true)
-        #expect(access.refusal(csrf: access.csrf + "0", origin: nil, fetchSite: nil, host: host) != nil)
-        #expect(access.refusal(csrf: access.csrf, origin: "http://evil.example", fetchSite: nil, host: host) != nil)
-        #expect(access.refusal(csrf: access.csrf, origin: "http://127.0.0.1:9465", fetchSite: nil, host: host) != nil)
-        #expect(access.refusal(csrf: access.csrf, origin: "null", fetchSite: nil, host: host) != nil)
-        #expect(access.refusal(csrf: access.csrf, origin: nil, fetchSite: "cross-site", host: host) != nil)
-        #expect(access.refusal(csrf: access.csrf, origin: nil, fetchSite: "same-site", host: host) != nil)
-        #expect(ConsoleAccess(operators: nil, hosts: Self.loopback).csrf != access.csrf, "random per process")
+        let csrf = access.csrf(cookieHeader: nil)
+        func refusal(_ token: String?, origin: String? = nil, fetchSite: String? = nil) -> String? {
+            access.refusal(csrf: token, cookieHeader: nil, origin: origin, fetchSite: fetchSite, host: host)
+        }
+        #expect(refusal(csrf) == nil)
+        #expect(refusal(csrf, origin: "http://127.0.0.1:9464", fetchSite: "same-origin") == nil)
+        #expect(refusal(nil)?.contains("CSRF") == true)
+        #expect(refusal(csrf + "0") != nil)
+        #expect(refusal(csrf, origin: "http://evil.example") != nil)
+        #expect(refusal(csrf, origin: "http://127.0.0.1:9465") != nil)
+        #expect(refusal(csrf, origin: "null") != nil)
+        #expect(refusal(csrf, fetchSite: "cross-site") != nil)
+        #expect(refusal(csrf, fetchSite: "same-site") != nil)
+        #expect(access.csrf(cookieHeader: "jump_console=anything") == csrf, "an open console has no sessions")
+        let other = ConsoleAccess(operators: nil, hosts: Self.loopback)
+        #expect(other.csrf(cookieHeader: nil) != csrf, "random per process")
+    }
+
+    @Test(
+        "with sign-in, each session's forms carry a token of their own: another session's, a signed-out one's or a browser's without a session is refused"
+    )
+    func csrfPerSession() throws {
+        let access = ConsoleAccess(operators: try Self.anaAndLuis(), hosts: Self.loopback)
+        func session(_ cookie: String) -> String { String(cookie.split(separator: ";")[0]) }
+        let ana = session(try #require(access.signIn(token: "token-of-ana-0123456")).cookie)
+        let anaAgain = session(try #require(access.signIn(token: "token-of-ana-0123456")).cookie)
+        let luis = session(try #require(access.signIn(token: "token-of-luis-0123456")).cookie)
+        let tokens = [ana, anaAgain, luis].map { access.csrf(cookieHeader: $0) }
+        #expect(Set(tokens).count == 3, "one per session, the same operator's two browsers included")
+        #expect(tokens.allSatisfy { $0.count == 64 })
+        #expect(access.csrf(cookieHeader: "theme=dark; " + ana) == tokens[0], "stable for the session")
+        func refusal(_ token: String, _ cookie: String?) -> String? {
+            access.refusal(csrf: token, cookieHeader: cookie, origin: nil, fetchSite: nil, host: "127.0.0.1:9464")
+        }
+        #expect(refusal(tokens[0], ana) == nil && refusal(tokens[2], luis) == nil)
+        #expect(refusal(tokens[0], luis)?.contains("CSRF") == true, "ana's token in luis's session")
+        #expect(refusal(tokens[0], anaAgain) != nil, "her other browser's session")
+        #expect(refusal(tokens[0], nil) != nil && refusal(access.csrf(cookieHeader: nil), nil) != nil)
+        _ = access.signOut(cookieHeader: ana)
+        #expect(refusal(tokens[0], ana) != nil, "signed out")
     }
 
     @Test(
@@ -137,7 +169,8 @@ struct ConsoleAccessTests {
     func originAgainstHosts() {
         let access = ConsoleAccess(operators: nil, hosts: ConsoleHosts(names: ["console.example.org"]))
         func refusal(_ origin: String, host: String) -> String? {
-            access.refusal(csrf: access.csrf, origin: origin, fetchSite: nil, host: host)
+            access.refusal(
+                csrf: access.csrf(cookieHeader: nil), cookieHeader: nil, origin: origin, fetchSite: nil, host: host)
         }
         #expect(refusal("http://127.0.0.1:9464", host: "127.0.0.1:9464") == nil)
         #expect(refusal("http://localhost:9464", host: "127.0.0.1:9464") == nil, "loopback names are one console")
