@@ -59,7 +59,8 @@ let package = Package(
         .target(
             name: "JumpCommandLine",
             dependencies: [
-                "CStandardStreams", "JumpKafka", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CStandardStreams", "JumpEvents", "JumpKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -256,7 +257,8 @@ let package = Package(
         .testTarget(
             name: "JumpServiceTests",
             dependencies: [
-                "JumpService", "JumpConsole", "JumpKafka", "JumpEvents", "JumpState", "JumpWorker", "JumpTestSupport",
+                "JumpService", "JumpCommandLine", "JumpConsole", "JumpKafka", "JumpEvents", "JumpState", "JumpWorker",
+                "JumpTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -17,7 +17,7 @@ package enum CommandMain {
     package static var standardInputWasClosed: Bool { jump_standard_streams_closed_at_start() & 1 != 0 }
 
     /// Parses the command line of `command` and runs it with SIGPIPE ignored (a closed pipe loses output, never
-    /// ends the process). An error for which `report` gives a line and a status is written as that line and ends
+    /// ends the process) and every log record written by ``StructuredLogHandler``. An error for which `report` gives a line and a status is written as that line and ends
     /// the process with that status; any other ends it with ArgumentParser's message and status, each line of the
     /// message passed through `escape` (it can repeat an argument: `--message $'\e[2J'`).
     package static func run<Command: AsyncParsableCommand>(
@@ -25,6 +25,7 @@ package enum CommandMain {
         report: @Sendable (any Error) -> (line: String, status: Int32)? = { _ in nil }
     ) async {
         signal(SIGPIPE, SIG_IGN)
+        StructuredLogHandler.bootstrapProcess()
         do {
             var parsed = try Command.parseAsRoot()
             if var parsed = parsed as? any AsyncParsableCommand {

@@ -83,7 +83,7 @@ final class KafkaRebalanceState: Sendable {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             assign(partitions, handle: handle, list: list, cooperative: cooperative)
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted())"])
+            logger.info("partitions revoked", metadata: ["partitions": Self.listed(partitions)])
             hooks.onRevoke(partitions)
             if cooperative {
                 rd_kafka_incremental_unassign(handle, list).map { rd_kafka_error_destroy($0) }
@@ -99,6 +99,11 @@ final class KafkaRebalanceState: Sendable {
             rd_kafka_assign(handle, nil)
             inner.withLock { $0.assignment.removeAll() }
         }
+    }
+
+    /// Partitions for a log record: a list of `topic[partition]`, in order.
+    private static func listed(_ partitions: [KafkaTopicPartition]) -> Logger.Metadata.Value {
+        .array(partitions.sorted().map { .string("\($0)") })
     }
 
     private func assign(
@@ -123,7 +128,11 @@ final class KafkaRebalanceState: Sendable {
         }
         logger.info(
             "partitions assigned",
-            metadata: ["partitions": "\(partitions.sorted())", "start": "\(offsets.mapValues(\.description))"])
+            metadata: [
+                "partitions": Self.listed(partitions),
+                "start": .dictionary(
+                    Dictionary(uniqueKeysWithValues: offsets.map { ("\($0.key)", .string($0.value.description)) })),
+            ])
         if cooperative {
             rd_kafka_incremental_assign(handle, list).map { rd_kafka_error_destroy($0) }
         } else {

@@ -82,7 +82,8 @@ package enum ConsumerApplication {
             logger.info(
                 "HTTP limits",
                 metadata: [
-                    "maxConnections": "\(limits.maximumConnections)", "headTimeout": "\(limits.requestHeadTimeout)",
+                    "maxConnections": .stringConvertible(limits.maximumConnections),
+                    "headTimeout": "\(limits.requestHeadTimeout)",
                 ])
             let application = HealthEndpoint.application(
                 address: address, checks: checks, registry: registry, limits: limits,

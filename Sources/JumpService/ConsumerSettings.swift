@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import JumpCommandLine
 import JumpConsole
 import JumpDigests
 import JumpEvents

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import JumpCommandLine
 import JumpEvents
 import JumpPublishing
 import Logging

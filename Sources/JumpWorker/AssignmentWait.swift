@@ -45,7 +45,8 @@ struct AssignmentWait {
             guard let since = waitingSince else { return nil }
             waitingSince = nil
             logger.info(
-                "partitions assigned after waiting", metadata: ["role": "\(role)", "waited": "\(seconds(now - since))"])
+                "partitions assigned after waiting \(seconds(now - since))",
+                metadata: ["role": "\(role)", "waitedSeconds": .stringConvertible((now - since).components.seconds)])
             return now - since
         }
         guard let since = waitingSince else {
@@ -59,7 +60,8 @@ struct AssignmentWait {
         if now - lastLog >= .seconds(10) {
             lastLog = now
             var metadata: Logger.Metadata = [
-                "role": "\(role)", "group": "\(group)", "waited": "\(seconds(now - since))",
+                "role": "\(role)", "group": "\(group)",
+                "waitedSeconds": .stringConvertible((now - since).components.seconds),
             ]
             if let error = lastError() { metadata["lastError"] = "\(error)" }
             logger.notice("waiting for partitions of \(topic) in the group", metadata: metadata)

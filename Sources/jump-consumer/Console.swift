@@ -1,4 +1,5 @@
 import Foundation
+import JumpCommandLine
 import JumpEvents
 import JumpKafka
 import JumpService

@@ -123,7 +123,7 @@ extension JumpConsumer.Digest {
                 throw ExitCode(64)
             }
             Logger(label: "jump-consumer").notice(
-                "digest sent again by mail", metadata: ["digest": "\(id)", "recipients": "\(queued)"])
+                "digest sent again by mail", metadata: ["digest": "\(id)", "recipients": .stringConvertible(queued)])
             try await service.deliverOutstanding(timeout: .seconds(20))
             await service.close()
             let mail = try await stateStore.notifier.digest(id: id)?.deliveries.filter { $0.sink == "email" } ?? []

@@ -18,11 +18,12 @@ struct JumpConsumer: AsyncParsableCommand {
         abstract: "Fold JUMP partnership events into a durable state store, and query it.",
         discussion: """
             Exit status: 0 stopped cleanly (SIGTERM/SIGINT) or idle (--until-idle); 1 a fatal error; 64 a usage \
-            error (an unknown audience, or a digest 'digest resend' cannot send again); 65 the store's offset is not in the log (see --offset-reset), or a state query met a damaged \
-            store row (the message names the table, row and column); 69 --until-idle got no partition within --wait-timeout \
-            (brokers unreachable, or another member holds them); 75 digest deliveries still pending at the end of \
-            --until-idle, digest send-now or digest resend, or a write or broker call kept failing for --wait-timeout (a full disk); 78 a \
-            configuration error (a bad value, file, store or directory).
+            error (an unknown audience, or a digest 'digest resend' cannot send again); 65 the store's offset is \
+            not in the log (see --offset-reset), or a state query met a damaged store row (the message names the \
+            table, row and column); 69 --until-idle got no partition within --wait-timeout (brokers unreachable, \
+            or another member holds them); 75 digest deliveries still pending at the end of --until-idle, digest \
+            send-now or digest resend, or a write or broker call kept failing for --wait-timeout (a full disk); 78 \
+            a configuration error (a bad value, file, store or directory).
             Configuration comes from the command line, then the environment (JUMP_*), then the file given by \
             --config or $JUMP_CONFIG (Deploy/consumer.example.json), then the defaults; see 'config show'.
 

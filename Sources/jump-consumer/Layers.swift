@@ -13,8 +13,12 @@ enum Layers {
         _ commandLine: [String: String?], file: String?, readingSecretFiles: Bool
     ) async throws -> ConsumerSettings {
         do {
-            return try await ConsumerConfiguration.settings(
+            let settings = try await ConsumerConfiguration.settings(
                 commandLine: commandLine.compactMapValues { $0 }, file: file, readingSecretFiles: readingSecretFiles)
+            // Every command logs as the configuration says (`log.format`, `log.level`), not only `run`.
+            StructuredLogHandler.Configuration.process.set(
+                format: settings.logFormat, level: settings.logLevel, secrets: settings.secrets)
+            return settings
         } catch {
             Console.error("\(error)")
             throw ExitCode(78)

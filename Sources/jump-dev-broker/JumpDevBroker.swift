@@ -15,6 +15,19 @@ struct JumpDevBroker: AsyncParsableCommand {
         discussion: """
             Prints `bootstrap.servers=HOST:PORT,...` as the first line of standard output and serves until \
             SIGINT or SIGTERM. In memory only: about 5 MiB kept per partition, no replication, TLS or SASL.
+
+            Exit status: 0 after SIGINT or SIGTERM; 64 on a usage error (a bad --topic, --broker-count, \
+            --partitions or --log-format); 1 when the mock cluster or a topic cannot be created.
+
+            Signals: SIGINT and SIGTERM stop it; its discovery file is withdrawn first. Everything it held is gone.
+
+            Environment: JUMP_DEV_BROKER_FILE (else XDG_RUNTIME_DIR), where it writes its discovery file; \
+            JUMP_LOG_FORMAT and JUMP_LOG_LEVEL, the log (--log-format wins).
+
+            Files: the discovery file ($JUMP_DEV_BROKER_FILE, else $XDG_RUNTIME_DIR/jump-dev-broker, else \
+            /tmp/jump-dev-broker-UID) that jump-producer and jump-consumer read when no broker is given: pass \
+            --no-discovery-file in tests and scripts, or two runs on one machine talk to each other's broker; \
+            --bootstrap-file, the bare bootstrap list, if asked for.
             """,
         version: JumpVersion.current)
 
@@ -42,13 +55,22 @@ struct JumpDevBroker: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Log librdkafka's and the broker's debug messages.")
     var verbose = false
 
+    @Option(help: "The log's format, logfmt or json (default: $JUMP_LOG_FORMAT, else logfmt).")
+    var logFormat: String?
+
     func validate() throws {
         guard (1...16).contains(brokerCount) else { throw ValidationError("--broker-count must be 1...16") }
         guard (1...1024).contains(partitions) else { throw ValidationError("--partitions must be 1...1024") }
+        if let logFormat, StructuredLogHandler.Format(rawValue: logFormat) == nil {
+            throw ValidationError("--log-format must be logfmt or json, not \(LibrdkafkaText.escaped(logFormat))")
+        }
         _ = try topics()
     }
 
     func run() async throws {
+        if let format = logFormat.flatMap(StructuredLogHandler.Format.init(rawValue:)) {
+            StructuredLogHandler.Configuration.process.set(format: format, level: .info, secrets: [])
+        }
         var logger = Logger(label: "jump-dev-broker")
         logger.logLevel = verbose ? .debug : .notice
         let cluster = try MockCluster(brokerCount: brokerCount, logger: logger)
@@ -69,7 +91,9 @@ struct JumpDevBroker: AsyncParsableCommand {
         // The first line comes last, so whoever reads it may rely on the files too.
         FileHandle.standardOutput.write(Data("bootstrap.servers=\(cluster.bootstrapServers)\n".utf8))
         let names = try topics().map(\.name)
-        logger.notice("serving", metadata: ["brokers": "\(brokerCount)", "topics": "\(names)"])
+        logger.notice(
+            "serving",
+            metadata: ["brokers": .stringConvertible(brokerCount), "topics": .array(names.map { .string($0) })])
         let signal = await Signals.first(of: [.sigint, .sigterm])
         if let discovery { DevBrokerDiscovery.withdraw(file: discovery) }
         logger.notice("stopping on \(signal.map { "\($0)" } ?? "end of signals")")

@@ -15,6 +15,20 @@ struct JumpProducer: AsyncParsableCommand {
         discussion: """
             Exit status: 0 when every event was delivered (or, with --dry-run, valid); 1 when any was rejected or \
             not delivered; 64 on a usage error; 78 on a configuration error (no broker, a bad -X property).
+
+            Signals: 'serve' stops on SIGTERM or SIGINT (requests in hand are answered and every accepted event is \
+            acknowledged or failed, within shutdownTimeoutSeconds) and reloads its tokens file and TLS certificate \
+            on SIGHUP. 'publish' and 'event' end on SIGINT with the default action (what was acknowledged so far \
+            stays published; run again: ids make a repeat a duplicate the worker skips).
+
+            Environment: JUMP_BROKERS, the brokers when -b is not given; JUMP_DEV_BROKER_FILE, where a running \
+            dev broker is discovered when neither is (never under systemd or Kubernetes); JUMP_LOG_FORMAT and \
+            JUMP_LOG_LEVEL, the log; for 'serve', JUMP_<KEY> for every configuration key (serve.listen is \
+            JUMP_SERVE_LISTEN), JUMP_CONFIG, and CREDENTIALS_DIRECTORY (systemd: the publish-tokens credential).
+
+            Files: the events given (JSON Lines, a JSON array or documents, or - for standard input); the dev \
+            broker's discovery file ($XDG_RUNTIME_DIR/jump-dev-broker, else /tmp/jump-dev-broker-UID); for \
+            'serve', its tokens file (named token hashes) and TLS certificate and key.
             """,
         version: JumpVersion.current,
         subcommands: [Publish.self, Event.self, Serve.self, Generate.self])

@@ -158,7 +158,7 @@ extension JumpProducer {
             }
             systemd.stopping()
             let undelivered = await producer.close(timeout: .seconds(5))
-            logger.notice("stopped", metadata: ["undelivered": "\(undelivered)"])
+            logger.notice("stopped", metadata: ["undelivered": .stringConvertible(undelivered)])
         }
     }
 }

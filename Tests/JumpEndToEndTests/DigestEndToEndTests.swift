@@ -97,6 +97,46 @@ struct DigestEndToEndTests {
         #expect(try await broker.stop() == 0)
     }
 
+    @Test(
+        "every command logs in the configured format: digest send-now and the dev broker in JSON (numbers as numbers, lists as arrays), a format the dev broker does not know is refused"
+    )
+    func logFormatEverywhere() async throws {
+        func records(_ text: String) -> [[String: Any]] {
+            text.split(separator: "\n").filter { $0.hasPrefix("{") }.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+        let devBroker = try ChildProcess(
+            product("jump-dev-broker"), ["--no-discovery-file", "--broker-count", "1", "--log-format", "json"])
+        try await eventually("the dev broker says it serves", timeout: .seconds(30)) {
+            devBroker.output.contains(#""message":"serving""#)
+        }
+        let serving = try #require(records(devBroker.output).first { $0["message"] as? String == "serving" })
+        #expect(serving["brokers"] as? Int == 1 && (serving["topics"] as? [String])?.contains("jump.events") == true)
+        devBroker.signal(SIGTERM)
+        #expect(try await devBroker.exitStatus(timeout: .seconds(20)) == 0, "\(devBroker.output)")
+        let logLines = devBroker.output.split(separator: "\n").filter { !$0.hasPrefix("bootstrap.servers=") }
+        #expect(!logLines.isEmpty && logLines.count == records(devBroker.output).count, "\(devBroker.output)")
+        let refused = try await runCommand(product("jump-dev-broker"), ["--no-discovery-file", "--log-format", "yaml"])
+        #expect(refused.status == 64 && refused.stderr.contains("--log-format must be logfmt or json"))
+
+        let state = path("state.sqlite")
+        let run = try await consumer(
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--digest-dir", path("files")]
+                + Self.quickGroup)
+        #expect(run.status == 0, "\(run.stderr)")
+        var environment = ProcessInfo.processInfo.environment
+        environment["JUMP_LOG_FORMAT"] = "json"
+        let sent = try await runCommand(
+            product("jump-consumer"), ["digest", "send-now", "-b", broker.bootstrapServers, "--state", state],
+            environment: environment)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let lines = sent.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.count == records(sent.stderr).count, "every line JSON: \(sent.stderr)")
+        #expect(records(sent.stderr).contains { ($0["message"] as? String)?.hasPrefix("digest files in ") == true })
+        #expect(try await broker.stop() == 0)
+    }
+
     @Test("digest resend of a digest that was not mailed (e-mail off, as built in) says so and exits 64")
     func resendWithoutMail() async throws {
         let state = path("state.sqlite")

@@ -1,4 +1,5 @@
 import Foundation
+import JumpCommandLine
 import JumpEvents
 import JumpKafka
 import JumpService
@@ -89,6 +90,34 @@ struct RedactionAndTerminalTests {
         let escaped = TerminalText.escaped(text)
         #expect(escaped == expected)
         #expect(!escaped.unicodeScalars.contains { TerminalText.isUnsafe($0) })
+    }
+
+    @Test(
+        "JSON keeps metadata's types: numbers and Booleans given as such, arrays and objects; text stays text, redacted in place"
+    )
+    func typedJSON() throws {
+        let metadata: Logger.Metadata = [
+            "applied": .stringConvertible(1000), "ratio": .stringConvertible(1.5), "ready": .stringConvertible(true),
+            "text": "42", "partitions": .array([.string("jump.events[0]"), .string("jump.events[3]")]),
+            "start": .dictionary(["jump.events[0]": .string("17"), "secret": .string("hunter2")]),
+            "nested": .array([.stringConvertible(7), .string("sasl.password=hunter2")]),
+            "infinite": .stringConvertible(Double.infinity),
+        ]
+        let line = logged("batch applied", metadata: metadata, secrets: ["hunter2"], format: .json)
+        let record = try #require(
+            try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+        #expect(line.contains(#""applied":1000"#) && line.contains(#""ratio":1.5"#) && line.contains(#""ready":true"#))
+        #expect(record["text"] as? String == "42", "text that looks like a number stays text")
+        #expect(record["partitions"] as? [String] == ["jump.events[0]", "jump.events[3]"])
+        #expect((record["start"] as? [String: String]) == ["jump.events[0]": "17", "secret": "[redacted]"])
+        let nested = try #require(record["nested"] as? [Any])
+        #expect(nested.first as? Int == 7 && nested.last as? String == "sasl.password=[redacted]")
+        #expect(record["infinite"] as? String == "inf", "a number JSON cannot hold is text")
+        #expect(!line.contains("hunter2"))
+        let logfmt = logged("batch applied", metadata: metadata, secrets: ["hunter2"])
+        #expect(logfmt.contains("applied=1000 ") && logfmt.contains(" partitions=jump.events[0],jump.events[3] "))
+        #expect(logfmt.contains(" start=jump.events[0]:17,secret:[redacted] "), "\(logfmt)")
+        #expect(!logfmt.contains("hunter2"), "\(logfmt)")
     }
 
     @Test("log lines never carry an unsafe character, in logfmt or JSON", arguments: unsafe.map(\.0))

@@ -44,7 +44,7 @@ package struct TopicDigestSink: DigestSink {
                 sent = digest.capped(toItems: sent.items.count / 4)
                 logger?.warning(
                     "digest \(digest.id) is too large for \(topic); sending its \(sent.items.count) most important items",
-                    metadata: ["itemsOmitted": "\(sent.itemsOmitted ?? 0)", "error": "\(error)"])
+                    metadata: ["itemsOmitted": .stringConvertible(sent.itemsOmitted ?? 0), "error": "\(error)"])
             } catch {
                 throw DeliveryFailure("\(topic): \(error)")
             }

@@ -188,7 +188,9 @@ package final class NotifierWorker: Sendable {
         WorkerMetrics.repeated.increment(by: items.count - added)
         _ = status()
         try? consumer.storeOffsets([KafkaTopicPartition(topic: configuration.topic, partition: partition): next])
-        logger.debug("notification items received", metadata: ["new": "\(added)", "repeats": "\(items.count - added)"])
+        logger.debug(
+            "notification items received",
+            metadata: ["new": .stringConvertible(added), "repeats": .stringConvertible(items.count - added)])
     }
 
     private func tickUntilStopped() async {

@@ -81,7 +81,9 @@ final class DiversionSender: Sendable {
                 if let code = error.code, code.isSizeRefusal, let bounded = draft.bounded(refusal: error.description) {
                     logger.warning(
                         "dead letter refused for its size; sending a bounded record instead",
-                        metadata: ["at": "\(draft.origin)", "bytes": "\(draft.size)", "error": "\(error)"])
+                        metadata: [
+                            "at": "\(draft.origin)", "bytes": .stringConvertible(draft.size), "error": "\(error)",
+                        ])
                     WorkerMetrics.deadLettersBounded.increment()
                     retry.append(bounded)
                 } else {
@@ -97,7 +99,7 @@ final class DiversionSender: Sendable {
                 + "that this worker may write to it (Deploy/kafka/acls.sh); the worker retries and goes on once it can"
             blocked.withLock { $0 = reason }
             WorkerMetrics.deadLettersBlocked.record(1)
-            logger.error("\(reason)", metadata: ["waiting": "\(pending.count)", "retryIn": "\(delay)"])
+            logger.error("\(reason)", metadata: ["waiting": .stringConvertible(pending.count), "retryIn": "\(delay)"])
             if shouldStop() { throw failure.error }
             var waited = Duration.zero
             while waited < delay, !shouldStop() {

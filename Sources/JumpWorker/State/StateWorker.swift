@@ -174,7 +174,7 @@ package final class StateWorker: Sendable {
             kept = Self.unmoved(records, before: before, after: after)
             logger.info(
                 "a rebalance while topping up a batch; records of moved partitions are read again",
-                metadata: ["dropped": "\(records.count - kept.count)"])
+                metadata: ["dropped": .stringConvertible(records.count - kept.count)])
         }
         let messages = events.compactMap(\.message)
         guard !messages.isEmpty else { return kept }
@@ -288,9 +288,9 @@ package final class StateWorker: Sendable {
         logger.debug(
             "batch applied",
             metadata: [
-                "applied": "\(outcome.applied)", "duplicates": "\(outcome.duplicates)",
-                "deadLettered": "\(outcome.deadLettered)", "anomalies": "\(outcome.anomalies)",
-                "rerouted": "\(outcome.rerouted)",
+                "applied": .stringConvertible(outcome.applied), "duplicates": .stringConvertible(outcome.duplicates),
+                "deadLettered": .stringConvertible(outcome.deadLettered),
+                "anomalies": .stringConvertible(outcome.anomalies), "rerouted": .stringConvertible(outcome.rerouted),
             ])
     }
 
