@@ -336,6 +336,15 @@ extension StateStore {
             // (`digest send-now` may write elsewhere than the daemon): `digest list` and the console show it.
             try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN delivered_to TEXT")
         }
+        migrator.registerMigration("v13: the workers' activity and lag, minute by minute") { db in
+            // Frozen: plain SQL. What the console's chart shows, kept so that a restart does not empty it (a day).
+            try db.execute(
+                sql: """
+                    CREATE TABLE activity_minutes (
+                        minute INTEGER PRIMARY KEY, applied INTEGER NOT NULL, duplicates INTEGER NOT NULL,
+                        dead_lettered INTEGER NOT NULL, anomalies INTEGER NOT NULL, lag INTEGER)
+                    """)
+        }
         return migrator
     }()
 }

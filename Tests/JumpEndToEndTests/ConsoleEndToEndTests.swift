@@ -130,6 +130,38 @@ struct ConsoleEndToEndTests {
         #expect(try await broker.stop() == 0)
     }
 
+    @Test(
+        "the overview's chart keeps the last hour across a restart: a stop keeps the minute in progress in the store, and the next start draws it"
+    )
+    func chartAcrossRestarts() async throws {
+        let generated = try await runCommand(
+            product("jump-producer"), ["generate", "--count", "120", "--seed", "4", "--invalid-ratio", "0"])
+        let events = path("events.jsonl")
+        try generated.stdout.write(toFile: events, atomically: true, encoding: .utf8)
+        let published = try await runCommand(
+            product("jump-producer"), ["publish", "-b", broker.bootstrapServers, events])
+        #expect(published.status == 0, "\(published.stderr)")
+        let port = freeLoopbackPort()
+        let first = try await started(http: "127.0.0.1:\(port)", role: "state")
+        try await eventually("every event applied", timeout: .seconds(90)) {
+            try await request("http://127.0.0.1:\(port)/console/state").body.contains(
+                "<dt>Events applied</dt><dd>120</dd>")
+        }
+        #expect(try await request("http://127.0.0.1:\(port)/console").body.contains("<rect"), "bars before the stop")
+        first.signal(SIGTERM)
+        #expect(try await first.exitStatus(timeout: .seconds(25)) == 0, "\(first.output)")
+        // Nothing new to apply after the restart: its bars can only be the kept ones.
+        let second = try await started(http: "127.0.0.1:\(port)", role: "state")
+        let overview = try await request("http://127.0.0.1:\(port)/console")
+        #expect(overview.body.contains("<rect"), "the bars of the minutes before the restart")
+        let largest = overview.body.firstMatch(of: /events per minute over the last hour, at most (\d+)/).map {
+            Int($0.1) ?? 0
+        }
+        #expect((largest ?? 0) >= 60 && (largest ?? 0) <= 120, "120 events in one or two minutes: \(largest ?? 0)")
+        second.signal(SIGTERM)
+        #expect(try await second.exitStatus(timeout: .seconds(25)) == 0, "\(second.output)")
+    }
+
     @Test("a --role state process shows no digests and says where they are; its overview has no notifier")
     func stateRoleOnly() async throws {
         let port = freeLoopbackPort()

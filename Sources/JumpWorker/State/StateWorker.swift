@@ -66,6 +66,7 @@ package final class StateWorker: Sendable {
         status.misplaced = placement.note
         status.group = configuration.groupID
         status.lastBatchAtMs = activity.lastBatchAtMs
+        if let lag = status.lag { activity.noteLag(lag, at: Int64(Date().timeIntervalSince1970 * 1000)) }
         rebalances.fill(&status)
         return status
     }
@@ -89,6 +90,7 @@ package final class StateWorker: Sendable {
             role: "state", topic: configuration.topic, group: configuration.groupID,
             timeout: configuration.untilIdle ? configuration.assignmentTimeout : nil, logger: logger)
         var inFlight: Task<Void, any Error>?
+        await restoreActivity()
         do {
             while !stopRequested.load(ordering: .acquiring) {
                 let events: [KafkaConsumerEvent]
@@ -146,6 +148,7 @@ package final class StateWorker: Sendable {
     }
 
     private func shutDown() async {
+        await keepActivity(current: true)
         do {
             try await consumer.commit()
         } catch {
@@ -154,6 +157,29 @@ package final class StateWorker: Sendable {
         try? await consumer.close()
         await diversions.close()
         logger.info("left the group")
+    }
+
+    /// Starts the console's chart from the hour before this start, as kept in the store.
+    private func restoreActivity() async {
+        do {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            activity.restore(try await store.keptActivity(since: now - 3_600_000))
+        } catch {
+            logger.warning(
+                "the last hour's activity cannot be read; the chart starts empty", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Keeps the minutes that ended (and with `current`, the one in progress) in the store, for a restart's chart.
+    /// One small write a minute at most; a failure costs only the chart's history.
+    private func keepActivity(current: Bool = false) async {
+        let minutes = activity.takeEnded(current: current)
+        guard !minutes.isEmpty else { return }
+        do {
+            try await store.keepActivity(minutes)
+        } catch {
+            logger.debug("the activity of a minute was not kept", metadata: ["error": "\(error)"])
+        }
     }
 
     /// After waiting for the previous batch's commit, adds what arrived meanwhile (up to the batch size, without
@@ -276,6 +302,7 @@ package final class StateWorker: Sendable {
         activity.record(
             (outcome.applied, outcome.duplicates, outcome.deadLettered, outcome.anomalies), at: committedAt)
         _ = status()
+        await keepActivity()
         do {
             try consumer.storeOffsets(
                 Dictionary(
