@@ -40,7 +40,8 @@ package struct StructuredLogHandler: LogHandler {
             state.withLock { $0 = (format, level, secrets.filter { !$0.isEmpty }) }
         }
 
-        var current: (format: Format, level: Logger.Level, secrets: [String]) { state.withLock { $0 } }
+        /// The format, level and secrets in force.
+        package var current: (format: Format, level: Logger.Level, secrets: [String]) { state.withLock { $0 } }
 
         /// The process's: `JUMP_LOG_FORMAT` and `JUMP_LOG_LEVEL` until a command's settings say otherwise (a value
         /// they do not name leaves the default; the command's settings then refuse it, naming it).

@@ -140,6 +140,12 @@ extension ConsolePages {
                     "actual": expansion.status == "completed"
                         ? "\(jobs(expansion.actualJobs)), \(dollars(expansion.actualInvestmentUsdCents))" : "–",
                     "dates": dates.joined(separator: "; "),
+                    "events": Self.positions(
+                        partition: expansion.partition,
+                        [
+                            ("announced", expansion.announcedOffset),
+                            (expansion.status == "withdrawn" ? "withdrawn" : "completed", expansion.closedOffset),
+                        ]),
                 ]
             },
             "hasInvestments": !report.investments.isEmpty,
@@ -149,6 +155,8 @@ extension ConsolePages {
                     "amount": SummaryFigures.dollars(investment.amountUsdCents),
                     "region": Self.shown(investment.region),
                     "announcedOn": investment.announcedOn,
+                    "events": Self.positions(
+                        partition: investment.partition, [("announced", investment.announcedOffset)]),
                 ]
             },
             "hasAnomalies": !anomalies.isEmpty,
@@ -157,6 +165,13 @@ extension ConsolePages {
         return Page(
             title: report.name.map(Self.shown) ?? Self.shown(report.id), path: "/console/state",
             body: templates.company.render(context))
+    }
+
+    /// Where a row's events are in the log, `P@O` as the anomalies' place: `announced 3@120; completed 3@455`, or
+    /// a dash for a row folded before its events' places were kept.
+    static func positions(partition: Int32, _ events: [(String, Int64?)]) -> String {
+        let known = events.compactMap { name, offset in offset.map { "\(name) \(partition)@\($0)" } }
+        return known.isEmpty ? "–" : known.joined(separator: "; ")
     }
 
     /// The company page's address for `id`.

@@ -242,13 +242,13 @@ struct ConsoleTemplates: Sendable {
                 {{^missing}}<h1>{{name}}</h1>
                 <dl><dt>Id</dt><dd><code>{{id}}</code></dd><dt>Country</dt><dd>{{country}}</dd><dt>Sector</dt><dd>{{sector}}</dd></dl>
                 <h2>Expansions</h2>
-                {{#hasExpansions}}<table><thead><tr><th>Expansion</th><th>Status</th><th>Direction</th><th>Where</th><th>Planned</th><th>Created and invested</th><th>Dates</th></tr></thead><tbody>
-                {{#expansions}}<tr><td data-label="Expansion"><code>{{id}}</code></td><td data-label="Status">{{status}}</td><td data-label="Direction">{{direction}}</td><td data-label="Where">{{place}}</td><td data-label="Planned">{{planned}}</td><td data-label="Created and invested">{{actual}}</td><td data-label="Dates">{{dates}}</td></tr>{{/expansions}}
+                {{#hasExpansions}}<table><thead><tr><th>Expansion</th><th>Status</th><th>Direction</th><th>Where</th><th>Planned</th><th>Created and invested</th><th>Dates</th><th>In the log</th></tr></thead><tbody>
+                {{#expansions}}<tr><td data-label="Expansion"><code>{{id}}</code></td><td data-label="Status">{{status}}</td><td data-label="Direction">{{direction}}</td><td data-label="Where">{{place}}</td><td data-label="Planned">{{planned}}</td><td data-label="Created and invested">{{actual}}</td><td data-label="Dates">{{dates}}</td><td data-label="In the log">{{events}}</td></tr>{{/expansions}}
                 </tbody></table>{{/hasExpansions}}
                 {{^hasExpansions}}<p>None.</p>{{/hasExpansions}}
                 <h2>Investments</h2>
-                {{#hasInvestments}}<table><thead><tr><th>Investment</th><th>Direction</th><th>Amount</th><th>Region</th><th>Announced</th></tr></thead><tbody>
-                {{#investments}}<tr><td data-label="Investment"><code>{{id}}</code></td><td data-label="Direction">{{direction}}</td><td data-label="Amount" class="n">{{amount}}</td><td data-label="Region">{{region}}</td><td data-label="Announced">{{announcedOn}}</td></tr>{{/investments}}
+                {{#hasInvestments}}<table><thead><tr><th>Investment</th><th>Direction</th><th>Amount</th><th>Region</th><th>Announced</th><th>In the log</th></tr></thead><tbody>
+                {{#investments}}<tr><td data-label="Investment"><code>{{id}}</code></td><td data-label="Direction">{{direction}}</td><td data-label="Amount" class="n">{{amount}}</td><td data-label="Region">{{region}}</td><td data-label="Announced">{{announcedOn}}</td><td data-label="In the log">{{events}}</td></tr>{{/investments}}
                 </tbody></table>{{/hasInvestments}}
                 {{^hasInvestments}}<p>None.</p>{{/hasInvestments}}
                 <h2>Anomalies</h2>

@@ -14,16 +14,18 @@ package enum SourceLink {
         return isLink(event.source) ? event.source : nil
     }
 
-    /// Whether `text` is an http(s) address: `http://` or `https://` (any case), then a host and perhaps a path, no
-    /// space or control character, at most 256 bytes.
+    /// Whether `text` is an http(s) address: `http://` or `https://` (any case), then a host (no `user@`: it
+    /// would make `https://www.census.gov@evil.example/` read as census.gov) and perhaps a path, query or fragment;
+    /// printable ASCII only (an international name or path comes punycoded and percent-encoded), at most 256 bytes.
     package static func isLink(_ text: String) -> Bool {
-        let bytes = text.utf8
-        guard bytes.count <= 256 else { return false }
+        let bytes = Array(text.utf8)
+        guard bytes.count <= 256, bytes.allSatisfy({ (0x21...0x7E).contains($0) }) else { return false }
         let lowered = text.prefix(8).lowercased()
         let scheme = lowered.hasPrefix("https://") ? 8 : lowered.hasPrefix("http://") ? 7 : 0
-        guard scheme > 0, bytes.count > scheme, bytes.dropFirst(scheme).first != UInt8(ascii: "/") else {
-            return false
+        guard scheme > 0 else { return false }
+        let authority = bytes[scheme...].prefix {
+            ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#")].contains($0)
         }
-        return !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
+        return !authority.isEmpty && !authority.contains(UInt8(ascii: "@"))
     }
 }

@@ -48,14 +48,14 @@ struct StateFold {
             try execute(
                 """
                 INSERT INTO investments (partition, investment_id, investor_id, direction, amount_cents, sector,
-                region, announced_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+                region, announced_on, announced_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
                 investor_id = excluded.investor_id, direction = excluded.direction,
                 amount_cents = excluded.amount_cents, sector = excluded.sector, region = excluded.region,
-                announced_on = excluded.announced_on
+                announced_on = excluded.announced_on, announced_offset = excluded.announced_offset
                 """,
                 [
                     partition, investment.investmentId, investment.investor.id, investment.direction.rawValue,
-                    investment.amountUsdCents, investment.sector, investment.region, investment.announcedOn,
+                    investment.amountUsdCents, investment.sector, investment.region, investment.announcedOn, offset,
                 ])
             try totals.investmentChanged(
                 partition: partition, from: before,
@@ -274,15 +274,16 @@ struct StateFold {
         try execute(
             """
             INSERT INTO expansions (partition, expansion_id, company_id, direction, city, region, planned_jobs,
-            planned_cents, announced_on, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            planned_cents, announced_on, status, announced_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET company_id = excluded.company_id, direction = excluded.direction,
             city = excluded.city, region = excluded.region, planned_jobs = excluded.planned_jobs,
-            planned_cents = excluded.planned_cents, announced_on = excluded.announced_on, status = excluded.status
+            planned_cents = excluded.planned_cents, announced_on = excluded.announced_on, status = excluded.status,
+            announced_offset = excluded.announced_offset
             """,
             [
                 context.partition, announced.expansionId, announced.company.id, announced.direction.rawValue,
                 announced.city, announced.region, announced.plannedJobs, announced.plannedInvestmentUsdCents,
-                announced.announcedOn, status,
+                announced.announcedOn, status, context.offset,
             ])
         try totals.expansionChanged(
             partition: context.partition, from: existing?.row,
@@ -322,13 +323,14 @@ struct StateFold {
         }
         try execute(
             """
-            INSERT INTO expansions (partition, expansion_id, company_id, status, actual_jobs, actual_cents, opened_on)
-            VALUES (?, ?, ?, 'completed', ?, ?, ?) ON CONFLICT DO UPDATE SET status = 'completed',
-            actual_jobs = excluded.actual_jobs, actual_cents = excluded.actual_cents, opened_on = excluded.opened_on
+            INSERT INTO expansions (partition, expansion_id, company_id, status, actual_jobs, actual_cents, opened_on,
+            closed_offset) VALUES (?, ?, ?, 'completed', ?, ?, ?, ?) ON CONFLICT DO UPDATE SET status = 'completed',
+            actual_jobs = excluded.actual_jobs, actual_cents = excluded.actual_cents, opened_on = excluded.opened_on,
+            closed_offset = excluded.closed_offset
             """,
             [
                 context.partition, completed.expansionId, completed.companyId, completed.actualJobs,
-                completed.actualInvestmentUsdCents, completed.openedOn,
+                completed.actualInvestmentUsdCents, completed.openedOn, context.offset,
             ])
         var row =
             existing?.row
@@ -357,13 +359,14 @@ struct StateFold {
         }
         try execute(
             """
-            INSERT INTO expansions (partition, expansion_id, company_id, status, withdrawal_reason, withdrawn_on)
-            VALUES (?, ?, ?, 'withdrawn', ?, ?) ON CONFLICT DO UPDATE SET status = 'withdrawn',
-            withdrawal_reason = excluded.withdrawal_reason, withdrawn_on = excluded.withdrawn_on
+            INSERT INTO expansions (partition, expansion_id, company_id, status, withdrawal_reason, withdrawn_on,
+            closed_offset) VALUES (?, ?, ?, 'withdrawn', ?, ?, ?) ON CONFLICT DO UPDATE SET status = 'withdrawn',
+            withdrawal_reason = excluded.withdrawal_reason, withdrawn_on = excluded.withdrawn_on,
+            closed_offset = excluded.closed_offset
             """,
             [
                 context.partition, withdrawn.expansionId, withdrawn.companyId, withdrawn.reason.rawValue,
-                withdrawn.withdrawnOn,
+                withdrawn.withdrawnOn, context.offset,
             ])
         var row =
             existing?.row

@@ -25,8 +25,8 @@ extension StateStore {
                 db,
                 sql: """
                     SELECT expansion_id, status, direction, city, region, planned_jobs, planned_cents, actual_jobs,
-                    actual_cents, announced_on, opened_on, withdrawal_reason FROM expansions WHERE company_id = ?
-                    ORDER BY expansion_id
+                    actual_cents, announced_on, opened_on, withdrawal_reason, partition, announced_offset,
+                    closed_offset FROM expansions WHERE company_id = ? ORDER BY expansion_id
                     """, arguments: [id]
             ).map { row in
                 CompanyReport.Expansion(
@@ -37,19 +37,23 @@ extension StateStore {
                     actualJobs: try row.value(7, in: "expansions"),
                     actualInvestmentUsdCents: try row.value(8, in: "expansions"),
                     announcedOn: try row.value(9, in: "expansions"), openedOn: try row.value(10, in: "expansions"),
-                    withdrawalReason: try row.value(11, in: "expansions"))
+                    withdrawalReason: try row.value(11, in: "expansions"),
+                    partition: try row.value(12, in: "expansions"),
+                    announcedOffset: try row.value(13, in: "expansions"),
+                    closedOffset: try row.value(14, in: "expansions"))
             }
             let investments = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT investment_id, direction, amount_cents, region, announced_on FROM investments
-                    WHERE investor_id = ? ORDER BY investment_id
+                    SELECT investment_id, direction, amount_cents, region, announced_on, partition, announced_offset
+                    FROM investments WHERE investor_id = ? ORDER BY investment_id
                     """, arguments: [id]
             ).map { row in
                 CompanyReport.Investment(
                     id: try row.value(0, in: "investments"), direction: try row.value(1, in: "investments"),
                     amountUsdCents: try row.value(2, in: "investments"), region: try row.value(3, in: "investments"),
-                    announcedOn: try row.value(4, in: "investments"))
+                    announcedOn: try row.value(4, in: "investments"), partition: try row.value(5, in: "investments"),
+                    announcedOffset: try row.value(6, in: "investments"))
             }
             guard company != nil || !expansions.isEmpty else { return nil }
             return CompanyReport(
@@ -116,6 +120,12 @@ package struct CompanyReport: Sendable, Equatable, Codable {
         package var openedOn: String?
         /// `correction` or `retraction`, once withdrawn.
         package var withdrawalReason: String?
+        /// The partition of the log its events are in.
+        package var partition: Int32 = 0
+        /// The offset of its announcement there (`nil` when folded before migration v14, or never announced).
+        package var announcedOffset: Int64? = nil
+        /// The offset of its completion or withdrawal there (`nil` while open, or folded before migration v14).
+        package var closedOffset: Int64? = nil
     }
     /// One investment the company made.
     package struct Investment: Sendable, Equatable, Codable {
@@ -129,6 +139,10 @@ package struct CompanyReport: Sendable, Equatable, Codable {
         package var region: String
         /// When it was announced (YYYY-MM-DD).
         package var announcedOn: String
+        /// The partition of the log its event is in.
+        package var partition: Int32 = 0
+        /// The offset of its announcement there (`nil` when folded before migration v14).
+        package var announcedOffset: Int64? = nil
     }
 
     /// The company id.

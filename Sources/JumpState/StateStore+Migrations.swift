@@ -345,6 +345,16 @@ extension StateStore {
                         dead_lettered INTEGER NOT NULL, anomalies INTEGER NOT NULL, lag INTEGER)
                     """)
         }
+        migrator.registerMigration("v14: where each expansion's and investment's events are in the log") { db in
+            // Frozen: plain SQL. The offsets (in the row's partition) of the announcement and of the completion or
+            // withdrawal; rows folded before are NULL until the store is rebuilt. Fingerprints leave them out.
+            try db.execute(
+                sql: """
+                    ALTER TABLE expansions ADD COLUMN announced_offset INTEGER;
+                    ALTER TABLE expansions ADD COLUMN closed_offset INTEGER;
+                    ALTER TABLE investments ADD COLUMN announced_offset INTEGER;
+                    """)
+        }
         return migrator
     }()
 }

@@ -212,6 +212,9 @@ extension StateStore {
         package var description: String { "\(partition) \(nextOffset) \(hash)" }
     }
 
+    /// Columns that say where an event is in the log (migration v14), which a fingerprint leaves out.
+    static let positionColumns: Set<String> = ["announced_offset", "closed_offset"]
+
     /// The state tables, each with its key order: what a fingerprint covers.
     static let stateTables: [(table: String, order: String)] = [
         ("companies", "company_id"), ("expansions", "expansion_id"), ("investments", "investment_id"),
@@ -231,8 +234,14 @@ extension StateStore {
                 var hasher = SHA256()
                 for (table, order) in Self.stateTables {
                     hasher.update(Array("\(table)\n".utf8))
+                    // Where an event sits in the log is not state: a store rebuilt, or upgraded, hashes the same.
+                    let columns = try String.fetchAll(
+                        db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]
+                    )
+                    .filter { !Self.positionColumns.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", ")
                     let rows = try Row.fetchCursor(
-                        db, sql: "SELECT * FROM \(table) WHERE partition = ? ORDER BY \(order)", arguments: [partition])
+                        db, sql: "SELECT \(columns) FROM \(table) WHERE partition = ? ORDER BY \(order)",
+                        arguments: [partition])
                     while let stateRow = try rows.next() {
                         let values = stateRow.databaseValues.map { value -> String in
                             switch value.storage {

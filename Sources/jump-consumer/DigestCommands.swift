@@ -130,7 +130,7 @@ extension JumpConsumer.Digest {
             for delivery in mail where delivery.status == "delivered" {
                 print("\(id)\temail \(delivery.recipient)\tdelivered")
             }
-            try await DigestSending.reportPending(stateStore)
+            try await DigestSending.reportPending(stateStore, digest: id, sink: "email")
         }
     }
 
@@ -252,10 +252,12 @@ private enum DigestSending {
         }
     }
 
-    /// Lists the deliveries not delivered yet, with their last errors, and exits 75 if there are any.
-    static func reportPending(_ stateStore: StateStore) async throws {
-        let pending = try await stateStore.notifier.digests(limit: 200).flatMap { entry in
-            entry.deliveries.filter { $0.status != "delivered" }.map { (entry.digest.id, $0) }
+    /// Lists the deliveries not delivered yet (of one digest and sink, if given), with their last errors, and
+    /// exits 75 if there are any.
+    static func reportPending(_ stateStore: StateStore, digest: String? = nil, sink: String? = nil) async throws {
+        let pending = try await stateStore.notifier.digests(limit: 200, id: digest).flatMap { entry in
+            entry.deliveries.filter { $0.status != "delivered" && (sink == nil || $0.sink == sink) }
+                .map { (entry.digest.id, $0) }
         }
         for (id, delivery) in pending {
             let target = delivery.recipient.isEmpty ? delivery.sink : "\(delivery.sink) \(delivery.recipient)"

@@ -69,10 +69,14 @@ struct JumpDevBroker: AsyncParsableCommand {
 
     func run() async throws {
         if let format = logFormat.flatMap(StructuredLogHandler.Format.init(rawValue:)) {
-            StructuredLogHandler.Configuration.process.set(format: format, level: .info, secrets: [])
+            let current = StructuredLogHandler.Configuration.process.current
+            StructuredLogHandler.Configuration.process.set(
+                format: format, level: current.level, secrets: current.secrets)
         }
         var logger = Logger(label: "jump-dev-broker")
-        logger.logLevel = verbose ? .debug : .notice
+        // Its own lines at notice unless JUMP_LOG_LEVEL asks for less (or --verbose for everything).
+        let configured = StructuredLogHandler.Configuration.process.current.level
+        logger.logLevel = verbose ? .debug : max(configured, .notice)
         let cluster = try MockCluster(brokerCount: brokerCount, logger: logger)
         for (name, count) in try topics() {
             try cluster.createTopic(name, partitions: count)

@@ -30,6 +30,9 @@ struct NotificationItemTests {
         lines += EventGenerator(seed: 3).prefix(300).map { String(decoding: $0, as: UTF8.self) }
         lines.append(try example("exports-reported", source: release, figureSource: census))
         lines.append(try example("meeting-held", source: release))
+        lines.append(
+            try example("exports-reported", source: release).replacingOccurrences(
+                of: #""id":"ex-0007""#, with: #""id":"ex-0007-named""#))
         lines.append(try example("investment-announced", source: "urn:jump:example"))
         return (lines, try await fixture.fold(lines, prepared: true))
     }
@@ -88,10 +91,16 @@ struct NotificationItemTests {
         let meeting = try #require(read.first { $0.event.type == .meetingHeld && $0.link != nil })
         #expect(meeting.link == Self.release)
         #expect(DigestText.headline(meeting, language: .en).hasSuffix("; source: \(Self.release))"))
-        // A name or a URN is not an address: no link, and the headline is as before.
-        let investment = try #require(read.first { $0.event.id == "ex-0004" || $0.event.type == .investmentAnnounced })
+        // A URN is not an address: no link, and no source in the headline of an investment.
+        let investment = try #require(read.first { $0.event.id == "ex-0006" })
         #expect(investment.link == nil)
-        #expect(!DigestText.headline(investment, language: .es).contains("fuente: urn"))
+        #expect(!DigestText.headline(investment, language: .es).contains("fuente:"))
+        // A figure whose source is named and whose event comes from an address: one `source:`, the address beside it.
+        let named = try #require(read.first { $0.event.id == "ex-0007-named" })
+        #expect(
+            DigestText.headline(named, language: .en).hasSuffix(
+                "(source: Mexico's Foreign Ministry news release, \(Self.release))"),
+            "\(DigestText.headline(named, language: .en))")
     }
 
     @Test(
@@ -99,6 +108,8 @@ struct NotificationItemTests {
         arguments: [
             "http://", "https:///path", "https://a b", "javascript:alert(1)", "ftp://example.org/x", "urn:jump:x",
             "https://example.org/\u{1B}[2J", "https://" + String(repeating: "a", count: 250),
+            "https://www.census.gov@evil.example/", "https://ex\u{202E}ample.org", "https://example.org/\u{9B}x",
+            "https://bücher.example", "https://example.org/\u{FEFF}", "https://?q", "https://#top",
         ])
     func notALink(_ text: String) throws {
         #expect(!SourceLink.isLink(text))

@@ -54,6 +54,33 @@ struct OutboxRelayTests {
         #expect(messages.map { $0.value ?? [] } == written.map(\.item))
         #expect(messages.map { $0.keyText ?? "" } == written.map(\.audience))
     }
+    @Test(
+        "a round in which Kafka acknowledges nothing (a closed producer here) fails with the producer's reason, and every row stays"
+    )
+    func failedRound() async throws {
+        let logger = Logger(label: "outbox-relay-tests")
+        let cluster = try MockCluster(brokerCount: 1, logger: logger)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try StateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let decoder = EventDecoder()
+        let records = try EventGenerator(seed: 3).prefix(20).enumerated().map { offset, line in
+            ConsumedRecord(
+                partition: 0, offset: Int64(offset), content: .event(try decoder.decode(Array(line)), raw: Array(line)))
+        }
+        try await store.apply(
+            topic: "jump.events", records: records, expected: [0: nil],
+            router: DigestRouter(audiences: DigestConfiguration.builtIn.audiences))
+        let depth = try await store.outboxDepth()
+        #expect(depth > 0)
+        let relay = try OutboxRelay(store: store, brokers: [cluster.bootstrapServers], overrides: [:], logger: logger)
+        await relay.close()
+        let error = await #expect(throws: KafkaError.self) { try await relay.relayOnce() }
+        #expect(error?.kind == .closed, "\(String(describing: error))")
+        #expect(try await store.outboxDepth() == depth, "nothing removed")
+    }
+
     @Test("a batch whose items pass a row's 64 KiB fills several rows, relayed one after the other, in order")
     func batchOverSeveralRows() async throws {
         let logger = Logger(label: "outbox-relay-tests")

@@ -14,8 +14,11 @@ package enum DigestText {
     ) -> String {
         let line = sentence(item, language: language, glossary: glossary)
         guard let link = item.link else { return line }
-        let part = (language == .es ? "fuente: " : "source: ") + clean(link)
-        return line.hasSuffix(")") ? "\(line.dropLast()); \(part))" : "\(line) (\(part))"
+        let label = language == .es ? "fuente: " : "source: "
+        guard line.hasSuffix(")") else { return "\(line) (\(label)\(link))" }
+        // A source already named in the closing parenthesis gets its address beside it, not a second `source:`.
+        let closing = line[(line.lastIndex(of: "(") ?? line.startIndex)...]
+        return "\(line.dropLast())\(closing.contains(label) ? ", " : "; \(label)")\(link))"
     }
 
     /// The headline without its link.

@@ -53,6 +53,9 @@ package final class OutboxRelay: Sendable {
         WorkerMetrics.relayed.increment(by: relayed)
         WorkerMetrics.outboxDepth.record(depth)
         if let error = failure.withLock({ $0 }) {
+            // Nothing acknowledged (a fatal producer, a closed one, a broker away): the round failed, and its
+            // callers back off, count it, or give up on what is not retriable, as for any failed round.
+            if relayed == 0 { throw error }
             logger.warning(
                 "\(pending.count - relayed) notification items not all acknowledged; their rows stay in the outbox",
                 metadata: ["error": "\(error)"])

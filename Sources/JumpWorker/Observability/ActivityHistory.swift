@@ -11,7 +11,8 @@ package final class ActivityHistory: Sendable {
     package typealias Minute = ActivityMinute
 
     private static let minutes = 60
-    private let buckets = Mutex<(minutes: [Minute], ended: [Minute])>(([], []))
+    /// The minutes of the last hour, and the starts of those that ended and are not kept yet.
+    private let buckets = Mutex<(minutes: [Minute], ended: [Int64])>(([], []))
     private let lastBatch = Atomic<Int64>(0)
 
     /// An empty history.
@@ -39,23 +40,33 @@ package final class ActivityHistory: Sendable {
         buckets.withLock { state in
             if state.minutes.last.map({ $0.start < start }) ?? true {
                 if let last = state.minutes.last {
-                    state.ended.append(last)
+                    state.ended.append(last.start)
                     if state.ended.count > Self.minutes { state.ended.removeFirst() }
                 }
                 state.minutes.append(Minute(start: start))
             }
-            guard let index = state.minutes.lastIndex(where: { $0.start == start }) else { return }
+            // A batch stamped just before another thread began the next minute still counts in its own.
+            let index =
+                state.minutes.lastIndex { $0.start == start }
+                ?? {
+                    let position = state.minutes.firstIndex { $0.start > start } ?? state.minutes.endIndex
+                    state.minutes.insert(Minute(start: start), at: position)
+                    state.ended.append(start)
+                    return position
+                }()
             change(&state.minutes[index])
             state.minutes.removeAll { $0.start <= start - Int64(Self.minutes) * 60_000 }
         }
     }
 
-    /// The minutes that ended since the last call (each once), and with `current`, the one in progress: what to
+    /// The minutes that ended since the last call (each once, as they are now: a batch that committed in a minute
+    /// after another thread began the next still counts in it), and with `current`, the one in progress: what to
     /// keep in the store.
     func takeEnded(current: Bool = false) -> [Minute] {
         buckets.withLock { state in
             defer { state.ended.removeAll() }
-            return state.ended + (current ? state.minutes.suffix(1) : [])
+            let ended = Set(state.ended)
+            return state.minutes.filter { ended.contains($0.start) } + (current ? state.minutes.suffix(1) : [])
         }
     }
 

@@ -155,8 +155,8 @@ struct StoreFileTests {
             try db.execute(
                 sql: """
                     INSERT INTO partition_offsets VALUES ('jump.events', 0, 2);
-                    INSERT INTO investments VALUES (0, 'a', 'co.a', 'mx-to-utah', 1000000000000000, 's', 'US-UT', '2025-01-01');
-                    INSERT INTO investments VALUES (0, 'b', 'co.a', 'mx-to-utah', 1000000000000000, 's', 'US-UT', '2025-01-01');
+                    INSERT INTO investments (partition, investment_id, investor_id, direction, amount_cents, sector, region, announced_on) VALUES (0, 'a', 'co.a', 'mx-to-utah', 1000000000000000, 's', 'US-UT', '2025-01-01');
+                    INSERT INTO investments (partition, investment_id, investor_id, direction, amount_cents, sector, region, announced_on) VALUES (0, 'b', 'co.a', 'mx-to-utah', 1000000000000000, 's', 'US-UT', '2025-01-01');
                     INSERT OR REPLACE INTO totals_investments VALUES (0, 'mx-to-utah', 2, 9.3e18);
                     """)
         }
