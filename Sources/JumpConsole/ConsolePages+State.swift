@@ -77,28 +77,48 @@ extension ConsolePages {
         [
             "place": "\(anomaly.partition)@\(anomaly.offset)", "eventId": shown(anomaly.eventId),
             "kind": shown(anomaly.kind), "detail": shown(anomaly.detail),
+            "recorded": anomaly.recordedAt.map { Timestamp.utc($0) } ?? "–",
         ]
     }
 
-    /// Anomalies, 50 a page in the order of the log, of one kind if asked, with every kind's count as a link.
-    func anomalies(kind wanted: String?, page number: Int) async throws -> Page {
+    /// How far back the anomalies page looks: `hour`, `day` or `week` (anything else: any time).
+    static let anomalyPeriods: [(name: String, label: String, milliseconds: Int64)] = [
+        ("hour", "the last hour", 3_600_000), ("day", "the last day", 86_400_000),
+        ("week", "the last week", 604_800_000),
+    ]
+
+    /// Anomalies, 50 a page in the order of the log, of one kind and recorded within one period (`hour`, `day`,
+    /// `week`) if asked, with every kind's count and every period as links.
+    func anomalies(kind wanted: String?, period: String? = nil, page number: Int) async throws -> Page {
         let store = source.store
-        let kinds = try await store.anomalyKinds()
+        let chosen = Self.anomalyPeriods.first { $0.name == period }
+        let since = chosen.map { Self.nowMs() - $0.milliseconds }
+        let kinds = try await store.anomalyKinds(since: since)
         let kind = wanted.flatMap { wanted in kinds.first { $0.kind == wanted }?.kind }
         let total =
             kind.map { kind in kinds.first { $0.kind == kind }?.count ?? 0 } ?? kinds.reduce(0) { $0 + $1.count }
         let pageCount = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         let shownPage = min(number, pageCount - 1)
-        let rows = try await store.anomalies(kind: kind, limit: Self.pageSize, skipping: shownPage * Self.pageSize)
-        let filter = kind.map { "&kind=" + Self.queryValue($0) } ?? ""
+        let rows = try await store.anomalies(
+            kind: kind, since: since, limit: Self.pageSize, skipping: shownPage * Self.pageSize)
+        let within = chosen.map { "&since=" + $0.name } ?? ""
+        let filter = (kind.map { "&kind=" + Self.queryValue($0) } ?? "") + within
         let context: [String: Any] = [
             "total": Wording.counted(Int64(total), "anomaly", "anomalies"), "kind": kind.map(Self.shown) ?? false,
+            "period": chosen?.label ?? false,
+            "periods": ([("", "any time")] + Self.anomalyPeriods.map { ($0.name, $0.label) }).map { name, label in
+                [
+                    "label": label, "current": name == (chosen?.name ?? ""),
+                    "href": "/console/anomalies?" + (kind.map { "kind=" + Self.queryValue($0) + "&" } ?? "")
+                        + (name.isEmpty ? "" : "since=" + name),
+                ] as [String: Any]
+            },
             "unknownKind": wanted != nil && kind == nil ? Self.shown(wanted ?? "") : false,
             "pageNumber": shownPage + 1, "pageCount": pageCount, "hasKinds": !kinds.isEmpty,
             "kinds": kinds.map { entry -> [String: Any] in
                 [
                     "kind": Self.shown(entry.kind), "count": entry.count, "current": entry.kind == kind,
-                    "href": "/console/anomalies?kind=" + Self.queryValue(entry.kind),
+                    "href": "/console/anomalies?kind=" + Self.queryValue(entry.kind) + within,
                 ]
             },
             "anomalies": rows.map(Self.anomalyRow), "hasAnomalies": !rows.isEmpty,

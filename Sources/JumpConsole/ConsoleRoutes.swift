@@ -62,8 +62,9 @@ package struct ConsoleRoutes: Sendable {
         router.get("/console/anomalies") { request, _ in
             let number = Self.query(request, "page").flatMap(Int.init) ?? 0
             let kind = Self.query(request, "kind", limit: 100)
+            let period = Self.query(request, "since", limit: 10)
             return try await page(request) { pages in
-                try await pages.anomalies(kind: kind, page: max(0, min(number, 1_000_000)))
+                try await pages.anomalies(kind: kind, period: period, page: max(0, min(number, 1_000_000)))
             }
         }
         router.get("/console/company") { request, _ in

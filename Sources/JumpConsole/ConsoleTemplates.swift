@@ -76,6 +76,7 @@ struct ConsoleTemplates: Sendable {
                 <h2>The last hour, per minute</h2>
                 {{#chart}}{{{chart}}}
                 <p class="muted">Bars: events applied. Red: dead-lettered. Orange: anomalies. Grey: duplicates skipped.
+                Purple line: the lag, on its own scale (drawn once it was above zero). Kept across restarts.
                 In the last hour: {{hour.applied}} applied, {{hour.duplicates}} duplicates, {{hour.deadLettered}}
                 dead-lettered, {{hour.anomalies}} anomalies.</p>{{/chart}}
                 {{^chart}}<p class="muted">This process runs no state worker: nothing is applied here.</p>{{/chart}}
@@ -225,12 +226,13 @@ struct ConsoleTemplates: Sendable {
         anomalies = try MustacheTemplate(
             string: """
                 <h1>Anomalies</h1>
-                <p>{{total}}{{#kind}} of kind <strong>{{kind}}</strong>{{/kind}}, in the order of the log; page {{pageNumber}} of {{pageCount}}.{{#kind}} <a href="/console/anomalies">Every kind</a>{{/kind}}</p>
+                <p>{{total}}{{#kind}} of kind <strong>{{kind}}</strong>{{/kind}}{{#period}} recorded in {{period}}{{/period}}, in the order of the log; page {{pageNumber}} of {{pageCount}}.{{#kind}} <a href="/console/anomalies">Every kind</a>{{/kind}}</p>
+                <p>Recorded in: {{#periods}}<a class="tap" href="{{href}}"{{#current}} aria-current="true"{{/current}}>{{label}}</a> {{/periods}}</p>
                 {{#unknownKind}}<p class="failure">No anomaly is of kind “{{unknownKind}}”: every kind is listed.</p>{{/unknownKind}}
                 {{#hasKinds}}<p>By kind: {{#kinds}}<a href="{{href}}"{{#current}} aria-current="true"{{/current}}>{{kind}}</a> ({{count}}) {{/kinds}}</p>{{/hasKinds}}
                 <p class="muted">“Where” is the event's place in the log (PARTITION@OFFSET of the events topic); the detail says which value won.</p>
-                {{#hasAnomalies}}<table><thead><tr><th>Where</th><th>Event</th><th>Kind</th><th>Detail</th></tr></thead><tbody>
-                {{#anomalies}}<tr><td data-label="Where">{{place}}</td><td data-label="Event">{{eventId}}</td><td data-label="Kind">{{kind}}</td><td data-label="Detail">{{detail}}</td></tr>{{/anomalies}}
+                {{#hasAnomalies}}<table><thead><tr><th>Where</th><th>Event</th><th>Kind</th><th>Detail</th><th>Recorded</th></tr></thead><tbody>
+                {{#anomalies}}<tr><td data-label="Where">{{place}}</td><td data-label="Event">{{eventId}}</td><td data-label="Kind">{{kind}}</td><td data-label="Detail">{{detail}}</td><td data-label="Recorded">{{recorded}}</td></tr>{{/anomalies}}
                 </tbody></table>{{/hasAnomalies}}
                 {{^hasAnomalies}}<p>None.</p>{{/hasAnomalies}}
                 <p>{{#earlier}}<a class="tap" href="/console/anomalies?page={{earlier}}">← Earlier</a> {{/earlier}}{{#later}}<a class="tap" href="/console/anomalies?page={{later}}">Later →</a>{{/later}}</p>

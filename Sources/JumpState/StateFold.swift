@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import JumpEvents
 
@@ -12,10 +13,13 @@ struct StateFold {
     private var series = KeptSeries()
     /// Meetings and initiatives the batch added, per partition.
     private var addedRecords: [Int32: (meetings: Int, initiatives: Int)] = [:]
+    /// When the batch's anomalies are recorded (milliseconds since 1970).
+    private let recordedAt: Int64
 
-    init(db: Database) {
+    init(db: Database, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) {
         self.db = db
         totals = RunningTotals(db: db)
+        recordedAt = now
     }
 
     /// Writes what the batch changed in the running totals, the kept series figures and the record counts.
@@ -164,8 +168,11 @@ struct StateFold {
     /// Records an anomaly of `kind` for the event at `context`; returns 1 (the count of anomalies recorded).
     func record(_ context: AnomalyContext, _ kind: String, _ detail: String) throws -> Int {
         try execute(
-            #"INSERT OR REPLACE INTO anomalies (partition, "offset", event_id, kind, detail) VALUES (?, ?, ?, ?, ?)"#,
-            [context.partition, context.offset, context.eventID, kind, detail])
+            #"""
+            INSERT OR REPLACE INTO anomalies (partition, "offset", event_id, kind, detail, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """#,
+            [context.partition, context.offset, context.eventID, kind, detail, recordedAt])
         return 1
     }
 

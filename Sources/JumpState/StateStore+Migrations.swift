@@ -355,6 +355,11 @@ extension StateStore {
                     ALTER TABLE investments ADD COLUMN announced_offset INTEGER;
                     """)
         }
+        migrator.registerMigration("v15: when each anomaly was recorded") { db in
+            // Frozen: plain SQL. Milliseconds since 1970, when the fold recorded it (NULL before): the console and
+            // `state anomalies --since` show the recent ones. Fingerprints leave it out.
+            try db.execute(sql: "ALTER TABLE anomalies ADD COLUMN recorded_at INTEGER")
+        }
         return migrator
     }()
 }

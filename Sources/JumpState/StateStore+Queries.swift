@@ -212,8 +212,9 @@ extension StateStore {
         package var description: String { "\(partition) \(nextOffset) \(hash)" }
     }
 
-    /// Columns that say where an event is in the log (migration v14), which a fingerprint leaves out.
-    static let positionColumns: Set<String> = ["announced_offset", "closed_offset"]
+    /// Columns that are not state, which a fingerprint leaves out: where an event is in the log (migration v14)
+    /// and when an anomaly was recorded (v15). Stores with the same state compare equal however and whenever built.
+    static let columnsOutsideState: Set<String> = ["announced_offset", "closed_offset", "recorded_at"]
 
     /// The state tables, each with its key order: what a fingerprint covers.
     static let stateTables: [(table: String, order: String)] = [
@@ -238,7 +239,7 @@ extension StateStore {
                     let columns = try String.fetchAll(
                         db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]
                     )
-                    .filter { !Self.positionColumns.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", ")
+                    .filter { !Self.columnsOutsideState.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", ")
                     let rows = try Row.fetchCursor(
                         db, sql: "SELECT \(columns) FROM \(table) WHERE partition = ? ORDER BY \(order)",
                         arguments: [partition])
@@ -281,6 +282,8 @@ package struct RecordedAnomaly: Sendable, Codable, Equatable {
     package var kind: String
     /// What happened and which value won.
     package var detail: String
+    /// When the fold recorded it (milliseconds since 1970; `nil` before migration v15).
+    package var recordedAt: Int64? = nil
 }
 
 extension StateStore {
@@ -332,10 +335,11 @@ extension StateStore {
         return false
     }
 
-    /// The anomalies recorded, in partition and offset order, optionally of one kind, at most `limit`.
-    /// `skipping` that many first (a page after the first).
+    /// The anomalies recorded, in partition and offset order, optionally of one kind and recorded at or after
+    /// `since` (milliseconds since 1970; those recorded before migration v15 have no time and are left out), at
+    /// most `limit`, `skipping` that many first (a page after the first).
     package func anomalies(
-        kind: String? = nil, limit: Int = 1_000, skipping: Int = 0
+        kind: String? = nil, since: Int64? = nil, limit: Int = 1_000, skipping: Int = 0
     ) async throws
         -> [RecordedAnomaly]
     {
@@ -343,22 +347,29 @@ extension StateStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT partition, "offset", event_id, kind, detail FROM anomalies
-                    WHERE ?1 IS NULL OR kind = ?1 ORDER BY partition, "offset", kind LIMIT ?2 OFFSET ?3
-                    """, arguments: [kind, max(0, limit), max(0, skipping)]
+                    SELECT partition, "offset", event_id, kind, detail, recorded_at FROM anomalies
+                    WHERE (?1 IS NULL OR kind = ?1) AND (?4 IS NULL OR recorded_at >= ?4)
+                    ORDER BY partition, "offset", kind LIMIT ?2 OFFSET ?3
+                    """, arguments: [kind, max(0, limit), max(0, skipping), since]
             ).map {
                 RecordedAnomaly(
                     partition: try $0.value(0, in: "anomalies"), offset: try $0.value(1, in: "anomalies"),
                     eventId: try $0.value(2, in: "anomalies"), kind: try $0.value(3, in: "anomalies"),
-                    detail: try $0.value(4, in: "anomalies"))
+                    detail: try $0.value(4, in: "anomalies"), recordedAt: try $0.value(5, in: "anomalies"))
             }
         }
     }
 
-    /// How many anomalies of each kind the store holds, by kind.
-    package func anomalyKinds() async throws -> [(kind: String, count: Int)] {
+    /// How many anomalies of each kind the store holds (recorded at or after `since`, if given), by kind.
+    package func anomalyKinds(since: Int64? = nil) async throws -> [(kind: String, count: Int)] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) FROM anomalies GROUP BY kind ORDER BY kind").map {
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT kind, COUNT(*) FROM anomalies WHERE ?1 IS NULL OR recorded_at >= ?1
+                    GROUP BY kind ORDER BY kind
+                    """, arguments: [since]
+            ).map {
                 (try $0.value(0, in: "anomalies"), try $0.value(1, in: "anomalies"))
             }
         }

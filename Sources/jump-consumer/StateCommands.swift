@@ -145,10 +145,37 @@ extension JumpConsumer.State {
         @Option(help: "Only this kind (completed-again, company-mismatch, direction-changed, total-saturated, ...).")
         var kind: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Only those recorded within this long before now: minutes, hours or days (90m, 24h, 7d).",
+                valueName: "period"))
+        var since: String?
+
         @OptionGroup var listing: ListingOptions
 
+        func validate() throws {
+            if let since, Self.milliseconds(since) == nil {
+                throw ValidationError("--since must be minutes, hours or days such as 90m, 24h or 7d, not \(since)")
+            }
+        }
+
+        /// `90m`, `24h`, `7d` in milliseconds; `nil` for anything else.
+        static func milliseconds(_ period: String) -> Int64? {
+            guard let unit = period.last, let count = Int64(period.dropLast()), (1...100_000).contains(count) else {
+                return nil
+            }
+            switch unit {
+            case "m": return count * 60_000
+            case "h": return count * 3_600_000
+            case "d": return count * 86_400_000
+            default: return nil
+            }
+        }
+
         func run() async throws {
-            let anomalies = try await store.openForReading().anomalies(kind: kind, limit: listing.fetchLimit)
+            let start = since.flatMap(Self.milliseconds).map { Int64(Date().timeIntervalSince1970 * 1000) - $0 }
+            let anomalies = try await store.openForReading().anomalies(
+                kind: kind, since: start, limit: listing.fetchLimit)
             defer { listing.noteCut(anomalies.count, "anomalies") }
             for anomaly in anomalies.prefix(listing.shownLimit) {
                 if listing.json {
@@ -156,6 +183,7 @@ extension JumpConsumer.State {
                 } else {
                     Console.fields([
                         "\(anomaly.partition)@\(anomaly.offset)", anomaly.kind, anomaly.eventId, anomaly.detail,
+                        anomaly.recordedAt.map { Timestamp.utc($0) } ?? "-",
                     ])
                 }
             }

@@ -464,6 +464,8 @@ struct ConsoleEndToEndTests {
         ] {
             #expect(page.body.contains(text), "\(text): \(page.body)")
         }
+        // Where each expansion's and investment's events are in the log (PARTITION@OFFSET).
+        #expect(page.body.firstMatch(of: /announced (\d+)@\d+; completed \1@\d+/) != nil, "\(page.body)")
         let unknown = try await request(base + "/company?id=co.nobody")
         #expect(unknown.body.contains("No company co.nobody in the store"), "\(unknown.body)")
         // The State page's figures beyond expansions, and the anomalies on a page of their own, by kind.
@@ -477,6 +479,13 @@ struct ConsoleEndToEndTests {
         #expect(
             ofKind.body.contains("1 anomaly of kind <strong>completed-again</strong>")
                 && ofKind.body.contains(#"<td data-label="Kind">completed-again</td>"#), "\(ofKind.body)")
+        // Recorded within a period: the last hour holds it, and each row says when.
+        let recent = try await request(base + "/anomalies?kind=completed-again&since=hour")
+        #expect(
+            recent.body.contains("1 anomaly of kind <strong>completed-again</strong> recorded in the last hour"),
+            "\(recent.body)")
+        #expect(recent.body.firstMatch(of: /<td data-label="Recorded">20\d\d-\d\d-\d\dT/) != nil)
+        #expect(anomalies.body.contains(#"href="/console/anomalies?since=week">the last week</a>"#))
         let otherKind = try await request(base + "/anomalies?kind=nope&page=7")
         #expect(otherKind.body.contains("No anomaly is of kind “nope”") && otherKind.body.contains("page 1 of 1"))
         daemon.signal(SIGTERM)

@@ -55,6 +55,7 @@ struct HostileCommandLineTests {
         .init(
             arguments: ["state", "fingerprint", "--state", "@/a-file/s.sqlite"], status: 78, says: "is not a directory"),
         .init(arguments: ["state", "anomalies", "--limit", "0", "--state", "x"], status: 64, says: "--limit"),
+        .init(arguments: ["state", "anomalies", "--since", "3w", "--state", "x"], status: 64, says: "--since must be"),
         .init(
             arguments: ["state", "backup", "@/b.sqlite", "--state", "@/text.sqlite"], status: 78,
             says: "not a jump-relay"),

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import JumpEvents
 import Testing
@@ -50,6 +51,16 @@ struct CompanySearchTests {
         #expect(try await store.anomalies(naming: ["co.ab.x"]).map(\.eventId) == ["e-2"])
         #expect(try await store.anomalies(naming: ["co.a", "co.ab"]).isEmpty, "co.a.x and co.ab.x are other ids")
         #expect(try await store.anomalies(naming: ["co.a.x", "co.ab.x"], limit: 1).map(\.eventId) == ["e-1"])
+        // Each says when it was recorded; asked since a time, only those recorded since then (and by kind).
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let all = try await store.anomalies()
+        #expect(all.count == 2 && all.allSatisfy { abs(($0.recordedAt ?? 0) - now) < 600_000 })
+        try await store.write { db in
+            try db.execute(sql: "UPDATE anomalies SET recorded_at = recorded_at - 7200000 WHERE event_id = 'e-1'")
+        }
+        #expect(try await store.anomalies(since: now - 3_600_000).map(\.eventId) == ["e-2"])
+        #expect(try await store.anomalyKinds(since: now - 3_600_000).map(\.count) == [1])
+        #expect(try await store.anomalies(since: now - 10_800_000).count == 2)
     }
 }
 
