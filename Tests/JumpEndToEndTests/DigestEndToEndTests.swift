@@ -98,7 +98,7 @@ struct DigestEndToEndTests {
     }
 
     @Test(
-        "every command logs in the configured format: digest send-now and the dev broker in JSON (numbers as numbers, lists as arrays), a format the dev broker does not know is refused"
+        "every command logs in the configured format: run, digest send-now and the dev broker in JSON (numbers as numbers, lists as arrays), an assignment logged once, a format the dev broker does not know is refused"
     )
     func logFormatEverywhere() async throws {
         func records(_ text: String) -> [[String: Any]] {
@@ -121,12 +121,18 @@ struct DigestEndToEndTests {
         #expect(refused.status == 64 && refused.stderr.contains("--log-format must be logfmt or json"))
 
         let state = path("state.sqlite")
-        let run = try await consumer(
-            ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--digest-dir", path("files")]
-                + Self.quickGroup)
-        #expect(run.status == 0, "\(run.stderr)")
         var environment = ProcessInfo.processInfo.environment
         environment["JUMP_LOG_FORMAT"] = "json"
+        let run = try await runCommand(
+            product("jump-consumer"),
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--digest-dir", path("files")]
+                + Self.quickGroup, environment: environment)
+        #expect(run.status == 0, "\(run.stderr)")
+        // One line per assignment (the state worker's and the notifier's), not one from the consumer and another
+        // from the worker.
+        let assigned = records(run.stderr).filter { ($0["message"] as? String) == "partitions assigned" }
+        #expect(assigned.count == 2 && assigned.allSatisfy { $0["partitions"] is [String] }, "\(run.stderr)")
+        #expect(records(run.stderr).count == run.stderr.split(separator: "\n").count, "every line JSON")
         let sent = try await runCommand(
             product("jump-consumer"), ["digest", "send-now", "-b", broker.bootstrapServers, "--state", state],
             environment: environment)

@@ -1,7 +1,6 @@
 import Foundation
 import JumpKafka
 import JumpState
-import Logging
 import Synchronization
 import Testing
 
@@ -16,7 +15,7 @@ struct CommitGateTests {
         let gate = CommitGate()
         let stored = Mutex<Int64>(10)
         let offsets = AssignedOffsets()
-        let hooks = offsets.hooks(logger: Logger(label: "test"), committing: gate) {
+        let hooks = offsets.hooks(committing: gate) {
             [0: stored.withLock { $0 }]
         }
         let partition = KafkaTopicPartition(topic: "jump.events", partition: 0)
@@ -37,7 +36,7 @@ struct CommitGateTests {
         let gate = CommitGate()
         let offsets = AssignedOffsets()
         offsets.assign([(0, 10)])
-        let hooks = offsets.hooks(logger: Logger(label: "test"), committing: gate) { [:] }
+        let hooks = offsets.hooks(committing: gate) { [:] }
         // What the revocation saw: whether the batch in flight had committed when it took the partition away.
         let committed = Flag()
         gate.enter()

@@ -65,7 +65,7 @@ package final class NotifierWorker: Sendable {
         consumerConfiguration.overrides = configuration.overrides
         let topic = configuration.topic
         let notifier = store.notifier
-        let hooks = assigned.hooks(logger: logger, history: rebalances) {
+        let hooks = assigned.hooks(history: rebalances) {
             try notifier.offsetsForRebalance(topic: topic)
         }
         consumer = try KafkaConsumer(configuration: consumerConfiguration, hooks: hooks, logger: logger)

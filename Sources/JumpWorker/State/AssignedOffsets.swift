@@ -1,6 +1,5 @@
 import Foundation
 import JumpKafka
-import Logging
 import Synchronization
 
 /// The next offset a worker believes its store has, per assigned partition (`nil`: none yet); kept by the
@@ -36,7 +35,7 @@ final class AssignedOffsets: Sendable {
     /// (the beginning of the log for one it never held) and keep these offsets in step. They run inside poll,
     /// between batches: the store is the truth, Kafka's committed offsets are not.
     func hooks(
-        logger: Logger, committing: CommitGate? = nil, history: RebalanceHistory? = nil,
+        committing: CommitGate? = nil, history: RebalanceHistory? = nil,
         stored: @escaping @Sendable () throws -> [Int32: Int64]
     ) -> KafkaRebalanceHooks {
         KafkaRebalanceHooks(
@@ -45,10 +44,8 @@ final class AssignedOffsets: Sendable {
                 committing?.waitUntilIdle()
                 let offsets = try stored()
                 assign(partitions.map { ($0.partition, offsets[$0.partition]) })
+                // The consumer logs the assignment with these starts (one line: `partitions assigned`).
                 let starts = partitions.map { ($0, offsets[$0.partition].map(KafkaOffset.exact) ?? .beginning) }
-                logger.info(
-                    "partitions assigned; starting from the store's offsets",
-                    metadata: ["start": "\(starts.sorted { $0.0 < $1.0 }.map { "\($0.0)@\($0.1)" })"])
                 return Dictionary(uniqueKeysWithValues: starts)
             },
             onRevoke: { [self] partitions in

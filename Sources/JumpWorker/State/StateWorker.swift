@@ -43,7 +43,7 @@ package final class StateWorker: Sendable {
         let topic = configuration.topic
         let committing = CommitGate()
         self.committing = committing
-        var hooks = assigned.hooks(logger: logger, committing: committing, history: rebalances) {
+        var hooks = assigned.hooks(committing: committing, history: rebalances) {
             try store.nextOffsets(topic: topic)
         }
         let placement = PlacementGuard(placement: configuration.placement, topic: topic, logger: logger)
