@@ -11,6 +11,8 @@ the mock keeps them all), then reads them with:
   jump-consumer run --role state   the full worker: decode, validate, fold, ledger, notification items with the
                           partition's totals, offsets (one transaction per batch), then the outbox relayed
   jump-consumer run --role all     the same, then the notifier's intake of every item
+    the same, no notification items   --role state with a digest configuration that routes no event: the floor
+                          of this shape, so each run shows what the items and their relay cost
   python_worker.py        confluent-kafka + json + sqlite3 doing the same rows in transactions of the same size
 Wall and CPU seconds and peak memory are measured from outside (GNU time). Every group member waits about 3 s for
 the mock's group join; kcat -C does not, so the table also gives events/s without that first wait for the
@@ -81,21 +83,34 @@ def main():
         rows.append(("jump-kafka-bench consume (group)", wall, cpu, peak, json.loads(out.splitlines()[-1])["seconds"]))
 
         # --role state: decode, validate, fold, ledger, notification items with partition totals, offsets, and
-        # (until idle) the relay of the items to jump.notifications; --role all adds the notifier's intake.
-        for role in ("state", "all"):
-            state = os.path.join(work, f"state-{role}.sqlite")
+        # (until idle) the relay of the items to jump.notifications; --role all adds the notifier's intake. The
+        # third run is the floor of this shape: the same state worker writing no notification item at all (a digest
+        # configuration whose only route matches no event: a jobs figure has no direction), so every run shows what
+        # the items and their relay cost beside it.
+        floor_config = os.path.join(work, "no-items.json")
+        with open(os.path.join(ROOT, "Deploy", "digests.example.json"), encoding="utf-8") as handle:
+            config = json.load(handle)
+        for audience in config["audiences"]:
+            audience["routes"] = [{"types": ["jump.jobs.reported"], "directions": ["utah-to-mx"], "importance": 1}]
+        with open(floor_config, "w", encoding="utf-8") as handle:
+            json.dump(config, handle)
+        for name, role, extra in (("state", "state", []), ("all", "all", []),
+                                  ("floor", "state", ["--digest-config", floor_config])):
+            state = os.path.join(work, f"state-{name}.sqlite")
             started = datetime.now().astimezone()
             _, err, wall, cpu, peak = measured([f"{bin_dir}/jump-consumer", "run", "-b", bootstrap, "-t",
                                                 "bench.events", "--state", state, "--until-idle", "--role", role,
-                                                "--group", f"bench-{role}", "--batch-size", str(args.batch_size),
-                                                "--notifications-topic", f"bench.notifications.{role}"])
+                                                "--group", f"bench-{name}", "--batch-size", str(args.batch_size),
+                                                "--notifications-topic", f"bench.notifications.{role}"] + extra)
             summary = json.loads(subprocess.run([f"{bin_dir}/jump-consumer", "state", "summary", "--json", "--state",
                                                  state], capture_output=True, check=True, text=True).stdout)
             assert summary["eventsApplied"] == args.count, summary["eventsApplied"]
             assigned = re.search(r"^time=(\S+) level=info .*partitions assigned", err, re.M)
             join = (datetime.fromisoformat(assigned.group(1)) - started).total_seconds() if assigned else None
-            rows.append((f"jump-consumer run --role {role} (batch {args.batch_size})", wall, cpu, peak,
-                         wall - join if join is not None else None))
+            label = f"jump-consumer run --role {role} (batch {args.batch_size})"
+            if name == "floor":
+                label = "  the same, no notification items (floor)"
+            rows.append((label, wall, cpu, peak, wall - join if join is not None else None))
 
         out, _, wall, cpu, peak = measured([sys.executable, os.path.join(ROOT, "Benchmarks", "python_worker.py"),
                                             bootstrap, "bench.events", os.path.join(work, "python.sqlite"),
