@@ -45,9 +45,14 @@ package final class ConsoleAccess: Sendable {
     /// browser not signed in gets one no POST accepts but the sign-in, which checks its origin instead); on an open
     /// console, one per process.
     package func csrf(cookieHeader: String?) -> String {
+        expectedToken(cookieHeader: cookieHeader) ?? Self.hmac(key: csrfKey, "signed out")
+    }
+
+    /// The token a POST from this browser must carry: its live session's, or on an open console the process's;
+    /// `nil` for a browser not signed in.
+    private func expectedToken(cookieHeader: String?) -> String? {
         guard operators != nil else { return Self.hmac(key: csrfKey, "local") }
-        guard let session = Self.sessionCookie(cookieHeader), signedInOperator(cookieHeader: cookieHeader) != nil
-        else { return Self.hmac(key: csrfKey, "signed out") }
+        guard let session = Self.sessionCookie(cookieHeader), operatorOf(session: session) != nil else { return nil }
         return Self.hmac(key: csrfKey, "session " + session)
     }
 
@@ -71,7 +76,11 @@ package final class ConsoleAccess: Sendable {
     /// operator's name, or `nil` (not signed in, or the session ended).
     package func signedInOperator(cookieHeader: String?) -> String? {
         guard operators != nil else { return "local" }
-        guard let value = Self.sessionCookie(cookieHeader) else { return nil }
+        return Self.sessionCookie(cookieHeader).flatMap(operatorOf(session:))
+    }
+
+    /// The operator of the session `value` names, while it lasts.
+    private func operatorOf(session value: String) -> String? {
         let now = ContinuousClock.now
         return sessions.withLock { sessions in
             sessions.removeAll { $0.ends <= now }
@@ -122,10 +131,10 @@ package final class ConsoleAccess: Sendable {
     package func refusal(
         csrf candidate: String?, cookieHeader: String?, origin: String?, fetchSite: String?, host: String?
     ) -> String? {
-        if operators != nil, signedInOperator(cookieHeader: cookieHeader) == nil {
+        guard let expected = expectedToken(cookieHeader: cookieHeader) else {
             return "this browser is not signed in (or its session ended): sign in and try again"
         }
-        guard let candidate, Self.constantTimeEqual(candidate, csrf(cookieHeader: cookieHeader)) else {
+        guard let candidate, Self.constantTimeEqual(candidate, expected) else {
             return "the form's CSRF token is missing or wrong: reload the page and try again"
         }
         return originRefusal(origin: origin, fetchSite: fetchSite, host: host)

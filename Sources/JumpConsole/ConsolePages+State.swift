@@ -160,12 +160,7 @@ extension ConsolePages {
                     "actual": expansion.status == "completed"
                         ? "\(jobs(expansion.actualJobs)), \(dollars(expansion.actualInvestmentUsdCents))" : "–",
                     "dates": dates.joined(separator: "; "),
-                    "events": Self.positions(
-                        partition: expansion.partition,
-                        [
-                            ("announced", expansion.announcedOffset),
-                            (expansion.status == "withdrawn" ? "withdrawn" : "completed", expansion.closedOffset),
-                        ]),
+                    "events": Self.places(expansion.placesInLog),
                 ]
             },
             "hasInvestments": !report.investments.isEmpty,
@@ -175,8 +170,7 @@ extension ConsolePages {
                     "amount": SummaryFigures.dollars(investment.amountUsdCents),
                     "region": Self.shown(investment.region),
                     "announcedOn": investment.announcedOn,
-                    "events": Self.positions(
-                        partition: investment.partition, [("announced", investment.announcedOffset)]),
+                    "events": Self.places(investment.placesInLog),
                 ]
             },
             "hasAnomalies": !anomalies.isEmpty,
@@ -189,10 +183,7 @@ extension ConsolePages {
 
     /// Where a row's events are in the log, `P@O` as the anomalies' place: `announced 3@120; completed 3@455`, or
     /// a dash for a row folded before its events' places were kept.
-    static func positions(partition: Int32, _ events: [(String, Int64?)]) -> String {
-        let known = events.compactMap { name, offset in offset.map { "\(name) \(partition)@\($0)" } }
-        return known.isEmpty ? "–" : known.joined(separator: "; ")
-    }
+    static func places(_ places: [String]) -> String { places.isEmpty ? "–" : places.joined(separator: "; ") }
 
     /// The company page's address for `id`.
     static func companyPath(_ id: String) -> String { "/console/company?id=" + queryValue(id) }

@@ -18,14 +18,23 @@ package enum SourceLink {
     /// would make `https://www.census.gov@evil.example/` read as census.gov) and perhaps a path, query or fragment;
     /// printable ASCII only (an international name or path comes punycoded and percent-encoded), at most 256 bytes.
     package static func isLink(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count <= 256, bytes.allSatisfy({ (0x21...0x7E).contains($0) }) else { return false }
-        let lowered = text.prefix(8).lowercased()
-        let scheme = lowered.hasPrefix("https://") ? 8 : lowered.hasPrefix("http://") ? 7 : 0
-        guard scheme > 0 else { return false }
-        let authority = bytes[scheme...].prefix {
-            ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#")].contains($0)
+        // Every routed event's source is asked (most are `urn:…`): the scheme is checked on the bytes as they are,
+        // before anything is copied.
+        let bytes = text.utf8
+        guard bytes.count <= 256, let scheme = schemeLength(bytes) else { return false }
+        guard bytes.allSatisfy({ (0x21...0x7E).contains($0) }) else { return false }
+        let authority = bytes.dropFirst(scheme).prefix {
+            $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#")
         }
         return !authority.isEmpty && !authority.contains(UInt8(ascii: "@"))
+    }
+
+    /// The length of `http://` or `https://` (any case) at the start of `bytes`, or `nil`.
+    private static func schemeLength(_ bytes: String.UTF8View) -> Int? {
+        guard let first = bytes.first, first | 0x20 == UInt8(ascii: "h") else { return nil }
+        let lowered = bytes.prefix(8).map { $0 | 0x20 }  // ASCII letters to lower case; `:` and `/` stay
+        if lowered.starts(with: "https:".utf8), bytes.dropFirst(6).starts(with: "//".utf8) { return 8 }
+        if lowered.starts(with: "http:".utf8), bytes.dropFirst(5).starts(with: "//".utf8) { return 7 }
+        return nil
     }
 }

@@ -126,6 +126,14 @@ package struct CompanyReport: Sendable, Equatable, Codable {
         package var announcedOffset: Int64? = nil
         /// The offset of its completion or withdrawal there (`nil` while open, or folded before migration v14).
         package var closedOffset: Int64? = nil
+
+        /// Where its events are in the log, as the console and `state company` show them: `announced 3@120`,
+        /// `completed 3@455` (none for a row folded before migration v14).
+        package var placesInLog: [String] {
+            CompanyReport.places(
+                partition,
+                [("announced", announcedOffset), (status == "withdrawn" ? "withdrawn" : "completed", closedOffset)])
+        }
     }
     /// One investment the company made.
     package struct Investment: Sendable, Equatable, Codable {
@@ -143,6 +151,14 @@ package struct CompanyReport: Sendable, Equatable, Codable {
         package var partition: Int32 = 0
         /// The offset of its announcement there (`nil` when folded before migration v14).
         package var announcedOffset: Int64? = nil
+
+        /// Where its event is in the log: `announced 3@120` (none for a row folded before migration v14).
+        package var placesInLog: [String] { CompanyReport.places(partition, [("announced", announcedOffset)]) }
+    }
+
+    /// `NAME PARTITION@OFFSET` for each event whose offset is known.
+    static func places(_ partition: Int32, _ events: [(String, Int64?)]) -> [String] {
+        events.compactMap { name, offset in offset.map { "\(name) \(partition)@\($0)" } }
     }
 
     /// The company id.

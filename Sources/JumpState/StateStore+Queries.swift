@@ -227,22 +227,22 @@ extension StateStore {
     /// and whenever it was reached.
     package func fingerprints(topic: String) async throws -> [PartitionFingerprint] {
         try await writer.read { db in
-            try Row.fetchAll(
+            // Each table's state columns, once: where an event sits in the log and when an anomaly was recorded are
+            // not state, so a store rebuilt, or upgraded, hashes the same.
+            let queries = try Self.stateTables.map { table, order in
+                let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table])
+                    .filter { !Self.columnsOutsideState.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", ")
+                return (table, "SELECT \(columns) FROM \(table) WHERE partition = ? ORDER BY \(order)")
+            }
+            return try Row.fetchAll(
                 db, sql: "SELECT partition, next_offset FROM partition_offsets WHERE topic = ? ORDER BY partition",
                 arguments: [topic]
             ).map { row in
                 let partition: Int32 = try row.value(0, in: "partition_offsets")
                 var hasher = SHA256()
-                for (table, order) in Self.stateTables {
+                for (table, query) in queries {
                     hasher.update(Array("\(table)\n".utf8))
-                    // Where an event sits in the log is not state: a store rebuilt, or upgraded, hashes the same.
-                    let columns = try String.fetchAll(
-                        db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]
-                    )
-                    .filter { !Self.columnsOutsideState.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", ")
-                    let rows = try Row.fetchCursor(
-                        db, sql: "SELECT \(columns) FROM \(table) WHERE partition = ? ORDER BY \(order)",
-                        arguments: [partition])
+                    let rows = try Row.fetchCursor(db, sql: query, arguments: [partition])
                     while let stateRow = try rows.next() {
                         let values = stateRow.databaseValues.map { value -> String in
                             switch value.storage {

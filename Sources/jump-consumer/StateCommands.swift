@@ -245,24 +245,21 @@ enum CompanyText {
                 line += ", actual \(jobs) jobs and USD \(DigestText.exactDollars(cents))"
             }
             if let reason = expansion.withdrawalReason { line += " (\(reason))" }
-            line += positions(
-                expansion.partition,
-                [("announced", expansion.announcedOffset), (expansion.status, expansion.closedOffset)])
+            line += inTheLog(expansion.placesInLog)
             lines.append(line)
         }
         for investment in report.investments {
             lines.append(
                 "  investment \(investment.id): \(investment.direction), USD "
                     + "\(DigestText.exactDollars(investment.amountUsdCents)), \(investment.region), \(investment.announcedOn)"
-                    + positions(investment.partition, [("announced", investment.announcedOffset)]))
+                    + inTheLog(investment.placesInLog))
         }
         return lines
     }
 
-    /// `; in the log: announced 3@120, completed 3@455` for the offsets known (none before migration v14).
-    private static func positions(_ partition: Int32, _ events: [(String, Int64?)]) -> String {
-        let known = events.compactMap { name, offset in offset.map { "\(name) \(partition)@\($0)" } }
-        return known.isEmpty ? "" : "; in the log: " + known.joined(separator: ", ")
+    /// `; in the log: announced 3@120, completed 3@455`, or nothing (a row folded before migration v14).
+    private static func inTheLog(_ places: [String]) -> String {
+        places.isEmpty ? "" : "; in the log: " + places.joined(separator: ", ")
     }
 }
 

@@ -46,7 +46,7 @@ package final class OutboxRelay: Sendable {
         }
         try await producer.flush(timeout: .seconds(60))
         let acknowledgedByRow = acknowledged.withLock { $0 }
-        let itemsByRow = Dictionary(pending.map { ($0.sequence, 1) }, uniquingKeysWith: +)
+        let itemsByRow = Dictionary(sequences.map { ($0, 1) }, uniquingKeysWith: +)
         let done = itemsByRow.filter { acknowledgedByRow[$0.key] == $0.value }
         let depth = try await store.removeNotifications(Array(done.keys))
         let relayed = done.values.reduce(0, +)
