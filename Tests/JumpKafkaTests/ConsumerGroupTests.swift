@@ -26,7 +26,9 @@ struct ConsumerGroupTests {
             try KafkaConsumer(
                 configuration: consumerConfiguration(cluster, group: group, topics: [topic]), logger: testLogger))
         let secondTask = second.start()
-        try await eventually("both members hold partitions") {
+        // The rebalance waits for the first member's next poll: under the full parallel test run, with both cores
+        // busy, that has taken over 30 s (twice in three sessions), so this waits longer; alone it takes 3 to 6 s.
+        try await eventually("both members hold partitions", timeout: .seconds(120)) {
             let (a, b) = (first.consumer.assignment, second.consumer.assignment)
             return !a.isEmpty && !b.isEmpty && a.count + b.count == 6 && a.isDisjoint(with: b)
         }
@@ -46,7 +48,9 @@ struct ConsumerGroupTests {
         secondTask.cancel()
         await secondTask.value
         try await second.consumer.close()
-        try await eventually("the survivor holds all six partitions again") { first.consumer.assignment.count == 6 }
+        try await eventually("the survivor holds all six partitions again", timeout: .seconds(120)) {
+            first.consumer.assignment.count == 6
+        }
 
         try await produce(60, to: topic, prefix: "after", via: producer)
         try await eventually("all 60 new messages reach the survivor") {
