@@ -1,6 +1,11 @@
 import GRDB
 
 extension StateStore {
+    /// The last migration after which the notifier's tables are still in this file (v16 moves them out).
+    static let lastWithNotifierTables = "v15: when each anomaly was recorded"
+    /// The migration that moves them out.
+    static let firstWithoutNotifierTables = "v16: the notifier's tables moved to a file of their own"
+
     /// Named migrations; never edit one that has shipped, add another.
     package static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -355,10 +360,23 @@ extension StateStore {
                     ALTER TABLE investments ADD COLUMN announced_offset INTEGER;
                     """)
         }
-        migrator.registerMigration("v15: when each anomaly was recorded") { db in
+        migrator.registerMigration(lastWithNotifierTables) { db in
             // Frozen: plain SQL. Milliseconds since 1970, when the fold recorded it (NULL before): the console and
             // `state anomalies --since` show the recent ones. Fingerprints leave it out.
             try db.execute(sql: "ALTER TABLE anomalies ADD COLUMN recorded_at INTEGER")
+        }
+        migrator.registerMigration(firstWithoutNotifierTables) { db in
+            // Frozen: plain SQL. StateStore.init runs it only after the notifier's file took the rows over (its
+            // migration n1, committed first): the notifier's intake then has a writer of its own.
+            try db.execute(
+                sql: """
+                    DROP TABLE deliveries;
+                    DROP TABLE digests;
+                    DROP TABLE digest_windows;
+                    DROP TABLE notifier_totals;
+                    DROP TABLE notifier_items;
+                    DROP TABLE notifier_offsets;
+                    """)
         }
         return migrator
     }()

@@ -3,10 +3,16 @@ import GRDB
 
 /// The file-backed state store: one SQLite database in WAL mode that holds the fold of `jump.events` and, in
 /// the same transactions, the next offset of every partition, the ledger of applied event ids and the
-/// notification outbox. Every row records its partition: state is partition-local.
+/// notification outbox. Every row records its partition: state is partition-local. The notifier's intake,
+/// windows, digests and deliveries (``NotifierStore``) are in a second file beside it, with a writer of its own
+/// (``StorePath/notifierFile(besideStateStore:)``): the two files are opened, upgraded, backed up and closed
+/// together.
 package struct StateStore: Sendable {
     let writer: any DatabaseWriter
+    /// The notifier's file.
+    let notifierWriter: any DatabaseWriter
     let writeHealth = StoreWriteHealth()
+    let notifierWriteHealth = StoreWriteHealth()
     /// The database file, or `nil` for an in-memory store.
     package let path: String?
     private let checkpointer: WALCheckpointer?
@@ -24,13 +30,18 @@ package struct StateStore: Sendable {
     /// - Throws: ``StateStoreError`` when the path cannot hold a store, the file is not a jump-relay store (it is
     ///   left untouched), or a newer version wrote it.
     package init(path: String, backgroundCheckpoints: Bool = false) throws {
-        try StorePath.check(path)
-        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        let notifierPath = StorePath.notifierFile(besideStateStore: path)
+        // Each file is checked before the next is created, and both before either is changed: a foreign file at
+        // either path leaves both as they were.
+        for (file, migrator) in [(path, Self.migrator), (notifierPath, NotifierStore.migrator)] {
+            try StorePath.check(file)
+            let descriptor = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw StateStoreError.cannotOpen(path: file, reason: String(cString: strerror(errno)))
+            }
+            closeDescriptor(descriptor)
+            try StoreIdentity.checkBeforeWriting(path: file, migrator: migrator)
         }
-        closeDescriptor(descriptor)
-        try StoreIdentity.checkBeforeWriting(path: path, migrator: Self.migrator)
         var configuration = Configuration.store(label: "jump-state")
         configuration.prepareDatabase { db in
             if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
@@ -44,6 +55,14 @@ package struct StateStore: Sendable {
         }
         // SQLite creates -wal and -shm with the permissions of the database file: owner-only too.
         let pool = try StoreIdentity.mapped(path: path) { try DatabasePool(path: path, configuration: configuration) }
+        // The notifier's file takes its tables over from a store before v16 (in its own migration's transaction),
+        // and only then does v16 drop them here: a crash in between leaves both copies, never none.
+        try StoreIdentity.mapped(path: path) {
+            if try !pool.read({ try Self.migrator.appliedIdentifiers($0) }).contains(Self.firstWithoutNotifierTables) {
+                try Self.migrator.migrate(pool, upTo: Self.lastWithNotifierTables)
+            }
+        }
+        notifierWriter = try NotifierStore.open(path: notifierPath, stateStorePath: path)
         try StoreIdentity.mapped(path: path) { try Self.migrator.migrate(pool) }
         // A store that has applied nothing yet is folded by the current rules from its first event (the frozen
         // migration v4 records the version of its time); one that has keeps its version until rebuilt.
@@ -65,13 +84,14 @@ package struct StateStore: Sendable {
     /// is left as it is, for the last one to close: an exit never waits longer.
     package func close() {
         checkpointer?.stop()
-        guard let pool = writer as? DatabasePool else { return }
-        _ = try? pool.writeWithoutTransaction { db in
-            // A reader still in the log (a `state` command, a `sqlite3` shell) holds it for at most this long.
-            try db.execute(sql: "PRAGMA busy_timeout = 200")
-            try db.checkpoint(.truncate)
+        for case let pool as DatabasePool in [writer, notifierWriter] {
+            _ = try? pool.writeWithoutTransaction { db in
+                // A reader still in the log (a `state` command, a `sqlite3` shell) holds it for at most this long.
+                try db.execute(sql: "PRAGMA busy_timeout = 200")
+                try db.checkpoint(.truncate)
+            }
+            try? pool.close()
         }
-        try? pool.close()
     }
 
     /// Records where the daemon that runs on this store writes its digest files (`store_info.digest_directory`,
@@ -100,13 +120,17 @@ package struct StateStore: Sendable {
     package init() throws {
         let queue = try DatabaseQueue(configuration: .store(label: "jump-state-memory"))
         try Self.migrator.migrate(queue)
+        let notifierQueue = try DatabaseQueue(configuration: .store(label: "jump-notifier-memory"))
+        try NotifierStore.migrator.migrate(notifierQueue)
         writer = queue
+        notifierWriter = notifierQueue
         path = nil
         checkpointer = nil
     }
 
-    private init(readOnly pool: DatabasePool, path: String) {
+    private init(readOnly pool: DatabasePool, notifier: DatabasePool, path: String) {
         writer = pool
+        notifierWriter = notifier
         self.path = path
         checkpointer = nil
     }
@@ -117,19 +141,33 @@ package struct StateStore: Sendable {
     /// - Throws: ``StateStoreError`` when there is no store at `path`, the file is not a jump-relay store, or it
     ///   was written by a newer or an older version (run the worker once to upgrade an older one).
     package static func openForReading(path: String) throws -> StateStore {
+        let pool = try openReader(path: path, migrator: migrator, label: "jump-state-reader")
+        let notifierPath = StorePath.notifierFile(besideStateStore: path)
+        guard FileManager.default.fileExists(atPath: notifierPath) else {
+            throw StateStoreError.cannotOpen(
+                path: notifierPath,
+                reason: "the notifier's file beside the state store \(path) is missing: restore it from the backup "
+                    + "made with the state store (state backup writes both), or run 'jump-consumer run' to start "
+                    + "an empty one")
+        }
+        let notifier = try openReader(
+            path: notifierPath, migrator: NotifierStore.migrator, label: "jump-notifier-reader")
+        return StateStore(readOnly: pool, notifier: notifier, path: path)
+    }
+
+    /// A read-only pool on an existing store file whose migrations are exactly `migrator`'s.
+    private static func openReader(path: String, migrator: DatabaseMigrator, label: String) throws -> DatabasePool {
         try StorePath.check(path)
         guard FileManager.default.fileExists(atPath: path) else {
             throw StateStoreError.cannotOpen(path: path, reason: "no state store there")
         }
         try StoreIdentity.checkBeforeReading(path: path)
-        let configuration = Configuration.store(label: "jump-state-reader", readonly: true)
         // Read-only, so the contents are checked through the reader's own connection: one opening, not two.
-        let pool = try StoreIdentity.mapped(path: path) {
-            let pool = try DatabasePool(path: path, configuration: configuration)
+        return try StoreIdentity.mapped(path: path) {
+            let pool = try DatabasePool(path: path, configuration: .store(label: label, readonly: true))
             try pool.read { try StoreIdentity.checkContents($0, path: path, migrator: migrator, allowOlder: false) }
             return pool
         }
-        return StateStore(readOnly: pool, path: path)
     }
 
     /// Opens an existing store for writing (never creates one), for tools that change it beside a worker
@@ -151,33 +189,33 @@ package struct StateStore: Sendable {
     }
 
     /// Copies the store, consistently, to a new file at `path` (created owner-only) with SQLite's online backup,
-    /// while workers may keep writing.
+    /// while workers may keep writing, and the notifier's file to the file beside it
+    /// (``StorePath/notifierFile(besideStateStore:)``): restoring both puts the store back.
     package func backup(to path: String) throws {
-        guard !FileManager.default.fileExists(atPath: path) else {
-            throw StateStoreError.cannotOpen(path: path, reason: "the file exists; a backup never overwrites one")
+        let notifierPath = StorePath.notifierFile(besideStateStore: path)
+        for file in [path, notifierPath] where FileManager.default.fileExists(atPath: file) {
+            throw StateStoreError.cannotOpen(path: file, reason: "the file exists; a backup never overwrites one")
         }
-        let descriptor = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw StateStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        for (source, file) in [(writer, path), (notifierWriter, notifierPath)] {
+            let descriptor = open(file, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw StateStoreError.cannotOpen(path: file, reason: String(cString: strerror(errno)))
+            }
+            closeDescriptor(descriptor)
+            let destination = try DatabaseQueue(path: file)
+            try source.backup(to: destination)
+            try destination.close()
         }
-        closeDescriptor(descriptor)
-        let destination = try DatabaseQueue(path: path)
-        try writer.backup(to: destination)
-        try destination.close()
     }
 
     /// The next offset to read for every partition of `topic` this store holds.
     package func nextOffsets(topic: String) throws -> [Int32: Int64] {
-        try nextOffsets(topic: topic, table: "partition_offsets")
+        try writer.read { db in try Self.nextOffsets(db, topic: topic, table: "partition_offsets") }
     }
 
-    /// The next offsets of `topic` in `table`: `partition_offsets` (the state fold's) or `notifier_offsets` (the
-    /// notifier's), the tables ``advance(_:topic:partition:expected:to:table:)`` moves.
-    func nextOffsets(topic: String, table: String) throws -> [Int32: Int64] {
-        try writer.read { db in try Self.nextOffsets(db, topic: topic, table: table) }
-    }
-
-    /// The next offsets of `topic` in `table`, read in `db`.
+    /// The next offsets of `topic` in `table`, read in `db`: `partition_offsets` (the state fold's) or
+    /// `notifier_offsets` (the notifier's, in its file), the tables ``advance(_:topic:partition:expected:to:table:)``
+    /// moves.
     static func nextOffsets(_ db: Database, topic: String, table: String) throws -> [Int32: Int64] {
         var result: [Int32: Int64] = [:]
         try db.each("SELECT partition, next_offset FROM \(table) WHERE topic = ?", [topic]) { row in

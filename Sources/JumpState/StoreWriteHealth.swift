@@ -18,17 +18,26 @@ final class StoreWriteHealth: Sendable {
 extension StateStore {
     /// Why the store is not writable, from this process's latest write (`nil`: it succeeded, or none was made
     /// yet). For `/readyz`: reading it takes no lock on the database.
-    package var writeProblem: String? { writeHealth.problem }
+    /// Each file keeps its own outcome, so that the notifier's writes succeeding never hide the fold's failing.
+    package var writeProblem: String? { writeHealth.problem ?? notifierWriteHealth.problem }
 
     /// A write transaction on the writer's queue, the caller's task suspended meanwhile (never blocking Swift's
     /// cooperative pool), its outcome recorded for ``writeProblem``.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await Self.write(on: writer, recordingIn: writeHealth, updates)
+    }
+
+    /// The same on `database` (this store's file or the notifier's beside it), its outcome recorded in `health`.
+    static func write<T: Sendable>(
+        on database: any DatabaseWriter, recordingIn health: StoreWriteHealth,
+        _ updates: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
         do {
-            let result = try await writer.write(updates)
-            writeHealth.succeeded()
+            let result = try await database.write(updates)
+            health.succeeded()
             return result
         } catch {
-            writeHealth.failed(error)
+            health.failed(error)
             throw error
         }
     }

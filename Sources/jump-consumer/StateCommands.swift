@@ -267,12 +267,12 @@ extension JumpConsumer.State {
     struct Backup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Copy the store, consistently, to a new owner-only file while workers keep running (SQLite's online backup)."
+                "Copy the store and the notifier's file beside it, consistently, to new owner-only files while workers keep running (SQLite's online backup)."
         )
 
         @OptionGroup var store: JumpConsumer.StateOptions
 
-        @Argument(help: "The new file (never overwritten).")
+        @Argument(help: "The new file (never overwritten); the notifier's goes beside it, as NAME.notifier.sqlite.")
         var destination: String
 
         func run() async throws {
@@ -283,7 +283,9 @@ extension JumpConsumer.State {
                 Console.error("backup of \(source.path ?? "") failed: \(error)")
                 throw ExitCode.failure
             }
-            Console.line("backed up \(source.path ?? "") to \(destination)")
+            Console.line(
+                "backed up \(source.path ?? "") to \(destination) and its notifier's file to "
+                    + StorePath.notifierFile(besideStateStore: destination))
         }
     }
 }

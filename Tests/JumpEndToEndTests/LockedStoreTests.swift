@@ -4,7 +4,8 @@ import Testing
 
 /// A write lock another connection holds on the store (an operator's `sqlite3`, a backup tool, a long checkpoint)
 /// stalls the store's writers, never the process: its reads and writes wait off the concurrency pool, so HTTP keeps
-/// answering, and a digest window that ended meanwhile closes as soon as the lock is released.
+/// answering, and a digest window that ended meanwhile closes as soon as the lock is released. The lock is on the
+/// notifier's file, where digests are recorded.
 @Suite("A store locked by another connection")
 struct LockedStoreTests {
     @Test(
@@ -70,7 +71,7 @@ struct LockedStoreTests {
                     signal.sigwait({signal.SIGUSR1})
                     connection.rollback()
                     print("released", flush=True)
-                    """, state,
+                    """, path("state.notifier.sqlite"),
                 ])
             try await eventually("the other connection holds the lock", timeout: .seconds(30)) {
                 holder.output.contains("locked")

@@ -350,14 +350,23 @@ struct ServiceEndToEndTests {
         let run = try await consumer(
             ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--http", "off"] + Self.quickGroup)
         #expect(run.status == 0, "\(run.stderr)")
+        let sent = try await consumer(["digest", "send-now", "--state", state, "-b", broker.bootstrapServers])
+        #expect(sent.status == 0, "\(sent.stderr)")
         let copy = path("backup.sqlite")
         let backup = try await consumer(["state", "backup", copy, "--state", state])
         #expect(backup.status == 0, "\(backup.stderr)")
-        let attributes = try FileManager.default.attributesOfItem(atPath: copy)
-        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(backup.stdout.contains("its notifier's file to \(path("backup.notifier.sqlite"))"), "\(backup.stdout)")
+        for file in [copy, path("backup.notifier.sqlite")] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(file)")
+        }
         let original = try await consumer(["state", "fingerprint", "--state", state])
         let copied = try await consumer(["state", "fingerprint", "--state", copy])
         #expect(original.stdout == copied.stdout && !original.stdout.isEmpty)
+        // The notifier's side came along: the same digests.
+        let digests = try await consumer(["digest", "list", "--json", "--state", state])
+        let copiedDigests = try await consumer(["digest", "list", "--json", "--state", copy])
+        #expect(digests.stdout == copiedDigests.stdout && digests.stdout.contains("\"id\""), "\(copiedDigests.stderr)")
         let again = try await consumer(["state", "backup", copy, "--state", state])
         #expect(again.status == 1)
         #expect(again.stderr.contains("never overwrites"))

@@ -131,16 +131,43 @@ package struct DeliveryState: Sendable, Equatable, Codable {
 }
 
 /// The notifier's side of the state store: the items it received from `jump.notifications`, its offsets there,
-/// the digest windows, the digests built and their deliveries. It lives in the same file as the fold's state (one
-/// writer, one backup) but is a surface of its own: the state worker never calls it, and the notifier, the digest
-/// commands and the console reach it through ``StateStore/notifier``.
+/// the digest windows, the digests built and their deliveries. It lives in a file of its own beside the fold's
+/// (``StorePath/notifierFile(besideStateStore:)``), so that its intake never waits for the fold's writer; the state
+/// worker never calls it, and the notifier, the digest commands and the console reach it through
+/// ``StateStore/notifier``.
 package struct NotifierStore: Sendable {
     let store: StateStore
 
-    var writer: any DatabaseWriter { store.writer }
+    var writer: any DatabaseWriter { store.notifierWriter }
 
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await store.write(updates)
+        try await StateStore.write(on: writer, recordingIn: store.notifierWriteHealth, updates)
+    }
+
+    /// Opens (creating it if needed) the notifier's file at `path` and runs its migrations; the first takes the
+    /// notifier's tables over from the state store at `stateStorePath` if that store still holds them.
+    static func open(path: String, stateStorePath: String) throws -> DatabasePool {
+        var configuration = Configuration.store(label: "jump-notifier")
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        return try StoreIdentity.mapped(path: path) {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            let isNew = try pool.read { try migrator.appliedIdentifiers($0).isEmpty }
+            guard isNew else {
+                try migrator.migrate(pool)
+                return pool
+            }
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "ATTACH DATABASE ? AS \(stateStoreSchema)", arguments: [stateStorePath])
+            }
+            defer {
+                _ = try? pool.writeWithoutTransaction { try $0.execute(sql: "DETACH DATABASE \(stateStoreSchema)") }
+            }
+            try migrator.migrate(pool)
+            return pool
+        }
     }
 }
 
@@ -192,7 +219,7 @@ extension NotifierStore {
     /// The same, read on the calling thread: for a consumer's rebalance callback, which runs on the consumer's own
     /// poll thread (never on the concurrency pool) and must answer before the assignment goes on.
     package func offsetsForRebalance(topic: String) throws -> [Int32: Int64] {
-        try store.nextOffsets(topic: topic, table: "notifier_offsets")
+        try writer.read { db in try StateStore.nextOffsets(db, topic: topic, table: "notifier_offsets") }
     }
 
     /// The latest totals JSON of every origin partition the notifier has heard from.

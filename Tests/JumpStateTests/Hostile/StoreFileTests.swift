@@ -182,12 +182,12 @@ struct StoreFileTests {
     )
     func upgradeFromEarlyV2() async throws {
         let file = path("early-v2.sqlite")
-        _ = try StateStore(path: file)
         let queue = try DatabaseQueue(path: file)
+        try StateStore.migrator.migrate(
+            queue, upTo: "v7: undisclosed planned figures, stated figures, quarters against a year earlier")
         try await queue.write { db in
             try db.execute(
                 sql: """
-                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v8%';
                     DROP TABLE notifier_offsets;
                     INSERT INTO partition_offsets VALUES ('jump.events', 0, 5), ('jump.notifications', 0, 7);
                     """)
@@ -310,5 +310,78 @@ struct StoreFileTests {
         let check = try await #require(try upgraded.totalsCheck()[0])
         #expect(check.kept == check.recomputed)
         #expect(check.kept.exports.first?.previousPeriod == "2024-Q2" && check.kept.exports.first?.previousValue == 100)
+    }
+}
+
+/// The notifier's file beside the state store: where it is, what a foreign or missing one does, and an upgrade
+/// interrupted between its two steps.
+@Suite("The notifier's file beside the state store")
+struct NotifierFileTests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("notifier-files"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// A copy of the v15 fixture (a state store whose notifier shared its file, with two digests) at `name`.
+    func v15Store(_ name: String) throws -> String {
+        let file = path(name)
+        try FileManager.default.copyItem(
+            atPath: UpgradeFixtureTests.fixtures.appendingPathComponent("v15.sqlite").path, toPath: file)
+        return file
+    }
+
+    @Test(
+        "its name is the store's with .notifier before the extension",
+        arguments: [
+            ("state.sqlite", "state.notifier.sqlite"), ("/var/lib/j/state.db", "/var/lib/j/state.notifier.db"),
+            ("jump-state", "jump-state.notifier"), ("a.b/state", "a.b/state.notifier"), (".hidden", ".hidden.notifier"),
+            ("-", "-.notifier"),
+        ])
+    func name(_ state: String, _ notifier: String) {
+        #expect(StorePath.notifierFile(besideStateStore: state) == notifier)
+    }
+
+    @Test("a foreign file where the notifier's goes is refused untouched, and the state store is not upgraded")
+    func foreignNotifierFile() throws {
+        let file = try v15Store("state.sqlite")
+        let notifier = path("state.notifier.sqlite")
+        try Data("not a store\n".utf8).write(to: URL(fileURLWithPath: notifier))
+        let stateBefore = try Data(contentsOf: URL(fileURLWithPath: file))
+        let error = #expect(throws: StateStoreError.self) { _ = try StateStore(path: file) }
+        #expect(error == .notAStore(path: notifier, reason: "not an SQLite database"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: notifier)) == Data("not a store\n".utf8))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == stateBefore, "the state store as it was")
+    }
+
+    @Test("a query on a store whose notifier's file is gone names the file and what to do")
+    func missingNotifierFile() throws {
+        let file = path("state.sqlite")
+        try StateStore(path: file).close()
+        try FileManager.default.removeItem(atPath: path("state.notifier.sqlite"))
+        let error = #expect(throws: StateStoreError.self) { _ = try StateStore.openForReading(path: file) }
+        #expect(error?.description.contains(path("state.notifier.sqlite")) == true)
+        #expect(error?.description.contains("state backup writes both") == true, "\(String(describing: error))")
+    }
+
+    @Test(
+        "an upgrade stopped after the notifier's file took the tables over and before the state store dropped them finishes on the next opening, with every row once"
+    )
+    func interruptedUpgrade() async throws {
+        let file = try v15Store("state.sqlite")
+        let untouched = try v15Store("untouched.sqlite")
+        // The first step done: the notifier's file has the rows (n1), the state store is still at v15.
+        try StateStore(path: file).close()
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.copyItem(atPath: untouched, toPath: file)
+        let reopened = try StateStore(path: file)
+        let digests = try await reopened.notifier.digests()
+        #expect(digests.count == 2, "each digest once")
+        #expect(digests.allSatisfy { $0.deliveries.count == 3 })
+        let left = try await DatabaseQueue(path: file).read { db in try db.tableExists("digests") }
+        #expect(!left, "v16 ran")
     }
 }

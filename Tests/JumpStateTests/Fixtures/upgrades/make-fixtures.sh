@@ -11,9 +11,10 @@ here=Tests/JumpStateTests/Fixtures/upgrades
 bin=$(swift build --show-bin-path)
 work=${JUMP_FIXTURE_WORK:-/tmp/jump-upgrade-fixtures}
 mkdir -p "$work"
-# commit:name — the first commit of each store schema a build of jump-consumer could write (v1 predates
+# commit:name — the first commit of each store schema a build of jump-consumer could write (v15: the last one
+# before the notifier's tables moved to their own file) (v1 predates
 # jump-consumer; its two shipped variants are covered by StoreFileTests.v1Variants).
-for entry in cc481fb:v2-without-notifier-offsets 04c680f:v2 5041f81:v3 2737b8e:v4 042cc2f:v5 b9fced0:v6; do
+for entry in cc481fb:v2-without-notifier-offsets 04c680f:v2 5041f81:v3 2737b8e:v4 042cc2f:v5 b9fced0:v6 7efbee3:v15; do
     commit=${entry%%:*} name=${entry#*:}
     source="$work/source"
     if [ ! -d "$source" ]; then git worktree add --detach "$source" "$commit"; fi
@@ -33,6 +34,9 @@ for entry in cc481fb:v2-without-notifier-offsets 04c680f:v2 5041f81:v3 2737b8e:v
         kill "$broker_PID"
         exit 1
     }
+    # v15, the last store whose notifier shared its file: a digest built and waiting for deliveries too (send-now
+    # exits 75 for the topic sink this process has no brokers for).
+    if [ "$name" = v15 ]; then "$consumer" digest send-now --state "$store" 2>> "$work/$name.log" || true; fi
     kill "$broker_PID"; wait "$broker_PID" || true
     # One file, no WAL beside it.
     sqlite3 "$store" "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;" > /dev/null
