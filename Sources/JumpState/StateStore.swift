@@ -84,7 +84,9 @@ package struct StateStore: Sendable {
     /// is left as it is, for the last one to close: an exit never waits longer.
     package func close() {
         checkpointer?.stop()
-        for case let pool as DatabasePool in [writer, notifierWriter] {
+        // The notifier's file first: on a full disk its checkpoint may take room (its file grows) that the state
+        // file's truncated log then gives back, for the next start's opening of both.
+        for case let pool as DatabasePool in [notifierWriter, writer] {
             _ = try? pool.writeWithoutTransaction { db in
                 // A reader still in the log (a `state` command, a `sqlite3` shell) holds it for at most this long.
                 try db.execute(sql: "PRAGMA busy_timeout = 200")

@@ -16,8 +16,9 @@ package enum ConsumerRole: String, Sendable, CaseIterable {
 
 /// The roles of one `jump-consumer run` process, over one store: the state worker and its outbox relay, and the
 /// notifier. As a daemon they run side by side as ``services()`` of a `ServiceGroup`; with `untilIdle`, ``run()``
-/// runs them in turn (the worker, with the relay alongside, until caught up; the relay until the outbox is
-/// empty; the notifier until caught up and delivered), so that a script sees everything through.
+/// runs them side by side too, each ending in turn (the worker, with the relay alongside, until caught up; the
+/// relay until the outbox is empty; the notifier, which reads the items meanwhile, once it has read the last of
+/// them, and delivered), so that a script sees everything through.
 package final class ConsumerDaemon: Sendable {
     /// The roles this process runs.
     package let role: ConsumerRole
@@ -35,6 +36,8 @@ package final class ConsumerDaemon: Sendable {
     let notifier: NotifierWorker?
     let service: DigestService?
     private let logger: Logger
+    /// Set once the state worker and its relay are through, with `untilIdle` and both roles.
+    private let upstream = UpstreamFinished()
 
     /// Prepares the roles; nothing runs until ``run()``.
     package init(
@@ -71,6 +74,7 @@ package final class ConsumerDaemon: Sendable {
             configuration.topic = notificationsTopic
             configuration.untilIdle = untilIdle
             configuration.assignmentTimeout = state.assignmentTimeout
+            if untilIdle, role == .all { configuration.upstream = upstream }
             notifier = try NotifierWorker(configuration: configuration, store: store, service: service, logger: logger)
         } else {
             service = nil
@@ -97,7 +101,7 @@ package final class ConsumerDaemon: Sendable {
         notifier?.requestStop()
     }
 
-    /// With `untilIdle`: runs the roles in turn until everything is through, and returns why they stopped. A
+    /// With `untilIdle`: runs the roles until everything is through, and returns why they stopped. A
     /// daemon runs ``services()`` in a `ServiceGroup` instead.
     package func run() async throws -> StateWorkerExit {
         precondition(untilIdle, "a daemon runs services() in a ServiceGroup; run() is for untilIdle")
@@ -113,6 +117,30 @@ package final class ConsumerDaemon: Sendable {
     }
 
     private func runInTurn() async throws -> StateWorkerExit {
+        guard let notifier, stateWorker != nil else { return try await runStateRole() }
+        // Both roles: the notifier takes the items in while the worker folds (its own store file, its own writer),
+        // and ends after the worker's last item. The state role's outcome wins: its failure, then the notifier's,
+        // then a reason other than idle. A notifier that fails leaves the worker to finish its run.
+        async let notified = Self.outcome { try await notifier.consumeAndDeliver() }
+        let folded = await Self.outcome { try await self.runStateRole() }
+        upstream.finish()
+        if (try? folded.get()) != .idle { notifier.requestStop() }
+        let notifierOutcome = await notified
+        let stateExit = try folded.get()
+        let notifierExit = try notifierOutcome.get()
+        return stateExit != .idle ? stateExit : notifierExit
+    }
+
+    /// What `body` returned or threw.
+    private static func outcome(
+        _ body: () async throws -> StateWorkerExit
+    ) async -> Result<StateWorkerExit, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    /// The state worker with its relay alongside until caught up, then the relay until the outbox is empty (or
+    /// nothing without the state role).
+    private func runStateRole() async throws -> StateWorkerExit {
         var exit = StateWorkerExit.idle
         if let stateWorker, let relay {
             // The relay publishes items while the worker folds (two cores), then drains what is left.
@@ -144,7 +172,7 @@ package final class ConsumerDaemon: Sendable {
                 return .stopped
             }
         }
-        if let notifier { exit = try await notifier.consumeAndDeliver() }
+        if stateWorker == nil, let notifier { exit = try await notifier.consumeAndDeliver() }
         return exit
     }
 

@@ -121,7 +121,7 @@ extension JumpConsumer {
 
         @OptionGroup var options: RunOptions
 
-        @Flag(help: "Run the roles in turn and exit 0 once caught up and delivered (no HTTP endpoint).")
+        @Flag(help: "Run the roles until each is through and exit 0 once caught up and delivered (no HTTP endpoint).")
         var untilIdle = false
 
         func validate() throws {

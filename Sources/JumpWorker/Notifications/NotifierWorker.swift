@@ -26,6 +26,10 @@ package struct NotifierConfiguration: Sendable {
     /// With `untilIdle`, how long to wait for the partition before giving up with ``AssignmentTimedOut``;
     /// default 60 s.
     package var assignmentTimeout: Duration = .seconds(60)
+    /// With `untilIdle` beside a state worker of the same process (`--role all`), which relays items while the
+    /// notifier reads them: the notifier ends only once that worker's items are all published and it has read
+    /// the topic to its end as it was then. `nil`: it ends when caught up.
+    package var upstream: UpstreamFinished?
 
     /// A configuration with jump-relay's defaults.
     package init(brokers: [String]) { self.brokers = brokers }
@@ -143,6 +147,9 @@ package final class NotifierWorker: Sendable {
         var wait = AssignmentWait(
             role: "notifier", topic: configuration.topic, group: configuration.groupID,
             timeout: configuration.untilIdle ? configuration.assignmentTimeout : nil, logger: logger)
+        /// The topic's end once the upstream finished: read then, so that no end-of-partition seen before its last
+        /// items were published can end the run early.
+        var endAfterUpstream: [Int32: Int64]?
         while lifecycle.withLock({ $0.continues }) {
             let events = try await consumer.poll(maxEvents: 1_000, timeout: configuration.pollTimeout)
             clock.tick()
@@ -155,10 +162,23 @@ package final class NotifierWorker: Sendable {
             if configuration.untilIdle, byPartition.isEmpty, !consumer.assignment.isEmpty,
                 consumer.partitionsAtEnd == consumer.assignment
             {
-                return .idle
+                guard let upstream = configuration.upstream else { return .idle }
+                guard upstream.isFinished else { continue }
+                if endAfterUpstream == nil { endAfterUpstream = try await topicEnd() }
+                let read = assigned.snapshot
+                if endAfterUpstream?.allSatisfy({ (read[$0.key] ?? nil) ?? 0 >= $0.value }) == true { return .idle }
             }
         }
         return .stopped
+    }
+
+    /// The end (high watermark) of every partition the notifier holds.
+    private func topicEnd() async throws -> [Int32: Int64] {
+        var ends: [Int32: Int64] = [:]
+        for partition in consumer.assignment {
+            ends[partition.partition] = try await consumer.watermarks(for: partition).high
+        }
+        return ends
     }
 
     /// Stores one partition's messages and their next offset in one transaction.
@@ -228,4 +248,18 @@ extension NotifierWorker: Service {
         }
         await service.close()
     }
+}
+
+/// Set once, when the state worker of the same process and its relay are through (`--until-idle --role all`).
+package final class UpstreamFinished: Sendable {
+    private let finished = Atomic<Bool>(false)
+
+    /// Not finished yet.
+    package init() {}
+
+    /// Marks it finished.
+    package func finish() { finished.store(true, ordering: .releasing) }
+
+    /// Whether it is.
+    package var isFinished: Bool { finished.load(ordering: .acquiring) }
 }

@@ -81,7 +81,8 @@ package final class StateWorker: Sendable {
     ///
     /// The next batch is polled, decoded and diverted while the previous one's transaction is in flight (a
     /// ``CommitGate`` keeps rebalances from seeing the store before it commits); with `pauseBetweenBatches`, each
-    /// batch is committed before the pause, as a throttled worker's batches always were.
+    /// batch is committed before the pause, as a throttled worker's batches always were. ``BatchLoop`` decides
+    /// the order; this carries its actions out.
     ///
     /// - Throws: ``OffsetOutOfRange`` when the store's offset is not in the log; a fatal Kafka or store error.
     package func run() async throws -> StateWorkerExit {
@@ -89,47 +90,63 @@ package final class StateWorker: Sendable {
         var wait = AssignmentWait(
             role: "state", topic: configuration.topic, group: configuration.groupID,
             timeout: configuration.untilIdle ? configuration.assignmentTimeout : nil, logger: logger)
+        var loop = BatchLoop(untilIdle: configuration.untilIdle, pauses: configuration.pauseBetweenBatches > .zero)
+        var action = loop.start
         var inFlight: Task<Void, any Error>?
+        var polled: [KafkaConsumerMessage] = []
+        var prepared: [ConsumedRecord] = []
         await restoreActivity()
         do {
-            while !stopRequested.load(ordering: .acquiring) {
-                let events: [KafkaConsumerEvent]
-                do {
-                    events = try await consumer.poll(
-                        maxEvents: configuration.batchSize, timeout: configuration.pollTimeout)
-                } catch let error as KafkaError where error.kind == .offsetOutOfRange {
-                    try await inFlight?.value
-                    throw await outOfRange(error)
-                }
-                clock.tick()
-                try wait.check(consumer)
-                let messages = events.compactMap(\.message)
-                if !messages.isEmpty {
-                    var records = try await prepare(messages)
-                    if let previous = inFlight {
-                        try await previous.value
-                        do {
-                            records = try await topUp(records)
-                        } catch let error as KafkaError where error.kind == .offsetOutOfRange {
-                            throw await outOfRange(error)
-                        }
+            steps: while true {
+                switch action {
+                case .poll:
+                    if stopRequested.load(ordering: .acquiring) {
+                        action = loop.stopRequested()
+                        continue
                     }
-                    inFlight = apply(records)
-                    if configuration.pauseBetweenBatches > .zero, !stopRequested.load(ordering: .acquiring) {
+                    let events: [KafkaConsumerEvent]
+                    do {
+                        events = try await consumer.poll(
+                            maxEvents: configuration.batchSize, timeout: configuration.pollTimeout)
+                    } catch let error as KafkaError where error.kind == .offsetOutOfRange {
                         try await inFlight?.value
-                        try await Task.sleep(for: configuration.pauseBetweenBatches)
+                        throw await outOfRange(error)
                     }
-                    continue
-                }
-                try await inFlight?.value  // awaiting a finished batch again costs nothing
-                if configuration.untilIdle, !consumer.assignment.isEmpty,
-                    consumer.partitionsAtEnd == consumer.assignment, placement.copiesRead(by: assigned.snapshot)
-                {
-                    exit = .idle
-                    break
+                    clock.tick()
+                    try wait.check(consumer)
+                    polled = events.compactMap(\.message)
+                    action = loop.polled(messages: polled.count)
+                case .prepare:
+                    prepared = try await prepare(polled)
+                    polled = []
+                    action = loop.prepared()
+                case .awaitCommit:
+                    try await inFlight?.value
+                    action = loop.committed()
+                case .topUp:
+                    do {
+                        prepared = try await topUp(prepared)
+                    } catch let error as KafkaError where error.kind == .offsetOutOfRange {
+                        throw await outOfRange(error)
+                    }
+                    action = loop.toppedUp()
+                case .apply:
+                    inFlight = apply(prepared)
+                    prepared = []
+                    action = loop.applied(stopRequested: stopRequested.load(ordering: .acquiring))
+                case .pause:
+                    try await Task.sleep(for: configuration.pauseBetweenBatches)
+                    action = loop.paused()
+                case .checkIdle:
+                    action = loop.checkedIdle(
+                        caughtUp: !consumer.assignment.isEmpty && consumer.partitionsAtEnd == consumer.assignment
+                            && placement.copiesRead(by: assigned.snapshot))
+                case .finish(let reason):
+                    try await inFlight?.value
+                    exit = reason
+                    break steps
                 }
             }
-            try await inFlight?.value
         } catch {
             var batchError: (any Error)?
             do { try await inFlight?.value } catch { batchError = error }
