@@ -7,7 +7,14 @@ extension StateStore {
     static let firstWithoutNotifierTables = "v16: the notifier's tables moved to a file of their own"
 
     /// Named migrations; never edit one that has shipped, add another.
-    package static let migrator: DatabaseMigrator = {
+    package static let migrator = makeMigrator(movingNotifierTables: true)
+
+    /// The migrations up to ``lastWithNotifierTables``: run before the notifier's file takes the tables over. A
+    /// migrator without v16 never traps on a store another process moved meanwhile (GRDB's `migrate(_:upTo:)`
+    /// does), it leaves v16 alone.
+    static let migratorWithNotifierTables = makeMigrator(movingNotifierTables: false)
+
+    private static func makeMigrator(movingNotifierTables: Bool) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: pipeline and state") { db in
             try db.execute(
@@ -365,6 +372,7 @@ extension StateStore {
             // `state anomalies --since` show the recent ones. Fingerprints leave it out.
             try db.execute(sql: "ALTER TABLE anomalies ADD COLUMN recorded_at INTEGER")
         }
+        guard movingNotifierTables else { return migrator }
         migrator.registerMigration(firstWithoutNotifierTables) { db in
             // Frozen: plain SQL. StateStore.init runs it only after the notifier's file took the rows over (its
             // migration n1, committed first): the notifier's intake then has a writer of its own.
@@ -379,5 +387,5 @@ extension StateStore {
                     """)
         }
         return migrator
-    }()
+    }
 }

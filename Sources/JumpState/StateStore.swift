@@ -33,15 +33,17 @@ package struct StateStore: Sendable {
         let notifierPath = StorePath.notifierFile(besideStateStore: path)
         // Each file is checked before the next is created, and both before either is changed: a foreign file at
         // either path leaves both as they were.
-        for (file, migrator) in [(path, Self.migrator), (notifierPath, NotifierStore.migrator)] {
-            try StorePath.check(file)
-            let descriptor = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else {
-                throw StateStoreError.cannotOpen(path: file, reason: String(cString: strerror(errno)))
-            }
-            closeDescriptor(descriptor)
-            try StoreIdentity.checkBeforeWriting(path: file, migrator: migrator)
+        try Self.createChecked(path, migrator: Self.migrator)
+        let stateWasMoved = try StoreIdentity.appliedMigrations(path: path).contains(Self.firstWithoutNotifierTables)
+        if stateWasMoved, try StoreIdentity.appliedMigrations(path: notifierPath).isEmpty {
+            // A notifier's file started empty would read jump.notifications again and digest its items again.
+            throw StateStoreError.cannotOpen(
+                path: notifierPath,
+                reason: "the notifier's file beside the state store \(path) is missing or empty: restore it from the "
+                    + "backup made with the state store (state backup writes both), or move both files aside to "
+                    + "rebuild the store from the log")
         }
+        try Self.createChecked(notifierPath, migrator: NotifierStore.migrator)
         var configuration = Configuration.store(label: "jump-state")
         configuration.prepareDatabase { db in
             if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
@@ -57,11 +59,7 @@ package struct StateStore: Sendable {
         let pool = try StoreIdentity.mapped(path: path) { try DatabasePool(path: path, configuration: configuration) }
         // The notifier's file takes its tables over from a store before v16 (in its own migration's transaction),
         // and only then does v16 drop them here: a crash in between leaves both copies, never none.
-        try StoreIdentity.mapped(path: path) {
-            if try !pool.read({ try Self.migrator.appliedIdentifiers($0) }).contains(Self.firstWithoutNotifierTables) {
-                try Self.migrator.migrate(pool, upTo: Self.lastWithNotifierTables)
-            }
-        }
+        try StoreIdentity.mapped(path: path) { try Self.migratorWithNotifierTables.migrate(pool) }
         notifierWriter = try NotifierStore.open(path: notifierPath, stateStorePath: path)
         try StoreIdentity.mapped(path: path) { try Self.migrator.migrate(pool) }
         // A store that has applied nothing yet is folded by the current rules from its first event (the frozen
@@ -76,6 +74,17 @@ package struct StateStore: Sendable {
         writer = pool
         self.path = path
         checkpointer = backgroundCheckpoints ? try WALCheckpointer(path: path) : nil
+    }
+
+    /// Creates `file` owner-only if it is not there, and checks that it is empty or a store of `migrator`'s.
+    private static func createChecked(_ file: String, migrator: DatabaseMigrator) throws {
+        try StorePath.check(file)
+        let descriptor = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StateStoreError.cannotOpen(path: file, reason: String(cString: strerror(errno)))
+        }
+        closeDescriptor(descriptor)
+        try StoreIdentity.checkBeforeWriting(path: file, migrator: migrator)
     }
 
     /// Closes the store when its process is done with it: stops the background checkpointer, copies the log into
@@ -149,8 +158,8 @@ package struct StateStore: Sendable {
             throw StateStoreError.cannotOpen(
                 path: notifierPath,
                 reason: "the notifier's file beside the state store \(path) is missing: restore it from the backup "
-                    + "made with the state store (state backup writes both), or run 'jump-consumer run' to start "
-                    + "an empty one")
+                    + "made with the state store (state backup writes both), or move both files aside to rebuild "
+                    + "the store from the log")
         }
         let notifier = try openReader(
             path: notifierPath, migrator: NotifierStore.migrator, label: "jump-notifier-reader")
@@ -198,15 +207,23 @@ package struct StateStore: Sendable {
         for file in [path, notifierPath] where FileManager.default.fileExists(atPath: file) {
             throw StateStoreError.cannotOpen(path: file, reason: "the file exists; a backup never overwrites one")
         }
-        for (source, file) in [(writer, path), (notifierWriter, notifierPath)] {
-            let descriptor = open(file, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else {
-                throw StateStoreError.cannotOpen(path: file, reason: String(cString: strerror(errno)))
+        var written: [String] = []
+        do {
+            for (source, file) in [(writer, path), (notifierWriter, notifierPath)] {
+                let descriptor = open(file, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
+                guard descriptor >= 0 else {
+                    throw StateStoreError.cannotOpen(path: file, reason: String(cString: strerror(errno)))
+                }
+                closeDescriptor(descriptor)
+                written.append(file)
+                let destination = try DatabaseQueue(path: file)
+                try source.backup(to: destination)
+                try destination.close()
             }
-            closeDescriptor(descriptor)
-            let destination = try DatabaseQueue(path: file)
-            try source.backup(to: destination)
-            try destination.close()
+        } catch {
+            // Never half a pair: a retry must find neither file.
+            for file in written { try? FileManager.default.removeItem(atPath: file) }
+            throw error
         }
     }
 

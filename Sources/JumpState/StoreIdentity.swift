@@ -64,6 +64,21 @@ enum StoreIdentity {
         }
     }
 
+    /// The migrations applied to the store at `path`, read through a read-only connection of its own; none when
+    /// there is no file, or an empty one.
+    static func appliedMigrations(path: String) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: path), try !isEmpty(path: path) else { return [] }
+        return try mapped(path: path) {
+            let queue = try DatabaseQueue(
+                path: path, configuration: .store(label: "jump-state-identity", readonly: true))
+            defer { try? queue.close() }
+            return try queue.read { db in
+                try db.tableExists("grdb_migrations")
+                    ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
+            }
+        }
+    }
+
     /// Checks the header of the file a reader opens read-only (its contents are checked through the reader's own
     /// connection: ``checkContents(_:path:migrator:allowOlder:)``).
     static func checkBeforeReading(path: String) throws {
@@ -95,7 +110,9 @@ enum StoreIdentity {
         let applied =
             tables.contains("grdb_migrations")
             ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
-        if tables.isEmpty {
+        // GRDB creates its table of migrations in a transaction of its own before the first migration: a first
+        // migration stopped midway (killed, a full disk) leaves that table alone, and the store is still new.
+        if tables.isEmpty || (tables == ["grdb_migrations"] && applied.isEmpty) {
             if allowOlder { return }
             throw StateStoreError.cannotOpen(path: path, reason: "an empty database: no state store there")
         }

@@ -267,7 +267,7 @@ extension JumpConsumer.State {
     struct Backup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Copy the store and the notifier's file beside it, consistently, to new owner-only files while workers keep running (SQLite's online backup)."
+                "Copy the store and the notifier's file beside it, each consistently (SQLite's online backup), to new owner-only files while workers keep running."
         )
 
         @OptionGroup var store: JumpConsumer.StateOptions

@@ -55,17 +55,25 @@ extension NotifierStore {
             guard attached.contains(stateStoreSchema) else { return }
             let held = try String.fetchAll(
                 db, sql: "SELECT name FROM \(stateStoreSchema).sqlite_master WHERE type = 'table'")
-            for table in movedTables where held.contains(table) {
-                try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM \(stateStoreSchema).\(table)")
+            for (table, columns) in movedTables where held.contains(table) {
+                try db.execute(
+                    sql: "INSERT INTO main.\(table) (\(columns)) SELECT \(columns) FROM \(stateStoreSchema).\(table)")
             }
         }
         return migrator
     }()
 
-    /// The tables n1 takes over from a state store before v16, in an order their references allow; each has the
-    /// same columns in the same order in both files (the state store's v11 and v12 appended `resends` and
-    /// `delivered_to` last, as n1 creates them).
-    static let movedTables = [
-        "notifier_offsets", "notifier_items", "notifier_totals", "digest_windows", "digests", "deliveries",
+    /// The tables n1 takes over from a state store before v16, with their columns, in an order their references
+    /// allow.
+    static let movedTables: KeyValuePairs = [
+        "notifier_offsets": "topic, partition, next_offset",
+        "notifier_items": "item_id, audience, importance, received_at, item, digest_id",
+        "notifier_totals": #"topic, partition, "offset", totals"#,
+        "digest_windows": "audience, closed_through",
+        "digests": "id, audience, window_start, window_end, built_at, item_count, digest",
+        "deliveries": """
+        digest_id, sink, recipient, status, attempts, next_attempt_at, claimed_by, claimed_until, file_offset, \
+        delivered_at, last_error, resends, delivered_to
+        """,
     ]
 }

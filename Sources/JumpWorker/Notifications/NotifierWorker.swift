@@ -149,7 +149,7 @@ package final class NotifierWorker: Sendable {
             timeout: configuration.untilIdle ? configuration.assignmentTimeout : nil, logger: logger)
         /// The topic's end once the upstream finished: read then, so that no end-of-partition seen before its last
         /// items were published can end the run early.
-        var endAfterUpstream: [Int32: Int64]?
+        var endAfterUpstream: [Int32: (low: Int64, high: Int64)]?
         while lifecycle.withLock({ $0.continues }) {
             let events = try await consumer.poll(maxEvents: 1_000, timeout: configuration.pollTimeout)
             clock.tick()
@@ -166,17 +166,21 @@ package final class NotifierWorker: Sendable {
                 guard upstream.isFinished else { continue }
                 if endAfterUpstream == nil { endAfterUpstream = try await topicEnd() }
                 let read = assigned.snapshot
-                if endAfterUpstream?.allSatisfy({ (read[$0.key] ?? nil) ?? 0 >= $0.value }) == true { return .idle }
+                // Read to the end, or nothing left to read (every message kept there expired: low == high).
+                let through = endAfterUpstream?.allSatisfy { partition, marks in
+                    (read[partition] ?? nil) ?? 0 >= marks.high || marks.low >= marks.high
+                }
+                if through == true { return .idle }
             }
         }
         return .stopped
     }
 
-    /// The end (high watermark) of every partition the notifier holds.
-    private func topicEnd() async throws -> [Int32: Int64] {
-        var ends: [Int32: Int64] = [:]
+    /// The watermarks of every partition the notifier holds.
+    private func topicEnd() async throws -> [Int32: (low: Int64, high: Int64)] {
+        var ends: [Int32: (low: Int64, high: Int64)] = [:]
         for partition in consumer.assignment {
-            ends[partition.partition] = try await consumer.watermarks(for: partition).high
+            ends[partition.partition] = try await consumer.watermarks(for: partition)
         }
         return ends
     }

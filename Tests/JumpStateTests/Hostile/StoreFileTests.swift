@@ -367,6 +367,37 @@ struct NotifierFileTests {
         #expect(error?.description.contains("state backup writes both") == true, "\(String(describing: error))")
     }
 
+    @Test("a worker refuses a store whose notifier's file is gone, rather than start one empty that digests again")
+    func workerRefusesMissingNotifierFile() throws {
+        let file = path("state.sqlite")
+        try StateStore(path: file).close()
+        let notifier = path("state.notifier.sqlite")
+        for damage in ["removed", "emptied"] {
+            if damage == "removed" {
+                try FileManager.default.removeItem(atPath: notifier)
+            } else {
+                try Data().write(to: URL(fileURLWithPath: notifier))
+            }
+            let error = #expect(throws: StateStoreError.self) { _ = try StateStore(path: file) }
+            #expect(
+                error?.description.contains("\(notifier): the notifier's file") == true, "\(String(describing: error))")
+            #expect(error?.description.contains("restore it") == true)
+            #expect((try? Data(contentsOf: URL(fileURLWithPath: notifier)))?.isEmpty ?? true, "nothing written")
+        }
+    }
+
+    @Test("a notifier's file whose first migration stopped midway (only GRDB's table of migrations) is taken as new")
+    func stoppedDuringFirstMigration() async throws {
+        let file = try v15Store("state.sqlite")
+        let queue = try DatabaseQueue(path: path("state.notifier.sqlite"))
+        try await queue.write {
+            try $0.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+        }
+        try queue.close()
+        let store = try StateStore(path: file)
+        #expect(try await store.notifier.digests().count == 2, "the rows moved")
+    }
+
     @Test(
         "an upgrade stopped after the notifier's file took the tables over and before the state store dropped them finishes on the next opening, with every row once"
     )
