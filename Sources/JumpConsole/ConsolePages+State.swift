@@ -109,8 +109,8 @@ extension ConsolePages {
             "periods": ([("", "any time")] + Self.anomalyPeriods.map { ($0.name, $0.label) }).map { name, label in
                 [
                     "label": label, "current": name == (chosen?.name ?? ""),
-                    "href": "/console/anomalies?" + (kind.map { "kind=" + Self.queryValue($0) + "&" } ?? "")
-                        + (name.isEmpty ? "" : "since=" + name),
+                    "href": Self.anomaliesLink(
+                        [kind.map { "kind=" + Self.queryValue($0) }, name.isEmpty ? nil : "since=" + name]),
                 ] as [String: Any]
             },
             "unknownKind": wanted != nil && kind == nil ? Self.shown(wanted ?? "") : false,
@@ -126,6 +126,12 @@ extension ConsolePages {
             "later": shownPage + 1 < pageCount ? "\(shownPage + 1)\(filter)" : false,
         ]
         return Page(title: "Anomalies", path: "/console/anomalies", body: templates.anomalies.render(context))
+    }
+
+    /// The anomalies page with the query's parts that are there, joined (no `?` or `&` left dangling).
+    private static func anomaliesLink(_ parts: [String?]) -> String {
+        let query = parts.compactMap { $0 }.joined(separator: "&")
+        return "/console/anomalies" + (query.isEmpty ? "" : "?" + query)
     }
 
     /// One company: what the store knows of it (its first row's name, country and sector), its expansions with

@@ -228,7 +228,7 @@ struct ConsoleTemplates: Sendable {
                 <h1>Anomalies</h1>
                 <p>{{total}}{{#kind}} of kind <strong>{{kind}}</strong>{{/kind}}{{#period}} recorded in {{period}}{{/period}}, in the order of the log; page {{pageNumber}} of {{pageCount}}.{{#kind}} <a href="/console/anomalies">Every kind</a>{{/kind}}</p>
                 <p>Recorded in: {{#periods}}<a class="tap" href="{{href}}"{{#current}} aria-current="true"{{/current}}>{{label}}</a> {{/periods}}</p>
-                {{#unknownKind}}<p class="failure">No anomaly is of kind “{{unknownKind}}”: every kind is listed.</p>{{/unknownKind}}
+                {{#unknownKind}}<p class="failure">{{#period}}No anomaly of kind “{{unknownKind}}” was recorded in {{period}}: every kind recorded then is listed.{{/period}}{{^period}}No anomaly is of kind “{{unknownKind}}”: every kind is listed.{{/period}}</p>{{/unknownKind}}
                 {{#hasKinds}}<p>By kind: {{#kinds}}<a href="{{href}}"{{#current}} aria-current="true"{{/current}}>{{kind}}</a> ({{count}}) {{/kinds}}</p>{{/hasKinds}}
                 <p class="muted">“Where” is the event's place in the log (PARTITION@OFFSET of the events topic); the detail says which value won.</p>
                 {{#hasAnomalies}}<table><thead><tr><th>Where</th><th>Event</th><th>Kind</th><th>Detail</th><th>Recorded</th></tr></thead><tbody>

@@ -488,6 +488,14 @@ struct ConsoleEndToEndTests {
         #expect(anomalies.body.contains(#"href="/console/anomalies?since=week">the last week</a>"#))
         let otherKind = try await request(base + "/anomalies?kind=nope&page=7")
         #expect(otherKind.body.contains("No anomaly is of kind “nope”") && otherKind.body.contains("page 1 of 1"))
+        let otherKindRecently = try await request(base + "/anomalies?kind=nope&since=hour")
+        #expect(
+            otherKindRecently.body.contains("No anomaly of kind “nope” was recorded in the last hour"),
+            "\(otherKindRecently.body)")
+        // The period links carry only the parts there are: no dangling ? or &.
+        #expect(anomalies.body.contains(#"href="/console/anomalies" aria-current="true">any time</a>"#))
+        #expect(ofKind.body.contains(#"href="/console/anomalies?kind=completed%2Dagain" aria-current="true">any time"#))
+        #expect(!anomalies.body.contains("anomalies?\"") && !ofKind.body.contains("&\""), "\(ofKind.body)")
         daemon.signal(SIGTERM)
         #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output)")
         #expect(try await broker.stop() == 0)
