@@ -21,7 +21,8 @@ package enum ConsumerApplication {
     /// - Throws: what makes the settings unusable (no brokers, a store or digest configuration that cannot be
     ///   used, a Kafka client that cannot be made), naming what to change.
     package static func daemon(
-        settings: ConsumerSettings, overrides: [String: String], untilIdle: Bool, logger: Logger
+        settings: ConsumerSettings, overrides: [String: String], untilIdle: Bool, store opened: StateStore? = nil,
+        logger: Logger
     ) throws -> ConsumerDaemon {
         let brokers = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
         if let warning = brokers.warning { logger.warning("\(warning)") }
@@ -40,7 +41,7 @@ package enum ConsumerApplication {
         var notifier = NotifierConfiguration(brokers: brokers.servers)
         notifier.overrides = overrides
         let digests = try settings.digestConfiguration()
-        let store = try StateStore(path: settings.state, backgroundCheckpoints: true)
+        let store = try opened ?? StateStore(path: settings.state, backgroundCheckpoints: true)
         if settings.role != .state {
             do {
                 try store.recordDigestDirectory(settings.digestDirectory)
@@ -55,6 +56,36 @@ package enum ConsumerApplication {
             role: settings.role, state: configuration, notifier: notifier, digests: digests,
             digestDirectory: settings.digestDirectory, notificationsTopic: settings.notificationsTopic,
             digestsTopic: settings.digestsTopic, store: store, logger: logger)
+    }
+
+    /// Opens the store for `run`. A disk too full even to open it (SQLite writes a little to start each file's
+    /// write-ahead log) is waited out as a full disk is while running: said every 5 s, naming the directory;
+    /// SIGTERM or SIGINT end the wait (`nil`); with `untilIdle` it gives up after `waitTimeout`
+    /// (``RetriesExhausted``). Any other failure is thrown at once.
+    package static func openStore(
+        path: String, untilIdle: Bool, waitTimeout: Duration, logger: Logger
+    ) async throws -> StateStore? {
+        let stop = Atomic<Bool>(false)
+        return try await Signals.handling([.sigterm, .sigint], with: { _ in stop.store(true, ordering: .releasing) }) {
+            let started = ContinuousClock.now
+            while true {
+                do {
+                    return try StateStore(path: path, backgroundCheckpoints: true)
+                } catch  where StateStore.isDiskFull(error) {
+                    let reason =
+                        "opening the state store failed: the disk holding it is full "
+                        + "(\(StorePath.parentDirectory(of: path))); free space there and the daemon starts"
+                    if untilIdle, ContinuousClock.now - started >= waitTimeout {
+                        throw RetriesExhausted(reason: reason, waited: waitTimeout)
+                    }
+                    logger.warning("\(reason); retrying in 5 seconds", metadata: ["error": "\(error)"])
+                    for _ in 0..<50 {
+                        if stop.load(ordering: .acquiring) { return nil }
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                }
+            }
+        }
     }
 
     /// Runs `daemon` until SIGTERM/SIGINT (or a role's failure): ``serviceGroup(daemon:settings:registry:logger:)``,

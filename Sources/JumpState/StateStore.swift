@@ -272,6 +272,13 @@ extension StateStore {
     }
 }
 
+extension StateStore {
+    /// Whether `error` is SQLite's "database or disk is full": room may come back, so a caller waits for it.
+    package static func isDiskFull(_ error: any Error) -> Bool {
+        (error as? DatabaseError)?.resultCode == .SQLITE_FULL
+    }
+}
+
 /// What the store refuses.
 package enum StateStoreError: Error, CustomStringConvertible, Equatable {
     /// The file cannot be opened or created.

@@ -96,4 +96,61 @@ struct FullDiskTests {
         #expect(try await resumed.exitStatus(timeout: .seconds(25)) == 0, "\(resumed.output.suffix(2_000))")
         #expect(try await fingerprint(state) == (try await fingerprint(clean)), "nothing lost, nothing twice")
     }
+
+    @Test(
+        "a disk too full even to open the store: a daemon waits saying so, SIGTERM ends the wait with 0, it starts once there is room; --until-idle gives up with 75"
+    )
+    func fullBeforeOpening() async throws {
+        let disk = directory.appendingPathComponent("small").path
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let mounted = try await runCommand("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", disk])
+        try #require(mounted.status == 0, "\(mounted.stderr)")
+        do {
+            try await checksBeforeOpening(disk: disk)
+        } catch {
+            _ = try? await runCommand("umount", ["-l", disk])
+            throw error
+        }
+        _ = try await runCommand("umount", ["-l", disk])
+    }
+
+    private func checksBeforeOpening(disk: String) async throws {
+        let state = disk + "/state.sqlite"
+        let first = try await consumer(
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--http", "off"]
+                + quickGroupArguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        // A filler takes every byte left: opening a store writes a little to start each file's write-ahead log.
+        _ = try await runCommand("dd", ["if=/dev/zero", "of=\(disk)/filler", "bs=4k"])
+        let saying = "opening the state store failed: the disk holding it is full (\(disk))"
+
+        let batch = try await consumer(
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--until-idle", "--wait-timeout", "2"]
+                + ["--http", "off"] + quickGroupArguments)
+        #expect(batch.status == 75 && batch.stderr.contains(saying), "\(batch.stderr.suffix(2_000))")
+        #expect(batch.stderr.contains("gave up after retrying"), "\(batch.stderr.suffix(2_000))")
+
+        let port = freeLoopbackPort()
+        let arguments =
+            ["run", "-b", broker.bootstrapServers, "--state", state, "--http", "127.0.0.1:\(port)"]
+            + quickGroupArguments
+        let waiting = try ChildProcess(product("jump-consumer"), arguments)
+        try await eventually("the daemon says the disk is full", timeout: .seconds(30)) {
+            waiting.output.contains(saying)
+        }
+        waiting.signal(SIGTERM)
+        #expect(try await waiting.exitStatus(timeout: .seconds(10)) == 0, "\(waiting.output.suffix(2_000))")
+
+        let daemon = try ChildProcess(product("jump-consumer"), arguments)
+        try await eventually("the daemon says the disk is full", timeout: .seconds(30)) {
+            daemon.output.contains(saying)
+        }
+        try FileManager.default.removeItem(atPath: disk + "/filler")
+        try await eventually("the daemon starts and answers once there is room", timeout: .seconds(60)) {
+            let health = try await runCommand("curl", ["-s", "-m", "5", "http://127.0.0.1:\(port)/healthz"])
+            return health.status == 0 && !health.stdout.isEmpty
+        }
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.exitStatus(timeout: .seconds(25)) == 0, "\(daemon.output.suffix(2_000))")
+    }
 }

@@ -82,6 +82,12 @@ package struct RetriesExhausted: Error, CustomStringConvertible {
     /// How long the worker retried.
     package var waited: Duration
 
+    /// The failure given up on, and how long it was retried.
+    package init(reason: String, waited: Duration) {
+        self.reason = reason
+        self.waited = waited
+    }
+
     /// Names the failure and what to do.
     package var description: String {
         "\(reason); gave up after retrying for \(waited) (--wait-timeout); nothing was lost: run again once it is fixed"
