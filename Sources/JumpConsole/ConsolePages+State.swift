@@ -101,8 +101,7 @@ extension ConsolePages {
         let shownPage = min(number, pageCount - 1)
         let rows = try await store.anomalies(
             kind: kind, since: since, limit: Self.pageSize, skipping: shownPage * Self.pageSize)
-        let within = chosen.map { "&since=" + $0.name } ?? ""
-        let filter = (kind.map { "&kind=" + Self.queryValue($0) } ?? "") + within
+        let filter = (kind.map { "&kind=" + Self.queryValue($0) } ?? "") + (chosen.map { "&since=" + $0.name } ?? "")
         let context: [String: Any] = [
             "total": Wording.counted(Int64(total), "anomaly", "anomalies"), "kind": kind.map(Self.shown) ?? false,
             "period": chosen?.label ?? false,
@@ -118,7 +117,9 @@ extension ConsolePages {
             "kinds": kinds.map { entry -> [String: Any] in
                 [
                     "kind": Self.shown(entry.kind), "count": entry.count, "current": entry.kind == kind,
-                    "href": "/console/anomalies?kind=" + Self.queryValue(entry.kind) + within,
+                    "href": Self.anomaliesLink([
+                        "kind=" + Self.queryValue(entry.kind), chosen.map { "since=" + $0.name },
+                    ]),
                 ]
             },
             "anomalies": rows.map(Self.anomalyRow), "hasAnomalies": !rows.isEmpty,

@@ -16,14 +16,14 @@ import UnixSignals
 /// and the systemd notifier; SIGTERM or SIGINT shut it down gracefully within the configured time.
 package enum ConsumerApplication {
     /// The roles `settings` ask for, ready to run (nothing runs yet): the brokers resolved (a dev broker found on
-    /// its own is logged as a warning), the store opened (created if absent), the digest configuration loaded.
-    /// `jump-consumer run` calls it, and so can a test, in process.
+    /// its own is logged as a warning), the store opened (created if absent; on a disk too full to open it, after
+    /// waiting for room: `nil` when a signal ended the wait), the digest configuration loaded. `jump-consumer run`
+    /// calls it, and so can a test, in process.
     /// - Throws: what makes the settings unusable (no brokers, a store or digest configuration that cannot be
     ///   used, a Kafka client that cannot be made), naming what to change.
     package static func daemon(
-        settings: ConsumerSettings, overrides: [String: String], untilIdle: Bool, store opened: StateStore? = nil,
-        logger: Logger
-    ) throws -> ConsumerDaemon {
+        settings: ConsumerSettings, overrides: [String: String], untilIdle: Bool, logger: Logger
+    ) async throws -> ConsumerDaemon? {
         let brokers = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
         if let warning = brokers.warning { logger.warning("\(warning)") }
         var configuration = StateWorkerConfiguration(brokers: brokers.servers)
@@ -41,7 +41,11 @@ package enum ConsumerApplication {
         var notifier = NotifierConfiguration(brokers: brokers.servers)
         notifier.overrides = overrides
         let digests = try settings.digestConfiguration()
-        let store = try opened ?? StateStore(path: settings.state, backgroundCheckpoints: true)
+        guard
+            let store = try await openStore(
+                path: settings.state, untilIdle: untilIdle, waitTimeout: configuration.assignmentTimeout,
+                logger: logger)
+        else { return nil }
         if settings.role != .state {
             do {
                 try store.recordDigestDirectory(settings.digestDirectory)
@@ -58,34 +62,45 @@ package enum ConsumerApplication {
             digestsTopic: settings.digestsTopic, store: store, logger: logger)
     }
 
-    /// Opens the store for `run`. A disk too full even to open it (SQLite writes a little to start each file's
-    /// write-ahead log) is waited out as a full disk is while running: said every 5 s, naming the directory;
-    /// SIGTERM or SIGINT end the wait (`nil`); with `untilIdle` it gives up after `waitTimeout`
-    /// (``RetriesExhausted``). Any other failure is thrown at once.
-    package static func openStore(
+    /// Opens the store. A disk too full even to open it (SQLite writes a little to start each file's write-ahead
+    /// log) is waited out as a full disk is while running: said every 5 s, naming the directory; SIGTERM or SIGINT
+    /// end the wait (`nil`); with `untilIdle` it gives up after `waitTimeout` (``RetriesExhausted``). Any other
+    /// failure is thrown at once. Signals are taken only while it waits.
+    private static func openStore(
         path: String, untilIdle: Bool, waitTimeout: Duration, logger: Logger
     ) async throws -> StateStore? {
+        var failure: any Error
+        do {
+            return try StateStore(path: path, backgroundCheckpoints: true)
+        } catch  where StateStore.isDiskFull(error) {
+            failure = error
+        }
         let stop = Atomic<Bool>(false)
         return try await Signals.handling([.sigterm, .sigint], with: { _ in stop.store(true, ordering: .releasing) }) {
             let started = ContinuousClock.now
             while true {
+                // Said once the signals are taken: a SIGTERM sent on reading it ends the wait, not the process.
+                logger.warning("\(diskFull(path)); retrying in 5 seconds", metadata: ["error": "\(failure)"])
+                for _ in 0..<50 {
+                    if stop.load(ordering: .acquiring) { return nil }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                if untilIdle, ContinuousClock.now - started >= waitTimeout {
+                    throw RetriesExhausted(reason: diskFull(path), waited: waitTimeout)
+                }
                 do {
                     return try StateStore(path: path, backgroundCheckpoints: true)
                 } catch  where StateStore.isDiskFull(error) {
-                    let reason =
-                        "opening the state store failed: the disk holding it is full "
-                        + "(\(StorePath.parentDirectory(of: path))); free space there and the daemon starts"
-                    if untilIdle, ContinuousClock.now - started >= waitTimeout {
-                        throw RetriesExhausted(reason: reason, waited: waitTimeout)
-                    }
-                    logger.warning("\(reason); retrying in 5 seconds", metadata: ["error": "\(error)"])
-                    for _ in 0..<50 {
-                        if stop.load(ordering: .acquiring) { return nil }
-                        try await Task.sleep(for: .milliseconds(100))
-                    }
+                    failure = error
                 }
             }
         }
+    }
+
+    /// What the log says while the store cannot be opened for lack of room.
+    private static func diskFull(_ path: String) -> String {
+        "opening the state store failed: the disk holding it is full (\(StorePath.parentDirectory(of: path))); "
+            + "free space there and the daemon starts"
     }
 
     /// Runs `daemon` until SIGTERM/SIGINT (or a role's failure): ``serviceGroup(daemon:settings:registry:logger:)``,

@@ -33,17 +33,16 @@ package struct StateStore: Sendable {
         let notifierPath = StorePath.notifierFile(besideStateStore: path)
         // Each file is checked before the next is created, and both before either is changed: a foreign file at
         // either path leaves both as they were.
-        try Self.createChecked(path, migrator: Self.migrator)
-        let stateWasMoved = try StoreIdentity.appliedMigrations(path: path).contains(Self.firstWithoutNotifierTables)
-        if stateWasMoved, try StoreIdentity.appliedMigrations(path: notifierPath).isEmpty {
+        try StorePath.check(path)
+        try Self.createOwnerOnly(path)
+        let stateApplied = try StoreIdentity.checkBeforeWriting(path: path, migrator: Self.migrator)
+        try StorePath.check(notifierPath)
+        let notifierApplied = try StoreIdentity.checkBeforeWriting(path: notifierPath, migrator: NotifierStore.migrator)
+        if stateApplied.contains(Self.firstWithoutNotifierTables), notifierApplied.isEmpty {
             // A notifier's file started empty would read jump.notifications again and digest its items again.
-            throw StateStoreError.cannotOpen(
-                path: notifierPath,
-                reason: "the notifier's file beside the state store \(path) is missing or empty: restore it from the "
-                    + "backup made with the state store (state backup writes both), or move both files aside to "
-                    + "rebuild the store from the log")
+            throw Self.missingNotifierFile(notifierPath, beside: path, orEmpty: true)
         }
-        try Self.createChecked(notifierPath, migrator: NotifierStore.migrator)
+        try Self.createOwnerOnly(notifierPath)
         var configuration = Configuration.store(label: "jump-state")
         configuration.prepareDatabase { db in
             if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
@@ -60,7 +59,8 @@ package struct StateStore: Sendable {
         // The notifier's file takes its tables over from a store before v16 (in its own migration's transaction),
         // and only then does v16 drop them here: a crash in between leaves both copies, never none.
         try StoreIdentity.mapped(path: path) { try Self.migratorWithNotifierTables.migrate(pool) }
-        notifierWriter = try NotifierStore.open(path: notifierPath, stateStorePath: path)
+        notifierWriter = try NotifierStore.open(
+            path: notifierPath, isNew: notifierApplied.isEmpty, stateStorePath: path)
         try StoreIdentity.mapped(path: path) { try Self.migrator.migrate(pool) }
         // A store that has applied nothing yet is folded by the current rules from its first event (the frozen
         // migration v4 records the version of its time); one that has keeps its version until rebuilt.
@@ -76,15 +76,22 @@ package struct StateStore: Sendable {
         checkpointer = backgroundCheckpoints ? try WALCheckpointer(path: path) : nil
     }
 
-    /// Creates `file` owner-only if it is not there, and checks that it is empty or a store of `migrator`'s.
-    private static func createChecked(_ file: String, migrator: DatabaseMigrator) throws {
-        try StorePath.check(file)
+    /// Creates `file` owner-only if it is not there.
+    private static func createOwnerOnly(_ file: String) throws {
         let descriptor = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw StateStoreError.cannotOpen(path: file, reason: String(cString: strerror(errno)))
         }
         closeDescriptor(descriptor)
-        try StoreIdentity.checkBeforeWriting(path: file, migrator: migrator)
+    }
+
+    /// The notifier's file beside the state store at `path` is missing (`orEmpty`: or empty): what to do.
+    private static func missingNotifierFile(_ file: String, beside path: String, orEmpty: Bool) -> StateStoreError {
+        .cannotOpen(
+            path: file,
+            reason: "the notifier's file beside the state store \(path) is missing\(orEmpty ? " or empty" : ""): "
+                + "restore it from the backup made with the state store (state backup writes both), or move both "
+                + "files aside to rebuild the store from the log")
     }
 
     /// Closes the store when its process is done with it: stops the background checkpointer, copies the log into
@@ -152,31 +159,28 @@ package struct StateStore: Sendable {
     /// - Throws: ``StateStoreError`` when there is no store at `path`, the file is not a jump-relay store, or it
     ///   was written by a newer or an older version (run the worker once to upgrade an older one).
     package static func openForReading(path: String) throws -> StateStore {
-        let pool = try openReader(path: path, migrator: migrator, label: "jump-state-reader")
+        let pool = try openReader(
+            path: path, migrator: migrator, label: "jump-state-reader",
+            ifMissing: .cannotOpen(path: path, reason: "no state store there"))
         let notifierPath = StorePath.notifierFile(besideStateStore: path)
-        guard FileManager.default.fileExists(atPath: notifierPath) else {
-            throw StateStoreError.cannotOpen(
-                path: notifierPath,
-                reason: "the notifier's file beside the state store \(path) is missing: restore it from the backup "
-                    + "made with the state store (state backup writes both), or move both files aside to rebuild "
-                    + "the store from the log")
-        }
         let notifier = try openReader(
-            path: notifierPath, migrator: NotifierStore.migrator, label: "jump-notifier-reader")
+            path: notifierPath, migrator: NotifierStore.migrator, label: "jump-notifier-reader",
+            ifMissing: missingNotifierFile(notifierPath, beside: path, orEmpty: false))
         return StateStore(readOnly: pool, notifier: notifier, path: path)
     }
 
-    /// A read-only pool on an existing store file whose migrations are exactly `migrator`'s.
-    private static func openReader(path: String, migrator: DatabaseMigrator, label: String) throws -> DatabasePool {
+    /// A read-only pool on an existing store file whose migrations are exactly `migrator`'s; `ifMissing` is
+    /// thrown when there is no file.
+    private static func openReader(
+        path: String, migrator: DatabaseMigrator, label: String, ifMissing: StateStoreError
+    ) throws -> DatabasePool {
         try StorePath.check(path)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StateStoreError.cannotOpen(path: path, reason: "no state store there")
-        }
+        guard FileManager.default.fileExists(atPath: path) else { throw ifMissing }
         try StoreIdentity.checkBeforeReading(path: path)
         // Read-only, so the contents are checked through the reader's own connection: one opening, not two.
         return try StoreIdentity.mapped(path: path) {
             let pool = try DatabasePool(path: path, configuration: .store(label: label, readonly: true))
-            try pool.read { try StoreIdentity.checkContents($0, path: path, migrator: migrator, allowOlder: false) }
+            _ = try pool.read { try StoreIdentity.checkContents($0, path: path, migrator: migrator, allowOlder: false) }
             return pool
         }
     }

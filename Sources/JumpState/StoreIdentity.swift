@@ -53,29 +53,16 @@ package enum StorePath {
 /// untouched and a store from a newer version is never run against.
 enum StoreIdentity {
     /// Checks the file before a writer opens it: its header, then (through a read-only connection of its own, so
-    /// a foreign file is never touched) its tables and migrations.
-    static func checkBeforeWriting(path: String, migrator: DatabaseMigrator) throws {
-        guard try !isEmpty(path: path) else { return }  // a new, empty file: the store is created in it
-        try mapped(path: path) {
-            let queue = try DatabaseQueue(
-                path: path, configuration: .store(label: "jump-state-identity", readonly: true))
-            defer { try? queue.close() }
-            try queue.read { try checkContents($0, path: path, migrator: migrator, allowOlder: true) }
-        }
-    }
-
-    /// The migrations applied to the store at `path`, read through a read-only connection of its own; none when
-    /// there is no file, or an empty one.
-    static func appliedMigrations(path: String) throws -> [String] {
+    /// a foreign file is never touched) its tables and migrations. Returns the migrations applied to it: none for
+    /// a new store (no file yet, or an empty one).
+    @discardableResult
+    static func checkBeforeWriting(path: String, migrator: DatabaseMigrator) throws -> [String] {
         guard FileManager.default.fileExists(atPath: path), try !isEmpty(path: path) else { return [] }
         return try mapped(path: path) {
             let queue = try DatabaseQueue(
                 path: path, configuration: .store(label: "jump-state-identity", readonly: true))
             defer { try? queue.close() }
-            return try queue.read { db in
-                try db.tableExists("grdb_migrations")
-                    ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
-            }
+            return try queue.read { try checkContents($0, path: path, migrator: migrator, allowOlder: true) }
         }
     }
 
@@ -104,7 +91,11 @@ enum StoreIdentity {
     /// Refuses a database that is another application's, or a store from a newer (or, for a reader, an older)
     /// version.
     /// - Parameter allowOlder: whether pending migrations are acceptable (a writer runs them; a reader cannot).
-    static func checkContents(_ db: Database, path: String, migrator: DatabaseMigrator, allowOlder: Bool) throws {
+    /// Returns the migrations applied.
+    @discardableResult
+    static func checkContents(
+        _ db: Database, path: String, migrator: DatabaseMigrator, allowOlder: Bool
+    ) throws -> [String] {
         let tables = try String.fetchAll(
             db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
         let applied =
@@ -113,7 +104,7 @@ enum StoreIdentity {
         // GRDB creates its table of migrations in a transaction of its own before the first migration: a first
         // migration stopped midway (killed, a full disk) leaves that table alone, and the store is still new.
         if tables.isEmpty || (tables == ["grdb_migrations"] && applied.isEmpty) {
-            if allowOlder { return }
+            if allowOlder { return [] }
             throw StateStoreError.cannotOpen(path: path, reason: "an empty database: no state store there")
         }
         let known = migrator.migrations
@@ -125,6 +116,7 @@ enum StoreIdentity {
         if !unknown.isEmpty { throw StateStoreError.newerStore(path: path, unknown: unknown) }
         let pending = known.filter { !applied.contains($0) }
         if !allowOlder, !pending.isEmpty { throw StateStoreError.olderStore(path: path, pending: pending) }
+        return applied
     }
 
     /// Runs `body`, turning SQLite's "not a database" and "cannot open" into ``StateStoreError``s.

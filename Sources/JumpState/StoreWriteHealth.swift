@@ -13,6 +13,20 @@ final class StoreWriteHealth: Sendable {
 
     /// The reason of the latest write's failure, `nil` when the latest write (or none yet) succeeded.
     var problem: String? { latestFailure.withLock { $0 } }
+
+    /// A write transaction on `database` (a store's file), its outcome recorded here.
+    func write<T: Sendable>(
+        on database: any DatabaseWriter, _ updates: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        do {
+            let result = try await database.write(updates)
+            succeeded()
+            return result
+        } catch {
+            failed(error)
+            throw error
+        }
+    }
 }
 
 extension StateStore {
@@ -24,21 +38,6 @@ extension StateStore {
     /// A write transaction on the writer's queue, the caller's task suspended meanwhile (never blocking Swift's
     /// cooperative pool), its outcome recorded for ``writeProblem``.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await Self.write(on: writer, recordingIn: writeHealth, updates)
-    }
-
-    /// The same on `database` (this store's file or the notifier's beside it), its outcome recorded in `health`.
-    static func write<T: Sendable>(
-        on database: any DatabaseWriter, recordingIn health: StoreWriteHealth,
-        _ updates: @escaping @Sendable (Database) throws -> T
-    ) async throws -> T {
-        do {
-            let result = try await database.write(updates)
-            health.succeeded()
-            return result
-        } catch {
-            health.failed(error)
-            throw error
-        }
+        try await writeHealth.write(on: writer, updates)
     }
 }

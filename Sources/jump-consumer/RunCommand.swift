@@ -149,18 +149,14 @@ extension JumpConsumer {
             }
             let daemon: ConsumerDaemon
             do {
-                // The brokers are checked before the store is created, as before it could wait for room.
-                _ = try BrokerSettings.resolve(brokers: settings.brokers, overrides: overrides)
                 guard
-                    let store = try await ConsumerApplication.openStore(
-                        path: settings.state, untilIdle: untilIdle,
-                        waitTimeout: .seconds(settings.waitTimeoutSeconds), logger: logger)
+                    let opened = try await ConsumerApplication.daemon(
+                        settings: settings, overrides: overrides, untilIdle: untilIdle, logger: logger)
                 else {
                     logger.notice("stopped", metadata: ["reason": "a signal while waiting for room to open the store"])
                     return
                 }
-                daemon = try ConsumerApplication.daemon(
-                    settings: settings, overrides: overrides, untilIdle: untilIdle, store: store, logger: logger)
+                daemon = opened
             } catch let error as RetriesExhausted {
                 logger.critical("\(error)")
                 throw ExitCode(75)

@@ -173,7 +173,7 @@ extension JumpConsumer.State {
         }
 
         func run() async throws {
-            let start = since.flatMap(Self.milliseconds).map { Int64(Date().timeIntervalSince1970 * 1000) - $0 }
+            let start = since.flatMap(Self.milliseconds).map { Timestamp.now() - $0 }
             let anomalies = try await store.openForReading().anomalies(
                 kind: kind, since: start, limit: listing.fetchLimit)
             defer { listing.noteCut(anomalies.count, "anomalies") }

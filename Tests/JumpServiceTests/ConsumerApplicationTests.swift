@@ -38,8 +38,8 @@ struct ConsumerApplicationTests {
         settings.state = directory.appendingPathComponent("state.sqlite").path
         settings.http = "127.0.0.1:\(freeLoopbackPort())"
         settings.placementPartitioner = "off"  // unkeyed test messages stay where they landed
-        let daemon = try ConsumerApplication.daemon(
-            settings: settings, overrides: [:], untilIdle: false, logger: logger)
+        let daemon = try #require(
+            try await ConsumerApplication.daemon(settings: settings, overrides: [:], untilIdle: false, logger: logger))
         let group = try ConsumerApplication.serviceGroup(
             daemon: daemon, settings: settings, registry: PrometheusCollectorRegistry(), logger: logger)
         let running = Task { try await group.run() }

@@ -141,12 +141,13 @@ package struct NotifierStore: Sendable {
     var writer: any DatabaseWriter { store.notifierWriter }
 
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await StateStore.write(on: writer, recordingIn: store.notifierWriteHealth, updates)
+        try await store.notifierWriteHealth.write(on: writer, updates)
     }
 
-    /// Opens (creating it if needed) the notifier's file at `path` and runs its migrations; the first takes the
-    /// notifier's tables over from the state store at `stateStorePath` if that store still holds them.
-    static func open(path: String, stateStorePath: String) throws -> DatabasePool {
+    /// Opens (creating it if needed) the notifier's file at `path` and runs its migrations; on a new file
+    /// (`isNew`: no migration applied yet) the first takes the notifier's tables over from the state store at
+    /// `stateStorePath` if that store still holds them.
+    static func open(path: String, isNew: Bool, stateStorePath: String) throws -> DatabasePool {
         var configuration = Configuration.store(label: "jump-notifier")
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -154,7 +155,6 @@ package struct NotifierStore: Sendable {
         }
         return try StoreIdentity.mapped(path: path) {
             let pool = try DatabasePool(path: path, configuration: configuration)
-            let isNew = try pool.read { try migrator.appliedIdentifiers($0).isEmpty }
             guard isNew else {
                 try migrator.migrate(pool)
                 return pool
